@@ -1,0 +1,71 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { Role } from './config/environment';
+import { RootModule } from './modules/root/root.module';
+import { ClockModule } from './platform/clock/clock.module';
+import { DatabaseModule } from './platform/database/database.module';
+import { EventStoreModule } from './platform/event-store/event-store.module';
+import { HealthModule } from './platform/health/health.module';
+import { WorkerLifecycle } from './platform/lifecycle/worker-lifecycle.service';
+import { LoggingModule } from './platform/logging/logging.module';
+import { MaintenanceModule, MaintenanceWorkerModule } from './platform/maintenance/maintenance.module';
+import { HttpMetricsModule, MetricsModule } from './platform/metrics/metrics.module';
+import { ProjectionsModule } from './platform/projections/projections.module';
+import { QueueDashboardModule } from './platform/queues/queue-dashboard.module';
+import { QueuesModule } from './platform/queues/queues.module';
+import { RedisModule } from './platform/redis/redis.module';
+import { SchedulingModule } from './platform/scheduling/scheduling.module';
+
+/** Platform every role needs: configuration, logs, clock, PostgreSQL, Redis, event store, queues, metrics. */
+function platform(config: AppConfig) {
+  return [
+    ConfigModule.forRoot(config),
+    LoggingModule,
+    ClockModule,
+    DatabaseModule,
+    RedisModule,
+    MetricsModule,
+    EventStoreModule,
+    ProjectionsModule,
+    CqrsModule.forRoot(),
+    QueuesModule.forRoot(),
+  ];
+}
+
+/** Product features (their controllers only route when the api role serves HTTP). */
+const features = [RootModule, MaintenanceModule];
+
+@Module({})
+class WorkerRoleModule {}
+
+/**
+ * One codebase, two roles: `api` serves HTTP, `worker` consumes queues, runs projections and cron jobs.
+ * `roles: []` gives the bare application context the CLI uses.
+ */
+@Module({})
+export class AppModule {
+  static forRoles(config: AppConfig, roles: Role[]): DynamicModule {
+    const api = roles.includes('api');
+    const worker = roles.includes('worker');
+    return {
+      module: AppModule,
+      imports: [
+        ...platform(config),
+        ...features,
+        ...(api ? [HttpMetricsModule, HealthModule, QueueDashboardModule.register(config)] : []),
+        ...(worker
+          ? [
+              {
+                module: WorkerRoleModule,
+                imports: [SchedulingModule, MaintenanceWorkerModule],
+                providers: [WorkerLifecycle],
+                exports: [WorkerLifecycle],
+              },
+            ]
+          : []),
+      ],
+    };
+  }
+}

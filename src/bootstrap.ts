@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+import { ConfigurationError, Role } from './config/environment';
+import { configureHttp } from './platform/http/configure-http';
+import { WorkerLifecycle } from './platform/lifecycle/worker-lifecycle.service';
+
+/** Reads and validates configuration; a bad setting ends the process with a message naming it. */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return AppConfig.fromProcess();
+  } catch (err) {
+    if (err instanceof ConfigurationError) {
+      process.stderr.write(`kenbun: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+/** Starts the given roles in this process and wires graceful shutdown on SIGTERM/SIGINT. */
+export async function bootstrap(defaultRoles: Role[]): Promise<INestApplicationContext> {
+  const config = loadConfigOrExit();
+  const roles = config.rolesOr(defaultRoles);
+  const module = AppModule.forRoles(config, roles);
+  let app: INestApplicationContext;
+  let server: Server | undefined;
+  if (roles.includes('api')) {
+    const http = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, abortOnError: false });
+    http.useLogger(http.get(Logger));
+    configureHttp(http, config);
+    await http.listen(config.env.PORT, config.env.HOST);
+    server = http.getHttpServer();
+    app = http;
+  } else {
+    app = await NestFactory.createApplicationContext(module, { bufferLogs: true, abortOnError: false });
+    app.useLogger(app.get(Logger));
+    await app.init();
+  }
+  const logger = new NestLogger('Bootstrap');
+  logger.log({ msg: 'kenbun started', roles, port: roles.includes('api') ? config.env.PORT : undefined, node: process.version });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log({ msg: 'shutting down', signal });
+    const deadline = setTimeout(() => {
+      logger.error({ msg: 'shutdown timed out; exiting', timeout_ms: config.env.SHUTDOWN_TIMEOUT_MS });
+      process.exit(1);
+    }, config.env.SHUTDOWN_TIMEOUT_MS);
+    deadline.unref();
+    try {
+      // 1. stop taking requests (in-flight ones finish), 2. stop taking jobs and let active ones finish,
+      // 3. close connections.
+      if (server) {
+        server.close();
+        server.closeIdleConnections();
+      }
+      if (roles.includes('worker')) await app.get(WorkerLifecycle, { strict: false }).drain();
+      await app.close();
+      logger.log({ msg: 'shutdown complete' });
+      process.exit(0);
+    } catch (err) {
+      logger.error({ msg: 'shutdown failed', err });
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return app;
+}
+
+export function runOrExit(p: Promise<unknown>): void {
+  p.catch((err) => {
+    process.stderr.write(`kenbun failed to start: ${err?.stack ?? err}\n`);
+    process.exit(1);
+  });
+}

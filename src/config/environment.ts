@@ -1,0 +1,108 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value === 'boolean') return value;
+  if (value === undefined || value === '') return undefined;
+  const v = String(value).toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value; // left as is so that @IsBoolean names it
+};
+const toInt = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  return /^-?\d+$/.test(String(value)) ? Number(value) : value;
+};
+
+/**
+ * Every setting the server reads, with its default. `.env.example` mirrors this class;
+ * a test checks that the two list the same names.
+ */
+export class Environment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL that names a database' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/kenbun';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toBool) @IsBoolean()
+  DATABASE_MIGRATE_ON_START = true;
+
+  @Transform(toBool) @IsBoolean()
+  DATABASE_CREATE_IF_MISSING = true;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Matches(/^[a-zA-Z0-9_-]+$/, { message: 'must be letters, digits, _ or -' })
+  QUEUE_PREFIX = 'kenbun';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toBool) @IsBoolean()
+  LOG_PRETTY = false;
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'must be a size such as 512kb or 10mb' })
+  HTTP_BODY_LIMIT = '10mb';
+
+  @IsString()
+  CORS_ORIGINS = '';
+
+  @Transform(toBool) @IsBoolean()
+  TRUST_PROXY = false;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(600000)
+  SHUTDOWN_TIMEOUT_MS = 25000;
+
+  @IsString()
+  QUEUE_DASHBOARD_USER = 'admin';
+
+  @IsString()
+  QUEUE_DASHBOARD_PASSWORD = '';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  PROJECTION_BATCH_SIZE = 2000;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(60000)
+  PROJECTION_POLL_MS = 1000;
+
+  @Transform(toInt) @IsInt() @Min(2) @Max(100000)
+  EVENT_STORE_SNAPSHOT_EVERY = 200;
+
+  @Transform(toBool) @IsBoolean()
+  SCHEDULER_ENABLED = true;
+
+  @IsOptional() @IsString()
+  KENBUN_ROLES?: string;
+}
+
+export type Role = 'api' | 'worker';
+
+/** Parses and validates process.env; throws one error that names every bad setting. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const known = Object.keys(new Environment());
+  const picked: Record<string, unknown> = {};
+  for (const key of [...known, 'KENBUN_ROLES']) if (raw[key] !== undefined) picked[key] = raw[key];
+  const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length) {
+    const lines = errors.map((e) => {
+      const got = e.value === undefined ? 'missing' : JSON.stringify(String(e.value));
+      return `  ${e.property} (${got}): ${Object.values(e.constraints ?? {}).join('; ')}`;
+    });
+    throw new ConfigurationError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}
+
+export class ConfigurationError extends Error {}

@@ -1,0 +1,35 @@
+import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
+import type { Request } from 'express';
+import { AppError } from './app-error';
+import { AllExceptionsFilter } from './all-exceptions.filter';
+
+describe('AllExceptionsFilter.render', () => {
+  const filter = new AllExceptionsFilter();
+  const req = {} as Request;
+
+  it('keeps an AppError as thrown', () => {
+    expect(filter.render(AppError.conflict('duplicate_rule', 'a rule already scores page_view'), req)).toEqual({
+      status: 409,
+      body: { error: 'duplicate_rule', message: 'a rule already scores page_view' },
+    });
+  });
+
+  it("normalises Nest's own exceptions to the error shape", () => {
+    expect(filter.render(new NotFoundException('Cannot GET /x'), req)).toEqual({ status: 404, body: { error: 'not_found', message: 'Cannot GET /x' } });
+    expect(filter.render(new HttpException('slow down', 429), req).body).toEqual({ error: 'rate_limited', message: 'slow down' });
+  });
+
+  it('maps body-parser failures wrapped by Nest', () => {
+    const tooLarge = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, limit: 1024 });
+    expect(filter.render(new HttpException('too large', 413, { cause: tooLarge }), req).status).toBe(413);
+    const parse = Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed', status: 400 });
+    expect(filter.render(new BadRequestException('bad', { cause: parse }), req).body.error).toBe('invalid_json');
+  });
+
+  it('hides the details of unexpected errors behind a 500', () => {
+    expect(filter.render(new Error('connection string postgres://secret@db'), req)).toEqual({
+      status: 500,
+      body: { error: 'internal_error', message: 'internal server error' },
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBasicAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import type { Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import { OpsAdminGuard } from '../auth/ops-admin';
+import { AppError } from '../http/app-error';
+import { ApiErrors } from '../http/error-response.dto';
+import { Public } from '../http/public.decorator';
+import { ProjectionRegistry } from '../projections/projection.registry';
+import { QueueName } from '../queues/queue-names';
+import { REBUILD_PROJECTION, RebuildProjectionData } from './rebuild-projection.job';
+
+class ProjectionStatusDto {
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'running | failing | new' }) status: string;
+  @ApiProperty() events_processed: number;
+  @ApiProperty({ description: 'Committed events not applied yet' }) lag: number;
+  @ApiProperty({ nullable: true, type: String }) last_error: string | null;
+  @ApiProperty({ nullable: true, type: String }) updated_at: string | null;
+}
+
+class ProjectionStatusListDto {
+  @ApiProperty({ type: [ProjectionStatusDto] }) projections: ProjectionStatusDto[];
+}
+
+class QueuedJobDto {
+  @ApiProperty({ example: 'queued' }) status: string;
+  @ApiProperty() job_id: string;
+}
+
+@ApiTags('Operations')
+@ApiBasicAuth('basicAuth')
+@Public()
+@UseGuards(OpsAdminGuard)
+@Controller('admin/projections')
+export class ProjectionsAdminController {
+  constructor(
+    private readonly registry: ProjectionRegistry,
+    private readonly dataSource: DataSource,
+    @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
+  ) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'listProjections', summary: 'Projections with checkpoint, lag and last error', description: 'Every read-model projection with its status, events applied, events not yet applied and last error.' })
+  @ApiOkResponse({ type: ProjectionStatusListDto })
+  @ApiErrors(401)
+  async list(): Promise<ProjectionStatusListDto> {
+    const projections = await Promise.all(
+      this.registry.all().map(async (p) => {
+        const [row] = await this.dataSource.query(
+          `SELECT c.status, c.events_processed, c.last_error, c.updated_at,
+                  (SELECT count(*) FROM event_store_events e
+                    WHERE (e.transaction_id, e.global_position) > (c.last_transaction_id, c.last_position)) AS lag
+             FROM projection_checkpoints c WHERE c.name = $1`,
+          [p.name],
+        );
+        return {
+          name: p.name,
+          status: row?.status ?? 'new',
+          events_processed: Number(row?.events_processed ?? 0),
+          lag: Number(row?.lag ?? 0),
+          last_error: row?.last_error ?? null,
+          updated_at: row?.updated_at ? new Date(row.updated_at).toISOString() : null,
+        };
+      }),
+    );
+    return { projections };
+  }
+
+  @Post(':name/rebuild')
+  @HttpCode(202)
+  @ApiOperation({ operationId: 'rebuildProjection', summary: 'Queue a rebuild of one projection from position zero', description: 'The worker empties the projection\'s tables and replays the event store in one transaction; readers see the old rows until it commits. Progress is reported on the job.' })
+  @ApiAcceptedResponse({ type: QueuedJobDto })
+  @ApiErrors(401, 404)
+  async rebuild(@Param('name') name: string): Promise<QueuedJobDto> {
+    if (!this.registry.all().some((p) => p.name === name)) throw AppError.notFound(`projection ${name}`, 'projection_not_found');
+    const job = await this.maintenance.add(REBUILD_PROJECTION, { projection: name } satisfies RebuildProjectionData, { attempts: 1 });
+    return { status: 'queued', job_id: String(job.id) };
+  }
+}

@@ -1,0 +1,60 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root (holds package.json), from src/ or from dist/src/. */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export const OPENAPI_FILE = join(projectRoot(), 'openapi.json');
+
+function packageVersion(): string {
+  return JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).version;
+}
+
+/** operationId = the handler's name, unless the route sets one with @ApiOperation({operationId}). */
+const operationIdFactory = (controllerKey: string, methodKey: string) =>
+  `${controllerKey.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}_${methodKey}`;
+
+/** Builds the OpenAPI document from the running app's routes and DTOs. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('kenbun API')
+    .setDescription(
+      'Behavioural events in, explained lead scores out. Every OU-scoped operation acts in the caller\'s active ' +
+        'organizational unit (set once with POST /org-units/active). Errors are JSON `{error, message, details?}`.',
+    )
+    .setVersion(packageVersion())
+    .setContact('kenbun support', 'https://kenbun.io', 'support@kenbun.io')
+    .setLicense('Proprietary', 'https://kenbun.io/terms')
+    .addServer('http://localhost:3000', 'Local server')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or kbn_pat_…', description: 'User JWT from POST /auth/login, or a personal access token (kbn_pat_…)' }, 'bearerAuth')
+    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'Service account: client_id as user name, client_secret as password' }, 'basicAuth')
+    .addTag('Root', 'Service status and metrics')
+    .addTag('Health', 'Liveness and readiness probes')
+    .addTag('Operations', 'Queue and projection administration (operations-admin credential)')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory });
+  return sortDocument(document);
+}
+
+/** Stable key order, so the checked-in document only changes when the API does. */
+function sortDocument(doc: OpenAPIObject): OpenAPIObject {
+  const sortKeys = <T extends Record<string, unknown>>(o: T | undefined): T | undefined =>
+    o && (Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))) as T);
+  doc.paths = sortKeys(doc.paths)!;
+  if (doc.components?.schemas) doc.components.schemas = sortKeys(doc.components.schemas);
+  return doc;
+}
+
+export function serveOpenApi(app: INestApplication, document: OpenAPIObject): void {
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'kenbun API reference',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,159 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { EventStore } from '../event-store/event-store.service';
+import { Checkpoint } from '../event-store/event-store.types';
+import { Projection } from './projection';
+import { ProjectionRegistry } from './projection.registry';
+
+export interface BatchOutcome {
+  /** Events applied by this call (0 when caught up or when another worker holds the projection). */
+  applied: number;
+  /** False when another process is running this projection right now. */
+  acquired: boolean;
+}
+
+/**
+ * Feeds each projection from the event store by commit-safe global order.
+ *
+ * One batch = one transaction: lock the checkpoint row (SKIP LOCKED, so several workers share the work
+ * without running one projection twice at once), read the next events, apply them, move the checkpoint.
+ * A crash anywhere in the batch rolls all of it back; the next run starts at the old checkpoint.
+ */
+@Injectable()
+export class ProjectionRunner implements OnApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private wakers = new Set<() => void>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    private readonly registry: ProjectionRegistry,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Starts one loop per projection (the worker role calls this). */
+  start(): void {
+    this.stopping = false;
+    for (const p of this.registry.all()) this.loops.push(this.loop(p));
+    this.logger.log({ msg: 'projection runner started', projections: this.registry.all().map((p) => p.name) });
+  }
+
+  /** Wakes idle loops now instead of at their next poll (an in-process append calls this). */
+  poke(): void {
+    for (const wake of this.wakers) wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Lets the batch in flight finish, then returns. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.poke();
+    await Promise.allSettled(this.loops);
+    this.loops = [];
+  }
+
+  private async loop(p: Projection): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        const { applied } = await this.runBatch(p);
+        failures = 0;
+        if (applied === 0) await this.idle(this.config.env.PROJECTION_POLL_MS);
+      } catch (err) {
+        failures++;
+        const delay = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
+        this.logger.error({ msg: 'projection batch failed; retrying from its checkpoint', projection: p.name, err, retry_in_ms: delay });
+        await this.recordFailure(p.name, err).catch(() => undefined);
+        await this.idle(delay);
+      }
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  /** Applies at most one batch of `p`. Exposed for tests, the rebuild command and catch-up. */
+  async runBatch(p: Projection, batchSize = this.config.env.PROJECTION_BATCH_SIZE): Promise<BatchOutcome> {
+    await this.ensureCheckpoint(p.name);
+    return this.dataSource.transaction(async (m) => {
+      const [cp] = await m.query(
+        `SELECT last_transaction_id::text AS tx, last_position FROM projection_checkpoints WHERE name = $1 FOR UPDATE SKIP LOCKED`,
+        [p.name],
+      );
+      if (!cp) return { applied: 0, acquired: false };
+      const from: Checkpoint = { transactionId: cp.tx, position: Number(cp.last_position) };
+      const { applied } = await this.applyFrom(p, from, batchSize, m);
+      return { applied, acquired: true };
+    });
+  }
+
+  /** Reads one batch after `from`, applies it and stores the new checkpoint, all in `m`'s transaction. */
+  async applyFrom(p: Projection, from: Checkpoint, batchSize: number, m: EntityManager): Promise<{ applied: number; next: Checkpoint }> {
+    const events = await this.store.readAll(from, batchSize, { eventTypes: p.eventTypes, manager: m });
+    if (!events.length) {
+      await m.query(`UPDATE projection_checkpoints SET status = 'running', last_error = NULL WHERE name = $1 AND status <> 'running'`, [p.name]);
+      return { applied: 0, next: from };
+    }
+    await p.handle(events, m);
+    const last = events[events.length - 1];
+    await m.query(
+      `UPDATE projection_checkpoints
+          SET last_transaction_id = $2::xid8, last_position = $3, events_processed = events_processed + $4,
+              status = 'running', last_error = NULL, updated_at = now()
+        WHERE name = $1`,
+      [p.name, last.transactionId, last.globalPosition, events.length],
+    );
+    return { applied: events.length, next: { transactionId: last.transactionId, position: last.globalPosition } };
+  }
+
+  /** Runs batches until `p` has nothing left to read (tests and the rebuild command use it). */
+  async catchUp(p: Projection, onBatch?: (applied: number) => void): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { applied, acquired } = await this.runBatch(p);
+      if (!acquired) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      if (applied === 0) return total;
+      total += applied;
+      onBatch?.(applied);
+    }
+  }
+
+  async checkpoint(name: string): Promise<{ transactionId: string; position: number; eventsProcessed: number; status: string }> {
+    const [row] = await this.dataSource.query(
+      `SELECT last_transaction_id::text AS tx, last_position, events_processed, status FROM projection_checkpoints WHERE name = $1`,
+      [name],
+    );
+    return row
+      ? { transactionId: row.tx, position: Number(row.last_position), eventsProcessed: Number(row.events_processed), status: row.status }
+      : { transactionId: '0', position: 0, eventsProcessed: 0, status: 'new' };
+  }
+
+  async ensureCheckpoint(name: string): Promise<void> {
+    await this.dataSource.query(`INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
+  }
+
+  private async recordFailure(name: string, err: Error): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE projection_checkpoints SET status = 'failing', last_error = $2, updated_at = now() WHERE name = $1`,
+      [name, String(err?.stack ?? err).slice(0, 4000)],
+    );
+  }
+}

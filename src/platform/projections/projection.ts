@@ -1,0 +1,23 @@
+import { SetMetadata } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { StoredEvent } from '../event-store/event-store.types';
+
+export const PROJECTION = Symbol('kenbun:projection');
+
+/** Marks a provider as a read-model projection; the runner and the rebuild command discover it. */
+export const ReadModelProjection = (): ClassDecorator => SetMetadata(PROJECTION, true);
+
+/**
+ * A read model built from the event store. `handle` runs inside the transaction that also moves the
+ * projection's checkpoint, so a batch is applied exactly once or not at all. Handlers must still be
+ * idempotent (a rebuild replays everything) and must not call outside services.
+ */
+export interface Projection {
+  /** Stable name, also the checkpoint key. */
+  readonly name: string;
+  /** Only these event types are delivered (all when absent). */
+  readonly eventTypes?: string[];
+  /** Read-model tables this projection owns; a rebuild empties them before replaying from zero. */
+  readonly tables: string[];
+  handle(events: StoredEvent[], manager: EntityManager): Promise<void>;
+}

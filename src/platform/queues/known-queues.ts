@@ -1,0 +1,2 @@
+/** Names of every queue registered in this process (QueuesModule.forFeature adds to it). */
+export const knownQueues = new Set<string>();

@@ -1,0 +1,7 @@
+/** Every Bull queue of the product. A feature adds its queue here and registers it with QueuesModule.forFeature. */
+export const QueueName = {
+  /** Administrative long jobs: projection rebuilds, backfills. */
+  Maintenance: 'maintenance',
+} as const;
+
+export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];

@@ -1,0 +1,89 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bull';
+import type { JobStatus, Queue } from 'bull';
+import { AppError } from '../http/app-error';
+import { MetricsService } from '../metrics/metrics.service';
+import { knownQueues } from './known-queues';
+
+export interface QueueStats {
+  name: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+  paused: number;
+  /** waiting + delayed: jobs not yet started */
+  depth: number;
+}
+
+export interface FailedJob {
+  id: string;
+  name: string;
+  attempts_made: number;
+  failed_reason: string;
+  failed_at: string | null;
+  data: unknown;
+}
+
+/** Depth, failed-job inspection and re-drive for every registered queue. */
+@Injectable()
+export class QueueService implements OnModuleInit {
+  constructor(private readonly moduleRef: ModuleRef, private readonly metrics: MetricsService) {}
+
+  onModuleInit(): void {
+    this.metrics.onCollect(async () => {
+      for (const s of await this.stats()) {
+        this.metrics.queueDepth.set({ queue: s.name }, s.depth);
+        for (const state of ['waiting', 'active', 'delayed', 'failed', 'completed'] as const) {
+          this.metrics.queueJobs.set({ queue: s.name, state }, s[state]);
+        }
+      }
+    });
+  }
+
+  names(): string[] {
+    return [...knownQueues].sort();
+  }
+
+  queue(name: string): Queue {
+    if (!knownQueues.has(name)) throw AppError.notFound(`queue ${name}`, 'queue_not_found');
+    return this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+  }
+
+  async stats(): Promise<QueueStats[]> {
+    return Promise.all(
+      this.names().map(async (name) => {
+        const c = await this.queue(name).getJobCounts();
+        const paused = (c as unknown as { paused?: number }).paused ?? 0;
+        return { name, ...c, paused, depth: c.waiting + c.delayed };
+      }),
+    );
+  }
+
+  async failed(name: string, offset = 0, limit = 50): Promise<FailedJob[]> {
+    const jobs = await this.queue(name).getJobs(['failed'] as JobStatus[], offset, offset + limit - 1);
+    return jobs.filter(Boolean).map((j) => ({
+      id: String(j.id),
+      name: j.name,
+      attempts_made: j.attemptsMade,
+      failed_reason: j.failedReason ?? '',
+      failed_at: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+      data: j.data,
+    }));
+  }
+
+  /** Moves failed jobs back to waiting (all of them, or the given ids). Returns how many were re-driven. */
+  async retryFailed(name: string, ids?: string[]): Promise<number> {
+    const queue = this.queue(name);
+    const jobs = ids?.length ? await Promise.all(ids.map((id) => queue.getJob(id))) : await queue.getFailed();
+    let retried = 0;
+    for (const job of jobs) {
+      if (!job || !(await job.isFailed())) continue;
+      await job.retry();
+      retried++;
+    }
+    return retried;
+  }
+}

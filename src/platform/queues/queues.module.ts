@@ -1,0 +1,44 @@
+import { BullModule } from '@nestjs/bull';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { knownQueues } from './known-queues';
+import { QueueService } from './queue.service';
+
+/**
+ * Bull on Redis. Every job gets retries with exponential backoff; failed jobs are kept (never removed)
+ * so they can be inspected and re-driven; completed ones are trimmed.
+ */
+@Global()
+@Module({})
+export class QueuesModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: QueuesModule,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            url: config.env.REDIS_URL,
+            prefix: config.env.QUEUE_PREFIX,
+            defaultJobOptions: {
+              attempts: 5,
+              backoff: { type: 'exponential', delay: 1000 },
+              removeOnComplete: { age: 24 * 3600, count: 10_000 },
+              removeOnFail: false,
+            },
+            settings: { stalledInterval: 30_000, maxStalledCount: 2 },
+          }),
+        }),
+      ],
+      providers: [QueueService],
+      exports: [QueueService],
+    };
+  }
+
+  /** Registers a feature's queues (and makes them visible to depth metrics, re-drive and the dashboard). */
+  static forFeature(...names: string[]): DynamicModule {
+    for (const n of names) knownQueues.add(n);
+    const queues = BullModule.registerQueue(...names.map((name) => ({ name })));
+    return { module: QueuesModule, imports: [queues], exports: [queues] };
+  }
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AggregateRepository } from '../src/platform/event-store/aggregate.repository';
+import { DomainEvent, EventSourcedAggregate } from '../src/platform/event-store/event-sourced-aggregate';
+import { EventStore } from '../src/platform/event-store/event-store.service';
+import { ConcurrencyError } from '../src/platform/event-store/event-store.types';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** A tiny aggregate to exercise the repository: a counter that refuses to go below zero. */
+class Counter extends EventSourcedAggregate<{ value: number }> {
+  static readonly streamType = 'counter';
+  value = 0;
+  replayed = 0;
+
+  add(n: number): void {
+    if (this.value + n < 0) throw new Error('counter below zero');
+    this.raise('Added', { n });
+  }
+  protected when(e: DomainEvent): void {
+    if (e.type === 'Added') this.value += e.payload.n;
+    this.replayed++;
+  }
+  snapshot() {
+    return { value: this.value };
+  }
+  restore(s: { value: number }) {
+    this.value = s.value;
+  }
+}
+
+describe('Event store', () => {
+  let t: TestApp;
+  let store: EventStore;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    t = await startTestApp({ roles: [], env: { EVENT_STORE_SNAPSHOT_EVERY: 10 } });
+    store = t.app.get(EventStore);
+    ds = t.app.get(DataSource);
+  });
+  afterAll(() => t.close());
+
+  const meta = { org_id: 'org_1', unit_id: 'unit_default', actor: 'user:1', correlation_id: 'corr-1', causation_id: 'cause-1' };
+
+  it('appends with metadata and reads the stream back in order', async () => {
+    const id = `s-${randomUUID()}`;
+    const r = await store.append(id, 'lead', 'no_stream', [
+      { type: 'LeadCreated', payload: { a: 1 } },
+      { type: 'AliasAttached', payload: { email: 'x@example.com' }, metadata: { causation_id: 'cmd-9' } },
+    ], meta);
+    expect(r.version).toBe(2);
+    expect(r.positions).toHaveLength(2);
+    expect(r.positions[1]).toBeGreaterThan(r.positions[0]);
+    const events = await store.readStream(id);
+    expect(events.map((e) => [e.streamVersion, e.eventType])).toEqual([[1, 'LeadCreated'], [2, 'AliasAttached']]);
+    expect(events[0].metadata).toEqual(meta);
+    expect(events[1].metadata.causation_id).toBe('cmd-9');
+    expect(events[1].metadata.org_id).toBe('org_1');
+    const [row] = await ds.query(`SELECT org_id, unit_id FROM event_store_events WHERE event_id = $1`, [events[0].eventId]);
+    expect(row).toEqual({ org_id: 'org_1', unit_id: 'unit_default' });
+  });
+
+  it('lets exactly one of two concurrent appends at the same version succeed', async () => {
+    const id = `s-${randomUUID()}`;
+    await store.append(id, 'lead', 'no_stream', [{ type: 'A', payload: {} }]);
+    const results = await Promise.allSettled([
+      store.append(id, 'lead', 1, [{ type: 'B', payload: { writer: 1 } }]),
+      store.append(id, 'lead', 1, [{ type: 'B', payload: { writer: 2 } }]),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0].reason).toBeInstanceOf(ConcurrencyError);
+    expect(await store.streamVersion(id)).toBe(2);
+  });
+
+  it('holds under many racing writers: every stream ends with contiguous versions and one winner per version', async () => {
+    const id = `s-${randomUUID()}`;
+    await store.append(id, 'lead', 'no_stream', [{ type: 'A', payload: {} }]);
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.append(id, 'lead', 1, [{ type: 'B', payload: { i } }])));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const versions = (await store.readStream(id)).map((e) => e.streamVersion);
+    expect(versions).toEqual([1, 2]);
+  });
+
+  it('rejects a stale or future expected version without writing', async () => {
+    const id = `s-${randomUUID()}`;
+    await store.append(id, 'lead', 'no_stream', [{ type: 'A', payload: {} }, { type: 'A', payload: {} }]);
+    await expect(store.append(id, 'lead', 1, [{ type: 'B', payload: {} }])).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append(id, 'lead', 5, [{ type: 'B', payload: {} }])).rejects.toMatchObject({ actual: 2 });
+    await expect(store.append(id, 'lead', 'no_stream', [{ type: 'B', payload: {} }])).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await store.streamVersion(id)).toBe(2);
+  });
+
+  it('treats a resent append (same event ids) as already done', async () => {
+    const id = `s-${randomUUID()}`;
+    const events = [{ eventId: randomUUID(), type: 'A', payload: { n: 1 } }, { eventId: randomUUID(), type: 'A', payload: { n: 2 } }];
+    const first = await store.append(id, 'lead', 'no_stream', events);
+    const again = await store.append(id, 'lead', 'no_stream', events);
+    expect(first.duplicate).toBe(false);
+    expect(again).toEqual({ ...first, duplicate: true });
+    const anyAgain = await store.append(id, 'lead', 'any', events);
+    expect(anyAgain.duplicate).toBe(true);
+    expect(await store.streamVersion(id)).toBe(2);
+  });
+
+  it('appends to many streams in one call, all or nothing', async () => {
+    const [a, b, c] = [`s-${randomUUID()}`, `s-${randomUUID()}`, `s-${randomUUID()}`];
+    await store.append(c, 'lead', 'no_stream', [{ type: 'X', payload: {} }]);
+    const ok = await store.appendMany([
+      { streamId: a, streamType: 'lead', expectedVersion: 'no_stream', events: [{ type: 'A', payload: {} }, { type: 'A', payload: {} }] },
+      { streamId: b, streamType: 'account', expectedVersion: 'no_stream', events: [{ type: 'B', payload: {} }] },
+    ]);
+    expect(ok.map((r) => [r.streamId, r.version])).toEqual([[a, 2], [b, 1]]);
+    const d = `s-${randomUUID()}`;
+    await expect(
+      store.appendMany([
+        { streamId: d, streamType: 'lead', expectedVersion: 'no_stream', events: [{ type: 'A', payload: {} }] },
+        { streamId: c, streamType: 'lead', expectedVersion: 'no_stream', events: [{ type: 'A', payload: {} }] },
+      ]),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await store.streamVersion(d)).toBe(0);
+    expect(await store.streamVersion(c)).toBe(1);
+  });
+
+  it('joins a caller transaction: a rollback takes the events with it', async () => {
+    const id = `s-${randomUUID()}`;
+    await expect(
+      ds.transaction(async (m) => {
+        await store.append(id, 'lead', 'no_stream', [{ type: 'A', payload: {} }], {}, m);
+        throw new Error('command failed after append');
+      }),
+    ).rejects.toThrow('command failed');
+    expect(await store.streamVersion(id)).toBe(0);
+  });
+
+  it('loads long streams from snapshots and gets the same state as a full replay', async () => {
+    const repo = t.app.get(AggregateRepository);
+    const id = `counter-${randomUUID()}`;
+    for (let i = 1; i <= 25; i++) await repo.execute(Counter, id, meta, (c) => c.add(i));
+    const [snap] = await ds.query(`SELECT stream_version, state FROM event_store_snapshots WHERE stream_id = $1`, [id]);
+    expect(snap).toEqual({ stream_version: 20, state: { value: 210 } });
+    const loaded = await repo.load(Counter, id);
+    expect(loaded.value).toBe(325);
+    expect(loaded.version).toBe(25);
+    expect(loaded.replayed).toBe(5); // only the events after the snapshot were replayed
+    const full = new Counter(id);
+    full.replay((await store.readStream(id)).map((e) => ({ type: e.eventType, payload: e.payload, version: e.streamVersion })));
+    expect(full.value).toBe(loaded.value);
+  });
+
+  it('retries a command on a concurrency conflict with a fresh load', async () => {
+    const repo = t.app.get(AggregateRepository);
+    const id = `counter-${randomUUID()}`;
+    await Promise.all(Array.from({ length: 10 }, () => repo.execute(Counter, id, meta, (c) => c.add(1), 20)));
+    expect((await repo.load(Counter, id)).value).toBe(10);
+    expect(await store.streamVersion(id)).toBe(10);
+  });
+
+  it('does not write when the domain refuses', async () => {
+    const repo = t.app.get(AggregateRepository);
+    const id = `counter-${randomUUID()}`;
+    await expect(repo.execute(Counter, id, meta, (c) => c.add(-1))).rejects.toThrow('below zero');
+    expect(await store.streamVersion(id)).toBe(0);
+  });
+});

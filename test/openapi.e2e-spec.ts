@@ -1,0 +1,45 @@
+import { Document, Spectral } from '@stoplight/spectral-core';
+import { Json } from '@stoplight/spectral-parsers';
+import { oas } from '@stoplight/spectral-rulesets';
+import { readFileSync } from 'node:fs';
+import { generateOpenApi } from '../src/cli/generate-openapi';
+import { OPENAPI_FILE } from '../src/platform/openapi/openapi';
+
+/** The OpenAPI document is a checked-in contract: SDKs are generated from openapi.json. */
+describe('OpenAPI document', () => {
+  let generated: string;
+
+  beforeAll(async () => {
+    generated = await generateOpenApi();
+  });
+
+  it('matches the checked-in openapi.json (run `npm run openapi` after changing the API)', () => {
+    const checkedIn = readFileSync(OPENAPI_FILE, 'utf8');
+    expect(JSON.parse(generated)).toEqual(JSON.parse(checkedIn));
+  });
+
+  it('gives every operation an operationId, a summary, a tag and a response schema', () => {
+    const doc = JSON.parse(generated);
+    const ids = new Set<string>();
+    for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect([where, typeof op.operationId]).toEqual([where, 'string']);
+        expect(ids.has(op.operationId)).toBe(false);
+        ids.add(op.operationId);
+        expect([where, Boolean(op.summary)]).toEqual([where, true]);
+        expect([where, op.tags?.length > 0]).toEqual([where, true]);
+        const ok = Object.entries<any>(op.responses).find(([code]) => code.startsWith('2'));
+        expect([where, Boolean(ok)]).toEqual([where, true]);
+      }
+    }
+  });
+
+  it("passes Spectral's spectral:oas ruleset without errors", async () => {
+    const spectral = new Spectral();
+    spectral.setRuleset({ extends: [[oas as never, 'recommended']] } as never);
+    const results = await spectral.run(new Document(generated, Json));
+    const errors = results.filter((r) => r.severity === 0).map((r) => `${r.code} at ${r.path.join('.')}: ${r.message}`);
+    expect(errors).toEqual([]);
+  });
+});

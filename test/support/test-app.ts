@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { INestApplication, ModuleMetadata } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import Redis from 'ioredis';
+import { AppModule } from '../../src/app.module';
+import { AppConfig } from '../../src/config/app-config';
+import { Environment, Role } from '../../src/config/environment';
+import { Clock, SettableClock } from '../../src/platform/clock/clock';
+import { configureHttp } from '../../src/platform/http/configure-http';
+import { createTestDatabase, TestDatabase } from './test-database';
+import { TEST_REDIS_URL, uniqueSuffix } from './test-env';
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  clock: SettableClock;
+  db: TestDatabase;
+  /** HTTP server for supertest */
+  http: ReturnType<INestApplication['getHttpServer']>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  roles?: Role[];
+  env?: Partial<Record<keyof Environment, unknown>>;
+  /** extra modules/providers a test needs (e.g. a probe projection) */
+  imports?: ModuleMetadata['imports'];
+  providers?: ModuleMetadata['providers'];
+  /** reuse a database (two app instances on one database) */
+  db?: TestDatabase;
+  clock?: SettableClock;
+}
+
+/**
+ * Boots the real application (api and worker roles by default) against its own fresh database and a
+ * Redis key prefix of its own, with a settable clock.
+ */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const db = opts.db ?? (await createTestDatabase());
+  const prefix = `kt_${uniqueSuffix()}`;
+  const config = AppConfig.fromProcess({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    DATABASE_POOL_SIZE: 20,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PROJECTION_POLL_MS: 50,
+    KENBUN_ROLES: '',
+    ...opts.env,
+  });
+  const clock = opts.clock ?? new SettableClock();
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoles(config, opts.roles ?? ['api', 'worker']), ...(opts.imports ?? [])],
+    providers: opts.providers ?? [],
+  })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  configureHttp(app, config);
+  await app.init();
+  void NestFactory; // the production path (bootstrap.ts) uses NestFactory directly
+  return {
+    app,
+    config,
+    clock,
+    db,
+    http: app.getHttpServer(),
+    close: async () => {
+      await app.close();
+      await flushRedisPrefix(prefix);
+      if (!opts.db) await db.drop();
+    },
+  };
+}
+
+export async function flushRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). No fixed sleeps. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15000, everyMs = 50): Promise<T> {
+  const started = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
