@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AggregateRepository } from '../src/platform/event-store/aggregate.repository';
 import { DomainEvent, EventSourcedAggregate } from '../src/platform/event-store/event-sourced-aggregate';
 import { EventStore } from '../src/platform/event-store/event-store.service';
-import { ConcurrencyError } from '../src/platform/event-store/event-store.types';
+import { ConcurrencyError, EventIdConflictError } from '../src/platform/event-store/event-store.types';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** A tiny aggregate to exercise the repository: a counter that refuses to go below zero. */
@@ -162,5 +162,39 @@ describe('Event store', () => {
     const id = `counter-${randomUUID()}`;
     await expect(repo.execute(Counter, id, meta, (c) => c.add(-1))).rejects.toThrow('below zero');
     expect(await store.streamVersion(id)).toBe(0);
+  });
+});
+
+describe('Event store edge cases', () => {
+  let t: TestApp;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    t = await startTestApp({ roles: [] });
+    store = t.app.get(EventStore);
+  });
+  afterAll(() => t.close());
+
+  it("retries 'any' appends racing on one stream: all land, versions contiguous", async () => {
+    const id = `s-${randomUUID()}`;
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.append(id, 'lead', 'any', [{ type: 'A', payload: { i } }])));
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect((await store.readStream(id)).map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('refuses a resend that mixes stored and new events instead of leaving a version gap', async () => {
+    const id = `s-${randomUUID()}`;
+    const old = { eventId: randomUUID(), type: 'A', payload: {} };
+    await store.append(id, 'lead', 'no_stream', [old]);
+    await expect(store.append(id, 'lead', 'any', [old, { eventId: randomUUID(), type: 'B', payload: {} }])).rejects.toBeInstanceOf(EventIdConflictError);
+    expect((await store.readStream(id)).map((e) => e.streamVersion)).toEqual([1]);
+  });
+
+  it('names the stream that already holds a reused event id', async () => {
+    const [a, b] = [`s-${randomUUID()}`, `s-${randomUUID()}`];
+    const e = { eventId: randomUUID(), type: 'A', payload: {} };
+    await store.append(a, 'lead', 'no_stream', [e]);
+    await expect(store.append(b, 'lead', 'no_stream', [e])).rejects.toThrow(`already stored in stream ${a}`);
+    expect(await store.streamVersion(b)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource } from 'typeorm';
+import { runMigrationsExclusively } from '../platform/database/run-migrations';
 
 @Command({ name: 'migrate', description: 'Apply pending migrations (creates the database when missing)' })
 export class MigrateCommand extends CommandRunner {
@@ -13,8 +14,8 @@ export class MigrateCommand extends CommandRunner {
       process.stdout.write('reverted the last migration\n');
       return;
     }
-    const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-    process.stdout.write(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}\n` : 'database is up to date\n');
+    const applied = await runMigrationsExclusively(this.dataSource);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
   }
 
   @Option({ flags: '--revert', description: 'Undo the most recent migration instead' })

@@ -6,6 +6,7 @@ import {
   AppendResult,
   Checkpoint,
   ConcurrencyError,
+  EventIdConflictError,
   EventMetadata,
   ExpectedVersion,
   StoredEvent,
@@ -14,6 +15,8 @@ import {
 
 const UNIQUE_VIOLATION = '23505';
 const VERSION_KEY = 'event_store_events_stream_version_key';
+const INVALID_TEXT = '22P02';
+const SHORTFALL = 'kenbun_append_shortfall';
 
 type Row = Record<string, any>;
 
@@ -71,23 +74,35 @@ export class EventStore {
         };
       }),
     );
-    const run = async (m: EntityManager) => {
+    // Outside a caller's transaction the INSERT runs alone (autocommit, one round trip); then the statement
+    // itself must be all-or-nothing, so a partial insert trips the guard (a failing cast, row-dependent so the
+    // planner cannot fold it) and aborts it. Inside a caller's
+    // transaction an error thrown here rolls the whole transaction back instead.
+    const run = async (m: EntityManager, guard: boolean) => {
       let inserted: Row[];
       try {
+        // the current version of each stream is looked up once per stream, not once per event
         inserted = await m.query(
-          `INSERT INTO event_store_events
+          `WITH e AS (
+             SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(event_id uuid, stream_id text, stream_type text, expected int, idx int,
+                    event_type text, payload jsonb, metadata jsonb, org_id text, unit_id text, occurred_at timestamptz)),
+           cur AS (
+             SELECT s.stream_id, coalesce((SELECT max(x.stream_version) FROM event_store_events x WHERE x.stream_id = s.stream_id), 0) AS cur
+               FROM (SELECT DISTINCT stream_id FROM e) s),
+           ins AS (
+           INSERT INTO event_store_events
              (event_id, stream_id, stream_type, stream_version, event_type, payload, metadata, org_id, unit_id, occurred_at)
-           SELECT e.event_id, e.stream_id, e.stream_type, c.cur + e.idx, e.event_type, e.payload, e.metadata, e.org_id, e.unit_id, e.occurred_at
-             FROM jsonb_to_recordset($1::jsonb) AS e(event_id uuid, stream_id text, stream_type text, expected int, idx int,
-                    event_type text, payload jsonb, metadata jsonb, org_id text, unit_id text, occurred_at timestamptz)
-             CROSS JOIN LATERAL (SELECT coalesce(max(stream_version), 0) AS cur FROM event_store_events s WHERE s.stream_id = e.stream_id) c
-            WHERE e.expected < 0 OR e.expected = c.cur
+           SELECT e.event_id, e.stream_id, e.stream_type, cur.cur + e.idx, e.event_type, e.payload, e.metadata, e.org_id, e.unit_id, e.occurred_at
+             FROM e JOIN cur USING (stream_id)
+            WHERE e.expected < 0 OR e.expected = cur.cur
             ORDER BY e.stream_id, e.idx
            ON CONFLICT (event_id) DO NOTHING
-           RETURNING global_position, stream_id, stream_version, event_id`,
-          [JSON.stringify(rows)],
+           RETURNING global_position, stream_id, stream_version, event_id)
+           SELECT ins.*, CASE WHEN $2::int >= 0 AND (SELECT count(*) FROM ins) <> $2::int THEN ('${SHORTFALL}:' || ins.stream_id)::int END AS guard FROM ins`,
+          [JSON.stringify(rows), guard ? rows.length : -1],
         );
       } catch (err) {
+        if (err.code === INVALID_TEXT && String(err.message).includes(SHORTFALL)) return this.resolveShortfall(m, appends, rows, []);
         if (err.code === UNIQUE_VIOLATION && err.constraint === VERSION_KEY) {
           const streamId = /\(stream_id, stream_version\)=\((.*), \d+\)/.exec(err.detail ?? '')?.[1] ?? appends[0].streamId;
           const a = appends.find((x) => x.streamId === streamId) ?? appends[0];
@@ -98,34 +113,43 @@ export class EventStore {
       if (inserted.length === rows.length) return this.results(appends, inserted, false);
       return this.resolveShortfall(m, appends, rows, inserted);
     };
-    if (manager) return run(manager);
-    return this.dataSource.transaction(run);
+    if (manager) return run(manager, false);
+    // One INSERT is atomic on its own: no BEGIN/COMMIT round trips. Appends that need no version check
+    // ('any') are retried when a concurrent writer took the same version number.
+    const anyOnly = appends.every((a) => a.expectedVersion === 'any');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run(this.dataSource.manager, true);
+      } catch (err) {
+        if (!(anyOnly && err instanceof ConcurrencyError) || attempt >= 10) throw err;
+      }
+    }
   }
 
-  /** Some rows were not inserted: either they are already stored (idempotent resend) or a version check failed. */
+  /**
+   * Some rows were not inserted: either an identical append is already stored (idempotent resend: fine),
+   * or a version check failed (conflict), or the append mixed stored and new events (a client bug that
+   * would leave a gap in the stream's versions: refused, and the caller's transaction rolls back).
+   */
   private async resolveShortfall(m: EntityManager, appends: StreamAppend[], rows: Row[], inserted: Row[]): Promise<AppendResult[]> {
-    const ids = rows.map((r) => r.event_id);
     const stored: Row[] = await m.query(
       `SELECT global_position, stream_id, stream_version, event_id FROM event_store_events WHERE event_id = ANY($1::uuid[])`,
-      [ids],
+      [rows.map((r) => r.event_id)],
     );
     const byId = new Map(stored.map((r) => [r.event_id, r]));
+    const insertedIds = new Set(inserted.map((r) => r.event_id));
     for (const a of appends) {
       const mine = rows.filter((r) => r.stream_id === a.streamId);
-      const found = mine.filter((r) => byId.get(r.event_id)?.stream_id === a.streamId);
-      const insertedHere = inserted.filter((r) => r.stream_id === a.streamId).length;
-      if (found.length === mine.length) continue; // stored now, by this statement or an earlier identical append
-      if (insertedHere === 0) {
-        const [{ cur }] = await m.query(
-          `SELECT coalesce(max(stream_version), 0)::int AS cur FROM event_store_events WHERE stream_id = $1`,
-          [a.streamId],
-        );
-        throw new ConcurrencyError(a.streamId, a.expectedVersion, cur);
-      }
-      throw new ConcurrencyError(a.streamId, a.expectedVersion);
+      const elsewhere = mine.find((r) => byId.has(r.event_id) && byId.get(r.event_id)!.stream_id !== a.streamId);
+      if (elsewhere) throw new EventIdConflictError(elsewhere.event_id, byId.get(elsewhere.event_id)!.stream_id, a.streamId);
+      const insertedHere = mine.filter((r) => insertedIds.has(r.event_id)).length;
+      const storedBefore = mine.filter((r) => byId.has(r.event_id) && !insertedIds.has(r.event_id)).length;
+      if (storedBefore > 0 && storedBefore < mine.length) throw new EventIdConflictError(mine.find((r) => !insertedIds.has(r.event_id) && byId.has(r.event_id))!.event_id, a.streamId, a.streamId);
+      if (storedBefore === mine.length || insertedHere === mine.length) continue;
+      const [{ cur }] = await m.query(`SELECT coalesce(max(stream_version), 0)::int AS cur FROM event_store_events WHERE stream_id = $1`, [a.streamId]);
+      throw new ConcurrencyError(a.streamId, a.expectedVersion, cur);
     }
-    const duplicate = inserted.length === 0;
-    return this.results(appends, stored, duplicate);
+    return this.results(appends, stored, inserted.length === 0);
   }
 
   private results(appends: StreamAppend[], rows: Row[], duplicate: boolean): AppendResult[] {
@@ -179,10 +203,21 @@ export class EventStore {
     return rows.map(toStoredEvent);
   }
 
-  /** Total number of events (for progress bars). */
-  async count(manager?: EntityManager): Promise<number> {
-    const [row] = await (manager ?? this.dataSource.manager).query(`SELECT count(*)::bigint AS n FROM event_store_events`);
+  /** Highest global position: an upper bound of the number of events, read from the index (progress bars). */
+  async headPosition(manager?: EntityManager): Promise<number> {
+    const [row] = await (manager ?? this.dataSource.manager).query(`SELECT coalesce(max(global_position), 0) AS n FROM event_store_events`);
     return Number(row.n);
+  }
+
+  /** Whether any committed event follows `from` (a lock-free peek before a projection takes its lock). */
+  async hasEventsAfter(from: Checkpoint, manager?: EntityManager): Promise<boolean> {
+    const [row] = await (manager ?? this.dataSource.manager).query(
+      `SELECT EXISTS (SELECT 1 FROM event_store_events
+                       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+                         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS more`,
+      [from.transactionId, from.position],
+    );
+    return row.more;
   }
 }
 

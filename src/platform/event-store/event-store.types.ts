@@ -67,3 +67,15 @@ export class ConcurrencyError extends Error {
     this.name = 'ConcurrencyError';
   }
 }
+
+/** An event id is already stored elsewhere, or an append mixed stored and new events. */
+export class EventIdConflictError extends Error {
+  constructor(readonly eventId: string, readonly storedIn: string, readonly appendedTo: string) {
+    super(
+      storedIn === appendedTo
+        ? `append to ${appendedTo} mixes already-stored event ${eventId} with new events; resend the original append unchanged`
+        : `event id ${eventId} is already stored in stream ${storedIn}; it cannot be appended to ${appendedTo}`,
+    );
+    this.name = 'EventIdConflictError';
+  }
+}

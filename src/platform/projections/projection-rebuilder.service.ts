@@ -31,7 +31,7 @@ export class ProjectionRebuilder {
 
   async rebuild(name: string, onProgress?: RebuildProgress): Promise<number> {
     const p = this.registry.get(name);
-    const total = await this.store.count();
+    const total = await this.store.headPosition();
     await this.runner.ensureCheckpoint(p.name);
     const started = Date.now();
     const replayed = await this.dataSource.transaction(async (m) => {

@@ -90,6 +90,8 @@ export class ProjectionRunner implements OnApplicationShutdown {
   /** Applies at most one batch of `p`. Exposed for tests, the rebuild command and catch-up. */
   async runBatch(p: Projection, batchSize = this.config.env.PROJECTION_BATCH_SIZE): Promise<BatchOutcome> {
     await this.ensureCheckpoint(p.name);
+    // an idle poll stays read-only: no lock, no transaction id, no WAL
+    if (!(await this.store.hasEventsAfter(await this.peekCheckpoint(p.name)))) return { applied: 0, acquired: true };
     return this.dataSource.transaction(async (m) => {
       const [cp] = await m.query(
         `SELECT last_transaction_id::text AS tx, last_position FROM projection_checkpoints WHERE name = $1 FOR UPDATE SKIP LOCKED`,
@@ -146,8 +148,17 @@ export class ProjectionRunner implements OnApplicationShutdown {
       : { transactionId: '0', position: 0, eventsProcessed: 0, status: 'new' };
   }
 
+  private readonly ensured = new Set<string>();
+
   async ensureCheckpoint(name: string): Promise<void> {
+    if (this.ensured.has(name)) return;
     await this.dataSource.query(`INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
+    this.ensured.add(name);
+  }
+
+  private async peekCheckpoint(name: string): Promise<Checkpoint> {
+    const [cp] = await this.dataSource.query(`SELECT last_transaction_id::text AS tx, last_position FROM projection_checkpoints WHERE name = $1`, [name]);
+    return { transactionId: cp?.tx ?? '0', position: Number(cp?.last_position ?? 0) };
   }
 
   private async recordFailure(name: string, err: Error): Promise<void> {
