@@ -3,7 +3,10 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
+import { AuditLogsModule } from './modules/audit/audit.module';
+import { IdentityModule } from './modules/identity/identity.module';
 import { RootModule } from './modules/root/root.module';
+import { AuditModule } from './platform/audit/audit.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { DatabaseModule } from './platform/database/database.module';
 import { EventStoreModule } from './platform/event-store/event-store.module';
@@ -31,11 +34,12 @@ function platform(config: AppConfig) {
     ProjectionsModule,
     CqrsModule.forRoot(),
     QueuesModule.forRoot(),
+    AuditModule,
   ];
 }
 
 /** Product features (their controllers only route when the api role serves HTTP). */
-const features = [RootModule, MaintenanceModule];
+const features = [RootModule, MaintenanceModule, IdentityModule, AuditLogsModule];
 
 @Module({})
 class WorkerRoleModule {}

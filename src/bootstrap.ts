@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { ConfigurationError, Role } from './config/environment';
 import { configureHttp } from './platform/http/configure-http';
+import { FirstRunService } from './modules/identity/services/first-run.service';
 import { WorkerLifecycle } from './platform/lifecycle/worker-lifecycle.service';
 
 /** Reads and validates configuration; a bad setting ends the process with a message naming it. */
@@ -30,21 +31,17 @@ export async function bootstrap(defaultRoles: Role[]): Promise<INestApplicationC
   const module = AppModule.forRoles(config, roles);
   let app: INestApplicationContext;
   let server: Server | undefined;
-  if (roles.includes('api')) {
+  const api = roles.includes('api');
+  if (api) {
     const http = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, abortOnError: false });
     http.useLogger(http.get(Logger));
     configureHttp(http, config);
-    await http.listen(config.env.PORT, config.env.HOST);
-    server = http.getHttpServer();
     app = http;
   } else {
     app = await NestFactory.createApplicationContext(module, { bufferLogs: true, abortOnError: false });
     app.useLogger(app.get(Logger));
-    await app.init();
   }
   const logger = new NestLogger('Bootstrap');
-  logger.log({ msg: 'kenbun started', roles, port: roles.includes('api') ? config.env.PORT : undefined, node: process.version });
-
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -73,6 +70,18 @@ export async function bootstrap(defaultRoles: Role[]): Promise<INestApplicationC
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.init();
+  // the first organization and admin exist before the server answers anything
+  const firstRun = await app.get(FirstRunService, { strict: false }).ensure();
+  // the banner goes to stdout once, not to the log: it may carry a generated password
+  if (firstRun) process.stdout.write(FirstRunService.banner(firstRun, config.env.PORT));
+  if (api) {
+    const http = app as NestExpressApplication;
+    await http.listen(config.env.PORT, config.env.HOST);
+    server = http.getHttpServer();
+  }
+  logger.log({ msg: 'kenbun started', roles, port: api ? config.env.PORT : undefined, node: process.version });
   return app;
 }
 

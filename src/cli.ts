@@ -5,13 +5,14 @@ import { AppModule } from './app.module';
 import { loadConfigOrExit } from './bootstrap';
 import { MigrateCommand } from './cli/migrate.command';
 import { ProjectionStatusCommand, RebuildProjectionsCommand } from './cli/projections.command';
+import { CreateAdminCommand, CreateOrganizationCommand, CreateServiceAccountCommand, SetRateLimitCommand } from './modules/identity/cli/identity.commands';
 
 /** Administrative commands (nest-commander): `node dist/src/cli.js --help`. */
 const config = loadConfigOrExit();
 
 @Module({
   imports: [AppModule.forRoles(config, [])],
-  providers: [MigrateCommand, RebuildProjectionsCommand, ProjectionStatusCommand],
+  providers: [MigrateCommand, RebuildProjectionsCommand, ProjectionStatusCommand, CreateAdminCommand, CreateServiceAccountCommand, CreateOrganizationCommand, SetRateLimitCommand],
 })
 class CliModule {}
 

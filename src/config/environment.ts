@@ -82,6 +82,33 @@ export class Environment {
   @Transform(toBool) @IsBoolean()
   SCHEDULER_ENABLED = true;
 
+  @IsString()
+  KENBUN_SECRET_KEY = '';
+
+  @IsString()
+  KENBUN_ORG_NAME = 'My organization';
+
+  @Matches(/^[^@\s]+@[^@\s]+$/, { message: 'must be an email address' })
+  KENBUN_ADMIN_EMAIL = 'admin@kenbun.local';
+
+  @IsString()
+  KENBUN_ADMIN_PASSWORD = '';
+
+  @Transform(toInt) @IsInt() @Min(60) @Max(30 * 86400)
+  JWT_TTL_SECONDS = 3600;
+
+  @Transform(toBool) @IsBoolean()
+  RATE_LIMIT_ENABLED = true;
+
+  @IsIn(['observe', 'enforce'])
+  RATE_LIMIT_MODE: 'observe' | 'enforce' = 'enforce';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 100;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_BURST = 200;
+
   @IsOptional() @IsString()
   KENBUN_ROLES?: string;
 }

@@ -48,6 +48,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PROJECTION_POLL_MS: 50,
     KENBUN_ROLES: '',
+    KENBUN_ADMIN_EMAIL: 'admin@first.example',
+    KENBUN_ADMIN_PASSWORD: 'first-admin-password-1',
+    // tests make many requests with one credential; the rate-limit test sets tight limits per organization
+    RATE_LIMIT_PER_MINUTE: 100_000,
+    RATE_LIMIT_BURST: 100_000,
     ...opts.env,
   });
   const clock = opts.clock ?? new SettableClock();

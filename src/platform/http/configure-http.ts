@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { AppConfig } from '../../config/app-config';
 import { buildOpenApiDocument, serveOpenApi } from '../openapi/openapi';
@@ -16,6 +17,7 @@ export function configureHttp(app: INestApplication, config: AppConfig): void {
   express.disable('x-powered-by');
   express.useBodyParser('json', { limit: config.env.HTTP_BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: config.env.HTTP_BODY_LIMIT, extended: false });
+  app.use(cookieParser());
   // Swagger UI and Bull Board ship inline scripts; every other route gets helmet's strict defaults.
   const strict = helmet();
   const relaxed = helmet({ contentSecurityPolicy: false });

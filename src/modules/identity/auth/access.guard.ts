@@ -1,0 +1,88 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { Request, Response } from 'express';
+import { AppError } from '../../../platform/http/app-error';
+import { IS_PUBLIC } from '../../../platform/http/public.decorator';
+import { RateLimiter } from '../../../platform/rate-limit/rate-limiter.service';
+import { OuRole, Principal, RequestContext } from '../../../platform/tenancy/request-context';
+import { ORG_ADMIN, OU_ROLES, OU_SCOPED, USER_ONLY, VIEWER_MAY_WRITE } from '../../../platform/tenancy/tenancy.decorators';
+import { isMutation, mayWrite } from '../domain/access';
+import { OuAccessService } from '../services/ou-access.service';
+import { RateLimitPolicyService } from '../services/rate-limit-policy.service';
+
+export const ACTIVE_OU_COOKIE = 'activeOu';
+
+/**
+ * The global gate of every non-public route, in order: authenticate (personal access token, user JWT or
+ * service-account Basic), fill the request context, apply the caller's rate limit, then the route's access
+ * rules (user-only, org admin, active OU and OU role). Viewers may not mutate OU-scoped data.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard(['pat', 'jwt', 'basic']) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly ouAccess: OuAccessService,
+    private readonly limiter: RateLimiter,
+    private readonly policies: RateLimitPolicyService,
+  ) {
+    super();
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    await super.canActivate(context);
+    const req = context.switchToHttp().getRequest<Request & { user: Principal }>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const principal = req.user;
+    const ctx = RequestContext.current();
+    if (ctx) {
+      ctx.principal = principal;
+      ctx.orgId = principal.orgId;
+    }
+    await this.rateLimit(principal, req, res);
+
+    if (this.reflector.getAllAndOverride<boolean>(USER_ONLY, targets) && !principal.memberId) {
+      throw AppError.forbidden('user_only', 'this operation is for users (JWT or personal access token), not service accounts');
+    }
+    if (this.reflector.getAllAndOverride<boolean>(ORG_ADMIN, targets) && principal.orgRole !== 'admin') {
+      throw AppError.forbidden('admin_required', 'this operation needs the organization admin role');
+    }
+    if (this.reflector.getAllAndOverride<boolean>(OU_SCOPED, targets)) {
+      const cookie = (req as Request & { cookies?: Record<string, string> }).cookies?.[ACTIVE_OU_COOKIE];
+      const access = await this.ouAccess.resolveActive(principal, cookie);
+      if (!access) throw AppError.badRequest('no_active_ou', 'no active organizational unit: call POST /org-units/active first');
+      if (ctx) {
+        ctx.unitId = access.unitId;
+        ctx.ouRole = access.role;
+      }
+      if (isMutation(req.method) && !mayWrite(access.role) && !this.reflector.getAllAndOverride<boolean>(VIEWER_MAY_WRITE, targets)) {
+        throw AppError.forbidden('forbidden', 'the Viewer role may read but not change data in this organizational unit');
+      }
+      const needed = this.reflector.getAllAndOverride<OuRole[] | undefined>(OU_ROLES, targets);
+      if (needed && !needed.includes(access.role)) {
+        throw AppError.forbidden('forbidden', `this operation needs the ${needed.join(' or ')} role`);
+      }
+    }
+    return true;
+  }
+
+  handleRequest<T>(err: unknown, user: T): T {
+    if (err || !user) throw AppError.unauthorized('missing, wrong, expired or revoked credential');
+    return user;
+  }
+
+  private async rateLimit(p: Principal, req: Request, res: Response): Promise<void> {
+    const policy = await this.policies.forOrg(p.orgId);
+    if (!policy.enabled) return;
+    const d = await this.limiter.consume(this.policies.key(policy, p, req.ip), policy);
+    res.setHeader('X-RateLimit-Limit', String(d.limit));
+    res.setHeader('X-RateLimit-Remaining', String(d.remaining));
+    res.setHeader('X-RateLimit-Reset', String(d.reset));
+    if (!d.allowed && policy.mode === 'enforce') {
+      res.setHeader('Retry-After', String(d.retryAfter));
+      throw new AppError(429, 'rate_limited', `rate limit of ${policy.perMinute} requests per minute (burst ${policy.burst}) exceeded; retry in ${d.retryAfter} s`);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { ServerKeys } from '../../../platform/security/server-keys.service';
+import { Principal } from '../../../platform/tenancy/request-context';
+import { CredentialVerifier } from '../services/credential-verifier.service';
+
+export interface AccessTokenClaims {
+  sub: string;
+  org: string;
+  typ: 'access';
+}
+
+/** Users: `Authorization: Bearer <JWT>` from POST /auth/login. The member is looked up on every request. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(private readonly verifier: CredentialVerifier, keys: ServerKeys) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: unknown, key?: Buffer) => void) => done(null, keys.jwtSigningKey),
+      algorithms: ['HS256'],
+      issuer: 'kenbun',
+    });
+  }
+
+  validate(claims: AccessTokenClaims): Promise<Principal | null> {
+    if (claims?.typ !== 'access' || !claims.sub || !claims.org) return Promise.resolve(null);
+    return this.verifier.member(claims.sub, claims.org);
+  }
+}

@@ -1,0 +1,42 @@
+import { maskSlackId } from '../domain/credentials';
+import { OrgMember } from '../entities/org-member.entity';
+import { OrgUnit } from '../entities/org-unit.entity';
+import { PersonalAccessToken } from '../entities/personal-access-token.entity';
+import { ServiceAccount } from '../entities/service-account.entity';
+import { MemberDto, MemberListItemDto, SecretDto, TokenDto, UnitDto } from './identity.dto';
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+export const toUnit = (u: OrgUnit): UnitDto => ({ unit_id: u.id, name: u.name, slug: u.slug });
+
+export const toMember = (m: OrgMember): MemberDto => ({
+  org_member_id: m.id,
+  first_name: m.firstName,
+  last_name: m.lastName,
+  email: m.email,
+  role: m.role,
+});
+
+export const toMemberListItem = (m: OrgMember): MemberListItemDto => ({
+  ...toMember(m),
+  verified: m.verified,
+  slack_user_id: maskSlackId(m.slackUserId),
+  created_at: iso(m.createdAt)!,
+});
+
+export const toSecret = (s: ServiceAccount): SecretDto => ({
+  secret_id: s.id,
+  client_id: s.clientId,
+  name: s.name,
+  created_at: iso(s.createdAt)!,
+  last_used_at: iso(s.lastUsedAt),
+});
+
+export const toToken = (t: PersonalAccessToken): TokenDto => ({
+  id: t.id,
+  name: t.name,
+  token_prefix: t.tokenPrefix,
+  created_at: iso(t.createdAt)!,
+  expires_at: iso(t.expiresAt),
+  last_used_at: iso(t.lastUsedAt),
+});

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError } from '../../../platform/http/app-error';
+import { OrgRole, RequestContext } from '../../../platform/tenancy/request-context';
+import { hashPassword, newId } from '../domain/credentials';
+import { OrgMember } from '../entities/org-member.entity';
+
+export interface NewMember {
+  first_name: string;
+  last_name: string;
+  email: string;
+  password: string;
+  role: OrgRole;
+  verified?: boolean;
+}
+
+export interface MemberChanges {
+  first_name?: string;
+  last_name?: string;
+  email?: string;
+  role?: OrgRole;
+}
+
+/** Members of the caller's organization. */
+@Injectable()
+export class MembersService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  list(): Promise<OrgMember[]> {
+    return this.dataSource.getRepository(OrgMember).find({ where: { orgId: RequestContext.orgId() }, order: { createdAt: 'ASC' } });
+  }
+
+  async get(id: string): Promise<OrgMember> {
+    const m = await this.dataSource.getRepository(OrgMember).findOne({ where: { id, orgId: RequestContext.orgId() } });
+    if (!m) throw AppError.notFound('member', 'member_not_found');
+    return m;
+  }
+
+  async create(orgId: string, input: NewMember, manager: EntityManager = this.dataSource.manager): Promise<OrgMember> {
+    const email = input.email.trim().toLowerCase();
+    await this.assertEmailFree(email, undefined, manager);
+    const member = manager.getRepository(OrgMember).create({
+      id: newId('om'),
+      orgId,
+      firstName: input.first_name.trim(),
+      lastName: input.last_name.trim(),
+      email,
+      passwordHash: await hashPassword(input.password),
+      role: input.role,
+      verified: input.verified ?? false,
+      slackUserId: null,
+    });
+    try {
+      return await manager.getRepository(OrgMember).save(member);
+    } catch (err) {
+      if (err.code === '23505') throw AppError.conflict('email_taken', `a member with email ${email} already exists`);
+      throw err;
+    }
+  }
+
+  async update(id: string, changes: MemberChanges): Promise<OrgMember> {
+    return this.dataSource.transaction(async (m) => {
+      const member = await m.getRepository(OrgMember).findOne({ where: { id, orgId: RequestContext.orgId() }, lock: { mode: 'pessimistic_write' } });
+      if (!member) throw AppError.notFound('member', 'member_not_found');
+      if (changes.email !== undefined) {
+        const email = changes.email.trim().toLowerCase();
+        await this.assertEmailFree(email, id, m);
+        member.email = email;
+      }
+      if (changes.first_name !== undefined) member.firstName = changes.first_name.trim();
+      if (changes.last_name !== undefined) member.lastName = changes.last_name.trim();
+      if (changes.role !== undefined && changes.role !== member.role) {
+        if (member.role === 'admin') await this.assertAnotherAdmin(m, member);
+        member.role = changes.role;
+      }
+      return m.getRepository(OrgMember).save(member);
+    });
+  }
+
+  /** Deletes the member; their OU memberships and tokens go with them (cascade). The last admin stays. */
+  async remove(id: string): Promise<OrgMember> {
+    return this.dataSource.transaction(async (m) => {
+      const member = await m.getRepository(OrgMember).findOne({ where: { id, orgId: RequestContext.orgId() }, lock: { mode: 'pessimistic_write' } });
+      if (!member) throw AppError.notFound('member', 'member_not_found');
+      if (member.role === 'admin') await this.assertAnotherAdmin(m, member);
+      await m.query(`DELETE FROM principal_active_units WHERE principal = $1 OR principal IN (SELECT 'pat:' || id FROM personal_access_tokens WHERE org_member_id = $2)`, [`member:${id}`, id]);
+      await m.getRepository(OrgMember).delete({ id });
+      return member;
+    });
+  }
+
+  async setSlackUserId(id: string, slackUserId: string): Promise<OrgMember> {
+    const member = await this.get(id);
+    member.slackUserId = slackUserId;
+    return this.dataSource.getRepository(OrgMember).save(member);
+  }
+
+  private async assertEmailFree(email: string, exceptId: string | undefined, m: EntityManager): Promise<void> {
+    const [row] = await m.query(`SELECT id FROM org_members WHERE lower(email) = $1`, [email]);
+    if (row && row.id !== exceptId) throw AppError.conflict('email_taken', `a member with email ${email} already exists`);
+  }
+
+  private async assertAnotherAdmin(m: EntityManager, member: OrgMember): Promise<void> {
+    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM org_members WHERE org_id = $1 AND role = 'admin' AND id <> $2`, [member.orgId, member.id]);
+    if (n === 0) throw AppError.conflict('last_admin', 'the organization must keep at least one admin');
+  }
+}

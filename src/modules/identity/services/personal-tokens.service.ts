@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, IsNull } from 'typeorm';
+import { Clock } from '../../../platform/clock/clock';
+import { AppError } from '../../../platform/http/app-error';
+import { ServerKeys } from '../../../platform/security/server-keys.service';
+import { Principal } from '../../../platform/tenancy/request-context';
+import { hashSecret, newId, newPersonalAccessToken } from '../domain/credentials';
+import { PersonalAccessToken } from '../entities/personal-access-token.entity';
+
+/** Personal access tokens: shown once, stored as a keyed hash, revocable only by their owner, at once. */
+@Injectable()
+export class PersonalTokensService {
+  constructor(private readonly dataSource: DataSource, private readonly keys: ServerKeys, private readonly clock: Clock) {}
+
+  list(p: Principal): Promise<PersonalAccessToken[]> {
+    return this.dataSource.getRepository(PersonalAccessToken).find({ where: { orgMemberId: p.memberId!, revokedAt: IsNull() }, order: { createdAt: 'DESC' } });
+  }
+
+  async create(p: Principal, name: string, expiresAt: Date | null): Promise<{ pat: PersonalAccessToken; token: string }> {
+    if (expiresAt && expiresAt.getTime() <= this.clock.now().getTime()) {
+      throw AppError.badRequest('validation_failed', 'expires_at: must be in the future', [{ field: 'expires_at', reason: 'must be in the future' }]);
+    }
+    const { token, prefix } = newPersonalAccessToken();
+    const repo = this.dataSource.getRepository(PersonalAccessToken);
+    const id = newId('pat');
+    await repo.insert({
+      id,
+      orgId: p.orgId,
+      orgMemberId: p.memberId!,
+      name: name.trim(),
+      tokenPrefix: prefix,
+      tokenHash: hashSecret(this.keys.credentialHmacKey, token),
+      expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    return { pat: await repo.findOneByOrFail({ id }), token };
+  }
+
+  async revoke(p: Principal, id: string): Promise<PersonalAccessToken> {
+    const repo = this.dataSource.getRepository(PersonalAccessToken);
+    const pat = await repo.findOneBy({ id, orgMemberId: p.memberId!, revokedAt: IsNull() });
+    if (!pat) throw AppError.notFound('token', 'token_not_found');
+    await repo.update({ id }, { revokedAt: this.clock.now() });
+    await this.dataSource.query(`DELETE FROM principal_active_units WHERE principal = $1`, [`pat:${id}`]);
+    return pat;
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+
+/**
+ * Server-side keys: the JWT signing key and the HMAC key of credential hashes. With KENBUN_SECRET_KEY set
+ * they are derived from it (keep it outside the database); otherwise they are generated once and kept in
+ * server_secrets, shared by every process on the database.
+ */
+@Injectable()
+export class ServerKeys implements OnModuleInit {
+  private keys = new Map<string, Buffer>();
+
+  constructor(private readonly dataSource: DataSource, private readonly config: AppConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const name of ['jwt_signing', 'credential_hmac']) this.keys.set(name, await this.load(name));
+  }
+
+  get jwtSigningKey(): Buffer {
+    return this.get('jwt_signing');
+  }
+
+  get credentialHmacKey(): Buffer {
+    return this.get('credential_hmac');
+  }
+
+  private get(name: string): Buffer {
+    const k = this.keys.get(name);
+    if (!k) throw new Error(`server key ${name} is not loaded yet`);
+    return k;
+  }
+
+  private async load(name: string): Promise<Buffer> {
+    const master = this.config.env.KENBUN_SECRET_KEY;
+    if (master) return createHash('sha256').update(`${name}:${master}`).digest();
+    await this.dataSource.query(`INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
+      name,
+      randomBytes(32).toString('base64'),
+    ]);
+    const [row] = await this.dataSource.query(`SELECT value FROM server_secrets WHERE name = $1`, [name]);
+    return Buffer.from(row.value, 'base64');
+  }
+}

@@ -1,0 +1,70 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { AppError } from '../http/app-error';
+
+export type PrincipalType = 'member' | 'service_account' | 'pat';
+export type OrgRole = 'admin' | 'member';
+export type OuRole = 'Owner' | 'Operator' | 'Viewer';
+
+/** Who is calling. A PAT acts as its member (memberId set); a service account has no member. */
+export interface Principal {
+  type: PrincipalType;
+  /** id of the credential: member id for a JWT, service account id, or PAT id */
+  id: string;
+  orgId: string;
+  memberId?: string;
+  email?: string;
+  orgRole?: OrgRole;
+  /** key under which the credential's active OU is remembered */
+  activeOuKey: string;
+}
+
+export interface TenantContext {
+  requestId?: string;
+  principal?: Principal;
+  orgId?: string;
+  unitId?: string;
+  ouRole?: OuRole;
+  /** what an audited request did, filled by handlers (see Audit) */
+  audit?: { verb?: string; entityType?: string; entityId?: string; summary?: string };
+}
+
+const storage = new AsyncLocalStorage<TenantContext>();
+
+/**
+ * The tenant and caller of the current request or job, reachable from handlers, queries and jobs without
+ * threading it through every call. HTTP requests get one from middleware; jobs use `RequestContext.run`.
+ */
+export const RequestContext = {
+  run<T>(ctx: TenantContext, fn: () => T): T {
+    return storage.run(ctx, fn);
+  },
+
+  current(): TenantContext | undefined {
+    return storage.getStore();
+  },
+
+  principal(): Principal {
+    const p = storage.getStore()?.principal;
+    if (!p) throw AppError.unauthorized();
+    return p;
+  },
+
+  orgId(): string {
+    const org = storage.getStore()?.orgId;
+    if (!org) throw AppError.unauthorized();
+    return org;
+  },
+
+  /** The active OU; a route that needs one and has none answers 400 no_active_ou. */
+  unitId(): string {
+    const unit = storage.getStore()?.unitId;
+    if (!unit) throw AppError.badRequest('no_active_ou', 'no active organizational unit: call POST /org-units/active first');
+    return unit;
+  },
+
+  /** Describes the entity an audited mutation touched, for the audit log's readable summary. */
+  describe(audit: TenantContext['audit']): void {
+    const ctx = storage.getStore();
+    if (ctx) ctx.audit = { ...ctx.audit, ...audit };
+  },
+};

@@ -1,0 +1,143 @@
+import { RequestMethod } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { OU_SCOPED } from '../src/platform/tenancy/tenancy.decorators';
+import { anotherTenant, api, Auth, firstRunTenant, memberWithRole, Tenant } from './support/tenants';
+import { startTestApp, TestApp } from './support/test-app';
+
+/**
+ * Isolation and role matrix over every OU-scoped route. Routes are found by their @OuScoped() metadata, so a
+ * new OU-scoped route fails this test until it is listed in MATRIX with how to reach one of OU A's
+ * resources. Routes that name an OU in the path (/org-units/{id}/…) are listed in OU_IN_PATH.
+ */
+interface Row {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  /** URL of a resource of OU A (for by-id routes); the route's own path otherwise */
+  url: (ctx: Ctx) => string;
+  body?: object;
+}
+
+interface Ctx {
+  a: Tenant;
+  b: Tenant;
+  memberOfA: string;
+}
+
+const MATRIX: Row[] = [
+  { method: 'GET', path: '/audit-logs', url: () => '/audit-logs' },
+  { method: 'GET', path: '/me/notification-prefs', url: () => '/me/notification-prefs' },
+  { method: 'PUT', path: '/me/notification-prefs', url: () => '/me/notification-prefs', body: { notifications_enabled: true } },
+];
+
+const OU_IN_PATH: Row[] = [
+  { method: 'PUT', path: '/org-units/:id', url: ({ a }) => `/org-units/${a.unitId}`, body: { name: 'Renamed by intruder' } },
+  { method: 'GET', path: '/org-units/:id/members', url: ({ a }) => `/org-units/${a.unitId}/members` },
+  { method: 'POST', path: '/org-units/:id/members', url: ({ a, memberOfA }) => `/org-units/${a.unitId}/members`, body: { org_member_id: 'x', role: 'Owner' } },
+  { method: 'PUT', path: '/org-units/:id/members/:memberId', url: ({ a, memberOfA }) => `/org-units/${a.unitId}/members/${memberOfA}`, body: { role: 'Owner' } },
+  { method: 'DELETE', path: '/org-units/:id/members/:memberId', url: ({ a, memberOfA }) => `/org-units/${a.unitId}/members/${memberOfA}` },
+];
+
+const send = (t: TestApp, auth: Auth, row: Row, ctx: Ctx) => {
+  const client = api(t, auth);
+  const url = row.url(ctx);
+  switch (row.method) {
+    case 'GET':
+      return client.get(url);
+    case 'POST':
+      return client.post(url, row.body);
+    case 'PUT':
+      return client.put(url, row.body);
+    case 'PATCH':
+      return client.patch(url, row.body);
+    case 'DELETE':
+      return client.delete(url, row.body);
+  }
+};
+
+describe('Tenancy matrix', () => {
+  let t: TestApp;
+  let ctx: Ctx;
+  let viewerA: Auth;
+  let unitA2Admin: Auth;
+
+  beforeAll(async () => {
+    t = await startTestApp({ roles: ['api'] });
+    const a = await firstRunTenant(t);
+    const b = await anotherTenant(t, 'Intruder Ltd');
+    const member = await memberWithRole(t, a, 'member-of-a@first.example', 'Operator');
+    viewerA = (await memberWithRole(t, a, 'viewer-of-a@first.example', 'Viewer')).auth;
+    ctx = { a, b, memberOfA: member.id };
+    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    // an admin of A acting in a second OU of A (OU B of the same organization)
+    const unit2 = (await api(t, a.admin).post('/org-units', { name: 'Second' }).expect(201)).body.unit_id;
+    const secondAdmin = await memberWithRole(t, a, 'second-ou@first.example', 'Owner', unit2);
+    unitA2Admin = secondAdmin.auth;
+  });
+  afterAll(() => t.close());
+
+  it('lists every @OuScoped route', () => {
+    const discovery = t.app.get(DiscoveryService);
+    const scanner = t.app.get(MetadataScanner);
+    const meta = <T>(key: string, target: object): T | undefined => Reflect.getMetadata(key, target);
+    const found: string[] = [];
+    for (const c of discovery.getControllers()) {
+      const proto = Object.getPrototypeOf(c.instance);
+      const base = (meta<string>(PATH_METADATA, c.metatype as object) ?? '').replace(/^\/?/, '/').replace(/\/$/, '');
+      for (const m of scanner.getAllMethodNames(proto)) {
+        const handler = proto[m];
+        const scoped = meta<boolean>(OU_SCOPED, handler) ?? meta<boolean>(OU_SCOPED, c.metatype as object);
+        if (!scoped) continue;
+        const sub = meta<string>(PATH_METADATA, handler) ?? '';
+        const method = RequestMethod[meta<RequestMethod>(METHOD_METADATA, handler)!];
+        found.push(`${method} ${(base + (sub && sub !== '/' ? '/' + sub.replace(/^\//, '') : '')) || '/'}`);
+      }
+    }
+    expect(found.sort()).toEqual(MATRIX.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  describe.each(MATRIX.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, row) => {
+    it('needs a credential (401)', async () => {
+      expect((await send(t, { header: 'X-None', value: '1' }, row, ctx)).status).toBe(401);
+    });
+    it('shows another organization only its own OU', async () => {
+      const res = await send(t, ctx.b.admin, row, ctx);
+      expect([200, 201, 204]).toContain(res.status);
+      const text = JSON.stringify(res.body);
+      expect(text).not.toContain(ctx.a.orgId);
+      expect(text).not.toContain(ctx.a.adminEmail);
+      expect(text).not.toContain('"unit_default"');
+    });
+    if (row.method !== 'GET') {
+      it('refuses a Viewer (403) unless the route is their own settings', async () => {
+        const res = await send(t, viewerA, row, ctx);
+        const allowed = (row.path === '/me/notification-prefs' && row.method === 'PUT');
+        expect(res.status).toBe(allowed ? 200 : 403);
+      });
+    }
+  });
+
+  describe.each(OU_IN_PATH.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, row) => {
+    it("answers 404 to another organization for OU A's resource", async () => {
+      const res = await send(t, ctx.b.admin, row, ctx);
+      expect(res.status).toBe(404);
+      expect(res.body.error).toMatch(/not_found/);
+    });
+    it('answers 403 to a member of another OU of the same organization', async () => {
+      expect((await send(t, unitA2Admin, row, ctx)).status).toBe(403);
+    });
+    if (row.method !== 'GET') {
+      it('refuses a Viewer of OU A (403)', async () => {
+        expect((await send(t, viewerA, row, ctx)).status).toBe(403);
+      });
+    }
+    it('needs a credential (401)', async () => {
+      expect((await send(t, { header: 'X-None', value: '1' }, row, ctx)).status).toBe(401);
+    });
+  });
+
+  it('a Viewer still reads', async () => {
+    expect((await api(t, viewerA).get('/audit-logs')).status).toBe(200);
+    expect((await api(t, viewerA).get(`/org-units/${ctx.a.unitId}/members`)).status).toBe(200);
+  });
+});
