@@ -1,16 +1,16 @@
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { RequestContext } from './request-context';
 
 /**
- * The one place tenant filters are added to queries: every read of tenant data goes through these helpers,
- * so a row of another organization or OU is simply not found (and answers 404 upstream).
+ * The one place tenant filters come from: reads of tenant data add these to their `where`, so a row of
+ * another organization or OU is simply not found (and answers 404 upstream). Both throw when the context
+ * has no organization or OU, so a forgotten scope fails loudly instead of reading across tenants.
  */
-export function inOrg<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias = qb.alias): SelectQueryBuilder<T> {
-  return qb.andWhere(`${alias}.org_id = :__org`, { __org: RequestContext.orgId() });
+export function inOrg<W extends object>(where: W = {} as W): W & { orgId: string } {
+  return { ...where, orgId: RequestContext.orgId() };
 }
 
-export function inUnit<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias = qb.alias): SelectQueryBuilder<T> {
-  return qb.andWhere(`${alias}.org_id = :__org AND ${alias}.unit_id = :__unit`, { __org: RequestContext.orgId(), __unit: RequestContext.unitId() });
+export function inUnit<W extends object>(where: W = {} as W): W & { orgId: string; unitId: string } {
+  return { ...where, orgId: RequestContext.orgId(), unitId: RequestContext.unitId() };
 }
 
 /** `{org_id, unit_id}` of the current request, for inserts and raw SQL. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../../platform/http/app-error';
-import { OrgRole, RequestContext } from '../../../platform/tenancy/request-context';
+import { OrgRole } from '../../../platform/tenancy/request-context';
+import { inOrg } from '../../../platform/tenancy/tenant-scope';
 import { hashPassword, newId } from '../domain/credentials';
 import { OrgMember } from '../entities/org-member.entity';
 
@@ -27,11 +28,11 @@ export class MembersService {
   constructor(private readonly dataSource: DataSource) {}
 
   list(): Promise<OrgMember[]> {
-    return this.dataSource.getRepository(OrgMember).find({ where: { orgId: RequestContext.orgId() }, order: { createdAt: 'ASC' } });
+    return this.dataSource.getRepository(OrgMember).find({ where: inOrg(), order: { createdAt: 'ASC' } });
   }
 
   async get(id: string): Promise<OrgMember> {
-    const m = await this.dataSource.getRepository(OrgMember).findOne({ where: { id, orgId: RequestContext.orgId() } });
+    const m = await this.dataSource.getRepository(OrgMember).findOne({ where: inOrg({ id }) });
     if (!m) throw AppError.notFound('member', 'member_not_found');
     return m;
   }
@@ -60,7 +61,7 @@ export class MembersService {
 
   async update(id: string, changes: MemberChanges): Promise<OrgMember> {
     return this.dataSource.transaction(async (m) => {
-      const member = await m.getRepository(OrgMember).findOne({ where: { id, orgId: RequestContext.orgId() }, lock: { mode: 'pessimistic_write' } });
+      const member = await m.getRepository(OrgMember).findOne({ where: inOrg({ id }), lock: { mode: 'pessimistic_write' } });
       if (!member) throw AppError.notFound('member', 'member_not_found');
       if (changes.email !== undefined) {
         const email = changes.email.trim().toLowerCase();
@@ -80,7 +81,7 @@ export class MembersService {
   /** Deletes the member; their OU memberships and tokens go with them (cascade). The last admin stays. */
   async remove(id: string): Promise<OrgMember> {
     return this.dataSource.transaction(async (m) => {
-      const member = await m.getRepository(OrgMember).findOne({ where: { id, orgId: RequestContext.orgId() }, lock: { mode: 'pessimistic_write' } });
+      const member = await m.getRepository(OrgMember).findOne({ where: inOrg({ id }), lock: { mode: 'pessimistic_write' } });
       if (!member) throw AppError.notFound('member', 'member_not_found');
       if (member.role === 'admin') await this.assertAnotherAdmin(m, member);
       await m.query(`DELETE FROM principal_active_units WHERE principal = $1 OR principal IN (SELECT 'pat:' || id FROM personal_access_tokens WHERE org_member_id = $2)`, [`member:${id}`, id]);
