@@ -139,6 +139,32 @@ describe('Authentication: three credential types', () => {
     expect((await login(t, 'leaver@first.example', 'member-password-12345').catch((e) => e)).message).toContain('401');
   });
 
+  it('revokes at once in every api process, although each caches verified credentials', async () => {
+    const second = await startTestApp({ roles: ['api'], db: t.db, env: { QUEUE_PREFIX: t.config.env.QUEUE_PREFIX } });
+    try {
+      const pat = bearer((await api(t, a.admin).post('/settings/tokens', { name: 'two-processes' }).expect(201)).body.token);
+      const sa = await serviceAccount(t, a, 'two-processes');
+      const m = await memberWithRole(t, a, 'two-processes@first.example', 'Operator');
+      // warm both processes' caches
+      for (const app of [t, second]) {
+        expect((await api(app, pat).get('/auth/me')).status).toBe(200);
+        expect((await api(app, sa.auth).get('/me/rate-limit')).status).toBe(200);
+        expect((await api(app, m.auth).get('/auth/me')).status).toBe(200);
+      }
+      const patId = (await api(t, a.admin).get('/settings/tokens')).body.find((x: { name: string }) => x.name === 'two-processes').id;
+      await api(t, a.admin).delete(`/settings/tokens/${patId}`).expect(204);
+      await api(t, a.admin).delete(`/secrets/${sa.id}`).expect(204);
+      await api(t, a.admin).put(`/members/${m.id}`, { role: 'admin' }).expect(204);
+      expect((await api(second, pat).get('/auth/me')).status).toBe(401);
+      expect((await api(second, sa.auth).get('/me/rate-limit')).status).toBe(401);
+      // a changed member is re-read: the new org role applies on the next request everywhere
+      expect((await api(second, m.auth).get('/auth/me')).body.role).toBe('admin');
+      expect((await api(second, m.auth).get('/secrets')).status).toBe(200);
+    } finally {
+      await second.app.close();
+    }
+  });
+
   it('clears legacy auth cookies without a credential', async () => {
     const res = await api(t).post('/auth/cleanup').set('Cookie', 'token=old; session=x; activeOu=unit_default').expect(200);
     expect(res.body).toEqual({ status: 'ok', cleared: ['token', 'session'] });

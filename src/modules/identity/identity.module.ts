@@ -17,6 +17,7 @@ import { SecretsController } from './http/secrets.controller';
 import { TokensController } from './http/tokens.controller';
 import { ActiveOuService } from './services/active-ou.service';
 import { AuthService } from './services/auth.service';
+import { CredentialCache } from './services/credential-cache.service';
 import { CredentialVerifier } from './services/credential-verifier.service';
 import { FirstRunService } from './services/first-run.service';
 import { MembersService } from './services/members.service';
@@ -38,6 +39,7 @@ import { ServiceAccountsService } from './services/service-accounts.service';
   providers: [
     ServerKeys,
     RateLimiter,
+    CredentialCache,
     CredentialVerifier,
     OuAccessService,
     ActiveOuService,

@@ -5,6 +5,7 @@ import { OrgRole } from '../../../platform/tenancy/request-context';
 import { inOrg } from '../../../platform/tenancy/tenant-scope';
 import { hashPassword, newId } from '../domain/credentials';
 import { OrgMember } from '../entities/org-member.entity';
+import { CredentialCache } from './credential-cache.service';
 
 export interface NewMember {
   first_name: string;
@@ -25,7 +26,7 @@ export interface MemberChanges {
 /** Members of the caller's organization. */
 @Injectable()
 export class MembersService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource, private readonly cache: CredentialCache) {}
 
   list(): Promise<OrgMember[]> {
     return this.dataSource.getRepository(OrgMember).find({ where: inOrg(), order: { createdAt: 'ASC' } });
@@ -60,7 +61,7 @@ export class MembersService {
   }
 
   async update(id: string, changes: MemberChanges): Promise<OrgMember> {
-    return this.dataSource.transaction(async (m) => {
+    const updated = await this.dataSource.transaction(async (m) => {
       const member = await m.getRepository(OrgMember).findOne({ where: inOrg({ id }), lock: { mode: 'pessimistic_write' } });
       if (!member) throw AppError.notFound('member', 'member_not_found');
       if (changes.email !== undefined) {
@@ -76,11 +77,14 @@ export class MembersService {
       }
       return m.getRepository(OrgMember).save(member);
     });
+    // the cached principal carries email and org role
+    await this.cache.invalidate(`member:${id}`);
+    return updated;
   }
 
   /** Deletes the member; their OU memberships and tokens go with them (cascade). The last admin stays. */
   async remove(id: string): Promise<OrgMember> {
-    return this.dataSource.transaction(async (m) => {
+    const removed = await this.dataSource.transaction(async (m) => {
       const member = await m.getRepository(OrgMember).findOne({ where: inOrg({ id }), lock: { mode: 'pessimistic_write' } });
       if (!member) throw AppError.notFound('member', 'member_not_found');
       if (member.role === 'admin') await this.assertAnotherAdmin(m, member);
@@ -88,6 +92,8 @@ export class MembersService {
       await m.getRepository(OrgMember).delete({ id });
       return member;
     });
+    await this.cache.invalidate(`member:${id}`);
+    return removed;
   }
 
   async setSlackUserId(id: string, slackUserId: string): Promise<OrgMember> {

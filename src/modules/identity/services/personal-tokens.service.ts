@@ -6,11 +6,17 @@ import { ServerKeys } from '../../../platform/security/server-keys.service';
 import { Principal } from '../../../platform/tenancy/request-context';
 import { hashSecret, newId, newPersonalAccessToken } from '../domain/credentials';
 import { PersonalAccessToken } from '../entities/personal-access-token.entity';
+import { CredentialCache } from './credential-cache.service';
 
 /** Personal access tokens: shown once, stored as a keyed hash, revocable only by their owner, at once. */
 @Injectable()
 export class PersonalTokensService {
-  constructor(private readonly dataSource: DataSource, private readonly keys: ServerKeys, private readonly clock: Clock) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly keys: ServerKeys,
+    private readonly clock: Clock,
+    private readonly cache: CredentialCache,
+  ) {}
 
   list(p: Principal): Promise<PersonalAccessToken[]> {
     return this.dataSource.getRepository(PersonalAccessToken).find({ where: { orgMemberId: p.memberId!, revokedAt: IsNull() }, order: { createdAt: 'DESC' } });
@@ -43,6 +49,7 @@ export class PersonalTokensService {
     if (!pat) throw AppError.notFound('token', 'token_not_found');
     await repo.update({ id }, { revokedAt: this.clock.now() });
     await this.dataSource.query(`DELETE FROM principal_active_units WHERE principal = $1`, [`pat:${id}`]);
+    await this.cache.invalidate(`pat:${id}`);
     return pat;
   }
 }

@@ -5,11 +5,17 @@ import { AppError } from '../../../platform/http/app-error';
 import { ServerKeys } from '../../../platform/security/server-keys.service';
 import { hashSecret, newId, newServiceAccountCredentials } from '../domain/credentials';
 import { ServiceAccount } from '../entities/service-account.entity';
+import { CredentialCache } from './credential-cache.service';
 
 /** Service-account credentials: the secret is shown once at creation and stored only as a keyed hash. */
 @Injectable()
 export class ServiceAccountsService {
-  constructor(private readonly dataSource: DataSource, private readonly keys: ServerKeys, private readonly clock: Clock) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly keys: ServerKeys,
+    private readonly clock: Clock,
+    private readonly cache: CredentialCache,
+  ) {}
 
   list(orgId: string): Promise<ServiceAccount[]> {
     return this.dataSource.getRepository(ServiceAccount).find({ where: { orgId, deletedAt: IsNull() }, order: { createdAt: 'ASC' } });
@@ -39,6 +45,7 @@ export class ServiceAccountsService {
     if (!account) throw AppError.notFound('API credential', 'secret_not_found');
     await repo.update({ id }, { deletedAt: this.clock.now() });
     await this.dataSource.query(`DELETE FROM principal_active_units WHERE principal = $1`, [`sa:${id}`]);
+    await this.cache.invalidate(`sa:${id}`);
     return account;
   }
 }

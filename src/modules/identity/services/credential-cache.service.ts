@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import Redis from 'ioredis';
+import { AppConfig } from '../../../config/app-config';
+import { REDIS } from '../../../platform/redis/redis.module';
+import { Principal } from '../../../platform/tenancy/request-context';
+
+const TTL_MS = 60_000;
+const MAX_ENTRIES = 100_000;
+
+interface Entry {
+  principal: Principal;
+  expiresAt: number;
+  /** a token's own expiry, compared with the domain clock */
+  credentialExpiresAt: number | null;
+  tags: string[];
+}
+
+/**
+ * Verified credentials, kept in process for a minute so a check on the hot path costs a hash and a map
+ * lookup. Revoking, deleting or changing a credential or member publishes an invalidation on Redis that
+ * every process applies at once. While the subscription is not up (start, Redis outage), nothing is cached:
+ * each request goes to the database, so a revocation can never be missed.
+ */
+@Injectable()
+export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('CredentialCache');
+  private readonly entries = new Map<string, Entry>();
+  private subscriber?: Redis;
+  private live = false;
+  /** bumped on every eviction, so a lookup that raced a revocation does not cache its stale answer */
+  private generation = 0;
+
+  constructor(@Inject(REDIS) private readonly redis: Redis, private readonly config: AppConfig) {}
+
+  private get channel(): string {
+    return `${this.config.env.QUEUE_PREFIX}:credentials:invalidate`;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const sub = this.redis.duplicate({ lazyConnect: true });
+    this.subscriber = sub;
+    const down = () => {
+      if (this.live) this.logger.warn({ msg: 'credential invalidations unavailable: caching paused' });
+      this.live = false;
+      this.clear();
+    };
+    sub.on('close', down);
+    sub.on('end', down);
+    sub.on('error', () => undefined);
+    sub.on('message', (_channel: string, tag: string) => this.evict(tag));
+    sub.on('ready', () => {
+      // (re)subscribed: whatever was published while we were away is unknown, so start empty
+      void sub.subscribe(this.channel).then(() => {
+        this.clear();
+        this.live = true;
+      }, down);
+    });
+    await sub.connect().catch(down);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.live = false;
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+  }
+
+  /** A marker to pass to `set`: if anything was evicted since, the result is not cached. */
+  mark(): number {
+    return this.generation;
+  }
+
+  get(key: string, now: Date): Principal | undefined {
+    if (!this.live) return undefined;
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= Date.now() || (e.credentialExpiresAt !== null && e.credentialExpiresAt <= now.getTime())) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.principal;
+  }
+
+  set(key: string, principal: Principal, mark: number, credentialExpiresAt: Date | null = null): void {
+    if (!this.live || mark !== this.generation) return;
+    if (this.entries.size >= MAX_ENTRIES) this.clear();
+    const tags = [principal.activeOuKey, ...(principal.memberId ? [`member:${principal.memberId}`] : [])];
+    this.entries.set(key, { principal, expiresAt: Date.now() + TTL_MS, credentialExpiresAt: credentialExpiresAt?.getTime() ?? null, tags });
+  }
+
+  /** Evicts everywhere: this process at once, the others through Redis. Tags: sa:<id>, pat:<id>, member:<id>. */
+  async invalidate(tag: string): Promise<void> {
+    this.evict(tag);
+    await this.redis.publish(this.channel, tag);
+  }
+
+  private evict(tag: string): void {
+    this.generation++;
+    for (const [key, e] of this.entries) if (e.tags.includes(tag)) this.entries.delete(key);
+  }
+
+  private clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+}
