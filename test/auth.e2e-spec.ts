@@ -1,7 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import { ServerKeys } from '../src/platform/security/server-keys.service';
-import { api, basic, bearer, firstRunTenant, login, memberWithRole, serviceAccount, Tenant } from './support/tenants';
+import { anotherTenant, api, basic, bearer, firstRunTenant, login, memberWithRole, serviceAccount, Tenant } from './support/tenants';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('Authentication: three credential types', () => {
@@ -76,6 +76,14 @@ describe('Authentication: three credential types', () => {
       const sa = await serviceAccount(t, a, 'not-a-user');
       expect((await api(t, sa.auth).get('/auth/me')).status).toBe(403);
       expect((await api(t, sa.auth).post('/settings/tokens', { name: 'x' })).status).toBe(403);
+    });
+
+    it("of another organization answer 404 and keep working", async () => {
+      const other = await anotherTenant(t, 'Secret Keepers');
+      const theirs = await serviceAccount(t, other, 'theirs');
+      expect((await api(t, a.admin).delete(`/secrets/${theirs.id}`)).status).toBe(404);
+      expect((await api(t, a.admin).get('/secrets')).body.map((s: { secret_id: string }) => s.secret_id)).not.toContain(theirs.id);
+      expect((await api(t, theirs.auth).get('/me/rate-limit')).status).toBe(200);
     });
 
     it('validate the name: 1–50 characters', async () => {

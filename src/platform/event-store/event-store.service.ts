@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
 import {
@@ -12,6 +11,7 @@ import {
   StoredEvent,
   StreamAppend,
 } from './event-store.types';
+import { uuidv7 } from './uuid-v7';
 
 const UNIQUE_VIOLATION = '23505';
 const VERSION_KEY = 'event_store_events_stream_version_key';
@@ -60,7 +60,7 @@ export class EventStore {
       a.events.map((e, i) => {
         const metadata = { ...a.metadata, ...e.metadata };
         return {
-          event_id: e.eventId ?? randomUUID(),
+          event_id: e.eventId ?? uuidv7(),
           stream_id: a.streamId,
           stream_type: a.streamType,
           expected: a.expectedVersion === 'any' ? -1 : a.expectedVersion === 'no_stream' ? 0 : a.expectedVersion,

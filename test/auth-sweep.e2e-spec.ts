@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import request from 'supertest';
+import { OPENAPI_FILE } from '../src/platform/openapi/openapi';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** Operations that need no credential (everything else must answer 401 without one). */
+const PUBLIC = new Set(['GET /', 'GET /home', 'GET /metrics', 'GET /health/live', 'GET /health/ready', 'POST /auth/login', 'POST /auth/cleanup']);
+
+const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+const operations: Array<[string, string, string, { security?: unknown[] }]> = [];
+for (const [path, item] of Object.entries<Record<string, { security?: unknown[] }>>(doc.paths)) {
+  for (const [method, op] of Object.entries(item)) operations.push([`${method.toUpperCase()} ${path}`, method, path, op]);
+}
+const secured = operations.filter(([name]) => !PUBLIC.has(name));
+
+describe('every operation of the OpenAPI document', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ roles: ['api'], env: { QUEUE_DASHBOARD_PASSWORD: 'ops-secret' } });
+  });
+  afterAll(() => t.close());
+
+  it('is either listed as public here or declares a security scheme', () => {
+    const undeclared = secured.filter(([, , , op]) => !op.security?.length).map(([name]) => name);
+    expect(undeclared).toEqual([]);
+    expect(secured.length).toBeGreaterThan(20);
+  });
+
+  it.each(secured.map(([name, method, path]) => [name, method, path] as const))('%s answers 401 without a credential', async (_name, method, path) => {
+    const url = path.replace(/\{[^}]+\}/g, 'x');
+    const res = await (request(t.http) as unknown as Record<string, (u: string) => request.Test>)[method](url).send({});
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'unauthorized', message: expect.any(String) });
+  });
+});
