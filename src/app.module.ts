@@ -6,6 +6,7 @@ import { Role } from './config/environment';
 import { AuditLogsModule } from './modules/audit/audit.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { RootModule } from './modules/root/root.module';
+import { RulesetsModule } from './modules/rulesets/rulesets.module';
 import { AuditModule } from './platform/audit/audit.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { DatabaseModule } from './platform/database/database.module';
@@ -39,7 +40,7 @@ function platform(config: AppConfig) {
 }
 
 /** Product features (their controllers only route when the api role serves HTTP). */
-const features = [RootModule, MaintenanceModule, IdentityModule, AuditLogsModule];
+const features = [RootModule, MaintenanceModule, IdentityModule, AuditLogsModule, RulesetsModule];
 
 @Module({})
 class WorkerRoleModule {}

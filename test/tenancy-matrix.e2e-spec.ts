@@ -15,19 +15,36 @@ interface Row {
   path: string;
   /** URL of a resource of OU A (for by-id routes); the route's own path otherwise */
   url: (ctx: Ctx) => string;
-  body?: object;
+  body?: object | ((ctx: Ctx) => object);
+  /** a by-id route: other OUs get 404 for OU A's resource (collections answer them with their own data) */
+  item?: boolean;
 }
 
 interface Ctx {
   a: Tenant;
   b: Tenant;
   memberOfA: string;
+  rulesetOfA: string;
+  ruleOfA: string;
 }
 
 const MATRIX: Row[] = [
   { method: 'GET', path: '/audit-logs', url: () => '/audit-logs' },
   { method: 'GET', path: '/me/notification-prefs', url: () => '/me/notification-prefs' },
   { method: 'PUT', path: '/me/notification-prefs', url: () => '/me/notification-prefs', body: { notifications_enabled: true } },
+  ...(['/engagement-scoring/rulesets', '/rulesets'] as const).flatMap((base): Row[] => [
+    { method: 'GET', path: base, url: () => base },
+    { method: 'POST', path: base, url: () => base, body: { name: 'From the matrix' } },
+    { method: 'DELETE', path: `${base}/:id`, url: (c) => `${base}/${c.rulesetOfA}`, item: true },
+    { method: 'GET', path: `${base}/:id/rules`, url: (c) => `${base}/${c.rulesetOfA}/rules`, item: true },
+    { method: 'PUT', path: `${base}/:id/reorder`, url: (c) => `${base}/${c.rulesetOfA}/reorder`, body: (c) => ({ rule_ids: [c.ruleOfA] }), item: true },
+  ]),
+  ...(['/engagement-scoring/rules', '/rules'] as const).flatMap((base): Row[] => [
+    { method: 'GET', path: base, url: () => base },
+    { method: 'POST', path: base, url: () => base, body: { event_type: `Matrix Event ${base}`, weight: 1 } },
+    { method: 'PUT', path: `${base}/:id`, url: (c) => `${base}/${c.ruleOfA}`, body: { weight: 99 }, item: true },
+    { method: 'DELETE', path: `${base}/:id`, url: (c) => `${base}/${c.ruleOfA}`, item: true },
+  ]),
 ];
 
 const OU_IN_PATH: Row[] = [
@@ -41,17 +58,18 @@ const OU_IN_PATH: Row[] = [
 const send = (t: TestApp, auth: Auth, row: Row, ctx: Ctx) => {
   const client = api(t, auth);
   const url = row.url(ctx);
+  const body = typeof row.body === 'function' ? row.body(ctx) : row.body;
   switch (row.method) {
     case 'GET':
       return client.get(url);
     case 'POST':
-      return client.post(url, row.body);
+      return client.post(url, body);
     case 'PUT':
-      return client.put(url, row.body);
+      return client.put(url, body);
     case 'PATCH':
-      return client.patch(url, row.body);
+      return client.patch(url, body);
     case 'DELETE':
-      return client.delete(url, row.body);
+      return client.delete(url, body);
   }
 };
 
@@ -67,7 +85,10 @@ describe('Tenancy matrix', () => {
     const b = await anotherTenant(t, 'Intruder Ltd');
     const member = await memberWithRole(t, a, 'member-of-a@first.example', 'Operator');
     viewerA = (await memberWithRole(t, a, 'viewer-of-a@first.example', 'Viewer')).auth;
-    ctx = { a, b, memberOfA: member.id };
+    await api(t, a.admin).post('/org-units/active', { ouId: a.unitId }).expect(200);
+    const rulesetOfA = (await api(t, a.admin).post('/rulesets', { name: 'A only' }).expect(201)).body.ruleset_id;
+    const ruleOfA = (await api(t, a.admin).post('/rules', { ruleset_id: rulesetOfA, event_type: 'A Event', weight: 3 }).expect(201)).body.rule_id;
+    ctx = { a, b, memberOfA: member.id, rulesetOfA, ruleOfA };
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
     // an admin of A acting in a second OU of A (OU B of the same organization)
     const unit2 = (await api(t, a.admin).post('/org-units', { name: 'Second' }).expect(201)).body.unit_id;
@@ -96,7 +117,27 @@ describe('Tenancy matrix', () => {
     expect(found.sort()).toEqual(MATRIX.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  describe.each(MATRIX.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, row) => {
+  describe.each(MATRIX.filter((r) => r.item).map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, row) => {
+    it("answers 404 to another organization for OU A's resource", async () => {
+      const res = await send(t, ctx.b.admin, row, ctx);
+      expect(res.status).toBe(404);
+      expect(res.body.error).toMatch(/not_found/);
+    });
+    it('answers 404 to another OU of the same organization', async () => {
+      expect((await send(t, unitA2Admin, row, ctx)).status).toBe(404);
+    });
+    if (row.method !== 'GET') {
+      it('refuses a Viewer of OU A (403) and leaves the resource alone', async () => {
+        expect((await send(t, viewerA, row, ctx)).status).toBe(403);
+        expect((await api(t, ctx.a.admin).get(`/rulesets/${ctx.rulesetOfA}/rules`)).body).toEqual([expect.objectContaining({ rule_id: ctx.ruleOfA, weight: 3 })]);
+      });
+    }
+    it('needs a credential (401)', async () => {
+      expect((await send(t, { header: 'X-None', value: '1' }, row, ctx)).status).toBe(401);
+    });
+  });
+
+  describe.each(MATRIX.filter((r) => !r.item).map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, row) => {
     it('needs a credential (401)', async () => {
       expect((await send(t, { header: 'X-None', value: '1' }, row, ctx)).status).toBe(401);
     });

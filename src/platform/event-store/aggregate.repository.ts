@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { InlineProjections } from '../projections/inline-projections.service';
 import { EventSourcedAggregate } from './event-sourced-aggregate';
 import { EventStore } from './event-store.service';
 import { ConcurrencyError, EventMetadata } from './event-store.types';
@@ -17,6 +18,7 @@ export class AggregateRepository {
     private readonly store: EventStore,
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly inline: InlineProjections,
   ) {}
 
   async load<A extends EventSourcedAggregate>(Type: AggregateClass<A>, id: string, manager?: EntityManager): Promise<A> {
@@ -55,6 +57,8 @@ export class AggregateRepository {
           [aggregate.id, Type.streamType, result.version, JSON.stringify(aggregate.snapshot())],
         );
       }
+      // inline read models move in this same transaction (read-your-writes)
+      await this.inline.apply(await this.store.readStream(aggregate.id, before, m), m);
       aggregate.markCommitted(result.version);
     };
     if (manager) await write(manager);

@@ -13,7 +13,7 @@ import { REBUILD_PROJECTION, RebuildProjectionData } from './rebuild-projection.
 
 class ProjectionStatusDto {
   @ApiProperty() name: string;
-  @ApiProperty({ description: 'running | failing | new' }) status: string;
+  @ApiProperty({ description: 'running | failing | new | inline (applied with each append)' }) status: string;
   @ApiProperty() events_processed: number;
   @ApiProperty({ description: 'Committed events not applied yet' }) lag: number;
   @ApiProperty({ nullable: true, type: String }) last_error: string | null;
@@ -55,6 +55,7 @@ export class ProjectionsAdminController {
              FROM projection_checkpoints c WHERE c.name = $1`,
           [p.name],
         );
+        if (p.mode === 'inline') return { name: p.name, status: 'inline', events_processed: Number(row?.events_processed ?? 0), lag: 0, last_error: null, updated_at: null };
         return {
           name: p.name,
           status: row?.status ?? 'new',

@@ -37,8 +37,9 @@ export class ProjectionRunner implements OnApplicationShutdown {
   /** Starts one loop per projection (the worker role calls this). */
   start(): void {
     this.stopping = false;
-    for (const p of this.registry.all()) this.loops.push(this.loop(p));
-    this.logger.log({ msg: 'projection runner started', projections: this.registry.all().map((p) => p.name) });
+    const live = this.registry.all().filter((p) => p.mode !== 'inline');
+    for (const p of live) this.loops.push(this.loop(p));
+    this.logger.log({ msg: 'projection runner started', projections: live.map((p) => p.name) });
   }
 
   /** Wakes idle loops now instead of at their next poll (an in-process append calls this). */

@@ -19,5 +19,10 @@ export interface Projection {
   readonly eventTypes?: string[];
   /** Read-model tables this projection owns; a rebuild empties them before replaying from zero. */
   readonly tables: string[];
+  /**
+   * `inline`: applied in the transaction that appends the events (read-your-writes for configuration such as
+   * rulesets); the runner leaves it alone and only a rebuild replays it. Default `async`: the runner feeds it.
+   */
+  readonly mode?: 'async' | 'inline';
   handle(events: StoredEvent[], manager: EntityManager): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { InlineProjections } from './inline-projections.service';
 import { ProjectionRebuilder } from './projection-rebuilder.service';
 import { ProjectionRegistry } from './projection.registry';
 import { ProjectionRunner } from './projection-runner.service';
@@ -8,7 +9,7 @@ import { StreamSummariesProjection } from './stream-summaries.projection';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [ProjectionRegistry, ProjectionRunner, ProjectionRebuilder, StreamSummariesProjection],
-  exports: [ProjectionRegistry, ProjectionRunner, ProjectionRebuilder],
+  providers: [ProjectionRegistry, ProjectionRunner, ProjectionRebuilder, InlineProjections, StreamSummariesProjection],
+  exports: [ProjectionRegistry, ProjectionRunner, ProjectionRebuilder, InlineProjections],
 })
 export class ProjectionsModule {}

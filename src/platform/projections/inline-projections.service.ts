@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { StoredEvent } from '../event-store/event-store.types';
+import { ProjectionRegistry } from './projection.registry';
+
+/** Applies inline projections to events just appended, inside the appending transaction. */
+@Injectable()
+export class InlineProjections {
+  constructor(private readonly registry: ProjectionRegistry) {}
+
+  async apply(events: StoredEvent[], m: EntityManager): Promise<void> {
+    if (!events.length) return;
+    for (const p of this.registry.all()) {
+      if (p.mode !== 'inline') continue;
+      const mine = p.eventTypes ? events.filter((e) => p.eventTypes!.includes(e.eventType)) : events;
+      if (mine.length) await p.handle(mine, m);
+    }
+  }
+}
