@@ -34,8 +34,22 @@ class ProbeProjection implements Projection {
   }
 }
 
+/** The same, for one event type only: exercises the filtered read that skips non-matching events. */
+@ReadModelProjection()
+@Injectable()
+class EvenProbeProjection implements Projection {
+  readonly name = 'probe_even';
+  readonly tables = ['probe_even_deliveries'];
+  readonly eventTypes = ['ProbeEven'];
+
+  async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
+    for (const e of events) await m.query(`INSERT INTO probe_even_deliveries (event_id, event_type) VALUES ($1, $2)`, [e.eventId, e.eventType]);
+  }
+}
+
 async function createProbeTable(ds: DataSource) {
   await ds.query(`CREATE TABLE IF NOT EXISTS probe_deliveries (event_id uuid NOT NULL, stream_id text NOT NULL, stream_version int NOT NULL)`);
+  await ds.query(`CREATE TABLE IF NOT EXISTS probe_even_deliveries (event_id uuid NOT NULL, event_type text NOT NULL)`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,11 +62,11 @@ describe('Projections', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     // one process that only writes, two worker processes that both run every projection
-    writer = await startTestApp({ roles: [], db, providers: [ProbeProjection] });
+    writer = await startTestApp({ roles: [], db, providers: [ProbeProjection, EvenProbeProjection] });
     await createProbeTable(writer.app.get(DataSource));
     workers = [
-      await startTestApp({ roles: ['worker'], db, providers: [ProbeProjection], env: { PROJECTION_BATCH_SIZE: 250 } }),
-      await startTestApp({ roles: ['worker'], db, providers: [ProbeProjection], env: { PROJECTION_BATCH_SIZE: 250 } }),
+      await startTestApp({ roles: ['worker'], db, providers: [ProbeProjection, EvenProbeProjection], env: { PROJECTION_BATCH_SIZE: 250 } }),
+      await startTestApp({ roles: ['worker'], db, providers: [ProbeProjection, EvenProbeProjection], env: { PROJECTION_BATCH_SIZE: 250 } }),
     ];
   });
   afterAll(async () => {
@@ -75,7 +89,8 @@ describe('Projections', () => {
         // every third append keeps its transaction open a little after inserting, so positions taken
         // earlier commit later than positions taken after them
         await ds.transaction(async (m) => {
-          const r = await store.append(stream, 'lead', expected === 0 ? 'no_stream' : expected, [{ type: 'Probe', payload: { w, i } }], { org_id: 'org_1', unit_id: 'unit_default' }, m);
+          const type = i % 2 ? 'Probe' : 'ProbeEven';
+          const r = await store.append(stream, 'lead', expected === 0 ? 'no_stream' : expected, [{ type, payload: { w, i } }], { org_id: 'org_1', unit_id: 'unit_default' }, m);
           versions.set(stream, r.version);
           if (i % 3 === 0) await sleep(Math.random() * 6);
         });
@@ -93,8 +108,26 @@ describe('Projections', () => {
       await count(`SELECT count(*) AS n FROM event_store_events e LEFT JOIN probe_deliveries p USING (event_id) WHERE p.event_id IS NULL`),
     ).toBe(0);
 
+    // the filtered projection got exactly the ProbeEven events, once each
+    const even = await count(`SELECT count(*) AS n FROM event_store_events WHERE event_type = 'ProbeEven'`);
+    expect(even).toBe(50 * 100);
+    await eventually(async () => (await count(`SELECT count(*) AS n FROM probe_even_deliveries`)) >= even, 60_000);
+    await sleep(200);
+    expect(await count(`SELECT count(*) AS n FROM probe_even_deliveries`)).toBe(even);
+    expect(await count(`SELECT count(DISTINCT event_id) AS n FROM probe_even_deliveries WHERE event_type = 'ProbeEven'`)).toBe(even);
+
     await eventually(async () => (await count(`SELECT coalesce(sum(event_count), 0) AS n FROM stream_summaries`)) === total, 30_000);
     expect(await count(`SELECT count(*) AS n FROM stream_summaries WHERE stream_id LIKE 'lead-w%' AND event_count = 25`)).toBe(400);
+  });
+
+  it('moves a filtered projection past events it does not read, so it does not scan them again', async () => {
+    const store = writer.app.get(EventStore);
+    const runner = workers[0].app.get(ProjectionRunner);
+    const stream = `odd-${randomUUID()}`;
+    const r = await store.append(stream, 'lead', 'no_stream', Array.from({ length: 40 }, () => ({ type: 'Probe', payload: {} })));
+    const last = r.positions[r.positions.length - 1];
+    await eventually(async () => (await runner.checkpoint('probe_even')).position >= last);
+    expect(await count(`SELECT count(*) AS n FROM probe_even_deliveries d JOIN event_store_events e USING (event_id) WHERE e.stream_id = '${stream}'`)).toBe(0);
   });
 
   it('rebuilds read tables identical to the live ones', async () => {
@@ -102,6 +135,7 @@ describe('Projections', () => {
     const dump = async () => ({
       summaries: await ds.query(`SELECT * FROM stream_summaries ORDER BY stream_id`),
       deliveries: await ds.query(`SELECT event_id, stream_id, stream_version FROM probe_deliveries ORDER BY event_id`),
+      even: await ds.query(`SELECT event_id FROM probe_even_deliveries ORDER BY event_id`),
     });
     const live = await dump();
     expect(live.summaries.length).toBeGreaterThan(0);
@@ -109,6 +143,7 @@ describe('Projections', () => {
     const progress: number[] = [];
     const replayed = await rebuilder.rebuild('stream_summaries', (done) => progress.push(done));
     await rebuilder.rebuild('probe');
+    await rebuilder.rebuild('probe_even');
     expect(replayed).toBe(await count(`SELECT count(*) AS n FROM event_store_events`));
     expect(progress[progress.length - 1]).toBe(replayed);
     expect(await dump()).toEqual(live);

@@ -184,23 +184,41 @@ export class EventStore {
    * Events after `from` in commit-safe order, at most `limit`. Only transactions older than the oldest
    * still-running one are visible, so no later read can return an event that sorts before this batch.
    */
-  async readAll(from: Checkpoint, limit: number, opts: { eventTypes?: string[]; manager?: EntityManager } = {}): Promise<StoredEvent[]> {
-    const params: unknown[] = [from.transactionId, from.position, limit];
-    let typeFilter = '';
-    if (opts.eventTypes?.length) {
-      params.push(opts.eventTypes);
-      typeFilter = `AND event_type = ANY($4::text[])`;
-    }
+  async readAll(from: Checkpoint, limit: number, opts: { manager?: EntityManager } = {}): Promise<StoredEvent[]> {
     const rows = await (opts.manager ?? this.dataSource.manager).query(
       `SELECT * FROM event_store_events
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-          ${typeFilter}
         ORDER BY transaction_id, global_position
         LIMIT $3`,
-      params,
+      [from.transactionId, from.position, limit],
     );
     return rows.map(toStoredEvent);
+  }
+
+  /**
+   * Like readAll, for the given event types only, plus the last visible position, read in the same statement
+   * (one snapshot). When fewer than `limit` events match, everything up to `head` has been looked at, so a
+   * reader may move its checkpoint there instead of scanning the same non-matching events again.
+   */
+  async readTypes(from: Checkpoint, limit: number, eventTypes: string[], manager?: EntityManager): Promise<{ events: StoredEvent[]; head: Checkpoint | null }> {
+    const rows: Row[] = await (manager ?? this.dataSource.manager).query(
+      `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+       (SELECT false AS is_head, e.* FROM event_store_events e, h
+         WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) AND e.transaction_id < h.xmin
+           AND e.event_type = ANY($4::text[])
+         ORDER BY e.transaction_id, e.global_position LIMIT $3)
+       UNION ALL
+       (SELECT true AS is_head, e.* FROM event_store_events e, h
+         WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) AND e.transaction_id < h.xmin
+         ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`,
+      [from.transactionId, from.position, limit, eventTypes],
+    );
+    const head = rows.find((r) => r.is_head);
+    return {
+      events: rows.filter((r) => !r.is_head).map(toStoredEvent),
+      head: head ? { transactionId: String(head.transaction_id), position: Number(head.global_position) } : null,
+    };
   }
 
   /** Highest global position: an upper bound of the number of events, read from the index (progress bars). */

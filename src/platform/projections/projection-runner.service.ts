@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { EventStore } from '../event-store/event-store.service';
-import { Checkpoint } from '../event-store/event-store.types';
+import { Checkpoint, StoredEvent } from '../event-store/event-store.types';
 import { Projection } from './projection';
 import { ProjectionRegistry } from './projection.registry';
 
@@ -107,21 +107,32 @@ export class ProjectionRunner implements OnApplicationShutdown {
 
   /** Reads one batch after `from`, applies it and stores the new checkpoint, all in `m`'s transaction. */
   async applyFrom(p: Projection, from: Checkpoint, batchSize: number, m: EntityManager): Promise<{ applied: number; next: Checkpoint }> {
-    const events = await this.store.readAll(from, batchSize, { eventTypes: p.eventTypes, manager: m });
-    if (!events.length) {
+    let events: StoredEvent[];
+    let next: Checkpoint | null;
+    if (p.eventTypes) {
+      const read = await this.store.readTypes(from, batchSize, p.eventTypes, m);
+      events = read.events;
+      // a short batch means every visible event up to the head was looked at: skip the non-matching ones for good
+      const last = events[events.length - 1];
+      next = events.length < batchSize ? read.head : last ? { transactionId: last.transactionId, position: last.globalPosition } : null;
+    } else {
+      events = await this.store.readAll(from, batchSize, { manager: m });
+      const last = events[events.length - 1];
+      next = last ? { transactionId: last.transactionId, position: last.globalPosition } : null;
+    }
+    if (events.length) await p.handle(events, m);
+    if (!next) {
       await m.query(`UPDATE projection_checkpoints SET status = 'running', last_error = NULL WHERE name = $1 AND status <> 'running'`, [p.name]);
       return { applied: 0, next: from };
     }
-    await p.handle(events, m);
-    const last = events[events.length - 1];
     await m.query(
       `UPDATE projection_checkpoints
           SET last_transaction_id = $2::xid8, last_position = $3, events_processed = events_processed + $4,
               status = 'running', last_error = NULL, updated_at = now()
         WHERE name = $1`,
-      [p.name, last.transactionId, last.globalPosition, events.length],
+      [p.name, next.transactionId, next.position, events.length],
     );
-    return { applied: events.length, next: { transactionId: last.transactionId, position: last.globalPosition } };
+    return { applied: events.length, next };
   }
 
   /** Runs batches until `p` has nothing left to read (tests and the rebuild command use it). */
