@@ -137,6 +137,16 @@ describe('Projections', () => {
       deliveries: await ds.query(`SELECT event_id, stream_id, stream_version FROM probe_deliveries ORDER BY event_id`),
       even: await ds.query(`SELECT event_id FROM probe_even_deliveries ORDER BY event_id`),
     });
+    // live tables first catch up with everything appended so far
+    const total = await count(`SELECT count(*) AS n FROM event_store_events`);
+    const evens = await count(`SELECT count(*) AS n FROM event_store_events WHERE event_type = 'ProbeEven'`);
+    await eventually(
+      async () =>
+        (await count(`SELECT count(*) AS n FROM probe_deliveries`)) === total &&
+        (await count(`SELECT count(*) AS n FROM probe_even_deliveries`)) === evens &&
+        (await count(`SELECT coalesce(sum(event_count), 0) AS n FROM stream_summaries`)) === total,
+      30_000,
+    );
     const live = await dump();
     expect(live.summaries.length).toBeGreaterThan(0);
     const rebuilder = workers[0].app.get(ProjectionRebuilder);

@@ -68,7 +68,8 @@ describe('Queues', () => {
 
   it('uses the platform default: five attempts with exponential backoff, failed jobs kept', async () => {
     const queue = t.app.get(FlakyProducer).queue;
-    const job = await queue.add({ key: 'defaults' });
+    // delayed, so the live consumer cannot take (and lock) it before it is inspected and removed
+    const job = await queue.add({ key: 'defaults' }, { delay: 60_000 });
     expect(job.opts.attempts).toBe(5);
     expect(job.opts.backoff).toEqual({ type: 'exponential', delay: 1000 });
     expect(job.opts.removeOnFail).toBe(false);
