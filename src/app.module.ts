@@ -4,6 +4,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
 import { AuditLogsModule } from './modules/audit/audit.module';
+import { FiltersModule } from './modules/filters/filters.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { RootModule } from './modules/root/root.module';
 import { RulesetsModule } from './modules/rulesets/rulesets.module';
@@ -40,7 +41,7 @@ function platform(config: AppConfig) {
 }
 
 /** Product features (their controllers only route when the api role serves HTTP). */
-const features = [RootModule, MaintenanceModule, IdentityModule, AuditLogsModule, RulesetsModule];
+const features = [RootModule, MaintenanceModule, IdentityModule, AuditLogsModule, RulesetsModule, FiltersModule];
 
 @Module({})
 class WorkerRoleModule {}

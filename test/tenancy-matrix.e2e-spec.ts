@@ -26,6 +26,8 @@ interface Ctx {
   memberOfA: string;
   rulesetOfA: string;
   ruleOfA: string;
+  velocityFilterOfA: string;
+  metadataFilterOfA: string;
 }
 
 const MATRIX: Row[] = [
@@ -45,6 +47,15 @@ const MATRIX: Row[] = [
     { method: 'PUT', path: `${base}/:id`, url: (c) => `${base}/${c.ruleOfA}`, body: { weight: 99 }, item: true },
     { method: 'DELETE', path: `${base}/:id`, url: (c) => `${base}/${c.ruleOfA}`, item: true },
   ]),
+  { method: 'GET', path: '/filters', url: () => '/filters' },
+  { method: 'POST', path: '/filters', url: () => '/filters', body: { event_type: 'Matrix', count_threshold: 1, time_window_ms: 1000 } },
+  { method: 'PUT', path: '/filters/:id', url: (c) => `/filters/${c.velocityFilterOfA}`, body: { count_threshold: 99 }, item: true },
+  { method: 'DELETE', path: '/filters/:id', url: (c) => `/filters/${c.velocityFilterOfA}`, item: true },
+  { method: 'GET', path: '/metadata-filters', url: () => '/metadata-filters' },
+  { method: 'POST', path: '/metadata-filters', url: () => '/metadata-filters', body: { name: 'Matrix', conditions: [{ key: 'a', operator: 'exists' }] } },
+  { method: 'GET', path: '/metadata-filters/:id', url: (c) => `/metadata-filters/${c.metadataFilterOfA}`, item: true },
+  { method: 'PUT', path: '/metadata-filters/:id', url: (c) => `/metadata-filters/${c.metadataFilterOfA}`, body: { name: 'Taken over' }, item: true },
+  { method: 'DELETE', path: '/metadata-filters/:id', url: (c) => `/metadata-filters/${c.metadataFilterOfA}`, item: true },
 ];
 
 const OU_IN_PATH: Row[] = [
@@ -88,7 +99,9 @@ describe('Tenancy matrix', () => {
     await api(t, a.admin).post('/org-units/active', { ouId: a.unitId }).expect(200);
     const rulesetOfA = (await api(t, a.admin).post('/rulesets', { name: 'A only' }).expect(201)).body.ruleset_id;
     const ruleOfA = (await api(t, a.admin).post('/rules', { ruleset_id: rulesetOfA, event_type: 'A Event', weight: 3 }).expect(201)).body.rule_id;
-    ctx = { a, b, memberOfA: member.id, rulesetOfA, ruleOfA };
+    const velocityFilterOfA = (await api(t, a.admin).post('/filters', { event_type: 'A Event', count_threshold: 3, time_window_ms: 1000 }).expect(201)).body.filter_id;
+    const metadataFilterOfA = (await api(t, a.admin).post('/metadata-filters', { name: 'A filter', conditions: [{ key: 'x', operator: 'exists' }] }).expect(201)).body.id;
+    ctx = { a, b, memberOfA: member.id, rulesetOfA, ruleOfA, velocityFilterOfA, metadataFilterOfA };
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
     // an admin of A acting in a second OU of A (OU B of the same organization)
     const unit2 = (await api(t, a.admin).post('/org-units', { name: 'Second' }).expect(201)).body.unit_id;
@@ -107,6 +120,7 @@ describe('Tenancy matrix', () => {
       const base = (meta<string>(PATH_METADATA, c.metatype as object) ?? '').replace(/^\/?/, '/').replace(/\/$/, '');
       for (const m of scanner.getAllMethodNames(proto)) {
         const handler = proto[m];
+        if (meta<RequestMethod>(METHOD_METADATA, handler) === undefined) continue; // a helper, not a route
         const scoped = meta<boolean>(OU_SCOPED, handler) ?? meta<boolean>(OU_SCOPED, c.metatype as object);
         if (!scoped) continue;
         const sub = meta<string>(PATH_METADATA, handler) ?? '';
@@ -129,7 +143,10 @@ describe('Tenancy matrix', () => {
     if (row.method !== 'GET') {
       it('refuses a Viewer of OU A (403) and leaves the resource alone', async () => {
         expect((await send(t, viewerA, row, ctx)).status).toBe(403);
-        expect((await api(t, ctx.a.admin).get(`/rulesets/${ctx.rulesetOfA}/rules`)).body).toEqual([expect.objectContaining({ rule_id: ctx.ruleOfA, weight: 3 })]);
+        const owner = api(t, ctx.a.admin);
+        expect((await owner.get(`/rulesets/${ctx.rulesetOfA}/rules`)).body).toEqual([expect.objectContaining({ rule_id: ctx.ruleOfA, weight: 3 })]);
+        expect((await owner.get('/filters')).body).toEqual([expect.objectContaining({ filter_id: ctx.velocityFilterOfA, count_threshold: 3 })]);
+        expect((await owner.get(`/metadata-filters/${ctx.metadataFilterOfA}`)).body.name).toBe('A filter');
       });
     }
     it('needs a credential (401)', async () => {

@@ -1,0 +1,223 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { AppError } from '../../../platform/http/app-error';
+import { ApiErrors } from '../../../platform/http/error-response.dto';
+import { RequestContext } from '../../../platform/tenancy/request-context';
+import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { inUnit } from '../../../platform/tenancy/tenant-scope';
+import { newId } from '../../identity/domain/credentials';
+import { Condition } from '../../scoring/domain/conditions';
+import { canonicalEventType } from '../../scoring/domain/event-type';
+import { MetadataFilter } from '../entities/metadata-filter.entity';
+import { VelocityFilter } from '../entities/velocity-filter.entity';
+import { ConditionDto } from '../../rulesets/http/condition.dto';
+import {
+  CreateMetadataFilterDto,
+  CreateVelocityFilterDto,
+  MetadataFilterDto,
+  UpdateMetadataFilterDto,
+  UpdateVelocityFilterDto,
+  VelocityFilterDto,
+} from './filters.dto';
+
+const actor = () => {
+  const p = RequestContext.principal();
+  return p.email ?? `${p.type}:${p.id}`;
+};
+const conditions = (list: ConditionDto[]): Condition[] => list.map((c) => ({ key: c.key, operator: c.operator, ...(c.value !== undefined ? { value: c.value } : {}) }));
+
+const toVelocity = (f: VelocityFilter): VelocityFilterDto => ({
+  filter_id: f.id,
+  event_type: f.eventType,
+  count_threshold: f.countThreshold,
+  time_window_ms: f.timeWindowMs,
+  group_events: f.groupEvents,
+  org_id: f.orgId,
+  unit_id: f.unitId,
+  created_by: f.createdBy,
+  updated_by: f.updatedBy,
+  created_at: f.createdAt.toISOString(),
+  updated_at: f.updatedAt.toISOString(),
+});
+
+const toMetadata = (f: MetadataFilter): MetadataFilterDto => ({
+  id: f.id,
+  unit_id: f.unitId,
+  name: f.name,
+  event_type: f.eventType,
+  conditions: f.conditions,
+  enabled: f.enabled,
+  suppressed_count: f.suppressedCount,
+  created_by: f.createdBy,
+  updated_by: f.updatedBy,
+  created_at: f.createdAt.toISOString(),
+  updated_at: f.updatedAt.toISOString(),
+});
+
+/** Inorganic activity (velocity) filters: bot-like bursts of one event type per lead are suppressed. */
+@ApiTags('Filters')
+@ApiBearerAuth('bearerAuth')
+@ApiBasicAuth('basicAuth')
+@OuScoped()
+@Controller('filters')
+export class VelocityFiltersController {
+  constructor(private readonly ds: DataSource) {}
+
+  private get repo() {
+    return this.ds.getRepository(VelocityFilter);
+  }
+
+  private async find(id: string): Promise<VelocityFilter> {
+    const f = await this.repo.findOneBy(inUnit({ id }));
+    if (!f) throw AppError.notFound('filter', 'filter_not_found');
+    return f;
+  }
+
+  @Get()
+  @ApiOperation({ operationId: 'listInorganicFilters', summary: 'List inorganic filters (OU-scoped)', description: 'Velocity filters of the active OU, newest first.' })
+  @ApiOkResponse({ type: [VelocityFilterDto] })
+  @ApiErrors(400, 401)
+  async list(): Promise<VelocityFilterDto[]> {
+    return (await this.repo.find({ where: inUnit(), order: { createdAt: 'DESC', id: 'ASC' } })).map(toVelocity);
+  }
+
+  @Post()
+  @ApiOperation({ operationId: 'createInorganicFilter', summary: 'Create inorganic filter (OU-scoped)', description: 'Once a lead has more than count_threshold events of the type within time_window_ms, later ones are suppressed (group_events keeps the first of a burst).' })
+  @ApiCreatedResponse({ type: VelocityFilterDto })
+  @ApiErrors(400, 401, 403)
+  async create(@Body() body: CreateVelocityFilterDto): Promise<VelocityFilterDto> {
+    const { orgId, unitId } = inUnit();
+    const f = this.repo.create({
+      id: newId('vf'),
+      orgId,
+      unitId,
+      eventType: body.event_type.trim(),
+      eventTypeKey: canonicalEventType(body.event_type),
+      countThreshold: body.count_threshold,
+      timeWindowMs: body.time_window_ms,
+      groupEvents: body.group_events ?? false,
+      createdBy: actor(),
+      updatedBy: actor(),
+    });
+    await this.repo.save(f);
+    RequestContext.describe({ entityType: 'inorganic_filter', entityId: f.id, summary: `created inorganic filter on '${f.eventType}' (${f.countThreshold} per ${f.timeWindowMs} ms)` });
+    return toVelocity(await this.find(f.id));
+  }
+
+  @Put(':id')
+  @ApiOperation({ operationId: 'updateInorganicFilter', summary: 'Update inorganic filter (OU-scoped)', description: 'Partial update.' })
+  @ApiOkResponse({ type: VelocityFilterDto })
+  @ApiErrors(400, 401, 403, 404)
+  async update(@Param('id') id: string, @Body() body: UpdateVelocityFilterDto): Promise<VelocityFilterDto> {
+    const f = await this.find(id);
+    if (body.event_type !== undefined) {
+      f.eventType = body.event_type.trim();
+      f.eventTypeKey = canonicalEventType(body.event_type);
+    }
+    if (body.count_threshold !== undefined) f.countThreshold = body.count_threshold;
+    if (body.time_window_ms !== undefined) f.timeWindowMs = body.time_window_ms;
+    if (body.group_events !== undefined) f.groupEvents = body.group_events;
+    f.updatedBy = actor();
+    await this.repo.save(f);
+    RequestContext.describe({ entityType: 'inorganic_filter', entityId: f.id, summary: `updated inorganic filter on '${f.eventType}'` });
+    return toVelocity(await this.find(id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ operationId: 'deleteInorganicFilter', summary: 'Delete inorganic filter (OU-scoped)', description: 'Events already suppressed stay suppressed.' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(401, 403, 404)
+  async remove(@Param('id') id: string): Promise<void> {
+    const f = await this.find(id);
+    await this.repo.delete({ id: f.id });
+    RequestContext.describe({ entityType: 'inorganic_filter', entityId: f.id, summary: `deleted inorganic filter on '${f.eventType}'` });
+  }
+}
+
+/** Attribute (metadata) filters: events whose metadata meets every condition are suppressed, before velocity filters. */
+@ApiTags('MetadataFilters')
+@ApiBearerAuth('bearerAuth')
+@ApiBasicAuth('basicAuth')
+@OuScoped()
+@Controller('metadata-filters')
+export class MetadataFiltersController {
+  constructor(private readonly ds: DataSource) {}
+
+  private get repo() {
+    return this.ds.getRepository(MetadataFilter);
+  }
+
+  private async find(id: string): Promise<MetadataFilter> {
+    const f = await this.repo.findOneBy(inUnit({ id }));
+    if (!f) throw AppError.notFound('filter', 'filter_not_found');
+    return f;
+  }
+
+  @Get()
+  @ApiOperation({ operationId: 'listMetadataFilters', summary: 'List attribute based filters (OU-scoped)', description: 'Enabled first, then most recently updated first.' })
+  @ApiOkResponse({ type: [MetadataFilterDto] })
+  @ApiErrors(400, 401)
+  async list(): Promise<MetadataFilterDto[]> {
+    return (await this.repo.find({ where: inUnit(), order: { enabled: 'DESC', updatedAt: 'DESC', createdAt: 'DESC', id: 'ASC' } })).map(toMetadata);
+  }
+
+  @Post()
+  @ApiOperation({ operationId: 'createMetadataFilter', summary: 'Create attribute based filter (OU-scoped)', description: 'Conditions are AND-ed; an empty event_type applies to every type.' })
+  @ApiCreatedResponse({ type: MetadataFilterDto })
+  @ApiErrors(400, 401, 403)
+  async create(@Body() body: CreateMetadataFilterDto): Promise<MetadataFilterDto> {
+    const { orgId, unitId } = inUnit();
+    const f = this.repo.create({
+      id: newId('mf'),
+      orgId,
+      unitId,
+      name: body.name.trim(),
+      eventType: (body.event_type ?? '').trim(),
+      conditions: conditions(body.conditions),
+      enabled: body.enabled ?? true,
+      suppressedCount: 0,
+      createdBy: actor(),
+      updatedBy: actor(),
+    });
+    await this.repo.save(f);
+    RequestContext.describe({ entityType: 'metadata_filter', entityId: f.id, summary: `created attribute filter '${f.name}'` });
+    return toMetadata(await this.find(f.id));
+  }
+
+  @Get(':id')
+  @ApiOperation({ operationId: 'getMetadataFilter', summary: 'Get attribute based filter (OU-scoped)', description: 'One filter with its suppressed count.' })
+  @ApiOkResponse({ type: MetadataFilterDto })
+  @ApiErrors(401, 404)
+  async get(@Param('id') id: string): Promise<MetadataFilterDto> {
+    return toMetadata(await this.find(id));
+  }
+
+  @Put(':id')
+  @ApiOperation({ operationId: 'updateMetadataFilter', summary: 'Update attribute based filter (OU-scoped)', description: 'name is required; other fields are unchanged when omitted.' })
+  @ApiOkResponse({ type: MetadataFilterDto })
+  @ApiErrors(400, 401, 403, 404)
+  async update(@Param('id') id: string, @Body() body: UpdateMetadataFilterDto): Promise<MetadataFilterDto> {
+    const f = await this.find(id);
+    f.name = body.name.trim();
+    if (body.event_type !== undefined) f.eventType = body.event_type.trim();
+    if (body.conditions !== undefined) f.conditions = conditions(body.conditions);
+    if (body.enabled !== undefined) f.enabled = body.enabled;
+    f.updatedBy = actor();
+    await this.repo.save(f);
+    RequestContext.describe({ entityType: 'metadata_filter', entityId: f.id, summary: `updated attribute filter '${f.name}'` });
+    return toMetadata(await this.find(id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ operationId: 'deleteMetadataFilter', summary: 'Delete attribute based filter (OU-scoped)', description: 'Events already suppressed stay suppressed.' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(401, 403, 404)
+  async remove(@Param('id') id: string): Promise<void> {
+    const f = await this.find(id);
+    await this.repo.delete({ id: f.id });
+    RequestContext.describe({ entityType: 'metadata_filter', entityId: f.id, summary: `deleted attribute filter '${f.name}'` });
+  }
+}
