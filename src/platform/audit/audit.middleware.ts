@@ -1,7 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Clock } from '../clock/clock';
-import { RequestContext, TenantContext } from '../tenancy/request-context';
+import { actorLabel, RequestContext, TenantContext } from '../tenancy/request-context';
 import { AuditWriter } from './audit-writer.service';
 
 const VERBS: Record<string, string> = { POST: 'created', PUT: 'updated', PATCH: 'updated', DELETE: 'deleted' };
@@ -25,7 +25,7 @@ export class AuditMiddleware implements NestMiddleware {
       const path = (req.originalUrl ?? req.url).split('?')[0];
       // the request id is assigned by the logging middleware, which may run after this one
       ctx.requestId ??= (req as Request & { id?: string }).id ?? (res.getHeader('X-Request-Id') as string | undefined);
-      const actor = p.email ?? `${p.type}:${p.id}`;
+      const actor = actorLabel(p);
       this.writer.record({
         org_id: p.orgId,
         unit_id: ctx.unitId ?? null,

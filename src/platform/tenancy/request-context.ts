@@ -30,6 +30,11 @@ export interface TenantContext {
 
 const storage = new AsyncLocalStorage<TenantContext>();
 
+/** How a principal is named in audit entries, event metadata and created_by columns. */
+export function actorLabel(p: Principal): string {
+  return p.email ?? `${p.type}:${p.id}`;
+}
+
 /**
  * The tenant and caller of the current request or job, reachable from handlers, queries and jobs without
  * threading it through every call. HTTP requests get one from middleware; jobs use `RequestContext.run`.
@@ -47,6 +52,11 @@ export const RequestContext = {
     const p = storage.getStore()?.principal;
     if (!p) throw AppError.unauthorized();
     return p;
+  },
+
+  /** The caller's label (see actorLabel). */
+  actor(): string {
+    return actorLabel(RequestContext.principal());
   },
 
   orgId(): string {

@@ -21,10 +21,7 @@ import {
   VelocityFilterDto,
 } from './filters.dto';
 
-const actor = () => {
-  const p = RequestContext.principal();
-  return p.email ?? `${p.type}:${p.id}`;
-};
+const actor = () => RequestContext.actor();
 const conditions = (list: ConditionDto[]): Condition[] => list.map((c) => ({ key: c.key, operator: c.operator, ...(c.value !== undefined ? { value: c.value } : {}) }));
 
 const toVelocity = (f: VelocityFilter): VelocityFilterDto => ({

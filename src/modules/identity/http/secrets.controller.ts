@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { actorLabel, RequestContext } from '../../../platform/tenancy/request-context';
 import { RequireOrgAdmin } from '../../../platform/tenancy/tenancy.decorators';
 import { ServiceAccountsService } from '../services/service-accounts.service';
 import { CreatedSecretDto, CreateSecretDto, SecretDto } from './identity.dto';
@@ -29,7 +29,7 @@ export class SecretsController {
   @ApiErrors(400, 401, 403)
   async create(@Body() body: CreateSecretDto): Promise<CreatedSecretDto> {
     const p = RequestContext.principal();
-    const { account, clientSecret } = await this.accounts.create(p.orgId, body.name, p.email ?? `${p.type}:${p.id}`);
+    const { account, clientSecret } = await this.accounts.create(p.orgId, body.name, actorLabel(p));
     RequestContext.describe({ entityType: 'service_account', entityId: account.id, summary: `created API credential '${account.name}' (${account.clientId})` });
     return { secret_id: account.id, client_id: account.clientId, client_secret: clientSecret, name: account.name, created_at: account.createdAt.toISOString() };
   }

@@ -5,7 +5,7 @@ import { Clock } from '../../../platform/clock/clock';
 import { AggregateRepository } from '../../../platform/event-store/aggregate.repository';
 import { EventMetadata } from '../../../platform/event-store/event-store.types';
 import { AppError } from '../../../platform/http/app-error';
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { actorLabel, RequestContext } from '../../../platform/tenancy/request-context';
 import { newId } from '../../identity/domain/credentials';
 import { Ruleset, RulesetRuleViolation } from '../domain/ruleset.aggregate';
 import { AddRuleCommand, CreateRulesetCommand, DeleteRulesetCommand, RemoveRuleCommand, ReorderRulesCommand, UpdateRuleCommand } from './ruleset-commands';
@@ -14,13 +14,10 @@ import { AddRuleCommand, CreateRulesetCommand, DeleteRulesetCommand, RemoveRuleC
 export function requestMetadata(): EventMetadata {
   const ctx = RequestContext.current();
   const p = ctx?.principal;
-  return { org_id: ctx?.orgId ?? null, unit_id: ctx?.unitId ?? null, actor: p ? (p.email ?? `${p.type}:${p.id}`) : null, correlation_id: ctx?.requestId ?? null };
+  return { org_id: ctx?.orgId ?? null, unit_id: ctx?.unitId ?? null, actor: p ? actorLabel(p) : null, correlation_id: ctx?.requestId ?? null };
 }
 
-const actor = () => {
-  const p = RequestContext.principal();
-  return p.email ?? `${p.type}:${p.id}`;
-};
+const actor = () => RequestContext.actor();
 
 /** Loads a ruleset of the active OU or answers 404 (another OU's ruleset does not exist for the caller). */
 function assertInActiveUnit(r: Ruleset): void {

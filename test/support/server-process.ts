@@ -1,0 +1,56 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEST_REDIS_URL } from './test-env';
+
+export const START_SCRIPT = join(__dirname, '..', '..', 'dist', 'src', 'start.js');
+
+export interface ServerProcess {
+  base: string;
+  child: ChildProcess;
+  /** everything the process wrote to stdout and stderr so far */
+  output(): string;
+  /** resolves with the exit code (null when killed by a signal) */
+  exited: Promise<number | null>;
+  /** SIGTERM, then waits for the exit code */
+  stop(): Promise<number | null>;
+  /** SIGKILL if still running (for finally blocks) */
+  kill(): void;
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(START_SCRIPT)) throw new Error(`${START_SCRIPT} is missing: run \`npm run build\` first (npm test does)`);
+}
+
+/** Starts the built server (both roles) on a random port and waits until it is ready. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  assertBuilt();
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, [START_SCRIPT], {
+    env: { ...process.env, PORT: String(port), REDIS_URL: TEST_REDIS_URL, KENBUN_ROLES: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    if ((await fetch(`${base}/health/ready`).catch(() => undefined))?.ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    child,
+    output: () => out,
+    exited,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
