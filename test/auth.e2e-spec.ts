@@ -36,7 +36,7 @@ describe('Authentication: three credential types', () => {
       expect((await api(t, bearer(tampered)).get('/auth/me')).status).toBe(401);
       const jwt = new JwtService({});
       const claims = { sub: a.adminMemberId, org: a.orgId, typ: 'access' };
-      const expired = await jwt.signAsync(claims, { secret: t.app.get(ServerKeys).jwtSigningKey, expiresIn: -10, issuer: 'kenbun' });
+      const expired = await jwt.signAsync(claims, { secret: t.app.get(ServerKeys).jwtSigningKey as unknown as string, expiresIn: -10, issuer: 'kenbun' });
       const res = await api(t, bearer(expired)).get('/auth/me');
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('unauthorized');

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 
@@ -11,6 +11,7 @@ import { AppConfig } from '../../config/app-config';
 @Injectable()
 export class ServerKeys implements OnModuleInit {
   private keys = new Map<string, Buffer>();
+  private jwtKey?: KeyObject;
 
   constructor(private readonly dataSource: DataSource, private readonly config: AppConfig) {}
 
@@ -18,8 +19,10 @@ export class ServerKeys implements OnModuleInit {
     for (const name of ['jwt_signing', 'credential_hmac']) this.keys.set(name, await this.load(name));
   }
 
-  get jwtSigningKey(): Buffer {
-    return this.get('jwt_signing');
+  /** A KeyObject: jsonwebtoken verifies with one in microseconds, but rebuilds one from a Buffer each call (~0.3 ms). */
+  get jwtSigningKey(): KeyObject {
+    this.jwtKey ??= createSecretKey(this.get('jwt_signing'));
+    return this.jwtKey;
   }
 
   get credentialHmacKey(): Buffer {

@@ -17,7 +17,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(private readonly verifier: CredentialVerifier, keys: ServerKeys) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: unknown, key?: Buffer) => void) => done(null, keys.jwtSigningKey),
+      // passport-jwt's types predate KeyObject keys; jsonwebtoken (which verifies) accepts them
+      secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: unknown, key?: string) => void) => done(null, keys.jwtSigningKey as unknown as string),
       algorithms: ['HS256'],
       issuer: 'kenbun',
     });

@@ -25,7 +25,8 @@ export class AuthService {
     if (!row || !ok) throw AppError.unauthorized('wrong email or password', 'invalid_credentials');
     const ttl = this.config.env.JWT_TTL_SECONDS;
     const claims: AccessTokenClaims = { sub: row.id, org: row.org_id, typ: 'access' };
-    const access_token = await this.jwt.signAsync(claims, { secret: this.keys.jwtSigningKey, expiresIn: ttl, issuer: 'kenbun', algorithm: 'HS256' });
+    // @nestjs/jwt's types predate KeyObject keys; jsonwebtoken signs with them
+    const access_token = await this.jwt.signAsync(claims, { secret: this.keys.jwtSigningKey as unknown as string, expiresIn: ttl, issuer: 'kenbun', algorithm: 'HS256' });
     return { access_token, token_type: 'Bearer', expires_in: ttl, memberId: row.id, orgId: row.org_id };
   }
 }
