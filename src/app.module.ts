@@ -20,7 +20,9 @@ import { HttpMetricsModule, MetricsModule } from './platform/metrics/metrics.mod
 import { ProjectionsModule } from './platform/projections/projections.module';
 import { QueueDashboardModule } from './platform/queues/queue-dashboard.module';
 import { QueuesModule } from './platform/queues/queues.module';
+import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { RedisModule } from './platform/redis/redis.module';
+import { SecurityModule } from './platform/security/security.module';
 import { SchedulingModule } from './platform/scheduling/scheduling.module';
 
 /** Platform every role needs: configuration, logs, clock, PostgreSQL, Redis, event store, queues, metrics. */
@@ -37,6 +39,8 @@ function platform(config: AppConfig) {
     CqrsModule.forRoot(),
     QueuesModule.forRoot(),
     AuditModule,
+    SecurityModule,
+    RateLimitModule,
   ];
 }
 

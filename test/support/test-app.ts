@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { INestApplication, ModuleMetadata } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import Redis from 'ioredis';
 import { AppModule } from '../../src/app.module';
@@ -66,7 +65,6 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const app = moduleRef.createNestApplication({ logger: false });
   configureHttp(app, config);
   await app.init();
-  void NestFactory; // the production path (bootstrap.ts) uses NestFactory directly
   return {
     app,
     config,

@@ -2,8 +2,6 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { RateLimiter } from '../../platform/rate-limit/rate-limiter.service';
-import { ServerKeys } from '../../platform/security/server-keys.service';
 import { AccessGuard } from './auth/access.guard';
 import { BasicStrategy } from './auth/basic.strategy';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -37,8 +35,6 @@ import { ServiceAccountsService } from './services/service-accounts.service';
   imports: [PassportModule, JwtModule.register({})],
   controllers: [AuthController, OrgUnitsController, MembersController, OuMembershipsController, SecretsController, TokensController, MeController],
   providers: [
-    ServerKeys,
-    RateLimiter,
     CredentialCache,
     CredentialVerifier,
     OuAccessService,
@@ -57,6 +53,6 @@ import { ServiceAccountsService } from './services/service-accounts.service';
     BasicStrategy,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [OuAccessService, MembersService, ServiceAccountsService, FirstRunService, OrgUnitsService, ServerKeys],
+  exports: [OuAccessService, MembersService, ServiceAccountsService, FirstRunService, OrgUnitsService],
 })
 export class IdentityModule {}

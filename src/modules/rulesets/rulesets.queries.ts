@@ -5,7 +5,7 @@ import { tenantKey } from '../../platform/tenancy/tenant-scope';
 import { Condition, renderFilterLabel } from '../scoring/domain/conditions';
 import { RuleDto, RulesetDto } from './http/rulesets.dto';
 
-const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+import { isoOrNull as iso } from '../../platform/http/iso-date';
 const day = (d: Date | string | null) => (d ? (typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10)) : null);
 
 /** Reads of the rulesets and rules read models, always within the active OU. */

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EventMetadata } from '../event-store/event-store.types';
 import { AppError } from '../http/app-error';
 
 export type PrincipalType = 'member' | 'service_account' | 'pat';
@@ -70,6 +71,13 @@ export const RequestContext = {
     const unit = storage.getStore()?.unitId;
     if (!unit) throw AppError.badRequest('no_active_ou', 'no active organizational unit: call POST /org-units/active first');
     return unit;
+  },
+
+  /** Event metadata of the current request or job: tenant, actor, and the request id as correlation id. */
+  eventMetadata(): EventMetadata {
+    const ctx = storage.getStore();
+    const p = ctx?.principal;
+    return { org_id: ctx?.orgId ?? null, unit_id: ctx?.unitId ?? null, actor: p ? actorLabel(p) : null, correlation_id: ctx?.requestId ?? null };
   },
 
   /** Describes the entity an audited mutation touched, for the audit log's readable summary. */

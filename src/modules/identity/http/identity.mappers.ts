@@ -5,7 +5,7 @@ import { PersonalAccessToken } from '../entities/personal-access-token.entity';
 import { ServiceAccount } from '../entities/service-account.entity';
 import { MemberDto, MemberListItemDto, SecretDto, TokenDto, UnitDto } from './identity.dto';
 
-const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+import { isoOrNull as iso } from '../../../platform/http/iso-date';
 
 export const toUnit = (u: OrgUnit): UnitDto => ({ unit_id: u.id, name: u.name, slug: u.slug });
 

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../../../platform/tenancy/request-context';
 
-/** Remembers each credential's active OU, so cookie-less API clients set it once (seed 000 quick start). */
+/**
+ * Remembers each credential's active OU, so cookie-less API clients set it once (seed 000 quick start), and
+ * forgets it when the credential or the member's access goes away.
+ */
 @Injectable()
 export class ActiveOuService {
   constructor(private readonly dataSource: DataSource) {}
@@ -12,6 +15,21 @@ export class ActiveOuService {
       `INSERT INTO principal_active_units (principal, unit_id) VALUES ($1, $2)
        ON CONFLICT (principal) DO UPDATE SET unit_id = excluded.unit_id, updated_at = now()`,
       [p.activeOuKey, unitId],
+    );
+  }
+
+  /** A deleted service account or revoked token (`sa:<id>`, `pat:<id>`). */
+  async forgetCredential(activeOuKey: string, m: EntityManager = this.dataSource.manager): Promise<void> {
+    await m.query(`DELETE FROM principal_active_units WHERE principal = $1`, [activeOuKey]);
+  }
+
+  /** A member (their JWT and all their tokens) leaving the organization, or only one OU when `unitId` is given. */
+  async forgetMember(memberId: string, unitId?: string, m: EntityManager = this.dataSource.manager): Promise<void> {
+    await m.query(
+      `DELETE FROM principal_active_units
+        WHERE ($3::text IS NULL OR unit_id = $3)
+          AND (principal = $1 OR principal IN (SELECT 'pat:' || id FROM personal_access_tokens WHERE org_member_id = $2))`,
+      [`member:${memberId}`, memberId, unitId ?? null],
     );
   }
 }

@@ -5,6 +5,7 @@ import { OrgRole } from '../../../platform/tenancy/request-context';
 import { inOrg } from '../../../platform/tenancy/tenant-scope';
 import { hashPassword, newId } from '../domain/credentials';
 import { OrgMember } from '../entities/org-member.entity';
+import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
 
 export interface NewMember {
@@ -26,7 +27,11 @@ export interface MemberChanges {
 /** Members of the caller's organization. */
 @Injectable()
 export class MembersService {
-  constructor(private readonly dataSource: DataSource, private readonly cache: CredentialCache) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: CredentialCache,
+    private readonly activeOu: ActiveOuService,
+  ) {}
 
   list(): Promise<OrgMember[]> {
     return this.dataSource.getRepository(OrgMember).find({ where: inOrg(), order: { createdAt: 'ASC' } });
@@ -88,7 +93,7 @@ export class MembersService {
       const member = await m.getRepository(OrgMember).findOne({ where: inOrg({ id }), lock: { mode: 'pessimistic_write' } });
       if (!member) throw AppError.notFound('member', 'member_not_found');
       if (member.role === 'admin') await this.assertAnotherAdmin(m, member);
-      await m.query(`DELETE FROM principal_active_units WHERE principal = $1 OR principal IN (SELECT 'pat:' || id FROM personal_access_tokens WHERE org_member_id = $2)`, [`member:${id}`, id]);
+      await this.activeOu.forgetMember(id, undefined, m);
       await m.getRepository(OrgMember).delete({ id });
       return member;
     });

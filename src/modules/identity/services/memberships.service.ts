@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../../platform/http/app-error';
 import { OuRole, Principal } from '../../../platform/tenancy/request-context';
+import { ActiveOuService } from './active-ou.service';
 import { OuAccessService } from './ou-access.service';
 
 export interface MembershipView {
@@ -20,7 +21,11 @@ const MANAGERS: OuRole[] = ['Owner', 'Operator'];
 /** OU memberships. Reading needs membership of the OU; changes need Owner or Operator there (002). */
 @Injectable()
 export class MembershipsService {
-  constructor(private readonly dataSource: DataSource, private readonly access: OuAccessService) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: OuAccessService,
+    private readonly activeOu: ActiveOuService,
+  ) {}
 
   async list(p: Principal, unitId: string): Promise<MembershipView[]> {
     await this.access.require(p, unitId, ['Owner', 'Operator', 'Viewer']);
@@ -54,10 +59,7 @@ export class MembershipsService {
     await this.access.require(p, unitId, MANAGERS);
     const [rows] = await this.dataSource.query(`DELETE FROM ou_memberships WHERE unit_id = $1 AND org_member_id = $2 RETURNING 1`, [unitId, memberId]);
     if (!rows?.length) throw AppError.notFound('membership', 'membership_not_found');
-    await this.dataSource.query(
-      `DELETE FROM principal_active_units WHERE unit_id = $1 AND (principal = $2 OR principal IN (SELECT 'pat:' || id FROM personal_access_tokens WHERE org_member_id = $3))`,
-      [unitId, `member:${memberId}`, memberId],
-    );
+    await this.activeOu.forgetMember(memberId, unitId);
   }
 
   private async one(unitId: string, memberId: string): Promise<MembershipView> {

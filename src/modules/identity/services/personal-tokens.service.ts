@@ -6,6 +6,7 @@ import { ServerKeys } from '../../../platform/security/server-keys.service';
 import { Principal } from '../../../platform/tenancy/request-context';
 import { hashSecret, newId, newPersonalAccessToken } from '../domain/credentials';
 import { PersonalAccessToken } from '../entities/personal-access-token.entity';
+import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
 
 /** Personal access tokens: shown once, stored as a keyed hash, revocable only by their owner, at once. */
@@ -16,6 +17,7 @@ export class PersonalTokensService {
     private readonly keys: ServerKeys,
     private readonly clock: Clock,
     private readonly cache: CredentialCache,
+    private readonly activeOu: ActiveOuService,
   ) {}
 
   list(p: Principal): Promise<PersonalAccessToken[]> {
@@ -48,7 +50,7 @@ export class PersonalTokensService {
     const pat = await repo.findOneBy({ id, orgMemberId: p.memberId!, revokedAt: IsNull() });
     if (!pat) throw AppError.notFound('token', 'token_not_found');
     await repo.update({ id }, { revokedAt: this.clock.now() });
-    await this.dataSource.query(`DELETE FROM principal_active_units WHERE principal = $1`, [`pat:${id}`]);
+    await this.activeOu.forgetCredential(`pat:${id}`);
     await this.cache.invalidate(`pat:${id}`);
     return pat;
   }

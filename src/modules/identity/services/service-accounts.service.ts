@@ -5,6 +5,7 @@ import { AppError } from '../../../platform/http/app-error';
 import { ServerKeys } from '../../../platform/security/server-keys.service';
 import { hashSecret, newId, newServiceAccountCredentials } from '../domain/credentials';
 import { ServiceAccount } from '../entities/service-account.entity';
+import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
 
 /** Service-account credentials: the secret is shown once at creation and stored only as a keyed hash. */
@@ -15,6 +16,7 @@ export class ServiceAccountsService {
     private readonly keys: ServerKeys,
     private readonly clock: Clock,
     private readonly cache: CredentialCache,
+    private readonly activeOu: ActiveOuService,
   ) {}
 
   list(orgId: string): Promise<ServiceAccount[]> {
@@ -44,7 +46,7 @@ export class ServiceAccountsService {
     const account = await repo.findOneBy({ id, orgId, deletedAt: IsNull() });
     if (!account) throw AppError.notFound('API credential', 'secret_not_found');
     await repo.update({ id }, { deletedAt: this.clock.now() });
-    await this.dataSource.query(`DELETE FROM principal_active_units WHERE principal = $1`, [`sa:${id}`]);
+    await this.activeOu.forgetCredential(`sa:${id}`);
     await this.cache.invalidate(`sa:${id}`);
     return account;
   }

@@ -3,19 +3,11 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
 import { AggregateRepository } from '../../../platform/event-store/aggregate.repository';
-import { EventMetadata } from '../../../platform/event-store/event-store.types';
 import { AppError } from '../../../platform/http/app-error';
-import { actorLabel, RequestContext } from '../../../platform/tenancy/request-context';
+import { RequestContext } from '../../../platform/tenancy/request-context';
 import { newId } from '../../identity/domain/credentials';
 import { Ruleset, RulesetRuleViolation } from '../domain/ruleset.aggregate';
 import { AddRuleCommand, CreateRulesetCommand, DeleteRulesetCommand, RemoveRuleCommand, ReorderRulesCommand, UpdateRuleCommand } from './ruleset-commands';
-
-/** Event metadata of the current request: tenant, actor and the request id as correlation id. */
-export function requestMetadata(): EventMetadata {
-  const ctx = RequestContext.current();
-  const p = ctx?.principal;
-  return { org_id: ctx?.orgId ?? null, unit_id: ctx?.unitId ?? null, actor: p ? actorLabel(p) : null, correlation_id: ctx?.requestId ?? null };
-}
 
 const actor = () => RequestContext.actor();
 
@@ -68,11 +60,11 @@ export class CreateRulesetHandler extends RulesetHandler implements ICommandHand
       if (primary && current) {
         const previous = await this.repo.load(Ruleset, current.id, m);
         previous.update({ is_primary: false }, at);
-        await this.repo.save(previous, requestMetadata(), m);
+        await this.repo.save(previous, RequestContext.eventMetadata(), m);
       }
       const ruleset = new Ruleset(rulesetId);
       ruleset.create({ org_id: RequestContext.orgId(), unit_id: RequestContext.unitId(), dimension: 'engagement', ...input, is_primary: primary, by: actor(), at });
-      await this.repo.save(ruleset, requestMetadata(), m);
+      await this.repo.save(ruleset, RequestContext.eventMetadata(), m);
     });
     return { rulesetId };
   }
@@ -82,7 +74,7 @@ export class CreateRulesetHandler extends RulesetHandler implements ICommandHand
 export class DeleteRulesetHandler extends RulesetHandler implements ICommandHandler<DeleteRulesetCommand> {
   async execute({ rulesetId }: DeleteRulesetCommand): Promise<void> {
     await this.repo
-      .execute(Ruleset, rulesetId, requestMetadata(), (r) => {
+      .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (r) => {
         assertInActiveUnit(r);
         r.remove(this.now());
       })
@@ -97,7 +89,7 @@ export class AddRuleHandler extends RulesetHandler implements ICommandHandler<Ad
     if (!target) throw AppError.badRequest('ruleset_required', 'ruleset_id: the active OU has no primary engagement ruleset; create one or name a ruleset', [{ field: 'ruleset_id', reason: 'required when the OU has no primary ruleset' }]);
     const ruleId = newId('rl');
     await this.repo
-      .execute(Ruleset, target, requestMetadata(), (r) => {
+      .execute(Ruleset, target, RequestContext.eventMetadata(), (r) => {
         assertInActiveUnit(r);
         r.addRule(ruleId, fields, actor(), this.now());
       })
@@ -111,7 +103,7 @@ export class UpdateRuleHandler extends RulesetHandler implements ICommandHandler
   async execute({ ruleId, changes }: UpdateRuleCommand): Promise<{ rulesetId: string }> {
     const rulesetId = await this.rulesetOfRule(ruleId);
     await this.repo
-      .execute(Ruleset, rulesetId, requestMetadata(), (r) => {
+      .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (r) => {
         assertInActiveUnit(r);
         const next = { ...r.rule(ruleId), ...changes };
         if (next.start_at && next.end_at && next.start_at >= next.end_at) throw AppError.badRequest('validation_failed', 'end_at: must be after start_at', [{ field: 'end_at', reason: 'must be after start_at' }]);
@@ -127,7 +119,7 @@ export class RemoveRuleHandler extends RulesetHandler implements ICommandHandler
   async execute({ ruleId }: RemoveRuleCommand): Promise<void> {
     const rulesetId = await this.rulesetOfRule(ruleId);
     await this.repo
-      .execute(Ruleset, rulesetId, requestMetadata(), (r) => {
+      .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (r) => {
         assertInActiveUnit(r);
         r.removeRule(ruleId, this.now());
       })
@@ -139,7 +131,7 @@ export class RemoveRuleHandler extends RulesetHandler implements ICommandHandler
 export class ReorderRulesHandler extends RulesetHandler implements ICommandHandler<ReorderRulesCommand> {
   async execute({ rulesetId, ruleIds }: ReorderRulesCommand): Promise<void> {
     await this.repo
-      .execute(Ruleset, rulesetId, requestMetadata(), (r) => {
+      .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (r) => {
         assertInActiveUnit(r);
         r.reorder(ruleIds, this.now());
       })
