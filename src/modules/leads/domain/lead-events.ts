@@ -1,0 +1,98 @@
+import { SuppressionReason } from '../../scoring/domain/suppression';
+
+/**
+ * Domain events of the Lead aggregate (stream type `lead`, stream id = `leads.id`) and of metadata-filtered
+ * events that never reach a lead (stream type `suppressed_event`). Every projection of ingested events reads
+ * these payloads; they are the contract between the worker pipeline and the read models.
+ */
+export const LeadStreamType = 'lead';
+export const SuppressedEventStreamType = 'suppressed_event';
+
+export const LeadEvent = {
+  Created: 'LeadCreated',
+  AliasAttached: 'LeadAliasAttached',
+  EventRecorded: 'LeadEventRecorded',
+  EventRegrouped: 'LeadEventRegrouped',
+  EventsDeleted: 'LeadEventsDeleted',
+  Rescored: 'LeadRescored',
+  /** Stored on its own `suppressed_event` stream: a metadata filter matched before lead resolution (MF-4). */
+  SuppressedEventRecorded: 'SuppressedEventRecorded',
+} as const;
+
+export const ALIAS_KINDS = ['email', 'phone', 'external_id', 'cookie', 'social'] as const;
+export type AliasKind = (typeof ALIAS_KINDS)[number];
+
+export interface Alias {
+  kind: AliasKind;
+  value: string;
+}
+
+/** ET-7: `observe` stores and counts only; `decide` also scores; `activate` also fires triggers. */
+export const PROCESSING_SCOPES = ['observe', 'decide', 'activate'] as const;
+export type ProcessingScope = (typeof PROCESSING_SCOPES)[number];
+
+export interface LeadCreatedPayload {
+  lead_id: string;
+  metadata: Record<string, unknown>;
+  account_id: string | null;
+  /** `ingest`, `import` or `api`. */
+  source: string;
+}
+
+export interface LeadAliasAttachedPayload extends Alias {}
+
+/** What one event earned in one ruleset, undecayed (the half-life factor is applied on read). */
+export interface ContributionPayload {
+  ruleset_id: string;
+  rule_id: string;
+  base_points: number;
+  multiplier: number;
+  half_life_days: number | null;
+}
+
+export interface RecordedEventPayload {
+  event_id: string;
+  client_event_id: string | null;
+  event_type: string;
+  event_type_key: string;
+  occurred_at: string;
+  received_at: string;
+  metadata: Record<string, unknown>;
+  channel: string;
+  suppression: SuppressionReason | null;
+  /** The metadata filter that suppressed the event, when one did. */
+  filter_id: string | null;
+  /** Matched rules only; empty when suppressed, observed-only or nothing matched. */
+  contributions: ContributionPayload[];
+  source: string;
+  skip_triggers: boolean;
+  scope: ProcessingScope;
+}
+
+export interface LeadEventRecordedPayload extends RecordedEventPayload {
+  lead_id: string;
+}
+
+export interface SuppressedEventRecordedPayload extends RecordedEventPayload {
+  /** The existing lead the identifiers resolved to, if any; suppressed events never create leads. */
+  lead_ref: string | null;
+  lead_id: string | null;
+}
+
+/** A kept event became a later member of a grouped burst (VF-3): its points are withdrawn. */
+export interface LeadEventRegroupedPayload {
+  event_id: string;
+  suppression: 'inorganic_grouped';
+}
+
+export interface LeadEventsDeletedPayload {
+  event_ids: string[];
+  reason: string;
+}
+
+/** score-now: the ruleset's contribution of each listed event is replaced (null = the event earns nothing now). */
+export interface LeadRescoredPayload {
+  ruleset_id: string;
+  job_id: string;
+  changes: { event_id: string; contribution: ContributionPayload | null }[];
+}
