@@ -8,6 +8,11 @@ import { FiltersModule } from './modules/filters/filters.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { RootModule } from './modules/root/root.module';
 import { RulesetsModule } from './modules/rulesets/rulesets.module';
+import { EventsModule } from './modules/events/events.module';
+import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/ingestion.module';
+import { LeadsModule } from './modules/leads/leads.module';
+import { ScoringModule, ScoringWorkerModule } from './modules/scoring/scoring.module';
+import { StreamModule } from './modules/stream/stream.module';
 import { AuditModule } from './platform/audit/audit.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { DatabaseModule } from './platform/database/database.module';
@@ -45,7 +50,19 @@ function platform(config: AppConfig) {
 }
 
 /** Product features (their controllers only route when the api role serves HTTP). */
-const features = [RootModule, MaintenanceModule, IdentityModule, AuditLogsModule, RulesetsModule, FiltersModule];
+const features = [
+  RootModule,
+  MaintenanceModule,
+  IdentityModule,
+  AuditLogsModule,
+  RulesetsModule,
+  FiltersModule,
+  StreamModule,
+  LeadsModule,
+  ScoringModule,
+  IngestionModule,
+  EventsModule,
+];
 
 @Module({})
 class WorkerRoleModule {}
@@ -69,7 +86,7 @@ export class AppModule {
           ? [
               {
                 module: WorkerRoleModule,
-                imports: [SchedulingModule, MaintenanceWorkerModule],
+                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
               },

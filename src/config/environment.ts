@@ -109,6 +109,24 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   RATE_LIMIT_BURST = 200;
 
+  /** Ingest jobs one worker process scores at a time; 1 applies each lead's events strictly in acceptance order. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  INGEST_WORKER_CONCURRENCY = 1;
+
+  /** Concurrent ingest requests are grouped into one queue job for up to this long (group commit). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  INGEST_COALESCE_MS = 2;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  INGEST_JOB_MAX_EVENTS = 1000;
+
+  /** How long a request waits for the queue to confirm an enqueue before answering 503. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000)
+  INGEST_ENQUEUE_TIMEOUT_MS = 5000;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(300000)
+  SSE_HEARTBEAT_MS = 15000;
+
   @IsOptional() @IsString()
   KENBUN_ROLES?: string;
 }

@@ -3,10 +3,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { InlineProjections } from '../projections/inline-projections.service';
 import { EventSourcedAggregate } from './event-sourced-aggregate';
-import { EventStore } from './event-store.service';
-import { ConcurrencyError, EventMetadata } from './event-store.types';
+import { EventStore, toStoredEvent } from './event-store.service';
+import { ConcurrencyError, EventMetadata, StoredEvent, StreamAppend } from './event-store.types';
 
-type AggregateClass<A extends EventSourcedAggregate> = (new (id: string) => A) & { streamType: string };
+export type AggregateClass<A extends EventSourcedAggregate> = (new (id: string) => A) & { streamType: string };
 
 /**
  * Loads aggregates from snapshot + later events and saves their new events with the version they were
@@ -63,6 +63,69 @@ export class AggregateRepository {
     };
     if (manager) await write(manager);
     else await this.dataSource.transaction(write);
+  }
+
+  /** Loads many aggregates of one type in two round trips (snapshots, then every later event). */
+  async loadMany<A extends EventSourcedAggregate>(Type: AggregateClass<A>, ids: string[], manager?: EntityManager): Promise<Map<string, A>> {
+    const m = manager ?? this.dataSource.manager;
+    const out = new Map<string, A>();
+    if (!ids.length) return out;
+    for (const id of ids) out.set(id, new Type(id));
+    const snaps = await m.query(`SELECT stream_id, stream_version, state FROM event_store_snapshots WHERE stream_id = ANY($1::text[])`, [ids]);
+    for (const snap of snaps) {
+      const aggregate = out.get(snap.stream_id)!;
+      aggregate.restore(snap.state);
+      aggregate.version = snap.stream_version;
+    }
+    const rows = await m.query(
+      `SELECT e.stream_id, e.stream_version, e.event_type, e.payload, e.occurred_at
+         FROM unnest($1::text[], $2::int[]) AS s(id, after)
+         JOIN event_store_events e ON e.stream_id = s.id AND e.stream_version > s.after
+        ORDER BY e.stream_id, e.stream_version`,
+      [ids, ids.map((id) => out.get(id)!.version)],
+    );
+    for (const r of rows) {
+      out.get(r.stream_id)!.replay([{ type: r.event_type, payload: r.payload, occurredAt: new Date(r.occurred_at), version: r.stream_version }]);
+    }
+    return out;
+  }
+
+  /**
+   * Saves the new events of many aggregates (and any extra streams) in one append inside the caller's
+   * transaction, takes the snapshots that fall due, and applies inline projections. Returns the stored events.
+   */
+  async saveMany(aggregates: EventSourcedAggregate[], metadata: EventMetadata, m: EntityManager, extra: StreamAppend[] = []): Promise<StoredEvent[]> {
+    const dirty = aggregates.filter((a) => a.uncommitted.length);
+    const appends: StreamAppend[] = [
+      ...dirty.map((a) => ({
+        streamId: a.id,
+        streamType: (a.constructor as AggregateClass<EventSourcedAggregate>).streamType,
+        expectedVersion: a.version === 0 ? ('no_stream' as const) : a.version,
+        events: a.uncommitted.map((e) => ({ type: e.type, payload: e.payload, occurredAt: e.occurredAt, eventId: e.eventId })),
+        metadata,
+      })),
+      ...extra,
+    ];
+    if (!appends.length) return [];
+    const results = await this.store.appendMany(appends, m);
+    const every = this.config.env.EVENT_STORE_SNAPSHOT_EVERY;
+    const due = dirty.filter((a, i) => Math.floor(results[i].version / every) > Math.floor(a.version / every));
+    if (due.length) {
+      await m.query(
+        `INSERT INTO event_store_snapshots (stream_id, stream_type, stream_version, state)
+         SELECT x.id, x.type, x.version, x.state FROM jsonb_to_recordset($1::jsonb) AS x(id text, type text, version int, state jsonb)
+         ON CONFLICT (stream_id) DO UPDATE SET stream_version = excluded.stream_version, state = excluded.state, taken_at = now()
+         WHERE event_store_snapshots.stream_version < excluded.stream_version`,
+        [JSON.stringify(due.map((a) => ({ id: a.id, type: (a.constructor as AggregateClass<EventSourcedAggregate>).streamType, version: results[dirty.indexOf(a)].version, state: a.snapshot() })))],
+      );
+    }
+    const positions = results.flatMap((r) => r.positions);
+    const stored: StoredEvent[] = positions.length
+      ? (await m.query(`SELECT * FROM event_store_events WHERE global_position = ANY($1::bigint[]) ORDER BY global_position`, [positions])).map(toStoredEvent)
+      : [];
+    await this.inline.apply(stored, m);
+    dirty.forEach((a, i) => a.markCommitted(results[i].version));
+    return stored;
   }
 
   /** Load, decide, save; on a version conflict reload and decide again (at most `attempts` times). */

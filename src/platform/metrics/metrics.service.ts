@@ -26,7 +26,22 @@ export class MetricsService {
 
   readonly eventsIngested = new Counter({
     name: 'events_ingested_total',
-    help: 'Events accepted by /ingest and /import',
+    help: 'Events accepted by /ingest and /import (durably queued)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventsProcessed = new Counter({
+    name: 'events_processed_total',
+    help: 'Queued events recorded by the pipeline, by outcome (scored, unscored, suppressed, duplicate)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestToScoreLatency = new Histogram({
+    name: 'ingest_to_score_latency_seconds',
+    help: 'Time from an event being accepted to its score being visible in the read models',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
 

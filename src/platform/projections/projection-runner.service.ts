@@ -93,20 +93,26 @@ export class ProjectionRunner implements OnApplicationShutdown {
     await this.ensureCheckpoint(p.name);
     // an idle poll stays read-only: no lock, no transaction id, no WAL
     if (!(await this.store.hasEventsAfter(await this.peekCheckpoint(p.name)))) return { applied: 0, acquired: true };
-    return this.dataSource.transaction(async (m) => {
+    let applied: StoredEvent[] = [];
+    const outcome = await this.dataSource.transaction(async (m): Promise<BatchOutcome> => {
       const [cp] = await m.query(
         `SELECT last_transaction_id::text AS tx, last_position FROM projection_checkpoints WHERE name = $1 FOR UPDATE SKIP LOCKED`,
         [p.name],
       );
       if (!cp) return { applied: 0, acquired: false };
       const from: Checkpoint = { transactionId: cp.tx, position: Number(cp.last_position) };
-      const { applied } = await this.applyFrom(p, from, batchSize, m);
-      return { applied, acquired: true };
+      const batch = await this.applyFrom(p, from, batchSize, m);
+      applied = batch.events;
+      return { applied: batch.applied, acquired: true };
     });
+    if (applied.length && p.afterCommit) {
+      await p.afterCommit(applied).catch((err: Error) => this.logger.warn({ projection: p.name, err: err.message }, 'afterCommit failed'));
+    }
+    return outcome;
   }
 
   /** Reads one batch after `from`, applies it and stores the new checkpoint, all in `m`'s transaction. */
-  async applyFrom(p: Projection, from: Checkpoint, batchSize: number, m: EntityManager): Promise<{ applied: number; next: Checkpoint }> {
+  async applyFrom(p: Projection, from: Checkpoint, batchSize: number, m: EntityManager): Promise<{ applied: number; next: Checkpoint; events: StoredEvent[] }> {
     let events: StoredEvent[];
     let next: Checkpoint | null;
     if (p.eventTypes) {
@@ -123,7 +129,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
     if (events.length) await p.handle(events, m);
     if (!next) {
       await m.query(`UPDATE projection_checkpoints SET status = 'running', last_error = NULL WHERE name = $1 AND status <> 'running'`, [p.name]);
-      return { applied: 0, next: from };
+      return { applied: 0, next: from, events: [] };
     }
     await m.query(
       `UPDATE projection_checkpoints
@@ -132,7 +138,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
         WHERE name = $1`,
       [p.name, next.transactionId, next.position, events.length],
     );
-    return { applied: events.length, next };
+    return { applied: events.length, next, events };
   }
 
   /** Runs batches until `p` has nothing left to read (tests and the rebuild command use it). */

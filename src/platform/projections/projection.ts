@@ -25,4 +25,10 @@ export interface Projection {
    */
   readonly mode?: 'async' | 'inline';
   handle(events: StoredEvent[], manager: EntityManager): Promise<void>;
+  /**
+   * Live runs only (never rebuilds): called after a batch's transaction committed, so the read model already
+   * shows it. For notifications about what was applied (real-time streams, latency metrics); failures are
+   * logged, never retried.
+   */
+  afterCommit?(events: StoredEvent[]): Promise<void>;
 }

@@ -2,6 +2,10 @@
 export const QueueName = {
   /** Administrative long jobs: projection rebuilds, backfills. */
   Maintenance: 'maintenance',
+  /** Accepted events on their way to the scoring pipeline (POST /ingest, POST /import). */
+  Ingest: 'ingest',
+  /** On-demand rescoring of a ruleset (score-now). */
+  Rescore: 'rescore',
 } as const;
 
 export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];

@@ -1,0 +1,205 @@
+import { EventSourcedAggregate, DomainEvent } from '../../../platform/event-store/event-sourced-aggregate';
+import { canonicalEventType } from '../../scoring/domain/event-type';
+import { fanOutRepresentative } from '../../scoring/domain/fan-out';
+import { Metadata } from '../../scoring/domain/metadata-path';
+import { Ruleset } from '../../scoring/domain/ruleset';
+import { scoreEvent } from '../../scoring/domain/score-ruleset';
+import { SuppressionReason } from '../../scoring/domain/suppression';
+import { PriorEvent } from '../../scoring/domain/timed-event';
+import { VelocityFilter, applyVelocityFilters } from '../../scoring/domain/velocity-filter';
+import {
+  Alias,
+  ContributionPayload,
+  LeadAliasAttachedPayload,
+  LeadCreatedPayload,
+  LeadEvent,
+  LeadEventRecordedPayload,
+  LeadEventRegroupedPayload,
+  LeadEventsDeletedPayload,
+  LeadRescoredPayload,
+  LeadStreamType,
+  ProcessingScope,
+} from './lead-events';
+
+/**
+ * How many recent events per event type a lead remembers for velocity and fan-out decisions. A window holding
+ * more counting events than this already exceeds any threshold up to this size, so decisions stay exact for
+ * thresholds below it; the cap keeps snapshots small for leads with long histories.
+ */
+export const RECENT_PER_TYPE = 200;
+
+interface RecentEvent {
+  id: string;
+  /** epoch ms */
+  at: number;
+  s: SuppressionReason | null;
+  /** earned points in at least one ruleset (a regroup withdraws them) */
+  p: boolean;
+}
+
+export interface LeadState {
+  lead_id: string;
+  created: boolean;
+  aliases: string[];
+  recent: Record<string, RecentEvent[]>;
+  deleted: string[];
+}
+
+export interface IncomingEvent {
+  event_id: string;
+  client_event_id: string | null;
+  event_type: string;
+  event_type_key: string;
+  occurred_at: Date;
+  received_at: Date;
+  metadata: Metadata & Record<string, unknown>;
+  channel: string;
+  source: string;
+  skip_triggers: boolean;
+}
+
+export interface ScoringSetup {
+  rulesets: readonly Ruleset[];
+  velocityFilters: readonly VelocityFilter[];
+  hiddenEventTypes: ReadonlySet<string>;
+  scopes: ReadonlyMap<string, ProcessingScope>;
+}
+
+const aliasKey = (a: Alias) => `${a.kind}:${a.value}`;
+
+/**
+ * A lead: its identity (public id, aliases) and the ordered history of what it did. Recording an event runs the
+ * per-lead half of the pipeline (fan-out, velocity filters, scoring through the pure scoring core) and stores
+ * the decision with the event, so read models and explanations never re-derive it.
+ */
+export class Lead extends EventSourcedAggregate<LeadState> {
+  static readonly streamType = LeadStreamType;
+  private state: LeadState = { lead_id: '', created: false, aliases: [], recent: {}, deleted: [] };
+
+  get leadId(): string {
+    return this.state.lead_id;
+  }
+
+  get exists(): boolean {
+    return this.state.created;
+  }
+
+  hasAlias(alias: Alias): boolean {
+    return this.state.aliases.includes(aliasKey(alias));
+  }
+
+  create(payload: LeadCreatedPayload, at: Date): void {
+    if (this.state.created) throw new Error(`lead ${this.id} already exists`);
+    this.raise(LeadEvent.Created, payload, at);
+  }
+
+  attachAlias(alias: Alias, at: Date): void {
+    if (!this.hasAlias(alias)) this.raise<LeadAliasAttachedPayload>(LeadEvent.AliasAttached, { ...alias }, at);
+  }
+
+  /** ING-7 for one event of this lead: fan-out → velocity → scoring (metadata filters ran before resolution). */
+  record(event: IncomingEvent, setup: ScoringSetup): LeadEventRecordedPayload {
+    const prior = this.priorOf(event.event_type_key);
+    const timed = { id: event.event_id, occurred_at: event.occurred_at };
+    let suppression: SuppressionReason | null = null;
+    let regroup: string[] = [];
+    // ING-7: fan-out normalisation is part of the velocity stage, so it applies to types an inorganic filter watches
+    const watched = setup.velocityFilters.some((f) => canonicalEventType(f.event_type) === event.event_type_key);
+    if (watched && fanOutRepresentative(timed, prior) !== null) suppression = 'fan_out';
+    else {
+      const decision = applyVelocityFilters(setup.velocityFilters, { ...timed, event_type: event.event_type }, prior);
+      if (decision.outcome !== 'kept') suppression = decision.outcome;
+      regroup = decision.regroup;
+    }
+    const scope = setup.scopes.get(event.event_type_key) ?? 'activate';
+    const contributions: ContributionPayload[] =
+      scope === 'observe'
+        ? []
+        : scoreEvent(
+            setup.rulesets,
+            { event_type: event.event_type, occurred_at: event.occurred_at, metadata: event.metadata, suppression },
+            { hiddenEventTypes: setup.hiddenEventTypes },
+          ).flatMap((c) => (c.rule_id === null ? [] : [{ ...c, rule_id: c.rule_id }]));
+    const payload: LeadEventRecordedPayload = {
+      event_id: event.event_id,
+      client_event_id: event.client_event_id,
+      lead_id: this.state.lead_id,
+      event_type: event.event_type,
+      event_type_key: event.event_type_key,
+      occurred_at: event.occurred_at.toISOString(),
+      received_at: event.received_at.toISOString(),
+      metadata: event.metadata,
+      channel: event.channel,
+      suppression,
+      filter_id: null,
+      contributions,
+      source: event.source,
+      skip_triggers: event.skip_triggers,
+      scope,
+    };
+    for (const id of regroup) {
+      this.raise<LeadEventRegroupedPayload>(LeadEvent.EventRegrouped, { event_id: id, suppression: 'inorganic_grouped' }, event.received_at);
+    }
+    this.raise(LeadEvent.EventRecorded, payload, event.occurred_at);
+    return payload;
+  }
+
+  deleteEvents(eventIds: string[], reason: string, at: Date): void {
+    if (eventIds.length) this.raise<LeadEventsDeletedPayload>(LeadEvent.EventsDeleted, { event_ids: eventIds, reason }, at);
+  }
+
+  rescore(payload: LeadRescoredPayload, at: Date): void {
+    if (payload.changes.length) this.raise(LeadEvent.Rescored, payload, at);
+  }
+
+  private priorOf(typeKey: string): PriorEvent[] {
+    return (this.state.recent[typeKey] ?? []).map((r) => ({ id: r.id, occurred_at: new Date(r.at), suppression: r.s }));
+  }
+
+  protected when(event: DomainEvent): void {
+    const s = this.state;
+    switch (event.type) {
+      case LeadEvent.Created:
+        s.created = true;
+        s.lead_id = (event.payload as LeadCreatedPayload).lead_id;
+        break;
+      case LeadEvent.AliasAttached:
+        s.aliases.push(aliasKey(event.payload as LeadAliasAttachedPayload));
+        break;
+      case LeadEvent.EventRecorded: {
+        const p = event.payload as LeadEventRecordedPayload;
+        const list = (s.recent[p.event_type_key] ??= []);
+        list.push({ id: p.event_id, at: Date.parse(p.occurred_at), s: p.suppression, p: p.contributions.length > 0 });
+        list.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        if (list.length > RECENT_PER_TYPE) list.splice(0, list.length - RECENT_PER_TYPE);
+        break;
+      }
+      case LeadEvent.EventRegrouped: {
+        const p = event.payload as LeadEventRegroupedPayload;
+        for (const list of Object.values(s.recent)) {
+          const hit = list.find((r) => r.id === p.event_id);
+          if (hit) {
+            hit.s = p.suppression;
+            hit.p = false;
+          }
+        }
+        break;
+      }
+      case LeadEvent.EventsDeleted: {
+        const gone = new Set((event.payload as LeadEventsDeletedPayload).event_ids);
+        for (const [key, list] of Object.entries(s.recent)) s.recent[key] = list.filter((r) => !gone.has(r.id));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  snapshot(): LeadState {
+    return this.state;
+  }
+
+  restore(state: LeadState): void {
+    this.state = { ...state, deleted: state.deleted ?? [] };
+  }
+}

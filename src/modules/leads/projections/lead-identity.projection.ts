@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { StoredEvent } from '../../../platform/event-store/event-store.types';
+import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
+import { LeadAliasAttachedPayload, LeadCreatedPayload, LeadEvent } from '../domain/lead-events';
+
+/**
+ * `leads` (identity columns) and `lead_aliases`, applied inline with each Lead append: the pipeline resolves the
+ * next event's aliases from these rows, and the primary key on (unit, kind, value) is what turns two workers
+ * creating the same lead at once into a retry instead of a duplicate. Activity and score columns are the async
+ * `lead-events` projection's; rebuild it after rebuilding this one.
+ */
+@ReadModelProjection()
+@Injectable()
+export class LeadIdentityProjection implements Projection {
+  readonly name = 'lead-identity';
+  readonly mode = 'inline' as const;
+  readonly tables = ['lead_aliases', 'leads'];
+  readonly eventTypes = [LeadEvent.Created, LeadEvent.AliasAttached];
+
+  async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
+    const created = events.filter((e) => e.eventType === LeadEvent.Created);
+    if (created.length) {
+      await m.query(
+        `INSERT INTO leads (id, org_id, unit_id, lead_id, metadata, account_id, created_at, updated_at)
+         SELECT x.id, x.org_id, x.unit_id, x.lead_id, x.metadata, x.account_id, x.at, x.at
+           FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, unit_id text, lead_id text, metadata jsonb, account_id text, at timestamptz)
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          JSON.stringify(
+            created.map((e) => {
+              const p = e.payload as LeadCreatedPayload;
+              return { id: e.streamId, org_id: e.metadata.org_id, unit_id: e.metadata.unit_id, lead_id: p.lead_id, metadata: p.metadata ?? {}, account_id: p.account_id, at: e.occurredAt };
+            }),
+          ),
+        ],
+      );
+    }
+    const aliases = events.filter((e) => e.eventType === LeadEvent.AliasAttached);
+    if (aliases.length) {
+      await m.query(
+        `INSERT INTO lead_aliases (unit_id, kind, value, lead_ref, org_id, created_at)
+         SELECT x.unit_id, x.kind, x.value, x.lead_ref, x.org_id, x.at
+           FROM jsonb_to_recordset($1::jsonb) AS x(unit_id text, kind text, value text, lead_ref text, org_id text, at timestamptz)`,
+        [
+          JSON.stringify(
+            aliases.map((e) => {
+              const p = e.payload as LeadAliasAttachedPayload;
+              return { unit_id: e.metadata.unit_id, kind: p.kind, value: p.value, lead_ref: e.streamId, org_id: e.metadata.org_id, at: e.occurredAt };
+            }),
+          ),
+        ],
+      );
+    }
+  }
+}

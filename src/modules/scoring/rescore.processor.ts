@@ -1,0 +1,70 @@
+import { Process, Processor } from '@nestjs/bull';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bull';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../platform/clock/clock';
+import { QueueName } from '../../platform/queues/queue-names';
+import { ScheduledJob } from '../../platform/scheduling/scheduled-job.decorator';
+import { recomputeLeadScores } from '../events/projections/lead-scores.sql';
+import { RescoreService } from './rescore.service';
+
+export const RESCORE_RULESET = 'ruleset.score-now';
+export const REFRESH_ORG_SCORES = 'scores.refresh-org';
+
+export interface RescoreJobData {
+  org_id: string;
+  unit_id: string;
+  ruleset_id: string;
+  actor: string | null;
+}
+
+const CHUNK = 1000;
+
+/** Refreshes materialised `lead_scores` rows (decay moves on; a floor setting changed) in chunks of leads. */
+@Injectable()
+export class LeadScoreRefresher {
+  private readonly log = new Logger('Scores');
+
+  constructor(private readonly ds: DataSource, private readonly clock: Clock) {}
+
+  async refresh(where: string, params: unknown[], label: string): Promise<number> {
+    let after = '';
+    let done = 0;
+    for (;;) {
+      const refs: string[] = (
+        await this.ds.query(`SELECT DISTINCT lead_ref FROM lead_scores WHERE ${where} AND lead_ref > $${params.length + 1} ORDER BY lead_ref LIMIT ${CHUNK}`, [...params, after])
+      ).map((r: { lead_ref: string }) => r.lead_ref);
+      if (!refs.length) break;
+      after = refs[refs.length - 1];
+      await this.ds.transaction((m) => recomputeLeadScores(m, refs, this.clock.now()));
+      done += refs.length;
+      this.log.log({ msg: 'lead score refresh progress', what: label, leads: done });
+    }
+    return done;
+  }
+
+  /** SC-4 suggested default: decaying scores are recomputed hourly (reads of one lead are always exact). */
+  @ScheduledJob({ name: 'scores.refresh-decaying', cron: '7 * * * *' })
+  async hourly(): Promise<void> {
+    await this.refresh('decays', [], 'decaying scores');
+  }
+}
+
+/** Worker side of score-now and of organization-wide score refreshes. */
+@Processor(QueueName.Rescore)
+export class RescoreProcessor {
+  constructor(private readonly rescore: RescoreService, private readonly refresher: LeadScoreRefresher) {}
+
+  @Process({ name: RESCORE_RULESET, concurrency: 1 })
+  async scoreNow(job: Job<RescoreJobData>) {
+    const { org_id, unit_id, ruleset_id, actor } = job.data;
+    return this.rescore.rescoreRuleset(org_id, unit_id, ruleset_id, String(job.id), { org_id, unit_id, actor, correlation_id: `score-now-${job.id}` }, async (done, total) => {
+      await job.progress(total ? Math.floor((done / total) * 100) : 100);
+    });
+  }
+
+  @Process({ name: REFRESH_ORG_SCORES, concurrency: 1 })
+  async refreshOrg(job: Job<{ org_id: string }>) {
+    return { leads: await this.refresher.refresh('org_id = $1', [job.data.org_id], `organization ${job.data.org_id}`) };
+  }
+}
