@@ -8,6 +8,7 @@ import { FiltersModule } from './modules/filters/filters.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { RootModule } from './modules/root/root.module';
 import { RulesetsModule } from './modules/rulesets/rulesets.module';
+import { SurgeModule, SurgeWorkerModule } from './modules/surge/surge.module';
 import { AuditModule } from './platform/audit/audit.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { DatabaseModule } from './platform/database/database.module';
@@ -45,7 +46,7 @@ function platform(config: AppConfig) {
 }
 
 /** Product features (their controllers only route when the api role serves HTTP). */
-const features = [RootModule, MaintenanceModule, IdentityModule, AuditLogsModule, RulesetsModule, FiltersModule];
+const features = [RootModule, MaintenanceModule, IdentityModule, AuditLogsModule, RulesetsModule, FiltersModule, SurgeModule];
 
 @Module({})
 class WorkerRoleModule {}
@@ -69,7 +70,7 @@ export class AppModule {
           ? [
               {
                 module: WorkerRoleModule,
-                imports: [SchedulingModule, MaintenanceWorkerModule],
+                imports: [SchedulingModule, MaintenanceWorkerModule, SurgeWorkerModule],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
               },

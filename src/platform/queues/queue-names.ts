@@ -2,6 +2,8 @@
 export const QueueName = {
   /** Administrative long jobs: projection rebuilds, backfills. */
   Maintenance: 'maintenance',
+  /** Surge trigger notifications: one job per firing (webhook and Teams POSTs). */
+  SurgeDelivery: 'surge-delivery',
 } as const;
 
 export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];
