@@ -13,6 +13,7 @@ import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/inge
 import { LeadsModule } from './modules/leads/leads.module';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring/scoring.module';
 import { StreamModule } from './modules/stream/stream.module';
+import { SurgeModule, SurgeWorkerModule } from './modules/surge/surge.module';
 import { AuditModule } from './platform/audit/audit.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { DatabaseModule } from './platform/database/database.module';
@@ -62,6 +63,7 @@ const features = [
   ScoringModule,
   IngestionModule,
   EventsModule,
+  SurgeModule,
 ];
 
 @Module({})
@@ -86,7 +88,7 @@ export class AppModule {
           ? [
               {
                 module: WorkerRoleModule,
-                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule],
+                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
               },

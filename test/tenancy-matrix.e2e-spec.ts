@@ -18,6 +18,8 @@ interface Row {
   body?: object | ((ctx: Ctx) => object);
   /** a by-id route: other OUs get 404 for OU A's resource (collections answer them with their own data) */
   item?: boolean;
+  /** a read-only POST (dry run) a Viewer may use */
+  viewerMay?: boolean;
 }
 
 interface Ctx {
@@ -28,6 +30,7 @@ interface Ctx {
   ruleOfA: string;
   velocityFilterOfA: string;
   metadataFilterOfA: string;
+  surgeTriggerOfA: string;
 }
 
 const MATRIX: Row[] = [
@@ -56,6 +59,14 @@ const MATRIX: Row[] = [
   { method: 'GET', path: '/metadata-filters/:id', url: (c) => `/metadata-filters/${c.metadataFilterOfA}`, item: true },
   { method: 'PUT', path: '/metadata-filters/:id', url: (c) => `/metadata-filters/${c.metadataFilterOfA}`, body: { name: 'Taken over' }, item: true },
   { method: 'DELETE', path: '/metadata-filters/:id', url: (c) => `/metadata-filters/${c.metadataFilterOfA}`, item: true },
+  { method: 'GET', path: '/surge-triggers', url: () => '/surge-triggers' },
+  { method: 'POST', path: '/surge-triggers', url: () => '/surge-triggers', body: { window_seconds: 60, threshold_count: 2, active: false } },
+  { method: 'PUT', path: '/surge-triggers/:id', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}`, body: { threshold_count: 99 }, item: true },
+  { method: 'DELETE', path: '/surge-triggers/:id', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}`, item: true },
+  { method: 'POST', path: '/surge-triggers/:id/preview', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}/preview`, body: { days: 7 }, item: true, viewerMay: true },
+  { method: 'GET', path: '/surge-triggers/:id/health', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}/health`, item: true },
+  { method: 'POST', path: '/surge-triggers/:id/simulate', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}/simulate`, body: { lead_id: 'ld_nobody' }, item: true, viewerMay: true },
+  { method: 'GET', path: '/surge-events', url: () => '/surge-events' },
 ];
 
 const OU_IN_PATH: Row[] = [
@@ -101,7 +112,8 @@ describe('Tenancy matrix', () => {
     const ruleOfA = (await api(t, a.admin).post('/rules', { ruleset_id: rulesetOfA, event_type: 'A Event', weight: 3 }).expect(201)).body.rule_id;
     const velocityFilterOfA = (await api(t, a.admin).post('/filters', { event_type: 'A Event', count_threshold: 3, time_window_ms: 1000 }).expect(201)).body.filter_id;
     const metadataFilterOfA = (await api(t, a.admin).post('/metadata-filters', { name: 'A filter', conditions: [{ key: 'x', operator: 'exists' }] }).expect(201)).body.id;
-    ctx = { a, b, memberOfA: member.id, rulesetOfA, ruleOfA, velocityFilterOfA, metadataFilterOfA };
+    const surgeTriggerOfA = (await api(t, a.admin).post('/surge-triggers', { event_type: 'A Event', window_seconds: 60, threshold_count: 3, active: false }).expect(201)).body.trigger_id;
+    ctx = { a, b, memberOfA: member.id, rulesetOfA, ruleOfA, velocityFilterOfA, metadataFilterOfA, surgeTriggerOfA };
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
     // an admin of A acting in a second OU of A (OU B of the same organization)
     const unit2 = (await api(t, a.admin).post('/org-units', { name: 'Second' }).expect(201)).body.unit_id;
@@ -140,13 +152,18 @@ describe('Tenancy matrix', () => {
     it('answers 404 to another OU of the same organization', async () => {
       expect((await send(t, unitA2Admin, row, ctx)).status).toBe(404);
     });
-    if (row.method !== 'GET') {
+    if (row.viewerMay) {
+      it('lets a Viewer of OU A make the dry run (not 403)', async () => {
+        expect((await send(t, viewerA, row, ctx)).status).not.toBe(403);
+      });
+    } else if (row.method !== 'GET') {
       it('refuses a Viewer of OU A (403) and leaves the resource alone', async () => {
         expect((await send(t, viewerA, row, ctx)).status).toBe(403);
         const owner = api(t, ctx.a.admin);
         expect((await owner.get(`/rulesets/${ctx.rulesetOfA}/rules`)).body).toEqual([expect.objectContaining({ rule_id: ctx.ruleOfA, weight: 3 })]);
         expect((await owner.get('/filters')).body).toEqual([expect.objectContaining({ filter_id: ctx.velocityFilterOfA, count_threshold: 3 })]);
         expect((await owner.get(`/metadata-filters/${ctx.metadataFilterOfA}`)).body.name).toBe('A filter');
+        expect((await owner.get('/surge-triggers')).body).toEqual([expect.objectContaining({ trigger_id: ctx.surgeTriggerOfA, threshold_count: 3 })]);
       });
     }
     it('needs a credential (401)', async () => {

@@ -6,6 +6,8 @@ export const QueueName = {
   Ingest: 'ingest',
   /** On-demand rescoring of a ruleset (score-now). */
   Rescore: 'rescore',
+  /** Surge trigger notifications: one job per firing (webhook and Teams POSTs). */
+  SurgeDelivery: 'surge-delivery',
 } as const;
 
 export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 
 /**
- * Server-side keys: the JWT signing key and the HMAC key of credential hashes. With KENBUN_SECRET_KEY set
+ * Server-side keys: the JWT signing key, the HMAC key of credential hashes and the key that encrypts secrets
+ * stored in configuration rows (e.g. webhook auth headers). With KENBUN_SECRET_KEY set
  * they are derived from it (keep it outside the database); otherwise they are generated once and kept in
  * server_secrets, shared by every process on the database.
  */
@@ -16,7 +17,7 @@ export class ServerKeys implements OnModuleInit {
   constructor(private readonly dataSource: DataSource, private readonly config: AppConfig) {}
 
   async onModuleInit(): Promise<void> {
-    for (const name of ['jwt_signing', 'credential_hmac']) this.keys.set(name, await this.load(name));
+    for (const name of ['jwt_signing', 'credential_hmac', 'field_encryption']) this.keys.set(name, await this.load(name));
   }
 
   /** A KeyObject: jsonwebtoken verifies with one in microseconds, but rebuilds one from a Buffer each call (~0.3 ms). */
@@ -27,6 +28,11 @@ export class ServerKeys implements OnModuleInit {
 
   get credentialHmacKey(): Buffer {
     return this.get('credential_hmac');
+  }
+
+  /** AES-256 key for secrets kept in configuration rows. */
+  get fieldEncryptionKey(): Buffer {
+    return this.get('field_encryption');
   }
 
   private get(name: string): Buffer {
