@@ -1,32 +1,298 @@
+import { DataSource } from 'typeorm';
 import { api, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
-import { startTestApp, TestApp } from './support/test-app';
-import { ingestAndWait, scoreOf } from './support/ingest';
+import { eventually, startTestApp, TestApp } from './support/test-app';
+import { ingest, ingestAndWait, processed, scoreOf } from './support/ingest';
 
-describe('Ingestion: events in, scores out', () => {
+const NOW = new Date('2026-06-15T12:00:00Z');
+const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+const H = 3_600_000;
+const D = 24 * H;
+
+describe('Ingestion and engagement scoring: events in, exact scores out', () => {
   let t: TestApp;
   let a: Tenant;
   let sa: Awaited<ReturnType<typeof serviceAccount>>;
   const as = () => api(t, sa.auth);
+  const ruleset = async (name: string, rules: object[]) => {
+    const rs = (await as().post('/rulesets', { name }).expect(201)).body.ruleset_id as string;
+    const ids: string[] = [];
+    for (const r of rules) ids.push((await as().post('/rules', { ruleset_id: rs, ...r }).expect(201)).body.rule_id);
+    return { id: rs, rules: ids };
+  };
+  const email = (v: string) => ({ aliases: [{ alias_kind: 'email', raw_value: v }] });
+  const leadOf = async (eventId: string) => {
+    const res = await as().get('/events?limit=500').expect(200);
+    return res.body.events.find((e: { id: string }) => e.id === eventId)?.lead_id as string;
+  };
+  const eventsOf = async (leadId: string) => (await as().get(`/events/${leadId}?limit=100`).expect(200)).body.events as { id: string; suppressed: string | null; event_type: string }[];
 
   beforeAll(async () => {
     t = await startTestApp();
+    t.clock.set(NOW);
     a = await firstRunTenant(t);
     sa = await serviceAccount(t, a, 'ingest-pipeline');
     await as().post('/org-units/active', { ouId: 'unit_default' }).expect(200);
   });
   afterAll(() => t.close());
 
-  it('runs the overview quick start: an alias creates the lead and its event scores', async () => {
-    const rs = await as().post('/rulesets', { name: 'Main' }).expect(201);
-    await as().post('/rules', { ruleset_id: rs.body.ruleset_id, event_type: 'Page View', weight: 10 }).expect(201);
-    const res = await as().post('/ingest', { alias_kind: 'email', alias: 'User@Example.com ', event_type: 'Page View' });
+  it("runs the overview quick start verbatim: the legacy alias pair creates a lead, the aliases form finds it again", async () => {
+    await ruleset('Quick start', [{ event_type: 'Page View', weight: 10 }]);
+    const res = await as().post('/ingest', { alias_kind: 'email', alias: ' User@Example.com ', event_type: 'Page View', timestamp: ago(2 * H) });
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ message: 'event ingested', accepted: 1, metadata: {} });
-    await ingestAndWait(t, sa.auth, { aliases: [{ alias_kind: 'email', raw_value: 'user@example.com' }], event_type: 'page_view' });
-    const events = await as().get('/events').expect(200);
-    expect(events.body.total).toBe(2);
-    const leadId = events.body.events[0].lead_id;
-    expect(events.body.events[1].lead_id).toBe(leadId);
-    expect(await scoreOf(t, sa.auth, leadId)).toBe(20);
+    expect(res.body).toMatchObject({ message: 'event ingested', accepted: 1, event_ids: [expect.any(String)], metadata: {} });
+    const [second] = await ingestAndWait(t, sa.auth, { ...email('user@example.com'), event_type: 'page_view', timestamp: ago(H) });
+    await processed(t, sa.auth, res.body.event_ids);
+    const leadId = await leadOf(second);
+    expect(leadId).toMatch(/^ld_/);
+    expect(await leadOf(res.body.event_ids[0])).toBe(leadId);
+    expect(await scoreOf(t, sa.auth, leadId, 'Quick start')).toBe(20);
+  });
+
+  it('keeps an independent score per ruleset; GET /score answers the highest active one', async () => {
+    await ruleset('Marketing', [
+      { event_type: 'Demo Request', weight: 50 },
+      { event_type: 'Webinar View', weight: 10 },
+    ]);
+    await ruleset('Sales', [
+      { event_type: 'Demo Request', weight: 100 },
+      { event_type: 'Webinar View', weight: 3 },
+    ]);
+    const ids = await ingestAndWait(t, sa.auth, [
+      { ...email('multi@example.com'), event_type: 'Webinar View', timestamp: ago(3 * H) },
+      { ...email('multi@example.com'), event_type: 'Webinar View', timestamp: ago(2 * H) },
+      { ...email('multi@example.com'), event_type: 'Demo Request', timestamp: ago(H) },
+    ]);
+    const leadId = await leadOf(ids[0]);
+    expect(await scoreOf(t, sa.auth, leadId, 'Marketing')).toBe(70);
+    expect(await scoreOf(t, sa.auth, leadId, 'Sales')).toBe(106);
+    const score = await as().get(`/score/${leadId}`).expect(200);
+    expect(score.body).toMatchObject({ lead_id: leadId, score: 106 });
+    expect(Object.values(score.body.scores).sort((x, y) => Number(x) - Number(y))).toEqual([0, 70, 106]);
+  });
+
+  it('floors a negative total at 0 unless the organization allows negative scores', async () => {
+    await ruleset('Churn', [
+      { event_type: 'Trial Started', weight: 20 },
+      { event_type: 'Trial Cancelled', weight: -50 },
+    ]);
+    const ids = await ingestAndWait(t, sa.auth, [
+      { ...email('churn@example.com'), event_type: 'Trial Started', timestamp: ago(2 * H) },
+      { ...email('churn@example.com'), event_type: 'Trial Cancelled', timestamp: ago(H) },
+    ]);
+    const leadId = await leadOf(ids[0]);
+    expect(await scoreOf(t, sa.auth, leadId, 'Churn')).toBe(0);
+    // organization-wide: a service account (an Operator) may not flip it
+    expect((await as().put('/scoring/settings', { allow_negative_scores: true })).status).toBe(403);
+    await api(t, a.admin).post('/org-units/active', { ouId: 'unit_default' }).expect(200);
+    await api(t, a.admin).put('/scoring/settings', { allow_negative_scores: true }).expect(204);
+    expect((await as().get('/scoring/settings').expect(200)).body).toEqual({ allow_negative_scores: true, abm_enabled: false, session_timeout_minutes: 30 });
+    expect(await scoreOf(t, sa.auth, leadId, 'Churn')).toBe(-30);
+    await api(t, a.admin).put('/scoring/settings', { allow_negative_scores: false }).expect(204);
+    expect(await scoreOf(t, sa.auth, leadId, 'Churn')).toBe(0);
+    // a later positive event first pays off the negative points earned at the floor
+    await ingestAndWait(t, sa.auth, { ...email('churn@example.com'), event_type: 'Trial Started', timestamp: ago(H / 2) });
+    expect(await scoreOf(t, sa.auth, leadId, 'Churn')).toBe(0);
+    await ingestAndWait(t, sa.auth, { ...email('churn@example.com'), event_type: 'Trial Started', timestamp: ago(H / 4) });
+    expect(await scoreOf(t, sa.auth, leadId, 'Churn')).toBe(10);
+  });
+
+  it('halves a half-life rule’s points every half-life (event age from the past timestamp, then from the clock)', async () => {
+    await ruleset('Decaying', [{ event_type: 'Whitepaper Download', weight: 10, half_life_days: 14 }]);
+    const fresh = await ingestAndWait(t, sa.auth, { ...email('fresh@example.com'), event_type: 'Whitepaper Download', timestamp: ago(0) });
+    const old = await ingestAndWait(t, sa.auth, { ...email('old@example.com'), event_type: 'Whitepaper Download', timestamp: ago(14 * D) });
+    const [freshLead, oldLead] = [await leadOf(fresh[0]), await leadOf(old[0])];
+    expect(await scoreOf(t, sa.auth, freshLead, 'Decaying')).toBe(10);
+    expect(await scoreOf(t, sa.auth, oldLead, 'Decaying')).toBe(5);
+    try {
+      t.clock.set(new Date(NOW.getTime() + 14 * D));
+      expect(await scoreOf(t, sa.auth, freshLead, 'Decaying')).toBe(5);
+      expect(await scoreOf(t, sa.auth, oldLead, 'Decaying')).toBe(3); // 2.5 rounds half up
+      t.clock.set(new Date(NOW.getTime() + 76 * D)); // 90 days after the old event: 10 × 0.5^(90/14) ≈ 0.116
+      expect(await scoreOf(t, sa.auth, oldLead, 'Decaying')).toBe(0);
+    } finally {
+      t.clock.set(NOW);
+    }
+  });
+
+  it('scores a windowed rule only inside [start_at, end_at)', async () => {
+    await ruleset('Campaign window', [{ event_type: 'Promo Click', weight: 7, start_at: ago(10 * D), end_at: ago(5 * D) }]);
+    const ids = await ingestAndWait(
+      t,
+      sa.auth,
+      [11 * D, 10 * D, 7 * D, 5 * D, D].map((age) => ({ ...email('window@example.com'), event_type: 'Promo Click', timestamp: ago(age) })),
+    );
+    expect(await scoreOf(t, sa.auth, await leadOf(ids[0]), 'Campaign window')).toBe(14);
+  });
+
+  it('suppresses events matching a metadata filter: stored for audit, never scored, never creating a lead', async () => {
+    await ruleset('Content', [{ event_type: 'Article Read', weight: 4 }]);
+    const filter = (await as().post('/metadata-filters', { name: 'Crawlers', conditions: [{ key: 'user_agent', operator: 'contains', value: 'bot' }] }).expect(201)).body;
+    const [bot] = await ingestAndWait(t, sa.auth, { ...email('crawled@example.com'), event_type: 'Article Read', timestamp: ago(3 * H), metadata: { user_agent: 'Googlebot/2.1' } });
+    const stored = (await as().get('/events?limit=500').expect(200)).body.events.find((e: { id: string }) => e.id === bot);
+    expect(stored).toMatchObject({ lead_id: null, suppressed: 'metadata_filter', event_type: 'Article Read' });
+    expect((await as().get(`/events/${bot}/score-explain`).expect(200)).body).toMatchObject({ suppressed: 'metadata_filter', filter_id: filter.id, rulesets: [] });
+    const [human] = await ingestAndWait(t, sa.auth, { ...email('crawled@example.com'), event_type: 'Article Read', timestamp: ago(2 * H), metadata: { user_agent: 'Mozilla/5.0' } });
+    const leadId = await leadOf(human);
+    const [botAgain] = await ingestAndWait(t, sa.auth, { ...email('crawled@example.com'), event_type: 'Article Read', timestamp: ago(H), metadata: { user_agent: 'AhrefsBot' } });
+    expect(await scoreOf(t, sa.auth, leadId, 'Content')).toBe(4);
+    const known = (await as().get('/events?limit=500').expect(200)).body.events.find((e: { id: string }) => e.id === botAgain);
+    expect(known).toMatchObject({ lead_id: leadId, suppressed: 'metadata_filter' }); // names the lead it resolved to, still not activity
+  });
+
+  it('suppresses velocity bursts: beyond the threshold (inorganic), or all but the first of a burst (grouped)', async () => {
+    await ruleset('Email engagement', [
+      { event_type: 'Email Click', weight: 5 },
+      { event_type: 'Form View', weight: 4 },
+    ]);
+    await as().post('/filters', { event_type: 'Email Click', count_threshold: 2, time_window_ms: 60_000 }).expect(201);
+    await as().post('/filters', { event_type: 'Form View', count_threshold: 2, time_window_ms: 60_000, group_events: true }).expect(201);
+    const clicks = await ingestAndWait(
+      t,
+      sa.auth,
+      [50, 40, 30, 20].map((s) => ({ ...email('clicker@example.com'), event_type: 'Email Click', timestamp: ago(s * 1000) })),
+    );
+    const clicker = await leadOf(clicks[0]);
+    expect(await scoreOf(t, sa.auth, clicker, 'Email engagement')).toBe(10);
+    const byId = new Map((await eventsOf(clicker)).map((e) => [e.id, e.suppressed]));
+    expect(clicks.map((id) => byId.get(id))).toEqual([null, null, 'inorganic', 'inorganic']);
+
+    const views = await ingestAndWait(
+      t,
+      sa.auth,
+      [300, 290, 280].map((s) => ({ ...email('grouped@example.com'), event_type: 'Form View', timestamp: ago(s * 1000) })),
+    );
+    const grouped = await leadOf(views[0]);
+    await eventually(async () => (await eventsOf(grouped)).filter((e) => e.suppressed === 'inorganic_grouped').length === 2);
+    const g = new Map((await eventsOf(grouped)).map((e) => [e.id, e.suppressed]));
+    expect(views.map((id) => g.get(id))).toEqual([null, 'inorganic_grouped', 'inorganic_grouped']); // the second lost its points retroactively
+    expect(await scoreOf(t, sa.auth, grouped, 'Email engagement')).toBe(4);
+    // a new burst after the window scores its first event again
+    await ingestAndWait(t, sa.auth, { ...email('grouped@example.com'), event_type: 'Form View', timestamp: ago(0) });
+    expect(await scoreOf(t, sa.auth, grouped, 'Email engagement')).toBe(8);
+  });
+
+  it('resolves aliases: creates a lead once, attaches new aliases, reuses it by any of them, never merges', async () => {
+    const [first] = await ingestAndWait(t, sa.auth, { aliases: [{ alias_kind: 'email', raw_value: 'Dana@Example.com' }], event_type: 'Login', timestamp: ago(5 * H) });
+    const dana = await leadOf(first);
+    const [second] = await ingestAndWait(t, sa.auth, {
+      aliases: [
+        { alias_kind: 'external_id', raw_value: 'crm-777' },
+        { alias_kind: 'email', raw_value: 'dana@example.com' },
+      ],
+      event_type: 'Login',
+      timestamp: ago(4 * H),
+    });
+    expect(await leadOf(second)).toBe(dana);
+    const [third] = await ingestAndWait(t, sa.auth, { aliases: [{ alias_kind: 'external_id', raw_value: ' crm-777 ' }], event_type: 'Login', timestamp: ago(3 * H) });
+    expect(await leadOf(third)).toBe(dana);
+    const [byId] = await ingestAndWait(t, sa.auth, { lead_id: dana, event_type: 'Login', timestamp: ago(2 * H) });
+    expect(await leadOf(byId)).toBe(dana);
+    // two aliases owned by two different leads: the first that resolves wins, no auto-merge
+    const [other] = await ingestAndWait(t, sa.auth, { ...email('other@example.com'), event_type: 'Login', timestamp: ago(2 * H) });
+    const otherLead = await leadOf(other);
+    const [both] = await ingestAndWait(t, sa.auth, {
+      aliases: [
+        { alias_kind: 'email', raw_value: 'other@example.com' },
+        { alias_kind: 'email', raw_value: 'dana@example.com' },
+      ],
+      event_type: 'Login',
+      timestamp: ago(H),
+    });
+    expect(await leadOf(both)).toBe(otherLead);
+    expect((await eventsOf(dana)).length).toBe(4);
+  });
+
+  it("applies one lead's events in the order they were accepted", async () => {
+    const sent: string[] = [];
+    for (let i = 0; i < 15; i++) sent.push(...(await ingest(t, sa.auth, { ...email('ordered@example.com'), event_type: 'Step', timestamp: ago(H), metadata: { i } })));
+    await processed(t, sa.auth, sent);
+    const leadId = await leadOf(sent[0]);
+    const [lead] = await t.app.get(DataSource).query(`SELECT id FROM leads WHERE lead_id = $1`, [leadId]);
+    const stream = await t.app.get(DataSource).query(
+      `SELECT payload->>'event_id' AS id FROM event_store_events WHERE stream_id = $1 AND event_type = 'LeadEventRecorded' ORDER BY stream_version`,
+      [lead.id],
+    );
+    expect(stream.map((r: { id: string }) => r.id)).toEqual(sent);
+  });
+
+  it('counts a resent event once when it carries a client event_id', async () => {
+    await ruleset('Idempotent', [{ event_type: 'Signup', weight: 30 }]);
+    const body = { ...email('resend@example.com'), event_type: 'Signup', timestamp: ago(H), event_id: 'client-evt-1' };
+    const [one] = await ingest(t, sa.auth, body);
+    const [two] = await ingest(t, sa.auth, body);
+    const batch = await ingest(t, sa.auth, [body, { ...body, event_id: 'client-evt-2', timestamp: ago(H / 2) }]);
+    expect(two).toBe(one);
+    expect(batch[0]).toBe(one);
+    await processed(t, sa.auth, [one, batch[1]]);
+    const leadId = await leadOf(one);
+    expect(await scoreOf(t, sa.auth, leadId, 'Idempotent')).toBe(60);
+    expect((await eventsOf(leadId)).length).toBe(2);
+  });
+
+  it('dry-runs a rule change through the same scoring code: the projection equals the live score after score-now', async () => {
+    const rs = await ruleset('Pricing', [{ event_type: 'Pricing View', weight: 10, half_life_days: 30 }]);
+    const ids = await ingestAndWait(
+      t,
+      sa.auth,
+      [
+        { path: '/pricing', age: 20 * D },
+        { path: '/pricing/enterprise', age: 3 * D },
+        { path: '/pricing/enterprise', age: H },
+      ].map((e) => ({ ...email('pricing@example.com'), event_type: 'Pricing View', timestamp: ago(e.age), metadata: { path: e.path } })),
+    );
+    const leadId = await leadOf(ids[0]);
+    const before = await scoreOf(t, sa.auth, leadId, 'Pricing');
+    const proposal = { rule_id: rs.rules[0], event_type: 'Pricing View', weight: 40, half_life_days: 30, filters: [{ key: 'path', operator: 'contains', value: 'enterprise' }] };
+    const dry = await as().post('/engagement-scoring/test', { lead_id: leadId, ruleset_id: rs.id, rule: proposal }).expect(200);
+    expect(dry.body).toMatchObject({ matches: true, ruleset_id: rs.id, current_score: before, matching_event_count: 2 });
+    expect(dry.body.projected_score).not.toBe(before);
+    expect(await scoreOf(t, sa.auth, leadId, 'Pricing')).toBe(before); // nothing persisted
+
+    // live: save the change (future events only, RULE-8) and rescore now
+    const { rule_id: _r, ...update } = proposal;
+    await as().put(`/rules/${rs.rules[0]}`, update).expect(200);
+    expect(await scoreOf(t, sa.auth, leadId, 'Pricing')).toBe(before);
+    const job = await as().post(`/scoring/rulesets/engagement/${rs.id}/score-now`).expect(202);
+    expect(job.body).toMatchObject({ status: 'queued', ruleset_id: rs.id, status_url: `/scoring/jobs/${job.body.job_id}` });
+    const done = await eventually(async () => {
+      const s = (await as().get(job.body.status_url).expect(200)).body;
+      return s.status === 'completed' ? s : null;
+    });
+    expect(done).toMatchObject({ progress: 100, result: expect.objectContaining({ leads_changed: expect.any(Number) }) });
+    await eventually(async () => (await scoreOf(t, sa.auth, leadId, 'Pricing')) === dry.body.projected_score);
+    expect(await scoreOf(t, sa.auth, leadId, 'Pricing')).toBe(dry.body.projected_score);
+    // the unfiltered older view no longer earns anything under the filtered rule
+    const explain = (await as().get(`/events/${ids[0]}/score-explain`).expect(200)).body;
+    expect(explain.rulesets.find((r: { ruleset_id: string }) => r.ruleset_id === rs.id)).toBeUndefined();
+  });
+
+  it('rejects bad input whole, with a clear 4xx, and writes nothing', async () => {
+    const ds = t.app.get(DataSource);
+    const count = async () => (await ds.query(`SELECT count(*)::int AS n FROM event_store_events WHERE event_type IN ('LeadEventRecorded','SuppressedEventRecorded')`))[0].n;
+    const before = await count();
+    const cases: [object | object[], number, string, string][] = [
+      [{ ...email('bad@example.com') }, 400, 'validation_failed', 'event_type'],
+      [{ event_type: 'Page View' }, 400, 'validation_failed', 'lead_id'],
+      [{ ...email('bad@example.com'), event_type: 'Page View', timestamp: '15/08/2025' }, 400, 'validation_failed', 'timestamp'],
+      [{ ...email('bad@example.com'), event_type: 'Page View', metadata: 'not an object' }, 400, 'validation_failed', 'metadata'],
+      [{ aliases: [{ alias_kind: 'fax', raw_value: '1' }], event_type: 'Page View' }, 400, 'validation_failed', 'aliases[0].alias_kind'],
+      [{ ...email('bad@example.com'), event_type: 'Page View', unit_id: 'unit_other' }, 400, 'validation_failed', 'unit_id'],
+      [[{ ...email('ok@example.com'), event_type: 'Page View' }, { ...email('bad@example.com') }], 400, 'validation_failed', '[1].event_type'],
+      [[], 400, 'validation_failed', 'body'],
+      [Array.from({ length: 1001 }, () => ({ ...email('many@example.com'), event_type: 'Page View' })), 400, 'too_many_events', 'body'],
+      [{ ...email('big@example.com'), event_type: 'Page View', metadata: { blob: 'x'.repeat(101 * 1024) } }, 413, 'metadata_too_large', 'metadata'],
+      [[{ ...email('ok@example.com'), event_type: 'Page View' }, { lead_id: 'ld_does_not_exist', event_type: 'Page View' }], 404, 'lead_not_found', '[1].lead_id'],
+    ];
+    for (const [body, status, error, field] of cases) {
+      const res = await as().post('/ingest', body as object);
+      expect({ status: res.status, error: res.body.error }).toEqual({ status, error });
+      expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+    }
+    const raw = await as().post('/ingest').set('Content-Type', 'application/json').send('{"event_type": ');
+    expect(raw.status).toBe(400);
+    // nothing was queued: a marker sent afterwards is processed and nothing else appeared
+    const [marker] = await ingestAndWait(t, sa.auth, { ...email('marker@example.com'), event_type: 'Marker', timestamp: ago(H) });
+    expect(marker).toBeDefined();
+    expect(await count()).toBe(before + 1);
   });
 });

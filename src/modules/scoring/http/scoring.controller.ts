@@ -8,7 +8,7 @@ import { AppError } from '../../../platform/http/app-error';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { QueueName } from '../../../platform/queues/queue-names';
 import { RequestContext } from '../../../platform/tenancy/request-context';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
 import { tenantKey } from '../../../platform/tenancy/tenant-scope';
 import { Rule } from '../domain/ruleset';
 import { rulesetScore } from '../domain/score-ruleset';
@@ -143,6 +143,7 @@ export class EngagementScoringController {
 
   @Post('engagement-scoring/test')
   @HttpCode(200)
+  @ViewerMayWrite()
   @ApiOperation({
     operationId: 'testEngagementRule',
     summary: 'Test an engagement scoring rule against a lead (dry run)',
