@@ -266,6 +266,17 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
     expect(explain.rulesets.find((r: { ruleset_id: string }) => r.ruleset_id === rs.id)).toBeUndefined();
   });
 
+  it('keeps the materialised lead_scores (lists, sorting) equal to the exact score reads', async () => {
+    const ds = t.app.get(DataSource);
+    // the floor setting flipped earlier: its background refresh has re-floored every stored score
+    await eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM lead_scores WHERE score < 0`))[0].n === 0);
+    const rows: { lead_id: string; ruleset_id: string; score: number }[] = await ds.query(
+      `SELECT l.lead_id, s.ruleset_id, s.score FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.unit_id = 'unit_default'`,
+    );
+    expect(rows.length).toBeGreaterThan(10);
+    for (const r of rows) expect({ lead: r.lead_id, ruleset: r.ruleset_id, score: Math.round(Number(r.score)) }).toEqual({ lead: r.lead_id, ruleset: r.ruleset_id, score: await scoreOf(t, sa.auth, r.lead_id, r.ruleset_id) });
+  });
+
   it('rejects bad input whole, with a clear 4xx, and writes nothing', async () => {
     const ds = t.app.get(DataSource);
     const count = async () => (await ds.query(`SELECT count(*)::int AS n FROM event_store_events WHERE event_type IN ('LeadEventRecorded','SuppressedEventRecorded')`))[0].n;

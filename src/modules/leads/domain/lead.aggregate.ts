@@ -42,7 +42,6 @@ export interface LeadState {
   created: boolean;
   aliases: string[];
   recent: Record<string, RecentEvent[]>;
-  deleted: string[];
 }
 
 export interface IncomingEvent {
@@ -74,7 +73,7 @@ const aliasKey = (a: Alias) => `${a.kind}:${a.value}`;
  */
 export class Lead extends EventSourcedAggregate<LeadState> {
   static readonly streamType = LeadStreamType;
-  private state: LeadState = { lead_id: '', created: false, aliases: [], recent: {}, deleted: [] };
+  private state: LeadState = { lead_id: '', created: false, aliases: [], recent: {} };
 
   get leadId(): string {
     return this.state.lead_id;
@@ -200,6 +199,6 @@ export class Lead extends EventSourcedAggregate<LeadState> {
   }
 
   restore(state: LeadState): void {
-    this.state = { ...state, deleted: state.deleted ?? [] };
+    this.state = state;
   }
 }

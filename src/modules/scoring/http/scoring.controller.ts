@@ -60,8 +60,8 @@ export class ScoresController {
   }
 }
 
-/** GET/PUT /scoring/settings. */
-@ApiTags('Scoring')
+/** GET/PUT /scoring/settings (the catalog files them under Levels). */
+@ApiTags('Levels')
 @ApiBearerAuth('bearerAuth')
 @ApiBasicAuth('basicAuth')
 @OuScoped()
