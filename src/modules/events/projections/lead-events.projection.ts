@@ -10,6 +10,7 @@ import {
   LeadEventRegroupedPayload,
   LeadEventsDeletedPayload,
   LeadRescoredPayload,
+  LeadScoresResetPayload,
   SuppressedEventRecordedPayload,
 } from '../../leads/domain/lead-events';
 import { eventTypeDisplayName } from '../../scoring/domain/event-type';
@@ -35,6 +36,7 @@ export class LeadEventsProjection implements Projection {
     LeadEvent.EventRegrouped,
     LeadEvent.EventsDeleted,
     LeadEvent.Rescored,
+    LeadEvent.ScoresReset,
   ];
   private readonly pending = new WeakMap<StoredEvent[], Map<string, StreamMessage[]>>();
 
@@ -60,6 +62,12 @@ export class LeadEventsProjection implements Projection {
       if (e.eventType === LeadEvent.EventRegrouped) await this.regroup(e, m, touched);
       else if (e.eventType === LeadEvent.EventsDeleted) await this.deleted(e, m, touched, activity);
       else if (e.eventType === LeadEvent.Rescored) await this.rescored(e, m, touched);
+      else if (e.eventType === LeadEvent.ScoresReset) {
+        // `leads.score_reset_at` moved inline with the append; the scores follow here
+        touched.add(e.streamId);
+        const p = e.payload as LeadScoresResetPayload;
+        push(e.metadata.unit_id as string, { event: 'score_reset', data: { lead_ref: e.streamId, reset_at: p.reset_at, previous_scores: p.previous_scores } });
+      }
     }
     await flush();
     if (activity.size) await this.refreshActivity([...activity], m);

@@ -15,6 +15,9 @@ export const LeadEvent = {
   EventRegrouped: 'LeadEventRegrouped',
   EventsDeleted: 'LeadEventsDeleted',
   Rescored: 'LeadRescored',
+  MetadataChanged: 'LeadMetadataChanged',
+  OwnerAssigned: 'LeadOwnerAssigned',
+  ScoresReset: 'LeadScoresReset',
   /** Stored on its own `suppressed_event` stream: a metadata filter matched before lead resolution (MF-4). */
   SuppressedEventRecorded: 'SuppressedEventRecorded',
 } as const;
@@ -95,4 +98,29 @@ export interface LeadRescoredPayload {
   ruleset_id: string;
   job_id: string;
   changes: { event_id: string; contribution: ContributionPayload | null }[];
+}
+
+/**
+ * LEAD-5/6/10: `replace` swaps the whole metadata for `set`; otherwise `set` is merged (shallow) and `removed`
+ * keys are dropped. `account_id` is changed only when present (null unlinks). `silent` changes write no timeline
+ * entry (PATCH by alias).
+ */
+export interface LeadMetadataChangedPayload {
+  set: Record<string, unknown>;
+  removed: string[];
+  replace: boolean;
+  account_id?: string | null;
+  silent: boolean;
+}
+
+/** LEAD-19: both null unassigns. */
+export interface LeadOwnerAssignedPayload {
+  owner_id: string | null;
+  owner_name: string | null;
+}
+
+/** LEAD-20: contributions of events before `reset_at` never count again; `previous_scores` per ruleset (rounded). */
+export interface LeadScoresResetPayload {
+  reset_at: string;
+  previous_scores: Record<string, number>;
 }

@@ -16,7 +16,10 @@ import {
   LeadEventRecordedPayload,
   LeadEventRegroupedPayload,
   LeadEventsDeletedPayload,
+  LeadMetadataChangedPayload,
+  LeadOwnerAssignedPayload,
   LeadRescoredPayload,
+  LeadScoresResetPayload,
   LeadStreamType,
   ProcessingScope,
 } from './lead-events';
@@ -42,6 +45,8 @@ export interface LeadState {
   created: boolean;
   aliases: string[];
   recent: Record<string, RecentEvent[]>;
+  metadata?: Record<string, unknown>;
+  account_id?: string | null;
 }
 
 export interface IncomingEvent {
@@ -143,6 +148,28 @@ export class Lead extends EventSourcedAggregate<LeadState> {
     return payload;
   }
 
+  /** LEAD-5/6/10: a no-op change (nothing differs) raises nothing. */
+  changeMetadata(payload: LeadMetadataChangedPayload, at: Date): void {
+    const cur = this.state.metadata ?? {};
+    const next = payload.replace ? { ...payload.set } : { ...cur, ...payload.set };
+    for (const k of payload.removed) delete next[k];
+    const accountChanges = payload.account_id !== undefined && payload.account_id !== (this.state.account_id ?? null);
+    if (JSON.stringify(next) === JSON.stringify(cur) && !accountChanges) return;
+    this.raise(LeadEvent.MetadataChanged, payload, at);
+  }
+
+  get metadata(): Record<string, unknown> {
+    return this.state.metadata ?? {};
+  }
+
+  assignOwner(payload: LeadOwnerAssignedPayload, at: Date): void {
+    this.raise(LeadEvent.OwnerAssigned, payload, at);
+  }
+
+  resetScores(payload: LeadScoresResetPayload, at: Date): void {
+    this.raise(LeadEvent.ScoresReset, payload, at);
+  }
+
   deleteEvents(eventIds: string[], reason: string, at: Date): void {
     if (eventIds.length) this.raise<LeadEventsDeletedPayload>(LeadEvent.EventsDeleted, { event_ids: eventIds, reason }, at);
   }
@@ -158,10 +185,22 @@ export class Lead extends EventSourcedAggregate<LeadState> {
   protected when(event: DomainEvent): void {
     const s = this.state;
     switch (event.type) {
-      case LeadEvent.Created:
+      case LeadEvent.Created: {
+        const p = event.payload as LeadCreatedPayload;
         s.created = true;
-        s.lead_id = (event.payload as LeadCreatedPayload).lead_id;
+        s.lead_id = p.lead_id;
+        s.metadata = { ...(p.metadata ?? {}) };
+        s.account_id = p.account_id ?? null;
         break;
+      }
+      case LeadEvent.MetadataChanged: {
+        const p = event.payload as LeadMetadataChangedPayload;
+        const next = p.replace ? { ...p.set } : { ...(s.metadata ?? {}), ...p.set };
+        for (const k of p.removed) delete next[k];
+        s.metadata = next;
+        if (p.account_id !== undefined) s.account_id = p.account_id;
+        break;
+      }
       case LeadEvent.AliasAttached:
         s.aliases.push(aliasKey(event.payload as LeadAliasAttachedPayload));
         break;

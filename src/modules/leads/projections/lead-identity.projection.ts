@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store/event-store.types';
 import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
-import { LeadAliasAttachedPayload, LeadCreatedPayload, LeadEvent } from '../domain/lead-events';
+import { LeadAliasAttachedPayload, LeadCreatedPayload, LeadEvent, LeadMetadataChangedPayload, LeadOwnerAssignedPayload, LeadScoresResetPayload } from '../domain/lead-events';
 
 /**
  * `leads` (identity columns) and `lead_aliases`, applied inline with each Lead append: the pipeline resolves the
@@ -16,9 +16,30 @@ export class LeadIdentityProjection implements Projection {
   readonly name = 'lead-identity';
   readonly mode = 'inline' as const;
   readonly tables = ['lead_aliases', 'leads'];
-  readonly eventTypes = [LeadEvent.Created, LeadEvent.AliasAttached];
+  readonly eventTypes = [LeadEvent.Created, LeadEvent.AliasAttached, LeadEvent.MetadataChanged, LeadEvent.OwnerAssigned, LeadEvent.ScoresReset];
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
+    await this.identity(events.filter((e) => e.eventType === LeadEvent.Created || e.eventType === LeadEvent.AliasAttached), m);
+    for (const e of events) {
+      if (e.eventType === LeadEvent.MetadataChanged) {
+        const p = e.payload as LeadMetadataChangedPayload;
+        await m.query(
+          `UPDATE leads SET metadata = CASE WHEN $2 THEN $3::jsonb ELSE (metadata || $3::jsonb) - $4::text[] END,
+                  account_id = CASE WHEN $5 THEN $6 ELSE account_id END, updated_at = $7
+            WHERE id = $1`,
+          [e.streamId, p.replace, JSON.stringify(p.set), p.removed, p.account_id !== undefined, p.account_id ?? null, e.occurredAt],
+        );
+      } else if (e.eventType === LeadEvent.OwnerAssigned) {
+        const p = e.payload as LeadOwnerAssignedPayload;
+        await m.query(`UPDATE leads SET owner_id = $2, owner_name = $3, updated_at = $4 WHERE id = $1`, [e.streamId, p.owner_id, p.owner_name, e.occurredAt]);
+      } else if (e.eventType === LeadEvent.ScoresReset) {
+        const p = e.payload as LeadScoresResetPayload;
+        await m.query(`UPDATE leads SET score_reset_at = $2, updated_at = $3 WHERE id = $1`, [e.streamId, p.reset_at, e.occurredAt]);
+      }
+    }
+  }
+
+  private async identity(events: StoredEvent[], m: EntityManager): Promise<void> {
     const created = events.filter((e) => e.eventType === LeadEvent.Created);
     if (created.length) {
       await m.query(
