@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Clock } from '../../platform/clock/clock';
 import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
 import { ConcurrencyError } from '../../platform/event-store/event-store.types';
 import { ContributionPayload } from '../leads/domain/lead-events';
@@ -46,7 +47,12 @@ export const RESCORE_CHUNK = 500;
 export class RescoreService {
   private readonly log = new Logger('Rescore');
 
-  constructor(private readonly ds: DataSource, private readonly repo: AggregateRepository, private readonly setups: ScoringSetupService) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly repo: AggregateRepository,
+    private readonly setups: ScoringSetupService,
+    private readonly clock: Clock,
+  ) {}
 
   async rescoreRuleset(
     org: string,
@@ -118,7 +124,7 @@ export class RescoreService {
       try {
         await this.ds.transaction(async (m) => {
           const leads = await this.repo.loadMany(Lead, [...changes.keys()], m);
-          const at = new Date();
+          const at = this.clock.now();
           for (const [ref, list] of changes) leads.get(ref)!.rescore({ ruleset_id: rulesetId, job_id: jobId, changes: list }, at);
           await this.repo.saveMany([...leads.values()], metadata, m);
         });
