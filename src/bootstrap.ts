@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
@@ -10,6 +10,7 @@ import { ConfigurationError, Role } from './config/environment';
 import { configureHttp } from './platform/http/configure-http';
 import { FirstRunService } from './modules/identity/services/first-run.service';
 import { WorkerLifecycle } from './platform/lifecycle/worker-lifecycle.service';
+import { MetricsService } from './platform/metrics/metrics.service';
 
 /** Reads and validates configuration; a bad setting ends the process with a message naming it. */
 export function loadConfigOrExit(): AppConfig {
@@ -80,8 +81,23 @@ export async function bootstrap(defaultRoles: Role[]): Promise<INestApplicationC
     const http = app as NestExpressApplication;
     await http.listen(config.env.PORT, config.env.HOST);
     server = http.getHttpServer();
+  } else if (config.env.WORKER_METRICS_PORT > 0) {
+    // a worker without the api role has no HTTP server: its own metrics (pipeline throughput, ingest-to-score
+    // latency, projection lag) are served on a port of their own for Prometheus
+    const metrics = app.get(MetricsService);
+    server = createServer((req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":"not_found","message":"only GET /metrics here"}');
+        return;
+      }
+      metrics.render().then(
+        (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server!.listen(config.env.WORKER_METRICS_PORT, config.env.HOST, resolve));
   }
-  logger.log({ msg: 'kenbun started', roles, port: api ? config.env.PORT : undefined, node: process.version });
+  logger.log({ msg: 'kenbun started', roles, port: api ? config.env.PORT : undefined, metrics_port: !api && config.env.WORKER_METRICS_PORT > 0 ? config.env.WORKER_METRICS_PORT : undefined, node: process.version });
   return app;
 }
 

@@ -127,6 +127,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1000) @Max(300000)
   SSE_HEARTBEAT_MS = 15000;
 
+  /** A worker without the api role serves GET /metrics on this port (0 = off). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  WORKER_METRICS_PORT = 0;
+
   @IsOptional() @IsString()
   KENBUN_ROLES?: string;
 }
