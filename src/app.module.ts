@@ -9,6 +9,7 @@ import { IdentityModule } from './modules/identity/identity.module';
 import { RootModule } from './modules/root/root.module';
 import { RulesetsModule } from './modules/rulesets/rulesets.module';
 import { EventsModule } from './modules/events/events.module';
+import { EventTypesModule } from './modules/event-types/event-types.module';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/ingestion.module';
 import { LeadsModule } from './modules/leads/leads.module';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring/scoring.module';
@@ -64,6 +65,7 @@ const features = [
   IngestionModule,
   EventsModule,
   SurgeModule,
+  EventTypesModule,
 ];
 
 @Module({})

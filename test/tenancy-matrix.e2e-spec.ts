@@ -88,6 +88,14 @@ const MATRIX: Row[] = [
   { method: 'POST', path: '/engagement-scoring/test', url: () => '/engagement-scoring/test', body: (c) => ({ lead_id: c.leadOfA, rule: { event_type: 'A Event', weight: 1 } }), item: true, viewerMay: true },
   { method: 'POST', path: '/scoring/rulesets/:dimension/:id/score-now', url: (c) => `/scoring/rulesets/engagement/${c.rulesetOfA}/score-now`, item: true },
   { method: 'GET', path: '/scoring/jobs/:jobId', url: (c) => `/scoring/jobs/${c.scoreJobOfA}`, item: true },
+  { method: 'POST', path: '/metadata-filters/preview', url: () => '/metadata-filters/preview', body: { conditions: [{ key: 'x', operator: 'exists' }] }, viewerMay: true },
+  { method: 'GET', path: '/event-types', url: () => '/event-types' },
+  { method: 'GET', path: '/event-types/:eventType/properties', url: () => '/event-types/A%20Event/properties', item: true },
+  { method: 'GET', path: '/settings/ou/event-types', url: () => '/settings/ou/event-types' },
+  // an upsert: another OU registers the type in its own OU, so it is a collection-like route
+  { method: 'PUT', path: '/settings/ou/event-types/:eventType', url: () => '/settings/ou/event-types/Matrix%20Type', body: { hidden: false } },
+  { method: 'GET', path: '/settings/ou/event-types/:eventType/delete-preview', url: () => '/settings/ou/event-types/A%20Event/delete-preview', item: true },
+  { method: 'DELETE', path: '/settings/ou/event-types/:eventType/events', url: () => '/settings/ou/event-types/A%20Event/events', item: true },
 ];
 
 const OU_IN_PATH: Row[] = [
@@ -211,9 +219,9 @@ describe('Tenancy matrix', () => {
       expect(text).not.toContain('"unit_default"');
     });
     if (row.method !== 'GET') {
-      it('refuses a Viewer (403) unless the route is their own settings', async () => {
+      it('refuses a Viewer (403) unless the route is their own settings or a dry run', async () => {
         const res = await send(t, viewerA, row, ctx);
-        const allowed = (row.path === '/me/notification-prefs' && row.method === 'PUT');
+        const allowed = (row.path === '/me/notification-prefs' && row.method === 'PUT') || Boolean(row.viewerMay);
         expect(res.status).toBe(allowed ? 200 : 403);
       });
     }

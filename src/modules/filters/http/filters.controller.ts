@@ -4,18 +4,21 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../../../platform/http/app-error';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
 import { inUnit } from '../../../platform/tenancy/tenant-scope';
 import { newId } from '../../identity/domain/credentials';
 import { Condition } from '../../scoring/domain/conditions';
 import { canonicalEventType } from '../../scoring/domain/event-type';
 import { MetadataFilter } from '../entities/metadata-filter.entity';
 import { VelocityFilter } from '../entities/velocity-filter.entity';
+import { MetadataFilterStats } from '../metadata-filter-stats.service';
 import { ConditionDto } from '../../rulesets/http/condition.dto';
 import {
   CreateMetadataFilterDto,
   CreateVelocityFilterDto,
   MetadataFilterDto,
+  MetadataFilterPreviewDto,
+  MetadataFilterPreviewResultDto,
   UpdateMetadataFilterDto,
   UpdateVelocityFilterDto,
   VelocityFilterDto,
@@ -38,14 +41,15 @@ const toVelocity = (f: VelocityFilter): VelocityFilterDto => ({
   updated_at: f.updatedAt.toISOString(),
 });
 
-const toMetadata = (f: MetadataFilter): MetadataFilterDto => ({
+/** `suppressed`: events this filter suppressed, counted on read (MF-7, per filter). */
+const toMetadata = (f: MetadataFilter, suppressed: number): MetadataFilterDto => ({
   id: f.id,
   unit_id: f.unitId,
   name: f.name,
   event_type: f.eventType,
   conditions: f.conditions,
   enabled: f.enabled,
-  suppressed_count: f.suppressedCount,
+  suppressed_count: suppressed,
   created_by: f.createdBy,
   updated_by: f.updatedBy,
   created_at: f.createdAt.toISOString(),
@@ -140,7 +144,7 @@ export class VelocityFiltersController {
 @OuScoped()
 @Controller('metadata-filters')
 export class MetadataFiltersController {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly ds: DataSource, private readonly stats: MetadataFilterStats) {}
 
   private get repo() {
     return this.ds.getRepository(MetadataFilter);
@@ -152,12 +156,35 @@ export class MetadataFiltersController {
     return f;
   }
 
+  private async dto(f: MetadataFilter): Promise<MetadataFilterDto> {
+    return toMetadata(f, (await this.stats.suppressedCounts([f.id])).get(f.id) ?? 0);
+  }
+
   @Get()
   @ApiOperation({ operationId: 'listMetadataFilters', summary: 'List attribute based filters (OU-scoped)', description: 'Enabled first, then most recently updated first.' })
   @ApiOkResponse({ type: [MetadataFilterDto] })
   @ApiErrors(400, 401)
   async list(): Promise<MetadataFilterDto[]> {
-    return (await this.repo.find({ where: inUnit(), order: { enabled: 'DESC', updatedAt: 'DESC', createdAt: 'DESC', id: 'ASC' } })).map(toMetadata);
+    const filters = await this.repo.find({ where: inUnit(), order: { enabled: 'DESC', updatedAt: 'DESC', createdAt: 'DESC', id: 'ASC' } });
+    const counts = await this.stats.suppressedCounts(filters.map((f) => f.id));
+    return filters.map((f) => toMetadata(f, counts.get(f.id) ?? 0));
+  }
+
+  @Post('preview')
+  @HttpCode(200)
+  @ViewerMayWrite()
+  @ApiOperation({
+    operationId: 'previewMetadataFilter',
+    summary: 'Preview suppression count for given conditions (OU-scoped)',
+    description:
+      'How many of the active OU’s stored events a filter with these conditions (AND-ed, optionally scoped to one event type) would suppress, evaluated like the live pipeline. Nothing is persisted; a dry run, so Viewers may use it.',
+  })
+  @ApiOkResponse({ type: MetadataFilterPreviewResultDto })
+  @ApiErrors(400, 401)
+  async preview(@Body() body: MetadataFilterPreviewDto): Promise<MetadataFilterPreviewResultDto> {
+    const count = await this.stats.previewCount(body.event_type?.trim() || undefined, conditions(body.conditions));
+    RequestContext.describe({ verb: 'viewed', entityType: 'metadata_filter', summary: `previewed an attribute filter (${count} event(s) would be suppressed)` });
+    return { count };
   }
 
   @Post()
@@ -180,7 +207,7 @@ export class MetadataFiltersController {
     });
     await this.repo.save(f);
     RequestContext.describe({ entityType: 'metadata_filter', entityId: f.id, summary: `created attribute filter '${f.name}'` });
-    return toMetadata(await this.find(f.id));
+    return this.dto(await this.find(f.id));
   }
 
   @Get(':id')
@@ -188,7 +215,7 @@ export class MetadataFiltersController {
   @ApiOkResponse({ type: MetadataFilterDto })
   @ApiErrors(401, 404)
   async get(@Param('id') id: string): Promise<MetadataFilterDto> {
-    return toMetadata(await this.find(id));
+    return this.dto(await this.find(id));
   }
 
   @Put(':id')
@@ -204,7 +231,7 @@ export class MetadataFiltersController {
     f.updatedBy = actor();
     await this.repo.save(f);
     RequestContext.describe({ entityType: 'metadata_filter', entityId: f.id, summary: `updated attribute filter '${f.name}'` });
-    return toMetadata(await this.find(id));
+    return this.dto(await this.find(id));
   }
 
   @Delete(':id')

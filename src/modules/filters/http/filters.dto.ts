@@ -66,9 +66,21 @@ export class MetadataFilterDto {
   @ApiProperty({ description: "'' = every event type" }) event_type: string;
   @ApiProperty({ type: [ConditionDto] }) conditions: ConditionDto[];
   @ApiProperty() enabled: boolean;
-  @ApiProperty({ description: 'Events this filter has suppressed' }) suppressed_count: number;
+  @ApiProperty({ description: 'Stored events of the OU this filter has suppressed (counted on read; deleted events no longer count)' }) suppressed_count: number;
   @ApiProperty({ nullable: true, type: String }) created_by: string | null;
   @ApiProperty({ nullable: true, type: String }) updated_by: string | null;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
+}
+
+export class MetadataFilterPreviewDto {
+  @ApiPropertyOptional({ example: 'Page View', description: 'Scope preview to a specific event type. Omit (or empty) for all types.' })
+  @IsOptional() @IsString() @MaxLength(100) event_type?: string;
+
+  @ApiProperty({ type: [ConditionDto], description: 'All must hold for an event to count (1–20)' })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => ConditionDto) conditions: ConditionDto[];
+}
+
+export class MetadataFilterPreviewResultDto {
+  @ApiProperty({ example: 42, description: 'Stored events of the active OU the conditions would suppress' }) count: number;
 }

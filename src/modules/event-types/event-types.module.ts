@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
+import { EventTypesService } from './event-types.service';
+import { EventTypeSettingsController, EventTypesController } from './http/event-types.controller';
+
+/** Event types of an OU: picker lists, metadata keys, per-OU visibility and processing scope, delete by type. */
+@Module({
+  imports: [EventsModule],
+  controllers: [EventTypesController, EventTypeSettingsController],
+  providers: [EventTypesService],
+})
+export class EventTypesModule {}
