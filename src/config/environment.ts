@@ -124,6 +124,14 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(100) @Max(60000)
   INGEST_ENQUEUE_TIMEOUT_MS = 5000;
 
+  /** Bull job lock: a job whose worker stops renewing its lock (a killed process) is redelivered after this long. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
+  QUEUE_LOCK_DURATION_MS = 30000;
+
+  /** How often workers look for jobs whose lock expired (stalled jobs) and put them back on the queue. */
+  @Transform(toInt) @IsInt() @Min(500) @Max(600000)
+  QUEUE_STALLED_INTERVAL_MS = 30000;
+
   @Transform(toInt) @IsInt() @Min(1000) @Max(300000)
   SSE_HEARTBEAT_MS = 15000;
 

@@ -22,6 +22,42 @@ export function assertBuilt(): void {
   if (!existsSync(START_SCRIPT)) throw new Error(`${START_SCRIPT} is missing: run \`npm run build\` first (npm test does)`);
 }
 
+/**
+ * Starts the built server with only the worker role (KENBUN_ROLES=worker; no HTTP) and waits for its
+ * "kenbun started" log line, so LOG_LEVEL must be info or lower.
+ */
+export async function startWorkerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  assertBuilt();
+  const child = spawn(process.execPath, [START_SCRIPT], {
+    env: { ...process.env, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'info', ...env, KENBUN_ROLES: 'worker' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let started!: () => void;
+  const ready = new Promise<void>((resolve) => (started = resolve));
+  const collect = (d: Buffer) => {
+    out += d;
+    if (out.includes('"kenbun started"')) started();
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await Promise.race([ready, exited, new Promise((r) => setTimeout(r, 30_000))]);
+  return {
+    base: '',
+    child,
+    output: () => out,
+    exited,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
 /** Starts the built server (both roles) on a random port and waits until it is ready. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   assertBuilt();

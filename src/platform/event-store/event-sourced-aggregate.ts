@@ -24,8 +24,9 @@ export abstract class EventSourcedAggregate<S = unknown> {
   abstract snapshot(): S;
   abstract restore(state: S): void;
 
-  protected raise<P>(type: string, payload: P, occurredAt?: Date): void {
-    const event: DomainEvent<P> = { type, payload, occurredAt };
+  /** `eventId` stores the event under that id (unique across the store); otherwise the store assigns one. */
+  protected raise<P>(type: string, payload: P, occurredAt?: Date, eventId?: string): void {
+    const event: DomainEvent<P> = eventId === undefined ? { type, payload, occurredAt } : { type, payload, occurredAt, eventId };
     this.when(event);
     this.pending.push(event);
   }

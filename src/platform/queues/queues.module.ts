@@ -26,7 +26,7 @@ export class QueuesModule {
               removeOnComplete: { age: 24 * 3600, count: 10_000 },
               removeOnFail: false,
             },
-            settings: { stalledInterval: 30_000, maxStalledCount: 2 },
+            settings: { lockDuration: config.env.QUEUE_LOCK_DURATION_MS, stalledInterval: config.env.QUEUE_STALLED_INTERVAL_MS, maxStalledCount: 2 },
           }),
         }),
       ],

@@ -144,7 +144,8 @@ export class Lead extends EventSourcedAggregate<LeadState> {
     for (const id of regroup) {
       this.raise<LeadEventRegroupedPayload>(LeadEvent.EventRegrouped, { event_id: id, suppression: 'inorganic_grouped' }, event.received_at);
     }
-    this.raise(LeadEvent.EventRecorded, payload, event.occurred_at);
+    // stored under the ingest event id: a redelivered job or a resend finds it and records nothing twice
+    this.raise(LeadEvent.EventRecorded, payload, event.occurred_at, event.event_id);
     return payload;
   }
 

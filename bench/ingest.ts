@@ -1,0 +1,736 @@
+/**
+ * Ingest benchmark: the built server as two processes (api `dist/src/main.js`, worker `dist/src/worker.js`) on a
+ * throwaway database, driven over HTTP the way a tracking pipeline would.
+ *
+ *   npm run bench:ingest            (builds, then runs dist/bench/ingest.js; about 2–3 minutes)
+ *
+ * (a) acceptance: POST /ingest with 500-event batches, then with single events, from many concurrent keep-alive
+ *     clients, for a fixed time each. The worker is not running yet, so this is the api process alone (plus
+ *     Redis and PostgreSQL on the same machine); the queued events are discarded afterwards.
+ * (b) end to end: BENCH_E2E_EVENTS events (mixed types, metadata) over BENCH_LEADS leads identified by alias,
+ *     scored by 3 rulesets × 20 rules (attribute filters, half-lives), from the first POST until the last event
+ *     is in `lead_events` (projected, scores recomputed in the same transaction).
+ * (c) latency: a steady BENCH_STEADY_RATE single-event requests/s for BENCH_STEADY_SECONDS; every
+ *     BENCH_PROBE_EVERY-th event goes to a lead that receives nothing else meanwhile, and its
+ *     GET /score/{leadID} is polled every BENCH_POLL_MS until the event's points show.
+ * (d) memory: VmRSS of both processes sampled every 200 ms (peak per phase) and VmHWM at the end.
+ *
+ * Settings (environment variables): TEST_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432), REDIS_URL,
+ * BENCH_ACCEPT_SECONDS (6), BENCH_BATCH_CLIENTS (16), BENCH_SINGLE_CLIENTS (64), BENCH_E2E_EVENTS (50000),
+ * BENCH_LEADS (10000), BENCH_E2E_CLIENTS (8), BENCH_STEADY_RATE (1000), BENCH_STEADY_SECONDS (20),
+ * BENCH_PROBE_EVERY (20), BENCH_POLL_MS (20). INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, INGEST_JOB_MAX_EVENTS,
+ * PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS and DATABASE_POOL_SIZE are passed on to the server processes.
+ * BENCH_CPU_PROF=<dir> runs both server processes with --cpu-prof (profiles written there at exit).
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { dropDatabase } from '../src/platform/database/ensure-database';
+
+const int = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return n;
+};
+
+const S = {
+  acceptSeconds: int('BENCH_ACCEPT_SECONDS', 6),
+  batchClients: int('BENCH_BATCH_CLIENTS', 16),
+  singleClients: int('BENCH_SINGLE_CLIENTS', 64),
+  e2eEvents: int('BENCH_E2E_EVENTS', 50_000),
+  leads: int('BENCH_LEADS', 10_000),
+  e2eClients: int('BENCH_E2E_CLIENTS', 8),
+  steadyRate: int('BENCH_STEADY_RATE', 1000),
+  steadySeconds: int('BENCH_STEADY_SECONDS', 20),
+  probeEvery: int('BENCH_PROBE_EVERY', 20),
+  pollMs: int('BENCH_POLL_MS', 20),
+};
+const BATCH = 500;
+const TARGET = { batched: 20_000, singleRps: 5_000, e2e: 5_000, p99Ms: 1_000 };
+const PASSED_ON = ['INGEST_WORKER_CONCURRENCY', 'INGEST_COALESCE_MS', 'INGEST_JOB_MAX_EVENTS', 'PROJECTION_BATCH_SIZE', 'PROJECTION_POLL_MS', 'DATABASE_POOL_SIZE'];
+
+const server = (process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const dbUrl = `${server}/kenbun_bench_ingest_${randomBytes(4).toString('hex')}`;
+const prefix = `bench_ingest_${randomBytes(3).toString('hex')}`;
+let port = 0; // a free one, chosen in run()
+const ADMIN = { email: 'bench@example.com', password: 'bench-admin-password' };
+
+// ---------------------------------------------------------------------------------------------------------
+// Processes and memory
+
+interface Proc {
+  role: string;
+  child: ChildProcess;
+  tail(): string;
+  /** peak VmRSS (KiB) per phase */
+  peaks: Map<string, number>;
+  /** CPU seconds (user + system) used per phase */
+  cpu: Map<string, number>;
+  lastCpu: number;
+  hwm: number;
+}
+
+let phase = 'start';
+const procs: Proc[] = [];
+
+function spawnRole(role: 'api' | 'worker', script: string, onLine?: (line: string) => void): Proc {
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    DATABASE_URL: dbUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NODE_ENV: 'production',
+    // the api logs every request at info: keep it quiet so that logging is not what is measured
+    LOG_LEVEL: role === 'api' ? 'warn' : 'info',
+    KENBUN_ADMIN_EMAIL: ADMIN.email,
+    KENBUN_ADMIN_PASSWORD: ADMIN.password,
+    RATE_LIMIT_ENABLED: 'false',
+    SCHEDULER_ENABLED: 'false',
+    KENBUN_ROLES: '',
+  };
+  // BENCH_CPU_PROF=<dir>: both processes write a V8 CPU profile there when they exit
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${role}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...prof, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let partial = '';
+  const keep = (d: Buffer) => {
+    out = (out + d).slice(-20_000);
+    if (!onLine) return;
+    partial += d;
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    lines.forEach(onLine);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const p: Proc = { role, child, tail: () => out, peaks: new Map(), cpu: new Map(), lastCpu: 0, hwm: 0 };
+  procs.push(p);
+  return p;
+}
+
+function memOf(pid: number): { rss: number; hwm: number } | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? 0);
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+const TICKS = 100; // USER_HZ on Linux
+function cpuOf(pid: number): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+function sample(): void {
+  for (const p of procs) {
+    if (p.child.exitCode !== null || !p.child.pid) continue;
+    const c = cpuOf(p.child.pid);
+    if (c !== undefined) {
+      p.cpu.set(phase, (p.cpu.get(phase) ?? 0) + (c - p.lastCpu));
+      p.lastCpu = c;
+    }
+    const m = memOf(p.child.pid);
+    if (!m) continue;
+    p.peaks.set(phase, Math.max(p.peaks.get(phase) ?? 0, m.rss));
+    p.hwm = Math.max(p.hwm, m.hwm);
+  }
+}
+
+/**
+ * Where the machine's CPU went in a phase: busy time from /proc/stat, PostgreSQL and Redis processes by name,
+ * this client process; the rest ("other") is everything else on the machine (the box may be shared).
+ */
+interface CpuSnapshot {
+  busy: number;
+  postgres: number;
+  redis: number;
+  client: number;
+}
+function cpuSnapshot(): CpuSnapshot {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const busy = (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) / TICKS;
+  let postgres = 0;
+  let redis = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const x = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const t = (Number(x[11]) + Number(x[12])) / TICKS;
+      if (comm.startsWith('postgres')) postgres += t;
+      else if (comm.startsWith('redis')) redis += t;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const u = process.cpuUsage();
+  return { busy, postgres, redis, client: (u.user + u.system) / 1e6 };
+}
+const machine = new Map<string, CpuSnapshot>();
+let lastSnapshot = cpuSnapshot();
+const phaseStarted = new Map<string, number>([['startup', performance.now()]]);
+const phaseWall = new Map<string, number>();
+
+/** Starts a measured phase: memory peaks and CPU time are attributed to it from here on. */
+function enter(name: string): void {
+  sample();
+  const now = cpuSnapshot();
+  machine.set(phase, {
+    busy: now.busy - lastSnapshot.busy,
+    postgres: now.postgres - lastSnapshot.postgres,
+    redis: now.redis - lastSnapshot.redis,
+    client: now.client - lastSnapshot.client,
+  });
+  lastSnapshot = now;
+  phaseWall.set(phase, (performance.now() - (phaseStarted.get(phase) ?? performance.now())) / 1000);
+  phaseStarted.set(name, performance.now());
+  phase = name;
+}
+
+const sampler = setInterval(sample, 200);
+sampler.unref();
+
+async function stopAll(): Promise<void> {
+  await Promise.all(
+    procs.map(async (p) => {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+      const exited = new Promise((r) => p.child.once('exit', r));
+      p.child.kill('SIGTERM');
+      const t = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    }),
+  );
+}
+
+async function flushRedis(pattern: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HTTP
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Res {
+  status: number;
+  body: string;
+}
+
+function request(agent: http.Agent, method: string, path: string, auth: string, body?: string): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const headers: http.OutgoingHttpHeaders = { authorization: auth };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function json(agent: http.Agent, method: string, path: string, auth: string, body?: object, expect = [200, 201]): Promise<any> {
+  const res = await request(agent, method, path, auth, body === undefined ? undefined : JSON.stringify(body));
+  if (!expect.includes(res.status)) throw new Error(`${method} ${path} answered ${res.status}: ${res.body.slice(0, 500)}`);
+  return res.body ? JSON.parse(res.body) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Workload: event types, metadata and the scoring setup
+
+const TYPES: [string, number][] = [
+  ['Page View', 40],
+  ['Email Open', 12],
+  ['Email Click', 8],
+  ['Form Submit', 5],
+  ['Content Download', 6],
+  ['Webinar Attended', 3],
+  ['Pricing Page', 6],
+  ['Ad Click', 7],
+  ['Trial Signup', 2],
+  ['Demo Request', 2],
+  ['Unsubscribe', 1],
+  ['Chat Started', 8], // scored by no rule
+];
+const TYPE_TABLE = TYPES.flatMap(([t, w]) => Array<string>(w).fill(t));
+const PATHS = ['/pricing', '/product/scoring', '/blog/intent-signals', '/customers/acme', '/docs/getting-started', '/demo', '/careers'];
+const SOURCES = ['google', 'linkedin', 'newsletter', 'partner', 'direct'];
+const MEDIUMS = ['cpc', 'email', 'social', 'referral', 'organic'];
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
+
+const leadAlias = (i: number) => `bench-lead-${i}`;
+
+function event(lead: number, type = pick(TYPE_TABLE)): object {
+  const aliases: object[] = [{ alias_kind: 'external_id', raw_value: leadAlias(lead) }];
+  if (lead % 3 === 0) aliases.push({ alias_kind: 'email', raw_value: `person${lead}@example-customer.com` });
+  return {
+    aliases,
+    event_type: type,
+    metadata: {
+      path: pick(PATHS),
+      utm_source: pick(SOURCES),
+      utm_medium: pick(MEDIUMS),
+      campaign: pick(['q3-enterprise', 'webinar-followup', 'retargeting-eu', 'brand']),
+      dwell_ms: Math.floor(Math.random() * 120_000),
+      session_id: randomBytes(8).toString('hex'),
+    },
+  };
+}
+
+interface RuleSpec {
+  event_type: string;
+  weight: number;
+  half_life_days?: number;
+  filters?: { key: string; operator: string; value?: string | number }[];
+}
+
+/** 20 rules per ruleset: filtered rules first (higher priority), then plain ones; some decay. */
+function rulesFor(r: number): RuleSpec[] {
+  const hl = (d: number) => (r === 1 ? undefined : d * (r + 1));
+  return [
+    { event_type: 'Page View', weight: 8, filters: [{ key: 'path', operator: 'equals', value: '/pricing' }], half_life_days: hl(7) },
+    { event_type: 'Page View', weight: 5, filters: [{ key: 'path', operator: 'starts_with', value: '/product' }] },
+    { event_type: 'Page View', weight: 3, filters: [{ key: 'dwell_ms', operator: 'gt', value: 60_000 }], half_life_days: hl(14) },
+    { event_type: 'Page View', weight: 1 + r, half_life_days: hl(30) },
+    { event_type: 'Email Open', weight: 2, filters: [{ key: 'campaign', operator: 'contains', value: 'webinar' }] },
+    { event_type: 'Email Open', weight: 1 },
+    { event_type: 'Email Click', weight: 6, filters: [{ key: 'utm_source', operator: 'equals', value: 'newsletter' }], half_life_days: hl(10) },
+    { event_type: 'Email Click', weight: 4 },
+    { event_type: 'Form Submit', weight: 25, half_life_days: hl(60) },
+    { event_type: 'Content Download', weight: 12, filters: [{ key: 'utm_medium', operator: 'not_equals', value: 'cpc' }] },
+    { event_type: 'Content Download', weight: 8, half_life_days: hl(21) },
+    { event_type: 'Webinar Attended', weight: 30 },
+    { event_type: 'Pricing Page', weight: 15, filters: [{ key: 'dwell_ms', operator: 'gte', value: 30_000 }], half_life_days: hl(7) },
+    { event_type: 'Pricing Page', weight: 10 },
+    { event_type: 'Ad Click', weight: 3, filters: [{ key: 'utm_source', operator: 'equals', value: 'linkedin' }] },
+    { event_type: 'Ad Click', weight: 1, half_life_days: hl(3) },
+    { event_type: 'Trial Signup', weight: 40 },
+    // the probe type of (c): no filters, no decay, so a probe's points show exactly
+    { event_type: 'Demo Request', weight: 50 + 10 * r },
+    { event_type: 'Unsubscribe', weight: -20 },
+    { event_type: 'Form Submit', weight: 5, filters: [{ key: 'path', operator: 'ends_with', value: '/demo' }] },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Measurement helpers
+
+interface Acceptance {
+  name: string;
+  clients: number;
+  requests: number;
+  events: number;
+  seconds: number;
+  latencies: number[];
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
+
+/** `clients` closed loops POSTing bodies from `bodies` for `seconds`; every answer must be 202. */
+async function closedLoop(agent: http.Agent, auth: string, name: string, clients: number, seconds: number, bodies: string[], eventsPerRequest: number): Promise<Acceptance> {
+  const latencies: number[] = [];
+  let requests = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  const loop = async (c: number) => {
+    let i = c;
+    while (performance.now() < end) {
+      const t = performance.now();
+      const res = await request(agent, 'POST', '/ingest', auth, bodies[i++ % bodies.length]);
+      if (res.status !== 202) throw new Error(`POST /ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
+      latencies.push(performance.now() - t);
+      requests++;
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, (_, c) => loop(c)));
+  const secs = (performance.now() - started) / 1000;
+  return { name, clients, requests, events: requests * eventsPerRequest, seconds: secs, latencies: latencies.sort((a, b) => a - b) };
+}
+
+async function countProjected(pg: Client): Promise<number> {
+  return Number((await pg.query(`SELECT count(*)::bigint AS n FROM lead_events`)).rows[0].n);
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unavailable';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+async function run(): Promise<void> {
+  const dist = join(__dirname, '..', 'src');
+  port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  phase = 'startup';
+  const api = spawnRole('api', join(dist, 'main.js'));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (api.child.exitCode !== null) throw new Error(`the api process exited with ${api.child.exitCode}:\n${api.tail()}`);
+    if (Date.now() > deadline) throw new Error(`the api process did not become ready:\n${api.tail()}`);
+    if ((await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok) break;
+    await sleep(100);
+  }
+  const setupAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const login = await json(setupAgent, 'POST', '/auth/login', '', ADMIN);
+  const admin = `Bearer ${login.access_token}`;
+  const sa = await json(setupAgent, 'POST', '/secrets', admin, { name: 'bench-ingest' });
+  const auth = 'Basic ' + Buffer.from(`${sa.client_id}:${sa.client_secret}`).toString('base64');
+  await json(setupAgent, 'POST', '/org-units/active', auth, { ouId: 'unit_default' });
+
+  const rulesets: string[] = [];
+  for (let r = 0; r < 3; r++) {
+    const rs = await json(setupAgent, 'POST', '/rulesets', auth, { name: `Bench ruleset ${r + 1}` });
+    rulesets.push(rs.ruleset_id);
+    for (const rule of rulesFor(r)) await json(setupAgent, 'POST', '/rules', auth, { ruleset_id: rs.ruleset_id, ...rule });
+  }
+
+  const pg = new Client({ connectionString: dbUrl });
+  await pg.connect();
+  const redis = new Redis(redisUrl);
+  const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
+  redis.disconnect();
+  const pgVersion = (await pg.query('SELECT version()')).rows[0].version as string;
+  const pgSettings: string[] = [];
+  for (const name of ['synchronous_commit', 'fsync', 'shared_buffers', 'max_wal_size']) {
+    pgSettings.push(`${name}=${(await pg.query('SELECT current_setting($1) AS v', [name])).rows[0].v}`);
+  }
+  const cpus = os.cpus();
+  const serverSettings = PASSED_ON.map((k) => `${k}=${process.env[k] ?? '(default)'}`).join(', ');
+  console.log('\nkenbun ingest benchmark\n');
+  const pairs: [string, string][] = [
+    ['CPU', `${cpus[0]?.model ?? 'unknown'} x ${cpus.length} (available parallelism ${os.availableParallelism()})`],
+    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total`],
+    ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
+    ['Node.js', process.version],
+    ['PostgreSQL', pgVersion],
+    ['PG settings', pgSettings.join(', ')],
+    ['Redis', redisVersion],
+    ['git commit', gitCommit()],
+    ['processes', 'api: dist/src/main.js (LOG_LEVEL=warn), worker: dist/src/worker.js (LOG_LEVEL=info); RATE_LIMIT_ENABLED=false, NODE_ENV=production'],
+    ['server settings', serverSettings],
+    ['credential', 'service account (HTTP Basic), OU unit_default'],
+    ['scoring setup', '3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset)'],
+    ['load average', `${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the start`],
+    ['(a)', `${S.acceptSeconds} s each: ${BATCH}-event batches from ${S.batchClients} clients; single events from ${S.singleClients} clients (keep-alive)`],
+    ['(b)', `${fmt(S.e2eEvents)} events in ${BATCH}-event batches from ${S.e2eClients} clients over ${fmt(S.leads)} leads (aliases)`],
+    ['(c)', `${fmt(S.steadyRate)} single-event requests/s for ${S.steadySeconds} s; 1 in ${S.probeEvery} is a probe; score polled every ${S.pollMs} ms`],
+  ];
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  console.log(pairs.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
+
+  // ------------------------------------------------------------------ (a) acceptance, api alone
+  enter('(a) acceptance');
+  const batchBodies = Array.from({ length: 40 }, () => JSON.stringify(Array.from({ length: BATCH }, () => event(Math.floor(Math.random() * S.leads)))));
+  const singleBodies = Array.from({ length: 2000 }, () => JSON.stringify(event(Math.floor(Math.random() * S.leads))));
+  const agentA = new http.Agent({ keepAlive: true, maxSockets: Math.max(S.batchClients, S.singleClients) });
+  process.stdout.write('\n(a) warming up ... ');
+  await closedLoop(agentA, auth, 'warm-up', S.batchClients, 1, batchBodies, BATCH);
+  await closedLoop(agentA, auth, 'warm-up', S.singleClients, 1, singleBodies, 1);
+  process.stdout.write('batched ... ');
+  const batched = await closedLoop(agentA, auth, `${BATCH}-event batches`, S.batchClients, S.acceptSeconds, batchBodies, BATCH);
+  process.stdout.write(`${fmt(batched.events / batched.seconds)} events/s; single ... `);
+  const single = await closedLoop(agentA, auth, 'single events', S.singleClients, S.acceptSeconds, singleBodies, 1);
+  console.log(`${fmt(single.requests / single.seconds)} requests/s`);
+  agentA.destroy();
+  if (process.env.BENCH_ONLY === 'a') {
+    enter('end');
+    for (const pr of procs) console.log(`${pr.role} CPU s in (a): ${fmt(pr.cpu.get('(a) acceptance') ?? 0, 1)}`);
+    await pg.end();
+    return;
+  }
+  // nothing of (a) is to be scored: drop the queued jobs before the worker starts
+  await flushRedis(`${prefix}:ingest:*`);
+
+  // ------------------------------------------------------------------ worker
+  // BENCH_PG_LOG_MS=<ms>: the worker's statements taking at least that long go to the PostgreSQL server log
+  if (process.env.BENCH_PG_LOG_MS) await pg.query(`ALTER DATABASE "${new URL(dbUrl).pathname.slice(1)}" SET log_min_duration_statement = ${Number(process.env.BENCH_PG_LOG_MS)}`);
+  enter('worker start');
+  let workerReady: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (workerReady = r));
+  const worker = spawnRole('worker', join(dist, 'worker.js'), (line) => {
+    if (line.includes('"kenbun started"')) workerReady();
+  });
+  await Promise.race([
+    ready,
+    new Promise((_, reject) => worker.child.once('exit', (c) => reject(new Error(`the worker exited with ${c}:\n${worker.tail()}`)))),
+    sleep(60_000).then(() => Promise.reject(new Error(`the worker did not start:\n${worker.tail()}`))),
+  ]);
+
+  // ------------------------------------------------------------------ (b) end to end
+  enter('(b) end to end');
+  process.stdout.write('(b) end to end ... ');
+  // every lead gets at least one event, the rest at random; shuffled so that batches mix leads
+  const leadOf = Array.from({ length: S.e2eEvents }, (_, i) => (i < S.leads ? i : Math.floor(Math.random() * S.leads)));
+  for (let i = leadOf.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [leadOf[i], leadOf[j]] = [leadOf[j], leadOf[i]];
+  }
+  const e2eBodies: string[] = [];
+  for (let i = 0; i < leadOf.length; i += BATCH) e2eBodies.push(JSON.stringify(leadOf.slice(i, i + BATCH).map((l) => event(l))));
+  const agentB = new http.Agent({ keepAlive: true, maxSockets: S.e2eClients });
+  const before = await countProjected(pg);
+  const e2eStarted = performance.now();
+  let nextBody = 0;
+  const postLatencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: S.e2eClients }, async () => {
+      while (nextBody < e2eBodies.length) {
+        const body = e2eBodies[nextBody++];
+        const t = performance.now();
+        const res = await request(agentB, 'POST', '/ingest', auth, body);
+        if (res.status !== 202) throw new Error(`POST /ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
+        postLatencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const postedMs = performance.now() - e2eStarted;
+  const projectedAtPostEnd = (await countProjected(pg)) - before;
+  const e2eDeadline = Date.now() + 300_000;
+  for (;;) {
+    const n = (await countProjected(pg)) - before;
+    if (n >= S.e2eEvents) break;
+    if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.tail()}`);
+    if (Date.now() > e2eDeadline) throw new Error(`only ${n} of ${S.e2eEvents} events projected after 5 minutes`);
+    await sleep(50);
+  }
+  const e2eMs = performance.now() - e2eStarted;
+  agentB.destroy();
+  const e2eEps = S.e2eEvents / (e2eMs / 1000);
+  console.log(`${fmt(e2eEps)} events/s`);
+  const [{ leads: leadCount }] = (await pg.query(`SELECT count(*)::int AS leads FROM leads`)).rows;
+  const [{ scores: scoreRows }] = (await pg.query(`SELECT count(*)::int AS scores FROM event_scores`)).rows;
+  if (leadCount !== S.leads) throw new Error(`expected ${S.leads} leads, found ${leadCount}`);
+
+  // ------------------------------------------------------------------ (c) ingest-to-score latency
+  enter('(c) steady');
+  const probesNeeded = Math.ceil((S.steadyRate * S.steadySeconds) / S.probeEvery);
+  if (probesNeeded * 2 > S.leads) throw new Error(`(c) needs ${probesNeeded} probe leads: raise BENCH_LEADS or BENCH_PROBE_EVERY`);
+  const probeRuleset = rulesets[0];
+  const probeWeight = rulesFor(0).find((r) => r.event_type === 'Demo Request')!.weight;
+  const idRows = (
+    await pg.query(
+      `SELECT a.value, l.lead_id FROM lead_aliases a JOIN leads l ON l.id = a.lead_ref WHERE a.kind = 'external_id' AND a.value = ANY($1::text[])`,
+      [Array.from({ length: probesNeeded }, (_, i) => leadAlias(i))],
+    )
+  ).rows as { value: string; lead_id: string }[];
+  const leadIdOf = new Map(idRows.map((r) => [r.value, r.lead_id]));
+  const agentC = new http.Agent({ keepAlive: true, maxSockets: 128 });
+  const scoreOf = async (leadId: string): Promise<number> => {
+    const res = await request(agentC, 'GET', `/score/${encodeURIComponent(leadId)}?ruleset=${probeRuleset}`, auth);
+    if (res.status !== 200) throw new Error(`GET /score/${leadId} answered ${res.status}: ${res.body.slice(0, 300)}`);
+    return JSON.parse(res.body).score as number;
+  };
+  const baseline = new Map<number, number>();
+  {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < probesNeeded) {
+          const i = next++;
+          baseline.set(i, await scoreOf(leadIdOf.get(leadAlias(i))!));
+        }
+      }),
+    );
+  }
+  process.stdout.write('(c) steady rate ... ');
+  let total = S.steadyRate * S.steadySeconds;
+  const probeLatencies: number[] = [];
+  const acceptLatencies: number[] = [];
+  let timeouts = 0;
+  let giveUpAt = Infinity;
+  let outstanding = 0;
+  let stoppedEarly = false;
+  let sent = 0;
+  let probeNo = 0;
+  const inFlight: Promise<void>[] = [];
+  const fire = (k: number) => {
+    const probe = k % S.probeEvery === 0;
+    const lead = probe ? probeNo++ : probesNeeded + Math.floor(Math.random() * (S.leads - probesNeeded));
+    const body = JSON.stringify(event(lead, probe ? 'Demo Request' : undefined));
+    const t0 = performance.now();
+    outstanding++;
+    inFlight.push(
+      (async () => {
+        const res = await request(agentC, 'POST', '/ingest', auth, body).finally(() => outstanding--);
+        if (res.status !== 202) throw new Error(`POST /ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
+        acceptLatencies.push(performance.now() - t0);
+        if (!probe) return;
+        const leadId = leadIdOf.get(leadAlias(lead))!;
+        const want = baseline.get(lead)! + probeWeight / 2;
+        for (;;) {
+          if ((await scoreOf(leadId)) >= want) {
+            probeLatencies.push(performance.now() - t0);
+            return;
+          }
+          if (performance.now() - t0 > 30_000 || performance.now() > giveUpAt) {
+            timeouts++;
+            return;
+          }
+          await sleep(S.pollMs);
+        }
+      })(),
+    );
+  };
+  const steadyStarted = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - steadyStarted) / 1000) * S.steadyRate));
+      while (sent < due) fire(sent++);
+      // the server does not keep up: stop offering load after 10 s of backlog rather than run for minutes
+      if (outstanding > S.steadyRate * 10) stoppedEarly = true;
+      if (sent >= total || stoppedEarly) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 2);
+  });
+  const steadySecs = (performance.now() - steadyStarted) / 1000;
+  total = sent;
+  giveUpAt = performance.now() + 30_000;
+  await Promise.all(inFlight);
+  agentC.destroy();
+  probeLatencies.sort((a, b) => a - b);
+  acceptLatencies.sort((a, b) => a - b);
+  const p = (q: number) => percentile(probeLatencies, q);
+  console.log(`p99 ${fmt(p(99))} ms`);
+
+  // ------------------------------------------------------------------ (d) memory
+  enter('end');
+  await sleep(300);
+  for (const pr of procs) {
+    const m = pr.child.pid ? memOf(pr.child.pid) : undefined;
+    if (m) pr.hwm = Math.max(pr.hwm, m.hwm);
+  }
+
+  // ------------------------------------------------------------------ report
+  const mark = (ok: boolean) => (ok ? 'MET' : 'MISSED');
+  const batchedEps = batched.events / batched.seconds;
+  const singleRps = single.requests / single.seconds;
+  console.log('\nresults\n');
+  const rows: string[][] = [
+    ['(a) 500-event batches', `${batched.clients}`, fmt(batched.requests), fmt(batchedEps), fmt(batched.requests / batched.seconds), fmt(percentile(batched.latencies, 50), 1), fmt(percentile(batched.latencies, 99), 1), `>= ${fmt(TARGET.batched)} events/s ${mark(batchedEps >= TARGET.batched)}`],
+    ['(a) single events', `${single.clients}`, fmt(single.requests), fmt(single.events / single.seconds), fmt(singleRps), fmt(percentile(single.latencies, 50), 1), fmt(percentile(single.latencies, 99), 1), `>= ${fmt(TARGET.singleRps)} requests/s ${mark(singleRps >= TARGET.singleRps)}`],
+  ];
+  const headers = ['scenario', 'clients', 'requests', 'events/s', 'requests/s', 'p50 ms', 'p99 ms', 'target'];
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((x, c) => (c === 0 || c === 7 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ');
+  console.log([line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'));
+  postLatencies.sort((a, b) => a - b);
+  console.log(
+    `\n(b) end to end: ${fmt(S.e2eEvents)} events, first POST to last projected ${fmt(e2eMs / 1000, 2)} s = ${fmt(e2eEps)} events/s ` +
+      `(target >= ${fmt(TARGET.e2e)} ${mark(e2eEps >= TARGET.e2e)})`,
+  );
+  console.log(
+    `    POSTs done after ${fmt(postedMs / 1000, 2)} s (${fmt(S.e2eEvents / (postedMs / 1000))} events/s accepted while the worker ran; POST p50 ${fmt(percentile(postLatencies, 50), 1)} ms, ` +
+      `p99 ${fmt(percentile(postLatencies, 99), 1)} ms), ${fmt(projectedAtPostEnd)} projected by then; ${fmt(leadCount)} leads, ${fmt(scoreRows)} event_scores rows`,
+  );
+  console.log(
+    `\n(c) ingest -> score visible in GET /score: ${fmt(probeLatencies.length)} probes at ${fmt(total / steadySecs)} events/s sent: ` +
+      `p50 ${fmt(p(50))} ms, p95 ${fmt(p(95))} ms, p99 ${fmt(p(99))} ms (of the visible ones), max ${fmt(probeLatencies[probeLatencies.length - 1])} ms` +
+      `${timeouts ? `, ${timeouts} not visible within 30 s of sending or of the end of sending (counted as misses)` : ''}${stoppedEarly ? `; sending stopped after ${fmt(sent)} events: over ${fmt(S.steadyRate * 10)} requests outstanding` : ''} (target p99 <= ${fmt(TARGET.p99Ms)} ms ${mark(p(99) <= TARGET.p99Ms && !timeouts)})`,
+  );
+  console.log(`    POST latency at that rate: p50 ${fmt(percentile(acceptLatencies, 50), 1)} ms, p99 ${fmt(percentile(acceptLatencies, 99), 1)} ms; latency resolution ~${S.pollMs} ms (poll interval)`);
+  console.log(`\nCPU seconds per phase (user + system; ${os.cpus().length} cores; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  const cpuPhases = ['(a) acceptance', '(b) end to end', '(c) steady'];
+  console.log(`    ${''.padEnd(22)}${cpuPhases.map((ph) => ph.padStart(16)).join('')}`);
+  const cpuRow = (label: string, f: (ph: string) => number | undefined) =>
+    console.log(`    ${label.padEnd(22)}${cpuPhases.map((ph) => { const v = f(ph); return (v === undefined ? '-' : fmt(v, 1)).padStart(16); }).join('')}`);
+  cpuRow('wall time', (ph) => phaseWall.get(ph));
+  cpuRow('machine busy', (ph) => machine.get(ph)?.busy);
+  for (const pr of procs) cpuRow(pr.role, (ph) => pr.cpu.get(ph));
+  cpuRow('postgres (all)', (ph) => machine.get(ph)?.postgres);
+  cpuRow('redis', (ph) => machine.get(ph)?.redis);
+  cpuRow('bench client', (ph) => machine.get(ph)?.client);
+  cpuRow('other (not this bench)', (ph) => {
+    const m = machine.get(ph);
+    if (!m) return undefined;
+    return m.busy - m.postgres - m.redis - m.client - procs.reduce((a, pr) => a + (pr.cpu.get(ph) ?? 0), 0);
+  });
+  console.log('\n(d) memory (RSS MiB, sampled every 200 ms)');
+  const phases = ['startup', '(a) acceptance', 'worker start', '(b) end to end', '(c) steady'];
+  console.log(`    ${'process'.padEnd(8)}${phases.map((ph) => ph.padStart(16)).join('')}${'peak (VmHWM)'.padStart(16)}`);
+  for (const pr of procs) {
+    console.log(`    ${pr.role.padEnd(8)}${phases.map((ph) => (pr.peaks.has(ph) ? fmt(pr.peaks.get(ph)! / 1024, 0) : '-').padStart(16)).join('')}${fmt(pr.hwm / 1024).padStart(16)}`);
+  }
+  await pg.end();
+  setupAgent.destroy();
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const cleanup = async () => {
+    await stopAll();
+    await flushRedis(`${prefix}:*`).catch(() => undefined);
+    await dropDatabase(dbUrl).catch(() => undefined);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: stopping the server processes and dropping the database\n`);
+    cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await run();
+  } finally {
+    await cleanup();
+  }
+  console.log(`\nTotal run time ${fmt((performance.now() - started) / 1000, 1)} s; server processes stopped, database dropped.`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`\nbenchmark failed: ${err?.stack ?? err}\n`);
+    process.exit(1);
+  },
+);
