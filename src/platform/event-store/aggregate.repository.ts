@@ -119,7 +119,8 @@ export class AggregateRepository {
         [JSON.stringify(due.map((a) => ({ id: a.id, type: (a.constructor as AggregateClass<EventSourcedAggregate>).streamType, version: results[dirty.indexOf(a)].version, state: a.snapshot() })))],
       );
     }
-    const positions = results.flatMap((r) => r.positions);
+    // read back only what an inline projection takes (a recorded lead event is the async projections' business)
+    const positions = results.flatMap((r, i) => r.positions.filter((_, j) => this.inline.wants(appends[i].events[j]?.type ?? '')));
     const stored: StoredEvent[] = positions.length
       ? (await m.query(`SELECT * FROM event_store_events WHERE global_position = ANY($1::bigint[]) ORDER BY global_position`, [positions])).map(toStoredEvent)
       : [];

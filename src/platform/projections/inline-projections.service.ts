@@ -8,6 +8,11 @@ import { ProjectionRegistry } from './projection.registry';
 export class InlineProjections {
   constructor(private readonly registry: ProjectionRegistry) {}
 
+  /** Whether any inline projection takes events of this type (so appenders need not read back the others). */
+  wants(eventType: string): boolean {
+    return this.registry.all().some((p) => p.mode === 'inline' && (!p.eventTypes || p.eventTypes.includes(eventType)));
+  }
+
   async apply(events: StoredEvent[], m: EntityManager): Promise<void> {
     if (!events.length) return;
     for (const p of this.registry.all()) {

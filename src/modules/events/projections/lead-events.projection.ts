@@ -59,7 +59,7 @@ export class LeadEventsProjection implements Projection {
         continue;
       }
       await flush();
-      if (e.eventType === LeadEvent.EventRegrouped) await this.regroup(e, m, touched);
+      if (e.eventType === LeadEvent.EventRegrouped) await this.regroup(e, m, touched, activity);
       else if (e.eventType === LeadEvent.EventsDeleted) await this.deleted(e, m, touched, activity);
       else if (e.eventType === LeadEvent.Rescored) await this.rescored(e, m, touched);
       else if (e.eventType === LeadEvent.ScoresReset) {
@@ -165,6 +165,7 @@ export class LeadEventsProjection implements Projection {
     const types = new Map<string, { org_id: string; unit_id: string; key: string; name: string; n: number; first: string; last: string }>();
     const props = new Set<string>();
     const channels = new Map<string, { unit_id: string; channel: string; at: string }>();
+    const latest = new Map<string, { ref: string; last_at: string; last_type: string; n: number }>();
     for (const { e, p } of rows) {
       const unit = e.metadata.unit_id as string;
       const k = `${unit}\u0000${p.event_type_key}`;
@@ -176,7 +177,11 @@ export class LeadEventsProjection implements Projection {
       for (const prop of Object.keys(p.metadata ?? {})) props.add(JSON.stringify([unit, p.event_type_key, prop]));
       channels.set(`${unit}\u0000${p.channel}`, { unit_id: unit, channel: p.channel, at: p.occurred_at });
       if (e.eventType === LeadEvent.EventRecorded) {
-        if (p.suppression === null) activity.add(e.streamId);
+        if (p.suppression === null) {
+          const a = latest.get(e.streamId);
+          if (!a || p.occurred_at >= a.last_at) latest.set(e.streamId, { ref: e.streamId, last_at: p.occurred_at, last_type: p.event_type, n: (a?.n ?? 0) + 1 });
+          else a.n++;
+        }
         if (p.contributions.length) touched.add(e.streamId);
         push(unit, { event: 'event_ingested', data: { event_id: p.event_id, lead_id: p.lead_id, event_type: p.event_type, timestamp: p.occurred_at, suppressed: p.suppression } });
       }
@@ -197,6 +202,19 @@ export class LeadEventsProjection implements Projection {
         [list.map((l) => l[0]), list.map((l) => l[1]), list.map((l) => l[2])],
       );
     }
+    if (latest.size) {
+      // last activity moves forward incrementally (deletions and regroups recompute it, see refreshActivity)
+      await m.query(
+        `UPDATE leads l SET
+                last_event_type = CASE WHEN l.last_event_at IS NULL OR x.last_at >= l.last_event_at THEN x.last_type ELSE l.last_event_type END,
+                last_event_at = greatest(l.last_event_at, x.last_at),
+                event_count = l.event_count + x.n,
+                updated_at = greatest(l.updated_at, x.last_at)
+           FROM jsonb_to_recordset($1::jsonb) AS x(ref text, last_at timestamptz, last_type text, n int)
+          WHERE l.id = x.ref`,
+        [JSON.stringify([...latest.values()])],
+      );
+    }
     const ch = [...channels.values()];
     await m.query(
       `INSERT INTO unit_channels (unit_id, channel, first_seen) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
@@ -205,11 +223,12 @@ export class LeadEventsProjection implements Projection {
     );
   }
 
-  private async regroup(e: StoredEvent, m: EntityManager, touched: Set<string>): Promise<void> {
+  private async regroup(e: StoredEvent, m: EntityManager, touched: Set<string>, activity: Set<string>): Promise<void> {
     const p = e.payload as LeadEventRegroupedPayload;
     await m.query(`UPDATE lead_events SET suppression = $2 WHERE event_id = $1`, [p.event_id, p.suppression]);
     await m.query(`DELETE FROM event_scores WHERE event_id = $1`, [p.event_id]);
     touched.add(e.streamId);
+    activity.add(e.streamId);
   }
 
   private async deleted(e: StoredEvent, m: EntityManager, touched: Set<string>, activity: Set<string>): Promise<void> {
