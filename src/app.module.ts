@@ -10,6 +10,7 @@ import { RootModule } from './modules/root/root.module';
 import { RulesetsModule } from './modules/rulesets/rulesets.module';
 import { EventsModule } from './modules/events/events.module';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/ingestion.module';
+import { LeadImportModule, LeadImportWorkerModule } from './modules/lead-import/lead-import.module';
 import { LeadsModule } from './modules/leads/leads.module';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring/scoring.module';
 import { StreamModule } from './modules/stream/stream.module';
@@ -64,6 +65,7 @@ const features = [
   IngestionModule,
   EventsModule,
   SurgeModule,
+  LeadImportModule,
 ];
 
 @Module({})
@@ -88,7 +90,7 @@ export class AppModule {
           ? [
               {
                 module: WorkerRoleModule,
-                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule],
+                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule, LeadImportWorkerModule],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
               },

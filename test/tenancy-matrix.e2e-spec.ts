@@ -37,6 +37,8 @@ interface Ctx {
   leadOfA: string;
   eventOfA: string;
   scoreJobOfA: string;
+  leadImportFileOfA: string;
+  leadImportJobOfA: string;
 }
 
 const MATRIX: Row[] = [
@@ -88,6 +90,16 @@ const MATRIX: Row[] = [
   { method: 'POST', path: '/engagement-scoring/test', url: () => '/engagement-scoring/test', body: (c) => ({ lead_id: c.leadOfA, rule: { event_type: 'A Event', weight: 1 } }), item: true, viewerMay: true },
   { method: 'POST', path: '/scoring/rulesets/:dimension/:id/score-now', url: (c) => `/scoring/rulesets/engagement/${c.rulesetOfA}/score-now`, item: true },
   { method: 'GET', path: '/scoring/jobs/:jobId', url: (c) => `/scoring/jobs/${c.scoreJobOfA}`, item: true },
+  { method: 'POST', path: '/leads/import/preview', url: () => '/leads/import/preview', csv: 'email,company\nmatrix-lead@example.com,Matrix\n' },
+  {
+    method: 'POST',
+    path: '/leads/import/start',
+    url: () => '/leads/import/start',
+    body: (c) => ({ file_id: c.leadImportFileOfA, primary_identifier: { column: 'email', kind: 'email' } }),
+    item: true,
+  },
+  { method: 'GET', path: '/leads/import/jobs', url: () => '/leads/import/jobs' },
+  { method: 'GET', path: '/leads/import/jobs/:jobId', url: (c) => `/leads/import/jobs/${c.leadImportJobOfA}`, item: true },
 ];
 
 const OU_IN_PATH: Row[] = [
@@ -140,7 +152,25 @@ describe('Tenancy matrix', () => {
     const eventOfA = await eventually(async () => (await api(t, a.admin).get('/events')).body.events?.[0]?.id);
     const leadIdOfA = (await api(t, a.admin).get('/events')).body.events[0].lead_id;
     const scoreJobOfA = (await api(t, a.admin).post(`/scoring/rulesets/engagement/${rulesetOfA}/score-now`).expect(202)).body.job_id;
-    ctx = { a, b, memberOfA: member.id, rulesetOfA, ruleOfA, velocityFilterOfA, metadataFilterOfA, surgeTriggerOfA, leadOfA: leadIdOfA ?? leadOfA, eventOfA, scoreJobOfA };
+    const leadImportFileOfA = (
+      await request(t.http).post('/leads/import/preview').set(a.admin.header, a.admin.value).attach('file', Buffer.from('email\nimport-a@example.com\n'), 'leads.csv').expect(200)
+    ).body.file_id;
+    const leadImportJobOfA = (await api(t, a.admin).post('/leads/import/start', { file_id: leadImportFileOfA, primary_identifier: { column: 'email', kind: 'email' } }).expect(202)).body.job_id;
+    ctx = {
+      a,
+      b,
+      memberOfA: member.id,
+      rulesetOfA,
+      ruleOfA,
+      velocityFilterOfA,
+      metadataFilterOfA,
+      surgeTriggerOfA,
+      leadOfA: leadIdOfA ?? leadOfA,
+      eventOfA,
+      scoreJobOfA,
+      leadImportFileOfA,
+      leadImportJobOfA,
+    };
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
     // an admin of A acting in a second OU of A (OU B of the same organization)
     const unit2 = (await api(t, a.admin).post('/org-units', { name: 'Second' }).expect(201)).body.unit_id;
