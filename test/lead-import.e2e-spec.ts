@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PurgeLeadImportFilesJob } from '../src/modules/lead-import/lead-import-files';
+import { LeadImportRunner } from '../src/modules/lead-import/lead-import.runner';
 import { anotherTenant, api, Auth, firstRunTenant, Tenant } from './support/tenants';
 import { eventually, startTestApp, TestApp } from './support/test-app';
 import { ingestAndWait } from './support/ingest';
@@ -212,6 +213,23 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
     const started = await as().post('/leads/import/start', { file_id: file.file_id, primary_identifier: { column: 'email', kind: 'email' }, field_mappings: { company: 'company' } }).expect(202);
     expect(await finished(started.body.job_id)).toMatchObject({ status: 'completed', total_rows: 1234, processed_rows: 1234, created_leads: 1234, updated_leads: 0, errors: [] });
     expect((await leadByAlias('email', 'bulk1233@example.com'))!.metadata).toEqual({ company: 'Company 1233' });
+  });
+
+  it('a retried job resumes after the last committed chunk and counts nothing twice', async () => {
+    const file = (await upload('email\nresume1@example.com\nresume2@example.com\nresume3@example.com\nresume4@example.com\n').expect(200)).body.file_id;
+    // as left by an attempt that committed the first two rows and died
+    await ds.query(
+      `INSERT INTO lead_import_jobs (id, org_id, unit_id, file_id, file_name, primary_column, primary_kind, status, total_rows, processed_rows, created_leads, created_at, started_at)
+       VALUES ('import_resumed', $1, $2, $3, 'contacts.csv', 'email', 'email', 'running', 4, 2, 2, $4, $4)`,
+      [a.orgId, a.unitId, file, NOW.toISOString()],
+    );
+    await t.app.get(LeadImportRunner).run('import_resumed');
+    expect((await as().get('/leads/import/jobs/import_resumed').expect(200)).body).toMatchObject({ status: 'completed', processed_rows: 4, created_leads: 4, updated_leads: 0 });
+    expect(await leadByAlias('email', 'resume2@example.com')).toBeUndefined();
+    expect(await leadByAlias('email', 'resume3@example.com')).toBeDefined();
+    // a redelivery of a finished job does nothing
+    await t.app.get(LeadImportRunner).run('import_resumed');
+    expect((await as().get('/leads/import/jobs/import_resumed').expect(200)).body.created_leads).toBe(4);
   });
 
   it('answers 400 naming the field for mappings that do not fit the file', async () => {
