@@ -11,6 +11,7 @@ import { RulesetsModule } from './modules/rulesets/rulesets.module';
 import { EventsModule } from './modules/events/events.module';
 import { EventTypesModule } from './modules/event-types/event-types.module';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/ingestion.module';
+import { LeadImportModule, LeadImportWorkerModule } from './modules/lead-import/lead-import.module';
 import { LeadsModule } from './modules/leads/leads.module';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring/scoring.module';
 import { StreamModule } from './modules/stream/stream.module';
@@ -66,6 +67,7 @@ const features = [
   EventsModule,
   SurgeModule,
   EventTypesModule,
+  LeadImportModule,
 ];
 
 @Module({})
@@ -90,7 +92,7 @@ export class AppModule {
           ? [
               {
                 module: WorkerRoleModule,
-                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule],
+                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule, LeadImportWorkerModule],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
               },

@@ -37,6 +37,8 @@ interface Ctx {
   leadOfA: string;
   eventOfA: string;
   scoreJobOfA: string;
+  leadImportFileOfA: string;
+  leadImportJobOfA: string;
 }
 
 const MATRIX: Row[] = [
@@ -96,6 +98,16 @@ const MATRIX: Row[] = [
   { method: 'PUT', path: '/settings/ou/event-types/:eventType', url: () => '/settings/ou/event-types/Matrix%20Type', body: { hidden: false } },
   { method: 'GET', path: '/settings/ou/event-types/:eventType/delete-preview', url: () => '/settings/ou/event-types/A%20Event/delete-preview', item: true },
   { method: 'DELETE', path: '/settings/ou/event-types/:eventType/events', url: () => '/settings/ou/event-types/A%20Event/events', item: true },
+  { method: 'POST', path: '/leads/import/preview', url: () => '/leads/import/preview', csv: 'email,company\nmatrix-lead@example.com,Matrix\n' },
+  {
+    method: 'POST',
+    path: '/leads/import/start',
+    url: () => '/leads/import/start',
+    body: (c) => ({ file_id: c.leadImportFileOfA, primary_identifier: { column: 'email', kind: 'email' } }),
+    item: true,
+  },
+  { method: 'GET', path: '/leads/import/jobs', url: () => '/leads/import/jobs' },
+  { method: 'GET', path: '/leads/import/jobs/:jobId', url: (c) => `/leads/import/jobs/${c.leadImportJobOfA}`, item: true },
 ];
 
 const OU_IN_PATH: Row[] = [
@@ -148,7 +160,25 @@ describe('Tenancy matrix', () => {
     const eventOfA = await eventually(async () => (await api(t, a.admin).get('/events')).body.events?.[0]?.id);
     const leadIdOfA = (await api(t, a.admin).get('/events')).body.events[0].lead_id;
     const scoreJobOfA = (await api(t, a.admin).post(`/scoring/rulesets/engagement/${rulesetOfA}/score-now`).expect(202)).body.job_id;
-    ctx = { a, b, memberOfA: member.id, rulesetOfA, ruleOfA, velocityFilterOfA, metadataFilterOfA, surgeTriggerOfA, leadOfA: leadIdOfA ?? leadOfA, eventOfA, scoreJobOfA };
+    const leadImportFileOfA = (
+      await request(t.http).post('/leads/import/preview').set(a.admin.header, a.admin.value).attach('file', Buffer.from('email\nimport-a@example.com\n'), 'leads.csv').expect(200)
+    ).body.file_id;
+    const leadImportJobOfA = (await api(t, a.admin).post('/leads/import/start', { file_id: leadImportFileOfA, primary_identifier: { column: 'email', kind: 'email' } }).expect(202)).body.job_id;
+    ctx = {
+      a,
+      b,
+      memberOfA: member.id,
+      rulesetOfA,
+      ruleOfA,
+      velocityFilterOfA,
+      metadataFilterOfA,
+      surgeTriggerOfA,
+      leadOfA: leadIdOfA ?? leadOfA,
+      eventOfA,
+      scoreJobOfA,
+      leadImportFileOfA,
+      leadImportJobOfA,
+    };
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
     // an admin of A acting in a second OU of A (OU B of the same organization)
     const unit2 = (await api(t, a.admin).post('/org-units', { name: 'Second' }).expect(201)).body.unit_id;

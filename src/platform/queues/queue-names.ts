@@ -8,6 +8,8 @@ export const QueueName = {
   Rescore: 'rescore',
   /** Surge trigger notifications: one job per firing (webhook and Teams POSTs). */
   SurgeDelivery: 'surge-delivery',
+  /** Lead CSV imports (POST /leads/import/start): one job per import run. */
+  LeadImport: 'lead-import',
 } as const;
 
 export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];
