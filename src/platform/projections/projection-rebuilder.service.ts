@@ -34,6 +34,7 @@ export class ProjectionRebuilder {
     const total = await this.store.headPosition();
     await this.runner.ensureCheckpoint(p.name);
     const started = Date.now();
+    await this.waitUntilStoreVisible();
     const replayed = await this.dataSource.transaction(async (m) => {
       await m.query(`SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE`, [p.name]);
       for (const table of p.tables) await m.query(`DELETE FROM ${quoteIdent(table)}`);
@@ -55,6 +56,26 @@ export class ProjectionRebuilder {
     });
     this.logger.log({ msg: 'projection rebuilt', projection: p.name, events: replayed, ms: Date.now() - started });
     return replayed;
+  }
+
+  /**
+   * The replay reads only below the oldest running transaction (commit-safe order). A transaction already open
+   * somewhere on the server when the last events committed would hide them from the replay and leave the rebuilt
+   * tables short until the live runner catches up; so wait (bounded) until every stored event is visible.
+   */
+  private async waitUntilStoreVisible(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [r] = await this.dataSource.query(
+        `SELECT coalesce((SELECT max(transaction_id) FROM event_store_events) < pg_snapshot_xmin(pg_current_snapshot()), true) AS visible`,
+      );
+      if (r.visible) return;
+      if (Date.now() > deadline) {
+        this.logger.warn({ msg: 'rebuilding while an older transaction hides recent events; the live runner applies them later' });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
 
