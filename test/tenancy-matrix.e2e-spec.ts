@@ -88,6 +88,12 @@ const MATRIX: Row[] = [
   { method: 'POST', path: '/engagement-scoring/test', url: () => '/engagement-scoring/test', body: (c) => ({ lead_id: c.leadOfA, rule: { event_type: 'A Event', weight: 1 } }), item: true, viewerMay: true },
   { method: 'POST', path: '/scoring/rulesets/:dimension/:id/score-now', url: (c) => `/scoring/rulesets/engagement/${c.rulesetOfA}/score-now`, item: true },
   { method: 'GET', path: '/scoring/jobs/:jobId', url: (c) => `/scoring/jobs/${c.scoreJobOfA}`, item: true },
+  { method: 'POST', path: '/leads/merge', url: () => '/leads/merge', body: (c) => ({ targetLeadId: c.leadOfA, sourceLeadIds: ['ld_matrix_nobody'] }), item: true },
+  { method: 'POST', path: '/leads/:leadID/reset-scores', url: (c) => `/leads/${c.leadOfA}/reset-scores`, item: true },
+  { method: 'GET', path: '/lead/:leadID/score-explain', url: (c) => `/lead/${c.leadOfA}/score-explain`, item: true },
+  { method: 'GET', path: '/leads/:leadID/why', url: (c) => `/leads/${c.leadOfA}/why`, item: true },
+  { method: 'GET', path: '/leads/why', url: (c) => `/leads/why?lead_ids=${c.leadOfA}` },
+  { method: 'POST', path: '/leads/:id/share-explain', url: (c) => `/leads/${c.leadOfA}/share-explain`, item: true },
 ];
 
 const OU_IN_PATH: Row[] = [

@@ -24,8 +24,9 @@ export abstract class EventSourcedAggregate<S = unknown> {
   abstract snapshot(): S;
   abstract restore(state: S): void;
 
-  protected raise<P>(type: string, payload: P, occurredAt?: Date): void {
-    const event: DomainEvent<P> = { type, payload, occurredAt };
+  /** `eventId` only when the command must be idempotent across retries (a deterministic id); generated otherwise. */
+  protected raise<P>(type: string, payload: P, occurredAt?: Date, eventId?: string): void {
+    const event: DomainEvent<P> = { type, payload, occurredAt, ...(eventId ? { eventId } : {}) };
     this.when(event);
     this.pending.push(event);
   }
