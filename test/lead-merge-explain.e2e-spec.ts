@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { LeadExplainService } from '../src/modules/leads/explain/lead-explain.service';
 import { anotherTenant, api, Auth, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
 import { eventually, startTestApp, TestApp } from './support/test-app';
-import { ingest, ingestAndWait, scoreOf } from './support/ingest';
+import { ingest, processed, scoreOf } from './support/ingest';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
 const H = 3_600_000;
@@ -40,6 +40,12 @@ describe('Leads: merge, score reset, explanations, share links', () => {
     const ids: string[] = [];
     for (const r of rules) ids.push((await as().post('/rules', { ruleset_id: rs, ...r }).expect(201)).body.rule_id);
     return { id: rs, rules: ids };
+  };
+  /** Ingests and waits until the events are projected (generous: the full suite runs beside heavy projection tests). */
+  const ingestAndWait = async (_t: TestApp, auth: Auth, events: object | object[]) => {
+    const ids = await ingest(t, auth, events);
+    await processed(t, auth, ids, 60_000);
+    return ids;
   };
   const eventsOf = async (leadId: string): Promise<Ev[]> => (await as().get(`/events/${leadId}?limit=100`).expect(200)).body.events;
   /** Ingests events of one person and answers the lead they resolved to. */
