@@ -108,6 +108,12 @@ const MATRIX: Row[] = [
   },
   { method: 'GET', path: '/leads/import/jobs', url: () => '/leads/import/jobs' },
   { method: 'GET', path: '/leads/import/jobs/:jobId', url: (c) => `/leads/import/jobs/${c.leadImportJobOfA}`, item: true },
+  { method: 'POST', path: '/leads/merge', url: () => '/leads/merge', body: (c) => ({ targetLeadId: c.leadOfA, sourceLeadIds: ['ld_matrix_nobody'] }), item: true },
+  { method: 'POST', path: '/leads/:leadID/reset-scores', url: (c) => `/leads/${c.leadOfA}/reset-scores`, item: true },
+  { method: 'GET', path: '/lead/:leadID/score-explain', url: (c) => `/lead/${c.leadOfA}/score-explain`, item: true },
+  { method: 'GET', path: '/leads/:leadID/why', url: (c) => `/leads/${c.leadOfA}/why`, item: true },
+  { method: 'GET', path: '/leads/why', url: (c) => `/leads/why?lead_ids=${c.leadOfA}` },
+  { method: 'POST', path: '/leads/:id/share-explain', url: (c) => `/leads/${c.leadOfA}/share-explain`, item: true },
 ];
 
 const OU_IN_PATH: Row[] = [

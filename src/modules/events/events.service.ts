@@ -18,7 +18,7 @@ import { roundScore } from '../scoring/domain/score-rounding';
 import { ScoreReader } from '../scoring/score-reader.service';
 import { EventDto, EventExplanationDto } from './http/events.dto';
 
-export const EVENT_COLUMNS = `event_id, lead_id, lead_ref, event_type, occurred_at, received_at, recorded_at, metadata, channel, suppression, filter_id, client_event_id`;
+export const EVENT_COLUMNS = `event_id, lead_id, lead_ref, event_type, occurred_at, received_at, recorded_at, metadata, channel, suppression, filter_id, client_event_id, original_lead_id`;
 
 export function toEventDto(r: Record<string, any>): EventDto {
   return {
@@ -31,6 +31,7 @@ export function toEventDto(r: Record<string, any>): EventDto {
     channel: r.channel,
     suppressed: r.suppression,
     client_event_id: r.client_event_id,
+    original_lead_id: r.original_lead_id ?? null,
   };
 }
 

@@ -78,7 +78,8 @@ export class RescoreService {
       after = refs[refs.length - 1];
       const events: StoredLeadEvent[] = (
         await this.ds.query(
-          `SELECT event_id, lead_ref, event_type, event_type_key, occurred_at, metadata, suppression FROM lead_events WHERE lead_ref = ANY($1::text[])`,
+          `SELECT event_id, lead_ref, event_type, event_type_key, occurred_at, metadata, suppression FROM lead_events
+            WHERE lead_ref = ANY($1::text[]) AND NOT reset_excluded AND source <> 'system'`,
           [refs],
         )
       ).map((e: StoredLeadEvent) => ({ ...e, occurred_at: new Date(e.occurred_at) }));

@@ -32,6 +32,7 @@ export class EventDto {
   @ApiProperty({ enum: CHANNELS }) channel: string;
   @ApiProperty({ enum: SUPPRESSION_REASONS, nullable: true, description: 'Why the event earns no points (stored for audit)' }) suppressed: string | null;
   @ApiPropertyOptional({ nullable: true }) client_event_id: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'MRG-6: the lead the event was first recorded on, when a merge moved it' }) original_lead_id: string | null;
 }
 
 export class EventPageDto {

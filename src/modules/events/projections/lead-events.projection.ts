@@ -8,6 +8,7 @@ import {
   LeadEvent,
   LeadEventRecordedPayload,
   LeadEventRegroupedPayload,
+  LeadEventsAdoptedPayload,
   LeadEventsDeletedPayload,
   LeadRescoredPayload,
   LeadScoresResetPayload,
@@ -37,6 +38,7 @@ export class LeadEventsProjection implements Projection {
     LeadEvent.EventsDeleted,
     LeadEvent.Rescored,
     LeadEvent.ScoresReset,
+    LeadEvent.EventsAdopted,
   ];
   private readonly pending = new WeakMap<StoredEvent[], Map<string, StreamMessage[]>>();
 
@@ -66,8 +68,10 @@ export class LeadEventsProjection implements Projection {
         // `leads.score_reset_at` moved inline with the append; the scores follow here
         touched.add(e.streamId);
         const p = e.payload as LeadScoresResetPayload;
-        push(e.metadata.unit_id as string, { event: 'score_reset', data: { lead_ref: e.streamId, reset_at: p.reset_at, previous_scores: p.previous_scores } });
-      }
+        const leadId = p.lead_id ?? (await m.query(`SELECT lead_id FROM leads WHERE id = $1`, [e.streamId]))[0]?.lead_id ?? null;
+        await this.timeline(e, m, leadId, 'score_reset', p.reset_at, { reset_at: p.reset_at, previous_scores: p.previous_scores });
+        push(e.metadata.unit_id as string, { event: 'score_reset', data: { lead_id: leadId, lead_ref: e.streamId, reset_at: p.reset_at, previous_scores: p.previous_scores } });
+      } else if (e.eventType === LeadEvent.EventsAdopted) await this.adopted(e, m, touched, activity);
     }
     await flush();
     if (activity.size) await this.refreshActivity([...activity], m);
@@ -265,14 +269,66 @@ export class LeadEventsProjection implements Projection {
     touched.add(e.streamId);
   }
 
+  /**
+   * MRG-2/6: the moved events now belong to the target (keeping `original_lead_id`), their contributions are the
+   * rescored ones; the target's timeline gets a `lead_merged` entry. Both sides' scores and activity are recomputed.
+   */
+  private async adopted(e: StoredEvent, m: EntityManager, touched: Set<string>, activity: Set<string>): Promise<void> {
+    const p = e.payload as LeadEventsAdoptedPayload;
+    const [target] = await m.query(`SELECT lead_id FROM leads WHERE id = $1`, [e.streamId]);
+    const ids = p.events.map((x) => x.event_id);
+    if (ids.length) {
+      await m.query(
+        `UPDATE lead_events le SET lead_ref = $2, lead_id = $3, original_lead_id = x.original_lead_id, reset_excluded = x.reset_excluded
+           FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, original_lead_id text, reset_excluded boolean)
+          WHERE le.event_id = x.event_id`,
+        [JSON.stringify(p.events.map((x) => ({ event_id: x.event_id, original_lead_id: x.original_lead_id, reset_excluded: x.reset_excluded }))), e.streamId, target?.lead_id ?? null],
+      );
+      await m.query(`DELETE FROM event_scores WHERE event_id = ANY($1::uuid[])`, [ids]);
+      const scores = p.events.flatMap((x) =>
+        x.contributions.map((c) => ({ event_id: x.event_id, ruleset_id: c.ruleset_id, rule_id: c.rule_id, base_points: c.base_points, multiplier: c.multiplier, half_life_days: c.half_life_days, occurred_at: x.occurred_at })),
+      );
+      if (scores.length) {
+        await m.query(
+          `INSERT INTO event_scores (event_id, ruleset_id, org_id, unit_id, lead_ref, rule_id, base_points, multiplier, half_life_days, occurred_at)
+           SELECT x.event_id, x.ruleset_id, $2, $3, $4, x.rule_id, x.base_points, x.multiplier, x.half_life_days, x.occurred_at
+             FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, ruleset_id text, rule_id text, base_points double precision, multiplier double precision,
+                  half_life_days integer, occurred_at timestamptz)
+           ON CONFLICT (event_id, ruleset_id) DO NOTHING`,
+          [JSON.stringify(scores), e.metadata.org_id, e.metadata.unit_id, e.streamId],
+        );
+      }
+    }
+    await this.timeline(e, m, target?.lead_id ?? null, 'lead_merged', e.occurredAt.toISOString(), {
+      source_lead_ids: p.source_lead_ids,
+      moved_events: p.events.length,
+      truncated_events: p.truncated_events,
+      merged_by: p.merged_by,
+    });
+    for (const ref of [e.streamId, ...p.source_refs]) {
+      touched.add(ref);
+      activity.add(ref);
+    }
+  }
+
+  /** A system entry of a lead's timeline (`score_reset`, `lead_merged`): never scored, not activity. */
+  private async timeline(e: StoredEvent, m: EntityManager, leadId: string | null, type: string, at: string, metadata: Record<string, unknown>): Promise<void> {
+    await m.query(
+      `INSERT INTO lead_events (event_id, org_id, unit_id, lead_ref, lead_id, event_type, event_type_key, occurred_at, received_at, recorded_at, metadata, channel, source)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $8, $9, 'system', 'system')
+       ON CONFLICT (event_id) DO NOTHING`,
+      [e.eventId, e.metadata.org_id, e.metadata.unit_id, e.streamId, leadId, type, at, e.recordedAt, JSON.stringify(metadata)],
+    );
+  }
+
   /** Last activity of each lead from its unsuppressed events (MF-4: suppressed events are not activity). */
   private async refreshActivity(leadRefs: string[], m: EntityManager): Promise<void> {
     await m.query(
       `UPDATE leads l SET last_event_at = a.last_at, last_event_type = a.last_type, event_count = a.n, updated_at = greatest(l.updated_at, coalesce(a.last_at, l.updated_at))
          FROM (SELECT r.ref,
-                      (SELECT max(occurred_at) FROM lead_events e WHERE e.lead_ref = r.ref AND e.suppression IS NULL) AS last_at,
-                      (SELECT event_type FROM lead_events e WHERE e.lead_ref = r.ref AND e.suppression IS NULL ORDER BY occurred_at DESC, event_id DESC LIMIT 1) AS last_type,
-                      (SELECT count(*)::int FROM lead_events e WHERE e.lead_ref = r.ref AND e.suppression IS NULL) AS n
+                      (SELECT max(occurred_at) FROM lead_events e WHERE e.lead_ref = r.ref AND e.suppression IS NULL AND e.source <> 'system') AS last_at,
+                      (SELECT event_type FROM lead_events e WHERE e.lead_ref = r.ref AND e.suppression IS NULL AND e.source <> 'system' ORDER BY occurred_at DESC, event_id DESC LIMIT 1) AS last_type,
+                      (SELECT count(*)::int FROM lead_events e WHERE e.lead_ref = r.ref AND e.suppression IS NULL AND e.source <> 'system') AS n
                  FROM unnest($1::text[]) AS r(ref)) a
         WHERE l.id = a.ref`,
       [leadRefs],

@@ -18,6 +18,10 @@ export const LeadEvent = {
   MetadataChanged: 'LeadMetadataChanged',
   OwnerAssigned: 'LeadOwnerAssigned',
   ScoresReset: 'LeadScoresReset',
+  /** MRG-*: the target of a merge takes over the sources' events (rescored) — also its `lead_merged` timeline entry. */
+  EventsAdopted: 'LeadEventsAdopted',
+  /** MRG-2: a source of a merge; its aliases moved, its events were adopted by the target, it reads as merged. */
+  MergedInto: 'LeadMergedInto',
   /** Stored on its own `suppressed_event` stream: a metadata filter matched before lead resolution (MF-4). */
   SuppressedEventRecorded: 'SuppressedEventRecorded',
 } as const;
@@ -123,4 +127,46 @@ export interface LeadOwnerAssignedPayload {
 export interface LeadScoresResetPayload {
   reset_at: string;
   previous_scores: Record<string, number>;
+  /** The public id (for real-time messages); absent on resets recorded before it was added. */
+  lead_id?: string;
+}
+
+/** One event moving to the merge target, as it was recorded, rescored for the target (MRG-2/6). */
+export interface AdoptedEventPayload extends LeadEventRecordedPayload {
+  /** The lead the event was first recorded on (kept through chains of merges). */
+  original_lead_id: string;
+  /** The source stream it comes from. */
+  from_lead_ref: string;
+  /**
+   * LEAD-20 carried across a merge: the event predates its source's score reset, so it earns nothing on the
+   * target either, now or on any later rescoring.
+   */
+  reset_excluded: boolean;
+}
+
+/**
+ * MRG-1..6 on the target's stream. The event id is derived from the request (same target, sources and
+ * truncation policy → same id), so a retried merge finds it and answers the recorded outcome.
+ */
+export interface LeadEventsAdoptedPayload {
+  merge_id: string;
+  source_refs: string[];
+  source_lead_ids: string[];
+  events: AdoptedEventPayload[];
+  truncated_events: number;
+  truncate: { policy: 'none' | 'max_events'; max_events?: number };
+  /** The sources' aliases the target attached just before this event (MRG-5). */
+  aliases: Alias[];
+  merged_by: string | null;
+  /** Rounded engagement score per ruleset before and after the merge (MRG-2: the target is rescored). */
+  previous_scores: Record<string, number>;
+  scores: Record<string, number>;
+}
+
+/** MRG-2 on each source's stream: it reads as merged into `target_lead_id` from now on. */
+export interface LeadMergedIntoPayload {
+  merge_id: string;
+  target_ref: string;
+  target_lead_id: string;
+  moved_events: number;
 }

@@ -15,7 +15,9 @@ import {
   LeadEvent,
   LeadEventRecordedPayload,
   LeadEventRegroupedPayload,
+  LeadEventsAdoptedPayload,
   LeadEventsDeletedPayload,
+  LeadMergedIntoPayload,
   LeadMetadataChangedPayload,
   LeadOwnerAssignedPayload,
   LeadRescoredPayload,
@@ -47,6 +49,9 @@ export interface LeadState {
   recent: Record<string, RecentEvent[]>;
   metadata?: Record<string, unknown>;
   account_id?: string | null;
+  /** MRG-2: set once the lead was merged into another (its stream ref). */
+  merged_into?: string | null;
+  merged_by_merge?: string | null;
 }
 
 export interface IncomingEvent {
@@ -168,7 +173,34 @@ export class Lead extends EventSourcedAggregate<LeadState> {
   }
 
   resetScores(payload: LeadScoresResetPayload, at: Date): void {
-    this.raise(LeadEvent.ScoresReset, payload, at);
+    this.raise(LeadEvent.ScoresReset, { ...payload, lead_id: payload.lead_id ?? this.state.lead_id }, at);
+  }
+
+  /** The stream ref of the lead this one was merged into, if it was (MRG-2). */
+  get mergedInto(): string | null {
+    return this.state.merged_into ?? null;
+  }
+
+  /** The merge (its deterministic id) that merged this lead away, if any. */
+  get mergedBy(): string | null {
+    return this.state.merged_by_merge ?? null;
+  }
+
+  /**
+   * MRG-2/5/6 on the target: attaches the sources' aliases it does not have yet (its own copy wins), then adopts
+   * the moved events. The adoption carries the merge id as its event id, so a retried merge cannot adopt twice.
+   */
+  adopt(payload: LeadEventsAdoptedPayload, aliases: readonly Alias[], at: Date): void {
+    if (!this.state.created) throw new Error(`lead ${this.id} does not exist`);
+    if (this.state.merged_into) throw new Error(`lead ${this.id} was merged away`);
+    for (const alias of aliases) this.attachAlias(alias, at);
+    this.raise(LeadEvent.EventsAdopted, payload, at, payload.merge_id);
+  }
+
+  /** MRG-2 on a source; `eventId` is derived from the merge id (idempotent retries). */
+  mergeInto(payload: LeadMergedIntoPayload, eventId: string, at: Date): void {
+    if (this.state.merged_into) throw new Error(`lead ${this.id} was already merged`);
+    this.raise(LeadEvent.MergedInto, payload, at, eventId);
   }
 
   deleteEvents(eventIds: string[], reason: string, at: Date): void {
@@ -222,6 +254,25 @@ export class Lead extends EventSourcedAggregate<LeadState> {
             hit.p = false;
           }
         }
+        break;
+      }
+      case LeadEvent.EventsAdopted: {
+        const p = event.payload as LeadEventsAdoptedPayload;
+        for (const e of p.events) {
+          const list = (s.recent[e.event_type_key] ??= []);
+          list.push({ id: e.event_id, at: Date.parse(e.occurred_at), s: e.suppression, p: e.contributions.length > 0 });
+        }
+        for (const list of Object.values(s.recent)) {
+          list.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+          if (list.length > RECENT_PER_TYPE) list.splice(0, list.length - RECENT_PER_TYPE);
+        }
+        break;
+      }
+      case LeadEvent.MergedInto: {
+        const p = event.payload as LeadMergedIntoPayload;
+        s.merged_into = p.target_ref;
+        s.merged_by_merge = p.merge_id;
+        s.recent = {};
         break;
       }
       case LeadEvent.EventsDeleted: {

@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store/event-store.types';
 import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
-import { LeadAliasAttachedPayload, LeadCreatedPayload, LeadEvent, LeadMetadataChangedPayload, LeadOwnerAssignedPayload, LeadScoresResetPayload } from '../domain/lead-events';
+import {
+  LeadAliasAttachedPayload,
+  LeadCreatedPayload,
+  LeadEvent,
+  LeadMergedIntoPayload,
+  LeadMetadataChangedPayload,
+  LeadOwnerAssignedPayload,
+  LeadScoresResetPayload,
+} from '../domain/lead-events';
 
 /**
  * `leads` (identity columns) and `lead_aliases`, applied inline with each Lead append: the pipeline resolves the
@@ -16,12 +24,24 @@ export class LeadIdentityProjection implements Projection {
   readonly name = 'lead-identity';
   readonly mode = 'inline' as const;
   readonly tables = ['lead_aliases', 'leads'];
-  readonly eventTypes = [LeadEvent.Created, LeadEvent.AliasAttached, LeadEvent.MetadataChanged, LeadEvent.OwnerAssigned, LeadEvent.ScoresReset];
+  readonly eventTypes = [LeadEvent.Created, LeadEvent.AliasAttached, LeadEvent.MetadataChanged, LeadEvent.OwnerAssigned, LeadEvent.ScoresReset, LeadEvent.MergedInto];
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
-    await this.identity(events.filter((e) => e.eventType === LeadEvent.Created || e.eventType === LeadEvent.AliasAttached), m);
+    // consecutive creations/aliases are written in bulk; everything applies in stream order (a merge frees the
+    // source's aliases before the target attaches them in the same append)
+    let run: StoredEvent[] = [];
     for (const e of events) {
-      if (e.eventType === LeadEvent.MetadataChanged) {
+      if (e.eventType === LeadEvent.Created || e.eventType === LeadEvent.AliasAttached) {
+        run.push(e);
+        continue;
+      }
+      await this.identity(run, m);
+      run = [];
+      if (e.eventType === LeadEvent.MergedInto) {
+        const p = e.payload as LeadMergedIntoPayload;
+        await m.query(`DELETE FROM lead_aliases WHERE lead_ref = $1`, [e.streamId]);
+        await m.query(`UPDATE leads SET status = 'merged', merged_into = $2, updated_at = $3 WHERE id = $1`, [e.streamId, p.target_lead_id, e.occurredAt]);
+      } else if (e.eventType === LeadEvent.MetadataChanged) {
         const p = e.payload as LeadMetadataChangedPayload;
         await m.query(
           `UPDATE leads SET metadata = CASE WHEN $2 THEN $3::jsonb ELSE (metadata || $3::jsonb) - $4::text[] END,
@@ -37,6 +57,7 @@ export class LeadIdentityProjection implements Projection {
         await m.query(`UPDATE leads SET score_reset_at = $2, updated_at = $3 WHERE id = $1`, [e.streamId, p.reset_at, e.occurredAt]);
       }
     }
+    await this.identity(run, m);
   }
 
   private async identity(events: StoredEvent[], m: EntityManager): Promise<void> {

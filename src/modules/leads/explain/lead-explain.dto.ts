@@ -1,0 +1,113 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export const WHY_MAX_LEADS = 200;
+
+export class ScoreExplainQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 8760, default: 24, description: 'Window in hours ending now' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(8760)
+  hours?: number;
+}
+
+export class WhyBatchQueryDto {
+  @ApiProperty({ description: `Comma-separated public lead ids (at most ${WHY_MAX_LEADS} after removing duplicates); empty → empty maps`, example: 'ld_1,ld_2' })
+  @IsOptional() @IsString() @MaxLength(100_000)
+  lead_ids?: string;
+}
+
+export class TopDriverDto {
+  @ApiProperty() rule_id: string;
+  @ApiProperty() ruleset_id: string;
+  @ApiProperty({ description: 'The rule’s event type' }) event_type: string;
+  @ApiProperty({ description: 'Events of the window the rule scored' }) count: number;
+  @ApiProperty({ description: 'The rule’s current weight (the stored points when the rule no longer exists)' }) weight: number;
+  @ApiProperty({ description: 'Points those events earned, undecayed: count × weight unless the rule changed since or a surge multiplier applied' }) total: number;
+  @ApiProperty({ description: 'What they are worth now (half-life decay applied), 2 decimals' }) points_now: number;
+  @ApiPropertyOptional({ description: 'The rule’s attribute filters in words; omitted when the rule has none' }) filter_label?: string;
+}
+
+export class SnapshotItemDto {
+  @ApiProperty() rule_id: string;
+  @ApiProperty() ruleset_id: string;
+  @ApiProperty() event_type: string;
+  @ApiProperty() weight: number;
+  @ApiPropertyOptional({ nullable: true }) half_life_days: number | null;
+  @ApiPropertyOptional({ description: 'Omitted when the rule has no attribute filters' }) filter_label?: string;
+}
+
+export class SurgeBoostDto {
+  @ApiProperty() event_id: string;
+  @ApiProperty() event_type: string;
+  @ApiProperty() ruleset_id: string;
+  @ApiProperty() multiplier: number;
+  @ApiProperty({ description: 'Extra points the multiplier added: base × (multiplier − 1)' }) boost: number;
+}
+
+export class ScoreExplanationDto {
+  @ApiProperty() lead_id: string;
+  @ApiProperty({ description: 'Current score: the highest across the active engagement rulesets (as GET /score)' }) score: number;
+  @ApiProperty({ type: [TopDriverDto], description: 'One item per rule with contributions in the window, largest absolute total first (active rulesets, after any reset)' }) top_drivers: TopDriverDto[];
+  @ApiProperty({ type: [SnapshotItemDto], description: 'Current weights of the active rules of active engagement rulesets, largest absolute weight first' }) snapshot: SnapshotItemDto[];
+  @ApiProperty({
+    type: [SurgeBoostDto],
+    description: 'Contributions of the window whose frozen surge multiplier is not 1. No surge multiplier is applied to scores yet (surge session policies come later), so this is empty and the totals are 0.',
+  })
+  surge_boost: SurgeBoostDto[];
+  @ApiProperty() surge_total: number;
+  @ApiProperty() surge_event_count: number;
+  @ApiProperty({
+    description: 'Points the window’s contributions have lost to half-life decay so far (≤ 0, 2 decimals, summed over rulesets). Decay rules (DECAY events) do not exist yet and add nothing.',
+  })
+  decay_applied: number;
+  @ApiProperty({ description: 'Events of the window suppressed as inorganic (velocity filters: inorganic, inorganic_grouped)' }) inorganic_count: number;
+  @ApiProperty() range_hours: number;
+  @ApiProperty({ nullable: true, description: 'Last score reset (RFC 3339), null if never reset' }) score_reset_at: string | null;
+  @ApiProperty({ description: 'Events of the lead ignored because they predate the reset (whole history)' }) reset_excluded_count: number;
+}
+
+export class WhyFactorDto {
+  @ApiProperty({ enum: ['engagement', 'profile', 'account'], description: 'Only engagement factors exist yet (profile and account scoring come later)' }) kind: 'engagement' | 'profile' | 'account';
+  @ApiProperty({ example: 'Demo Request' }) event_type: string;
+  @ApiProperty({ example: 'Demo Request ×2' }) label: string;
+  @ApiProperty({ description: 'Points the event type is worth now in the ruleset where it weighs most (decayed, after any reset, rounded)' }) points: number;
+  @ApiProperty({ description: 'Scored events of that type' }) count: number;
+  @ApiProperty({ description: 'Of them in the last 7 days' }) count_7d: number;
+  @ApiProperty() last_at: string;
+}
+
+export class DisqualificationDto {
+  @ApiProperty() rule_id: string;
+  @ApiProperty() reason: string;
+  @ApiProperty() disqualified_at: string;
+}
+
+export class LeadWhyDto {
+  @ApiProperty() lead_id: string;
+  @ApiProperty({ example: 'Hot intent: pricing page 3 times this week. Recent: demo request 2 days ago.', description: 'Up to three phrases joined by periods' }) summary: string;
+  @ApiProperty({ type: [WhyFactorDto], description: 'Ranked by absolute points, largest first' }) factors: WhyFactorDto[];
+  @ApiProperty({ description: 'Always false: hard disqualification does not exist yet' }) disqualified: boolean;
+  @ApiProperty({ type: DisqualificationDto, nullable: true, description: 'Always null until hard disqualification exists' }) disqualification: DisqualificationDto | null;
+}
+
+export class WhyBatchDto {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'lead_id → summary' }) summaries: Record<string, string>;
+  @ApiProperty({ type: [String], description: 'Requested ids not found in the active OU (whether they exist elsewhere is not revealed)' }) missing: string[];
+}
+
+export class ShareLinkDto {
+  @ApiProperty({ example: 'sxp_…', description: '256 random bits; only its SHA-256 is stored' }) token: string;
+  @ApiProperty({ description: 'Creation + 7 days (RFC 3339)' }) expires_at: string;
+  @ApiProperty({ example: 'https://app.kenbun.io/share/explain/sxp_…' }) share_url: string;
+}
+
+export class SharedExplanationDto {
+  @ApiProperty({ description: 'The lead’s name from its metadata (`name`, else `first_name last_name`), else its id' }) lead_name: string;
+  @ApiProperty() score: number;
+  @ApiProperty({ type: [TopDriverDto] }) top_drivers: TopDriverDto[];
+  @ApiProperty({ type: [SnapshotItemDto] }) snapshot: SnapshotItemDto[];
+  @ApiProperty() decay_applied: number;
+  @ApiProperty() range_hours: number;
+  @ApiProperty({ description: 'When the explanation was captured (the content is point-in-time)' }) generated_at: string;
+  @ApiProperty() expires_at: string;
+}

@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../../platform/clock/clock';
+import { Condition, renderFilterLabel } from '../../scoring/domain/conditions';
+import { eventTypeDisplayName } from '../../scoring/domain/event-type';
+import { contributionPoints } from '../../scoring/domain/score-ruleset';
+import { roundScore } from '../../scoring/domain/score-rounding';
+import { LeadRow, ScoreReader } from '../../scoring/score-reader.service';
+import { DECAYED_POINTS_SQL } from '../../events/projections/lead-scores.sql';
+import { LeadWhyDto, ScoreExplanationDto, SnapshotItemDto, TopDriverDto, WhyFactorDto } from './lead-explain.dto';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const cents = (n: number) => Math.round(Number(n.toPrecision(12)) * 100) / 100 + 0;
+const absFirst = (a: number, b: number) => Math.abs(b) - Math.abs(a);
+
+/** The velocity filters' suppressions (VF-3): what the explanation counts as inorganic. */
+const INORGANIC = ['inorganic', 'inorganic_grouped'];
+
+/** An aggregated engagement factor row of one lead (one event type in one ruleset). */
+interface FactorRow {
+  lead_ref: string;
+  event_type_key: string;
+  event_type: string;
+  ruleset_id: string;
+  points: number;
+  n: number;
+  n7: number;
+  last_at: Date;
+  max_weight: number;
+}
+
+/** Human age: "5 minutes", "3 hours", "2 days". */
+export function ageText(ms: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms < HOUR) return plural(Math.max(1, Math.floor(ms / 60_000)), 'minute');
+  if (ms < DAY) return plural(Math.floor(ms / HOUR), 'hour');
+  return plural(Math.floor(ms / DAY), 'day');
+}
+
+/**
+ * EXP-5/7: ranked engagement factors and the "Why" line. Suggested-default templates used here: `Hot intent:
+ * {event} {n} times this week` (a positively scoring type seen ≥ 3 times in 7 days, the most frequent) and
+ * `Recent: {event} {age} ago` (the latest event of the highest-weight positively scoring type). The profile,
+ * account and surge templates need features that do not exist yet; with no phrase the line says so plainly.
+ */
+export function whyOf(leadId: string, rows: readonly FactorRow[], now: Date): LeadWhyDto {
+  // per event type: the ruleset in which it weighs most
+  const byType = new Map<string, FactorRow>();
+  for (const r of rows) {
+    const cur = byType.get(r.event_type_key);
+    if (!cur || Math.abs(r.points) > Math.abs(cur.points) || (Math.abs(r.points) === Math.abs(cur.points) && r.ruleset_id < cur.ruleset_id)) byType.set(r.event_type_key, r);
+  }
+  const best = [...byType.values()];
+  const factors: WhyFactorDto[] = best
+    .map((r) => ({
+      kind: 'engagement' as const,
+      event_type: eventTypeDisplayName(r.event_type),
+      label: `${eventTypeDisplayName(r.event_type)} ×${r.n}`,
+      points: roundScore(r.points),
+      count: r.n,
+      count_7d: r.n7,
+      last_at: r.last_at.toISOString(),
+    }))
+    .sort((a, b) => absFirst(a.points, b.points) || b.count - a.count || a.event_type.localeCompare(b.event_type));
+  const phrases: string[] = [];
+  const positive = best.filter((r) => r.max_weight > 0);
+  const hot = positive.filter((r) => r.n7 >= 3).sort((a, b) => b.n7 - a.n7 || b.points - a.points || a.event_type_key.localeCompare(b.event_type_key))[0];
+  if (hot) phrases.push(`Hot intent: ${eventTypeDisplayName(hot.event_type).toLowerCase()} ${hot.n7} times this week`);
+  const recent = [...positive].sort((a, b) => b.max_weight - a.max_weight || b.last_at.getTime() - a.last_at.getTime() || a.event_type_key.localeCompare(b.event_type_key))[0];
+  if (recent) phrases.push(`Recent: ${eventTypeDisplayName(recent.event_type).toLowerCase()} ${ageText(Math.max(0, now.getTime() - recent.last_at.getTime()))} ago`);
+  const summary = phrases.length ? `${phrases.slice(0, 3).join('. ')}.` : 'No scoring activity yet.';
+  return { lead_id: leadId, summary, factors, disqualified: false, disqualification: null };
+}
+
+/**
+ * Score explanations and "Why" summaries, read from the read models (`event_scores`, `lead_events`, `rules`):
+ * what the stored decisions earned, never a re-derivation under today's rules.
+ */
+@Injectable()
+export class LeadExplainService {
+  constructor(private readonly ds: DataSource, private readonly reader: ScoreReader, private readonly clock: Clock) {}
+
+  /** EXP-1..3, LEAD-21 for a lead of the active OU (resolved by the caller). */
+  async explain(lead: LeadRow, hours: number, now = this.clock.now(), m: EntityManager = this.ds.manager): Promise<ScoreExplanationDto> {
+    const from = new Date(now.getTime() - hours * HOUR);
+    const resetAt = lead.score_reset_at ? new Date(lead.score_reset_at) : null;
+    const contributions: { event_id: string; ruleset_id: string; rule_id: string; base_points: number; multiplier: number; half_life_days: number | null; occurred_at: Date; event_type: string }[] = (
+      await m.query(
+        `SELECT s.event_id, s.ruleset_id, s.rule_id, s.base_points, s.multiplier, s.half_life_days, s.occurred_at, le.event_type
+           FROM event_scores s
+           JOIN rulesets rs ON rs.id = s.ruleset_id AND rs.active
+           JOIN lead_events le ON le.event_id = s.event_id
+          WHERE s.lead_ref = $1 AND s.occurred_at > $2 AND s.occurred_at <= $3 AND ($4::timestamptz IS NULL OR s.occurred_at >= $4)
+          ORDER BY s.occurred_at, s.event_id`,
+        [lead.id, from, now, resetAt],
+      )
+    ).map((r: any) => ({ ...r, base_points: Number(r.base_points), multiplier: Number(r.multiplier), occurred_at: new Date(r.occurred_at) }));
+    const rules: { id: string; ruleset_id: string; event_type: string; weight: number; half_life_days: number | null; active: boolean; filters: Condition[] | null }[] = await m.query(
+      `SELECT r.id, r.ruleset_id, r.event_type, r.weight, r.half_life_days, r.active, r.filters
+         FROM rules r JOIN rulesets rs ON rs.id = r.ruleset_id
+        WHERE rs.unit_id = $1 AND rs.dimension = 'engagement' AND rs.active
+        ORDER BY r.priority, r.id`,
+      [lead.unit_id],
+    );
+    const [counts] = await m.query(
+      `SELECT count(*) FILTER (WHERE occurred_at > $2 AND occurred_at <= $3 AND suppression = ANY($4::text[]))::int AS inorganic,
+              count(*) FILTER (WHERE $5::timestamptz IS NOT NULL AND occurred_at < $5)::int AS reset_excluded
+         FROM lead_events WHERE lead_ref = $1 AND source <> 'system'`,
+      [lead.id, from, now, INORGANIC, resetAt],
+    );
+    const scores = await this.reader.scores(lead, now, m);
+    const ruleById = new Map(rules.map((r) => [r.id, r]));
+    const label = (filters: Condition[] | null | undefined) => renderFilterLabel(filters ?? []);
+
+    const drivers = new Map<string, TopDriverDto>();
+    let decay = 0;
+    const boosts = [];
+    for (const c of contributions) {
+      const rule = ruleById.get(c.rule_id);
+      const d = drivers.get(c.rule_id) ?? {
+        rule_id: c.rule_id,
+        ruleset_id: c.ruleset_id,
+        event_type: rule?.event_type ?? c.event_type,
+        count: 0,
+        weight: rule?.weight ?? c.base_points,
+        total: 0,
+        points_now: 0,
+        ...(label(rule?.filters) ? { filter_label: label(rule?.filters) } : {}),
+      };
+      const undecayed = c.base_points * c.multiplier;
+      const now_ = contributionPoints(c, now);
+      d.count++;
+      d.total += undecayed;
+      d.points_now += now_;
+      drivers.set(c.rule_id, d);
+      decay += now_ - undecayed;
+      if (c.multiplier !== 1) boosts.push({ event_id: c.event_id, event_type: c.event_type, ruleset_id: c.ruleset_id, multiplier: c.multiplier, boost: cents(c.base_points * (c.multiplier - 1)) });
+    }
+    const top_drivers = [...drivers.values()]
+      .map((d) => ({ ...d, total: cents(d.total), points_now: cents(d.points_now) }))
+      .sort((a, b) => absFirst(a.total, b.total) || b.count - a.count || a.rule_id.localeCompare(b.rule_id));
+    const snapshot: SnapshotItemDto[] = rules
+      .filter((r) => r.active)
+      .map((r) => ({ rule_id: r.id, ruleset_id: r.ruleset_id, event_type: r.event_type, weight: r.weight, half_life_days: r.half_life_days, ...(label(r.filters) ? { filter_label: label(r.filters) } : {}) }))
+      .sort((a, b) => absFirst(a.weight, b.weight) || a.event_type.localeCompare(b.event_type) || a.rule_id.localeCompare(b.rule_id));
+    const best = scores.filter((s) => s.active).sort((a, b) => b.score - a.score)[0];
+    return {
+      lead_id: lead.lead_id,
+      score: best ? roundScore(best.score) : 0,
+      top_drivers,
+      snapshot,
+      surge_boost: boosts,
+      surge_total: cents(boosts.reduce((n, b) => n + b.boost, 0)),
+      surge_event_count: new Set(boosts.map((b) => b.event_id)).size,
+      decay_applied: cents(decay),
+      inorganic_count: counts.inorganic,
+      range_hours: hours,
+      score_reset_at: resetAt ? resetAt.toISOString() : null,
+      reset_excluded_count: counts.reset_excluded,
+    };
+  }
+
+  /**
+   * EXP-5/6: "Why" of many leads of one OU in exactly two queries whatever their number (the leads, then their
+   * factors aggregated per event type and ruleset in SQL). Unknown ids and other OUs' are `missing`.
+   */
+  async whyMany(orgId: string, unitId: string, leadIds: readonly string[], now = this.clock.now(), m: EntityManager = this.ds.manager): Promise<{ found: LeadWhyDto[]; missing: string[] }> {
+    const ids = [...new Set(leadIds)];
+    if (!ids.length) return { found: [], missing: [] };
+    const leads: { id: string; lead_id: string }[] = await m.query(
+      `SELECT id, lead_id FROM leads WHERE unit_id = $1 AND org_id = $2 AND lead_id = ANY($3::text[]) AND status = 'active'`,
+      [unitId, orgId, ids],
+    );
+    const rows: FactorRow[] = leads.length
+      ? (
+          await m.query(
+            `SELECT s.lead_ref, le.event_type_key, min(le.event_type) AS event_type, s.ruleset_id,
+                    sum(${DECAYED_POINTS_SQL}) AS points, count(*)::int AS n,
+                    count(*) FILTER (WHERE s.occurred_at > $2::timestamptz - interval '7 days' AND s.occurred_at <= $2)::int AS n7,
+                    max(s.occurred_at) AS last_at, max(s.base_points) AS max_weight
+               FROM event_scores s
+               JOIN leads l ON l.id = s.lead_ref
+               JOIN rulesets rs ON rs.id = s.ruleset_id AND rs.active
+               JOIN lead_events le ON le.event_id = s.event_id
+              WHERE s.lead_ref = ANY($1::text[]) AND (l.score_reset_at IS NULL OR s.occurred_at >= l.score_reset_at)
+              GROUP BY s.lead_ref, le.event_type_key, s.ruleset_id`,
+            [leads.map((l) => l.id), now.toISOString()],
+          )
+        ).map((r: any) => ({ ...r, points: Number(r.points), max_weight: Number(r.max_weight), last_at: new Date(r.last_at) }))
+      : [];
+    const byLead = new Map<string, FactorRow[]>();
+    for (const r of rows) byLead.set(r.lead_ref, [...(byLead.get(r.lead_ref) ?? []), r]);
+    const found = leads.map((l) => whyOf(l.lead_id, byLead.get(l.id) ?? [], now));
+    const seen = new Set(leads.map((l) => l.lead_id));
+    return { found, missing: ids.filter((id) => !seen.has(id)) };
+  }
+}
