@@ -83,6 +83,11 @@ const MATRIX: Row[] = [
   { method: 'GET', path: '/channels', url: () => '/channels' },
   { method: 'GET', path: '/leads/:leadID/activity', url: (c) => `/leads/${c.leadOfA}/activity`, item: true },
   { method: 'GET', path: '/score/:leadID', url: (c) => `/score/${c.leadOfA}`, item: true },
+  { method: 'GET', path: '/leads', url: () => '/leads' },
+  { method: 'GET', path: '/leads/export', url: () => '/leads/export' },
+  { method: 'GET', path: '/leads/search', url: () => '/leads/search?q=ld' },
+  { method: 'POST', path: '/leads/scores', url: () => '/leads/scores', body: (c) => ({ lead_ids: [c.leadOfA] }), viewerMay: true },
+  { method: 'GET', path: '/leads/:leadID/score', url: (c) => `/leads/${c.leadOfA}/score`, item: true },
   { method: 'GET', path: '/scoring/settings', url: () => '/scoring/settings' },
   { method: 'PUT', path: '/scoring/settings', url: () => '/scoring/settings', body: { session_timeout_minutes: 45 } },
   { method: 'POST', path: '/engagement-scoring/test', url: () => '/engagement-scoring/test', body: (c) => ({ lead_id: c.leadOfA, rule: { event_type: 'A Event', weight: 1 } }), item: true, viewerMay: true },
@@ -213,7 +218,7 @@ describe('Tenancy matrix', () => {
     if (row.method !== 'GET') {
       it('refuses a Viewer (403) unless the route is their own settings', async () => {
         const res = await send(t, viewerA, row, ctx);
-        const allowed = (row.path === '/me/notification-prefs' && row.method === 'PUT');
+        const allowed = (row.path === '/me/notification-prefs' && row.method === 'PUT') || !!row.viewerMay;
         expect(res.status).toBe(allowed ? 200 : 403);
       });
     }
