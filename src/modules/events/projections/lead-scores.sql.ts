@@ -44,6 +44,7 @@ export async function recomputeLeadScores(m: EntityManager, leadRefs: string[], 
      SELECT i.lead_ref, f.lead_id, f.unit_id, i.ruleset_id, i.score FROM ins i JOIN fresh f USING (lead_ref, ruleset_id)`,
     [leadRefs, now.toISOString()],
   );
+  await syncPrimaryScores(m, 'l.id = ANY($1::text[])', [leadRefs]);
   const previous = new Map(before.map((b) => [`${b.lead_ref}/${b.ruleset_id}`, Number(b.score)]));
   const changes: ScoreChange[] = [];
   const seen = new Set<string>();
@@ -65,4 +66,19 @@ export async function recomputeLeadScores(m: EntityManager, leadRefs: string[], 
     }
   }
   return changes;
+}
+
+/**
+ * Re-derives `leads.score` (the primary engagement ruleset's materialised score, 0 without a primary or a
+ * `lead_scores` row) for the leads matching `where` (on alias `l`); rows already right are not rewritten.
+ */
+export async function syncPrimaryScores(m: EntityManager, where: string, params: unknown[]): Promise<void> {
+  await m.query(
+    `UPDATE leads l SET score = x.score
+       FROM (SELECT l.id, coalesce((SELECT s.score FROM lead_scores s JOIN rulesets r ON r.id = s.ruleset_id
+                                     WHERE s.lead_ref = l.id AND r.unit_id = l.unit_id AND r.dimension = 'engagement' AND r.is_primary), 0) AS score
+               FROM leads l WHERE ${where}) x
+      WHERE l.id = x.id AND l.score IS DISTINCT FROM x.score`,
+    params,
+  );
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store/event-store.types';
 import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
+import { syncPrimaryScores } from '../../events/projections/lead-scores.sql';
 import { canonicalEventType } from '../../scoring/domain/event-type';
 import {
   RuleAddedPayload,
@@ -45,10 +46,13 @@ export class RulesetsProjection implements Projection {
   readonly eventTypes = Object.values(RulesetEvents) as string[];
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
-    for (const e of events) await this.apply(e, m);
+    const primaryChanged = new Set<string>();
+    for (const e of events) await this.apply(e, m, primaryChanged);
+    // `leads.score` follows the OU's primary engagement ruleset: one pass over the OU's leads per batch (rows already right stay).
+    for (const unitId of primaryChanged) await syncPrimaryScores(m, 'l.unit_id = $1', [unitId]);
   }
 
-  private async apply(e: StoredEvent, m: EntityManager): Promise<void> {
+  private async apply(e: StoredEvent, m: EntityManager, primaryChanged: Set<string>): Promise<void> {
     switch (e.eventType) {
       case RulesetEvents.Created: {
         const p = e.payload as RulesetCreatedPayload;
@@ -57,16 +61,23 @@ export class RulesetsProjection implements Projection {
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) ON CONFLICT (id) DO NOTHING`,
           [e.streamId, p.org_id, p.unit_id, p.dimension, p.name, p.score_column, p.is_primary, p.active, p.start_date, p.end_date, p.by, p.at],
         );
+        if (p.is_primary) primaryChanged.add(p.unit_id);
         return;
       }
       case RulesetEvents.Updated: {
         const p = e.payload as RulesetUpdatedPayload;
         await this.update(m, 'rulesets', RULESET_COLUMNS, p.changes, e.streamId, p.at);
+        if (p.changes.is_primary !== undefined) {
+          const [rs] = await m.query(`SELECT unit_id FROM rulesets WHERE id = $1`, [e.streamId]);
+          if (rs) primaryChanged.add(rs.unit_id);
+        }
         return;
       }
-      case RulesetEvents.Deleted:
-        await m.query(`DELETE FROM rulesets WHERE id = $1`, [e.streamId]);
+      case RulesetEvents.Deleted: {
+        const [gone] = await m.query(`DELETE FROM rulesets WHERE id = $1 RETURNING unit_id, is_primary`, [e.streamId]);
+        if (gone?.is_primary) primaryChanged.add(gone.unit_id);
         return;
+      }
       case RulesetEvents.RuleAdded: {
         const p = e.payload as RuleAddedPayload;
         await m.query(

@@ -53,10 +53,11 @@ export class ScoresController {
     if (ruleset) {
       const hit = scores.find((s) => s.ruleset_id === ruleset) ?? scores.find((s) => s.name === ruleset);
       if (!hit) throw AppError.notFound('ruleset', 'ruleset_not_found');
-      return { lead_id: lead.lead_id, score: roundScore(hit.score), ruleset_id: hit.ruleset_id, scores: all };
+      return { lead_id: lead.lead_id, score: roundScore(hit.score), ruleset_id: hit.ruleset_id, scores: all, engagement_scores: all, profile_scores: {} };
     }
     const best = scores.filter((s) => s.active).sort((a, b) => b.score - a.score)[0];
-    return { lead_id: lead.lead_id, score: best ? roundScore(best.score) : 0, ruleset_id: best?.ruleset_id ?? null, scores: all };
+    // LEAD-15: without a selector, the highest score across the OU's active engagement rulesets (0 when none is active).
+    return { lead_id: lead.lead_id, score: best ? roundScore(best.score) : 0, ruleset_id: best?.ruleset_id ?? null, scores: all, engagement_scores: all, profile_scores: {} };
   }
 }
 

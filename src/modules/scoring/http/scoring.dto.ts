@@ -9,6 +9,10 @@ export class LeadScoreDto {
   @ApiPropertyOptional({ nullable: true, description: 'The ruleset the score comes from' }) ruleset_id: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Score per engagement ruleset id (rounded)' })
   scores: Record<string, number>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Same as `scores` (the catalog’s name for it)' })
+  engagement_scores: Record<string, number>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Always empty: profile scoring does not exist yet' })
+  profile_scores: Record<string, number>;
 }
 
 export class ScoringSettingsDto {

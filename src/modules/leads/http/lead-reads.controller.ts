@@ -1,0 +1,156 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { stringify } from 'csv-stringify';
+import type { Response } from 'express';
+import { once } from 'node:events';
+import { ApiErrors } from '../../../platform/http/error-response.dto';
+import { pageOf, pageRequest } from '../../../platform/http/pagination';
+import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
+import { tenantKey } from '../../../platform/tenancy/tenant-scope';
+import { roundScore } from '../../scoring/domain/score-rounding';
+import { ScoreReader } from '../../scoring/score-reader.service';
+import { ExportRow, LeadReadsService } from '../lead-reads.service';
+import {
+  BatchScoreItemDto,
+  BatchScoresDto,
+  LeadFilterQueryDto,
+  LeadListDto,
+  LeadListQueryDto,
+  LeadScoreStateDto,
+  LeadSearchItemDto,
+  LeadSearchQueryDto,
+} from './lead-reads.dto';
+
+export const LEAD_EXPORT_COLUMNS = ['lead_id', 'alias', 'engagement_score', 'profile_score', 'engagement_level', 'profile_level', 'account', 'owner', 'last_activity', 'created_at'];
+
+/** Lead reads at scale (OU-scoped): list, CSV export, search, batch and single score reads. */
+@ApiTags('Leads')
+@ApiBearerAuth('bearerAuth')
+@ApiBasicAuth('basicAuth')
+@OuScoped()
+@Controller()
+export class LeadReadsController {
+  constructor(private readonly leads: LeadReadsService, private readonly reader: ScoreReader) {}
+
+  @Get('leads')
+  @ApiOperation({
+    operationId: 'listLeads',
+    summary: 'List lead scores (OU-scoped)',
+    description:
+      'Leads of the active OU with their engagement scores, highest `score` first unless `sort_by`/`sort_order` say otherwise (ties by lead). ' +
+      '`score` is the primary engagement ruleset’s score (0 when the OU has no primary) as materialised by the last recompute of the lead — ' +
+      'on every scored event, and hourly for decaying scores — so it may trail the exact value of `GET /score/{leadID}` by up to an hour of decay. ' +
+      '`min_score`/`max_score` compare that rounded score. `range` filters `created_at` (UTC days). `include_disqualified` is accepted but changes nothing: ' +
+      'disqualification, levels and profile scores do not exist yet, so `disqualified` is false, levels null and `profile_scores` empty. ' +
+      '`total` is exact on the last page and whenever PostgreSQL expects at most 10,000 matches; otherwise it is PostgreSQL’s estimate and `total_exact` is false (an exact count would scan every match).',
+  })
+  @ApiOkResponse({ type: LeadListDto })
+  @ApiErrors(400, 401)
+  async list(@Query() q: LeadListQueryDto): Promise<LeadListDto> {
+    const page = pageRequest(q);
+    const { leads, total, total_exact } = await this.leads.list(q, page);
+    return { ...pageOf('leads', leads, total, page), total_exact };
+  }
+
+  @Get('leads/export')
+  @ApiOperation({
+    operationId: 'exportLeads',
+    summary: 'Export leads as CSV (OU-scoped)',
+    description:
+      'Every lead matching the `GET /leads` filters, in its order, streamed as a CSV attachment with the columns ' +
+      `${LEAD_EXPORT_COLUMNS.join(', ')}. alias = the first email alias, else any alias; owner = owner name (else id); account = account id. ` +
+      'profile_score, engagement_level and profile_level stay empty: profile scoring and levels do not exist yet (so a level filter matches no lead).',
+  })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: 'CSV',
+    content: { 'text/csv': { schema: { type: 'string', example: `${LEAD_EXPORT_COLUMNS.join(',')}\nld_123,ada@example.com,42,,,,,Ada,2026-06-15T11:00:00.000Z,2026-06-01T08:00:00.000Z\n` } } },
+  })
+  @ApiErrors(400, 401)
+  async export(@Query() q: LeadFilterQueryDto, @Res() res: Response): Promise<void> {
+    const { unit_id } = tenantKey();
+    const rows = this.leads.export(q);
+    // The first chunk is read before the headers go out, so a failing query still answers with a JSON error.
+    const first = await rows.next();
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="leads-${unit_id}.csv"`);
+    const csv = stringify({ header: true, columns: LEAD_EXPORT_COLUMNS });
+    csv.pipe(res);
+    // A client that goes away ends the export (and frees its database connection) instead of waiting on 'drain'.
+    let gone = false;
+    const closed = once(res, 'close').then(() => (gone = true));
+    const write = async (chunk: ExportRow[]) => {
+      for (const r of chunk) {
+        const ok = csv.write([r.lead_id, r.alias, r.engagement_score, '', '', '', r.account, r.owner, r.last_activity, r.created_at]);
+        if (!ok) await Promise.race([once(csv, 'drain'), closed]);
+        if (gone) return;
+      }
+    };
+    try {
+      if (!first.done) await write(first.value);
+      if (!gone && !first.done) {
+        for await (const chunk of rows) {
+          await write(chunk);
+          if (gone) break;
+        }
+      }
+    } finally {
+      await rows.return(undefined); // releases the export's connection however the loop ended
+    }
+    csv.end();
+  }
+
+  @Get('leads/search')
+  @ApiOperation({
+    operationId: 'searchLeads',
+    summary: 'Search leads by ID or alias (OU-scoped)',
+    description: 'Up to 10 leads of the active OU whose lead id starts with `q` (listed first) or that have an alias value (email, phone, …) starting with `q` (emails compared lower-cased). `q` needs at least 2 characters (400 otherwise).',
+  })
+  @ApiOkResponse({ type: [LeadSearchItemDto] })
+  @ApiErrors(400, 401)
+  async search(@Query() q: LeadSearchQueryDto): Promise<LeadSearchItemDto[]> {
+    return this.leads.search(q.q);
+  }
+
+  @Post('leads/scores')
+  @HttpCode(200)
+  @ViewerMayWrite()
+  @ApiOperation({
+    operationId: 'batchLeadScores',
+    summary: 'Batch lead scores for visible leads (OU-scoped, engagement primary ruleset by default)',
+    description:
+      'Exact scores as of now (decay applied at read time), rounded, for the listed leads of the active OU, in request order without repeats. ' +
+      '`ruleset` = `primary` (default) or an engagement ruleset id or name of the active OU (404 when none matches). If the OU has no primary ruleset, every score is 0. ' +
+      'Ids that name no lead of the active OU (another OU’s included) are left out of the answer. A read: nothing is changed or audited.',
+  })
+  @ApiOkResponse({ type: [BatchScoreItemDto] })
+  @ApiErrors(400, 401, 404)
+  async scores(@Body() body: BatchScoresDto): Promise<BatchScoreItemDto[]> {
+    return this.leads.batchScores(body.lead_ids, body.ruleset ?? 'primary');
+  }
+
+  @Get('leads/:leadID/score')
+  @ApiOperation({
+    operationId: 'getLeadScoreWithDisqualification',
+    summary: 'Get lead score including disqualification state (OU-scoped)',
+    description:
+      'The score of `GET /score/{leadID}` (highest across the active engagement rulesets of the OU, exact as of now, rounded) with the disqualification state. ' +
+      'Disqualification does not exist yet: `disqualified` is false and its details null.',
+  })
+  @ApiOkResponse({ type: LeadScoreStateDto })
+  @ApiErrors(400, 401, 404)
+  async score(@Param('leadID') leadId: string): Promise<LeadScoreStateDto> {
+    const lead = await this.reader.lead(leadId);
+    const best = (await this.reader.scores(lead)).filter((s) => s.active).sort((a, b) => b.score - a.score)[0];
+    return {
+      lead_id: lead.lead_id,
+      score: best ? roundScore(best.score) : 0,
+      ruleset_id: best?.ruleset_id ?? null,
+      disqualified: false,
+      disqualified_by_rule_id: null,
+      disqualified_at: null,
+      disqualified_reason: null,
+    };
+  }
+}
