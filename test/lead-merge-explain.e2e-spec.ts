@@ -115,7 +115,7 @@ describe('Leads: merge, score reset, explanations, share links', () => {
         [s1, s2].sort().map((id) => ({ lead_id: id, status: 'merged', merged_into: target })),
       );
       // the materialised score list agrees
-      await eventually(async () => (await ds.query(`SELECT score FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.lead_id = $1 AND s.ruleset_id = $2`, [target, rs.id]))[0]?.score === 110);
+      await eventually(async () => (await ds.query(`SELECT s.score FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.lead_id = $1 AND s.ruleset_id = $2`, [target, rs.id]))[0]?.score === 110);
       expect(await ds.query(`SELECT count(*)::int AS n FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.lead_id = ANY($1)`, [[s1, s2]])).toEqual([{ n: 0 }]);
     });
 
