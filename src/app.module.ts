@@ -10,7 +10,7 @@ import { RootModule } from './modules/root/root.module';
 import { RulesetsModule } from './modules/rulesets/rulesets.module';
 import { EventsModule } from './modules/events/events.module';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/ingestion.module';
-import { LeadsModule } from './modules/leads/leads.module';
+import { LeadsModule, LeadsWorkerModule } from './modules/leads/leads.module';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring/scoring.module';
 import { StreamModule } from './modules/stream/stream.module';
 import { SurgeModule, SurgeWorkerModule } from './modules/surge/surge.module';
@@ -88,7 +88,7 @@ export class AppModule {
           ? [
               {
                 module: WorkerRoleModule,
-                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule],
+                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule, LeadsWorkerModule],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
               },

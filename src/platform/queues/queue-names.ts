@@ -8,6 +8,8 @@ export const QueueName = {
   Rescore: 'rescore',
   /** Surge trigger notifications: one job per firing (webhook and Teams POSTs). */
   SurgeDelivery: 'surge-delivery',
+  /** LEAD-18: erasure of a deleted lead and everything recorded about it. */
+  LeadDeletion: 'lead-deletion',
 } as const;
 
 export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];
