@@ -12,7 +12,7 @@ import { EventsModule } from './modules/events/events.module';
 import { EventTypesModule } from './modules/event-types/event-types.module';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/ingestion.module';
 import { LeadImportModule, LeadImportWorkerModule } from './modules/lead-import/lead-import.module';
-import { LeadsModule } from './modules/leads/leads.module';
+import { LeadsModule, LeadsWorkerModule } from './modules/leads/leads.module';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring/scoring.module';
 import { StreamModule } from './modules/stream/stream.module';
 import { SurgeModule, SurgeWorkerModule } from './modules/surge/surge.module';
@@ -92,7 +92,7 @@ export class AppModule {
           ? [
               {
                 module: WorkerRoleModule,
-                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule, LeadImportWorkerModule],
+                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule, LeadImportWorkerModule, LeadsWorkerModule],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
               },

@@ -119,6 +119,22 @@ const MATRIX: Row[] = [
   { method: 'GET', path: '/leads/:leadID/why', url: (c) => `/leads/${c.leadOfA}/why`, item: true },
   { method: 'GET', path: '/leads/why', url: (c) => `/leads/why?lead_ids=${c.leadOfA}` },
   { method: 'POST', path: '/leads/:id/share-explain', url: (c) => `/leads/${c.leadOfA}/share-explain`, item: true },
+  { method: 'POST', path: '/leads', url: () => '/leads', body: { id: 'matrix-created-plural' } },
+  { method: 'POST', path: '/lead', url: () => '/lead', body: { id: 'matrix-created-singular' } },
+  ...(['/lead', '/leads'] as const).flatMap((base): Row[] => [
+    { method: 'GET', path: `${base}/:leadID`, url: (c) => `${base}/${c.leadOfA}`, item: true },
+    { method: 'GET', path: `${base}/:leadID/aliases`, url: (c) => `${base}/${c.leadOfA}/aliases`, item: true },
+    { method: 'PATCH', path: `${base}/:leadID/metadata`, url: (c) => `${base}/${c.leadOfA}/metadata`, body: { taken_over: true }, item: true },
+  ]),
+  { method: 'GET', path: '/leads/:leadID/profile', url: (c) => `/leads/${c.leadOfA}/profile`, item: true },
+  { method: 'GET', path: '/leads/:leadID/account', url: (c) => `/leads/${c.leadOfA}/account`, item: true },
+  { method: 'PUT', path: '/lead/:leadID', url: (c) => `/lead/${c.leadOfA}`, body: { metadata: { taken_over: true } }, item: true },
+  { method: 'DELETE', path: '/lead/:leadID', url: (c) => `/lead/${c.leadOfA}`, item: true },
+  { method: 'GET', path: '/lead/:leadID/deletion-status', url: (c) => `/lead/${c.leadOfA}/deletion-status`, item: true },
+  { method: 'GET', path: '/lead/by-alias', url: () => '/lead/by-alias?kind=external_id&value=matrix-a', item: true },
+  { method: 'PATCH', path: '/lead/by-alias/metadata', url: () => '/lead/by-alias/metadata', body: { alias_kind: 'external_id', alias_value: 'matrix-a', attributes: { taken_over: 'yes' } }, item: true },
+  { method: 'POST', path: '/leads/:leadID/owner', url: (c) => `/leads/${c.leadOfA}/owner`, body: { owner_id: 'intruder', owner_name: 'Intruder' }, item: true },
+  { method: 'POST', path: '/leads/bulk-assign-owner', url: () => '/leads/bulk-assign-owner', body: (c) => ({ lead_ids: [c.leadOfA], owner_id: 'intruder' }) },
 ];
 
 const OU_IN_PATH: Row[] = [

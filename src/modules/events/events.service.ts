@@ -9,6 +9,7 @@ import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
 import { LeadEvent, LeadEventsDeletedPayload, SuppressedEventStreamType } from '../leads/domain/lead-events';
 import { Lead } from '../leads/domain/lead.aggregate';
+import { lockLiveLeads } from '../leads/lead-lock';
 import { Condition, renderFilterLabel } from '../scoring/domain/conditions';
 import { canonicalEventType } from '../scoring/domain/event-type';
 import { decayFactor } from '../scoring/domain/half-life';
@@ -152,8 +153,10 @@ export class EventsService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.ds.transaction(async (m) => {
-          const leads = await this.repo.loadMany(Lead, [...byLead.keys()], m);
-          for (const [ref, list] of byLead) leads.get(ref)!.deleteEvents(list, reason, at);
+          // a lead deleted meanwhile (LEAD-18) is left alone: its erasure removes these events too
+          const live = await lockLiveLeads(m, [...byLead.keys()]);
+          const leads = await this.repo.loadMany(Lead, [...live], m);
+          for (const [ref, list] of byLead) leads.get(ref)?.deleteEvents(list, reason, at);
           const extra: StreamAppend[] = orphans.map((id) => ({
             streamId: `suppressed-${id}`,
             streamType: SuppressedEventStreamType,

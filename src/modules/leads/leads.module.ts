@@ -1,23 +1,38 @@
 import { Module } from '@nestjs/common';
+import { QueueName } from '../../platform/queues/queue-names';
+import { QueuesModule } from '../../platform/queues/queues.module';
 import { ScoringModule } from '../scoring/scoring.module';
+import { LeadDeletionProcessor } from './deletion/lead-deletion.processor';
+import { LeadEraser } from './deletion/lead-eraser.service';
 import { LeadExplainController, PublicExplainController } from './explain/lead-explain.controller';
 import { LeadExplainService } from './explain/lead-explain.service';
 import { ShareLinksService } from './explain/share-links.service';
 import { LeadReadsController } from './http/lead-reads.controller';
+import { LeadsController } from './http/leads.controller';
 import { LeadReadsService } from './lead-reads.service';
+import { LeadsService } from './leads.service';
 import { LeadMergeController } from './merge/lead-merge.controller';
 import { LeadMergeService } from './merge/lead-merge.service';
 import { LeadResetService } from './merge/lead-reset.service';
 import { LeadIdentityProjection } from './projections/lead-identity.projection';
 
 /**
- * Leads: the event-sourced Lead aggregate and its identity read model (leads, aliases); lists, search and export;
- * merges, score resets, explanations and share links. Controllers with static paths under /leads (export, search,
- * merge, why) are listed before any `/leads/:leadID` route so that Express matches them first.
+ * Leads: the event-sourced Lead aggregate and its identity read model (leads, aliases); the identity API; lists,
+ * search and export; merges, score resets, explanations and share links. Controllers with static paths under
+ * /leads (export, search, scores, merge, why) are listed before any `/leads/:leadID` route so that Express
+ * matches them first.
  */
 @Module({
-  imports: [ScoringModule],
-  controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController],
-  providers: [LeadIdentityProjection, LeadReadsService, LeadMergeService, LeadResetService, LeadExplainService, ShareLinksService],
+  imports: [ScoringModule, QueuesModule.forFeature(QueueName.LeadDeletion)],
+  controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController, LeadsController],
+  providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadMergeService, LeadResetService, LeadExplainService, ShareLinksService],
+  exports: [LeadsService],
 })
 export class LeadsModule {}
+
+/** Worker role: erasure of deleted leads (LEAD-18). */
+@Module({
+  imports: [QueuesModule.forFeature(QueueName.LeadDeletion)],
+  providers: [LeadEraser, LeadDeletionProcessor],
+})
+export class LeadsWorkerModule {}

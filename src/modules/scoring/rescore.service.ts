@@ -5,6 +5,7 @@ import { AggregateRepository } from '../../platform/event-store/aggregate.reposi
 import { ConcurrencyError } from '../../platform/event-store/event-store.types';
 import { ContributionPayload } from '../leads/domain/lead-events';
 import { Lead } from '../leads/domain/lead.aggregate';
+import { lockLiveLeads } from '../leads/lead-lock';
 import { Ruleset } from './domain/ruleset';
 import { scoreEvent } from './domain/score-ruleset';
 import { SuppressionReason } from './domain/suppression';
@@ -124,9 +125,11 @@ export class RescoreService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.ds.transaction(async (m) => {
-          const leads = await this.repo.loadMany(Lead, [...changes.keys()], m);
+          // a lead deleted meanwhile (LEAD-18) is left alone
+          const live = await lockLiveLeads(m, [...changes.keys()]);
+          const leads = await this.repo.loadMany(Lead, [...live], m);
           const at = this.clock.now();
-          for (const [ref, list] of changes) leads.get(ref)!.rescore({ ruleset_id: rulesetId, job_id: jobId, changes: list }, at);
+          for (const [ref, list] of changes) leads.get(ref)?.rescore({ ruleset_id: rulesetId, job_id: jobId, changes: list }, at);
           await this.repo.saveMany([...leads.values()], metadata, m);
         });
         return;

@@ -10,6 +10,8 @@ export const QueueName = {
   SurgeDelivery: 'surge-delivery',
   /** Lead CSV imports (POST /leads/import/start): one job per import run. */
   LeadImport: 'lead-import',
+  /** LEAD-18: erasure of a deleted lead and everything recorded about it. */
+  LeadDeletion: 'lead-deletion',
 } as const;
 
 export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];

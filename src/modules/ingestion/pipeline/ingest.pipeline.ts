@@ -20,6 +20,8 @@ export interface PipelineResult {
   suppressed: number;
   duplicates: number;
   leadsCreated: number;
+  /** Events of a lead deleted meanwhile (LEAD-18): accepted before the deletion, never recorded. */
+  dropped?: number;
 }
 
 /** A unique-key violation on the identity tables: another job created the same lead or alias first. */
@@ -63,6 +65,7 @@ export class IngestPipeline {
       total.suppressed += r.suppressed;
       total.duplicates += r.duplicates;
       total.leadsCreated += r.leadsCreated;
+      if (r.dropped) total.dropped = (total.dropped ?? 0) + r.dropped;
     }
     this.metrics.eventsProcessed.inc({ outcome: 'recorded' }, total.recorded);
     this.metrics.eventsProcessed.inc({ outcome: 'suppressed' }, total.suppressed);
@@ -110,7 +113,9 @@ export class IngestPipeline {
         kept.push(e);
         continue;
       }
-      const leadRef = this.existingLead(e, identity);
+      const resolved = this.existingLead(e, identity);
+      // a lead being deleted is not named by new records
+      const leadRef = resolved && !identity.deleting.has(resolved) ? resolved : null;
       const payload: SuppressedEventRecordedPayload = {
         ...this.recordedBase(e),
         suppression: 'metadata_filter',
@@ -138,6 +143,11 @@ export class IngestPipeline {
       let ref: string | undefined;
       if (e.lead_id) ref = identity.refOfLeadId.get(e.lead_id);
       else ref = e.aliases.map((a) => identity.refOfAlias.get(aliasKey(a))).find((r) => r !== undefined);
+      // LEAD-18: an event accepted before its lead's deletion was requested is not recorded (nor does it re-create the lead)
+      if ((ref !== undefined && identity.deleting.has(ref)) || (ref === undefined && e.lead_id && (identity.deletedAt.get(e.lead_id) ?? '') >= e.received_at)) {
+        result.dropped = (result.dropped ?? 0) + 1;
+        continue;
+      }
       if (ref === undefined) {
         ref = uuidv7();
         const leadId = e.lead_id ?? `ld_${ref.replace(/-/g, '').slice(-20)}`;
@@ -202,23 +212,37 @@ export class IngestPipeline {
   private async loadIdentity(unitId: string, events: QueuedEvent[], m: EntityManager): Promise<Identity> {
     const leadIds = [...new Set(events.flatMap((e) => (e.lead_id ? [e.lead_id] : [])))];
     const aliases = events.flatMap((e) => e.aliases);
-    const byId = leadIds.length ? await m.query(`SELECT id, lead_id FROM leads WHERE unit_id = $1 AND lead_id = ANY($2::text[])`, [unitId, leadIds]) : [];
+    // FOR KEY SHARE: an erasure (LEAD-18) waits for this transaction, so nothing is appended to an erased stream
+    const byId = leadIds.length
+      ? await m.query(`SELECT id, lead_id, status FROM leads WHERE unit_id = $1 AND lead_id = ANY($2::text[]) ORDER BY id FOR KEY SHARE`, [unitId, leadIds])
+      : [];
     const byAlias = aliases.length
         ? await m.query(
-            `SELECT a.kind, a.value, a.lead_ref, l.lead_id FROM unnest($2::text[], $3::text[]) AS x(kind, value)
+            `SELECT a.kind, a.value, a.lead_ref, l.lead_id, l.status FROM unnest($2::text[], $3::text[]) AS x(kind, value)
                JOIN lead_aliases a ON a.unit_id = $1 AND a.kind = x.kind AND a.value = x.value
-               JOIN leads l ON l.id = a.lead_ref`,
+               JOIN leads l ON l.id = a.lead_ref
+              ORDER BY l.id FOR KEY SHARE OF l`,
             [unitId, aliases.map((a) => a.kind), aliases.map((a) => a.value)],
           )
         : [];
-    const identity: Identity = { refOfLeadId: new Map(), leadIdOfRef: new Map(), refOfAlias: new Map() };
+    const identity: Identity = { refOfLeadId: new Map(), leadIdOfRef: new Map(), refOfAlias: new Map(), deleting: new Set(), deletedAt: new Map() };
     for (const r of byId) {
       identity.refOfLeadId.set(r.lead_id, r.id);
       identity.leadIdOfRef.set(r.id, r.lead_id);
+      if (r.status === 'deleting') identity.deleting.add(r.id);
     }
     for (const r of byAlias) {
       identity.refOfAlias.set(`${r.kind}:${r.value}`, r.lead_ref);
       identity.leadIdOfRef.set(r.lead_ref, r.lead_id);
+      if (r.status === 'deleting') identity.deleting.add(r.lead_ref);
+    }
+    const gone = leadIds.filter((id) => !identity.refOfLeadId.has(id));
+    if (gone.length) {
+      const rows: { lead_id: string; at: Date }[] = await m.query(
+        `SELECT lead_id, max(requested_at) AS at FROM lead_deletions WHERE unit_id = $1 AND lead_id = ANY($2::text[]) GROUP BY lead_id`,
+        [unitId, gone],
+      );
+      for (const r of rows) identity.deletedAt.set(r.lead_id, new Date(r.at).toISOString());
     }
     return identity;
   }
@@ -228,4 +252,8 @@ interface Identity {
   refOfLeadId: Map<string, string>;
   leadIdOfRef: Map<string, string>;
   refOfAlias: Map<string, string>;
+  /** leads whose deletion is under way (LEAD-18) */
+  deleting: Set<string>;
+  /** public id → latest deletion request (ISO), for ids without a lead now */
+  deletedAt: Map<string, string>;
 }

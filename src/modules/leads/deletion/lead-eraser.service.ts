@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../../platform/clock/clock';
+import { ProjectionRegistry } from '../../../platform/projections/projection.registry';
+import { SuppressedEventStreamType } from '../domain/lead-events';
+
+export interface ErasureResult {
+  deletion_id: string;
+  status: 'completed' | 'skipped';
+  events: number;
+}
+
+/**
+ * LEAD-18: erases a lead whose deletion was requested — its Lead stream (events and snapshot), the
+ * metadata-suppressed events that name it (their own streams), and every read row about it: identity,
+ * aliases, events, per-event and per-lead scores, surge state and firings (with their delivery records),
+ * stream summaries; event type counts drop by the erased events. Irreversible by design: nothing is kept
+ * but the `lead_deletions` row, which names the lead only by its public id.
+ *
+ * One transaction, so a crash erases nothing and the retried job starts over. Races:
+ * - Async projections: the transaction first locks every async projection's checkpoint row (FOR UPDATE,
+ *   waiting), which waits for a batch in flight to commit and keeps new batches out until the erasure
+ *   commits. Rows a batch wrote before are erased with the rest; events not yet projected are gone from the
+ *   store before any batch can read them. Nothing can re-insert a row afterwards.
+ * - Writers (ingest pipeline, API commands, score-now, event deletion) lock the lead FOR KEY SHARE and only
+ *   while it is live (lockLiveLeads). The `FOR UPDATE` below waits for those that locked it before the
+ *   deletion was requested; their events are committed by then and erased here. Later writers see the lead
+ *   hidden (or gone) and leave it alone.
+ * Lock order (checkpoints, then the lead) matches the projections' (checkpoint, then lead rows), so the two
+ * never deadlock.
+ */
+@Injectable()
+export class LeadEraser {
+  private readonly log = new Logger('LeadDeletion');
+
+  constructor(private readonly ds: DataSource, private readonly registry: ProjectionRegistry, private readonly clock: Clock) {}
+
+  async erase(deletionId: string): Promise<ErasureResult> {
+    const [deletion] = await this.ds.query(`SELECT * FROM lead_deletions WHERE id = $1`, [deletionId]);
+    if (!deletion || deletion.status === 'completed') return { deletion_id: deletionId, status: 'skipped', events: 0 };
+    await this.ds.query(`UPDATE lead_deletions SET status = 'in_progress', error = NULL WHERE id = $1 AND status <> 'completed'`, [deletionId]);
+    const names = this.registry
+      .all()
+      .filter((p) => p.mode !== 'inline')
+      .map((p) => p.name)
+      .sort();
+    const events = await this.ds.transaction(async (m) => {
+      if (names.length) {
+        await m.query(`INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`, [names]);
+        await m.query(`SELECT name FROM projection_checkpoints WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`, [names]);
+      }
+      const [lead] = await m.query(`SELECT id FROM leads WHERE unit_id = $1 AND lead_id = $2 AND status = 'deleting' FOR UPDATE`, [deletion.unit_id, deletion.lead_id]);
+      const erased = lead ? await this.eraseLead(lead.id, m) : 0;
+      await m.query(`UPDATE lead_deletions SET status = 'completed', completed_at = $2, error = NULL WHERE id = $1`, [deletionId, this.clock.now()]);
+      return erased;
+    });
+    this.log.log({ msg: 'lead erased', deletion_id: deletionId, unit_id: deletion.unit_id, events });
+    return { deletion_id: deletionId, status: 'completed', events };
+  }
+
+  async markFailed(deletionId: string, error: string): Promise<void> {
+    await this.ds.query(`UPDATE lead_deletions SET status = 'failed', error = $2 WHERE id = $1 AND status <> 'completed'`, [deletionId, error.slice(0, 500)]);
+  }
+
+  /** Everything about one lead, inside the caller's transaction; returns how many stored events were erased. */
+  private async eraseLead(ref: string, m: EntityManager): Promise<number> {
+    const suppressed: string[] = (
+      await m.query(`SELECT DISTINCT stream_id FROM event_store_events WHERE stream_type = $1 AND payload->>'lead_ref' = $2`, [SuppressedEventStreamType, ref])
+    ).map((r: { stream_id: string }) => r.stream_id);
+    const streams = [ref, ...suppressed];
+
+    // read models of the lead's events; event type counts drop by what was counted
+    const counted: { unit_id: string; event_type_key: string; n: number }[] = await m.query(
+      `WITH d AS (DELETE FROM lead_events WHERE lead_ref = $1 RETURNING unit_id, event_type_key)
+       SELECT unit_id, event_type_key, count(*)::int AS n FROM d GROUP BY unit_id, event_type_key`,
+      [ref],
+    );
+    for (const c of counted) {
+      await m.query(`UPDATE event_type_stats SET event_count = greatest(0, event_count - $3) WHERE unit_id = $1 AND key = $2`, [c.unit_id, c.event_type_key, c.n]);
+    }
+    await m.query(`DELETE FROM event_scores WHERE lead_ref = $1`, [ref]);
+    await m.query(`DELETE FROM lead_scores WHERE lead_ref = $1`, [ref]);
+    await m.query(`DELETE FROM surge_deliveries WHERE surge_event_id IN (SELECT id FROM surge_events WHERE lead_ref = $1)`, [ref]);
+    await m.query(`DELETE FROM surge_events WHERE lead_ref = $1`, [ref]);
+    await m.query(`DELETE FROM surge_recent_events WHERE lead_ref = $1`, [ref]);
+    await m.query(`DELETE FROM surge_lead_state WHERE lead_ref = $1`, [ref]);
+
+    // the streams themselves
+    const [{ n }] = await m.query(
+      `WITH d AS (DELETE FROM event_store_events WHERE stream_id = ANY($1::text[]) RETURNING 1) SELECT count(*)::int AS n FROM d`,
+      [streams],
+    );
+    await m.query(`DELETE FROM event_store_snapshots WHERE stream_id = ANY($1::text[])`, [streams]);
+    await m.query(`DELETE FROM stream_summaries WHERE stream_id = ANY($1::text[])`, [streams]);
+
+    // identity last (aliases cascade)
+    await m.query(`DELETE FROM lead_aliases WHERE lead_ref = $1`, [ref]);
+    await m.query(`DELETE FROM leads WHERE id = $1`, [ref]);
+    return n;
+  }
+}

@@ -1,0 +1,154 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { ALIAS_KINDS, AliasKind } from '../domain/lead-events';
+
+export const MAX_BULK_OWNER_LEADS = 500;
+const ID_MAX = 256;
+const OWNER_MAX = 200;
+
+export class CreateLeadDto {
+  @ApiProperty({ example: 'ld_123', description: 'Public lead id, unique in the active OU (1–256 characters)' })
+  @IsString() @IsNotEmpty() @MaxLength(ID_MAX) id: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { industry: 'SaaS' }, description: 'At most 100 KB of JSON (413 beyond)' })
+  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Account the lead belongs to (an opaque id: accounts are not a feature yet)' })
+  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @IsNotEmpty() @MaxLength(ID_MAX) account_id?: string | null;
+}
+
+export class ReplaceLeadDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { industry: 'SaaS', plan: 'Pro' }, description: 'Replaces the whole metadata object' })
+  @IsObject() metadata: Record<string, unknown>;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Set (or, with null, unlink) the account; omitted = unchanged' })
+  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @IsNotEmpty() @MaxLength(ID_MAX) account_id?: string | null;
+}
+
+export class LeadDto {
+  @ApiProperty({ example: 'ld_123', description: 'Public lead id' }) id: string;
+  @ApiProperty({ example: 'ld_123', description: 'Public lead id (same as id)' }) lead_id: string;
+  @ApiProperty() org_id: string;
+  @ApiProperty() unit_id: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) account_id: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) owner_id: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) owner_name: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Always null here: a merged-away lead is not served by this endpoint' }) merged_into: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time', description: 'Last unsuppressed event' }) last_event_at: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) last_event_type: string | null;
+  @ApiProperty({ description: 'Unsuppressed events recorded' }) event_count: number;
+}
+
+export class LeadDetailDto extends LeadDto {
+  @ApiProperty({ example: 42, description: 'Highest engagement score across the active rulesets of the OU, exact as of now (rounded)' }) score: number;
+}
+
+export class LeadWithAccountDto {
+  @ApiProperty({ type: LeadDetailDto }) lead: LeadDetailDto;
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: 'Always null for now: accounts are not a feature yet (the linked id is lead.account_id)',
+  })
+  account: Record<string, unknown> | null;
+}
+
+export class LeadMetadataDto {
+  @ApiProperty({ example: 'ld_123', description: 'Public lead id' }) id: string;
+  @ApiProperty() org_id: string;
+  @ApiProperty() unit_id: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The full metadata after the change' }) metadata: Record<string, unknown>;
+}
+
+export class LeadAliasDto {
+  @ApiProperty({ description: 'Stable id of the alias' }) id: string;
+  @ApiProperty({ enum: ALIAS_KINDS }) kind: string;
+  @ApiProperty({ example: 'alex@example.com', description: 'Normalised value (trimmed; e-mail addresses lower-cased)' }) value: string;
+  @ApiProperty({ format: 'date-time', description: 'First seen' }) created_at: string;
+}
+
+export class LeadAliasesDto {
+  @ApiProperty({ type: [LeadAliasDto] }) aliases: LeadAliasDto[];
+}
+
+export class ByAliasQueryDto {
+  @ApiPropertyOptional({ enum: ALIAS_KINDS, default: 'email' }) @IsOptional() @IsIn(ALIAS_KINDS as unknown as string[]) kind?: AliasKind;
+  @ApiProperty({ example: 'alex@example.com' }) @IsString() @IsNotEmpty() @MaxLength(1000) value: string;
+}
+
+export class LeadByAliasDto {
+  @ApiProperty({ example: 'ld_abc123' }) lead_id: string;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'alex@example.com', description: 'The lead’s first e-mail alias' }) email: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
+}
+
+export class UpdateMetadataByAliasDto {
+  @ApiPropertyOptional({ enum: ALIAS_KINDS, default: 'email' }) @IsOptional() @IsIn(ALIAS_KINDS as unknown as string[]) alias_kind?: AliasKind;
+  @ApiProperty({ example: 'alex@example.com' }) @IsString() @IsNotEmpty() @MaxLength(1000) alias_value: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Merged into the metadata (null removes a key). Keys: 1–64 letters, digits, underscores, dashes, dots or spaces. Required without account_id.',
+  })
+  @IsOptional() @IsObject() attributes?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Account to link. Required without attributes.' })
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(ID_MAX) account_id?: string;
+}
+
+export class MetadataByAliasResultDto {
+  @ApiProperty({ example: 'ld_abc123' }) lead_id: string;
+  @ApiProperty({ example: 2, description: 'Number of attribute keys written (removals included)' }) updated: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The attributes as applied' }) attributes: Record<string, unknown>;
+  @ApiProperty({ description: 'Whether account_id was linked' }) account_linked: boolean;
+}
+
+export class LeadProfileDto {
+  @ApiProperty({ example: 'ld_123' }) lead_id: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The lead’s metadata (profile attributes)' }) metadata: Record<string, unknown>;
+}
+
+export class LeadAccountDto {
+  @ApiProperty({ example: 'ld_123' }) lead_id: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The linked account id, if any' }) account_id: string | null;
+  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true, description: 'Always null for now: accounts (and their metadata) are not a feature yet' })
+  metadata: Record<string, unknown> | null;
+}
+
+export class AssignOwnerDto {
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'User id of the new owner; null (with owner_name null) unassigns' })
+  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @IsNotEmpty() @MaxLength(OWNER_MAX) owner_id?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Display name of the new owner' })
+  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @IsNotEmpty() @MaxLength(OWNER_MAX) owner_name?: string | null;
+}
+
+export class BulkAssignOwnerDto extends AssignOwnerDto {
+  @ApiProperty({ type: [String], maxItems: MAX_BULK_OWNER_LEADS, minItems: 1, description: 'Public lead ids (unknown ones are skipped)' })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_BULK_OWNER_LEADS) @IsString({ each: true }) @IsNotEmpty({ each: true }) lead_ids: string[];
+}
+
+export class OwnerAssignedDto {
+  @ApiProperty({ example: 'ok' }) status: string;
+  @ApiProperty({ enum: ['owner assigned', 'owner unassigned'] }) message: string;
+}
+
+export class BulkOwnerAssignedDto {
+  @ApiProperty({ example: 'ok' }) status: string;
+  @ApiProperty({ description: 'Leads of the active OU that were assigned (unknown ids are not counted)' }) affected: number;
+}
+
+export const DELETION_STATUSES = ['pending', 'in_progress', 'completed', 'failed'] as const;
+
+export class LeadDeletionAcceptedDto {
+  @ApiProperty({ example: 'Lead deletion initiated' }) message: string;
+  @ApiProperty({ example: 'ld_123' }) lead_id: string;
+  @ApiProperty({ enum: DELETION_STATUSES }) status: string;
+}
+
+export class LeadDeletionStatusDto {
+  @ApiProperty({ example: 'ld_123' }) lead_id: string;
+  @ApiProperty({ enum: DELETION_STATUSES }) status: string;
+  @ApiProperty({ format: 'date-time' }) requested_at: string;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) completed_at: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Why the last attempt failed (status failed)' }) error: string | null;
+}
