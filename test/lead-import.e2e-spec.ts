@@ -1,3 +1,4 @@
+import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PurgeLeadImportFilesJob } from '../src/modules/lead-import/lead-import-files';
@@ -176,6 +177,7 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
       [`lead-import-${firstJob.job_id}`],
     );
     expect(events).toEqual({ created: 3, changed: 2 });
+    await t.app.get(AuditWriter).flush(); // audit rows are written in batches
     const audit = await as().get('/audit-logs').expect(200);
     expect(JSON.stringify(audit.body)).toContain(`started a lead import of 'contacts.csv' (6 row(s)) matching leads by email from column 'Email'`);
   });

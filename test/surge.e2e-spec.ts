@@ -303,7 +303,8 @@ describe('Surge triggers', () => {
       await record('Pricing View', new Date(t.clock.now().getTime() + 5_000_000));
       const health = await eventually(async () => {
         const h = (await as.get(`/surge-triggers/${trigger.trigger_id}/health`)).body;
-        return h.recent_attempts?.length === 2 ? h : null;
+        // the counts and the recent list are separate reads: wait until both show the two attempts
+        return h.recent_attempts?.length === 2 && h.delivered_24h + h.failed_24h === 2 ? h : null;
       });
       expect(health).toMatchObject({ delivered_24h: 1, failed_24h: 1, last_error: 'HTTP 500', status: 'red', last_failure_at: expect.any(String) });
       expect(health.recent_attempts.map((x: { destination: string; status: string; http_status: number }) => `${x.destination}:${x.status}:${x.http_status}`).sort()).toEqual(['teams:delivered:204', 'webhook:failed:500']);
