@@ -1,3 +1,4 @@
+import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { anotherTenant, api, firstRunTenant, memberWithRole, serviceAccount, Tenant } from './support/tenants';
 import { eventually, startTestApp, TestApp } from './support/test-app';
 import { ingestAndWait, scoreOf } from './support/ingest';
@@ -118,6 +119,7 @@ describe('Event types and the metadata filter preview', () => {
     expect((await as().get('/events?limit=500')).body.events.filter((e: { event_type: string }) => /form/i.test(e.event_type))).toEqual([]);
     expect((await rowOf('form_submit'))!.ou_event_count).toBe(0);
     expect((await as().get('/settings/ou/event-types/Form%20Submit/delete-preview').expect(200)).body).toEqual({ events_count: 0, event_scores_count: 0 });
+    await t.app.get(AuditWriter).flush(); // audit rows are written in batches
     const audit = await api(t, a.admin).get('/audit-logs').expect(200);
     expect(JSON.stringify(audit.body)).toContain("deleted 2 event(s) of type 'Form Submit'");
   });
