@@ -1,9 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { eventually, flushRedisPrefix } from './support/test-app';
-import { assertBuilt, START_SCRIPT, startServerProcess } from './support/server-process';
-import { TEST_REDIS_URL, uniqueSuffix } from './support/test-env';
+import { flushRedisPrefix } from './support/test-app';
+import { assertBuilt, START_SCRIPT, startServerProcess, startWorkerProcess } from './support/server-process';
+import { uniqueSuffix } from './support/test-env';
 
 /** The built server as a real process: configuration errors, start, readiness, SIGTERM. (`npm test` builds first.) */
 describe('server process', () => {
@@ -44,21 +43,16 @@ describe('server process', () => {
 
   it('serves the metrics of a worker started without the api role on WORKER_METRICS_PORT', async () => {
     const port = 40000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'worker.js')], {
-      env: { ...process.env, DATABASE_URL: db.url, QUEUE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, KENBUN_ROLES: '', WORKER_METRICS_PORT: String(port), LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
-    });
+    const worker = await startWorkerProcess({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, WORKER_METRICS_PORT: String(port) });
     try {
-      const text = await eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
-        return res?.ok ? res.text() : undefined;
-      }, 30_000, 200);
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
       expect(text).toContain('# TYPE ingest_to_score_latency_seconds histogram');
       expect(text).toContain('# TYPE events_processed_total counter');
       expect((await fetch(`http://127.0.0.1:${port}/anything`)).status).toBe(404);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await worker.stop();
     }
   });
 });

@@ -18,6 +18,23 @@ export interface ServerProcess {
   kill(): void;
 }
 
+/** The handle of a spawned server process whose output is collected into `output()`. */
+function handleOf(child: ChildProcess, base: string, output: () => string, exited: Promise<number | null>): ServerProcess {
+  return {
+    base,
+    child,
+    output,
+    exited,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
 export function assertBuilt(): void {
   if (!existsSync(START_SCRIPT)) throw new Error(`${START_SCRIPT} is missing: run \`npm run build\` first (npm test does)`);
 }
@@ -43,19 +60,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<S
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await Promise.race([ready, exited, new Promise((r) => setTimeout(r, 30_000))]);
-  return {
-    base: '',
-    child,
-    output: () => out,
-    exited,
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
-  };
+  return handleOf(child, '', () => out, exited);
 }
 
 /** Starts the built server (both roles) on a random port and waits until it is ready. */
@@ -76,17 +81,5 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     if ((await fetch(`${base}/health/ready`).catch(() => undefined))?.ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return {
-    base,
-    child,
-    output: () => out,
-    exited,
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-    kill: () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
+  return handleOf(child, base, () => out, exited);
 }

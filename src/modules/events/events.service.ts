@@ -2,14 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
-import { ConcurrencyError, StreamAppend } from '../../platform/event-store/event-store.types';
+import { StreamAppend } from '../../platform/event-store/event-store.types';
 import { AppError } from '../../platform/http/app-error';
 import { PageRequest } from '../../platform/http/pagination';
 import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
 import { LeadEvent, LeadEventsDeletedPayload, SuppressedEventStreamType } from '../leads/domain/lead-events';
-import { Lead } from '../leads/domain/lead.aggregate';
-import { lockLiveLeads } from '../leads/lead-lock';
 import { Condition, renderFilterLabel } from '../scoring/domain/conditions';
 import { canonicalEventType } from '../scoring/domain/event-type';
 import { decayFactor } from '../scoring/domain/half-life';
@@ -18,6 +16,7 @@ import { contributionPoints, rulesetScore } from '../scoring/domain/score-rulese
 import { roundScore } from '../scoring/domain/score-rounding';
 import { ScoreReader } from '../scoring/score-reader.service';
 import { EventDto, EventExplanationDto } from './http/events.dto';
+import { changeLiveLeads } from '../leads/lead-lock';
 
 export const EVENT_COLUMNS = `event_id, lead_id, lead_ref, event_type, occurred_at, received_at, recorded_at, metadata, channel, suppression, filter_id, client_event_id, original_lead_id`;
 
@@ -150,26 +149,18 @@ export class EventsService {
     }
     const metadata = RequestContext.eventMetadata();
     const at = this.clock.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.ds.transaction(async (m) => {
-          // a lead deleted meanwhile (LEAD-18) is left alone: its erasure removes these events too
-          const live = await lockLiveLeads(m, [...byLead.keys()]);
-          const leads = await this.repo.loadMany(Lead, [...live], m);
-          for (const [ref, list] of byLead) leads.get(ref)?.deleteEvents(list, reason, at);
-          const extra: StreamAppend[] = orphans.map((id) => ({
-            streamId: `suppressed-${id}`,
-            streamType: SuppressedEventStreamType,
-            expectedVersion: 'any',
-            events: [{ type: LeadEvent.EventsDeleted, payload: { event_ids: [id], reason } satisfies LeadEventsDeletedPayload, occurredAt: at }],
-            metadata,
-          }));
-          await this.repo.saveMany([...leads.values()], metadata, m, extra);
-        });
-        return;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= 8) throw err;
-      }
-    }
+    // a lead deleted meanwhile (LEAD-18) is left alone: its erasure removes these events too
+    await changeLiveLeads(this.repo, [...byLead.keys()], metadata, (leads) => {
+      for (const [ref, list] of byLead) leads.get(ref)?.deleteEvents(list, reason, at);
+      return orphans.map(
+        (id): StreamAppend => ({
+          streamId: `suppressed-${id}`,
+          streamType: SuppressedEventStreamType,
+          expectedVersion: 'any',
+          events: [{ type: LeadEvent.EventsDeleted, payload: { event_ids: [id], reason } satisfies LeadEventsDeletedPayload, occurredAt: at }],
+          metadata,
+        }),
+      );
+    });
   }
 }

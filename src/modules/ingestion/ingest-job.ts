@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nameUuid } from '../../platform/event-store/name-uuid';
 import { Alias, AliasKind } from '../leads/domain/lead-events';
 
 export const INGEST_JOB = 'events';
@@ -51,9 +51,5 @@ export function normaliseAliases(aliases: { alias_kind: AliasKind; raw_value: st
  * maps to the same stored event, so a resend is recognised as one.
  */
 export function clientEventUuid(unitId: string, clientEventId: string): string {
-  const hash = createHash('sha1').update(`kenbun:event:${unitId}:${clientEventId}`).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return nameUuid(`kenbun:event:${unitId}:${clientEventId}`);
 }

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import busboy from 'busboy';
 import { parse } from 'csv-parse';
 import type { Request } from 'express';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Clock } from '../../platform/clock/clock';
 import { AppError } from '../../platform/http/app-error';
@@ -12,44 +10,12 @@ import { RequestContext } from '../../platform/tenancy/request-context';
 import { contentTypeProblem, detectIdentifierColumns, headerProblems, LEAD_IMPORT_MAX_BYTES, rowObject, sniffProblem } from './domain/csv-detection';
 import { ImportPreviewDto } from './http/lead-import.dto';
 import { FILE_CHUNK_BYTES, LeadImportFiles } from './lead-import-files';
+import { filePart, FilePart } from '../../platform/http/multipart';
 
 /** How the worker parses a stored file: the same options as the preview, so both see the same rows. */
 export const CSV_OPTIONS = { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true } as const;
 const SAMPLE_ROWS = 5;
 const SNIFF_BYTES = 8;
-
-interface FilePart {
-  stream: Readable;
-  filename: string;
-  mimeType: string;
-}
-
-/** The part `file` of a multipart request, as a stream (never buffered whole), at most LEAD_IMPORT_MAX_BYTES. */
-function filePart(req: Request): Promise<FilePart> {
-  return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: LEAD_IMPORT_MAX_BYTES } });
-    } catch {
-      reject(AppError.badRequest('validation_failed', 'file: send the CSV as multipart/form-data in a part named "file"', [{ field: 'file', reason: 'is required (multipart/form-data)' }]));
-      return;
-    }
-    let found = false;
-    bb.on('file', (name, stream, info) => {
-      if (name !== 'file' || found) {
-        stream.resume();
-        return;
-      }
-      found = true;
-      resolve({ stream, filename: info.filename || 'upload.csv', mimeType: info.mimeType ?? '' });
-    });
-    bb.on('close', () => {
-      if (!found) reject(AppError.badRequest('validation_failed', 'file: no part named "file"', [{ field: 'file', reason: 'is required' }]));
-    });
-    bb.on('error', (err: Error) => reject(AppError.badRequest('invalid_multipart', `could not read the upload: ${err.message}`)));
-    req.pipe(bb);
-  });
-}
 
 /**
  * LIMP-1: receives an upload as a stream, stores its bytes in chunks while parsing it once (header, first rows,
@@ -61,7 +27,7 @@ export class LeadImportUploads {
   constructor(private readonly files: LeadImportFiles, private readonly clock: Clock) {}
 
   async receive(req: Request): Promise<ImportPreviewDto> {
-    const part = await filePart(req);
+    const part = await filePart(req, LEAD_IMPORT_MAX_BYTES);
     const typeProblem = contentTypeProblem(part.mimeType);
     if (typeProblem) {
       part.stream.resume();

@@ -3,7 +3,6 @@ import { parse } from 'csv-parse';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
-import { ConcurrencyError } from '../../platform/event-store/event-store.types';
 import { uuidv7 } from '../../platform/event-store/uuid-v7';
 import { normaliseAlias } from '../ingestion/ingest-job';
 import { Alias, AliasKind } from '../leads/domain/lead-events';
@@ -12,10 +11,10 @@ import { rowObject } from './domain/csv-detection';
 import type { PrimaryKind } from './http/lead-import.dto';
 import { LeadImportFiles } from './lead-import-files';
 import { CSV_OPTIONS } from './lead-import-uploads';
+import { isUniqueViolation } from '../../platform/database/pg-errors';
 
 export const IMPORT_CHUNK_ROWS = 500;
 export const MAX_REPORTED_ERRORS = 100;
-const MAX_ATTEMPTS = 8;
 const MAX_VALUE_LENGTH = 320;
 const MAX_LEAD_ID_LENGTH = 200;
 
@@ -53,10 +52,6 @@ interface ChunkOutcome {
 }
 
 const aliasKey = (a: Alias) => `${a.kind}:${a.value}`;
-const isUniqueViolation = (err: unknown) => {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  return (e?.code ?? e?.driverError?.code) === '23505';
-};
 
 /** Thrown for a job that cannot run at all (file gone): the job fails at once, without retries. */
 export class ImportCannotRun extends Error {}
@@ -130,29 +125,27 @@ export class LeadImportRunner {
 
   /** One chunk in one transaction (re-decided from a fresh read when another writer got in first). */
   private async applyChunk(job: ImportJobRow, rows: CsvRow[], processedBefore: number, reported: { count: number }): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const done = await this.ds.transaction(async (m) => {
-          const outcome = await this.decideAndSave(job, rows, m);
-          const processed = processedBefore + rows.length;
-          const listed = outcome.errors.slice(0, Math.max(0, MAX_REPORTED_ERRORS - reported.count));
-          await m.query(
-            `UPDATE lead_import_jobs
-                SET processed_rows = $2, created_leads = created_leads + $3, updated_leads = updated_leads + $4,
-                    error_count = error_count + $5, errors = errors || $6::jsonb
-              WHERE id = $1`,
-            [job.id, processed, outcome.created, outcome.updated, outcome.errors.length, JSON.stringify(listed)],
-          );
-          return { processed, listed: listed.length };
-        });
-        reported.count += done.listed;
-        return done.processed;
-      } catch (err) {
-        const retryable = err instanceof ConcurrencyError || isUniqueViolation(err);
-        if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
-        this.log.debug({ msg: 'lead import chunk conflicted with another writer; retrying', job_id: job.id, attempt });
-      }
-    }
+    const done = await this.repo.transaction(
+      async (m) => {
+        const outcome = await this.decideAndSave(job, rows, m);
+        const processed = processedBefore + rows.length;
+        const listed = outcome.errors.slice(0, Math.max(0, MAX_REPORTED_ERRORS - reported.count));
+        await m.query(
+          `UPDATE lead_import_jobs
+              SET processed_rows = $2, created_leads = created_leads + $3, updated_leads = updated_leads + $4,
+                  error_count = error_count + $5, errors = errors || $6::jsonb
+            WHERE id = $1`,
+          [job.id, processed, outcome.created, outcome.updated, outcome.errors.length, JSON.stringify(listed)],
+        );
+        return { processed, listed: listed.length };
+      },
+      {
+        retryAlso: isUniqueViolation, // another writer created the same lead or alias first
+        onRetry: (_err, attempt) => this.log.debug({ msg: 'lead import chunk conflicted with another writer; retrying', job_id: job.id, attempt }),
+      },
+    );
+    reported.count += done.listed;
+    return done.processed;
   }
 
   private async decideAndSave(job: ImportJobRow, rows: CsvRow[], m: EntityManager): Promise<ChunkOutcome> {

@@ -1,4 +1,7 @@
 import { EntityManager } from 'typeorm';
+import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
+import { EventMetadata, StreamAppend } from '../../platform/event-store/event-store.types';
+import { Lead } from './domain/lead.aggregate';
 
 /**
  * The internal ids among `refs` whose lead is live (`status = 'active'`), each locked FOR KEY SHARE until the
@@ -14,4 +17,23 @@ export async function lockLiveLeads(m: EntityManager, refs: string[]): Promise<S
     [[...new Set(refs)]],
   );
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * The one way to change existing leads outside the ingest pipeline: in a transaction (run again on a conflict with
+ * another writer), lock the live leads among `refs`, load them, let `decide` raise events on them and save. Leads
+ * no longer live are absent from the map `decide` gets; it may return appends to other streams.
+ */
+export async function changeLiveLeads(
+  repo: AggregateRepository,
+  refs: string[],
+  metadata: EventMetadata,
+  decide: (leads: Map<string, Lead>) => StreamAppend[] | void,
+): Promise<void> {
+  await repo.transaction(async (m) => {
+    const live = await lockLiveLeads(m, refs);
+    const leads = await repo.loadMany(Lead, [...live], m);
+    const extra = decide(leads) ?? [];
+    await repo.saveMany([...leads.values()], metadata, m, extra);
+  });
 }

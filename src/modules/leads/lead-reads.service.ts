@@ -9,6 +9,7 @@ import { rulesetScore, StoredContribution } from '../scoring/domain/score-rulese
 import { roundScore } from '../scoring/domain/score-rounding';
 import { ScoreReader } from '../scoring/score-reader.service';
 import { LeadFilterQueryDto, LeadListItemDto, LeadSearchItemDto, SortBy } from './http/lead-reads.dto';
+import { relativeRange } from '../../platform/http/time-range';
 
 const DAY = 86_400_000;
 /**
@@ -96,7 +97,7 @@ export class LeadReadsService {
   private conditions(q: LeadFilterQueryDto, now: Date, params: unknown[]): string[] {
     const add = (v: unknown) => `$${params.push(v)}`;
     const where = [`l.unit_id = $1`, `l.status = 'active'`];
-    const range = this.range(q.range, now);
+    const range = relativeRange(q.range ?? 'all', now);
     if (range.start) where.push(`l.created_at >= ${add(range.start.toISOString())}`);
     if (range.end) where.push(`l.created_at < ${add(range.end.toISOString())}`);
     // The filters compare the displayed (half-up rounded) score: shown >= n ⇔ raw >= n − 0.5; shown <= n ⇔ raw < n + 0.5.
@@ -119,26 +120,6 @@ export class LeadReadsService {
     if (q.engagement_level || q.profile_level) where.push('false');
     // include_disqualified: disqualification does not exist yet, so every lead is qualified either way.
     return where;
-  }
-
-  private range(range: LeadFilterQueryDto['range'], now: Date): { start: Date | null; end: Date | null } {
-    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-    switch (range) {
-      case 'today':
-        return { start: new Date(midnight), end: null };
-      case 'yesterday':
-        return { start: new Date(midnight - DAY), end: new Date(midnight) };
-      case 'last_24h':
-        return { start: new Date(now.getTime() - DAY), end: null };
-      case 'last_7d':
-        return { start: new Date(now.getTime() - 7 * DAY), end: null };
-      case 'last_30d':
-        return { start: new Date(now.getTime() - 30 * DAY), end: null };
-      case 'last_90d':
-        return { start: new Date(now.getTime() - 90 * DAY), end: null };
-      default:
-        return { start: null, end: null };
-    }
   }
 
   private order(q: LeadFilterQueryDto): { key: { expr: string; cast: string }; dir: 'ASC' | 'DESC' } {

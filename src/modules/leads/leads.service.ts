@@ -1,11 +1,10 @@
 import { InjectQueue } from '@nestjs/bull';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
-import { ConcurrencyError, EventMetadata } from '../../platform/event-store/event-store.types';
+import { EventMetadata } from '../../platform/event-store/event-store.types';
 import { uuidv7 } from '../../platform/event-store/uuid-v7';
 import { AppError } from '../../platform/http/app-error';
 import { QueueName } from '../../platform/queues/queue-names';
@@ -16,6 +15,9 @@ import { normaliseAlias } from '../ingestion/ingest-job';
 import { AliasKind, LeadMetadataChangedPayload, LeadOwnerAssignedPayload } from './domain/lead-events';
 import { Lead } from './domain/lead.aggregate';
 import { lockLiveLeads } from './lead-lock';
+import { nameUuid } from '../../platform/event-store/name-uuid';
+import { isUniqueViolation } from '../../platform/database/pg-errors';
+import { changeLiveLeads } from './lead-lock';
 
 export const ERASE_LEAD_JOB = 'lead.erase';
 
@@ -50,7 +52,6 @@ export interface DeletionRecord {
 }
 
 const COLUMNS = `id, org_id, unit_id, lead_id, metadata, account_id, owner_id, owner_name, created_at, updated_at, last_event_at, last_event_type, event_count, score_reset_at`;
-const MAX_ATTEMPTS = 8;
 
 /** A metadata change as the HTTP layer states it: `set` merged (or replacing), `removed` dropped. */
 export interface MetadataChange {
@@ -63,16 +64,7 @@ export interface MetadataChange {
 
 /** A stable id for an alias row (the table is keyed by OU, kind and value; the id survives projection rebuilds). */
 export function aliasId(unitId: string, kind: string, value: string): string {
-  const hash = createHash('sha1').update(`kenbun:alias:${unitId}:${kind}:${value}`).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  return (e?.code ?? e?.driverError?.code) === '23505';
+  return nameUuid(`kenbun:alias:${unitId}:${kind}:${value}`);
 }
 
 /** 413 beyond 100 KB of JSON, the same bound as an ingested event's metadata. */
@@ -207,20 +199,10 @@ export class LeadsService {
    * in one transaction; retried on a concurrency conflict. A lead that is no longer live is left out.
    */
   private async onLive(refs: string[], metadata: EventMetadata, decide: (leads: Map<string, Lead>) => void): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.ds.transaction(async (m) => {
-          const live = await lockLiveLeads(m, refs);
-          if (refs.length === 1 && !live.size) throw AppError.notFound('lead', 'lead_not_found');
-          const leads = await this.repo.loadMany(Lead, [...live], m);
-          decide(leads);
-          await this.repo.saveMany([...leads.values()], metadata, m);
-        });
-        return;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw err;
-      }
-    }
+    await changeLiveLeads(this.repo, refs, metadata, (leads) => {
+      if (refs.length === 1 && !leads.size) throw AppError.notFound('lead', 'lead_not_found');
+      decide(leads);
+    });
   }
 
   /**

@@ -2,14 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
-import { ConcurrencyError } from '../../platform/event-store/event-store.types';
 import { ContributionPayload } from '../leads/domain/lead-events';
-import { Lead } from '../leads/domain/lead.aggregate';
-import { lockLiveLeads } from '../leads/lead-lock';
 import { Ruleset } from './domain/ruleset';
 import { scoreEvent } from './domain/score-ruleset';
 import { SuppressionReason } from './domain/suppression';
 import { OuScoringSetup, ScoringSetupService } from './setup/scoring-setup.service';
+import { changeLiveLeads } from '../leads/lead-lock';
 
 export interface StoredLeadEvent {
   event_id: string;
@@ -122,20 +120,10 @@ export class RescoreService {
     jobId: string,
     metadata: Record<string, unknown>,
   ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.ds.transaction(async (m) => {
-          // a lead deleted meanwhile (LEAD-18) is left alone
-          const live = await lockLiveLeads(m, [...changes.keys()]);
-          const leads = await this.repo.loadMany(Lead, [...live], m);
-          const at = this.clock.now();
-          for (const [ref, list] of changes) leads.get(ref)?.rescore({ ruleset_id: rulesetId, job_id: jobId, changes: list }, at);
-          await this.repo.saveMany([...leads.values()], metadata, m);
-        });
-        return;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= 8) throw err;
-      }
-    }
+    // a lead deleted meanwhile (LEAD-18) is left alone
+    const at = this.clock.now();
+    await changeLiveLeads(this.repo, [...changes.keys()], metadata, (leads) => {
+      for (const [ref, list] of changes) leads.get(ref)?.rescore({ ruleset_id: rulesetId, job_id: jobId, changes: list }, at);
+    });
   }
 }

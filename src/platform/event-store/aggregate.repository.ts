@@ -129,6 +129,27 @@ export class AggregateRepository {
     return stored;
   }
 
+  /**
+   * Runs `work` in a transaction and runs it again, from a fresh read, when another writer got in first: a stream
+   * version conflict always; `retryAlso` names other errors that mean the same for a caller (an event id or a
+   * unique key taken meanwhile). Every command that writes several aggregates goes through here.
+   */
+  async transaction<R>(
+    work: (m: EntityManager) => Promise<R>,
+    options: { attempts?: number; retryAlso?: (err: unknown) => boolean; onRetry?: (err: Error, attempt: number) => void } = {},
+  ): Promise<R> {
+    const attempts = options.attempts ?? 8;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(work);
+      } catch (err) {
+        const retryable = err instanceof ConcurrencyError || (options.retryAlso?.(err) ?? false);
+        if (!retryable || attempt >= attempts) throw err;
+        options.onRetry?.(err as Error, attempt);
+      }
+    }
+  }
+
   /** Load, decide, save; on a version conflict reload and decide again (at most `attempts` times). */
   async execute<A extends EventSourcedAggregate, R>(
     Type: AggregateClass<A>,
@@ -137,17 +158,14 @@ export class AggregateRepository {
     decide: (aggregate: A) => R | Promise<R>,
     attempts = 5,
   ): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.dataSource.transaction(async (m) => {
-          const aggregate = await this.load(Type, id, m);
-          const result = await decide(aggregate);
-          await this.save(aggregate, metadata, m);
-          return result;
-        });
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= attempts) throw err;
-      }
-    }
+    return this.transaction(
+      async (m) => {
+        const aggregate = await this.load(Type, id, m);
+        const result = await decide(aggregate);
+        await this.save(aggregate, metadata, m);
+        return result;
+      },
+      { attempts },
+    );
   }
 }

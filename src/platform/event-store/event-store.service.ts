@@ -12,8 +12,8 @@ import {
   StreamAppend,
 } from './event-store.types';
 import { uuidv7 } from './uuid-v7';
+import { PG_UNIQUE_VIOLATION } from '../database/pg-errors';
 
-const UNIQUE_VIOLATION = '23505';
 const VERSION_KEY = 'event_store_events_stream_version_key';
 const INVALID_TEXT = '22P02';
 const SHORTFALL = 'kenbun_append_shortfall';
@@ -103,7 +103,7 @@ export class EventStore {
         );
       } catch (err) {
         if (err.code === INVALID_TEXT && String(err.message).includes(SHORTFALL)) return this.resolveShortfall(m, appends, rows, []);
-        if (err.code === UNIQUE_VIOLATION && err.constraint === VERSION_KEY) {
+        if (err.code === PG_UNIQUE_VIOLATION && err.constraint === VERSION_KEY) {
           const streamId = /\(stream_id, stream_version\)=\((.*), \d+\)/.exec(err.detail ?? '')?.[1] ?? appends[0].streamId;
           const a = appends.find((x) => x.streamId === streamId) ?? appends[0];
           throw new ConcurrencyError(a.streamId, a.expectedVersion);

@@ -8,9 +8,16 @@ import { ProjectionRegistry } from './projection.registry';
 export class InlineProjections {
   constructor(private readonly registry: ProjectionRegistry) {}
 
+  private readonly wanted = new Map<string, boolean>();
+
   /** Whether any inline projection takes events of this type (so appenders need not read back the others). */
   wants(eventType: string): boolean {
-    return this.registry.all().some((p) => p.mode === 'inline' && (!p.eventTypes || p.eventTypes.includes(eventType)));
+    let w = this.wanted.get(eventType);
+    if (w === undefined) {
+      w = this.registry.all().some((p) => p.mode === 'inline' && (!p.eventTypes || p.eventTypes.includes(eventType)));
+      this.wanted.set(eventType, w);
+    }
+    return w;
   }
 
   async apply(events: StoredEvent[], m: EntityManager): Promise<void> {

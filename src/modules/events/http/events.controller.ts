@@ -1,8 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
-import { once } from 'node:events';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
 import { AppError } from '../../../platform/http/app-error';
@@ -26,9 +24,10 @@ import {
   ExportQueryDto,
   LeadEventsQueryDto,
 } from './events.dto';
+import { relativeRange } from '../../../platform/http/time-range';
+import { sendCsv } from '../../../platform/http/csv-response';
 
 const EXPORT_CHUNK = 5000;
-const DAY = 86_400_000;
 
 /** Reads of ingested events (OU-scoped): lists, per lead, explanations, CSV export, deletion, channels, activity. */
 @ApiTags('Events')
@@ -71,31 +70,28 @@ export class EventsController {
   @ApiErrors(400, 401)
   async export(@Query() q: ExportQueryDto, @Res() res: Response): Promise<void> {
     const { unit_id } = tenantKey();
-    res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="events-${unit_id}.csv"`);
-    const csv = stringify({ header: true, columns: ['id', 'lead_id', 'event_type', 'timestamp'] });
-    csv.pipe(res);
-    let afterAt = '-infinity';
-    let afterId = '00000000-0000-0000-0000-000000000000';
     const key = q.event_type ? canonicalEventType(q.event_type) : null;
-    for (;;) {
-      const rows = await this.ds.query(
-        `SELECT event_id, lead_id, event_type, occurred_at FROM lead_events
-          WHERE unit_id = $1 AND (occurred_at, event_id) > ($2::timestamptz, $3::uuid)
-            AND ($4::timestamptz IS NULL OR occurred_at >= $4) AND ($5::timestamptz IS NULL OR occurred_at < $5) AND ($6::text IS NULL OR event_type_key = $6)
-          ORDER BY occurred_at, event_id LIMIT ${EXPORT_CHUNK}`,
-        [unit_id, afterAt, afterId, q.start ?? null, q.end ?? null, key],
-      );
-      for (const r of rows) {
-        if (!csv.write([r.event_id, r.lead_id ?? '', r.event_type, new Date(r.occurred_at).toISOString()])) await once(csv, 'drain');
+    const ds = this.ds;
+    // keyset pages in (occurred_at, event_id) order
+    const rows = async function* () {
+      let afterAt = '-infinity';
+      let afterId = '00000000-0000-0000-0000-000000000000';
+      for (;;) {
+        const page = await ds.query(
+          `SELECT event_id, lead_id, event_type, occurred_at FROM lead_events
+            WHERE unit_id = $1 AND (occurred_at, event_id) > ($2::timestamptz, $3::uuid)
+              AND ($4::timestamptz IS NULL OR occurred_at >= $4) AND ($5::timestamptz IS NULL OR occurred_at < $5) AND ($6::text IS NULL OR event_type_key = $6)
+            ORDER BY occurred_at, event_id LIMIT ${EXPORT_CHUNK}`,
+          [unit_id, afterAt, afterId, q.start ?? null, q.end ?? null, key],
+        );
+        if (page.length) yield page.map((r: any) => [r.event_id, r.lead_id ?? '', r.event_type, new Date(r.occurred_at).toISOString()]);
+        if (page.length < EXPORT_CHUNK) return;
+        const last = page[page.length - 1];
+        afterAt = new Date(last.occurred_at).toISOString();
+        afterId = last.event_id;
       }
-      if (rows.length < EXPORT_CHUNK) break;
-      const last = rows[rows.length - 1];
-      afterAt = new Date(last.occurred_at).toISOString();
-      afterId = last.event_id;
-    }
-    csv.end();
+    };
+    await sendCsv(res, `events-${unit_id}.csv`, ['id', 'lead_id', 'event_type', 'timestamp'], rows());
   }
 
   @Get('events/:leadID')
@@ -167,33 +163,15 @@ export class EventsController {
   }
 }
 
-/** ACT-2: the `[start, end)` a range names, in UTC; `custom` needs both bounds. */
+/** ACT-2: the `[start, end)` a range names, in UTC (default last 7 days); `custom` needs both bounds. */
 export function activityWindow(q: ActivityQueryDto, now: Date): { start: Date | null; end: Date | null } {
   const range = q.range ?? 'last_7d';
-  const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  switch (range) {
-    case 'all':
-      return { start: null, end: null };
-    case 'today':
-      return { start: midnight, end: null };
-    case 'yesterday':
-      return { start: new Date(midnight.getTime() - DAY), end: midnight };
-    case 'last_24h':
-      return { start: new Date(now.getTime() - DAY), end: null };
-    case 'last_30d':
-      return { start: new Date(now.getTime() - 30 * DAY), end: null };
-    case 'last_90d':
-      return { start: new Date(now.getTime() - 90 * DAY), end: null };
-    case 'custom': {
-      if (!q.start || !q.end) {
-        throw AppError.badRequest('validation_failed', 'range=custom needs start and end', [{ field: q.start ? 'end' : 'start', reason: 'is required with range=custom' }]);
-      }
-      const start = new Date(q.start);
-      const end = new Date(q.end);
-      if (end <= start) throw AppError.badRequest('validation_failed', 'end must be after start', [{ field: 'end', reason: 'must be after start' }]);
-      return { start, end };
-    }
-    default:
-      return { start: new Date(now.getTime() - 7 * DAY), end: null };
+  if (range !== 'custom') return relativeRange(range, now);
+  if (!q.start || !q.end) {
+    throw AppError.badRequest('validation_failed', 'range=custom needs start and end', [{ field: q.start ? 'end' : 'start', reason: 'is required with range=custom' }]);
   }
+  const start = new Date(q.start);
+  const end = new Date(q.end);
+  if (end <= start) throw AppError.badRequest('validation_failed', 'end must be after start', [{ field: 'end', reason: 'must be after start' }]);
+  return { start, end };
 }

@@ -7,6 +7,7 @@ import { hashPassword, newId } from '../domain/credentials';
 import { OrgMember } from '../entities/org-member.entity';
 import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
+import { isUniqueViolation } from '../../../platform/database/pg-errors';
 
 export interface NewMember {
   first_name: string;
@@ -60,7 +61,7 @@ export class MembersService {
     try {
       return await manager.getRepository(OrgMember).save(member);
     } catch (err) {
-      if (err.code === '23505') throw AppError.conflict('email_taken', `a member with email ${email} already exists`);
+      if (isUniqueViolation(err)) throw AppError.conflict('email_taken', `a member with email ${email} already exists`);
       throw err;
     }
   }

@@ -1,9 +1,7 @@
 import { Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBasicAuth, ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import busboy from 'busboy';
 import { parse } from 'csv-parse';
 import type { Request } from 'express';
-import { Readable } from 'node:stream';
 import { Clock } from '../../../platform/clock/clock';
 import { AppError } from '../../../platform/http/app-error';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
@@ -13,6 +11,7 @@ import { ALIAS_KINDS } from '../../leads/domain/lead-events';
 import { QueuedEvent } from '../ingest-job';
 import { IngestIntake } from '../ingest-intake.service';
 import { ImportAcceptedDto } from './ingest.dto';
+import { filePart } from '../../../platform/http/multipart';
 
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 const CHUNK = 500;
@@ -22,33 +21,6 @@ interface RowError {
   row: number;
   field?: string;
   reason: string;
-}
-
-/** The first file part of a multipart request, as a stream (never buffered whole). */
-function firstFile(req: Request): Promise<Readable> {
-  return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: IMPORT_MAX_BYTES } });
-    } catch {
-      reject(AppError.badRequest('validation_failed', 'file: send the CSV as multipart/form-data in a part named "file"', [{ field: 'file', reason: 'is required (multipart/form-data)' }]));
-      return;
-    }
-    let found = false;
-    bb.on('file', (name, stream) => {
-      if (name !== 'file' || found) {
-        stream.resume();
-        return;
-      }
-      found = true;
-      resolve(stream);
-    });
-    bb.on('close', () => {
-      if (!found) reject(AppError.badRequest('validation_failed', 'file: no part named "file"', [{ field: 'file', reason: 'is required' }]));
-    });
-    bb.on('error', (err: Error) => reject(AppError.badRequest('invalid_multipart', `could not read the upload: ${err.message}`)));
-    req.pipe(bb);
-  });
 }
 
 /** POST /import: historical events from a CSV file, streamed row by row into the ingest queue. */
@@ -82,7 +54,7 @@ export class ImportController {
       throw AppError.badRequest('validation_failed', 'skip_triggers must be true or false', [{ field: 'skip_triggers', reason: 'must be true or false' }]);
     }
     const skipTriggers = skipTriggersRaw === 'true' || skipTriggersRaw === '1';
-    const file = await firstFile(req);
+    const { stream: file } = await filePart(req, IMPORT_MAX_BYTES);
     let truncated = false;
     file.on('limit', () => (truncated = true));
     const parser = file.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }));

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AggregateRepository } from '../../../platform/event-store/aggregate.repository';
-import { ConcurrencyError, EventIdConflictError, StreamAppend } from '../../../platform/event-store/event-store.types';
+import { EventIdConflictError, StreamAppend } from '../../../platform/event-store/event-store.types';
 import { uuidv7 } from '../../../platform/event-store/uuid-v7';
 import { MetricsService } from '../../../platform/metrics/metrics.service';
 import { Alias, LeadEvent, SuppressedEventRecordedPayload, SuppressedEventStreamType } from '../../leads/domain/lead-events';
@@ -11,9 +11,9 @@ import { canonicalEventType } from '../../scoring/domain/event-type';
 import { firstSuppressingFilter } from '../../scoring/domain/metadata-filters';
 import { OuScoringSetup, ScoringSetupService } from '../../scoring/setup/scoring-setup.service';
 import { QueuedEvent } from '../ingest-job';
+import { isUniqueViolation } from '../../../platform/database/pg-errors';
 
 const aliasKey = (a: Alias) => `${a.kind}:${a.value}`;
-const MAX_ATTEMPTS = 8;
 
 export interface PipelineResult {
   recorded: number;
@@ -24,12 +24,6 @@ export interface PipelineResult {
   dropped?: number;
 }
 
-/** A unique-key violation on the identity tables: another job created the same lead or alias first. */
-function isIdentityRace(err: unknown): boolean {
-  const e = err as { code?: string; table?: string; driverError?: { code?: string } };
-  const code = e?.code ?? e?.driverError?.code;
-  return code === '23505';
-}
 
 /**
  * ING-7 for a batch of queued events, in one transaction per OU: drop events already recorded (a redelivered
@@ -74,15 +68,11 @@ export class IngestPipeline {
   }
 
   private async processUnit(events: QueuedEvent[], correlationId: string): Promise<PipelineResult> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.ds.transaction((m) => this.decideAndAppend(events, correlationId, m));
-      } catch (err) {
-        const retryable = err instanceof ConcurrencyError || err instanceof EventIdConflictError || isIdentityRace(err);
-        if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
-        this.log.debug({ attempt, err: (err as Error).message }, 'ingest batch conflicted with another writer; retrying');
-      }
-    }
+    return this.repo.transaction((m) => this.decideAndAppend(events, correlationId, m), {
+      // another job recorded the same client event id, or created the same lead or alias, first
+      retryAlso: (err) => err instanceof EventIdConflictError || isUniqueViolation(err),
+      onRetry: (err, attempt) => this.log.debug({ attempt, err: err.message }, 'ingest batch conflicted with another writer; retrying'),
+    });
   }
 
   private async decideAndAppend(all: QueuedEvent[], correlationId: string, m: EntityManager): Promise<PipelineResult> {

@@ -77,6 +77,18 @@ export interface ScoringSetup {
 const aliasKey = (a: Alias) => `${a.kind}:${a.value}`;
 
 /**
+ * Keeps `list` ordered by time then id and at most RECENT_PER_TYPE long. Events mostly arrive in time order, so
+ * the insertion point is found from the end (an append, usually) instead of sorting on every event.
+ */
+function remember(list: RecentEvent[], e: { event_id: string; occurred_at: string; suppression: SuppressionReason | null; contributions: unknown[] }): void {
+  const entry: RecentEvent = { id: e.event_id, at: Date.parse(e.occurred_at), s: e.suppression, p: e.contributions.length > 0 };
+  let i = list.length;
+  while (i > 0 && (list[i - 1].at > entry.at || (list[i - 1].at === entry.at && list[i - 1].id > entry.id))) i--;
+  list.splice(i, 0, entry);
+  if (list.length > RECENT_PER_TYPE) list.splice(0, list.length - RECENT_PER_TYPE);
+}
+
+/**
  * A lead: its identity (public id, aliases) and the ordered history of what it did. Recording an event runs the
  * per-lead half of the pipeline (fan-out, velocity filters, scoring through the pure scoring core) and stores
  * the decision with the event, so read models and explanations never re-derive it.
@@ -239,10 +251,7 @@ export class Lead extends EventSourcedAggregate<LeadState> {
         break;
       case LeadEvent.EventRecorded: {
         const p = event.payload as LeadEventRecordedPayload;
-        const list = (s.recent[p.event_type_key] ??= []);
-        list.push({ id: p.event_id, at: Date.parse(p.occurred_at), s: p.suppression, p: p.contributions.length > 0 });
-        list.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        if (list.length > RECENT_PER_TYPE) list.splice(0, list.length - RECENT_PER_TYPE);
+        remember((s.recent[p.event_type_key] ??= []), p);
         break;
       }
       case LeadEvent.EventRegrouped: {
@@ -258,14 +267,7 @@ export class Lead extends EventSourcedAggregate<LeadState> {
       }
       case LeadEvent.EventsAdopted: {
         const p = event.payload as LeadEventsAdoptedPayload;
-        for (const e of p.events) {
-          const list = (s.recent[e.event_type_key] ??= []);
-          list.push({ id: e.event_id, at: Date.parse(e.occurred_at), s: e.suppression, p: e.contributions.length > 0 });
-        }
-        for (const list of Object.values(s.recent)) {
-          list.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-          if (list.length > RECENT_PER_TYPE) list.splice(0, list.length - RECENT_PER_TYPE);
-        }
+        for (const e of p.events) remember((s.recent[e.event_type_key] ??= []), e);
         break;
       }
       case LeadEvent.MergedInto: {

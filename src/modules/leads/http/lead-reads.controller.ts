@@ -1,8 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
-import { once } from 'node:events';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { pageOf, pageRequest } from '../../../platform/http/pagination';
 import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
@@ -20,6 +18,7 @@ import {
   LeadSearchItemDto,
   LeadSearchQueryDto,
 } from './lead-reads.dto';
+import { sendCsv } from '../../../platform/http/csv-response';
 
 export const LEAD_EXPORT_COLUMNS = ['lead_id', 'alias', 'engagement_score', 'profile_score', 'engagement_level', 'profile_level', 'account', 'owner', 'last_activity', 'created_at'];
 
@@ -69,36 +68,10 @@ export class LeadReadsController {
   @ApiErrors(400, 401)
   async export(@Query() q: LeadFilterQueryDto, @Res() res: Response): Promise<void> {
     const { unit_id } = tenantKey();
-    const rows = this.leads.export(q);
-    // The first chunk is read before the headers go out, so a failing query still answers with a JSON error.
-    const first = await rows.next();
-    res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="leads-${unit_id}.csv"`);
-    const csv = stringify({ header: true, columns: LEAD_EXPORT_COLUMNS });
-    csv.pipe(res);
-    // A client that goes away ends the export (and frees its database connection) instead of waiting on 'drain'.
-    let gone = false;
-    const closed = once(res, 'close').then(() => (gone = true));
-    const write = async (chunk: ExportRow[]) => {
-      for (const r of chunk) {
-        const ok = csv.write([r.lead_id, r.alias, r.engagement_score, '', '', '', r.account, r.owner, r.last_activity, r.created_at]);
-        if (!ok) await Promise.race([once(csv, 'drain'), closed]);
-        if (gone) return;
-      }
+    const rows = async function* (chunks: AsyncGenerator<ExportRow[]>) {
+      for await (const chunk of chunks) yield chunk.map((r) => [r.lead_id, r.alias, r.engagement_score, '', '', '', r.account, r.owner, r.last_activity, r.created_at]);
     };
-    try {
-      if (!first.done) await write(first.value);
-      if (!gone && !first.done) {
-        for await (const chunk of rows) {
-          await write(chunk);
-          if (gone) break;
-        }
-      }
-    } finally {
-      await rows.return(undefined); // releases the export's connection however the loop ended
-    }
-    csv.end();
+    await sendCsv(res, `leads-${unit_id}.csv`, [...LEAD_EXPORT_COLUMNS], rows(this.leads.export(q)));
   }
 
   @Get('leads/search')

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
 import { AggregateRepository } from '../../../platform/event-store/aggregate.repository';
-import { ConcurrencyError, EventIdConflictError } from '../../../platform/event-store/event-store.types';
+import { EventIdConflictError } from '../../../platform/event-store/event-store.types';
 import { AppError } from '../../../platform/http/app-error';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { tenantKey } from '../../../platform/tenancy/tenant-scope';
@@ -14,21 +13,13 @@ import { Alias, AliasKind, LeadEvent, LeadEventsAdoptedPayload } from '../domain
 import { adoptedEvent, contributionsByRuleset, HistoryEvent, leadHistory, planTruncation, TruncatePolicy } from '../domain/lead-history';
 import { Lead } from '../domain/lead.aggregate';
 import { MergeLeadsDto, MergeResultDto } from './lead-merge.dto';
+import { nameUuid } from '../../../platform/event-store/name-uuid';
 
 interface LeadRow {
   id: string;
   lead_id: string;
   status: string;
   score_reset_at: Date | null;
-}
-
-/** A name-based UUID (version 5 layout) from a string: the same merge request always gets the same ids. */
-export function nameUuid(name: string): string {
-  const hash = createHash('sha1').update(name).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 const scoresOf = (events: Iterable<Pick<HistoryEvent, 'occurred_at' | 'contributions'>>, rulesetIds: string[], now: Date, allowNegative: boolean, resetAt: Date | null) => {
@@ -90,30 +81,27 @@ export class LeadMergeService {
 
   private async decide(org: string, unit: string, target: LeadRow, sources: LeadRow[], truncate: TruncatePolicy, mergeId: string): Promise<MergeResultDto> {
     const metadata = RequestContext.eventMetadata();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.ds.transaction(async (m) => {
-          // merges touching the same leads run one after the other (sorted: no deadlock); a concurrent identical
-          // request then finds this one recorded instead of racing it
-          for (const ref of [target.id, ...sources.map((s) => s.id)].sort()) {
-            await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`kenbun:lead-merge:${ref}`]);
-          }
-          const leads = await this.repo.loadMany(Lead, [target.id, ...sources.map((s) => s.id)], m);
-          const targetLead = leads.get(target.id)!;
-          const sourceLeads = sources.map((s) => leads.get(s.id)!);
-          // a retry of this very merge: answer what it recorded
-          if (sourceLeads.every((l) => l.mergedBy === mergeId)) return this.recorded(mergeId, target, m);
-          if (targetLead.mergedInto) throw new AppError(404, 'lead_not_found', `target lead ${target.lead_id} not found in the active OU`);
-          const merged = sources.filter((s, i) => sourceLeads[i].mergedInto !== null);
-          if (merged.length) {
-            throw AppError.badRequest('source_already_merged', `lead(s) ${merged.map((s) => s.lead_id).join(', ')} were already merged`, merged.map((s) => ({ field: 'sourceLeadIds', lead_id: s.lead_id, reason: 'already merged' })));
-          }
-          return this.apply(m, org, unit, target, sources, targetLead, sourceLeads, truncate, mergeId, metadata);
-        });
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError || err instanceof EventIdConflictError) || attempt >= 8) throw err;
-      }
-    }
+    return this.repo.transaction(
+      async (m) => {
+        // merges touching the same leads run one after the other (sorted: no deadlock); a concurrent identical
+        // request then finds this one recorded instead of racing it
+        for (const ref of [target.id, ...sources.map((s) => s.id)].sort()) {
+          await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`kenbun:lead-merge:${ref}`]);
+        }
+        const leads = await this.repo.loadMany(Lead, [target.id, ...sources.map((s) => s.id)], m);
+        const targetLead = leads.get(target.id)!;
+        const sourceLeads = sources.map((s) => leads.get(s.id)!);
+        // a retry of this very merge: answer what it recorded
+        if (sourceLeads.every((l) => l.mergedBy === mergeId)) return this.recorded(mergeId, target, m);
+        if (targetLead.mergedInto) throw new AppError(404, 'lead_not_found', `target lead ${target.lead_id} not found in the active OU`);
+        const merged = sources.filter((s, i) => sourceLeads[i].mergedInto !== null);
+        if (merged.length) {
+          throw AppError.badRequest('source_already_merged', `lead(s) ${merged.map((s) => s.lead_id).join(', ')} were already merged`, merged.map((s) => ({ field: 'sourceLeadIds', lead_id: s.lead_id, reason: 'already merged' })));
+        }
+        return this.apply(m, org, unit, target, sources, targetLead, sourceLeads, truncate, mergeId, metadata);
+      },
+      { retryAlso: (err) => err instanceof EventIdConflictError },
+    );
   }
 
   private async apply(

@@ -1,13 +1,13 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store/event-store.types';
 import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
 import { QueueName } from '../../../platform/queues/queue-names';
 import { LeadEvent, LeadEventRecordedPayload, LeadStreamType } from '../../leads/domain/lead-events';
 import { shouldFire, windowEndingAt } from '../domain/surge-window';
+import { nameUuid } from '../../../platform/event-store/name-uuid';
 
 export const DELIVER_SURGE = 'surge.deliver';
 
@@ -25,8 +25,7 @@ interface TriggerRow {
 
 /** The firing id is derived from (trigger, event): a replay finds the firing it already recorded. */
 export function surgeEventId(triggerId: string, eventId: string): string {
-  const h = createHash('sha256').update(`surge:${triggerId}:${eventId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return nameUuid(`kenbun:surge:${triggerId}:${eventId}`);
 }
 
 /**
