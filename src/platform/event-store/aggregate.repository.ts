@@ -3,7 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { InlineProjections } from '../projections/inline-projections.service';
 import { EventSourcedAggregate } from './event-sourced-aggregate';
-import { EventStore, toStoredEvent } from './event-store.service';
+import { EventStore } from './event-store.service';
+import { toStoredEvent } from './stored-event';
 import { ConcurrencyError, EventMetadata, StoredEvent, StreamAppend } from './event-store.types';
 
 export type AggregateClass<A extends EventSourcedAggregate> = (new (id: string) => A) & { streamType: string };

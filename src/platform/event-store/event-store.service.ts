@@ -11,14 +11,9 @@ import {
   StoredEvent,
   StreamAppend,
 } from './event-store.types';
-import { uuidv7 } from './uuid-v7';
-import { PG_UNIQUE_VIOLATION } from '../database/pg-errors';
+import { insertAppendRows, toAppendRows } from './stream-append';
+import { StoredEventRow, toStoredEvent } from './stored-event';
 
-const VERSION_KEY = 'event_store_events_stream_version_key';
-const INVALID_TEXT = '22P02';
-const SHORTFALL = 'kenbun_append_shortfall';
-
-type Row = Record<string, any>;
 
 /**
  * The append-only PostgreSQL event store.
@@ -55,113 +50,18 @@ export class EventStore {
       if (seen.has(a.streamId)) throw new Error(`stream ${a.streamId} appears twice in one append`);
       seen.add(a.streamId);
     }
-    const now = this.clock.now().toISOString();
-    const rows = appends.flatMap((a) =>
-      a.events.map((e, i) => {
-        const metadata = { ...a.metadata, ...e.metadata };
-        return {
-          event_id: e.eventId ?? uuidv7(),
-          stream_id: a.streamId,
-          stream_type: a.streamType,
-          expected: a.expectedVersion === 'any' ? -1 : a.expectedVersion === 'no_stream' ? 0 : a.expectedVersion,
-          idx: i + 1,
-          event_type: e.type,
-          payload: e.payload ?? {},
-          metadata,
-          org_id: metadata.org_id ?? null,
-          unit_id: metadata.unit_id ?? null,
-          occurred_at: (e.occurredAt ?? null)?.toISOString() ?? now,
-        };
-      }),
-    );
-    // Outside a caller's transaction the INSERT runs alone (autocommit, one round trip); then the statement
-    // itself must be all-or-nothing, so a partial insert trips the guard (a failing cast, row-dependent so the
-    // planner cannot fold it) and aborts it. Inside a caller's
-    // transaction an error thrown here rolls the whole transaction back instead.
-    const run = async (m: EntityManager, guard: boolean) => {
-      let inserted: Row[];
-      try {
-        // the current version of each stream is looked up once per stream, not once per event
-        inserted = await m.query(
-          `WITH e AS (
-             SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(event_id uuid, stream_id text, stream_type text, expected int, idx int,
-                    event_type text, payload jsonb, metadata jsonb, org_id text, unit_id text, occurred_at timestamptz)),
-           cur AS (
-             SELECT s.stream_id, coalesce((SELECT max(x.stream_version) FROM event_store_events x WHERE x.stream_id = s.stream_id), 0) AS cur
-               FROM (SELECT DISTINCT stream_id FROM e) s),
-           ins AS (
-           INSERT INTO event_store_events
-             (event_id, stream_id, stream_type, stream_version, event_type, payload, metadata, org_id, unit_id, occurred_at)
-           SELECT e.event_id, e.stream_id, e.stream_type, cur.cur + e.idx, e.event_type, e.payload, e.metadata, e.org_id, e.unit_id, e.occurred_at
-             FROM e JOIN cur USING (stream_id)
-            WHERE e.expected < 0 OR e.expected = cur.cur
-            ORDER BY e.stream_id, e.idx
-           ON CONFLICT (event_id) DO NOTHING
-           RETURNING global_position, stream_id, stream_version, event_id)
-           SELECT ins.*, CASE WHEN $2::int >= 0 AND (SELECT count(*) FROM ins) <> $2::int THEN ('${SHORTFALL}:' || ins.stream_id)::int END AS guard FROM ins`,
-          [JSON.stringify(rows), guard ? rows.length : -1],
-        );
-      } catch (err) {
-        if (err.code === INVALID_TEXT && String(err.message).includes(SHORTFALL)) return this.resolveShortfall(m, appends, rows, []);
-        if (err.code === PG_UNIQUE_VIOLATION && err.constraint === VERSION_KEY) {
-          const streamId = /\(stream_id, stream_version\)=\((.*), \d+\)/.exec(err.detail ?? '')?.[1] ?? appends[0].streamId;
-          const a = appends.find((x) => x.streamId === streamId) ?? appends[0];
-          throw new ConcurrencyError(a.streamId, a.expectedVersion);
-        }
-        throw err;
-      }
-      if (inserted.length === rows.length) return this.results(appends, inserted, false);
-      return this.resolveShortfall(m, appends, rows, inserted);
-    };
-    if (manager) return run(manager, false);
+    const rows = toAppendRows(appends, this.clock.now());
+    if (manager) return insertAppendRows(manager, appends, rows, false);
     // One INSERT is atomic on its own: no BEGIN/COMMIT round trips. Appends that need no version check
     // ('any') are retried when a concurrent writer took the same version number.
     const anyOnly = appends.every((a) => a.expectedVersion === 'any');
     for (let attempt = 1; ; attempt++) {
       try {
-        return await run(this.dataSource.manager, true);
+        return await insertAppendRows(this.dataSource.manager, appends, rows, true);
       } catch (err) {
         if (!(anyOnly && err instanceof ConcurrencyError) || attempt >= 10) throw err;
       }
     }
-  }
-
-  /**
-   * Some rows were not inserted: either an identical append is already stored (idempotent resend: fine),
-   * or a version check failed (conflict), or the append mixed stored and new events (a client bug that
-   * would leave a gap in the stream's versions: refused, and the caller's transaction rolls back).
-   */
-  private async resolveShortfall(m: EntityManager, appends: StreamAppend[], rows: Row[], inserted: Row[]): Promise<AppendResult[]> {
-    const stored: Row[] = await m.query(
-      `SELECT global_position, stream_id, stream_version, event_id FROM event_store_events WHERE event_id = ANY($1::uuid[])`,
-      [rows.map((r) => r.event_id)],
-    );
-    const byId = new Map(stored.map((r) => [r.event_id, r]));
-    const insertedIds = new Set(inserted.map((r) => r.event_id));
-    for (const a of appends) {
-      const mine = rows.filter((r) => r.stream_id === a.streamId);
-      const elsewhere = mine.find((r) => byId.has(r.event_id) && byId.get(r.event_id)!.stream_id !== a.streamId);
-      if (elsewhere) throw new EventIdConflictError(elsewhere.event_id, byId.get(elsewhere.event_id)!.stream_id, a.streamId);
-      const insertedHere = mine.filter((r) => insertedIds.has(r.event_id)).length;
-      const storedBefore = mine.filter((r) => byId.has(r.event_id) && !insertedIds.has(r.event_id)).length;
-      if (storedBefore > 0 && storedBefore < mine.length) throw new EventIdConflictError(mine.find((r) => !insertedIds.has(r.event_id) && byId.has(r.event_id))!.event_id, a.streamId, a.streamId);
-      if (storedBefore === mine.length || insertedHere === mine.length) continue;
-      const [{ cur }] = await m.query(`SELECT coalesce(max(stream_version), 0)::int AS cur FROM event_store_events WHERE stream_id = $1`, [a.streamId]);
-      throw new ConcurrencyError(a.streamId, a.expectedVersion, cur);
-    }
-    return this.results(appends, stored, inserted.length === 0);
-  }
-
-  private results(appends: StreamAppend[], rows: Row[], duplicate: boolean): AppendResult[] {
-    return appends.map((a) => {
-      const mine = rows.filter((r) => r.stream_id === a.streamId).sort((x, y) => x.stream_version - y.stream_version);
-      return {
-        streamId: a.streamId,
-        version: mine.length ? Number(mine[mine.length - 1].stream_version) : 0,
-        positions: mine.map((r) => Number(r.global_position)),
-        duplicate,
-      };
-    });
   }
 
   async readStream(streamId: string, afterVersion = 0, manager?: EntityManager): Promise<StoredEvent[]> {
@@ -202,7 +102,7 @@ export class EventStore {
    * reader may move its checkpoint there instead of scanning the same non-matching events again.
    */
   async readTypes(from: Checkpoint, limit: number, eventTypes: string[], manager?: EntityManager): Promise<{ events: StoredEvent[]; head: Checkpoint | null }> {
-    const rows: Row[] = await (manager ?? this.dataSource.manager).query(
+    const rows: (StoredEventRow & { is_head: boolean })[] = await (manager ?? this.dataSource.manager).query(
       `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
        (SELECT false AS is_head, e.* FROM event_store_events e, h
          WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) AND e.transaction_id < h.xmin
@@ -239,18 +139,3 @@ export class EventStore {
   }
 }
 
-export function toStoredEvent(r: Row): StoredEvent {
-  return {
-    globalPosition: Number(r.global_position),
-    transactionId: String(r.transaction_id),
-    eventId: r.event_id,
-    streamId: r.stream_id,
-    streamType: r.stream_type,
-    streamVersion: Number(r.stream_version),
-    eventType: r.event_type,
-    payload: r.payload,
-    metadata: r.metadata,
-    occurredAt: new Date(r.occurred_at),
-    recordedAt: new Date(r.recorded_at),
-  };
-}
