@@ -2,12 +2,12 @@ import { InjectQueue } from '@nestjs/bull';
 import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBasicAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { OpsAdminGuard } from '../auth/ops-admin';
 import { AppError } from '../http/app-error';
 import { ApiErrors } from '../http/error-response.dto';
 import { Public } from '../http/public.decorator';
 import { ProjectionRegistry } from '../projections/projection.registry';
+import { ProjectionStatusReader } from '../projections/projection-status.reader';
 import { QueueName } from '../queues/queue-names';
 import { REBUILD_PROJECTION, RebuildProjectionData } from './rebuild-projection.job';
 
@@ -37,7 +37,7 @@ class QueuedJobDto {
 export class ProjectionsAdminController {
   constructor(
     private readonly registry: ProjectionRegistry,
-    private readonly dataSource: DataSource,
+    private readonly statuses: ProjectionStatusReader,
     @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
   ) {}
 
@@ -46,27 +46,7 @@ export class ProjectionsAdminController {
   @ApiOkResponse({ type: ProjectionStatusListDto })
   @ApiErrors(401)
   async list(): Promise<ProjectionStatusListDto> {
-    const projections = await Promise.all(
-      this.registry.all().map(async (p) => {
-        const [row] = await this.dataSource.query(
-          `SELECT c.status, c.events_processed, c.last_error, c.updated_at,
-                  (SELECT count(*) FROM event_store_events e
-                    WHERE (e.transaction_id, e.global_position) > (c.last_transaction_id, c.last_position)) AS lag
-             FROM projection_checkpoints c WHERE c.name = $1`,
-          [p.name],
-        );
-        if (p.mode === 'inline') return { name: p.name, status: 'inline', events_processed: Number(row?.events_processed ?? 0), lag: 0, last_error: null, updated_at: null };
-        return {
-          name: p.name,
-          status: row?.status ?? 'new',
-          events_processed: Number(row?.events_processed ?? 0),
-          lag: Number(row?.lag ?? 0),
-          last_error: row?.last_error ?? null,
-          updated_at: row?.updated_at ? new Date(row.updated_at).toISOString() : null,
-        };
-      }),
-    );
-    return { projections };
+    return { projections: await this.statuses.list() };
   }
 
   @Post(':name/rebuild')
