@@ -6,13 +6,13 @@ import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
 import { inUnit } from '../../../platform/tenancy/tenant-scope';
-import { newId } from '../../identity/domain/credentials';
+import { newId } from '../../../platform/database/ids';
 import { Condition } from '../../scoring/domain/conditions';
 import { canonicalEventType } from '../../scoring/domain/event-type';
 import { MetadataFilter } from '../entities/metadata-filter.entity';
 import { VelocityFilter } from '../entities/velocity-filter.entity';
 import { MetadataFilterStats } from '../metadata-filter-stats.service';
-import { ConditionDto } from '../../rulesets/http/condition.dto';
+import { ConditionDto } from '../../../platform/http/condition.dto';
 import {
   CreateMetadataFilterDto,
   CreateVelocityFilterDto,

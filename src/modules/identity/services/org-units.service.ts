@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../../platform/http/app-error';
 import { OuRole, Principal } from '../../../platform/tenancy/request-context';
-import { newId, slugify } from '../domain/credentials';
+import { newId } from '../../../platform/database/ids';
+import { slugify } from '../domain/credentials';
 import { Organization } from '../entities/organization.entity';
 import { OrgUnit } from '../entities/org-unit.entity';
 

@@ -11,7 +11,7 @@ import { ServerKeys } from '../../../platform/security/server-keys.service';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
 import { inUnit, tenantKey } from '../../../platform/tenancy/tenant-scope';
-import { newId } from '../../identity/domain/credentials';
+import { newId } from '../../../platform/database/ids';
 import { canonicalEventType } from '../../scoring/domain/event-type';
 import { maskSecret, sealSecret } from '../../../platform/security/secret-box';
 import { SurgeTrigger } from '../entities/surge-trigger.entity';
