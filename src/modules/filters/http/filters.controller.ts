@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../../platform/http/app-error';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
@@ -23,6 +22,7 @@ import {
   UpdateVelocityFilterDto,
   VelocityFilterDto,
 } from './filters.dto';
+import { FilterErrors } from '../filters.errors';
 
 const actor = () => RequestContext.actor();
 const conditions = (list: ConditionDto[]): Condition[] => list.map((c) => ({ key: c.key, operator: c.operator, ...(c.value !== undefined ? { value: c.value } : {}) }));
@@ -71,7 +71,7 @@ export class VelocityFiltersController {
 
   private async find(id: string): Promise<VelocityFilter> {
     const f = await this.repo.findOneBy(inUnit({ id }));
-    if (!f) throw AppError.notFound('filter', 'filter_not_found');
+    if (!f) throw FilterErrors.notFound('filter_not_found', 'filter');
     return f;
   }
 
@@ -152,7 +152,7 @@ export class MetadataFiltersController {
 
   private async find(id: string): Promise<MetadataFilter> {
     const f = await this.repo.findOneBy(inUnit({ id }));
-    if (!f) throw AppError.notFound('filter', 'filter_not_found');
+    if (!f) throw FilterErrors.notFound('filter_not_found', 'filter');
     return f;
   }
 

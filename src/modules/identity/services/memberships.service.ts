@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../../platform/http/app-error';
 import { OuRole, Principal } from '../../../platform/tenancy/request-context';
 import { ActiveOuService } from './active-ou.service';
 import { OuAccessService } from './ou-access.service';
+import { IdentityErrors } from '../identity.errors';
 
 export interface MembershipView {
   unit_id: string;
@@ -36,7 +36,7 @@ export class MembershipsService {
   async assign(p: Principal, unitId: string, memberId: string, role: OuRole): Promise<{ membership: MembershipView; created: boolean }> {
     await this.access.require(p, unitId, MANAGERS);
     const [member] = await this.dataSource.query(`SELECT id FROM org_members WHERE id = $1 AND org_id = $2`, [memberId, p.orgId]);
-    if (!member) throw AppError.notFound('member', 'member_not_found');
+    if (!member) throw IdentityErrors.notFound('member_not_found', 'member');
     const [row] = await this.dataSource.query(
       `INSERT INTO ou_memberships (unit_id, org_member_id, role) VALUES ($1, $2, $3)
        ON CONFLICT (unit_id, org_member_id) DO UPDATE SET role = excluded.role,
@@ -51,20 +51,20 @@ export class MembershipsService {
     await this.access.require(p, unitId, MANAGERS);
     // UPDATE … RETURNING answers [rows, count] through TypeORM
     const [rows] = await this.dataSource.query(`UPDATE ou_memberships SET role = $3, updated_at = now() WHERE unit_id = $1 AND org_member_id = $2 RETURNING 1`, [unitId, memberId, role]);
-    if (!rows?.length) throw AppError.notFound('membership', 'membership_not_found');
+    if (!rows?.length) throw IdentityErrors.notFound('membership_not_found', 'membership');
     return this.one(unitId, memberId);
   }
 
   async remove(p: Principal, unitId: string, memberId: string): Promise<void> {
     await this.access.require(p, unitId, MANAGERS);
     const [rows] = await this.dataSource.query(`DELETE FROM ou_memberships WHERE unit_id = $1 AND org_member_id = $2 RETURNING 1`, [unitId, memberId]);
-    if (!rows?.length) throw AppError.notFound('membership', 'membership_not_found');
+    if (!rows?.length) throw IdentityErrors.notFound('membership_not_found', 'membership');
     await this.activeOu.forgetMember(memberId, unitId);
   }
 
   private async one(unitId: string, memberId: string): Promise<MembershipView> {
     const [row] = await this.query(`WHERE m.unit_id = $1 AND m.org_member_id = $2`, [unitId, memberId]);
-    if (!row) throw AppError.notFound('membership', 'membership_not_found');
+    if (!row) throw IdentityErrors.notFound('membership_not_found', 'membership');
     return view(row);
   }
 

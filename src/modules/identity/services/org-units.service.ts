@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../../platform/http/app-error';
 import { OuRole, Principal } from '../../../platform/tenancy/request-context';
 import { newId } from '../../../platform/database/ids';
 import { slugify } from '../domain/credentials';
 import { Organization } from '../entities/organization.entity';
 import { OrgUnit } from '../entities/org-unit.entity';
+import { IdentityErrors } from '../identity.errors';
 
 /** The plan includes up to three OUs per organization (docs /billing). */
 export const MAX_UNITS_PER_ORG = 3;
@@ -21,7 +21,7 @@ export class OrgUnitsService {
 
   async organization(orgId: string): Promise<Organization> {
     const org = await this.dataSource.getRepository(Organization).findOneBy({ id: orgId });
-    if (!org) throw AppError.notFound('organization', 'organization_not_found');
+    if (!org) throw IdentityErrors.notFound('organization_not_found', 'organization');
     return org;
   }
 
@@ -44,7 +44,7 @@ export class OrgUnitsService {
 
   async get(orgId: string, unitId: string): Promise<OrgUnit> {
     const unit = await this.dataSource.getRepository(OrgUnit).findOneBy({ id: unitId, orgId });
-    if (!unit) throw AppError.notFound('organizational unit', 'ou_not_found');
+    if (!unit) throw IdentityErrors.notFound('ou_not_found', 'organizational unit');
     return unit;
   }
 
@@ -54,7 +54,7 @@ export class OrgUnitsService {
       // serialise creations per organization so the plan limit holds under concurrency
       await m.query(`SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE`, [p.orgId]);
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM org_units WHERE org_id = $1`, [p.orgId]);
-      if (n >= MAX_UNITS_PER_ORG) throw AppError.forbidden('ou_limit_reached', `the plan includes up to ${MAX_UNITS_PER_ORG} organizational units`);
+      if (n >= MAX_UNITS_PER_ORG) throw IdentityErrors.error('ou_limit_reached', `the plan includes up to ${MAX_UNITS_PER_ORG} organizational units`);
       const unit = m.getRepository(OrgUnit).create({ id, orgId: p.orgId, name: name.trim(), slug: await this.freeSlug(m.query.bind(m), p.orgId, name), isDefault: n === 0 });
       await m.getRepository(OrgUnit).save(unit);
       if (p.memberId) await m.query(`INSERT INTO ou_memberships (unit_id, org_member_id, role) VALUES ($1, $2, 'Owner') ON CONFLICT DO NOTHING`, [unit.id, p.memberId]);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../../platform/http/app-error';
 import { OuRole, Principal } from '../../../platform/tenancy/request-context';
+import { IdentityErrors } from '../identity.errors';
 
 export interface OuAccess {
   unitId: string;
@@ -44,14 +45,14 @@ export class OuAccessService {
         WHERE u.id = $1 AND u.org_id = $2`,
       [unitId, p.orgId, p.memberId ?? null],
     );
-    if (!row) throw AppError.notFound('organizational unit', 'ou_not_found');
+    if (!row) throw IdentityErrors.notFound('ou_not_found', 'organizational unit');
     return this.effectiveRole(p, row.role);
   }
 
   /** Requires one of `allowed` in the OU (403 otherwise, 404 when the OU is not in the caller's organization). */
   async require(p: Principal, unitId: string, allowed: readonly OuRole[]): Promise<OuRole> {
     const role = await this.roleIn(p, unitId);
-    if (!role) throw AppError.forbidden('not_a_member', 'you are not a member of this organizational unit');
+    if (!role) throw IdentityErrors.error('not_a_member', 'you are not a member of this organizational unit');
     if (!allowed.includes(role)) throw AppError.forbidden('forbidden', `this needs the ${allowed.join(' or ')} role in the organizational unit`);
     return role;
   }

@@ -9,6 +9,7 @@ import { hashSecret, newPersonalAccessToken } from '../domain/credentials';
 import { PersonalAccessToken } from '../entities/personal-access-token.entity';
 import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
+import { IdentityErrors } from '../identity.errors';
 
 /** Personal access tokens: shown once, stored as a keyed hash, revocable only by their owner, at once. */
 @Injectable()
@@ -49,7 +50,7 @@ export class PersonalTokensService {
   async revoke(p: Principal, id: string): Promise<PersonalAccessToken> {
     const repo = this.dataSource.getRepository(PersonalAccessToken);
     const pat = await repo.findOneBy({ id, orgMemberId: p.memberId!, revokedAt: IsNull() });
-    if (!pat) throw AppError.notFound('token', 'token_not_found');
+    if (!pat) throw IdentityErrors.notFound('token_not_found', 'token');
     await repo.update({ id }, { revokedAt: this.clock.now() });
     await this.activeOu.forgetCredential(`pat:${id}`);
     await this.cache.invalidate(`pat:${id}`);

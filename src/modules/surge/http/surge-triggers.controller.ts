@@ -28,6 +28,7 @@ import {
   SurgeTriggerHealthDto,
   UpdateSurgeTriggerDto,
 } from './surge.dto';
+import { SurgeErrors } from '../surge.errors';
 
 export const WEBHOOK_URL_DEPRECATION = 'webhook_url is deprecated: save a Notification Channel and set notification_channel_id instead';
 const DEFAULT_DAYS = 30;
@@ -77,7 +78,7 @@ export class SurgeTriggersController {
 
   private async find(id: string): Promise<SurgeTrigger> {
     const t = await this.repo.findOneBy(inUnit({ id }));
-    if (!t) throw AppError.notFound('surge trigger', 'surge_trigger_not_found');
+    if (!t) throw SurgeErrors.notFound('surge_trigger_not_found', 'surge trigger');
     return t;
   }
 
@@ -108,13 +109,12 @@ export class SurgeTriggersController {
 
     if (t.notificationChannelId) {
       // Notification channels (NC-1) are not built yet: no id can belong to the active OU.
-      throw AppError.badRequest('unknown_notification_channel', 'notification_channel_id does not name a notification channel of the active OU', [
+      throw SurgeErrors.error('unknown_notification_channel', 'notification_channel_id does not name a notification channel of the active OU', [
         { field: 'notification_channel_id', reason: 'unknown notification channel' },
       ]);
     }
     if (t.active && !hasDestination(t)) {
-      throw AppError.badRequest(
-        'destination_required',
+      throw SurgeErrors.error('destination_required',
         'an active surge trigger needs a destination (notification_channel_id, webhook_url, teams_webhook_url, slack_target_id or emails); pass active:false to save a draft',
         [{ field: 'active', reason: 'active trigger without destination' }],
       );
