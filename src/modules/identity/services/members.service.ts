@@ -9,6 +9,8 @@ import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
 import { isUniqueViolation } from '../../../platform/database/pg-errors';
 import { IdentityErrors } from '../identity.errors';
+import { selectOne, sql } from '../../../platform/database/sql';
+import { orgScope } from '../../../platform/tenancy/tenant-sql';
 
 export interface NewMember {
   first_name: string;
@@ -115,7 +117,7 @@ export class MembersService {
   }
 
   private async assertAnotherAdmin(m: EntityManager, member: OrgMember): Promise<void> {
-    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM org_members WHERE org_id = $1 AND role = 'admin' AND id <> $2`, [member.orgId, member.id]);
+    const { n } = (await selectOne<{ n: number }>(m, sql`SELECT count(*)::int AS n FROM org_members WHERE ${orgScope(undefined, member.orgId)} AND role = 'admin' AND id <> ${member.id}`))!;
     if (n === 0) throw IdentityErrors.error('last_admin', 'the organization must keep at least one admin');
   }
 }
