@@ -4,7 +4,10 @@ import { OrgMember } from '../entities/org-member.entity';
 import { OrgUnit } from '../entities/org-unit.entity';
 import { PersonalAccessToken } from '../entities/personal-access-token.entity';
 import { ServiceAccount } from '../entities/service-account.entity';
-import { MemberDto, MemberListItemDto, SecretDto, TokenDto, UnitDto } from './identity.dto';
+import { MemberDto, MemberListItemDto } from './members.dto';
+import { UnitDto } from './org-units.dto';
+import { SecretDto } from './secrets.dto';
+import { TokenDto } from './tokens.dto';
 
 import { isoOrNull as iso } from '../../../platform/http/iso-date';
 

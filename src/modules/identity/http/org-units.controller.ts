@@ -9,7 +9,7 @@ import { ACTIVE_OU_COOKIE } from '../auth/access.guard';
 import { ActiveOuService } from '../services/active-ou.service';
 import { OrgUnitsService } from '../services/org-units.service';
 import { OuAccessService } from '../services/ou-access.service';
-import { ActiveUnitDto, SetActiveUnitDto, UnitDto, UnitListDto, UnitNameDto } from './identity.dto';
+import { ActiveUnitDto, SetActiveUnitDto, UnitDto, UnitListDto, UnitNameDto } from './org-units.dto';
 import { toUnit } from './identity.mappers';
 import { IdentityErrors } from '../identity.errors';
 
