@@ -9,10 +9,9 @@ import { OuRole, Principal, RequestContext } from '../../../platform/tenancy/req
 import { ORG_ADMIN, OU_ROLES, OU_SCOPED, USER_ONLY, VIEWER_MAY_WRITE } from '../../../platform/tenancy/tenancy.decorators';
 import { isMutation, mayWrite } from '../domain/access';
 import { OuAccessService } from '../services/ou-access.service';
+import { ACTIVE_OU_COOKIE } from './active-ou-cookie';
 import { RateLimitPolicyService } from '../services/rate-limit-policy.service';
 import { IdentityErrors } from '../identity.errors';
-
-export const ACTIVE_OU_COOKIE = 'activeOu';
 
 /**
  * The global gate of every non-public route, in order: authenticate (personal access token, user JWT or

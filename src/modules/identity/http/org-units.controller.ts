@@ -5,7 +5,7 @@ import { AppConfig } from '../../../config/app-config';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { RequireOrgAdmin } from '../../../platform/tenancy/tenancy.decorators';
-import { ACTIVE_OU_COOKIE } from '../auth/access.guard';
+import { ACTIVE_OU_COOKIE } from '../auth/active-ou-cookie';
 import { ActiveOuService } from '../services/active-ou.service';
 import { OrgUnitsService } from '../services/org-units.service';
 import { OuAccessService } from '../services/ou-access.service';
