@@ -8,7 +8,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { ConfigurationError, Role } from './config/environment';
 import { configureHttp } from './platform/http/configure-http';
-import { FirstRunService } from './modules/identity/services/first-run.service';
+import { FirstRunService } from './modules/identity';
 import { WorkerLifecycle } from './platform/lifecycle/worker-lifecycle.service';
 import { MetricsService } from './platform/metrics/metrics.service';
 

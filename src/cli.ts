@@ -5,7 +5,7 @@ import { AppModule } from './app.module';
 import { loadConfigOrExit } from './bootstrap';
 import { MigrateCommand } from './cli/migrate.command';
 import { ProjectionStatusCommand, RebuildProjectionsCommand } from './cli/projections.command';
-import { CreateAdminCommand, CreateOrganizationCommand, CreateServiceAccountCommand, SetRateLimitCommand } from './modules/identity/cli/identity.commands';
+import { CreateAdminCommand, CreateOrganizationCommand, CreateServiceAccountCommand, SetRateLimitCommand } from './modules/identity';
 
 /** Administrative commands (nest-commander): `node dist/src/cli.js --help`. */
 const config = loadConfigOrExit();

@@ -5,8 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { AppError } from '../../platform/http/app-error';
 import { ApiErrors } from '../../platform/http/error-response.dto';
 import { RequestContext } from '../../platform/tenancy/request-context';
-import { ACTIVE_OU_COOKIE } from '../identity/auth/access.guard';
-import { OuAccessService } from '../identity/services/ou-access.service';
+import { ACTIVE_OU_COOKIE, OuAccessService } from '../identity';
 import { StreamBus } from './stream-bus';
 
 /**

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { IdentityModule } from '../identity/identity.module';
+import { IdentityModule } from '../identity';
 import { StreamBus } from './stream-bus';
 import { StreamController } from './stream.controller';
 

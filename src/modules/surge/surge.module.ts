@@ -2,15 +2,20 @@ import { Module } from '@nestjs/common';
 import { QueueName } from '../../platform/queues/queue-names';
 import { QueuesModule } from '../../platform/queues/queues.module';
 import { SurgeDeliveryJob } from './delivery/surge-delivery.job';
-import { SurgeEventsController, SurgeTriggersController } from './http/surge-triggers.controller';
+import { CreateSurgeTriggerHandler } from './commands/create-surge-trigger/create-surge-trigger.handler';
+import { DeleteSurgeTriggerHandler } from './commands/delete-surge-trigger/delete-surge-trigger.handler';
+import { UpdateSurgeTriggerHandler } from './commands/update-surge-trigger/update-surge-trigger.handler';
+import { SurgeEventsController } from './http/surge-events.controller';
+import { SurgeTriggersController } from './http/surge-triggers.controller';
 import { SurgeDetectionProjection } from './projections/surge-detection.projection';
-import { SurgeHistory } from './surge-history.service';
+import { SurgeHistory } from './queries/surge-history.service';
+import { SurgeTriggersReader } from './queries/surge-triggers.reader';
 
 /** Surge triggers: configuration and backtests (HTTP), live detection (async projection of the Lead streams). */
 @Module({
   imports: [QueuesModule.forFeature(QueueName.SurgeDelivery)],
   controllers: [SurgeTriggersController, SurgeEventsController],
-  providers: [SurgeHistory, SurgeDetectionProjection],
+  providers: [CreateSurgeTriggerHandler, UpdateSurgeTriggerHandler, DeleteSurgeTriggerHandler, SurgeTriggersReader, SurgeHistory, SurgeDetectionProjection],
 })
 export class SurgeModule {}
 

@@ -9,9 +9,9 @@ import { OuRole, Principal, RequestContext } from '../../../platform/tenancy/req
 import { ORG_ADMIN, OU_ROLES, OU_SCOPED, USER_ONLY, VIEWER_MAY_WRITE } from '../../../platform/tenancy/tenancy.decorators';
 import { isMutation, mayWrite } from '../domain/access';
 import { OuAccessService } from '../services/ou-access.service';
+import { ACTIVE_OU_COOKIE } from './active-ou-cookie';
 import { RateLimitPolicyService } from '../services/rate-limit-policy.service';
-
-export const ACTIVE_OU_COOKIE = 'activeOu';
+import { IdentityErrors } from '../identity.errors';
 
 /**
  * The global gate of every non-public route, in order: authenticate (personal access token, user JWT or
@@ -44,7 +44,7 @@ export class AccessGuard extends AuthGuard(['pat', 'jwt', 'basic']) {
     await this.rateLimit(principal, req, res);
 
     if (this.reflector.getAllAndOverride<boolean>(USER_ONLY, targets) && !principal.memberId) {
-      throw AppError.forbidden('user_only', 'this operation is for users (JWT or personal access token), not service accounts');
+      throw IdentityErrors.error('user_only', 'this operation is for users (JWT or personal access token), not service accounts');
     }
     if (this.reflector.getAllAndOverride<boolean>(ORG_ADMIN, targets) && principal.orgRole !== 'admin') {
       throw AppError.forbidden('admin_required', 'this operation needs the organization admin role');

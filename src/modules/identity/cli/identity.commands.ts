@@ -4,6 +4,8 @@ import { generatePassword } from '../domain/credentials';
 import { MembersService } from '../services/members.service';
 import { FirstRunService } from '../services/first-run.service';
 import { ServiceAccountsService } from '../services/service-accounts.service';
+import { execute, sql } from '../../../platform/database/sql';
+import { orgScope } from '../../../platform/tenancy/tenant-sql';
 
 async function resolveOrg(ds: DataSource, org?: string): Promise<string> {
   const rows: Array<{ id: string }> = org
@@ -33,7 +35,7 @@ export class CreateAdminCommand extends CommandRunner {
     const orgId = await resolveOrg(this.ds, o.org);
     const password = o.password ?? generatePassword();
     const m = await this.members.create(orgId, { first_name: o.firstName ?? 'Admin', last_name: o.lastName ?? 'User', email: o.email, password, role: 'admin', verified: true });
-    await this.ds.query(`INSERT INTO ou_memberships (unit_id, org_member_id, role) SELECT id, $2, 'Owner' FROM org_units WHERE org_id = $1 ON CONFLICT DO NOTHING`, [orgId, m.id]);
+    await execute(this.ds, sql`INSERT INTO ou_memberships (unit_id, org_member_id, role) SELECT id, ${m.id}, 'Owner' FROM org_units WHERE ${orgScope(undefined, orgId)} ON CONFLICT DO NOTHING`);
     process.stdout.write(`created admin ${m.email} (${m.id}) in ${orgId}\n${o.password ? '' : `password: ${password}\n`}`);
   }
 

@@ -44,10 +44,6 @@ export function newServiceAccountCredentials(): { clientId: string; clientSecret
   return { clientId: 'kbn_sa_' + randomBytes(10).toString('hex'), clientSecret: 'kbn_sk_' + randomBytes(24).toString('base64url') };
 }
 
-export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
-}
-
 /** A generated password for the first admin: 20 characters from a 62-letter alphabet (~119 bits). */
 export function generatePassword(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';

@@ -7,7 +7,7 @@ import { RequestContext } from '../../../platform/tenancy/request-context';
 import { UserOnly } from '../../../platform/tenancy/tenancy.decorators';
 import { AuthService } from '../services/auth.service';
 import { MembersService } from '../services/members.service';
-import { AccessTokenDto, CleanupResultDto, CurrentUserDto, LoginDto } from './identity.dto';
+import { AccessTokenDto, CleanupResultDto, CurrentUserDto, LoginDto } from './auth.dto';
 
 /** Cookies earlier sign-in flows left behind. */
 const LEGACY_COOKIES = ['token', 'jwt', 'session', 'sessionid', 'connect.sid', 'auth', 'auth_token', 'access_token', 'refresh_token', 'leadvibe_session'];

@@ -1,9 +1,13 @@
+import { OuRole } from '../../../platform/tenancy/request-context';
 import { maskSlackId } from '../domain/credentials';
 import { OrgMember } from '../entities/org-member.entity';
 import { OrgUnit } from '../entities/org-unit.entity';
 import { PersonalAccessToken } from '../entities/personal-access-token.entity';
 import { ServiceAccount } from '../entities/service-account.entity';
-import { MemberDto, MemberListItemDto, SecretDto, TokenDto, UnitDto } from './identity.dto';
+import { MemberDto, MemberListItemDto } from './members.dto';
+import { UnitDto } from './org-units.dto';
+import { SecretDto } from './secrets.dto';
+import { TokenDto } from './tokens.dto';
 
 import { isoOrNull as iso } from '../../../platform/http/iso-date';
 
@@ -39,4 +43,38 @@ export const toToken = (t: PersonalAccessToken): TokenDto => ({
   created_at: iso(t.createdAt)!,
   expires_at: iso(t.expiresAt),
   last_used_at: iso(t.lastUsedAt),
+});
+
+/** An `ou_memberships` row joined with its member. */
+export interface MembershipRow {
+  unit_id: string;
+  org_member_id: string;
+  role: OuRole;
+  first_name: string;
+  last_name: string;
+  email: string;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+export interface MembershipView {
+  unit_id: string;
+  org_member_id: string;
+  role: OuRole;
+  first_name: string;
+  last_name: string;
+  email: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export const toMembershipView = (r: MembershipRow): MembershipView => ({
+  unit_id: r.unit_id,
+  org_member_id: r.org_member_id,
+  role: r.role,
+  first_name: r.first_name,
+  last_name: r.last_name,
+  email: r.email,
+  created_at: iso(r.created_at)!,
+  updated_at: iso(r.updated_at)!,
 });

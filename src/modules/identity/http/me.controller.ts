@@ -7,7 +7,7 @@ import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped, UserOnly, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
 import { NotificationPrefsService } from '../services/notification-prefs.service';
 import { RateLimitPolicyService } from '../services/rate-limit-policy.service';
-import { NotificationPrefsDto, RateLimitConfigDto, StatusOkDto, UpdateNotificationPrefsDto } from './identity.dto';
+import { NotificationPrefsDto, RateLimitConfigDto, StatusOkDto, UpdateNotificationPrefsDto } from './me.dto';
 
 @ApiTags('Me')
 @ApiBearerAuth('bearerAuth')

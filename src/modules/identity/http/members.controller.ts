@@ -4,7 +4,7 @@ import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { RequireOrgAdmin } from '../../../platform/tenancy/tenancy.decorators';
 import { MembersService } from '../services/members.service';
-import { CreateMemberDto, MemberDto, MemberListItemDto, SlackUserIdDto, SlackUserIdResultDto, UpdateMemberDto } from './identity.dto';
+import { CreateMemberDto, MemberDto, MemberListItemDto, SlackUserIdDto, SlackUserIdResultDto, UpdateMemberDto } from './members.dto';
 import { toMember, toMemberListItem } from './identity.mappers';
 
 @ApiTags('OrgUnits')

@@ -2,16 +2,16 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig } from '../../../config/app-config';
-import { AppError } from '../../../platform/http/app-error';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { RequireOrgAdmin } from '../../../platform/tenancy/tenancy.decorators';
-import { ACTIVE_OU_COOKIE } from '../auth/access.guard';
+import { ACTIVE_OU_COOKIE } from '../auth/active-ou-cookie';
 import { ActiveOuService } from '../services/active-ou.service';
 import { OrgUnitsService } from '../services/org-units.service';
 import { OuAccessService } from '../services/ou-access.service';
-import { ActiveUnitDto, SetActiveUnitDto, UnitDto, UnitListDto, UnitNameDto } from './identity.dto';
+import { ActiveUnitDto, SetActiveUnitDto, UnitDto, UnitListDto, UnitNameDto } from './org-units.dto';
 import { toUnit } from './identity.mappers';
+import { IdentityErrors } from '../identity.errors';
 
 @ApiTags('OrgUnits')
 @ApiBearerAuth('bearerAuth')
@@ -61,7 +61,7 @@ export class OrgUnitsController {
     const p = RequestContext.principal();
     const unit = await this.units.get(p.orgId, body.ouId);
     const role = await this.access.roleIn(p, unit.id);
-    if (!role) throw AppError.forbidden('not_a_member', 'you are not a member of this organizational unit');
+    if (!role) throw IdentityErrors.error('not_a_member', 'you are not a member of this organizational unit');
     await this.activeOu.remember(p, unit.id);
     res.cookie(ACTIVE_OU_COOKIE, unit.id, { httpOnly: true, sameSite: 'lax', secure: this.config.env.NODE_ENV === 'production', path: '/', maxAge: 180 * 86400_000 });
     res.setHeader('X-Active-OU', unit.id);

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { MembershipsService } from '../services/memberships.service';
-import { AssignMembershipDto, MembershipDto, MembershipRoleDto } from './identity.dto';
+import { AssignMembershipDto, MembershipDto, MembershipRoleDto } from './ou-memberships.dto';
 
 @ApiTags('OUMemberships')
 @ApiBearerAuth('bearerAuth')

@@ -4,7 +4,7 @@ import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { actorLabel, RequestContext } from '../../../platform/tenancy/request-context';
 import { RequireOrgAdmin } from '../../../platform/tenancy/tenancy.decorators';
 import { ServiceAccountsService } from '../services/service-accounts.service';
-import { CreatedSecretDto, CreateSecretDto, SecretDto } from './identity.dto';
+import { CreatedSecretDto, CreateSecretDto, SecretDto } from './secrets.dto';
 import { toSecret } from './identity.mappers';
 
 /** Service-account credentials of the organization (org admins). */

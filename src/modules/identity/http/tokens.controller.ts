@@ -4,7 +4,7 @@ import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { UserOnly } from '../../../platform/tenancy/tenancy.decorators';
 import { PersonalTokensService } from '../services/personal-tokens.service';
-import { CreatedTokenDto, CreateTokenDto, TokenDto } from './identity.dto';
+import { CreatedTokenDto, CreateTokenDto, TokenDto } from './tokens.dto';
 import { toToken } from './identity.mappers';
 
 @ApiTags('Settings')

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../../../platform/tenancy/request-context';
+import { execute, raw, sql } from '../../../platform/database/sql';
+import { unitOnly } from '../../../platform/tenancy/tenant-sql';
 
 /**
  * Remembers each credential's active OU, so cookie-less API clients set it once (seed 000 quick start), and
@@ -25,11 +27,12 @@ export class ActiveOuService {
 
   /** A member (their JWT and all their tokens) leaving the organization, or only one OU when `unitId` is given. */
   async forgetMember(memberId: string, unitId?: string, m: EntityManager = this.dataSource.manager): Promise<void> {
-    await m.query(
-      `DELETE FROM principal_active_units
-        WHERE ($3::text IS NULL OR unit_id = $3)
-          AND (principal = $1 OR principal IN (SELECT 'pat:' || id FROM personal_access_tokens WHERE org_member_id = $2))`,
-      [`member:${memberId}`, memberId, unitId ?? null],
+    const inUnit = unitId ? unitOnly(undefined, unitId) : raw('TRUE');
+    await execute(
+      m,
+      sql`DELETE FROM principal_active_units
+           WHERE ${inUnit}
+             AND (principal = ${`member:${memberId}`} OR principal IN (SELECT 'pat:' || id FROM personal_access_tokens WHERE org_member_id = ${memberId}))`,
     );
   }
 }

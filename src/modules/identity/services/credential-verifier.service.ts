@@ -3,9 +3,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
 import { ServerKeys } from '../../../platform/security/server-keys.service';
-import { Principal } from '../../../platform/tenancy/request-context';
+import { OrgRole, Principal } from '../../../platform/tenancy/request-context';
 import { hashSecret } from '../domain/credentials';
 import { CredentialCache } from './credential-cache.service';
+import { selectOne, sql } from '../../../platform/database/sql';
+import { orgScope } from '../../../platform/tenancy/tenant-sql';
 
 const TOUCH_EVERY_MS = 60_000;
 
@@ -70,7 +72,10 @@ export class CredentialVerifier {
     const cached = this.cache.get(key, this.clock.now());
     if (cached) return cached;
     const mark = this.cache.mark();
-    const [row] = await this.dataSource.query(`SELECT id, org_id, email, role FROM org_members WHERE id = $1 AND org_id = $2`, [memberId, orgId]);
+    const row = await selectOne<{ id: string; org_id: string; email: string; role: OrgRole }>(
+      this.dataSource,
+      sql`SELECT id, org_id, email, role FROM org_members WHERE id = ${memberId} AND ${orgScope(undefined, orgId)}`,
+    );
     if (!row) return null;
     const principal: Principal = { type: 'member', id: row.id, orgId: row.org_id, memberId: row.id, email: row.email, orgRole: row.role, activeOuKey: `member:${row.id}` };
     this.cache.set(key, principal, mark);

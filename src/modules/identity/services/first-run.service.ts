@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
-import { generatePassword, hashPassword, newId, slugify } from '../domain/credentials';
+import { newId } from '../../../platform/database/ids';
+import { generatePassword, hashPassword, slugify } from '../domain/credentials';
 
 export const DEFAULT_UNIT_ID = 'unit_default';
 

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError } from '../../../platform/http/app-error';
 import { OrgRole } from '../../../platform/tenancy/request-context';
 import { inOrg } from '../../../platform/tenancy/tenant-scope';
-import { hashPassword, newId } from '../domain/credentials';
+import { newId } from '../../../platform/database/ids';
+import { hashPassword } from '../domain/credentials';
 import { OrgMember } from '../entities/org-member.entity';
 import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
 import { isUniqueViolation } from '../../../platform/database/pg-errors';
+import { IdentityErrors } from '../identity.errors';
+import { selectOne, sql } from '../../../platform/database/sql';
+import { orgScope } from '../../../platform/tenancy/tenant-sql';
 
 export interface NewMember {
   first_name: string;
@@ -40,7 +43,7 @@ export class MembersService {
 
   async get(id: string): Promise<OrgMember> {
     const m = await this.dataSource.getRepository(OrgMember).findOne({ where: inOrg({ id }) });
-    if (!m) throw AppError.notFound('member', 'member_not_found');
+    if (!m) throw IdentityErrors.notFound('member_not_found', 'member');
     return m;
   }
 
@@ -61,7 +64,7 @@ export class MembersService {
     try {
       return await manager.getRepository(OrgMember).save(member);
     } catch (err) {
-      if (isUniqueViolation(err)) throw AppError.conflict('email_taken', `a member with email ${email} already exists`);
+      if (isUniqueViolation(err)) throw IdentityErrors.error('email_taken', `a member with email ${email} already exists`);
       throw err;
     }
   }
@@ -69,7 +72,7 @@ export class MembersService {
   async update(id: string, changes: MemberChanges): Promise<OrgMember> {
     const updated = await this.dataSource.transaction(async (m) => {
       const member = await m.getRepository(OrgMember).findOne({ where: inOrg({ id }), lock: { mode: 'pessimistic_write' } });
-      if (!member) throw AppError.notFound('member', 'member_not_found');
+      if (!member) throw IdentityErrors.notFound('member_not_found', 'member');
       if (changes.email !== undefined) {
         const email = changes.email.trim().toLowerCase();
         await this.assertEmailFree(email, id, m);
@@ -92,7 +95,7 @@ export class MembersService {
   async remove(id: string): Promise<OrgMember> {
     const removed = await this.dataSource.transaction(async (m) => {
       const member = await m.getRepository(OrgMember).findOne({ where: inOrg({ id }), lock: { mode: 'pessimistic_write' } });
-      if (!member) throw AppError.notFound('member', 'member_not_found');
+      if (!member) throw IdentityErrors.notFound('member_not_found', 'member');
       if (member.role === 'admin') await this.assertAnotherAdmin(m, member);
       await this.activeOu.forgetMember(id, undefined, m);
       await m.getRepository(OrgMember).delete({ id });
@@ -110,11 +113,11 @@ export class MembersService {
 
   private async assertEmailFree(email: string, exceptId: string | undefined, m: EntityManager): Promise<void> {
     const [row] = await m.query(`SELECT id FROM org_members WHERE lower(email) = $1`, [email]);
-    if (row && row.id !== exceptId) throw AppError.conflict('email_taken', `a member with email ${email} already exists`);
+    if (row && row.id !== exceptId) throw IdentityErrors.error('email_taken', `a member with email ${email} already exists`);
   }
 
   private async assertAnotherAdmin(m: EntityManager, member: OrgMember): Promise<void> {
-    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM org_members WHERE org_id = $1 AND role = 'admin' AND id <> $2`, [member.orgId, member.id]);
-    if (n === 0) throw AppError.conflict('last_admin', 'the organization must keep at least one admin');
+    const { n } = (await selectOne<{ n: number }>(m, sql`SELECT count(*)::int AS n FROM org_members WHERE ${orgScope(undefined, member.orgId)} AND role = 'admin' AND id <> ${member.id}`))!;
+    if (n === 0) throw IdentityErrors.error('last_admin', 'the organization must keep at least one admin');
   }
 }

@@ -1,20 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../../platform/http/app-error';
 import { OuRole, Principal } from '../../../platform/tenancy/request-context';
 import { ActiveOuService } from './active-ou.service';
 import { OuAccessService } from './ou-access.service';
-
-export interface MembershipView {
-  unit_id: string;
-  org_member_id: string;
-  role: OuRole;
-  first_name: string;
-  last_name: string;
-  email: string;
-  created_at: string;
-  updated_at: string;
-}
+import { IdentityErrors } from '../identity.errors';
+import { execute, selectOne, selectRows, Sql, sql } from '../../../platform/database/sql';
+import { orgScope, unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { MembershipRow, MembershipView, toMembershipView } from '../http/identity.mappers';
 
 const MANAGERS: OuRole[] = ['Owner', 'Operator'];
 
@@ -29,63 +21,49 @@ export class MembershipsService {
 
   async list(p: Principal, unitId: string): Promise<MembershipView[]> {
     await this.access.require(p, unitId, ['Owner', 'Operator', 'Viewer']);
-    return (await this.query(`WHERE m.unit_id = $1`, [unitId])).map(view);
+    return (await this.query(unitOnly('m', unitId))).map(toMembershipView);
   }
 
   /** Idempotent: assigning again with the same role changes nothing; another role updates it. */
   async assign(p: Principal, unitId: string, memberId: string, role: OuRole): Promise<{ membership: MembershipView; created: boolean }> {
     await this.access.require(p, unitId, MANAGERS);
-    const [member] = await this.dataSource.query(`SELECT id FROM org_members WHERE id = $1 AND org_id = $2`, [memberId, p.orgId]);
-    if (!member) throw AppError.notFound('member', 'member_not_found');
-    const [row] = await this.dataSource.query(
-      `INSERT INTO ou_memberships (unit_id, org_member_id, role) VALUES ($1, $2, $3)
-       ON CONFLICT (unit_id, org_member_id) DO UPDATE SET role = excluded.role,
-         updated_at = CASE WHEN ou_memberships.role = excluded.role THEN ou_memberships.updated_at ELSE now() END
-       RETURNING (xmax = 0) AS created`,
-      [unitId, memberId, role],
+    const member = await selectOne(this.dataSource, sql`SELECT id FROM org_members WHERE id = ${memberId} AND ${orgScope(undefined, p.orgId)}`);
+    if (!member) throw IdentityErrors.notFound('member_not_found', 'member');
+    const row = await selectOne<{ created: boolean }>(
+      this.dataSource,
+      sql`INSERT INTO ou_memberships (unit_id, org_member_id, role) VALUES (${unitId}, ${memberId}, ${role})
+          ON CONFLICT (unit_id, org_member_id) DO UPDATE SET role = excluded.role,
+            updated_at = CASE WHEN ou_memberships.role = excluded.role THEN ou_memberships.updated_at ELSE now() END
+          RETURNING (xmax = 0) AS created`,
     );
-    return { membership: await this.one(unitId, memberId), created: row.created };
+    return { membership: await this.one(unitId, memberId), created: row!.created };
   }
 
   async changeRole(p: Principal, unitId: string, memberId: string, role: OuRole): Promise<MembershipView> {
     await this.access.require(p, unitId, MANAGERS);
-    // UPDATE … RETURNING answers [rows, count] through TypeORM
-    const [rows] = await this.dataSource.query(`UPDATE ou_memberships SET role = $3, updated_at = now() WHERE unit_id = $1 AND org_member_id = $2 RETURNING 1`, [unitId, memberId, role]);
-    if (!rows?.length) throw AppError.notFound('membership', 'membership_not_found');
+    const changed = await execute(this.dataSource, sql`UPDATE ou_memberships SET role = ${role}, updated_at = now() WHERE ${unitOnly(undefined, unitId)} AND org_member_id = ${memberId}`);
+    if (!changed) throw IdentityErrors.notFound('membership_not_found', 'membership');
     return this.one(unitId, memberId);
   }
 
   async remove(p: Principal, unitId: string, memberId: string): Promise<void> {
     await this.access.require(p, unitId, MANAGERS);
-    const [rows] = await this.dataSource.query(`DELETE FROM ou_memberships WHERE unit_id = $1 AND org_member_id = $2 RETURNING 1`, [unitId, memberId]);
-    if (!rows?.length) throw AppError.notFound('membership', 'membership_not_found');
+    const removed = await execute(this.dataSource, sql`DELETE FROM ou_memberships WHERE ${unitOnly(undefined, unitId)} AND org_member_id = ${memberId}`);
+    if (!removed) throw IdentityErrors.notFound('membership_not_found', 'membership');
     await this.activeOu.forgetMember(memberId, unitId);
   }
 
   private async one(unitId: string, memberId: string): Promise<MembershipView> {
-    const [row] = await this.query(`WHERE m.unit_id = $1 AND m.org_member_id = $2`, [unitId, memberId]);
-    if (!row) throw AppError.notFound('membership', 'membership_not_found');
-    return view(row);
+    const [row] = await this.query(sql`${unitOnly('m', unitId)} AND m.org_member_id = ${memberId}`);
+    if (!row) throw IdentityErrors.notFound('membership_not_found', 'membership');
+    return toMembershipView(row);
   }
 
-  private query(where: string, params: unknown[]): Promise<Record<string, any>[]> {
-    return this.dataSource.query(
-      `SELECT m.unit_id, m.org_member_id, m.role, m.created_at, m.updated_at, o.first_name, o.last_name, o.email
-         FROM ou_memberships m JOIN org_members o ON o.id = m.org_member_id ${where} ORDER BY m.created_at`,
-      params,
+  private query(where: Sql): Promise<MembershipRow[]> {
+    return selectRows<MembershipRow>(
+      this.dataSource,
+      sql`SELECT m.unit_id, m.org_member_id, m.role, m.created_at, m.updated_at, o.first_name, o.last_name, o.email
+            FROM ou_memberships m JOIN org_members o ON o.id = m.org_member_id WHERE ${where} ORDER BY m.created_at`,
     );
   }
-}
-
-function view(r: Record<string, any>): MembershipView {
-  return {
-    unit_id: r.unit_id,
-    org_member_id: r.org_member_id,
-    role: r.role,
-    first_name: r.first_name,
-    last_name: r.last_name,
-    email: r.email,
-    created_at: new Date(r.created_at).toISOString(),
-    updated_at: new Date(r.updated_at).toISOString(),
-  };
 }

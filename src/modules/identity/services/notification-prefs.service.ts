@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maskSlackId } from '../domain/credentials';
+import { execute, selectOne, sql } from '../../../platform/database/sql';
+import { unitOnly } from '../../../platform/tenancy/tenant-sql';
 
 /** The four owner-notification event types every preference list shows (behaviour OWN-5). */
 export const CANONICAL_NOTIFICATION_TYPES = ['milestone_reached', 'milestone_exited', 'sequence_completed', 'surge_detected'] as const;
@@ -18,11 +20,11 @@ export class NotificationPrefsService {
   constructor(private readonly dataSource: DataSource) {}
 
   async get(memberId: string, unitId: string): Promise<NotificationPrefsView> {
-    const [row] = await this.dataSource.query(
-      `SELECT m.slack_user_id, s.notifications_enabled, s.muted_event_types
-         FROM org_members m LEFT JOIN member_notification_settings s ON s.org_member_id = m.id AND s.unit_id = $2
-        WHERE m.id = $1`,
-      [memberId, unitId],
+    const row = await selectOne<{ slack_user_id: string | null; notifications_enabled: boolean | null; muted_event_types: string[] | null }>(
+      this.dataSource,
+      sql`SELECT m.slack_user_id, s.notifications_enabled, s.muted_event_types
+            FROM org_members m LEFT JOIN member_notification_settings s ON s.org_member_id = m.id AND ${unitOnly('s', unitId)}
+           WHERE m.id = ${memberId}`,
     );
     const muted = new Set<string>(row?.muted_event_types ?? []);
     return {
@@ -34,20 +36,14 @@ export class NotificationPrefsService {
 
   async update(memberId: string, unitId: string, changes: { notifications_enabled?: boolean; prefs?: Array<{ event_type: NotificationType; muted: boolean }> }): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO member_notification_settings (org_member_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-        [memberId, unitId],
-      );
-      const [row] = await m.query(
-        `SELECT notifications_enabled, muted_event_types FROM member_notification_settings WHERE org_member_id = $1 AND unit_id = $2 FOR UPDATE`,
-        [memberId, unitId],
-      );
+      await execute(m, sql`INSERT INTO member_notification_settings (org_member_id, unit_id) VALUES (${memberId}, ${unitId}) ON CONFLICT DO NOTHING`);
+      const settings = sql`member_notification_settings WHERE org_member_id = ${memberId} AND ${unitOnly(undefined, unitId)}`;
+      const row = (await selectOne<{ notifications_enabled: boolean; muted_event_types: string[] }>(m, sql`SELECT notifications_enabled, muted_event_types FROM ${settings} FOR UPDATE`))!;
       const muted = new Set<string>(row.muted_event_types);
       for (const p of changes.prefs ?? []) (p.muted ? muted.add(p.event_type) : muted.delete(p.event_type));
-      await m.query(
-        `UPDATE member_notification_settings SET notifications_enabled = $3, muted_event_types = $4, updated_at = now() WHERE org_member_id = $1 AND unit_id = $2`,
-        [memberId, unitId, changes.notifications_enabled ?? row.notifications_enabled, [...muted].sort()],
-      );
+      const enabled = changes.notifications_enabled ?? row.notifications_enabled;
+      await execute(m, sql`UPDATE member_notification_settings SET notifications_enabled = ${enabled}, muted_event_types = ${[...muted].sort()}, updated_at = now()
+                            WHERE org_member_id = ${memberId} AND ${unitOnly(undefined, unitId)}`);
     });
   }
 }

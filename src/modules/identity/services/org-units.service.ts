@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../../platform/http/app-error';
 import { OuRole, Principal } from '../../../platform/tenancy/request-context';
-import { newId, slugify } from '../domain/credentials';
+import { newId } from '../../../platform/database/ids';
+import { slugify } from '../domain/credentials';
 import { Organization } from '../entities/organization.entity';
 import { OrgUnit } from '../entities/org-unit.entity';
+import { IdentityErrors } from '../identity.errors';
+import { Queryable, selectOne, selectRows, sql } from '../../../platform/database/sql';
+import { orgScope } from '../../../platform/tenancy/tenant-sql';
 
 /** The plan includes up to three OUs per organization (docs /billing). */
 export const MAX_UNITS_PER_ORG = 3;
@@ -20,30 +23,30 @@ export class OrgUnitsService {
 
   async organization(orgId: string): Promise<Organization> {
     const org = await this.dataSource.getRepository(Organization).findOneBy({ id: orgId });
-    if (!org) throw AppError.notFound('organization', 'organization_not_found');
+    if (!org) throw IdentityErrors.notFound('organization_not_found', 'organization');
     return org;
   }
 
   /** The OUs the caller may use: all of the organization for admins and service accounts, else memberships. */
   async accessible(p: Principal): Promise<UnitWithRole[]> {
-    const rows: Array<OrgUnit & { role: OuRole | null }> = await this.dataSource.query(
-      `SELECT u.id, u.org_id, u.name, u.slug, u.is_default, u.created_at, u.updated_at, m.role
-         FROM org_units u LEFT JOIN ou_memberships m ON m.unit_id = u.id AND m.org_member_id = $2
-        WHERE u.org_id = $1 ORDER BY u.is_default DESC, u.created_at`,
-      [p.orgId, p.memberId ?? null],
+    const rows = await selectRows<{ id: string; org_id: string; name: string; slug: string; is_default: boolean; role: OuRole | null }>(
+      this.dataSource,
+      sql`SELECT u.id, u.org_id, u.name, u.slug, u.is_default, u.created_at, u.updated_at, m.role
+            FROM org_units u LEFT JOIN ou_memberships m ON m.unit_id = u.id AND m.org_member_id = ${p.memberId ?? null}
+           WHERE ${orgScope('u', p.orgId)} ORDER BY u.is_default DESC, u.created_at`,
     );
     const all = p.orgRole === 'admin' || p.type === 'service_account';
     return rows
       .filter((r) => all || r.role)
       .map((r) => ({
-        unit: Object.assign(new OrgUnit(), { id: r.id, orgId: (r as unknown as { org_id: string }).org_id, name: r.name, slug: r.slug, isDefault: (r as unknown as { is_default: boolean }).is_default }),
+        unit: Object.assign(new OrgUnit(), { id: r.id, orgId: r.org_id, name: r.name, slug: r.slug, isDefault: r.is_default }),
         role: p.orgRole === 'admin' ? 'Owner' : p.type === 'service_account' ? 'Operator' : (r.role as OuRole),
       }));
   }
 
   async get(orgId: string, unitId: string): Promise<OrgUnit> {
     const unit = await this.dataSource.getRepository(OrgUnit).findOneBy({ id: unitId, orgId });
-    if (!unit) throw AppError.notFound('organizational unit', 'ou_not_found');
+    if (!unit) throw IdentityErrors.notFound('ou_not_found', 'organizational unit');
     return unit;
   }
 
@@ -52,9 +55,9 @@ export class OrgUnitsService {
     return this.dataSource.transaction(async (m) => {
       // serialise creations per organization so the plan limit holds under concurrency
       await m.query(`SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE`, [p.orgId]);
-      const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM org_units WHERE org_id = $1`, [p.orgId]);
-      if (n >= MAX_UNITS_PER_ORG) throw AppError.forbidden('ou_limit_reached', `the plan includes up to ${MAX_UNITS_PER_ORG} organizational units`);
-      const unit = m.getRepository(OrgUnit).create({ id, orgId: p.orgId, name: name.trim(), slug: await this.freeSlug(m.query.bind(m), p.orgId, name), isDefault: n === 0 });
+      const { n } = (await selectOne<{ n: number }>(m, sql`SELECT count(*)::int AS n FROM org_units WHERE ${orgScope(undefined, p.orgId)}`))!;
+      if (n >= MAX_UNITS_PER_ORG) throw IdentityErrors.error('ou_limit_reached', `the plan includes up to ${MAX_UNITS_PER_ORG} organizational units`);
+      const unit = m.getRepository(OrgUnit).create({ id, orgId: p.orgId, name: name.trim(), slug: await this.freeSlug(m, p.orgId, name), isDefault: n === 0 });
       await m.getRepository(OrgUnit).save(unit);
       if (p.memberId) await m.query(`INSERT INTO ou_memberships (unit_id, org_member_id, role) VALUES ($1, $2, 'Owner') ON CONFLICT DO NOTHING`, [unit.id, p.memberId]);
       return unit;
@@ -64,13 +67,14 @@ export class OrgUnitsService {
   async rename(orgId: string, unitId: string, name: string): Promise<OrgUnit> {
     const unit = await this.get(orgId, unitId);
     unit.name = name.trim();
-    unit.slug = await this.freeSlug(this.dataSource.query.bind(this.dataSource), orgId, name, unitId);
+    unit.slug = await this.freeSlug(this.dataSource, orgId, name, unitId);
     return this.dataSource.getRepository(OrgUnit).save(unit);
   }
 
-  private async freeSlug(query: (sql: string, params: unknown[]) => Promise<Array<{ slug: string }>>, orgId: string, name: string, exceptUnit?: string): Promise<string> {
+  private async freeSlug(db: Queryable, orgId: string, name: string, exceptUnit?: string): Promise<string> {
     const base = slugify(name);
-    const taken = new Set((await query(`SELECT slug FROM org_units WHERE org_id = $1 AND id <> coalesce($2, '')`, [orgId, exceptUnit ?? null])).map((r) => r.slug));
+    const others = await selectRows<{ slug: string }>(db, sql`SELECT slug FROM org_units WHERE ${orgScope(undefined, orgId)} AND id <> coalesce(${exceptUnit ?? null}, '')`);
+    const taken = new Set(others.map((r) => r.slug));
     let slug = base;
     for (let i = 2; taken.has(slug); i++) slug = `${base}-${i}`;
     return slug;

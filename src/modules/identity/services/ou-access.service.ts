@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../../platform/http/app-error';
 import { OuRole, Principal } from '../../../platform/tenancy/request-context';
+import { IdentityErrors } from '../identity.errors';
+import { selectOne, selectRows, sql } from '../../../platform/database/sql';
+import { orgScope } from '../../../platform/tenancy/tenant-sql';
 
 export interface OuAccess {
   unitId: string;
@@ -18,16 +21,17 @@ export class OuAccessService {
    * the credential. Null when neither is usable.
    */
   async resolveActive(p: Principal, cookieUnit?: string): Promise<OuAccess | null> {
-    const rows: Array<{ id: string; role: OuRole | null }> = await this.dataSource.query(
-      `WITH candidates AS (
-         SELECT $1::text AS id, 1 AS ord WHERE $1::text IS NOT NULL
-         UNION ALL SELECT unit_id, 2 FROM principal_active_units WHERE principal = $2)
-       SELECT u.id, m.role
-         FROM candidates c
-         JOIN org_units u ON u.id = c.id AND u.org_id = $3
-         LEFT JOIN ou_memberships m ON m.unit_id = u.id AND m.org_member_id = $4
-        ORDER BY c.ord`,
-      [cookieUnit ?? null, p.activeOuKey, p.orgId, p.memberId ?? null],
+    const cookie = cookieUnit ?? null;
+    const rows = await selectRows<{ id: string; role: OuRole | null }>(
+      this.dataSource,
+      sql`WITH candidates AS (
+            SELECT ${cookie}::text AS id, 1 AS ord WHERE ${cookie}::text IS NOT NULL
+            UNION ALL SELECT unit_id, 2 FROM principal_active_units WHERE principal = ${p.activeOuKey})
+          SELECT u.id, m.role
+            FROM candidates c
+            JOIN org_units u ON u.id = c.id AND ${orgScope('u', p.orgId)}
+            LEFT JOIN ou_memberships m ON m.unit_id = u.id AND m.org_member_id = ${p.memberId ?? null}
+           ORDER BY c.ord`,
     );
     for (const r of rows) {
       const role = this.effectiveRole(p, r.role);
@@ -38,20 +42,20 @@ export class OuAccessService {
 
   /** The caller's role in an OU of their organization; 404 for an OU of another organization. */
   async roleIn(p: Principal, unitId: string): Promise<OuRole | null> {
-    const [row] = await this.dataSource.query(
-      `SELECT u.id, m.role FROM org_units u
-         LEFT JOIN ou_memberships m ON m.unit_id = u.id AND m.org_member_id = $3
-        WHERE u.id = $1 AND u.org_id = $2`,
-      [unitId, p.orgId, p.memberId ?? null],
+    const row = await selectOne<{ id: string; role: OuRole | null }>(
+      this.dataSource,
+      sql`SELECT u.id, m.role FROM org_units u
+            LEFT JOIN ou_memberships m ON m.unit_id = u.id AND m.org_member_id = ${p.memberId ?? null}
+           WHERE u.id = ${unitId} AND ${orgScope('u', p.orgId)}`,
     );
-    if (!row) throw AppError.notFound('organizational unit', 'ou_not_found');
+    if (!row) throw IdentityErrors.notFound('ou_not_found', 'organizational unit');
     return this.effectiveRole(p, row.role);
   }
 
   /** Requires one of `allowed` in the OU (403 otherwise, 404 when the OU is not in the caller's organization). */
   async require(p: Principal, unitId: string, allowed: readonly OuRole[]): Promise<OuRole> {
     const role = await this.roleIn(p, unitId);
-    if (!role) throw AppError.forbidden('not_a_member', 'you are not a member of this organizational unit');
+    if (!role) throw IdentityErrors.error('not_a_member', 'you are not a member of this organizational unit');
     if (!allowed.includes(role)) throw AppError.forbidden('forbidden', `this needs the ${allowed.join(' or ')} role in the organizational unit`);
     return role;
   }

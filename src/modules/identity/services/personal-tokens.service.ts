@@ -4,10 +4,12 @@ import { Clock } from '../../../platform/clock/clock';
 import { AppError } from '../../../platform/http/app-error';
 import { ServerKeys } from '../../../platform/security/server-keys.service';
 import { Principal } from '../../../platform/tenancy/request-context';
-import { hashSecret, newId, newPersonalAccessToken } from '../domain/credentials';
+import { newId } from '../../../platform/database/ids';
+import { hashSecret, newPersonalAccessToken } from '../domain/credentials';
 import { PersonalAccessToken } from '../entities/personal-access-token.entity';
 import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
+import { IdentityErrors } from '../identity.errors';
 
 /** Personal access tokens: shown once, stored as a keyed hash, revocable only by their owner, at once. */
 @Injectable()
@@ -48,7 +50,7 @@ export class PersonalTokensService {
   async revoke(p: Principal, id: string): Promise<PersonalAccessToken> {
     const repo = this.dataSource.getRepository(PersonalAccessToken);
     const pat = await repo.findOneBy({ id, orgMemberId: p.memberId!, revokedAt: IsNull() });
-    if (!pat) throw AppError.notFound('token', 'token_not_found');
+    if (!pat) throw IdentityErrors.notFound('token_not_found', 'token');
     await repo.update({ id }, { revokedAt: this.clock.now() });
     await this.activeOu.forgetCredential(`pat:${id}`);
     await this.cache.invalidate(`pat:${id}`);

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
-import { AppError } from '../../../platform/http/app-error';
 import { ServerKeys } from '../../../platform/security/server-keys.service';
-import { hashSecret, newId, newServiceAccountCredentials } from '../domain/credentials';
+import { newId } from '../../../platform/database/ids';
+import { hashSecret, newServiceAccountCredentials } from '../domain/credentials';
 import { ServiceAccount } from '../entities/service-account.entity';
 import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
+import { IdentityErrors } from '../identity.errors';
 
 /** Service-account credentials: the secret is shown once at creation and stored only as a keyed hash. */
 @Injectable()
@@ -44,7 +45,7 @@ export class ServiceAccountsService {
   async remove(orgId: string, id: string): Promise<ServiceAccount> {
     const repo = this.dataSource.getRepository(ServiceAccount);
     const account = await repo.findOneBy({ id, orgId, deletedAt: IsNull() });
-    if (!account) throw AppError.notFound('API credential', 'secret_not_found');
+    if (!account) throw IdentityErrors.notFound('secret_not_found', 'API credential');
     await repo.update({ id }, { deletedAt: this.clock.now() });
     await this.activeOu.forgetCredential(`sa:${id}`);
     await this.cache.invalidate(`sa:${id}`);

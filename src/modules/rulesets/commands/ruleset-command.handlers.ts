@@ -5,7 +5,7 @@ import { Clock } from '../../../platform/clock/clock';
 import { AggregateRepository } from '../../../platform/event-store/aggregate.repository';
 import { AppError } from '../../../platform/http/app-error';
 import { RequestContext } from '../../../platform/tenancy/request-context';
-import { newId } from '../../identity/domain/credentials';
+import { newId } from '../../../platform/database/ids';
 import { Ruleset, RulesetRuleViolation } from '../domain/ruleset.aggregate';
 import { AddRuleCommand, CreateRulesetCommand, DeleteRulesetCommand, RemoveRuleCommand, ReorderRulesCommand, UpdateRuleCommand } from './ruleset-commands';
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { ConditionDto } from './condition.dto';
+import { ConditionDto } from '../../../platform/http/condition.dto';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { ConditionDto } from '../../rulesets/http/condition.dto';
+import { ConditionDto } from '../../../platform/http/condition.dto';
 
 export class LeadScoreDto {
   @ApiProperty({ example: 'ld_123' }) lead_id: string;

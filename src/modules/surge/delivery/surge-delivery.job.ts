@@ -7,9 +7,33 @@ import { uuidv7 } from '../../../platform/event-store/uuid-v7';
 import { QueueName } from '../../../platform/queues/queue-names';
 import { ServerKeys } from '../../../platform/security/server-keys.service';
 import { openSecret } from '../../../platform/security/secret-box';
+import { execute, selectOne, sql } from '../../../platform/database/sql';
+import { isoOrNull } from '../../../platform/http/iso-date';
 import { DELIVER_SURGE, DeliverSurgeData } from '../projections/surge-detection.projection';
 
 export const DELIVERY_TIMEOUT_MS = 5000;
+
+/** A `surge_events` row with its trigger's destinations (the trigger columns are null once it is deleted). */
+interface FiringRow {
+  id: string;
+  org_id: string;
+  unit_id: string;
+  trigger_id: string;
+  lead_id: string;
+  event_id: string;
+  event_type: string;
+  event_count: number;
+  channel: string;
+  window_start: Date | string;
+  window_end: Date | string;
+  fired_at: Date | string;
+  trigger_name: string | null;
+  webhook_url: string | null;
+  webhook_auth_header_enc: string | null;
+  teams_webhook_url: string | null;
+  window_seconds: number | null;
+  threshold_count: number | null;
+}
 
 interface Destination {
   kind: 'webhook' | 'teams';
@@ -31,24 +55,24 @@ export class SurgeDeliveryJob {
 
   @Process({ name: DELIVER_SURGE, concurrency: 4 })
   async handle(job: Job<DeliverSurgeData>): Promise<{ attempts: number }> {
-    const [ev] = await this.ds.query(
-      `SELECT e.*, t.name AS trigger_name, t.webhook_url, t.webhook_auth_header_enc, t.teams_webhook_url, t.window_seconds, t.threshold_count
-         FROM surge_events e LEFT JOIN surge_triggers t ON t.id = e.trigger_id WHERE e.id = $1`,
-      [job.data.surge_event_id],
+    const ev = await selectOne<FiringRow>(
+      this.ds,
+      sql`SELECT e.*, t.name AS trigger_name, t.webhook_url, t.webhook_auth_header_enc, t.teams_webhook_url, t.window_seconds, t.threshold_count
+            FROM surge_events e LEFT JOIN surge_triggers t ON t.id = e.trigger_id WHERE e.id = ${job.data.surge_event_id}`,
     );
     // the projection enqueues inside its transaction: until it commits the row is not visible (Bull retries)
     if (!ev) throw new Error(`surge event ${job.data.surge_event_id} is not visible yet`);
     if (!ev.trigger_name) return { attempts: 0 }; // trigger deleted since
-    const [done] = await this.ds.query(`SELECT 1 FROM surge_deliveries WHERE surge_event_id = $1 LIMIT 1`, [ev.id]);
+    const done = await selectOne(this.ds, sql`SELECT 1 FROM surge_deliveries WHERE surge_event_id = ${ev.id} LIMIT 1`);
     if (done) return { attempts: 0 }; // a retried job whose attempts were already made
     const payload = {
       type: 'surge',
       trigger: { id: ev.trigger_id, name: ev.trigger_name, window_seconds: ev.window_seconds, threshold_count: ev.threshold_count },
       lead: { id: ev.lead_id },
       event: { id: ev.event_id, event_type: ev.event_type, channel: ev.channel },
-      surge: { id: ev.id, event_count: ev.event_count, window_start: new Date(ev.window_start).toISOString(), window_end: new Date(ev.window_end).toISOString() },
+      surge: { id: ev.id, event_count: ev.event_count, window_start: isoOrNull(ev.window_start)!, window_end: isoOrNull(ev.window_end)! },
       why: `Surging: ${ev.event_count} ${ev.event_type} events in ${ev.window_seconds} s`,
-      fired_at: new Date(ev.fired_at).toISOString(),
+      fired_at: isoOrNull(ev.fired_at)!,
     };
     const destinations: Destination[] = [];
     if (ev.webhook_url) {
@@ -61,10 +85,11 @@ export class SurgeDeliveryJob {
     }
     for (const d of destinations) {
       const outcome = await this.post(d);
-      await this.ds.query(
-        `INSERT INTO surge_deliveries (id, org_id, unit_id, trigger_id, surge_event_id, destination, status, http_status, error, attempted_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [uuidv7(), ev.org_id, ev.unit_id, ev.trigger_id, ev.id, d.kind, outcome.ok ? 'delivered' : 'failed', outcome.status, outcome.error, this.clock.now().toISOString()],
+      await execute(
+        this.ds,
+        sql`INSERT INTO surge_deliveries (id, org_id, unit_id, trigger_id, surge_event_id, destination, status, http_status, error, attempted_at)
+            VALUES (${uuidv7()}, ${ev.org_id}, ${ev.unit_id}, ${ev.trigger_id}, ${ev.id}, ${d.kind}, ${outcome.ok ? 'delivered' : 'failed'}, ${outcome.status},
+                    ${outcome.error}, ${this.clock.now().toISOString()})`,
       );
       if (!outcome.ok) this.logger.warn({ msg: 'surge delivery failed', trigger_id: ev.trigger_id, destination: d.kind, http_status: outcome.status, error: outcome.error });
     }

@@ -8,6 +8,8 @@ import { QueueName } from '../../../platform/queues/queue-names';
 import { LeadEvent, LeadEventRecordedPayload, LeadStreamType } from '../../leads/domain/lead-events';
 import { shouldFire, windowEndingAt } from '../domain/surge-window';
 import { nameUuid } from '../../../platform/event-store/name-uuid';
+import { selectRows, sql } from '../../../platform/database/sql';
+import { unitOnly } from '../../../platform/tenancy/tenant-sql';
 
 export const DELIVER_SURGE = 'surge.deliver';
 
@@ -58,9 +60,9 @@ export class SurgeDetectionProjection implements Projection {
       if (!unitId || p.suppression || p.skip_triggers || p.scope !== 'activate') continue;
       let triggers = triggersByUnit.get(unitId);
       if (!triggers) {
-        triggers = await m.query(
-          `SELECT id, event_type_key, window_seconds, threshold_count, created_at FROM surge_triggers WHERE unit_id = $1 AND active ORDER BY id`,
-          [unitId],
+        triggers = await selectRows<TriggerRow>(
+          m,
+          sql`SELECT id, event_type_key, window_seconds, threshold_count, created_at FROM surge_triggers WHERE ${unitOnly(undefined, unitId)} AND active ORDER BY id`,
         );
         triggersByUnit.set(unitId, triggers!);
       }

@@ -1,12 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { tenantKey } from '../../platform/tenancy/tenant-scope';
-import { Condition } from '../scoring/domain/conditions';
-import { canonicalEventType } from '../scoring/domain/event-type';
-import { metadataFilterMatches } from '../scoring/domain/metadata-filters';
+import { selectRows, sql } from '../../../platform/database/sql';
+import { unitScope } from '../../../platform/tenancy/tenant-sql';
+import { Condition } from '../../scoring/domain/conditions';
+import { canonicalEventType } from '../../scoring/domain/event-type';
+import { metadataFilterMatches } from '../../scoring/domain/metadata-filters';
 
 /** Stored events read per round trip by the preview (keyset over the OU's time index). */
 const PREVIEW_CHUNK = 5000;
+
+interface StoredEventRow {
+  event_id: string;
+  at: string;
+  event_type: string;
+  metadata: Record<string, unknown>;
+}
 
 /** Read-side numbers about metadata filters: the dry-run count (MF-6) and what each filter suppressed (MF-7). */
 @Injectable()
@@ -19,19 +27,19 @@ export class MetadataFilterStats {
    * the live pipeline, streamed in chunks so memory stays flat. Nothing is persisted.
    */
   async previewCount(eventType: string | undefined, conditions: Condition[]): Promise<number> {
-    const { unit_id } = tenantKey();
+    const scope = unitScope();
     const filter = { id: 'preview', event_type: eventType ?? '', conditions, enabled: true };
     const key = canonicalEventType(eventType ?? '') || null;
     let count = 0;
     // the cursor keeps PostgreSQL's microseconds (a JS Date would round them and skip or repeat rows)
     let after: { at: string; id: string } | null = null;
     for (;;) {
-      const rows: { event_id: string; at: string; event_type: string; metadata: Record<string, unknown> }[] = await this.ds.query(
-        `SELECT event_id, occurred_at::text AS at, event_type, metadata FROM lead_events
-          WHERE unit_id = $1 AND ($2::text IS NULL OR event_type_key = $2)
-            AND ($3::timestamptz IS NULL OR (occurred_at, event_id) < ($3::timestamptz, $4::uuid))
-          ORDER BY occurred_at DESC, event_id DESC LIMIT $5`,
-        [unit_id, key, after?.at ?? null, after?.id ?? null, PREVIEW_CHUNK],
+      const rows: StoredEventRow[] = await selectRows<StoredEventRow>(
+        this.ds,
+        sql`SELECT event_id, occurred_at::text AS at, event_type, metadata FROM lead_events
+             WHERE ${scope} AND (${key}::text IS NULL OR event_type_key = ${key})
+               AND (${after?.at ?? null}::timestamptz IS NULL OR (occurred_at, event_id) < (${after?.at ?? null}::timestamptz, ${after?.id ?? null}::uuid))
+             ORDER BY occurred_at DESC, event_id DESC LIMIT ${PREVIEW_CHUNK}`,
       );
       for (const r of rows) if (metadataFilterMatches(filter, { event_type: r.event_type, metadata: r.metadata })) count++;
       if (rows.length < PREVIEW_CHUNK) return count;
@@ -43,11 +51,10 @@ export class MetadataFilterStats {
   /** MF-7 (per filter): stored events of the OU that each filter suppressed, counted on read. */
   async suppressedCounts(ids: string[]): Promise<Map<string, number>> {
     if (!ids.length) return new Map();
-    const { unit_id } = tenantKey();
-    const rows: { filter_id: string; n: string }[] = await this.ds.query(
-      `SELECT filter_id, count(*) AS n FROM lead_events
-        WHERE unit_id = $1 AND suppression = 'metadata_filter' AND filter_id = ANY($2::text[]) GROUP BY filter_id`,
-      [unit_id, ids],
+    const rows = await selectRows<{ filter_id: string; n: string }>(
+      this.ds,
+      sql`SELECT filter_id, count(*) AS n FROM lead_events
+           WHERE ${unitScope()} AND suppression = 'metadata_filter' AND filter_id = ANY(${ids}::text[]) GROUP BY filter_id`,
     );
     return new Map(rows.map((r) => [r.filter_id, Number(r.n)]));
   }

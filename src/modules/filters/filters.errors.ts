@@ -1,0 +1,6 @@
+import { defineErrors } from '../../platform/http/error-catalog';
+
+/** Error codes of the velocity and attribute filters. */
+export const FilterErrors = defineErrors('filters', {
+  filter_not_found: 404,
+});

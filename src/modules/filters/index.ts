@@ -1,0 +1,2 @@
+/** The filters module's public surface. */
+export { FiltersModule } from './filters.module';

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../../platform/clock/clock';
+import { joinSql, selectOne, selectRows, sql } from '../../../platform/database/sql';
+import { PageRequest } from '../../../platform/http/pagination';
+import { inUnit } from '../../../platform/tenancy/tenant-scope';
+import { unitScope } from '../../../platform/tenancy/tenant-sql';
+import { isoOrNull } from '../../../platform/http/iso-date';
+import { SurgeTrigger } from '../entities/surge-trigger.entity';
+import { SurgeEventDto, SurgeTriggerHealthDto } from '../http/surge.dto';
+import { SurgeDeliveryRow, SurgeEventRow, toSurgeDeliveryAttemptView, toSurgeEventView } from '../surge.mappers';
+import { SurgeErrors } from '../surge.errors';
+
+export interface SurgeEventFilter {
+  start?: string;
+  end?: string;
+  channel?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Reads of surge triggers, their delivery health and their firings, within the active OU. */
+@Injectable()
+export class SurgeTriggersReader {
+  constructor(private readonly ds: DataSource, private readonly clock: Clock) {}
+
+  /** The trigger of the active OU, or 404 (another OU's trigger does not exist for the caller). */
+  async get(id: string): Promise<SurgeTrigger> {
+    const t = await this.ds.getRepository(SurgeTrigger).findOneBy(inUnit({ id }));
+    if (!t) throw SurgeErrors.notFound('surge_trigger_not_found', 'surge trigger');
+    return t;
+  }
+
+  /** Newest first. */
+  list(): Promise<SurgeTrigger[]> {
+    return this.ds.getRepository(SurgeTrigger).find({ where: inUnit(), order: { createdAt: 'DESC', id: 'ASC' } });
+  }
+
+  /** 24-hour delivery counts, the last failure and the 10 most recent attempts of a trigger. */
+  async health(trigger: SurgeTrigger): Promise<SurgeTriggerHealthDto> {
+    const since = new Date(this.clock.now().getTime() - DAY_MS).toISOString();
+    const counts = await selectOne<{ delivered: number; failed: number }>(
+      this.ds,
+      sql`SELECT count(*) FILTER (WHERE status = 'delivered' AND attempted_at >= ${since})::int AS delivered,
+                 count(*) FILTER (WHERE status = 'failed' AND attempted_at >= ${since})::int AS failed
+            FROM surge_deliveries WHERE trigger_id = ${trigger.id}`,
+    );
+    const lastFailure = await selectOne<{ attempted_at: Date; error: string | null }>(
+      this.ds,
+      sql`SELECT attempted_at, error FROM surge_deliveries WHERE trigger_id = ${trigger.id} AND status = 'failed' ORDER BY attempted_at DESC, id DESC LIMIT 1`,
+    );
+    const recent = await selectRows<SurgeDeliveryRow>(
+      this.ds,
+      sql`SELECT id, surge_event_id, destination, status, http_status, error, attempted_at
+            FROM surge_deliveries WHERE trigger_id = ${trigger.id} ORDER BY attempted_at DESC, id DESC LIMIT 10`,
+    );
+    const delivered = counts!.delivered;
+    const failed = counts!.failed;
+    const status = failed > 0 ? (failed >= delivered ? 'red' : 'amber') : delivered > 0 ? 'green' : 'gray';
+    return {
+      delivered_24h: delivered,
+      failed_24h: failed,
+      last_failure_at: isoOrNull(lastFailure?.attempted_at),
+      last_error: lastFailure?.error ?? null,
+      status,
+      recent_attempts: recent.map(toSurgeDeliveryAttemptView),
+    };
+  }
+
+  /** Firings of the active OU, newest first, with the total matching the filter. */
+  async events(filter: SurgeEventFilter, page: PageRequest): Promise<{ items: SurgeEventDto[]; total: number }> {
+    const conditions = [unitScope()];
+    if (filter.start) conditions.push(sql`fired_at >= ${filter.start}`);
+    if (filter.end) conditions.push(sql`fired_at < ${filter.end}`);
+    if (filter.channel) conditions.push(sql`channel = ${filter.channel}`);
+    const where = joinSql(conditions);
+    const counted = await selectOne<{ total: number }>(this.ds, sql`SELECT count(*)::int AS total FROM surge_events WHERE ${where}`);
+    const rows = await selectRows<SurgeEventRow>(
+      this.ds,
+      sql`SELECT id, trigger_id, lead_id, event_type, event_count, window_start, window_end, channel, fired_at
+            FROM surge_events WHERE ${where} ORDER BY fired_at DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`,
+    );
+    return { items: rows.map(toSurgeEventView), total: counted!.total };
+  }
+}
