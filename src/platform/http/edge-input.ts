@@ -1,10 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, ErrorDetail } from './app-error';
+import type { AppError, ErrorDetail } from './app-error';
+import { PlatformErrors } from './platform.errors';
 
 /** The one 400 of bad input: `validation_failed` naming each field and reason. */
 export function validationFailed(details: ErrorDetail[]): AppError {
   const message = details.map((d) => `${d.field}: ${d.reason}`).join('; ') || 'invalid request';
-  return AppError.badRequest('validation_failed', message, details);
+  return PlatformErrors.error('validation_failed', message, details);
 }
 
 const NUL = '\u0000';

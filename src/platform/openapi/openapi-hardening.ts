@@ -122,6 +122,10 @@ function limitInput(s: Json): void {
   if (s.type === 'string' && s.maxLength === undefined && s.enum === undefined && s.const === undefined && s.format !== 'binary') s.maxLength = MAX_STRING_LENGTH;
   if (s.type === 'array' && s.maxItems === undefined) s.maxItems = MAX_ARRAY_ITEMS;
   if (s.type === 'integer') limitInteger(s);
+  if (s.type === 'number') {
+    s.minimum ??= -MAX_NUMBER;
+    s.maximum ??= MAX_NUMBER;
+  }
 }
 
 /**
