@@ -132,6 +132,7 @@ const MATRIX: Row[] = [
   { method: 'DELETE', path: '/lead/:leadID', url: (c) => `/lead/${c.leadOfA}`, item: true },
   { method: 'GET', path: '/lead/:leadID/deletion-status', url: (c) => `/lead/${c.leadOfA}/deletion-status`, item: true },
   { method: 'GET', path: '/lead/by-alias', url: () => '/lead/by-alias?kind=external_id&value=matrix-a', item: true },
+  { method: 'GET', path: '/lead-by-alias', url: () => '/lead-by-alias?kind=external_id&value=matrix-a', item: true },
   { method: 'PATCH', path: '/lead/by-alias/metadata', url: () => '/lead/by-alias/metadata', body: { alias_kind: 'external_id', alias_value: 'matrix-a', attributes: { taken_over: 'yes' } }, item: true },
   { method: 'POST', path: '/leads/:leadID/owner', url: (c) => `/leads/${c.leadOfA}/owner`, body: { owner_id: 'intruder', owner_name: 'Intruder' }, item: true },
   { method: 'POST', path: '/leads/bulk-assign-owner', url: () => '/leads/bulk-assign-owner', body: (c) => ({ lead_ids: [c.leadOfA], owner_id: 'intruder' }) },

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { AppConfig } from '../../config/app-config';
 import { buildOpenApiDocument, serveOpenApi } from '../openapi/openapi';
 import { AllExceptionsFilter } from './all-exceptions.filter';
+import { rejectUnsafeInput } from './edge-input';
 import { createValidationPipe } from './validation';
 
 /**
@@ -17,6 +18,9 @@ export function configureHttp(app: INestApplication, config: AppConfig): void {
   express.disable('x-powered-by');
   express.useBodyParser('json', { limit: config.env.HTTP_BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: config.env.HTTP_BODY_LIMIT, extended: false });
+  // flat query strings: `a[x]=1` is the key "a[x]", never a nested object a validator does not expect
+  express.set('query parser', 'simple');
+  app.use(rejectUnsafeInput);
   app.use(cookieParser());
   // Swagger UI and Bull Board ship inline scripts; every other route gets helmet's strict defaults.
   const strict = helmet();

@@ -2,6 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { documentValidationLimits } from './document-validation-limits';
+import { hardenDocument } from './openapi-hardening';
 
 /** The repository root (holds package.json), from src/ or from dist/src/. */
 function projectRoot(): string {
@@ -31,15 +33,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion(packageVersion())
     .setContact('kenbun support', 'https://kenbun.io', 'support@kenbun.io')
     .setLicense('Proprietary', 'https://kenbun.io/terms')
-    .addServer('http://localhost:3000', 'Local server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or kbn_pat_…', description: 'User JWT from POST /auth/login, or a personal access token (kbn_pat_…)' }, 'bearerAuth')
     .addBasicAuth({ type: 'http', scheme: 'basic', description: 'Service account: client_id as user name, client_secret as password' }, 'basicAuth')
     .addTag('Root', 'Service status and metrics')
     .addTag('Health', 'Liveness and readiness probes')
     .addTag('Operations', 'Queue and projection administration (operations-admin credential)')
     .build();
+  documentValidationLimits();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory });
-  return sortDocument(document);
+  return sortDocument(hardenDocument(document));
 }
 
 /** Stable key order, so the checked-in document only changes when the API does. */

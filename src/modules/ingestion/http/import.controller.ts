@@ -45,7 +45,7 @@ export class ImportController {
       'evaluating triggers.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'CSV file with header row' } } } })
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', maxLength: IMPORT_MAX_BYTES, description: 'CSV file with header row (bytes)' } } } })
   @ApiQuery({ name: 'skip_triggers', required: false, type: Boolean, description: 'Suppress trigger evaluation for the imported rows (default false)' })
   @ApiAcceptedResponse({ type: ImportAcceptedDto })
   @ApiErrors(400, 401, 403, 413, 503)

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { pageOf, pageRequest } from '../../../platform/http/pagination';
 import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { LEAD_IMPORT_MAX_BYTES } from '../domain/csv-detection';
 import { LeadImportJobs } from '../lead-import-jobs.service';
 import { LeadImportUploads } from '../lead-import-uploads';
 import { ImportJobDto, ImportJobListDto, ImportJobsQueryDto, ImportPreviewDto, StartImportDto } from './lead-import.dto';
@@ -32,7 +33,7 @@ export class LeadImportController {
       'when the part is missing, the CSV does not parse, holds no data row, or has a blank or repeated column name.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'CSV file with header row' } } } })
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', maxLength: LEAD_IMPORT_MAX_BYTES, description: 'CSV file with header row (bytes)' } } } })
   @ApiOkResponse({ type: ImportPreviewDto })
   @ApiErrors(400, 401, 403, 413, 415)
   preview(@Req() req: Request): Promise<ImportPreviewDto> {

@@ -11,7 +11,7 @@ export class ScoreExplainQueryDto {
 }
 
 export class WhyBatchQueryDto {
-  @ApiProperty({ description: `Comma-separated public lead ids (at most ${WHY_MAX_LEADS} after removing duplicates); empty → empty maps`, example: 'ld_1,ld_2' })
+  @ApiPropertyOptional({ description: `Comma-separated public lead ids (at most ${WHY_MAX_LEADS} after removing duplicates); empty or omitted → empty maps`, example: 'ld_1,ld_2' })
   @IsOptional() @IsString() @MaxLength(100_000)
   lead_ids?: string;
 }

@@ -38,6 +38,17 @@ const op = (operationId: string, summary: string, description: string, alias?: s
   ApiOperation({ operationId, summary, description: alias ? `${description} (Alias of ${alias}.)` : description });
 
 const docs = {
+  byAlias: (id: string, alias?: string) =>
+    applyDecorators(
+      op(
+        id,
+        'Look up a lead by alias (e.g., email)',
+        'Resolves a lead of the active OU from an alias (`kind`, default `email`; `value` is trimmed and, for e-mail, matched case-insensitively) and answers its id, first e-mail alias and metadata. 400 without `value`; 404 when no lead of the active OU has the alias.',
+        alias,
+      ),
+      ApiOkResponse({ type: LeadByAliasDto }),
+      ApiErrors(400, 401, 404),
+    ),
   create: (id: string, alias?: string) =>
     applyDecorators(
       op(
@@ -92,17 +103,17 @@ export class LeadsController {
   // ---- /lead/by-alias first: it must not be taken for a lead id ----
 
   @Get('lead/by-alias')
-  @ApiOperation({
-    operationId: 'getLeadByAlias',
-    summary: 'Look up a lead by alias (e.g., email)',
-    description:
-      'Resolves a lead of the active OU from an alias (`kind`, default `email`; `value` is trimmed and, for e-mail, matched case-insensitively) and answers its id, first e-mail alias and metadata. 400 without `value`; 404 when no lead of the active OU has the alias.',
-  })
-  @ApiOkResponse({ type: LeadByAliasDto })
-  @ApiErrors(400, 401, 404)
+  @docs.byAlias('getLeadByAlias')
   async byAlias(@Query() q: ByAliasQueryDto): Promise<LeadByAliasDto> {
     const lead = await this.leads.byAlias(q.kind ?? 'email', q.value);
     return { lead_id: lead.lead_id, email: await this.leads.email(lead), metadata: lead.metadata };
+  }
+
+  /** The seed overview's spelling of the same lookup (the alias table of the catalog). */
+  @Get('lead-by-alias')
+  @docs.byAlias('getLeadByAliasFlat', 'GET /lead/by-alias')
+  async byAliasFlat(@Query() q: ByAliasQueryDto): Promise<LeadByAliasDto> {
+    return this.byAlias(q);
   }
 
   @Patch('lead/by-alias/metadata')

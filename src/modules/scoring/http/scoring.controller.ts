@@ -156,7 +156,10 @@ export class EngagementScoringController {
   async test(@Body() body: EngagementTestDto): Promise<EngagementTestResultDto> {
     const lead = await this.reader.lead(body.lead_id);
     const setup = await this.setups.load(lead.org_id, lead.unit_id);
-    let rulesetId = body.ruleset_id;
+    if (body.ruleset_id && body.rule.ruleset_id && body.ruleset_id !== body.rule.ruleset_id) {
+      throw AppError.badRequest('validation_failed', 'rule.ruleset_id: must equal ruleset_id when both are given', [{ field: 'rule.ruleset_id', reason: 'must equal ruleset_id when both are given' }]);
+    }
+    let rulesetId = body.ruleset_id ?? body.rule.ruleset_id;
     if (!rulesetId) {
       const [primary] = await this.ds.query(`SELECT id FROM rulesets WHERE unit_id = $1 AND dimension = 'engagement' AND is_primary`, [lead.unit_id]);
       if (!primary) throw AppError.notFound('primary engagement ruleset', 'ruleset_not_found');

@@ -27,7 +27,11 @@ export class UpdateScoringSettingsDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1440 }) @IsOptional() @IsInt() @Min(1) @Max(1440) session_timeout_minutes?: number;
 }
 
+/** The rule under test: the same object a client sends to POST /rules (its `ruleset_id` and `icon` included). */
 export class TestRuleDto {
+  @ApiPropertyOptional({ description: 'Ruleset the rule would join, as in POST /rules (same as the top-level `ruleset_id`; give one or both, equal)', maxLength: 100 })
+  @IsOptional() @IsString() @MaxLength(100) ruleset_id?: string;
+  @ApiPropertyOptional({ maxLength: 64, description: 'Accepted as in POST /rules; plays no part in the dry run' }) @IsOptional() @IsString() @MaxLength(64) icon?: string;
   @ApiPropertyOptional({ description: 'An existing rule this one stands in for (its current version is replaced in the dry run)' })
   @IsOptional() @IsString() rule_id?: string;
   @ApiProperty({ example: 'Page View' }) @IsString() @IsNotEmpty() @MaxLength(200) event_type: string;
