@@ -1,8 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createTestDatabase, TestDatabase } from './support/test-database';
-import { flushRedisPrefix } from './support/test-app';
-import { startServerProcess, startWorkerProcess } from './support/server-process';
-import { uniqueSuffix } from './support/test-env';
+import { startServerProcess, startWorkerProcess, useProcessFixture } from './support/server-process';
 
 /**
  * `promtool check metrics` (Debian's `prometheus` package) lints what a Prometheus server will scrape: names,
@@ -20,17 +17,8 @@ function check(text: string): { status: number | null; output: string } {
 }
 
 describe('Prometheus exposition passes promtool', () => {
-  let db: TestDatabase;
-  const prefix = `kt_${uniqueSuffix()}`;
-
-  beforeAll(async () => {
-    if (!available) console.warn('promtool not found: the promtool checks are skipped (they fail when CI=true)');
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await flushRedisPrefix(prefix);
-    await db?.drop();
-  });
+  const fixture = useProcessFixture();
+  if (!available) console.warn('promtool not found: the promtool checks are skipped (they fail when CI=true)');
 
   itWithPromtool('rejects a gauge named like a counter (the check is live)', () => {
     const r = check('# HELP demo_active_total Demo.\n# TYPE demo_active_total gauge\ndemo_active_total 1\n');
@@ -39,7 +27,7 @@ describe('Prometheus exposition passes promtool', () => {
   });
 
   itWithPromtool('accepts the api /metrics', async () => {
-    const server = await startServerProcess({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix });
+    const server = await startServerProcess(fixture.env());
     try {
       await fetch(`${server.base}/no/such/route`);
       const res = await fetch(`${server.base}/metrics`);
@@ -54,7 +42,7 @@ describe('Prometheus exposition passes promtool', () => {
 
   itWithPromtool('accepts the metrics of a worker without the api role', async () => {
     const port = 40000 + Math.floor(Math.random() * 20000);
-    const worker = await startWorkerProcess({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, WORKER_METRICS_PORT: String(port) });
+    const worker = await startWorkerProcess({ ...fixture.env(), WORKER_METRICS_PORT: String(port) });
     try {
       const res = await fetch(`http://127.0.0.1:${port}/metrics`);
       expect(res.status).toBe(200);

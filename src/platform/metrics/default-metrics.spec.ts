@@ -9,6 +9,6 @@ describe('collectProcessMetrics', () => {
     const names = families.map((f) => f.name);
     expect(names).toEqual(expect.arrayContaining(['process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes', 'nodejs_active_handles']));
     for (const name of GAUGES_NAMED_LIKE_COUNTERS) expect(names).not.toContain(name);
-    expect(families.filter((f) => f.type === 'gauge' && f.name.endsWith('_total')).map((f) => f.name)).toEqual([]);
+    expect(families.filter((f) => String(f.type) === 'gauge' && f.name.endsWith('_total')).map((f) => f.name)).toEqual([]);
   });
 });
