@@ -1,16 +1,16 @@
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
-import { api, firstRunTenant, memberWithRole, serviceAccount, Tenant } from './support/tenants';
-import { eventually, startTestApp, TestApp } from './support/test-app';
+import { activateOu, api, memberWithRole, serviceAccount, Tenant } from './support/tenants';
+import { eventually, TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
 
 describe('Audit log', () => {
   let t: TestApp;
   let a: Tenant;
 
   beforeAll(async () => {
-    t = await startTestApp({ roles: ['api'] });
-    a = await firstRunTenant(t);
-    await api(t, a.admin).post('/org-units/active', { ouId: a.unitId }).expect(200);
+    ({ t, a } = await startScenario({ roles: ['api'] }));
+    await activateOu(t, a.admin, a.unitId);
   });
   afterAll(() => t.close());
 

@@ -1,16 +1,16 @@
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import { ServerKeys } from '../src/platform/security/server-keys.service';
-import { anotherTenant, api, basic, bearer, firstRunTenant, login, memberWithRole, serviceAccount, Tenant } from './support/tenants';
+import { anotherTenant, api, basic, bearer, login, memberWithRole, serviceAccount, Tenant } from './support/tenants';
 import { startTestApp, TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
 
 describe('Authentication: three credential types', () => {
   let t: TestApp;
   let a: Tenant;
 
   beforeAll(async () => {
-    t = await startTestApp({ roles: ['api'] });
-    a = await firstRunTenant(t);
+    ({ t, a } = await startScenario({ roles: ['api'] }));
   });
   afterAll(() => t.close());
 

@@ -1,7 +1,8 @@
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
-import { anotherTenant, api, firstRunTenant, memberWithRole, serviceAccount, Tenant } from './support/tenants';
-import { eventually, startTestApp, TestApp } from './support/test-app';
-import { ingestAndWait, scoreOf } from './support/ingest';
+import { activateOu, api, memberWithRole, ServiceAccount, Tenant } from './support/tenants';
+import { eventually, TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
+import { ingestAndWait, leadOfEvent, scoreOf } from './support/ingest';
 
 /** Distinct timestamps a minute apart (same-type events of a lead within 2 s collapse as machine fan-out). */
 let minute = 0;
@@ -11,25 +12,17 @@ describe('Event types and the metadata filter preview', () => {
   let t: TestApp;
   let a: Tenant;
   let b: Tenant;
-  let sa: Awaited<ReturnType<typeof serviceAccount>>;
+  let sa: ServiceAccount;
   const as = () => api(t, sa.auth);
   const ev = (alias: string, event_type: string, metadata: object = {}) => ({ aliases: [{ alias_kind: 'email', raw_value: alias }], event_type, timestamp: at(), metadata });
-  const leadOf = async (eventId: string): Promise<string> => {
-    const res = await as().get('/events?limit=500').expect(200);
-    return res.body.events.find((e: { id: string }) => e.id === eventId).lead_id;
-  };
+  const leadOf = (eventId: string): Promise<string> => leadOfEvent(t, sa.auth, eventId);
   const settings = async () => (await as().get('/settings/ou/event-types').expect(200)).body as { key: string; name: string; hidden: boolean; max_processing_scope: string; ou_event_count: number }[];
   const rowOf = async (key: string) => (await settings()).find((r) => r.key === key);
   let rulesetId: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Event Type Rivals');
-    sa = await serviceAccount(t, a, 'event-types');
-    await as().post('/org-units/active', { ouId: 'unit_default' }).expect(200);
-    await api(t, a.admin).post('/org-units/active', { ouId: 'unit_default' }).expect(200);
-    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    ({ t, a, b, sa } = await startScenario({ rival: 'Event Type Rivals', serviceAccount: 'event-types' }));
+    await activateOu(t, a.admin, a.unitId);
     rulesetId = (await as().post('/rulesets', { name: 'Main' }).expect(201)).body.ruleset_id;
   });
   afterAll(() => t.close());

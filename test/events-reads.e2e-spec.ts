@@ -1,49 +1,25 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import http from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { anotherTenant, api, Auth, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
-import { eventually, startTestApp, TestApp } from './support/test-app';
-import { ingest, ingestAndWait, processed, scoreOf } from './support/ingest';
-
-const NOW = new Date('2026-06-15T12:00:00Z');
-const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-const H = 3_600_000;
-const email = (v: string) => ({ aliases: [{ alias_kind: 'email', raw_value: v }] });
-
-/** An SSE client collecting the raw stream. */
-function listen(t: TestApp, auth: Auth, query = ''): Promise<{ text: () => string; close: () => void; status: number }> {
-  const { port } = (t.http.address() as { port: number }) ?? {};
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: `/stream${query}`, headers: { [auth.header]: auth.value } }, (res) => {
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (buf += d));
-      resolve({ text: () => buf, close: () => req.destroy(), status: res.statusCode ?? 0 });
-    });
-    req.on('error', reject);
-  });
-}
+import { api, ServiceAccount, Tenant } from './support/tenants';
+import { eventually, TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
+import { listenToStream as listen } from './support/sse';
+import { ago, H, NOW } from './support/time';
+import { emailAliases as email, ingest, ingestAndWait, scoreOf } from './support/ingest';
 
 describe('Events: reads, export, deletion, import, real-time stream, metrics', () => {
   let t: TestApp;
   let a: Tenant;
   let b: Tenant;
-  let sa: Awaited<ReturnType<typeof serviceAccount>>;
+  let sa: ServiceAccount;
   const as = () => api(t, sa.auth);
   let leadId: string;
   let ids: string[];
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { SSE_HEARTBEAT_MS: 1000 } });
-    await new Promise<void>((r) => (t.http.listening ? r() : t.http.listen(0, r)));
-    t.clock.set(NOW);
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Readers Rivals');
-    sa = await serviceAccount(t, a, 'reads');
-    await as().post('/org-units/active', { ouId: 'unit_default' }).expect(200);
-    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    ({ t, a, b, sa } = await startScenario({ env: { SSE_HEARTBEAT_MS: 1000 }, listen: true, now: NOW, rival: 'Readers Rivals', serviceAccount: 'reads' }));
     const rs = (await as().post('/rulesets', { name: 'Main' }).expect(201)).body.ruleset_id;
     await as().post('/rules', { ruleset_id: rs, event_type: 'Page View', weight: 10 }).expect(201);
     await as().post('/rules', { ruleset_id: rs, event_type: 'Email Open', weight: 2 }).expect(201);
@@ -208,13 +184,10 @@ describe('Events: reads, export, deletion, import, real-time stream, metrics', (
 
 describe('Ingest when the queue is unavailable', () => {
   let t: TestApp;
-  let sa: Awaited<ReturnType<typeof serviceAccount>>;
+  let sa: ServiceAccount;
 
   beforeAll(async () => {
-    t = await startTestApp({ roles: ['api'] });
-    const a = await firstRunTenant(t);
-    sa = await serviceAccount(t, a, 'outage');
-    await api(t, sa.auth).post('/org-units/active', { ouId: 'unit_default' }).expect(200);
+    ({ t, sa } = await startScenario({ roles: ['api'], serviceAccount: 'outage' }));
   });
   afterAll(() => t.close());
 

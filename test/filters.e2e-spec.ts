@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
-import { anotherTenant, api, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
-import { startTestApp, TestApp } from './support/test-app';
+import { api, Tenant } from './support/tenants';
+import { TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
 
 describe('Event suppression filters', () => {
   let t: TestApp;
@@ -10,13 +11,9 @@ describe('Event suppression filters', () => {
   let as: ReturnType<typeof api>;
 
   beforeAll(async () => {
-    t = await startTestApp({ roles: ['api'] });
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Filter Foes');
-    const sa = await serviceAccount(t, a, 'filters');
-    as = api(t, sa.auth);
-    await as.post('/org-units/active', { ouId: 'unit_default' }).expect(200);
-    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    const scenario = await startScenario({ roles: ['api'], rival: 'Filter Foes', serviceAccount: 'filters' });
+    ({ t, a, b } = scenario);
+    as = api(t, scenario.sa.auth);
   });
   afterAll(() => t.close());
 

@@ -1,37 +1,23 @@
 import { DataSource } from 'typeorm';
-import { api, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
-import { eventually, startTestApp, TestApp } from './support/test-app';
-import { ingest, ingestAndWait, processed, scoreOf } from './support/ingest';
-
-const NOW = new Date('2026-06-15T12:00:00Z');
-const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-const H = 3_600_000;
-const D = 24 * H;
+import { api, ServiceAccount, Tenant } from './support/tenants';
+import { eventually, TestApp } from './support/test-app';
+import { createRuleset } from './support/rulesets';
+import { startScenario } from './support/scenario';
+import { ago, D, H, NOW } from './support/time';
+import { emailAliases, ingest, ingestAndWait, leadOfEvent, processed, scoreOf } from './support/ingest';
 
 describe('Ingestion and engagement scoring: events in, exact scores out', () => {
   let t: TestApp;
   let a: Tenant;
-  let sa: Awaited<ReturnType<typeof serviceAccount>>;
+  let sa: ServiceAccount;
   const as = () => api(t, sa.auth);
-  const ruleset = async (name: string, rules: object[]) => {
-    const rs = (await as().post('/rulesets', { name }).expect(201)).body.ruleset_id as string;
-    const ids: string[] = [];
-    for (const r of rules) ids.push((await as().post('/rules', { ruleset_id: rs, ...r }).expect(201)).body.rule_id);
-    return { id: rs, rules: ids };
-  };
-  const email = (v: string) => ({ aliases: [{ alias_kind: 'email', raw_value: v }] });
-  const leadOf = async (eventId: string) => {
-    const res = await as().get('/events?limit=500').expect(200);
-    return res.body.events.find((e: { id: string }) => e.id === eventId)?.lead_id as string;
-  };
+  const ruleset = (name: string, rules: object[]) => createRuleset(t, sa.auth, name, rules);
+  const email = emailAliases;
+  const leadOf = (eventId: string) => leadOfEvent(t, sa.auth, eventId);
   const eventsOf = async (leadId: string) => (await as().get(`/events/${leadId}?limit=100`).expect(200)).body.events as { id: string; suppressed: string | null; event_type: string }[];
 
   beforeAll(async () => {
-    t = await startTestApp();
-    t.clock.set(NOW);
-    a = await firstRunTenant(t);
-    sa = await serviceAccount(t, a, 'ingest-pipeline');
-    await as().post('/org-units/active', { ouId: 'unit_default' }).expect(200);
+    ({ t, a, sa } = await startScenario({ now: NOW, serviceAccount: 'ingest-pipeline' }));
   });
   afterAll(() => t.close());
 

@@ -8,12 +8,11 @@ import { IngestPipeline } from '../src/modules/ingestion/pipeline/ingest.pipelin
 import { ProjectionRunner } from '../src/platform/projections/projection-runner.service';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { ingest, ingestAndWait, processed, scoreOf } from './support/ingest';
-import { anotherTenant, api, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
-import { eventually, startTestApp, TestApp } from './support/test-app';
+import { api, ServiceAccount, Tenant } from './support/tenants';
+import { eventually, TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
+import { ago, MIN, NOW } from './support/time';
 
-const NOW = new Date('2026-06-15T12:00:00Z');
-const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-const MIN = 60_000;
 
 /**
  * Tables that may keep a deleted lead's public id, and why. Every other table of the schema (listed from
@@ -33,19 +32,13 @@ describe('Leads: identity, metadata, owner and deletion', () => {
   let ds: DataSource;
   let a: Tenant;
   let b: Tenant;
-  let sa: Awaited<ReturnType<typeof serviceAccount>>;
+  let sa: ServiceAccount;
   const as = () => api(t, sa.auth);
   const bs = () => api(t, b.admin);
 
   beforeAll(async () => {
-    t = await startTestApp();
-    t.clock.set(NOW);
+    ({ t, a, b, sa } = await startScenario({ now: NOW, rival: 'Lead Rivals', serviceAccount: 'leads' }));
     ds = t.app.get(DataSource);
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Lead Rivals');
-    sa = await serviceAccount(t, a, 'leads');
-    await as().post('/org-units/active', { ouId: a.unitId }).expect(200);
-    await bs().post('/org-units/active', { ouId: b.unitId }).expect(200);
     const rs = (await as().post('/rulesets', { name: 'Main' }).expect(201)).body.ruleset_id;
     await as().post('/rules', { ruleset_id: rs, event_type: 'Page View', weight: 10 }).expect(201);
   });

@@ -3,8 +3,9 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PurgeLeadImportFilesJob } from '../src/modules/lead-import/lead-import-files';
 import { LeadImportRunner } from '../src/modules/lead-import/lead-import.runner';
-import { anotherTenant, api, Auth, firstRunTenant, Tenant } from './support/tenants';
-import { eventually, startTestApp, TestApp } from './support/test-app';
+import { activateOu, api, Auth, Tenant } from './support/tenants';
+import { eventually, TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
 import { ingestAndWait } from './support/ingest';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -54,12 +55,8 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
-    t.clock.set(NOW);
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Other Import Co');
-    await as().post('/org-units/active', { ouId: a.unitId }).expect(200);
-    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    ({ t, a, b } = await startScenario({ now: NOW, rival: 'Other Import Co' }));
+    await activateOu(t, a.admin, a.unitId);
     ds = t.app.get(DataSource);
   });
   afterAll(() => t.close());

@@ -1,46 +1,24 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { LeadExplainService } from '../src/modules/leads/explain/lead-explain.service';
-import { anotherTenant, api, Auth, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
-import { eventually, startTestApp, TestApp } from './support/test-app';
-import { ingest, processed, scoreOf } from './support/ingest';
-
-const NOW = new Date('2026-06-15T12:00:00Z');
-const H = 3_600_000;
-const D = 24 * H;
-const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-const email = (v: string) => ({ aliases: [{ alias_kind: 'email', raw_value: v }] });
+import { api, Auth, ServiceAccount, Tenant } from './support/tenants';
+import { eventually, TestApp } from './support/test-app';
+import { createRuleset } from './support/rulesets';
+import { startScenario } from './support/scenario';
+import { listenToStream as listen } from './support/sse';
+import { ago, D, H, NOW } from './support/time';
+import { emailAliases as email, ingest, processed, scoreOf } from './support/ingest';
 
 type Ev = { id: string; lead_id: string; event_type: string; suppressed: string | null; metadata: Record<string, unknown>; original_lead_id: string | null; channel: string };
-
-/** An SSE client collecting the raw stream. */
-function listen(t: TestApp, auth: Auth): Promise<{ text: () => string; close: () => void }> {
-  const { port } = t.http.address() as { port: number };
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/stream', headers: { [auth.header]: auth.value } }, (res) => {
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (buf += d));
-      resolve({ text: () => buf, close: () => req.destroy() });
-    });
-    req.on('error', reject);
-  });
-}
 
 describe('Leads: merge, score reset, explanations, share links', () => {
   let t: TestApp;
   let a: Tenant;
   let b: Tenant;
-  let sa: Awaited<ReturnType<typeof serviceAccount>>;
+  let sa: ServiceAccount;
   const as = () => api(t, sa.auth);
-  const ruleset = async (name: string, rules: object[]) => {
-    const rs = (await as().post('/rulesets', { name }).expect(201)).body.ruleset_id as string;
-    const ids: string[] = [];
-    for (const r of rules) ids.push((await as().post('/rules', { ruleset_id: rs, ...r }).expect(201)).body.rule_id);
-    return { id: rs, rules: ids };
-  };
+  const ruleset = (name: string, rules: object[]) => createRuleset(t, sa.auth, name, rules);
   /** Ingests and waits until the events are projected (generous: the full suite runs beside heavy projection tests). */
   const ingestAndWait = async (_t: TestApp, auth: Auth, events: object | object[]) => {
     const ids = await ingest(t, auth, events);
@@ -57,14 +35,7 @@ describe('Leads: merge, score reset, explanations, share links', () => {
   const mergedEntry = async (leadId: string) => eventually(async () => (await eventsOf(leadId)).find((e) => e.event_type === 'lead_merged'));
 
   beforeAll(async () => {
-    t = await startTestApp();
-    await new Promise<void>((r) => (t.http.listening ? r() : t.http.listen(0, r)));
-    t.clock.set(NOW);
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Merge Rivals');
-    sa = await serviceAccount(t, a, 'merge-tests');
-    await as().post('/org-units/active', { ouId: 'unit_default' }).expect(200);
-    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    ({ t, a, b, sa } = await startScenario({ listen: true, now: NOW, rival: 'Merge Rivals', serviceAccount: 'merge-tests' }));
   });
   afterAll(() => t.close());
 

@@ -1,15 +1,11 @@
-import { anotherTenant, api, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
-import { startTestApp, TestApp } from './support/test-app';
-import { ingestAndWait } from './support/ingest';
+import { api, ServiceAccount, Tenant } from './support/tenants';
+import { TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
+import { ago as at, D, H, NOW } from './support/time';
+import { emailAliases as email, ingestAndWait } from './support/ingest';
 import { LeadFilterQueryDto } from '../src/modules/leads/http/lead-reads.dto';
 import { LeadReadsService } from '../src/modules/leads/lead-reads.service';
 import { RequestContext } from '../src/platform/tenancy/request-context';
-
-const NOW = new Date('2026-06-15T12:00:00Z');
-const H = 3_600_000;
-const D = 24 * H;
-const at = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-const email = (v: string) => ({ aliases: [{ alias_kind: 'email', raw_value: v }] });
 
 function csvRows(text: string): string[][] {
   return text.trim().split('\n').map((l) => l.split(','));
@@ -19,7 +15,7 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
   let t: TestApp;
   let a: Tenant;
   let b: Tenant;
-  let sa: Awaited<ReturnType<typeof serviceAccount>>;
+  let sa: ServiceAccount;
   const as = () => api(t, sa.auth);
   let main: string;
   let second: string;
@@ -29,12 +25,7 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
   const names = (body: { leads: { lead_id: string }[] }) => body.leads.map((l) => Object.keys(ids).find((k) => ids[k] === l.lead_id));
 
   beforeAll(async () => {
-    t = await startTestApp();
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Lead Readers Rivals');
-    sa = await serviceAccount(t, a, 'lead-reads');
-    await as().post('/org-units/active', { ouId: 'unit_default' }).expect(200);
-    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    ({ t, a, b, sa } = await startScenario({ rival: 'Lead Readers Rivals', serviceAccount: 'lead-reads' }));
     main = (await as().post('/rulesets', { name: 'Main' }).expect(201)).body.ruleset_id;
     second = (await as().post('/rulesets', { name: 'Webinars' }).expect(201)).body.ruleset_id;
     await as().post('/rules', { ruleset_id: main, event_type: 'Page View', weight: 10 }).expect(201);

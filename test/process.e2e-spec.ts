@@ -1,22 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { createTestDatabase, TestDatabase } from './support/test-database';
-import { flushRedisPrefix } from './support/test-app';
-import { assertBuilt, START_SCRIPT, startServerProcess, startWorkerProcess } from './support/server-process';
-import { uniqueSuffix } from './support/test-env';
+import { START_SCRIPT, startServerProcess, startWorkerProcess, useProcessFixture } from './support/server-process';
 
 /** The built server as a real process: configuration errors, start, readiness, SIGTERM. (`npm test` builds first.) */
 describe('server process', () => {
-  let db: TestDatabase;
-  const prefix = `kt_${uniqueSuffix()}`;
-
-  beforeAll(async () => {
-    assertBuilt();
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await flushRedisPrefix(prefix);
-    await db?.drop();
-  });
+  const fixture = useProcessFixture();
 
   it('refuses to start on a malformed setting and names it', () => {
     const r = spawnSync(process.execPath, [START_SCRIPT], { env: { ...process.env, PORT: 'eighty', REDIS_URL: 'http://nope' }, encoding: 'utf8', timeout: 20_000 });
@@ -26,7 +13,7 @@ describe('server process', () => {
   });
 
   it('starts both roles, answers readiness, and shuts down cleanly on SIGTERM', async () => {
-    const server = await startServerProcess({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
+    const server = await startServerProcess({ ...fixture.env(), LOG_LEVEL: 'info' });
     try {
       expect((await fetch(`${server.base}/health/ready`)).status).toBe(200);
       const res = await fetch(`${server.base}/`, { headers: { 'X-Request-Id': 'proc-test-1' } });
@@ -43,7 +30,7 @@ describe('server process', () => {
 
   it('serves the metrics of a worker started without the api role on WORKER_METRICS_PORT', async () => {
     const port = 40000 + Math.floor(Math.random() * 20000);
-    const worker = await startWorkerProcess({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, WORKER_METRICS_PORT: String(port) });
+    const worker = await startWorkerProcess({ ...fixture.env(), WORKER_METRICS_PORT: String(port) });
     try {
       const res = await fetch(`http://127.0.0.1:${port}/metrics`);
       expect(res.status).toBe(200);

@@ -1,5 +1,6 @@
-import { anotherTenant, api, firstRunTenant, serviceAccount, setRateLimit, Tenant } from './support/tenants';
+import { api, serviceAccount, setRateLimit, Tenant } from './support/tenants';
 import { startTestApp, TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
 
 describe('Rate limits per credential', () => {
   let t: TestApp;
@@ -7,9 +8,7 @@ describe('Rate limits per credential', () => {
   let b: Tenant;
 
   beforeAll(async () => {
-    t = await startTestApp({ roles: ['api'] });
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Observer Inc');
+    ({ t, a, b } = await startScenario({ roles: ['api'], rival: 'Observer Inc', activate: false }));
   });
   afterAll(() => t.close());
 

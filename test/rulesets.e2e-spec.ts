@@ -1,22 +1,18 @@
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { ProjectionRebuilder } from '../src/platform/projections/projection-rebuilder.service';
-import { anotherTenant, api, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
-import { startTestApp, TestApp } from './support/test-app';
+import { api, ServiceAccount, Tenant } from './support/tenants';
+import { TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
 
 describe('Engagement rulesets and rules', () => {
   let t: TestApp;
   let a: Tenant;
   let b: Tenant;
-  let sa: Awaited<ReturnType<typeof serviceAccount>>;
+  let sa: ServiceAccount;
 
   beforeAll(async () => {
-    t = await startTestApp({ roles: ['api'] });
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Rules Rivals');
-    sa = await serviceAccount(t, a, 'rules-pipeline');
-    await api(t, sa.auth).post('/org-units/active', { ouId: 'unit_default' }).expect(200);
-    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    ({ t, a, b, sa } = await startScenario({ roles: ['api'], rival: 'Rules Rivals', serviceAccount: 'rules-pipeline' }));
   });
   afterAll(() => t.close());
 

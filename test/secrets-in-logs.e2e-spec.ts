@@ -1,25 +1,12 @@
-import { createTestDatabase, TestDatabase } from './support/test-database';
-import { flushRedisPrefix } from './support/test-app';
-import { assertBuilt, startServerProcess } from './support/server-process';
-import { uniqueSuffix } from './support/test-env';
+import { startServerProcess, useProcessFixture } from './support/server-process';
 
 /** Runs the built server at debug level and checks that no secret, token or password reaches its output. */
 describe('secrets never reach the log', () => {
-  let db: TestDatabase;
-  const prefix = `kt_${uniqueSuffix()}`;
-
-  beforeAll(async () => {
-    assertBuilt();
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await flushRedisPrefix(prefix);
-    await db?.drop();
-  });
+  const fixture = useProcessFixture();
 
   it('logs requests made with every credential type without their secrets', async () => {
     const password = 'log-test-admin-password';
-    const server = await startServerProcess({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'trace', KENBUN_ADMIN_EMAIL: 'logs@example.com', KENBUN_ADMIN_PASSWORD: password });
+    const server = await startServerProcess({ ...fixture.env(), LOG_LEVEL: 'trace', KENBUN_ADMIN_EMAIL: 'logs@example.com', KENBUN_ADMIN_PASSWORD: password });
     const base = server.base;
     const call = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, headers: { 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
     const secrets: string[] = [password];

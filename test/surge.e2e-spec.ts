@@ -8,8 +8,9 @@ import { EventStore } from '../src/platform/event-store/event-store.service';
 import { ProjectionRegistry } from '../src/platform/projections/projection.registry';
 import { ProjectionRunner } from '../src/platform/projections/projection-runner.service';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
-import { anotherTenant, api, firstRunTenant, Tenant } from './support/tenants';
-import { eventually, startTestApp, TestApp } from './support/test-app';
+import { activateOu, api, Tenant } from './support/tenants';
+import { eventually, TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
 
 interface Received {
   path: string;
@@ -42,13 +43,10 @@ describe('Surge triggers', () => {
   let hook: Awaited<ReturnType<typeof fakeReceiver>>;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    ({ t, a, b } = await startScenario({ rival: 'Surge Spies' }));
     ds = t.app.get(DataSource);
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Surge Spies');
     as = api(t, a.admin);
-    await as.post('/org-units/active', { ouId: a.unitId }).expect(200);
-    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    await activateOu(t, a.admin, a.unitId);
     hook = await fakeReceiver();
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
-import { anotherTenant, api, firstRunTenant, memberWithRole, serviceAccount, Tenant } from './support/tenants';
-import { startTestApp, TestApp } from './support/test-app';
+import { api, memberWithRole, serviceAccount, Tenant } from './support/tenants';
+import { TestApp } from './support/test-app';
+import { startScenario } from './support/scenario';
 
 describe('Organizations, OUs, members and memberships', () => {
   let t: TestApp;
@@ -8,9 +9,7 @@ describe('Organizations, OUs, members and memberships', () => {
   let b: Tenant;
 
   beforeAll(async () => {
-    t = await startTestApp({ roles: ['api'] });
-    a = await firstRunTenant(t);
-    b = await anotherTenant(t, 'Other Corp');
+    ({ t, a, b } = await startScenario({ roles: ['api'], rival: 'Other Corp', activate: false }));
   });
   afterAll(() => t.close());
 

@@ -1,6 +1,15 @@
 import { eventually, TestApp } from './test-app';
 import { api, Auth } from './tenants';
 
+/** The `aliases` part of an event identifying its lead by email. */
+export const emailAliases = (value: string) => ({ aliases: [{ alias_kind: 'email', raw_value: value }] });
+
+/** The lead an ingested event was recorded on (from GET /events). */
+export async function leadOfEvent(t: TestApp, auth: Auth, eventId: string): Promise<string> {
+  const res = await api(t, auth).get('/events?limit=500').expect(200);
+  return res.body.events.find((e: { id: string }) => e.id === eventId)?.lead_id as string;
+}
+
 /** POSTs events to /ingest (202 expected) and returns their server event ids. */
 export async function ingest(t: TestApp, auth: Auth, body: object | object[]): Promise<string[]> {
   const res = await api(t, auth).post('/ingest', body as object);

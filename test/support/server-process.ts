@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEST_REDIS_URL } from './test-env';
+import { flushRedisPrefix } from './test-app';
+import { createTestDatabase, TestDatabase } from './test-database';
+import { TEST_REDIS_URL, uniqueSuffix } from './test-env';
 
 export const START_SCRIPT = join(__dirname, '..', '..', 'dist', 'src', 'start.js');
 
@@ -82,4 +84,30 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     await new Promise((r) => setTimeout(r, 100));
   }
   return handleOf(child, base, () => out, exited);
+}
+
+export interface ProcessFixture {
+  /** the file's database (set in beforeAll) */
+  db: TestDatabase;
+  /** the file's Redis key prefix (QUEUE_PREFIX) */
+  prefix: string;
+  /** DATABASE_URL and QUEUE_PREFIX for a spawned server */
+  env(): { DATABASE_URL: string; QUEUE_PREFIX: string };
+}
+
+/**
+ * For files that spawn the built server: checks the build, gives the file a database and a Redis prefix of
+ * its own in beforeAll, and drops both in afterAll. Call it at the top of a describe block.
+ */
+export function useProcessFixture(): ProcessFixture {
+  const fixture = { prefix: `kt_${uniqueSuffix()}`, env: () => ({ DATABASE_URL: fixture.db.url, QUEUE_PREFIX: fixture.prefix }) } as ProcessFixture;
+  beforeAll(async () => {
+    assertBuilt();
+    fixture.db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await flushRedisPrefix(fixture.prefix);
+    await fixture.db?.drop();
+  });
+  return fixture;
 }

@@ -58,11 +58,23 @@ export async function memberWithRole(t: TestApp, tenant: Tenant, email: string, 
   const assigned = await api(t, tenant.admin).post(`/org-units/${unitId}/members`, { org_member_id: created.body.org_member_id, role });
   if (![200, 201].includes(assigned.status)) throw new Error(`assign failed: ${assigned.status}`);
   const auth = await login(t, email, MEMBER_PASSWORD);
-  await api(t, auth).post('/org-units/active', { ouId: unitId }).expect(200);
+  await activateOu(t, auth, unitId);
   return { id: created.body.org_member_id as string, auth };
 }
 
-export async function serviceAccount(t: TestApp, tenant: Tenant, name = 'pipeline') {
+/** Makes `ouId` the credential's active OU (200 expected). */
+export async function activateOu(t: TestApp, auth: Auth, ouId: string): Promise<void> {
+  await api(t, auth).post('/org-units/active', { ouId }).expect(200);
+}
+
+export interface ServiceAccount {
+  id: string;
+  clientId: string;
+  clientSecret: string;
+  auth: Auth;
+}
+
+export async function serviceAccount(t: TestApp, tenant: Tenant, name = 'pipeline'): Promise<ServiceAccount> {
   const res = await api(t, tenant.admin).post('/secrets', { name });
   if (res.status !== 201) throw new Error(`secret create failed: ${res.status}`);
   return { id: res.body.secret_id as string, clientId: res.body.client_id as string, clientSecret: res.body.client_secret as string, auth: basic(res.body.client_id, res.body.client_secret) };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from './default-metrics';
 
 /**
  * The process's Prometheus registry and the product-wide metrics. Feature code increments these;
@@ -76,7 +77,7 @@ export class MetricsService {
   private readonly collectors: Array<() => Promise<void>> = [];
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    collectProcessMetrics(this.registry);
   }
 
   /** Registers a function run before each scrape to refresh gauges. */

@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { startServerProcess, startWorkerProcess, useProcessFixture } from './support/server-process';
+
+/**
+ * `promtool check metrics` (Debian's `prometheus` package) lints what a Prometheus server will scrape: names,
+ * suffixes, types, help. Both endpoints are checked on the built server: the api's /metrics and the
+ * metrics port of a worker without the api role. In CI (CI=true) a missing promtool fails the run.
+ */
+const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
+const available = promtool.status === 0;
+const itWithPromtool = available || process.env.CI === 'true' ? it : it.skip;
+
+function check(text: string): { status: number | null; output: string } {
+  if (!available) throw new Error('promtool is not installed (apt-get install prometheus); CI=true requires it');
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 20_000 });
+  return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
+describe('Prometheus exposition passes promtool', () => {
+  const fixture = useProcessFixture();
+  if (!available) console.warn('promtool not found: the promtool checks are skipped (they fail when CI=true)');
+
+  itWithPromtool('rejects a gauge named like a counter (the check is live)', () => {
+    const r = check('# HELP demo_active_total Demo.\n# TYPE demo_active_total gauge\ndemo_active_total 1\n');
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('demo_active_total');
+  });
+
+  itWithPromtool('accepts the api /metrics', async () => {
+    const server = await startServerProcess(fixture.env());
+    try {
+      await fetch(`${server.base}/no/such/route`);
+      const res = await fetch(`${server.base}/metrics`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('# TYPE http_requests_total counter');
+      expect(check(text)).toEqual({ status: 0, output: '' });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  itWithPromtool('accepts the metrics of a worker without the api role', async () => {
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    const worker = await startWorkerProcess({ ...fixture.env(), WORKER_METRICS_PORT: String(port) });
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('# TYPE events_processed_total counter');
+      expect(check(text)).toEqual({ status: 0, output: '' });
+    } finally {
+      await worker.stop();
+    }
+  });
+});
