@@ -13,7 +13,7 @@ import { EventTypesModule } from './modules/event-types/event-types.module';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/ingestion.module';
 import { LeadImportModule, LeadImportWorkerModule } from './modules/lead-import/lead-import.module';
 import { LeadsModule, LeadsWorkerModule } from './modules/leads/leads.module';
-import { ScoringModule, ScoringWorkerModule } from './modules/scoring/scoring.module';
+import { ScoringModule, ScoringWorkerModule } from './modules/scoring';
 import { StreamModule } from './modules/stream/stream.module';
 import { SurgeModule, SurgeWorkerModule } from './modules/surge/surge.module';
 import { AuditModule } from './platform/audit/audit.module';

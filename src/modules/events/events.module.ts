@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ScoringModule } from '../scoring/scoring.module';
+import { ScoringModule } from '../scoring';
 import { EventsService } from './events.service';
 import { EventsController } from './http/events.controller';
 import { LeadEventsProjection } from './projections/lead-events.projection';

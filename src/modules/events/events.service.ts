@@ -8,13 +8,7 @@ import { PageRequest } from '../../platform/http/pagination';
 import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
 import { LeadEvent, LeadEventsDeletedPayload, SuppressedEventStreamType } from '../leads/domain/lead-events';
-import { Condition, renderFilterLabel } from '../scoring/domain/conditions';
-import { canonicalEventType } from '../scoring/domain/event-type';
-import { decayFactor } from '../scoring/domain/half-life';
-import { parseMetadataQuery } from '../scoring/domain/metadata-query';
-import { contributionPoints, rulesetScore } from '../scoring/domain/score-ruleset';
-import { roundScore } from '../scoring/domain/score-rounding';
-import { ScoreReader } from '../scoring/score-reader.service';
+import { Condition, renderFilterLabel, canonicalEventType, decayFactor, parseMetadataQuery, contributionPoints, rulesetScore, roundScore, ScoreReader } from '../scoring';
 import { EventDto, EventExplanationDto } from './http/events.dto';
 import { changeLiveLeads } from '../leads/lead-lock';
 

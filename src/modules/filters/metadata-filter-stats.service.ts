@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
-import { Condition } from '../scoring/domain/conditions';
-import { canonicalEventType } from '../scoring/domain/event-type';
-import { metadataFilterMatches } from '../scoring/domain/metadata-filters';
+import { Condition, canonicalEventType, metadataFilterMatches } from '../scoring';
 
 /** Stored events read per round trip by the preview (keyset over the OU's time index). */
 const PREVIEW_CHUNK = 5000;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../platform/http/app-error';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
-import { Condition, renderFilterLabel } from '../scoring/domain/conditions';
+import { Condition, renderFilterLabel } from '../scoring';
 import { RuleDto, RulesetDto } from './http/rulesets.dto';
 
 import { isoOrNull as iso } from '../../platform/http/iso-date';

@@ -9,9 +9,7 @@ import { pageOf, pageRequest } from '../../../platform/http/pagination';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
 import { tenantKey } from '../../../platform/tenancy/tenant-scope';
-import { canonicalEventType } from '../../scoring/domain/event-type';
-import { contributionPoints } from '../../scoring/domain/score-ruleset';
-import { ScoreReader } from '../../scoring/score-reader.service';
+import { canonicalEventType, contributionPoints, ScoreReader } from '../../scoring';
 import { EVENT_COLUMNS, EventsService, toEventDto } from '../events.service';
 import {
   ActivityDto,

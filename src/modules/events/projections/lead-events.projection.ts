@@ -14,10 +14,8 @@ import {
   LeadScoresResetPayload,
   SuppressedEventRecordedPayload,
 } from '../../leads/domain/lead-events';
-import { eventTypeDisplayName } from '../../scoring/domain/event-type';
-import { roundScore } from '../../scoring/domain/score-rounding';
+import { eventTypeDisplayName, roundScore, recomputeLeadScores } from '../../scoring';
 import { StreamBus, StreamMessage } from '../../stream/stream-bus';
-import { recomputeLeadScores } from './lead-scores.sql';
 
 /**
  * Read models of everything that happened to leads: `lead_events` (every stored event, suppressed ones with

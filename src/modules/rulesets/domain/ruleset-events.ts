@@ -1,4 +1,4 @@
-import { Condition } from '../../scoring/domain/conditions';
+import { Condition } from '../../scoring/domain';
 
 /** Domain events of the Ruleset aggregate (stream type `ruleset`). Payloads are stored as they are. */
 export const RulesetEvents = {

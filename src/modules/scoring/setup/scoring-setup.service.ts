@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { selectOne, sql } from '../../../platform/database/sql';
+import { orgScope, unitOnly, unitScope } from '../../../platform/tenancy/tenant-sql';
 import { ProcessingScope } from '../../leads/domain/lead-events';
 import { Condition } from '../domain/conditions';
+import { Dimension, ENGAGEMENT } from '../domain/dimension';
 import { MetadataFilter } from '../domain/metadata-filters';
 import { Ruleset } from '../domain/ruleset';
 import { VelocityFilter } from '../domain/velocity-filter';
@@ -27,10 +30,12 @@ export interface OuScoringSetup {
 export class ScoringSetupService {
   constructor(private readonly ds: DataSource) {}
 
-  async load(orgId: string, unitId: string, manager?: EntityManager): Promise<OuScoringSetup> {
+  async load(orgId: string, unitId: string, manager?: EntityManager, dimension: Dimension = ENGAGEMENT): Promise<OuScoringSetup> {
     const m = manager ?? this.ds.manager;
-    const [row] = await m.query(
-      `SELECT
+    const unit = { orgId, unitId };
+    const row = (await selectOne<any>(
+      m,
+      sql`SELECT
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name, 'active', r.active,
                    'start_date', r.start_date, 'end_date', r.end_date,
                    'rules', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'event_type', x.event_type,
@@ -38,18 +43,17 @@ export class ScoringSetupService {
                        'start_at', x.start_at, 'end_at', x.end_at, 'priority', x.priority, 'filters', x.filters)
                        ORDER BY x.priority, x.id), '[]'::jsonb) FROM rules x WHERE x.ruleset_id = r.id))
                    ORDER BY r.created_at, r.id), '[]'::jsonb)
-            FROM rulesets r WHERE r.unit_id = $2 AND r.org_id = $1 AND r.dimension = 'engagement') AS rulesets,
+            FROM rulesets r WHERE ${unitScope('r', unit)} AND r.dimension = ${dimension}) AS rulesets,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('event_type', v.event_type, 'count_threshold', v.count_threshold,
                    'time_window_ms', v.time_window_ms, 'group_events', v.group_events) ORDER BY v.created_at, v.id), '[]'::jsonb)
-            FROM velocity_filters v WHERE v.unit_id = $2 AND v.org_id = $1) AS velocity,
+            FROM velocity_filters v WHERE ${unitScope('v', unit)}) AS velocity,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'event_type', f.event_type, 'conditions', f.conditions,
                    'enabled', f.enabled) ORDER BY f.created_at, f.id), '[]'::jsonb)
-            FROM metadata_filters f WHERE f.unit_id = $2 AND f.org_id = $1 AND f.enabled) AS metadata,
+            FROM metadata_filters f WHERE ${unitScope('f', unit)} AND f.enabled) AS metadata,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('key', s.key, 'hidden', s.hidden, 'scope', s.max_processing_scope)), '[]'::jsonb)
-            FROM event_type_settings s WHERE s.unit_id = $2) AS types,
-         (SELECT allow_negative_scores FROM scoring_settings WHERE org_id = $1) AS allow_negative`,
-      [orgId, unitId],
-    );
+            FROM event_type_settings s WHERE ${unitOnly('s', unitId)}) AS types,
+         (SELECT allow_negative_scores FROM scoring_settings WHERE ${orgScope(undefined, orgId)}) AS allow_negative`,
+    ))!;
     const rulesets: Ruleset[] = row.rulesets.map((r: any) => ({
       id: r.id,
       active: r.active,

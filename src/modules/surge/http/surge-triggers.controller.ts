@@ -12,7 +12,7 @@ import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
 import { inUnit, tenantKey } from '../../../platform/tenancy/tenant-scope';
 import { newId } from '../../identity/domain/credentials';
-import { canonicalEventType } from '../../scoring/domain/event-type';
+import { canonicalEventType } from '../../scoring';
 import { maskSecret, sealSecret } from '../../../platform/security/secret-box';
 import { SurgeTrigger } from '../entities/surge-trigger.entity';
 import { SurgeHistory } from '../surge-history.service';
