@@ -7,7 +7,7 @@ import { AuditLogsModule } from './modules/audit/audit.module';
 import { FiltersModule } from './modules/filters/filters.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { RootModule } from './modules/root/root.module';
-import { RulesetsModule } from './modules/rulesets/rulesets.module';
+import { RulesetsModule } from './modules/rulesets';
 import { EventsModule } from './modules/events/events.module';
 import { EventTypesModule } from './modules/event-types/event-types.module';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/ingestion.module';
