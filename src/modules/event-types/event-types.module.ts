@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { EventsModule } from '../events/events.module';
+import { EventsModule } from '../events';
 import { EventTypesService } from './event-types.service';
 import { EventTypeSettingsController, EventTypesController } from './http/event-types.controller';
 

@@ -6,7 +6,7 @@ import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
 import { ProcessingScope } from '../leads/domain/lead-events';
 import { canonicalEventType, eventTypeDisplayName } from '../scoring';
-import { EventsService } from '../events/events.service';
+import { EventsService } from '../events';
 import { isProtectedEventType } from './domain/protected-event-types';
 import { EventTypeDeletePreviewDto, EventTypeDeleteResultDto, EventTypePropertiesDto, OuEventTypeDto } from './http/event-types.dto';
 

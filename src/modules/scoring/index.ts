@@ -8,3 +8,11 @@ export { type LeadRow, type RulesetScore, ScoreReader } from './queries/score-re
 export { ScoringErrors } from './scoring.errors';
 export { ScoringModule, ScoringWorkerModule } from './scoring.module';
 export { type OuScoringSetup, ScoringSetupService } from './setup/scoring-setup.service';
+export {
+  type ContributionRow,
+  dropContributions,
+  type EventContribution,
+  insertAdoptedContributions,
+  insertContributions,
+  upsertRescoredContributions,
+} from './persistence/event-scores.sql';
