@@ -9,7 +9,7 @@ import { IdentityModule } from './modules/identity/identity.module';
 import { RootModule } from './modules/root/root.module';
 import { RulesetsModule } from './modules/rulesets';
 import { EventsModule } from './modules/events';
-import { EventTypesModule } from './modules/event-types/event-types.module';
+import { EventTypesModule } from './modules/event-types';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion/ingestion.module';
 import { LeadImportModule, LeadImportWorkerModule } from './modules/lead-import/lead-import.module';
 import { LeadsModule, LeadsWorkerModule } from './modules/leads/leads.module';
