@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { AppError } from '../../../platform/http/app-error';
+import { PlatformErrors } from '../../../platform/http/platform.errors';
 import { unitOnly, unitScope } from '../../../platform/tenancy/tenant-sql';
 import { canonicalEventType } from '../../scoring';
 import { EventTypeErrors } from '../event-types.errors';
@@ -23,8 +23,7 @@ export class EventTypesQueries {
   keyOf(name: string): string {
     const key = canonicalEventType(name ?? '');
     if (!key || name.length > MAX_NAME) {
-      // validation_failed belongs to the platform's catalog
-      throw AppError.badRequest('validation_failed', 'eventType must name an event type (1–200 characters with a letter or digit)', [
+      throw PlatformErrors.error('validation_failed', 'eventType must name an event type (1–200 characters with a letter or digit)', [
         { field: 'eventType', reason: 'must be 1–200 characters with a letter or digit' },
       ]);
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { joinSql, selectOne, selectRows, sql, Sql } from '../../../platform/database/sql';
-import { AppError } from '../../../platform/http/app-error';
+import { PlatformErrors } from '../../../platform/http/platform.errors';
 import { PageRequest } from '../../../platform/http/pagination';
 import { unitOnly } from '../../../platform/tenancy/tenant-sql';
 import { canonicalEventType, parseMetadataQuery, ScoreReader } from '../../scoring';
@@ -17,8 +17,7 @@ export interface EventPage {
 function metadataFilter(filters: string[], logic: 'and' | 'or'): Sql | null {
   const conditions = filters.map((text) => {
     const q = parseMetadataQuery(text);
-    // validation_failed belongs to the platform's catalog
-    if (!q) throw AppError.badRequest('validation_failed', `metadata filter "${text}" must look like key:value`, [{ field: 'metadata', reason: 'must look like key:value' }]);
+    if (!q) throw PlatformErrors.error('validation_failed', `metadata filter "${text}" must look like key:value`, [{ field: 'metadata', reason: 'must look like key:value' }]);
     return sql`metadata ->> ${q.key} = ${q.value}`;
   });
   return conditions.length ? sql`(${joinSql(conditions, logic === 'or' ? ' OR ' : ' AND ')})` : null;

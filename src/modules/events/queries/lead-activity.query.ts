@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
 import { selectRows, sql } from '../../../platform/database/sql';
-import { AppError } from '../../../platform/http/app-error';
+import { PlatformErrors } from '../../../platform/http/platform.errors';
 import { relativeRange } from '../../../platform/http/time-range';
 import { contributionPoints, ScoreReader } from '../../scoring';
 import { ActivityDto, ActivityQueryDto } from '../http/events.dto';
@@ -22,13 +22,12 @@ interface ScoreRow {
 export function activityWindow(q: ActivityQueryDto, now: Date): { start: Date | null; end: Date | null } {
   const range = q.range ?? 'last_7d';
   if (range !== 'custom') return relativeRange(range, now);
-  // validation_failed belongs to the platform's catalog
   if (!q.start || !q.end) {
-    throw AppError.badRequest('validation_failed', 'range=custom needs start and end', [{ field: q.start ? 'end' : 'start', reason: 'is required with range=custom' }]);
+    throw PlatformErrors.error('validation_failed', 'range=custom needs start and end', [{ field: q.start ? 'end' : 'start', reason: 'is required with range=custom' }]);
   }
   const start = new Date(q.start);
   const end = new Date(q.end);
-  if (end <= start) throw AppError.badRequest('validation_failed', 'end must be after start', [{ field: 'end', reason: 'must be after start' }]);
+  if (end <= start) throw PlatformErrors.error('validation_failed', 'end must be after start', [{ field: 'end', reason: 'must be after start' }]);
   return { start, end };
 }
 

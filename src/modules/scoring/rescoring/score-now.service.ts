@@ -4,6 +4,7 @@ import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { selectOne, sql } from '../../../platform/database/sql';
 import { AppError } from '../../../platform/http/app-error';
+import { PlatformErrors } from '../../../platform/http/platform.errors';
 import { QueueName } from '../../../platform/queues/queue-names';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { currentUnit, unitScope } from '../../../platform/tenancy/tenant-sql';
@@ -57,8 +58,7 @@ export class ScoreNowService {
   /** 400 for an unknown dimension, 404 for one that has no rulesets yet (only engagement is wired). */
   private wiredDimension(dimension: string): Dimension {
     if (!isDimension(dimension)) {
-      // validation_failed belongs to the platform's catalog
-      throw AppError.badRequest('validation_failed', `dimension must be one of ${DIMENSIONS.join(', ')}`, [{ field: 'dimension', reason: `must be one of ${DIMENSIONS.join(', ')}` }]);
+      throw PlatformErrors.error('validation_failed', `dimension must be one of ${DIMENSIONS.join(', ')}`, [{ field: 'dimension', reason: `must be one of ${DIMENSIONS.join(', ')}` }]);
     }
     if (!isWiredDimension(dimension)) throw ScoringErrors.notFound('ruleset_not_found', `${dimension} ruleset`);
     return dimension;

@@ -21,6 +21,57 @@ export interface OuScoringSetup {
   allowNegative: boolean;
 }
 
+/** A rule as the setup query aggregates it to JSON (instants as text). */
+interface RuleJson {
+  id: string;
+  event_type: string;
+  weight: number;
+  half_life_days: number | null;
+  active: boolean;
+  start_at: string | null;
+  end_at: string | null;
+  priority: number;
+  filters: Condition[] | null;
+}
+
+interface RulesetJson {
+  id: string;
+  name: string;
+  active: boolean;
+  start_date: string | null;
+  end_date: string | null;
+  rules: RuleJson[];
+}
+
+/** The one row of the setup query: each part aggregated to JSON. */
+interface SetupRow {
+  rulesets: RulesetJson[];
+  velocity: VelocityFilter[];
+  metadata: MetadataFilter[];
+  types: { key: string; hidden: boolean; scope: ProcessingScope }[];
+  allow_negative: boolean | null;
+}
+
+function toRuleset(r: RulesetJson): Ruleset {
+  return {
+    id: r.id,
+    active: r.active,
+    start_date: r.start_date,
+    end_date: r.end_date,
+    rules: r.rules.map((x) => ({
+      id: x.id,
+      event_type: x.event_type,
+      weight: x.weight,
+      half_life_days: x.half_life_days,
+      active: x.active,
+      start_at: x.start_at ? new Date(x.start_at) : null,
+      end_at: x.end_at ? new Date(x.end_at) : null,
+      priority: x.priority,
+      filters: x.filters ?? [],
+    })),
+  };
+}
+
 /**
  * Reads an OU's engagement rulesets (active or not: the domain decides), velocity and metadata filters, event
  * type settings and the organization's negative-score setting. The live pipeline, the dry run and score-now
@@ -33,7 +84,7 @@ export class ScoringSetupService {
   async load(orgId: string, unitId: string, manager?: EntityManager, dimension: Dimension = ENGAGEMENT): Promise<OuScoringSetup> {
     const m = manager ?? this.ds.manager;
     const unit = { orgId, unitId };
-    const row = (await selectOne<any>(
+    const row = (await selectOne<SetupRow>(
       m,
       sql`SELECT
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name, 'active', r.active,
@@ -54,27 +105,10 @@ export class ScoringSetupService {
             FROM event_type_settings s WHERE ${unitOnly('s', unitId)}) AS types,
          (SELECT allow_negative_scores FROM scoring_settings WHERE ${orgScope(undefined, orgId)}) AS allow_negative`,
     ))!;
-    const rulesets: Ruleset[] = row.rulesets.map((r: any) => ({
-      id: r.id,
-      active: r.active,
-      start_date: r.start_date,
-      end_date: r.end_date,
-      rules: r.rules.map((x: any) => ({
-        id: x.id,
-        event_type: x.event_type,
-        weight: x.weight,
-        half_life_days: x.half_life_days,
-        active: x.active,
-        start_at: x.start_at ? new Date(x.start_at) : null,
-        end_at: x.end_at ? new Date(x.end_at) : null,
-        priority: x.priority,
-        filters: (x.filters ?? []) as Condition[],
-      })),
-    }));
-    const types = row.types as { key: string; hidden: boolean; scope: ProcessingScope }[];
+    const types = row.types;
     return {
-      rulesets,
-      rulesetNames: new Map(row.rulesets.map((r: any) => [r.id, r.name])),
+      rulesets: row.rulesets.map(toRuleset),
+      rulesetNames: new Map(row.rulesets.map((r) => [r.id, r.name])),
       velocityFilters: row.velocity,
       metadataFilters: row.metadata,
       hiddenEventTypes: new Set(types.filter((t) => t.hidden).map((t) => t.key)),

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../../../platform/clock/clock';
 import { selectOne, sql } from '../../../../platform/database/sql';
 import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { AppError } from '../../../../platform/http/app-error';
+import { PlatformErrors } from '../../../../platform/http/platform.errors';
 import { RequestContext } from '../../../../platform/tenancy/request-context';
 import { unitScope } from '../../../../platform/tenancy/tenant-sql';
 import { newId } from '../../../identity/domain/credentials';
@@ -14,8 +14,7 @@ import { CreateRulesetCommand, NewRuleset } from './create-ruleset.command';
 /** 400 when the ruleset would end before it starts (ISO dates compare as strings). */
 export function assertDatesInOrder(input: Pick<NewRuleset, 'start_date' | 'end_date'>): void {
   if (input.start_date && input.end_date && input.start_date > input.end_date) {
-    // validation_failed belongs to the platform's catalog
-    throw AppError.badRequest('validation_failed', 'end_date: must not be before start_date', [{ field: 'end_date', reason: 'must not be before start_date' }]);
+    throw PlatformErrors.error('validation_failed', 'end_date: must not be before start_date', [{ field: 'end_date', reason: 'must not be before start_date' }]);
   }
 }
 
