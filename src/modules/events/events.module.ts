@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
-import { ScoringModule } from '../scoring/scoring.module';
+import { ScoringModule } from '../scoring';
 import { EventsService } from './events.service';
 import { EventsController } from './http/events.controller';
 import { LeadEventsProjection } from './projections/lead-events.projection';
+import { ChannelsQuery } from './queries/channels.query';
+import { EventExplanationQuery } from './queries/event-explanation.query';
+import { EventListQuery } from './queries/event-list.query';
+import { EventsExportQuery } from './queries/events-export.query';
+import { LeadActivityQuery } from './queries/lead-activity.query';
 
-/** Ingested events as read models (events, per-event scores, lead scores, event types, channels) and their reads. */
+/** Ingested events: the lead-events read model (projection), their reads, CSV export, activity and deletion. */
 @Module({
   imports: [ScoringModule],
   controllers: [EventsController],
-  providers: [LeadEventsProjection, EventsService],
+  providers: [LeadEventsProjection, EventsService, EventListQuery, EventExplanationQuery, EventsExportQuery, LeadActivityQuery, ChannelsQuery],
   exports: [EventsService],
 })
 export class EventsModule {}

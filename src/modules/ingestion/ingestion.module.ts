@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { QueueName } from '../../platform/queues/queue-names';
 import { QueuesModule } from '../../platform/queues/queues.module';
-import { ScoringModule } from '../scoring/scoring.module';
+import { ScoringModule } from '../scoring';
 import { ImportController } from './http/import.controller';
 import { IngestController } from './http/ingest.controller';
 import { IngestIntake } from './ingest-intake.service';

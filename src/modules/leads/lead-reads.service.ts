@@ -4,10 +4,7 @@ import { Clock } from '../../platform/clock/clock';
 import { AppError } from '../../platform/http/app-error';
 import { PageRequest } from '../../platform/http/pagination';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
-import { canonicalEventType } from '../scoring/domain/event-type';
-import { rulesetScore, StoredContribution } from '../scoring/domain/score-ruleset';
-import { roundScore } from '../scoring/domain/score-rounding';
-import { ScoreReader } from '../scoring/score-reader.service';
+import { canonicalEventType, rulesetScore, StoredContribution, roundScore, ScoreReader } from '../scoring';
 import { LeadFilterQueryDto, LeadListItemDto, LeadSearchItemDto, SortBy } from './http/lead-reads.dto';
 import { relativeRange } from '../../platform/http/time-range';
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { QueueName } from '../../platform/queues/queue-names';
 import { QueuesModule } from '../../platform/queues/queues.module';
-import { ScoringModule } from '../scoring/scoring.module';
+import { ScoringModule } from '../scoring';
 import { LeadDeletionProcessor } from './deletion/lead-deletion.processor';
 import { LeadEraser } from './deletion/lead-eraser.service';
 import { LeadExplainController, PublicExplainController } from './explain/lead-explain.controller';

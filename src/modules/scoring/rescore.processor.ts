@@ -3,9 +3,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
+import { raw, selectRows, sql, Sql } from '../../platform/database/sql';
 import { QueueName } from '../../platform/queues/queue-names';
 import { ScheduledJob } from '../../platform/scheduling/scheduled-job.decorator';
-import { recomputeLeadScores } from '../events/projections/lead-scores.sql';
+import { orgScope } from '../../platform/tenancy/tenant-sql';
+import { Dimension, ENGAGEMENT } from './domain/dimension';
+import { recomputeLeadScores } from './persistence/lead-scores.sql';
 import { RescoreService } from './rescore.service';
 
 export const RESCORE_RULESET = 'ruleset.score-now';
@@ -15,6 +18,8 @@ export interface RescoreJobData {
   org_id: string;
   unit_id: string;
   ruleset_id: string;
+  /** Absent on jobs queued before dimensions were named: those are engagement. */
+  dimension?: Dimension;
   actor: string | null;
 }
 
@@ -27,13 +32,13 @@ export class LeadScoreRefresher {
 
   constructor(private readonly ds: DataSource, private readonly clock: Clock) {}
 
-  async refresh(where: string, params: unknown[], label: string): Promise<number> {
+  async refresh(where: Sql, label: string): Promise<number> {
     let after = '';
     let done = 0;
     for (;;) {
-      const refs: string[] = (
-        await this.ds.query(`SELECT DISTINCT lead_ref FROM lead_scores WHERE ${where} AND lead_ref > $${params.length + 1} ORDER BY lead_ref LIMIT ${CHUNK}`, [...params, after])
-      ).map((r: { lead_ref: string }) => r.lead_ref);
+      const refs = (
+        await selectRows<{ lead_ref: string }>(this.ds, sql`SELECT DISTINCT lead_ref FROM lead_scores WHERE ${where} AND lead_ref > ${after} ORDER BY lead_ref LIMIT ${raw(String(CHUNK))}`)
+      ).map((r) => r.lead_ref);
       if (!refs.length) break;
       after = refs[refs.length - 1];
       await this.ds.transaction((m) => recomputeLeadScores(m, refs, this.clock.now()));
@@ -46,7 +51,7 @@ export class LeadScoreRefresher {
   /** SC-4 suggested default: decaying scores are recomputed hourly (reads of one lead are always exact). */
   @ScheduledJob({ name: 'scores.refresh-decaying', cron: '7 * * * *' })
   async hourly(): Promise<void> {
-    await this.refresh('decays', [], 'decaying scores');
+    await this.refresh(sql`decays`, 'decaying scores');
   }
 }
 
@@ -57,7 +62,9 @@ export class RescoreProcessor {
 
   @Process({ name: RESCORE_RULESET, concurrency: 1 })
   async scoreNow(job: Job<RescoreJobData>) {
-    const { org_id, unit_id, ruleset_id, actor } = job.data;
+    const { org_id, unit_id, ruleset_id, actor, dimension = ENGAGEMENT } = job.data;
+    // engagement is the only dimension with rulesets to rescore; another one would need its own source of events
+    if (dimension !== ENGAGEMENT) throw new Error(`rescoring of ${dimension} rulesets is not wired`);
     return this.rescore.rescoreRuleset(org_id, unit_id, ruleset_id, String(job.id), { org_id, unit_id, actor, correlation_id: `score-now-${job.id}` }, async (done, total) => {
       await job.progress(total ? Math.floor((done / total) * 100) : 100);
     });
@@ -65,6 +72,6 @@ export class RescoreProcessor {
 
   @Process({ name: REFRESH_ORG_SCORES, concurrency: 1 })
   async refreshOrg(job: Job<{ org_id: string }>) {
-    return { leads: await this.refresher.refresh('org_id = $1', [job.data.org_id], `organization ${job.data.org_id}`) };
+    return { leads: await this.refresher.refresh(orgScope(undefined, job.data.org_id), `organization ${job.data.org_id}`) };
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
+import { selectOne, selectRows, sql } from '../../platform/database/sql';
 import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
+import { unitOnly } from '../../platform/tenancy/tenant-sql';
 import { ContributionPayload } from '../leads/domain/lead-events';
 import { Ruleset } from './domain/ruleset';
 import { scoreEvent } from './domain/score-ruleset';
@@ -64,14 +66,14 @@ export class RescoreService {
     const setup = await this.setups.load(org, unit);
     const ruleset = setup.rulesets.find((r) => r.id === rulesetId);
     if (!ruleset) throw new Error(`ruleset ${rulesetId} no longer exists in ${unit}`);
-    const [{ n: total }] = await this.ds.query(`SELECT count(*)::int AS n FROM leads WHERE unit_id = $1 AND status = 'active'`, [unit]);
+    const { n: total } = (await selectOne<{ n: number }>(this.ds, sql`SELECT count(*)::int AS n FROM leads WHERE ${unitOnly(undefined, unit)} AND status = 'active'`))!;
     let after = '';
     let done = 0;
     let leadsChanged = 0;
     let eventsChanged = 0;
     for (;;) {
       const refs: string[] = (
-        await this.ds.query(`SELECT id FROM leads WHERE unit_id = $1 AND status = 'active' AND id > $2 ORDER BY id LIMIT $3`, [unit, after, RESCORE_CHUNK])
+        await selectRows<{ id: string }>(this.ds, sql`SELECT id FROM leads WHERE ${unitOnly(undefined, unit)} AND status = 'active' AND id > ${after} ORDER BY id LIMIT ${RESCORE_CHUNK}`)
       ).map((r: { id: string }) => r.id);
       if (!refs.length) break;
       after = refs[refs.length - 1];

@@ -1,17 +1,23 @@
 import { Module } from '@nestjs/common';
 import { QueueName } from '../../platform/queues/queue-names';
 import { QueuesModule } from '../../platform/queues/queues.module';
-import { EngagementScoringController, ScoresController, ScoringSettingsController } from './http/scoring.controller';
+import { EngagementDryRunService } from './dry-run/engagement-dry-run.service';
+import { EngagementScoringController } from './http/engagement-scoring.controller';
+import { ScoresController } from './http/scores.controller';
+import { ScoringSettingsController } from './http/scoring-settings.controller';
+import { LeadScoreQuery } from './queries/lead-score.query';
+import { ScoreReader } from './queries/score-reader.service';
 import { LeadScoreRefresher, RescoreProcessor } from './rescore.processor';
 import { RescoreService } from './rescore.service';
-import { ScoreReader } from './score-reader.service';
+import { ScoreNowService } from './rescoring/score-now.service';
+import { ScoringSettingsService } from './settings/scoring-settings.service';
 import { ScoringSetupService } from './setup/scoring-setup.service';
 
 /** Scores: reads, settings, dry run, score-now. The pure scoring core lives in ./domain. */
 @Module({
   imports: [QueuesModule.forFeature(QueueName.Rescore)],
   controllers: [ScoresController, ScoringSettingsController, EngagementScoringController],
-  providers: [ScoringSetupService, ScoreReader],
+  providers: [ScoringSetupService, ScoreReader, LeadScoreQuery, ScoringSettingsService, EngagementDryRunService, ScoreNowService],
   exports: [ScoringSetupService, ScoreReader],
 })
 export class ScoringModule {}

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
-import { AppError } from '../../platform/http/app-error';
+import { PlatformErrors } from '../../platform/http/platform.errors';
 import { ApiErrors } from '../../platform/http/error-response.dto';
 import { RequestContext } from '../../platform/tenancy/request-context';
 import { ACTIVE_OU_COOKIE, OuAccessService } from '../identity';
@@ -43,7 +43,7 @@ export class StreamController {
     } else {
       const cookie = (req as Request & { cookies?: Record<string, string> }).cookies?.[ACTIVE_OU_COOKIE];
       const access = await this.ouAccess.resolveActive(principal, cookie);
-      if (!access) throw AppError.badRequest('no_active_ou', 'no active organizational unit: pass ouId or call POST /org-units/active first');
+      if (!access) throw PlatformErrors.error('no_active_ou', 'no active organizational unit: pass ouId or call POST /org-units/active first');
       unitId = access.unitId;
     }
     res.status(200);

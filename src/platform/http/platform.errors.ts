@@ -10,6 +10,8 @@ export const PlatformErrors = defineErrors('platform', {
   invalid_multipart: 400,
   no_active_ou: 400,
   unauthorized: 401,
+  forbidden: 403,
+  admin_required: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -1,4 +1,4 @@
-import { canonicalEventType } from '../../scoring/domain/event-type';
+import { canonicalEventType } from '../../scoring/domain';
 
 /**
  * ET-6: system event types whose events cannot be deleted by type (the score history they carry is the

@@ -4,6 +4,7 @@ import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
 import { EventTypesService } from '../event-types.service';
+import { EventTypesQueries } from '../queries/event-types.queries';
 import { EventTypeDeletePreviewDto, EventTypeDeleteResultDto, EventTypePropertiesDto, OuEventTypeDto, UpdateEventTypeSettingsDto } from './event-types.dto';
 
 const EventTypeParam = () => ApiParam({ name: 'eventType', description: 'Event type name in any spelling ("Page View", "page_view")', example: 'Page View' });
@@ -15,7 +16,7 @@ const EventTypeParam = () => ApiParam({ name: 'eventType', description: 'Event t
 @OuScoped()
 @Controller('event-types')
 export class EventTypesController {
-  constructor(private readonly types: EventTypesService) {}
+  constructor(private readonly types: EventTypesQueries) {}
 
   @Get()
   @ApiOperation({
@@ -46,7 +47,7 @@ export class EventTypesController {
 @OuScoped()
 @Controller('settings/ou/event-types')
 export class EventTypeSettingsController {
-  constructor(private readonly types: EventTypesService) {}
+  constructor(private readonly types: EventTypesQueries, private readonly changes: EventTypesService) {}
 
   @Get()
   @ApiOperation({
@@ -70,7 +71,7 @@ export class EventTypeSettingsController {
   @ApiOkResponse({ type: OuEventTypeDto })
   @ApiErrors(400, 401, 403)
   async update(@Param('eventType') eventType: string, @Body() body: UpdateEventTypeSettingsDto): Promise<OuEventTypeDto> {
-    const row = await this.types.update(this.types.keyOf(eventType), body);
+    const row = await this.changes.update(this.types.keyOf(eventType), body);
     const changes = [body.hidden !== undefined ? (body.hidden ? 'hidden' : 'visible') : null, body.max_processing_scope ? `scope ${body.max_processing_scope}` : null].filter(Boolean);
     RequestContext.describe({ verb: 'updated', entityType: 'event_type', entityId: row.key, summary: `set event type '${row.name}' ${changes.length ? changes.join(', ') : 'unchanged'}` });
     return row;
@@ -96,7 +97,7 @@ export class EventTypeSettingsController {
   @ApiErrors(400, 401, 403, 404, 409)
   async deleteEvents(@Param('eventType') eventType: string): Promise<EventTypeDeleteResultDto> {
     const key = this.types.keyOf(eventType);
-    const result = await this.types.deleteEvents(key);
+    const result = await this.changes.deleteEvents(key);
     RequestContext.describe({ verb: 'deleted', entityType: 'event_type', entityId: key, summary: `deleted ${result.events_deleted} event(s) of type '${(await this.types.get(key)).name}'` });
     return result;
   }

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { Condition } from '../../scoring/domain/conditions';
+import { Condition } from '../../scoring';
 
 /** Suppresses events whose metadata meets every condition (of one event type, or any when empty). */
 @Entity('metadata_filters')

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { ConditionDto } from '../../../platform/http/condition.dto';
+import { ConditionDto } from '../../scoring';
 
 const MAX_WINDOW_MS = 30 * 86_400_000;
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ConditionDto } from '../../../platform/http/condition.dto';
+import { ConditionDto } from '../../scoring';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';

@@ -6,10 +6,7 @@ import { uuidv7 } from '../../../platform/event-store/uuid-v7';
 import { MetricsService } from '../../../platform/metrics/metrics.service';
 import { Alias, LeadEvent, SuppressedEventRecordedPayload, SuppressedEventStreamType } from '../../leads/domain/lead-events';
 import { IncomingEvent, Lead } from '../../leads/domain/lead.aggregate';
-import { deriveChannel } from '../../scoring/domain/channel';
-import { canonicalEventType } from '../../scoring/domain/event-type';
-import { firstSuppressingFilter } from '../../scoring/domain/metadata-filters';
-import { OuScoringSetup, ScoringSetupService } from '../../scoring/setup/scoring-setup.service';
+import { deriveChannel, canonicalEventType, firstSuppressingFilter, OuScoringSetup, ScoringSetupService } from '../../scoring';
 import { QueuedEvent } from '../ingest-job';
 import { isUniqueViolation } from '../../../platform/database/pg-errors';
 

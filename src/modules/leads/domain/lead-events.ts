@@ -1,4 +1,4 @@
-import { SuppressionReason } from '../../scoring/domain/suppression';
+import { SuppressionReason } from '../../scoring/domain';
 
 /**
  * Domain events of the Lead aggregate (stream type `lead`, stream id = `leads.id`) and of metadata-filtered

@@ -1,4 +1,4 @@
-import { Ruleset } from '../../scoring/domain/ruleset';
+import { Ruleset } from '../../scoring/domain';
 import { LeadEvent } from './lead-events';
 import { adoptedEvent, leadHistory, planTruncation } from './lead-history';
 import { IncomingEvent, Lead } from './lead.aggregate';

@@ -1,6 +1,4 @@
-import { Metadata } from '../../scoring/domain/metadata-path';
-import { Ruleset } from '../../scoring/domain/ruleset';
-import { scoreEvent, StoredContribution } from '../../scoring/domain/score-ruleset';
+import { Metadata, Ruleset, scoreEvent, StoredContribution } from '../../scoring/domain';
 import {
   AdoptedEventPayload,
   ContributionPayload,

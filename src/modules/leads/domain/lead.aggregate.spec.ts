@@ -1,4 +1,4 @@
-import { Ruleset } from '../../scoring/domain/ruleset';
+import { Ruleset } from '../../scoring/domain';
 import { IncomingEvent, Lead, ScoringSetup } from './lead.aggregate';
 
 const T0 = Date.parse('2026-06-15T12:00:00Z');

@@ -1,12 +1,5 @@
 import { EventSourcedAggregate, DomainEvent } from '../../../platform/event-store/event-sourced-aggregate';
-import { canonicalEventType } from '../../scoring/domain/event-type';
-import { fanOutRepresentative } from '../../scoring/domain/fan-out';
-import { Metadata } from '../../scoring/domain/metadata-path';
-import { Ruleset } from '../../scoring/domain/ruleset';
-import { scoreEvent } from '../../scoring/domain/score-ruleset';
-import { SuppressionReason } from '../../scoring/domain/suppression';
-import { PriorEvent } from '../../scoring/domain/timed-event';
-import { VelocityFilter, applyVelocityFilters } from '../../scoring/domain/velocity-filter';
+import { canonicalEventType, fanOutRepresentative, Metadata, Ruleset, scoreEvent, SuppressionReason, PriorEvent, VelocityFilter, applyVelocityFilters } from '../../scoring/domain';
 import {
   Alias,
   ContributionPayload,

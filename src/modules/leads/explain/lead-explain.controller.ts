@@ -5,7 +5,7 @@ import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { Public } from '../../../platform/http/public.decorator';
 import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
 import { tenantKey } from '../../../platform/tenancy/tenant-scope';
-import { ScoreReader } from '../../scoring/score-reader.service';
+import { ScoreReader } from '../../scoring';
 import { LeadWhyDto, ScoreExplainQueryDto, ScoreExplanationDto, SharedExplanationDto, ShareLinkDto, WHY_MAX_LEADS, WhyBatchDto, WhyBatchQueryDto } from './lead-explain.dto';
 import { LeadExplainService } from './lead-explain.service';
 import { ShareLinksService } from './share-links.service';

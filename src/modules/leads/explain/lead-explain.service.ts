@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
-import { Condition, renderFilterLabel } from '../../scoring/domain/conditions';
-import { eventTypeDisplayName } from '../../scoring/domain/event-type';
-import { contributionPoints } from '../../scoring/domain/score-ruleset';
-import { roundScore } from '../../scoring/domain/score-rounding';
-import { LeadRow, ScoreReader } from '../../scoring/score-reader.service';
-import { DECAYED_POINTS_SQL } from '../../events/projections/lead-scores.sql';
+import { Condition, renderFilterLabel, eventTypeDisplayName, contributionPoints, roundScore, LeadRow, ScoreReader, DECAYED_POINTS_SQL } from '../../scoring';
 import { LeadWhyDto, ScoreExplanationDto, SnapshotItemDto, TopDriverDto, WhyFactorDto } from './lead-explain.dto';
 
 const HOUR = 3_600_000;

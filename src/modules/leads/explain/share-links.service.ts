@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
 import { AppError } from '../../../platform/http/app-error';
 import { RequestContext } from '../../../platform/tenancy/request-context';
-import { ScoreReader } from '../../scoring/score-reader.service';
+import { ScoreReader } from '../../scoring';
 import { LeadExplainService } from './lead-explain.service';
 import { SharedExplanationDto, ShareLinkDto } from './lead-explain.dto';
 

@@ -5,8 +5,7 @@ import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { pageOf, pageRequest } from '../../../platform/http/pagination';
 import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
 import { tenantKey } from '../../../platform/tenancy/tenant-scope';
-import { roundScore } from '../../scoring/domain/score-rounding';
-import { ScoreReader } from '../../scoring/score-reader.service';
+import { roundScore, ScoreReader } from '../../scoring';
 import { ExportRow, LeadReadsService } from '../lead-reads.service';
 import {
   BatchScoreItemDto,

@@ -5,8 +5,7 @@ import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { isoOrNull } from '../../../platform/http/iso-date';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
-import { roundScore } from '../../scoring/domain/score-rounding';
-import { ScoreReader } from '../../scoring/score-reader.service';
+import { roundScore, ScoreReader } from '../../scoring';
 import { DeletionRecord, LeadRecord, LeadsService } from '../leads.service';
 import {
   AssignOwnerDto,

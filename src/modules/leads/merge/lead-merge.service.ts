@@ -6,9 +6,7 @@ import { EventIdConflictError } from '../../../platform/event-store/event-store.
 import { AppError } from '../../../platform/http/app-error';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { tenantKey } from '../../../platform/tenancy/tenant-scope';
-import { rulesetScore } from '../../scoring/domain/score-ruleset';
-import { roundScore } from '../../scoring/domain/score-rounding';
-import { ScoringSetupService } from '../../scoring/setup/scoring-setup.service';
+import { rulesetScore, roundScore, ScoringSetupService } from '../../scoring';
 import { Alias, AliasKind, LeadEvent, LeadEventsAdoptedPayload } from '../domain/lead-events';
 import { adoptedEvent, contributionsByRuleset, HistoryEvent, leadHistory, planTruncation, TruncatePolicy } from '../domain/lead-history';
 import { Lead } from '../domain/lead.aggregate';

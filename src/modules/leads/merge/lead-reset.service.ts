@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../platform/clock/clock';
 import { AggregateRepository } from '../../../platform/event-store/aggregate.repository';
 import { RequestContext } from '../../../platform/tenancy/request-context';
-import { roundScore } from '../../scoring/domain/score-rounding';
-import { ScoreReader } from '../../scoring/score-reader.service';
+import { roundScore, ScoreReader } from '../../scoring';
 import { Lead } from '../domain/lead.aggregate';
 import { ResetScoresResultDto } from './lead-merge.dto';
 

@@ -1,4 +1,4 @@
-import { Condition } from '../../scoring/domain/conditions';
+import { Condition, Dimension } from '../../scoring/domain';
 
 /** Domain events of the Ruleset aggregate (stream type `ruleset`). Payloads are stored as they are. */
 export const RulesetEvents = {
@@ -14,7 +14,7 @@ export const RulesetEvents = {
 export interface RulesetCreatedPayload {
   org_id: string;
   unit_id: string;
-  dimension: 'engagement';
+  dimension: Dimension;
   name: string;
   score_column: string;
   is_primary: boolean;

@@ -1,5 +1,5 @@
 import { DomainEvent, EventSourcedAggregate } from '../../../platform/event-store/event-sourced-aggregate';
-import { canonicalEventType } from '../../scoring/domain/event-type';
+import { canonicalEventType } from '../../scoring/domain';
 import {
   RuleAddedPayload,
   RuleFields,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { ConditionDto } from '../../../platform/http/condition.dto';
+import { ConditionDto, ENGAGEMENT } from '../../scoring';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -26,8 +26,8 @@ export class CreateRulesetDto {
   @ApiPropertyOptional({ example: '2025-03-31', description: 'Scores only events up to the end of this UTC day' })
   @IsOptional() @Matches(DATE, { message: 'must be a date YYYY-MM-DD' }) @IsDateString({ strict: true }) end_date?: string;
 
-  @ApiPropertyOptional({ enum: ['engagement'], description: 'Accepted for the API overview\'s example; only engagement rulesets live here' })
-  @IsOptional() @IsIn(['engagement']) score_type?: 'engagement';
+  @ApiPropertyOptional({ enum: [ENGAGEMENT], description: 'Accepted for the API overview\'s example; only engagement rulesets live here' })
+  @IsOptional() @IsIn([ENGAGEMENT]) score_type?: typeof ENGAGEMENT;
 }
 
 export class RulesetDto {
@@ -35,7 +35,7 @@ export class RulesetDto {
   @ApiProperty() name: string;
   @ApiProperty({ example: 'total_score' }) score_column: string;
   @ApiProperty({ description: 'Same as score_column (older name)' }) score_field: string;
-  @ApiProperty({ example: 'engagement' }) dimension: string;
+  @ApiProperty({ example: ENGAGEMENT }) dimension: string;
   @ApiProperty() is_primary: boolean;
   @ApiProperty() active: boolean;
   @ApiProperty({ nullable: true, type: String }) start_date: string | null;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store/event-store.types';
+import { unitOnly } from '../../../platform/tenancy/tenant-sql';
 import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
-import { syncPrimaryScores } from '../../events/projections/lead-scores.sql';
-import { canonicalEventType } from '../../scoring/domain/event-type';
+import { syncPrimaryScores, canonicalEventType } from '../../scoring';
 import {
   RuleAddedPayload,
   RulesetCreatedPayload,
@@ -49,7 +49,7 @@ export class RulesetsProjection implements Projection {
     const primaryChanged = new Set<string>();
     for (const e of events) await this.apply(e, m, primaryChanged);
     // `leads.score` follows the OU's primary engagement ruleset: one pass over the OU's leads per batch (rows already right stay).
-    for (const unitId of primaryChanged) await syncPrimaryScores(m, 'l.unit_id = $1', [unitId]);
+    for (const unitId of primaryChanged) await syncPrimaryScores(m, unitOnly('l', unitId));
   }
 
   private async apply(e: StoredEvent, m: EntityManager, primaryChanged: Set<string>): Promise<void> {

@@ -1,6 +1,7 @@
 // The scoring domain's public surface: the live pipeline and every dry-run endpoint import from here.
 export * from './channel';
 export * from './conditions';
+export * from './dimension';
 export * from './event-type';
 export * from './fan-out';
 export * from './half-life';

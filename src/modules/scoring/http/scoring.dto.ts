@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { ConditionDto } from '../../../platform/http/condition.dto';
+import { ConditionDto } from './condition.dto';
+import { DIMENSIONS } from '../domain/dimension';
 
 export class LeadScoreDto {
   @ApiProperty({ example: 'ld_123' }) lead_id: string;
@@ -80,7 +81,6 @@ export class ScoringJobDto {
   @ApiPropertyOptional({ nullable: true }) error: string | null;
 }
 
-export const DIMENSIONS = ['engagement', 'profile', 'account', 'deal'] as const;
 export class DimensionParam {
   @IsIn(DIMENSIONS as unknown as string[]) dimension: string;
 }

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { selectOne, sql } from '../../../platform/database/sql';
+import { orgScope, unitOnly, unitScope } from '../../../platform/tenancy/tenant-sql';
 import { ProcessingScope } from '../../leads/domain/lead-events';
 import { Condition } from '../domain/conditions';
+import { Dimension, ENGAGEMENT } from '../domain/dimension';
 import { MetadataFilter } from '../domain/metadata-filters';
 import { Ruleset } from '../domain/ruleset';
 import { VelocityFilter } from '../domain/velocity-filter';
@@ -18,6 +21,57 @@ export interface OuScoringSetup {
   allowNegative: boolean;
 }
 
+/** A rule as the setup query aggregates it to JSON (instants as text). */
+interface RuleJson {
+  id: string;
+  event_type: string;
+  weight: number;
+  half_life_days: number | null;
+  active: boolean;
+  start_at: string | null;
+  end_at: string | null;
+  priority: number;
+  filters: Condition[] | null;
+}
+
+interface RulesetJson {
+  id: string;
+  name: string;
+  active: boolean;
+  start_date: string | null;
+  end_date: string | null;
+  rules: RuleJson[];
+}
+
+/** The one row of the setup query: each part aggregated to JSON. */
+interface SetupRow {
+  rulesets: RulesetJson[];
+  velocity: VelocityFilter[];
+  metadata: MetadataFilter[];
+  types: { key: string; hidden: boolean; scope: ProcessingScope }[];
+  allow_negative: boolean | null;
+}
+
+function toRuleset(r: RulesetJson): Ruleset {
+  return {
+    id: r.id,
+    active: r.active,
+    start_date: r.start_date,
+    end_date: r.end_date,
+    rules: r.rules.map((x) => ({
+      id: x.id,
+      event_type: x.event_type,
+      weight: x.weight,
+      half_life_days: x.half_life_days,
+      active: x.active,
+      start_at: x.start_at ? new Date(x.start_at) : null,
+      end_at: x.end_at ? new Date(x.end_at) : null,
+      priority: x.priority,
+      filters: x.filters ?? [],
+    })),
+  };
+}
+
 /**
  * Reads an OU's engagement rulesets (active or not: the domain decides), velocity and metadata filters, event
  * type settings and the organization's negative-score setting. The live pipeline, the dry run and score-now
@@ -27,10 +81,12 @@ export interface OuScoringSetup {
 export class ScoringSetupService {
   constructor(private readonly ds: DataSource) {}
 
-  async load(orgId: string, unitId: string, manager?: EntityManager): Promise<OuScoringSetup> {
+  async load(orgId: string, unitId: string, manager?: EntityManager, dimension: Dimension = ENGAGEMENT): Promise<OuScoringSetup> {
     const m = manager ?? this.ds.manager;
-    const [row] = await m.query(
-      `SELECT
+    const unit = { orgId, unitId };
+    const row = (await selectOne<SetupRow>(
+      m,
+      sql`SELECT
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name, 'active', r.active,
                    'start_date', r.start_date, 'end_date', r.end_date,
                    'rules', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'event_type', x.event_type,
@@ -38,39 +94,21 @@ export class ScoringSetupService {
                        'start_at', x.start_at, 'end_at', x.end_at, 'priority', x.priority, 'filters', x.filters)
                        ORDER BY x.priority, x.id), '[]'::jsonb) FROM rules x WHERE x.ruleset_id = r.id))
                    ORDER BY r.created_at, r.id), '[]'::jsonb)
-            FROM rulesets r WHERE r.unit_id = $2 AND r.org_id = $1 AND r.dimension = 'engagement') AS rulesets,
+            FROM rulesets r WHERE ${unitScope('r', unit)} AND r.dimension = ${dimension}) AS rulesets,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('event_type', v.event_type, 'count_threshold', v.count_threshold,
                    'time_window_ms', v.time_window_ms, 'group_events', v.group_events) ORDER BY v.created_at, v.id), '[]'::jsonb)
-            FROM velocity_filters v WHERE v.unit_id = $2 AND v.org_id = $1) AS velocity,
+            FROM velocity_filters v WHERE ${unitScope('v', unit)}) AS velocity,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'event_type', f.event_type, 'conditions', f.conditions,
                    'enabled', f.enabled) ORDER BY f.created_at, f.id), '[]'::jsonb)
-            FROM metadata_filters f WHERE f.unit_id = $2 AND f.org_id = $1 AND f.enabled) AS metadata,
+            FROM metadata_filters f WHERE ${unitScope('f', unit)} AND f.enabled) AS metadata,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('key', s.key, 'hidden', s.hidden, 'scope', s.max_processing_scope)), '[]'::jsonb)
-            FROM event_type_settings s WHERE s.unit_id = $2) AS types,
-         (SELECT allow_negative_scores FROM scoring_settings WHERE org_id = $1) AS allow_negative`,
-      [orgId, unitId],
-    );
-    const rulesets: Ruleset[] = row.rulesets.map((r: any) => ({
-      id: r.id,
-      active: r.active,
-      start_date: r.start_date,
-      end_date: r.end_date,
-      rules: r.rules.map((x: any) => ({
-        id: x.id,
-        event_type: x.event_type,
-        weight: x.weight,
-        half_life_days: x.half_life_days,
-        active: x.active,
-        start_at: x.start_at ? new Date(x.start_at) : null,
-        end_at: x.end_at ? new Date(x.end_at) : null,
-        priority: x.priority,
-        filters: (x.filters ?? []) as Condition[],
-      })),
-    }));
-    const types = row.types as { key: string; hidden: boolean; scope: ProcessingScope }[];
+            FROM event_type_settings s WHERE ${unitOnly('s', unitId)}) AS types,
+         (SELECT allow_negative_scores FROM scoring_settings WHERE ${orgScope(undefined, orgId)}) AS allow_negative`,
+    ))!;
+    const types = row.types;
     return {
-      rulesets,
-      rulesetNames: new Map(row.rulesets.map((r: any) => [r.id, r.name])),
+      rulesets: row.rulesets.map(toRuleset),
+      rulesetNames: new Map(row.rulesets.map((r) => [r.id, r.name])),
       velocityFilters: row.velocity,
       metadataFilters: row.metadata,
       hiddenEventTypes: new Set(types.filter((t) => t.hidden).map((t) => t.key)),

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength, MinLength, registerDecorator, ValidationArguments } from 'class-validator';
-import { CONDITION_OPERATORS, conditionProblems, ConditionOperator } from '../../modules/scoring/domain/conditions';
+import { CONDITION_OPERATORS, conditionProblems, ConditionOperator } from '../domain';
 
 /** `{key, operator, value}` attribute condition; the domain's own rules decide what is valid. */
 export class ConditionDto {

@@ -1,0 +1,6 @@
+import { defineErrors } from '../../platform/http/error-catalog';
+
+export const EventTypeErrors = defineErrors('event-types', {
+  event_type_not_found: 404,
+  protected_event_type: 409,
+});

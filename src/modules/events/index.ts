@@ -1,0 +1,5 @@
+// The events module's public surface.
+export { EventErrors } from './events.errors';
+export { EventsModule } from './events.module';
+export { EventsService } from './events.service';
+export { LeadEventsProjection } from './projections/lead-events.projection';

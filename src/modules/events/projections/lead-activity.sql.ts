@@ -1,0 +1,40 @@
+import { EntityManager } from 'typeorm';
+import { execute, sql } from '../../../platform/database/sql';
+
+/** The activity columns of `leads` (last event, its type, event count), kept by the lead-events projection. */
+
+export interface LatestActivity {
+  ref: string;
+  last_at: string;
+  last_type: string;
+  n: number;
+}
+
+/** Last activity moves forward incrementally as events arrive (deletions and regroups recompute it instead). */
+export async function advanceActivity(m: EntityManager, latest: LatestActivity[]): Promise<void> {
+  if (!latest.length) return;
+  await execute(
+    m,
+    sql`UPDATE leads l SET
+               last_event_type = CASE WHEN l.last_event_at IS NULL OR x.last_at >= l.last_event_at THEN x.last_type ELSE l.last_event_type END,
+               last_event_at = greatest(l.last_event_at, x.last_at),
+               event_count = l.event_count + x.n,
+               updated_at = greatest(l.updated_at, x.last_at)
+          FROM jsonb_to_recordset(${JSON.stringify(latest)}::jsonb) AS x(ref text, last_at timestamptz, last_type text, n int)
+         WHERE l.id = x.ref`,
+  );
+}
+
+/** Last activity of each lead from its unsuppressed events (suppressed events are not activity). */
+export async function refreshActivity(m: EntityManager, leadRefs: string[]): Promise<void> {
+  await execute(
+    m,
+    sql`UPDATE leads l SET last_event_at = a.last_at, last_event_type = a.last_type, event_count = a.n, updated_at = greatest(l.updated_at, coalesce(a.last_at, l.updated_at))
+          FROM (SELECT r.ref,
+                       (SELECT max(occurred_at) FROM lead_events e WHERE e.lead_ref = r.ref AND e.suppression IS NULL AND e.source <> 'system') AS last_at,
+                       (SELECT event_type FROM lead_events e WHERE e.lead_ref = r.ref AND e.suppression IS NULL AND e.source <> 'system' ORDER BY occurred_at DESC, event_id DESC LIMIT 1) AS last_type,
+                       (SELECT count(*)::int FROM lead_events e WHERE e.lead_ref = r.ref AND e.suppression IS NULL AND e.source <> 'system') AS n
+                  FROM unnest(${leadRefs}::text[]) AS r(ref)) a
+         WHERE l.id = a.ref`,
+  );
+}

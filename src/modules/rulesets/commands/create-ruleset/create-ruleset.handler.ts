@@ -1,0 +1,47 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../../../platform/clock/clock';
+import { selectOne, sql } from '../../../../platform/database/sql';
+import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
+import { PlatformErrors } from '../../../../platform/http/platform.errors';
+import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { unitScope } from '../../../../platform/tenancy/tenant-sql';
+import { newId } from '../../../../platform/database/ids';
+import { ENGAGEMENT } from '../../../scoring';
+import { Ruleset } from '../../domain/ruleset.aggregate';
+import { CreateRulesetCommand, NewRuleset } from './create-ruleset.command';
+
+/** 400 when the ruleset would end before it starts (ISO dates compare as strings). */
+export function assertDatesInOrder(input: Pick<NewRuleset, 'start_date' | 'end_date'>): void {
+  if (input.start_date && input.end_date && input.start_date > input.end_date) {
+    throw PlatformErrors.error('validation_failed', 'end_date: must not be before start_date', [{ field: 'end_date', reason: 'must not be before start_date' }]);
+  }
+}
+
+@CommandHandler(CreateRulesetCommand)
+export class CreateRulesetHandler implements ICommandHandler<CreateRulesetCommand> {
+  constructor(private readonly repo: AggregateRepository, private readonly ds: DataSource, private readonly clock: Clock) {}
+
+  async execute({ input }: CreateRulesetCommand): Promise<{ rulesetId: string }> {
+    assertDatesInOrder(input);
+    const rulesetId = newId('rs');
+    const at = this.clock.now().toISOString();
+    const orgId = RequestContext.orgId();
+    const unitId = RequestContext.unitId();
+    await this.ds.transaction(async (m) => {
+      // one primary per dimension and OU: serialise creations in the OU and hand the flag over
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('rulesets:' || $1))`, [unitId]);
+      const current = await selectOne<{ id: string }>(m, sql`SELECT id FROM rulesets WHERE ${unitScope()} AND dimension = ${ENGAGEMENT} AND is_primary`);
+      const primary = input.is_primary || !current;
+      if (primary && current) {
+        const previous = await this.repo.load(Ruleset, current.id, m);
+        previous.update({ is_primary: false }, at);
+        await this.repo.save(previous, RequestContext.eventMetadata(), m);
+      }
+      const ruleset = new Ruleset(rulesetId);
+      ruleset.create({ org_id: orgId, unit_id: unitId, dimension: ENGAGEMENT, ...input, is_primary: primary, by: RequestContext.actor(), at });
+      await this.repo.save(ruleset, RequestContext.eventMetadata(), m);
+    });
+    return { rulesetId };
+  }
+}

@@ -1,0 +1,23 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../../../../platform/clock/clock';
+import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
+import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { Ruleset } from '../../domain/ruleset.aggregate';
+import { RulesetLookup } from '../../queries/ruleset-lookup.service';
+import { assertInActiveUnit, rethrowRuleViolation } from '../ruleset-guards';
+import { RemoveRuleCommand } from './remove-rule.command';
+
+@CommandHandler(RemoveRuleCommand)
+export class RemoveRuleHandler implements ICommandHandler<RemoveRuleCommand> {
+  constructor(private readonly repo: AggregateRepository, private readonly lookup: RulesetLookup, private readonly clock: Clock) {}
+
+  async execute({ ruleId }: RemoveRuleCommand): Promise<void> {
+    const rulesetId = await this.lookup.rulesetOfRule(ruleId);
+    await this.repo
+      .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (ruleset) => {
+        assertInActiveUnit(ruleset);
+        ruleset.removeRule(ruleId, this.clock.now().toISOString());
+      })
+      .catch(rethrowRuleViolation);
+  }
+}

@@ -1,0 +1,21 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../../../../platform/clock/clock';
+import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
+import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { Ruleset } from '../../domain/ruleset.aggregate';
+import { assertInActiveUnit, rethrowRuleViolation } from '../ruleset-guards';
+import { ReorderRulesCommand } from './reorder-rules.command';
+
+@CommandHandler(ReorderRulesCommand)
+export class ReorderRulesHandler implements ICommandHandler<ReorderRulesCommand> {
+  constructor(private readonly repo: AggregateRepository, private readonly clock: Clock) {}
+
+  async execute({ rulesetId, ruleIds }: ReorderRulesCommand): Promise<void> {
+    await this.repo
+      .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (ruleset) => {
+        assertInActiveUnit(ruleset);
+        ruleset.reorder(ruleIds, this.clock.now().toISOString());
+      })
+      .catch(rethrowRuleViolation);
+  }
+}

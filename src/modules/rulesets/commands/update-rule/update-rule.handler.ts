@@ -1,0 +1,27 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../../../../platform/clock/clock';
+import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
+import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { Ruleset } from '../../domain/ruleset.aggregate';
+import { RulesetLookup } from '../../queries/ruleset-lookup.service';
+import { assertRuleWindow } from '../rule-window';
+import { assertInActiveUnit, rethrowRuleViolation } from '../ruleset-guards';
+import { UpdateRuleCommand } from './update-rule.command';
+
+@CommandHandler(UpdateRuleCommand)
+export class UpdateRuleHandler implements ICommandHandler<UpdateRuleCommand> {
+  constructor(private readonly repo: AggregateRepository, private readonly lookup: RulesetLookup, private readonly clock: Clock) {}
+
+  async execute({ ruleId, changes }: UpdateRuleCommand): Promise<{ rulesetId: string }> {
+    const rulesetId = await this.lookup.rulesetOfRule(ruleId);
+    await this.repo
+      .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (ruleset) => {
+        assertInActiveUnit(ruleset);
+        // the window is checked on the rule as it would be, so changing one end alone cannot invert it
+        assertRuleWindow({ ...ruleset.rule(ruleId), ...changes });
+        ruleset.updateRule(ruleId, changes, RequestContext.actor(), this.clock.now().toISOString());
+      })
+      .catch(rethrowRuleViolation);
+    return { rulesetId };
+  }
+}

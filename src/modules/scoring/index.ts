@@ -1,0 +1,19 @@
+// The scoring module's public surface. Other modules import from here ('../scoring'); their framework-free
+// `domain/` folders import the pure core from '../../scoring/domain' instead, so no NestJS code comes with it.
+export * from './domain';
+export type { DimensionSource } from './dimensions/dimension-source';
+export { dimensionSource, isWiredDimension } from './dimensions/dimension-sources';
+export { DECAYED_POINTS_SQL, PRIMARY_SCORE_DIMENSION, recomputeLeadScores, type ScoreChange, syncPrimaryScores } from './persistence/lead-scores.sql';
+export { type LeadRow, type RulesetScore, ScoreReader } from './queries/score-reader.service';
+export { ScoringErrors } from './scoring.errors';
+export { ScoringModule, ScoringWorkerModule } from './scoring.module';
+export { type OuScoringSetup, ScoringSetupService } from './setup/scoring-setup.service';
+export {
+  type ContributionRow,
+  dropContributions,
+  type EventContribution,
+  insertAdoptedContributions,
+  insertContributions,
+  upsertRescoredContributions,
+} from './persistence/event-scores.sql';
+export { ConditionDto } from './http/condition.dto';
