@@ -4,7 +4,7 @@ import { Clock } from '../../platform/clock/clock';
 import { AppError } from '../../platform/http/app-error';
 import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
-import { ProcessingScope } from '../leads/domain/lead-events';
+import { ProcessingScope } from '../leads';
 import { canonicalEventType, eventTypeDisplayName } from '../scoring/domain/event-type';
 import { EventsService } from '../events/events.service';
 import { isProtectedEventType } from './domain/protected-event-types';

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
-import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
-import { StreamAppend } from '../../platform/event-store/event-store.types';
 import { AppError } from '../../platform/http/app-error';
 import { PageRequest } from '../../platform/http/pagination';
 import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
-import { LeadEvent, LeadEventsDeletedPayload, SuppressedEventStreamType } from '../leads/domain/lead-events';
+import { DeleteLeadEventsCommand, EventToDelete } from '../leads';
 import { Condition, renderFilterLabel } from '../scoring/domain/conditions';
 import { canonicalEventType } from '../scoring/domain/event-type';
 import { decayFactor } from '../scoring/domain/half-life';
@@ -16,7 +15,6 @@ import { contributionPoints, rulesetScore } from '../scoring/domain/score-rulese
 import { roundScore } from '../scoring/domain/score-rounding';
 import { ScoreReader } from '../scoring/score-reader.service';
 import { EventDto, EventExplanationDto } from './http/events.dto';
-import { changeLiveLeads } from '../leads/lead-lock';
 
 export const EVENT_COLUMNS = `event_id, lead_id, lead_ref, event_type, occurred_at, received_at, recorded_at, metadata, channel, suppression, filter_id, client_event_id, original_lead_id`;
 
@@ -40,7 +38,7 @@ export function toEventDto(r: Record<string, any>): EventDto {
 export class EventsService {
   constructor(
     private readonly ds: DataSource,
-    private readonly repo: AggregateRepository,
+    private readonly commands: CommandBus,
     private readonly reader: ScoreReader,
     private readonly clock: Clock,
   ) {}
@@ -139,28 +137,7 @@ export class EventsService {
   }
 
   /** Rows need `suppression`: a metadata-filtered event lives on its own stream even when it names a lead. */
-  async deleteRows(rows: { event_id: string; lead_ref: string | null; suppression: string | null }[], reason: string): Promise<void> {
-    if (!rows.length) return;
-    const byLead = new Map<string, string[]>();
-    const orphans: string[] = [];
-    for (const r of rows) {
-      if (r.lead_ref && r.suppression !== 'metadata_filter') byLead.set(r.lead_ref, [...(byLead.get(r.lead_ref) ?? []), r.event_id]);
-      else orphans.push(r.event_id);
-    }
-    const metadata = RequestContext.eventMetadata();
-    const at = this.clock.now();
-    // a lead deleted meanwhile (LEAD-18) is left alone: its erasure removes these events too
-    await changeLiveLeads(this.repo, [...byLead.keys()], metadata, (leads) => {
-      for (const [ref, list] of byLead) leads.get(ref)?.deleteEvents(list, reason, at);
-      return orphans.map(
-        (id): StreamAppend => ({
-          streamId: `suppressed-${id}`,
-          streamType: SuppressedEventStreamType,
-          expectedVersion: 'any',
-          events: [{ type: LeadEvent.EventsDeleted, payload: { event_ids: [id], reason } satisfies LeadEventsDeletedPayload, occurredAt: at }],
-          metadata,
-        }),
-      );
-    });
+  async deleteRows(rows: EventToDelete[], reason: string): Promise<void> {
+    await this.commands.execute(new DeleteLeadEventsCommand(rows, reason));
   }
 }

@@ -10,11 +10,11 @@ import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
 import { Clock } from '../../platform/clock/clock';
 import { IngestEventDto } from './http/ingest.dto';
-import { QueuedEvent, clientEventUuid, normaliseAliases } from './ingest-job';
+import { MAX_METADATA_BYTES, normaliseAliases } from '../leads';
+import { QueuedEvent, clientEventUuid } from './ingest-job';
 import { IngestQueueWriter } from './ingest-queue.writer';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
-export const MAX_METADATA_BYTES = 100 * 1024;
 
 export interface IntakeOptions {
   source: 'api' | 'import';

@@ -10,7 +10,7 @@ import { PageRequest } from '../../platform/http/pagination';
 import { QueueName } from '../../platform/queues/queue-names';
 import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
-import { ALIAS_KINDS } from '../leads/domain/lead-events';
+import { ALIAS_KINDS } from '../leads';
 import { METADATA_KEY } from './domain/csv-detection';
 import { ImportJobDto, StartImportDto } from './http/lead-import.dto';
 import { LeadImportFiles } from './lead-import-files';

@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { forwardRef, Module } from '@nestjs/common';
 import { QueueName } from '../../platform/queues/queue-names';
 import { QueuesModule } from '../../platform/queues/queues.module';
 import { ScoringModule } from '../scoring/scoring.module';
+import { LEAD_COMMAND_HANDLERS } from './commands';
 import { LeadDeletionProcessor } from './deletion/lead-deletion.processor';
 import { LeadEraser } from './deletion/lead-eraser.service';
 import { LeadExplainController, PublicExplainController } from './explain/lead-explain.controller';
@@ -12,8 +13,6 @@ import { LeadsController } from './http/leads.controller';
 import { LeadReadsService } from './lead-reads.service';
 import { LeadsService } from './leads.service';
 import { LeadMergeController } from './merge/lead-merge.controller';
-import { LeadMergeService } from './merge/lead-merge.service';
-import { LeadResetService } from './merge/lead-reset.service';
 import { LeadIdentityProjection } from './projections/lead-identity.projection';
 
 /**
@@ -23,9 +22,10 @@ import { LeadIdentityProjection } from './projections/lead-identity.projection';
  * matches them first.
  */
 @Module({
-  imports: [ScoringModule, QueuesModule.forFeature(QueueName.LeadDeletion)],
+  // forwardRef: scoring's score-now dispatches a lead command, so the two files load each other
+  imports: [forwardRef(() => ScoringModule), QueuesModule.forFeature(QueueName.LeadDeletion)],
   controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController, LeadsController],
-  providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadMergeService, LeadResetService, LeadExplainService, ShareLinksService],
+  providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadExplainService, ShareLinksService, ...LEAD_COMMAND_HANDLERS],
   exports: [LeadsService],
 })
 export class LeadsModule {}

@@ -13,7 +13,7 @@ import {
   LeadRescoredPayload,
   LeadScoresResetPayload,
   SuppressedEventRecordedPayload,
-} from '../../leads/domain/lead-events';
+} from '../../leads';
 import { eventTypeDisplayName } from '../../scoring/domain/event-type';
 import { roundScore } from '../../scoring/domain/score-rounding';
 import { StreamBus, StreamMessage } from '../../stream/stream-bus';

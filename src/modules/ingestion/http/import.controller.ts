@@ -7,7 +7,7 @@ import { AppError } from '../../../platform/http/app-error';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
-import { ALIAS_KINDS } from '../../leads/domain/lead-events';
+import { ALIAS_KINDS } from '../../leads';
 import { QueuedEvent } from '../ingest-job';
 import { IngestIntake } from '../ingest-intake.service';
 import { ImportAcceptedDto } from './ingest.dto';

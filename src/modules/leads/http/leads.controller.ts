@@ -1,4 +1,5 @@
 import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../../../platform/http/app-error';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
@@ -7,7 +8,11 @@ import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
 import { roundScore } from '../../scoring/domain/score-rounding';
 import { ScoreReader } from '../../scoring/score-reader.service';
-import { DeletionRecord, LeadRecord, LeadsService } from '../leads.service';
+import { AssignLeadOwnerCommand } from '../commands/assign-lead-owner/assign-lead-owner.command';
+import { ChangeLeadMetadataCommand } from '../commands/change-lead-metadata/change-lead-metadata.command';
+import { CreateLeadCommand } from '../commands/create-lead/create-lead.command';
+import { LeadRecord } from '../lead-record';
+import { DeletionRecord, LeadsService } from '../leads.service';
 import {
   AssignOwnerDto,
   BulkAssignOwnerDto,
@@ -87,7 +92,7 @@ const docs = {
 @OuScoped()
 @Controller()
 export class LeadsController {
-  constructor(private readonly leads: LeadsService, private readonly scores: ScoreReader) {}
+  constructor(private readonly leads: LeadsService, private readonly scores: ScoreReader, private readonly commands: CommandBus) {}
 
   // ---- /lead/by-alias first: it must not be taken for a lead id ----
 
@@ -126,7 +131,7 @@ export class LeadsController {
     }
     const lead = await this.leads.byAlias(body.alias_kind ?? 'email', body.alias_value);
     const { set, removed } = splitPatch(attributes);
-    await this.leads.changeMetadata(lead, { set, removed, replace: false, silent: true, ...(body.account_id !== undefined ? { account_id: body.account_id } : {}) });
+    await this.commands.execute(new ChangeLeadMetadataCommand(lead.id, { set, removed, replace: false, silent: true, ...(body.account_id !== undefined ? { account_id: body.account_id } : {}) }));
     RequestContext.describe({
       entityType: 'lead',
       entityId: lead.lead_id,
@@ -214,13 +219,13 @@ export class LeadsController {
   async replace(@Param('leadID') leadId: string, @Body() body: ReplaceLeadDto): Promise<LeadDto> {
     checkKeys(body.metadata, 'metadata');
     const lead = await this.leads.visible(leadId);
-    const after = await this.leads.changeMetadata(lead, {
+    const after = await this.commands.execute(new ChangeLeadMetadataCommand(lead.id, {
       set: body.metadata,
       removed: [],
       replace: true,
       silent: false,
       ...(body.account_id !== undefined ? { account_id: body.account_id } : {}),
-    });
+    }));
     RequestContext.describe({ entityType: 'lead', entityId: lead.lead_id, summary: `replaced the metadata of lead ${lead.lead_id}${body.account_id !== undefined ? ' and its account' : ''}` });
     return leadDto(after);
   }
@@ -251,7 +256,7 @@ export class LeadsController {
   async bulkOwner(@Body() body: BulkAssignOwnerDto): Promise<BulkOwnerAssignedDto> {
     const owner = { owner_id: body.owner_id ?? null, owner_name: body.owner_name ?? null };
     const refs = await this.leads.refsOf(body.lead_ids);
-    const affected = refs.length ? await this.leads.assignOwner(refs, owner) : 0;
+    const affected = refs.length ? await this.commands.execute(new AssignLeadOwnerCommand(refs, owner)) : 0;
     RequestContext.describe({
       entityType: 'lead',
       summary: `${owner.owner_id === null && owner.owner_name === null ? 'unassigned the owner of' : `assigned owner ${owner.owner_name ?? owner.owner_id} to`} ${affected} lead(s)`,
@@ -271,7 +276,7 @@ export class LeadsController {
   async owner(@Param('leadID') leadId: string, @Body() body: AssignOwnerDto): Promise<OwnerAssignedDto> {
     const lead = await this.leads.visible(leadId);
     const owner = { owner_id: body.owner_id ?? null, owner_name: body.owner_name ?? null };
-    await this.leads.assignOwner([lead.id], owner);
+    await this.commands.execute(new AssignLeadOwnerCommand([lead.id], owner));
     const unassigned = owner.owner_id === null && owner.owner_name === null;
     RequestContext.describe({
       entityType: 'lead',
@@ -315,7 +320,7 @@ export class LeadsController {
   private async create(body: CreateLeadDto): Promise<LeadDto> {
     const metadata = body.metadata ?? {};
     checkKeys(metadata, 'metadata');
-    const lead = await this.leads.create({ id: body.id, metadata, account_id: body.account_id ?? null });
+    const lead = await this.commands.execute(new CreateLeadCommand({ id: body.id, metadata, account_id: body.account_id ?? null }));
     RequestContext.describe({ verb: 'create', entityType: 'lead', entityId: lead.lead_id, summary: `created lead ${lead.lead_id}` });
     return leadDto(lead);
   }
@@ -339,7 +344,7 @@ export class LeadsController {
     checkKeys(body as Record<string, unknown>, 'body');
     const lead = await this.leads.visible(leadId);
     const { set, removed } = splitPatch(body as Record<string, unknown>);
-    const after = await this.leads.changeMetadata(lead, { set, removed, replace: false, silent: false });
+    const after = await this.commands.execute(new ChangeLeadMetadataCommand(lead.id, { set, removed, replace: false, silent: false }));
     RequestContext.describe({ entityType: 'lead', entityId: lead.lead_id, summary: `patched the metadata of lead ${lead.lead_id} (${Object.keys(body).length} key(s))` });
     return { id: after.lead_id, org_id: after.org_id, unit_id: after.unit_id, metadata: after.metadata };
   }

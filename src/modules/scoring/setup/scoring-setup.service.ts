@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ProcessingScope } from '../../leads/domain/lead-events';
+import { ProcessingScope } from '../../leads';
 import { Condition } from '../domain/conditions';
 import { MetadataFilter } from '../domain/metadata-filters';
 import { Ruleset } from '../domain/ruleset';
