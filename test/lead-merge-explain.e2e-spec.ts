@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { LeadExplainService } from '../src/modules/leads/explain/lead-explain.service';
+import { LeadExplainService } from '../src/modules/leads';
 import { anotherTenant, api, Auth, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
 import { eventually, startTestApp, TestApp } from './support/test-app';
 import { ingest, processed, scoreOf } from './support/ingest';

@@ -1,8 +1,7 @@
 import { anotherTenant, api, firstRunTenant, serviceAccount, Tenant } from './support/tenants';
 import { startTestApp, TestApp } from './support/test-app';
 import { ingestAndWait } from './support/ingest';
-import { LeadFilterQueryDto } from '../src/modules/leads/http/lead-reads.dto';
-import { LeadReadsService } from '../src/modules/leads/lead-reads.service';
+import { LeadFilterQueryDto, LeadReadsService } from '../src/modules/leads';
 import { RequestContext } from '../src/platform/tenancy/request-context';
 
 const NOW = new Date('2026-06-15T12:00:00Z');

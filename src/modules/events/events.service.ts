@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { AppError } from '../../platform/http/app-error';
 import { PageRequest } from '../../platform/http/pagination';
-import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
 import { DeleteLeadEventsCommand, EventToDelete } from '../leads';
 import { Condition, renderFilterLabel } from '../scoring/domain/conditions';

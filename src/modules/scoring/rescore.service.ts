@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../platform/clock/clock';
 import { ContributionPayload, LeadEventRescore, RescoreLeadsCommand } from '../leads';
 import { Ruleset } from './domain/ruleset';
 import { scoreEvent } from './domain/score-ruleset';
@@ -49,7 +48,6 @@ export class RescoreService {
     private readonly ds: DataSource,
     private readonly commands: CommandBus,
     private readonly setups: ScoringSetupService,
-    private readonly clock: Clock,
   ) {}
 
   async rescoreRuleset(

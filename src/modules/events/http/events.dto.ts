@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString,
 import { PageQueryDto } from '../../../platform/http/pagination';
 import { CHANNELS } from '../../scoring/domain/channel';
 import { SUPPRESSION_REASONS } from '../../scoring/domain/suppression';
-import { RFC3339 } from '../../ingestion/http/ingest.dto';
+import { RFC3339 } from '../../ingestion';
 
 const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 
