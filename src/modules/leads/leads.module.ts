@@ -11,6 +11,7 @@ import { ShareLinksService } from './explain/share-links.service';
 import { LeadReadsController } from './http/lead-reads.controller';
 import { LeadsController } from './http/leads.controller';
 import { LeadReadsService } from './lead-reads.service';
+import { LeadBatchScores } from './reads/lead-batch-scores.service';
 import { LeadsService } from './leads.service';
 import { LeadMergeController } from './merge/lead-merge.controller';
 import { LeadIdentityProjection } from './projections/lead-identity.projection';
@@ -25,7 +26,7 @@ import { LeadIdentityProjection } from './projections/lead-identity.projection';
   // forwardRef: scoring's score-now dispatches a lead command, so the two files load each other
   imports: [forwardRef(() => ScoringModule), QueuesModule.forFeature(QueueName.LeadDeletion)],
   controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController, LeadsController],
-  providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadExplainService, ShareLinksService, ...LEAD_COMMAND_HANDLERS],
+  providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadBatchScores, LeadExplainService, ShareLinksService, ...LEAD_COMMAND_HANDLERS],
   exports: [LeadsService],
 })
 export class LeadsModule {}
