@@ -9,6 +9,10 @@ import { LeadExplainController, PublicExplainController } from './explain/lead-e
 import { LeadExplainService } from './explain/lead-explain.service';
 import { ShareLinksService } from './explain/share-links.service';
 import { LeadReadsController } from './http/lead-reads.controller';
+import { LeadByAliasController } from './http/lead-by-alias.controller';
+import { LeadDeletionController } from './http/lead-deletion.controller';
+import { LeadMetadataController } from './http/lead-metadata.controller';
+import { LeadOwnerController } from './http/lead-owner.controller';
 import { LeadsController } from './http/leads.controller';
 import { LeadReadsService } from './lead-reads.service';
 import { LeadBatchScores } from './reads/lead-batch-scores.service';
@@ -25,7 +29,7 @@ import { LeadIdentityProjection } from './projections/lead-identity.projection';
 @Module({
   // forwardRef: scoring's score-now dispatches a lead command, so the two files load each other
   imports: [forwardRef(() => ScoringModule), QueuesModule.forFeature(QueueName.LeadDeletion)],
-  controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController, LeadsController],
+  controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController, LeadByAliasController, LeadsController, LeadMetadataController, LeadOwnerController, LeadDeletionController],
   providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadBatchScores, LeadExplainService, ShareLinksService, ...LEAD_COMMAND_HANDLERS],
   exports: [LeadsService],
 })
