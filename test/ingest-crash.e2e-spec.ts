@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import Redis from 'ioredis';
-import { LeadEvent } from '../src/modules/leads/domain/lead-events';
+import { LeadEvent } from '../src/modules/leads';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { flushRedisPrefix } from './support/test-app';
 import { assertBuilt, ServerProcess, startServerProcess, startWorkerProcess } from './support/server-process';

@@ -4,7 +4,7 @@ import { createServer, Server } from 'node:http';
 import { QueueName } from '../src/platform/queues/queue-names';
 import { DataSource, QueryRunner } from 'typeorm';
 import { LeadEventsProjection } from '../src/modules/events/projections/lead-events.projection';
-import { IngestPipeline } from '../src/modules/ingestion/pipeline/ingest.pipeline';
+import { IngestPipeline } from '../src/modules/ingestion';
 import { ProjectionRunner } from '../src/platform/projections/projection-runner.service';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { ingest, ingestAndWait, processed, scoreOf } from './support/ingest';

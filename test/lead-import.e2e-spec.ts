@@ -1,8 +1,7 @@
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { PurgeLeadImportFilesJob } from '../src/modules/lead-import/lead-import-files';
-import { LeadImportRunner } from '../src/modules/lead-import/lead-import.runner';
+import { LeadImportRunner, PurgeLeadImportFilesJob } from '../src/modules/lead-import';
 import { activateOu, api, Auth, Tenant } from './support/tenants';
 import { eventually, TestApp } from './support/test-app';
 import { startScenario } from './support/scenario';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { LeadExplainService } from '../src/modules/leads/explain/lead-explain.service';
+import { LeadExplainService } from '../src/modules/leads';
 import { api, Auth, ServiceAccount, Tenant } from './support/tenants';
 import { eventually, TestApp } from './support/test-app';
 import { createRuleset } from './support/rulesets';

@@ -3,8 +3,7 @@ import { TestApp } from './support/test-app';
 import { startScenario } from './support/scenario';
 import { ago as at, D, H, NOW } from './support/time';
 import { emailAliases as email, ingestAndWait } from './support/ingest';
-import { LeadFilterQueryDto } from '../src/modules/leads/http/lead-reads.dto';
-import { LeadReadsService } from '../src/modules/leads/lead-reads.service';
+import { LeadFilterQueryDto, LeadReadsService } from '../src/modules/leads';
 import { RequestContext } from '../src/platform/tenancy/request-context';
 
 function csvRows(text: string): string[][] {

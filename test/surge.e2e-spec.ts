@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { LeadEvent, LeadEventRecordedPayload } from '../src/modules/leads/domain/lead-events';
+import { LeadEvent, LeadEventRecordedPayload } from '../src/modules/leads';
 import { canonicalEventType } from '../src/modules/scoring/domain/event-type';
 import { EventStore } from '../src/platform/event-store/event-store.service';
 import { ProjectionRegistry } from '../src/platform/projections/projection.registry';

@@ -4,7 +4,7 @@ import { Clock } from '../../platform/clock/clock';
 import { execute, selectRows, sql } from '../../platform/database/sql';
 import { RequestContext } from '../../platform/tenancy/request-context';
 import { currentUnit, unitOnly } from '../../platform/tenancy/tenant-sql';
-import { ProcessingScope } from '../leads/domain/lead-events';
+import { ProcessingScope } from '../leads';
 import { EventsService } from '../events';
 import { EventTypeDeleteResultDto, OuEventTypeDto } from './http/event-types.dto';
 import { EventTypesQueries } from './queries/event-types.queries';

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DataSource } from 'typeorm';
@@ -10,11 +10,14 @@ import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
 import { Clock } from '../../platform/clock/clock';
 import { IngestEventDto } from './http/ingest.dto';
-import { QueuedEvent, clientEventUuid, normaliseAliases } from './ingest-job';
+import { LeadErrors, MAX_METADATA_BYTES, normaliseAliases } from '../leads';
+import { QueuedEvent, clientEventUuid } from './ingest-job';
 import { IngestQueueWriter } from './ingest-queue.writer';
+import { selectRows, sql } from '../../platform/database/sql';
+import { unitOnly } from '../../platform/tenancy/tenant-sql';
+import { IngestionErrors } from './ingestion.errors';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
-export const MAX_METADATA_BYTES = 100 * 1024;
 
 export interface IntakeOptions {
   source: 'api' | 'import';
@@ -92,11 +95,7 @@ export class IngestIntake {
   async unknownLeadIds(ids: string[]): Promise<Set<string>> {
     const wanted = [...new Set(ids)];
     if (!wanted.length) return new Set();
-    const { unit_id } = tenantKey();
-    const rows: { lead_id: string }[] = await this.ds.query(
-      `SELECT lead_id FROM leads WHERE unit_id = $1 AND lead_id = ANY($2::text[]) AND status = 'active'`,
-      [unit_id, wanted],
-    );
+    const rows = await selectRows<{ lead_id: string }>(this.ds, sql`SELECT lead_id FROM leads WHERE ${unitOnly()} AND lead_id = ANY(${wanted}::text[]) AND status = 'active'`);
     const found = new Set(rows.map((r) => r.lead_id));
     return new Set(wanted.filter((id) => !found.has(id)));
   }
@@ -110,7 +109,7 @@ export class IngestIntake {
     const items = batch ? (body as unknown[]) : [body];
     if (batch && items.length === 0) throw AppError.badRequest('validation_failed', 'body: the array holds no events', [{ field: 'body', reason: 'must hold 1 to 1000 events' }]);
     if (items.length > MAX_EVENTS_PER_REQUEST) {
-      throw AppError.badRequest('too_many_events', `at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${items.length})`, [
+      throw IngestionErrors.error('too_many_events', `at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${items.length})`, [
         { field: 'body', reason: `must hold at most ${MAX_EVENTS_PER_REQUEST} events` },
       ]);
     }
@@ -143,7 +142,7 @@ export class IngestIntake {
 export function problemError(problems: EventProblem[]): AppError {
   const details = problems.map(({ status: _s, ...d }) => d);
   const message = problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
-  if (problems.some((p) => p.status === 413)) return new AppError(HttpStatus.PAYLOAD_TOO_LARGE, 'metadata_too_large', message, details);
-  if (problems.some((p) => p.status === 404)) return new AppError(HttpStatus.NOT_FOUND, 'lead_not_found', message, details);
+  if (problems.some((p) => p.status === 413)) return LeadErrors.error('metadata_too_large', message, details);
+  if (problems.some((p) => p.status === 404)) return LeadErrors.error('lead_not_found', message, details);
   return AppError.badRequest('validation_failed', message, details);
 }

@@ -1,4 +1,5 @@
-import { clientEventUuid, normaliseAliases } from './ingest-job';
+import { normaliseAliases } from '../leads';
+import { clientEventUuid } from './ingest-job';
 
 describe('ingest job helpers', () => {
   it('trims aliases, lower-cases e-mails only, drops repeats and blanks', () => {

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { QueueName } from '../../platform/queues/queue-names';
 import { QueuesModule } from '../../platform/queues/queues.module';
-import { ScoringModule } from '../scoring';
 import { ImportController } from './http/import.controller';
 import { IngestController } from './http/ingest.controller';
 import { IngestIntake } from './ingest-intake.service';
@@ -20,7 +19,7 @@ export class IngestionModule {}
 
 /** Worker role: the ingest queue's consumer and the pipeline it runs. */
 @Module({
-  imports: [QueuesModule.forFeature(QueueName.Ingest), ScoringModule],
+  imports: [QueuesModule.forFeature(QueueName.Ingest)],
   providers: [IngestPipeline, IngestProcessor],
   exports: [IngestPipeline],
 })

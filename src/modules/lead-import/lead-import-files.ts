@@ -3,6 +3,8 @@ import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { ScheduledJob } from '../../platform/scheduling/scheduled-job.decorator';
+import { selectOne, sql } from '../../platform/database/sql';
+import { unitOnly } from '../../platform/tenancy/tenant-sql';
 
 /** How long an uploaded file can be imported (LIMP-1). */
 export const PREVIEW_TTL_MS = 3600_000;
@@ -58,9 +60,9 @@ export class LeadImportFiles {
 
   /** A complete file of the OU, or null. */
   async find(unitId: string, fileId: string): Promise<StoredFile | null> {
-    const [row] = await this.ds.query(
-      `SELECT id, org_id, unit_id, file_name, headers, row_count, complete, purged, expires_at FROM lead_import_files WHERE id = $1 AND unit_id = $2 AND complete`,
-      [fileId, unitId],
+    const row = await selectOne<StoredFile>(
+      this.ds,
+      sql`SELECT id, org_id, unit_id, file_name, headers, row_count, complete, purged, expires_at FROM lead_import_files WHERE id = ${fileId} AND ${unitOnly(undefined, unitId)} AND complete`,
     );
     return row ? { ...row, expires_at: new Date(row.expires_at) } : null;
   }

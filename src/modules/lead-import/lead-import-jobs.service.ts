@@ -10,15 +10,36 @@ import { PageRequest } from '../../platform/http/pagination';
 import { QueueName } from '../../platform/queues/queue-names';
 import { RequestContext } from '../../platform/tenancy/request-context';
 import { tenantKey } from '../../platform/tenancy/tenant-scope';
-import { ALIAS_KINDS } from '../leads/domain/lead-events';
+import { ALIAS_KINDS } from '../leads';
 import { METADATA_KEY } from './domain/csv-detection';
 import { ImportJobDto, StartImportDto } from './http/lead-import.dto';
 import { LeadImportFiles } from './lead-import-files';
 import { LEAD_IMPORT_ATTEMPTS, LeadImportJobData, RUN_LEAD_IMPORT } from './lead-import.processor';
+import { raw, selectOne, selectRows, sql } from '../../platform/database/sql';
+import { unitOnly } from '../../platform/tenancy/tenant-sql';
+import { LeadImportErrors } from './lead-import.errors';
 
 const JOB_COLUMNS = `id, file_id, file_name, status, total_rows, processed_rows, created_leads, updated_leads, error_count, errors, failure_reason, created_at, started_at, finished_at`;
 
-function toDto(r: Record<string, any>): ImportJobDto {
+/** A row of lead_import_jobs as JOB_COLUMNS reads it. */
+interface ImportJobRecord {
+  id: string;
+  file_id: string;
+  file_name: string;
+  status: string;
+  total_rows: number;
+  processed_rows: number;
+  created_leads: number;
+  updated_leads: number;
+  error_count: number;
+  errors: ImportJobDto['errors'] | null;
+  failure_reason: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+function toImportJobView(r: ImportJobRecord): ImportJobDto {
   return {
     job_id: r.id,
     status: r.status,
@@ -68,10 +89,10 @@ export class LeadImportJobs {
 
     const { org_id, unit_id } = tenantKey();
     const file = await this.files.find(unit_id, body.file_id);
-    if (!file) throw AppError.notFound('import file', 'file_not_found');
+    if (!file) throw LeadImportErrors.notFound('file_not_found', 'import file');
     const now = this.clock.now();
     if (file.purged || file.expires_at.getTime() <= now.getTime()) {
-      throw new AppError(410, 'file_expired', `the uploaded file expired at ${file.expires_at.toISOString()}; upload it again with POST /leads/import/preview`);
+      throw LeadImportErrors.error('file_expired', `the uploaded file expired at ${file.expires_at.toISOString()}; upload it again with POST /leads/import/preview`);
     }
     const headers = new Set(file.headers);
     const notAColumn = `is not a column of the file (columns: ${file.headers.join(', ')})`;
@@ -115,24 +136,21 @@ export class LeadImportJobs {
       entityId: id,
       summary: `started a lead import of '${file.file_name}' (${file.row_count} row(s)) matching leads by ${body.primary_identifier.kind} from column '${body.primary_identifier.column}'${mapped.length ? `; mapped ${mapped.join(', ')}` : ''}`,
     });
-    return toDto(row);
+    return toImportJobView(row);
   }
 
   async list(page: PageRequest): Promise<{ jobs: ImportJobDto[]; total: number }> {
-    const { unit_id } = tenantKey();
-    const rows = await this.ds.query(`SELECT ${JOB_COLUMNS}, count(*) OVER () AS total FROM lead_import_jobs WHERE unit_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`, [
-      unit_id,
-      page.limit,
-      page.offset,
-    ]);
-    const total = rows.length ? Number(rows[0].total) : page.offset ? Number((await this.ds.query(`SELECT count(*)::int AS n FROM lead_import_jobs WHERE unit_id = $1`, [unit_id]))[0].n) : 0;
-    return { jobs: rows.map(toDto), total };
+    const rows = await selectRows<ImportJobRecord & { total: string }>(
+      this.ds,
+      sql`SELECT ${raw(JOB_COLUMNS)}, count(*) OVER () AS total FROM lead_import_jobs WHERE ${unitOnly()} ORDER BY created_at DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`,
+    );
+    const total = rows.length ? Number(rows[0].total) : page.offset ? (await selectOne<{ n: number }>(this.ds, sql`SELECT count(*)::int AS n FROM lead_import_jobs WHERE ${unitOnly()}`))!.n : 0;
+    return { jobs: rows.map(toImportJobView), total };
   }
 
   async get(jobId: string): Promise<ImportJobDto> {
-    const { unit_id } = tenantKey();
-    const [row] = await this.ds.query(`SELECT ${JOB_COLUMNS} FROM lead_import_jobs WHERE id = $1 AND unit_id = $2`, [jobId, unit_id]);
-    if (!row) throw AppError.notFound('import job', 'job_not_found');
-    return toDto(row);
+    const row = await selectOne<ImportJobRecord>(this.ds, sql`SELECT ${raw(JOB_COLUMNS)} FROM lead_import_jobs WHERE id = ${jobId} AND ${unitOnly()}`);
+    if (!row) throw LeadImportErrors.notFound('job_not_found', 'import job');
+    return toImportJobView(row);
   }
 }

@@ -11,6 +11,7 @@ import { contentTypeProblem, detectIdentifierColumns, headerProblems, LEAD_IMPOR
 import { ImportPreviewDto } from './http/lead-import.dto';
 import { FILE_CHUNK_BYTES, LeadImportFiles } from './lead-import-files';
 import { filePart, FilePart } from '../../platform/http/multipart';
+import { IngestionErrors } from '../ingestion';
 
 /** How the worker parses a stored file: the same options as the preview, so both see the same rows. */
 export const CSV_OPTIONS = { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true } as const;
@@ -101,13 +102,13 @@ export class LeadImportUploads {
       parser.end();
       await finished(parser).catch((err: Error) => (parseError ??= err));
     }
-    if (parseError) throw AppError.badRequest('invalid_csv', `the file is not valid CSV: ${(parseError as Error).message}`, [{ field: 'file', reason: 'is not valid CSV' }]);
+    if (parseError) throw IngestionErrors.error('invalid_csv', `the file is not valid CSV: ${(parseError as Error).message}`, [{ field: 'file', reason: 'is not valid CSV' }]);
     const header = seen.headers;
     if (header === null || rows === 0) {
       throw AppError.badRequest('validation_failed', 'file: the CSV must hold a header row and at least one data row', [{ field: 'file', reason: 'must hold a header row and at least one data row' }]);
     }
     const problems = headerProblems(header);
-    if (problems.length) throw AppError.badRequest('invalid_csv', `the header row is not usable: ${problems.join('; ')}`, problems.map((reason) => ({ field: 'file', reason })));
+    if (problems.length) throw IngestionErrors.error('invalid_csv', `the header row is not usable: ${problems.join('; ')}`, problems.map((reason) => ({ field: 'file', reason })));
     await flush();
     const expires = await this.files.complete(id, { headers: header, row_count: rows, size_bytes: size, now: this.clock.now() });
     RequestContext.describe({

@@ -1,22 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { parse } from 'csv-parse';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
-import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
-import { uuidv7 } from '../../platform/event-store/uuid-v7';
-import { normaliseAlias } from '../ingestion/ingest-job';
-import { Alias, AliasKind } from '../leads/domain/lead-events';
-import { Lead } from '../leads/domain/lead.aggregate';
+import { AliasKind, ImportLeadRowsCommand, LeadImportMapping, LeadImportRowError } from '../leads';
 import { rowObject } from './domain/csv-detection';
 import type { PrimaryKind } from './http/lead-import.dto';
 import { LeadImportFiles } from './lead-import-files';
 import { CSV_OPTIONS } from './lead-import-uploads';
-import { isUniqueViolation } from '../../platform/database/pg-errors';
 
 export const IMPORT_CHUNK_ROWS = 500;
 export const MAX_REPORTED_ERRORS = 100;
-const MAX_VALUE_LENGTH = 320;
-const MAX_LEAD_ID_LENGTH = 200;
 
 export interface ImportJobRow {
   id: string;
@@ -34,24 +28,13 @@ export interface ImportJobRow {
   created_by: string | null;
 }
 
-export interface RowError {
-  row: number;
-  column?: string;
-  reason: string;
-}
+export type RowError = LeadImportRowError;
 
 interface CsvRow {
   line: number;
   values: Record<string, string>;
 }
 
-interface ChunkOutcome {
-  created: number;
-  updated: number;
-  errors: RowError[];
-}
-
-const aliasKey = (a: Alias) => `${a.kind}:${a.value}`;
 
 /** Thrown for a job that cannot run at all (file gone): the job fails at once, without retries. */
 export class ImportCannotRun extends Error {}
@@ -69,7 +52,7 @@ export class LeadImportRunner {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly repo: AggregateRepository,
+    private readonly commands: CommandBus,
     private readonly files: LeadImportFiles,
     private readonly clock: Clock,
   ) {}
@@ -123,147 +106,32 @@ export class LeadImportRunner {
     ]);
   }
 
-  /** One chunk in one transaction (re-decided from a fresh read when another writer got in first). */
+  /** One chunk: the leads module's `ImportLeadRows` command, moving the job's counters in its transaction. */
   private async applyChunk(job: ImportJobRow, rows: CsvRow[], processedBefore: number, reported: { count: number }): Promise<number> {
-    const done = await this.repo.transaction(
-      async (m) => {
-        const outcome = await this.decideAndSave(job, rows, m);
-        const processed = processedBefore + rows.length;
-        const listed = outcome.errors.slice(0, Math.max(0, MAX_REPORTED_ERRORS - reported.count));
+    const processed = processedBefore + rows.length;
+    let listed = 0;
+    const mapping: LeadImportMapping = {
+      unit_id: job.unit_id,
+      primary_column: job.primary_column,
+      primary_kind: job.primary_kind,
+      field_mappings: job.field_mappings,
+      alias_mappings: job.alias_mappings,
+    };
+    const metadata = { org_id: job.org_id, unit_id: job.unit_id, actor: job.created_by, correlation_id: `lead-import-${job.id}` };
+    await this.commands.execute(
+      new ImportLeadRowsCommand(rows, mapping, metadata, async (m, outcome) => {
+        const errors = outcome.errors.slice(0, Math.max(0, MAX_REPORTED_ERRORS - reported.count));
         await m.query(
           `UPDATE lead_import_jobs
               SET processed_rows = $2, created_leads = created_leads + $3, updated_leads = updated_leads + $4,
                   error_count = error_count + $5, errors = errors || $6::jsonb
             WHERE id = $1`,
-          [job.id, processed, outcome.created, outcome.updated, outcome.errors.length, JSON.stringify(listed)],
+          [job.id, processed, outcome.created, outcome.updated, outcome.errors.length, JSON.stringify(errors)],
         );
-        return { processed, listed: listed.length };
-      },
-      {
-        retryAlso: isUniqueViolation, // another writer created the same lead or alias first
-        onRetry: (_err, attempt) => this.log.debug({ msg: 'lead import chunk conflicted with another writer; retrying', job_id: job.id, attempt }),
-      },
+        listed = errors.length;
+      }),
     );
-    reported.count += done.listed;
-    return done.processed;
-  }
-
-  private async decideAndSave(job: ImportJobRow, rows: CsvRow[], m: EntityManager): Promise<ChunkOutcome> {
-    const now = this.clock.now();
-    const outcome: ChunkOutcome = { created: 0, updated: 0, errors: [] };
-    const byLeadId = job.primary_kind === 'lead_id';
-    const aliasColumns = Object.entries(job.alias_mappings ?? {});
-    const fieldColumns = Object.entries(job.field_mappings ?? {});
-
-    // every identifier the chunk mentions, resolved in two queries
-    const wantedAliases: Alias[] = [];
-    const wantedLeadIds: string[] = [];
-    for (const r of rows) {
-      const primary = (r.values[job.primary_column] ?? '').trim();
-      if (primary) {
-        if (byLeadId) wantedLeadIds.push(primary);
-        else wantedAliases.push(normaliseAlias(job.primary_kind as AliasKind, primary));
-      }
-      for (const [col, kind] of aliasColumns) {
-        const v = (r.values[col] ?? '').trim();
-        if (v) wantedAliases.push(normaliseAlias(kind, v));
-      }
-    }
-    const identity = await this.loadIdentity(job.unit_id, wantedAliases, wantedLeadIds, m);
-
-    const created = new Map<string, string>(); // ref → lead_id
-    const ops: { ref: string; set: Record<string, unknown>; attach: Alias[] }[] = [];
-    for (const r of rows) {
-      const fail = (reason: string, column?: string) => outcome.errors.push({ row: r.line, ...(column !== undefined ? { column } : {}), reason });
-      const primary = (r.values[job.primary_column] ?? '').trim();
-      if (!primary) {
-        fail(`the primary identifier column '${job.primary_column}' is empty`, job.primary_column);
-        continue;
-      }
-      if (primary.length > (byLeadId ? MAX_LEAD_ID_LENGTH : MAX_VALUE_LENGTH)) {
-        fail(`the primary identifier is longer than ${byLeadId ? MAX_LEAD_ID_LENGTH : MAX_VALUE_LENGTH} characters`, job.primary_column);
-        continue;
-      }
-      const primaryAlias = byLeadId ? null : normaliseAlias(job.primary_kind as AliasKind, primary);
-      let ref = byLeadId ? identity.refOfLeadId.get(primary) : identity.refOfAlias.get(aliasKey(primaryAlias!));
-      if (ref !== undefined && identity.inactive.has(ref)) {
-        fail(`lead ${identity.leadIdOfRef.get(ref)} is not active`, job.primary_column);
-        continue;
-      }
-      const attach: Alias[] = [];
-      const isNew = ref === undefined;
-      if (ref === undefined) {
-        ref = uuidv7();
-        const leadId = byLeadId ? primary : `ld_${ref.replace(/-/g, '').slice(-20)}`;
-        created.set(ref, leadId);
-        identity.leadIdOfRef.set(ref, leadId);
-        if (byLeadId) identity.refOfLeadId.set(primary, ref);
-        else {
-          identity.refOfAlias.set(aliasKey(primaryAlias!), ref);
-          attach.push(primaryAlias!);
-        }
-      }
-      const set: Record<string, unknown> = {};
-      for (const [col, field] of fieldColumns) {
-        const v = (r.values[col] ?? '').trim();
-        if (v !== '') set[field] = v;
-      }
-      for (const [col, kind] of aliasColumns) {
-        const raw = (r.values[col] ?? '').trim();
-        if (!raw) continue;
-        if (raw.length > MAX_VALUE_LENGTH) {
-          fail(`the ${kind} alias is longer than ${MAX_VALUE_LENGTH} characters`, col);
-          continue;
-        }
-        const alias = normaliseAlias(kind, raw);
-        const owner = identity.refOfAlias.get(aliasKey(alias));
-        if (owner === undefined) {
-          identity.refOfAlias.set(aliasKey(alias), ref);
-          attach.push(alias);
-        } else if (owner !== ref) {
-          fail(`${kind} alias '${alias.value}' belongs to another lead (${identity.leadIdOfRef.get(owner) ?? 'unknown'}); not moved`, col);
-        }
-      }
-      ops.push({ ref, set, attach });
-      if (isNew) outcome.created++;
-      else outcome.updated++;
-    }
-
-    const existing = [...new Set(ops.map((o) => o.ref).filter((r) => !created.has(r)))];
-    const leads = await this.repo.loadMany(Lead, existing, m);
-    for (const ref of created.keys()) leads.set(ref, new Lead(ref));
-    for (const op of ops) {
-      const lead = leads.get(op.ref)!;
-      if (!lead.exists) lead.create({ lead_id: created.get(op.ref)!, metadata: op.set, account_id: null, source: 'import' }, now);
-      else if (Object.keys(op.set).length) lead.changeMetadata({ set: op.set, removed: [], replace: false, silent: true }, now);
-      for (const a of op.attach) lead.attachAlias(a, now);
-    }
-    await this.repo.saveMany([...leads.values()], { org_id: job.org_id, unit_id: job.unit_id, actor: job.created_by, correlation_id: `lead-import-${job.id}` }, m);
-    return outcome;
-  }
-
-  private async loadIdentity(unitId: string, aliases: Alias[], leadIds: string[], m: EntityManager) {
-    const identity = { refOfLeadId: new Map<string, string>(), leadIdOfRef: new Map<string, string>(), refOfAlias: new Map<string, string>(), inactive: new Set<string>() };
-    if (leadIds.length) {
-      for (const r of await m.query(`SELECT id, lead_id, status FROM leads WHERE unit_id = $1 AND lead_id = ANY($2::text[])`, [unitId, [...new Set(leadIds)]])) {
-        identity.refOfLeadId.set(r.lead_id, r.id);
-        identity.leadIdOfRef.set(r.id, r.lead_id);
-        if (r.status !== 'active') identity.inactive.add(r.id);
-      }
-    }
-    if (aliases.length) {
-      const rows = await m.query(
-        `SELECT a.kind, a.value, a.lead_ref, l.lead_id, l.status FROM unnest($2::text[], $3::text[]) AS x(kind, value)
-           JOIN lead_aliases a ON a.unit_id = $1 AND a.kind = x.kind AND a.value = x.value
-           JOIN leads l ON l.id = a.lead_ref`,
-        [unitId, aliases.map((a) => a.kind), aliases.map((a) => a.value)],
-      );
-      for (const r of rows) {
-        identity.refOfAlias.set(`${r.kind}:${r.value}`, r.lead_ref);
-        identity.leadIdOfRef.set(r.lead_ref, r.lead_id);
-        if (r.status !== 'active') identity.inactive.add(r.lead_ref);
-      }
-    }
-    return identity;
+    reported.count += listed;
+    return processed;
   }
 }

@@ -1,19 +1,23 @@
-import { Module } from '@nestjs/common';
+import { forwardRef, Module } from '@nestjs/common';
 import { QueueName } from '../../platform/queues/queue-names';
 import { QueuesModule } from '../../platform/queues/queues.module';
 import { ScoringModule } from '../scoring';
+import { LEAD_COMMAND_HANDLERS } from './commands';
 import { LeadDeletionProcessor } from './deletion/lead-deletion.processor';
 import { LeadEraser } from './deletion/lead-eraser.service';
 import { LeadExplainController, PublicExplainController } from './explain/lead-explain.controller';
 import { LeadExplainService } from './explain/lead-explain.service';
 import { ShareLinksService } from './explain/share-links.service';
 import { LeadReadsController } from './http/lead-reads.controller';
+import { LeadByAliasController } from './http/lead-by-alias.controller';
+import { LeadDeletionController } from './http/lead-deletion.controller';
+import { LeadMetadataController } from './http/lead-metadata.controller';
+import { LeadOwnerController } from './http/lead-owner.controller';
 import { LeadsController } from './http/leads.controller';
 import { LeadReadsService } from './lead-reads.service';
+import { LeadBatchScores } from './reads/lead-batch-scores.service';
 import { LeadsService } from './leads.service';
 import { LeadMergeController } from './merge/lead-merge.controller';
-import { LeadMergeService } from './merge/lead-merge.service';
-import { LeadResetService } from './merge/lead-reset.service';
 import { LeadIdentityProjection } from './projections/lead-identity.projection';
 
 /**
@@ -23,9 +27,10 @@ import { LeadIdentityProjection } from './projections/lead-identity.projection';
  * matches them first.
  */
 @Module({
-  imports: [ScoringModule, QueuesModule.forFeature(QueueName.LeadDeletion)],
-  controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController, LeadsController],
-  providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadMergeService, LeadResetService, LeadExplainService, ShareLinksService],
+  // forwardRef: scoring's score-now dispatches a lead command, so the two files load each other
+  imports: [forwardRef(() => ScoringModule), QueuesModule.forFeature(QueueName.LeadDeletion)],
+  controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController, LeadByAliasController, LeadsController, LeadMetadataController, LeadOwnerController, LeadDeletionController],
+  providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadBatchScores, LeadExplainService, ShareLinksService, ...LEAD_COMMAND_HANDLERS],
   exports: [LeadsService],
 })
 export class LeadsModule {}

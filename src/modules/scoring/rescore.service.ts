@@ -1,15 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { selectOne, selectRows, sql } from '../../platform/database/sql';
-import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
 import { unitOnly } from '../../platform/tenancy/tenant-sql';
-import { ContributionPayload } from '../leads/domain/lead-events';
+import { ContributionPayload, LeadEventRescore, RescoreLeadsCommand } from '../leads';
 import { Ruleset } from './domain/ruleset';
 import { scoreEvent } from './domain/score-ruleset';
 import { SuppressionReason } from './domain/suppression';
 import { OuScoringSetup, ScoringSetupService } from './setup/scoring-setup.service';
-import { changeLiveLeads } from '../leads/lead-lock';
 
 export interface StoredLeadEvent {
   event_id: string;
@@ -50,9 +49,8 @@ export class RescoreService {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly repo: AggregateRepository,
+    private readonly commands: CommandBus,
     private readonly setups: ScoringSetupService,
-    private readonly clock: Clock,
   ) {}
 
   async rescoreRuleset(
@@ -116,16 +114,8 @@ export class RescoreService {
     return { leads: done, leads_changed: leadsChanged, events_changed: eventsChanged };
   }
 
-  private async appendChanges(
-    changes: Map<string, { event_id: string; contribution: ContributionPayload | null }[]>,
-    rulesetId: string,
-    jobId: string,
-    metadata: Record<string, unknown>,
-  ): Promise<void> {
-    // a lead deleted meanwhile (LEAD-18) is left alone
-    const at = this.clock.now();
-    await changeLiveLeads(this.repo, [...changes.keys()], metadata, (leads) => {
-      for (const [ref, list] of changes) leads.get(ref)?.rescore({ ruleset_id: rulesetId, job_id: jobId, changes: list }, at);
-    });
+  /** The changes go to the leads module, which records them on each live lead's stream (one transaction). */
+  private async appendChanges(changes: Map<string, LeadEventRescore[]>, rulesetId: string, jobId: string, metadata: Record<string, unknown>): Promise<void> {
+    await this.commands.execute(new RescoreLeadsCommand(changes, rulesetId, jobId, metadata));
   }
 }

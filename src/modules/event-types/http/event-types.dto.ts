@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
-import { PROCESSING_SCOPES, ProcessingScope } from '../../leads/domain/lead-events';
+import { PROCESSING_SCOPES, ProcessingScope } from '../../leads';
 
 export class EventTypePropertiesDto {
   @ApiProperty({ example: 'Page View', description: 'Display name of the event type' }) event_type: string;

@@ -13,7 +13,7 @@ import {
   LeadRescoredPayload,
   LeadScoresResetPayload,
   SuppressedEventRecordedPayload,
-} from '../../leads/domain/lead-events';
+} from '../../leads';
 import { dropContributions, insertAdoptedContributions, recomputeLeadScores, roundScore, upsertRescoredContributions } from '../../scoring';
 import { StreamBus, StreamMessage } from '../../stream';
 import { deleteLeadEvents, insertTimelineEntry, leadIdOf, moveLeadEvents, setSuppression } from './lead-event-rows.sql';

@@ -7,11 +7,12 @@ import { AppError } from '../../../platform/http/app-error';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
-import { ALIAS_KINDS } from '../../leads/domain/lead-events';
+import { ALIAS_KINDS } from '../../leads';
 import { QueuedEvent } from '../ingest-job';
 import { IngestIntake } from '../ingest-intake.service';
 import { ImportAcceptedDto } from './ingest.dto';
 import { filePart } from '../../../platform/http/multipart';
+import { IngestionErrors } from '../ingestion.errors';
 
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 const CHUNK = 500;
@@ -94,7 +95,7 @@ export class ImportController {
         if (!headerChecked) {
           headerChecked = true;
           if (!('event_type' in record)) {
-            throw AppError.badRequest('missing_column', 'the CSV header has no event_type column', [{ field: 'event_type', reason: 'column is required' }]);
+            throw IngestionErrors.error('missing_column', 'the CSV header has no event_type column', [{ field: 'event_type', reason: 'column is required' }]);
           }
         }
         const row = info.lines;
@@ -123,7 +124,7 @@ export class ImportController {
       await flush();
     } catch (err) {
       if (err instanceof AppError) throw err;
-      throw AppError.badRequest('invalid_csv', `the file is not valid CSV: ${(err as Error).message}`, { imported });
+      throw IngestionErrors.error('invalid_csv', `the file is not valid CSV: ${(err as Error).message}`, { imported });
     }
     if (truncated) throw new AppError(413, 'payload_too_large', `the file exceeds ${IMPORT_MAX_BYTES} bytes; the first ${imported} rows were queued`, { imported });
     if (!headerChecked) throw AppError.badRequest('validation_failed', 'file: the CSV holds no rows', [{ field: 'file', reason: 'must hold a header row and at least one row' }]);

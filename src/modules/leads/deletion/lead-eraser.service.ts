@@ -3,6 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
 import { ProjectionRegistry } from '../../../platform/projections/projection.registry';
 import { SuppressedEventStreamType } from '../domain/lead-events';
+import { execute, selectOne, sql } from '../../../platform/database/sql';
+import { unitOnly } from '../../../platform/tenancy/tenant-sql';
 
 export interface ErasureResult {
   deletion_id: string;
@@ -49,7 +51,7 @@ export class LeadEraser {
         await m.query(`INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`, [names]);
         await m.query(`SELECT name FROM projection_checkpoints WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`, [names]);
       }
-      const [lead] = await m.query(`SELECT id FROM leads WHERE unit_id = $1 AND lead_id = $2 AND status = 'deleting' FOR UPDATE`, [deletion.unit_id, deletion.lead_id]);
+      const lead = await selectOne<{ id: string }>(m, sql`SELECT id FROM leads WHERE ${unitOnly(undefined, deletion.unit_id)} AND lead_id = ${deletion.lead_id} AND status = 'deleting' FOR UPDATE`);
       const erased = lead ? await this.eraseLead(lead.id, m) : 0;
       await m.query(`UPDATE lead_deletions SET status = 'completed', completed_at = $2, error = NULL WHERE id = $1`, [deletionId, this.clock.now()]);
       return erased;
@@ -76,7 +78,7 @@ export class LeadEraser {
       [ref],
     );
     for (const c of counted) {
-      await m.query(`UPDATE event_type_stats SET event_count = greatest(0, event_count - $3) WHERE unit_id = $1 AND key = $2`, [c.unit_id, c.event_type_key, c.n]);
+      await execute(m, sql`UPDATE event_type_stats SET event_count = greatest(0, event_count - ${c.n}) WHERE ${unitOnly(undefined, c.unit_id)} AND key = ${c.event_type_key}`);
     }
     await m.query(`DELETE FROM event_scores WHERE lead_ref = $1`, [ref]);
     await m.query(`DELETE FROM lead_scores WHERE lead_ref = $1`, [ref]);

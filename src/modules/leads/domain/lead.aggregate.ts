@@ -18,34 +18,11 @@ import {
   LeadStreamType,
   ProcessingScope,
 } from './lead-events';
+import { aliasKey } from './alias-normalisation';
+import { evolveLead, LeadState } from './lead-state';
 
-/**
- * How many recent events per event type a lead remembers for velocity and fan-out decisions. A window holding
- * more counting events than this already exceeds any threshold up to this size, so decisions stay exact for
- * thresholds below it; the cap keeps snapshots small for leads with long histories.
- */
-export const RECENT_PER_TYPE = 200;
-
-interface RecentEvent {
-  id: string;
-  /** epoch ms */
-  at: number;
-  s: SuppressionReason | null;
-  /** earned points in at least one ruleset (a regroup withdraws them) */
-  p: boolean;
-}
-
-export interface LeadState {
-  lead_id: string;
-  created: boolean;
-  aliases: string[];
-  recent: Record<string, RecentEvent[]>;
-  metadata?: Record<string, unknown>;
-  account_id?: string | null;
-  /** MRG-2: set once the lead was merged into another (its stream ref). */
-  merged_into?: string | null;
-  merged_by_merge?: string | null;
-}
+export { RECENT_PER_TYPE } from './lead-state';
+export type { LeadState } from './lead-state';
 
 export interface IncomingEvent {
   event_id: string;
@@ -65,20 +42,6 @@ export interface ScoringSetup {
   velocityFilters: readonly VelocityFilter[];
   hiddenEventTypes: ReadonlySet<string>;
   scopes: ReadonlyMap<string, ProcessingScope>;
-}
-
-const aliasKey = (a: Alias) => `${a.kind}:${a.value}`;
-
-/**
- * Keeps `list` ordered by time then id and at most RECENT_PER_TYPE long. Events mostly arrive in time order, so
- * the insertion point is found from the end (an append, usually) instead of sorting on every event.
- */
-function remember(list: RecentEvent[], e: { event_id: string; occurred_at: string; suppression: SuppressionReason | null; contributions: unknown[] }): void {
-  const entry: RecentEvent = { id: e.event_id, at: Date.parse(e.occurred_at), s: e.suppression, p: e.contributions.length > 0 };
-  let i = list.length;
-  while (i > 0 && (list[i - 1].at > entry.at || (list[i - 1].at === entry.at && list[i - 1].id > entry.id))) i--;
-  list.splice(i, 0, entry);
-  if (list.length > RECENT_PER_TYPE) list.splice(0, list.length - RECENT_PER_TYPE);
 }
 
 /**
@@ -221,63 +184,7 @@ export class Lead extends EventSourcedAggregate<LeadState> {
   }
 
   protected when(event: DomainEvent): void {
-    const s = this.state;
-    switch (event.type) {
-      case LeadEvent.Created: {
-        const p = event.payload as LeadCreatedPayload;
-        s.created = true;
-        s.lead_id = p.lead_id;
-        s.metadata = { ...(p.metadata ?? {}) };
-        s.account_id = p.account_id ?? null;
-        break;
-      }
-      case LeadEvent.MetadataChanged: {
-        const p = event.payload as LeadMetadataChangedPayload;
-        const next = p.replace ? { ...p.set } : { ...(s.metadata ?? {}), ...p.set };
-        for (const k of p.removed) delete next[k];
-        s.metadata = next;
-        if (p.account_id !== undefined) s.account_id = p.account_id;
-        break;
-      }
-      case LeadEvent.AliasAttached:
-        s.aliases.push(aliasKey(event.payload as LeadAliasAttachedPayload));
-        break;
-      case LeadEvent.EventRecorded: {
-        const p = event.payload as LeadEventRecordedPayload;
-        remember((s.recent[p.event_type_key] ??= []), p);
-        break;
-      }
-      case LeadEvent.EventRegrouped: {
-        const p = event.payload as LeadEventRegroupedPayload;
-        for (const list of Object.values(s.recent)) {
-          const hit = list.find((r) => r.id === p.event_id);
-          if (hit) {
-            hit.s = p.suppression;
-            hit.p = false;
-          }
-        }
-        break;
-      }
-      case LeadEvent.EventsAdopted: {
-        const p = event.payload as LeadEventsAdoptedPayload;
-        for (const e of p.events) remember((s.recent[e.event_type_key] ??= []), e);
-        break;
-      }
-      case LeadEvent.MergedInto: {
-        const p = event.payload as LeadMergedIntoPayload;
-        s.merged_into = p.target_ref;
-        s.merged_by_merge = p.merge_id;
-        s.recent = {};
-        break;
-      }
-      case LeadEvent.EventsDeleted: {
-        const gone = new Set((event.payload as LeadEventsDeletedPayload).event_ids);
-        for (const [key, list] of Object.entries(s.recent)) s.recent[key] = list.filter((r) => !gone.has(r.id));
-        break;
-      }
-      default:
-        break;
-    }
+    evolveLead(this.state, event);
   }
 
   snapshot(): LeadState {

@@ -9,6 +9,7 @@ import { ScoreReader } from '../../scoring';
 import { LeadWhyDto, ScoreExplainQueryDto, ScoreExplanationDto, SharedExplanationDto, ShareLinkDto, WHY_MAX_LEADS, WhyBatchDto, WhyBatchQueryDto } from './lead-explain.dto';
 import { LeadExplainService } from './lead-explain.service';
 import { ShareLinksService } from './share-links.service';
+import { LeadErrors } from '../leads.errors';
 
 /** Score explanations, "Why" summaries and share links of leads in the active OU. */
 @ApiTags('Leads')
@@ -71,7 +72,7 @@ export class LeadExplainController {
   async why(@Param('leadID') leadId: string): Promise<LeadWhyDto> {
     const lead = await this.reader.lead(leadId);
     const { found } = await this.explain.whyMany(lead.org_id, lead.unit_id, [lead.lead_id]);
-    if (!found.length) throw AppError.notFound('lead', 'lead_not_found');
+    if (!found.length) throw LeadErrors.notFound('lead_not_found', 'lead');
     return found[0];
   }
 

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock/clock';
-import { AppError } from '../../../platform/http/app-error';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { ScoreReader } from '../../scoring';
 import { LeadExplainService } from './lead-explain.service';
 import { SharedExplanationDto, ShareLinkDto } from './lead-explain.dto';
+import { LeadErrors } from '../leads.errors';
 
 export const SHARE_TTL_MS = 7 * 24 * 3_600_000;
 export const SHARE_RANGE_HOURS = 24;
@@ -58,10 +58,10 @@ export class ShareLinksService {
 
   /** No credential: 404 for a token never issued, 410 once expired. */
   async read(token: string): Promise<SharedExplanationDto> {
-    if (!/^sxp_[A-Za-z0-9_-]{20,100}$/.test(token)) throw AppError.notFound('share link', 'share_link_not_found');
+    if (!/^sxp_[A-Za-z0-9_-]{20,100}$/.test(token)) throw LeadErrors.notFound('share_link_not_found', 'share link');
     const [row] = await this.ds.query(`SELECT content, expires_at FROM share_links WHERE token_hash = $1`, [hashToken(token)]);
-    if (!row) throw AppError.notFound('share link', 'share_link_not_found');
-    if (new Date(row.expires_at).getTime() <= this.clock.now().getTime()) throw new AppError(410, 'share_link_expired', 'this share link has expired');
+    if (!row) throw LeadErrors.notFound('share_link_not_found', 'share link');
+    if (new Date(row.expires_at).getTime() <= this.clock.now().getTime()) throw LeadErrors.error('share_link_expired', 'this share link has expired');
     return row.content;
   }
 }

@@ -7,6 +7,7 @@ import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.deco
 import { tenantKey } from '../../../platform/tenancy/tenant-scope';
 import { roundScore, ScoreReader } from '../../scoring';
 import { ExportRow, LeadReadsService } from '../lead-reads.service';
+import { LeadBatchScores } from '../reads/lead-batch-scores.service';
 import {
   BatchScoreItemDto,
   BatchScoresDto,
@@ -28,7 +29,7 @@ export const LEAD_EXPORT_COLUMNS = ['lead_id', 'alias', 'engagement_score', 'pro
 @OuScoped()
 @Controller()
 export class LeadReadsController {
-  constructor(private readonly leads: LeadReadsService, private readonly reader: ScoreReader) {}
+  constructor(private readonly leads: LeadReadsService, private readonly batchScores: LeadBatchScores, private readonly reader: ScoreReader) {}
 
   @Get('leads')
   @ApiOperation({
@@ -99,7 +100,7 @@ export class LeadReadsController {
   @ApiOkResponse({ type: [BatchScoreItemDto] })
   @ApiErrors(400, 401, 404)
   async scores(@Body() body: BatchScoresDto): Promise<BatchScoreItemDto[]> {
-    return this.leads.batchScores(body.lead_ids, body.ruleset ?? 'primary');
+    return this.batchScores.scores(body.lead_ids, body.ruleset ?? 'primary');
   }
 
   @Get('leads/:leadID/score')

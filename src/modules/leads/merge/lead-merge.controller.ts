@@ -1,10 +1,12 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
 import { MergeLeadsDto, MergeResultDto, ResetScoresResultDto } from './lead-merge.dto';
-import { LeadMergeService } from './lead-merge.service';
-import { LeadResetService } from './lead-reset.service';
+import { MergeLeadsCommand } from '../commands/merge-leads/merge-leads.command';
+import { ResetLeadScoresCommand } from '../commands/reset-lead-scores/reset-lead-scores.command';
+import { TruncatePolicy } from '../domain/lead-history';
 
 /** POST /leads/merge and POST /leads/{leadID}/reset-scores. */
 @ApiTags('Leads')
@@ -13,7 +15,7 @@ import { LeadResetService } from './lead-reset.service';
 @OuScoped()
 @Controller('leads')
 export class LeadMergeController {
-  constructor(private readonly merges: LeadMergeService, private readonly resets: LeadResetService) {}
+  constructor(private readonly commands: CommandBus) {}
 
   @Post('merge')
   @HttpCode(200)
@@ -32,7 +34,8 @@ export class LeadMergeController {
   @ApiOkResponse({ type: MergeResultDto })
   @ApiErrors(400, 401, 403, 404)
   merge(@Body() body: MergeLeadsDto): Promise<MergeResultDto> {
-    return this.merges.merge(body);
+    const truncate: TruncatePolicy = body.truncate?.policy === 'max_events' ? { policy: 'max_events', max_events: body.truncate.max_events } : { policy: 'none' };
+    return this.commands.execute(new MergeLeadsCommand(body.targetLeadId, body.sourceLeadIds, truncate));
   }
 
   @Post(':leadID/reset-scores')
@@ -49,6 +52,6 @@ export class LeadMergeController {
   @ApiOkResponse({ type: ResetScoresResultDto })
   @ApiErrors(400, 401, 403, 404)
   reset(@Param('leadID') leadId: string): Promise<ResetScoresResultDto> {
-    return this.resets.reset(leadId);
+    return this.commands.execute(new ResetLeadScoresCommand(leadId));
   }
 }

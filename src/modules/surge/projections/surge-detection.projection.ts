@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store/event-store.types';
 import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
 import { QueueName } from '../../../platform/queues/queue-names';
-import { LeadEvent, LeadEventRecordedPayload, LeadStreamType } from '../../leads/domain/lead-events';
+import { LeadEvent, LeadEventRecordedPayload, LeadStreamType } from '../../leads';
 import { shouldFire, windowEndingAt } from '../domain/surge-window';
 import { nameUuid } from '../../../platform/event-store/name-uuid';
 import { selectRows, sql } from '../../../platform/database/sql';

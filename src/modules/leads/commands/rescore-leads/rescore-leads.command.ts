@@ -1,0 +1,22 @@
+import { Command } from '@nestjs/cqrs';
+import { EventMetadata } from '../../../../platform/event-store/event-store.types';
+import { ContributionPayload } from '../../domain/lead-events';
+
+/** An event whose contribution under one ruleset changes (null: it no longer scores). */
+export interface LeadEventRescore {
+  event_id: string;
+  contribution: ContributionPayload | null;
+}
+
+/** score-now: records, on each lead's stream, how a ruleset now scores its events (one transaction per chunk). */
+export class RescoreLeadsCommand extends Command<void> {
+  constructor(
+    /** lead ref → its changed events */
+    readonly changes: ReadonlyMap<string, LeadEventRescore[]>,
+    readonly rulesetId: string,
+    readonly jobId: string,
+    readonly metadata: EventMetadata,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The leads module's public surface: the commands every change to a Lead goes through, the Lead's event
+ * vocabulary other modules project or read, alias normalisation, the lead-lock helper and the module classes.
+ */
+export { LeadsModule, LeadsWorkerModule } from './leads.module';
+export { LeadErrors } from './leads.errors';
+
+// commands (dispatch with @nestjs/cqrs CommandBus)
+export { RecordLeadActivityBatchCommand } from './commands/record-lead-activity-batch/record-lead-activity-batch.command';
+export type { LeadActivity, LeadActivityOutcome } from './commands/record-lead-activity-batch/record-lead-activity-batch.command';
+export { ImportLeadRowsCommand } from './commands/import-lead-rows/import-lead-rows.command';
+export type { LeadImportMapping, LeadImportOutcome, LeadImportRow, LeadImportRowError } from './commands/import-lead-rows/import-lead-rows.command';
+export { CreateLeadCommand } from './commands/create-lead/create-lead.command';
+export { ChangeLeadMetadataCommand } from './commands/change-lead-metadata/change-lead-metadata.command';
+export type { MetadataChange } from './commands/change-lead-metadata/change-lead-metadata.command';
+export { AssignLeadOwnerCommand } from './commands/assign-lead-owner/assign-lead-owner.command';
+export { MergeLeadsCommand } from './commands/merge-leads/merge-leads.command';
+export { ResetLeadScoresCommand } from './commands/reset-lead-scores/reset-lead-scores.command';
+export { RescoreLeadsCommand } from './commands/rescore-leads/rescore-leads.command';
+export type { LeadEventRescore } from './commands/rescore-leads/rescore-leads.command';
+export { DeleteLeadEventsCommand } from './commands/delete-lead-events/delete-lead-events.command';
+export type { EventToDelete } from './commands/delete-lead-events/delete-lead-events.command';
+
+// the Lead's events and identity rules
+export * from './domain/lead-events';
+export { normaliseAlias, normaliseAliases } from './domain/alias-normalisation';
+export { MAX_METADATA_BYTES } from './domain/lead-metadata';
+export { lockLiveLeads } from './lead-lock';
+
+// reads other modules and tests use
+export { LeadsService } from './leads.service';
+export { LeadReadsService } from './lead-reads.service';
+export { LeadExplainService } from './explain/lead-explain.service';
+export { LeadFilterQueryDto } from './http/lead-reads.dto';

@@ -1,0 +1,94 @@
+import { isoOrNull } from '../../../platform/http/iso-date';
+import { roundScore } from '../../scoring/domain/score-rounding';
+import { LeadListItemDto, LeadSearchItemDto } from '../http/lead-reads.dto';
+import { UnitRulesets } from './unit-rulesets';
+
+/** A lead as the list, export and search queries read it (ITEM_COLUMNS and extras). */
+export interface LeadListRow {
+  id: string;
+  org_id: string;
+  unit_id: string;
+  lead_id: string;
+  score: number;
+  account_id: string | null;
+  owner_id: string | null;
+  owner_name: string | null;
+  last_event_at: Date | null;
+  last_event_type: string | null;
+  event_count: number;
+  created_at: Date;
+  updated_at: Date;
+  scores: Record<string, number> | null;
+  alias: string | null;
+  /** the sort key as text (export keyset) */
+  k?: string;
+}
+
+export interface ExportRow {
+  lead_id: string;
+  alias: string;
+  engagement_score: number;
+  account: string;
+  owner: string;
+  last_activity: string;
+  created_at: string;
+}
+
+export function toLeadListItemView(r: LeadListRow, rs: UnitRulesets): LeadListItemDto {
+  const engagement: Record<string, number> = {};
+  const names: Record<string, string> = {};
+  for (const [id, score] of Object.entries(r.scores ?? {})) {
+    const name = rs.names.get(id);
+    if (name === undefined) continue; // a deleted ruleset's score is kept but no longer shown
+    engagement[id] = roundScore(Number(score));
+    names[id] = name;
+  }
+  if (rs.primary) names[rs.primary.id] = rs.primary.name;
+  return {
+    org_id: r.org_id,
+    unit_id: r.unit_id,
+    lead_id: r.lead_id,
+    alias: r.alias,
+    score: roundScore(Number(r.score)),
+    ruleset_id: rs.primary?.id ?? null,
+    engagement_scores: engagement,
+    profile_scores: {},
+    ruleset_names: names,
+    engagement_primary_ruleset_name: rs.primary?.name ?? null,
+    profile_primary_ruleset_name: null,
+    engagement_level: null,
+    profile_level: null,
+    disqualified: false,
+    account_id: r.account_id,
+    owner_id: r.owner_id,
+    owner_name: r.owner_name,
+    last_event_at: isoOrNull(r.last_event_at),
+    last_event_type: r.last_event_type,
+    event_count: r.event_count,
+    created_at: isoOrNull(r.created_at)!,
+    updated_at: isoOrNull(r.updated_at)!,
+  };
+}
+
+export function toExportRow(r: LeadListRow): ExportRow {
+  return {
+    lead_id: r.lead_id,
+    alias: r.alias ?? '',
+    engagement_score: roundScore(Number(r.score)),
+    account: r.account_id ?? '',
+    owner: r.owner_name ?? r.owner_id ?? '',
+    last_activity: isoOrNull(r.last_event_at) ?? '',
+    created_at: isoOrNull(r.created_at)!,
+  };
+}
+
+export function toLeadSearchItemView(r: LeadListRow & { matched: string | null }): LeadSearchItemDto {
+  return {
+    lead_id: r.lead_id,
+    alias: r.alias,
+    matched_alias: r.matched,
+    score: roundScore(Number(r.score)),
+    last_event_at: isoOrNull(r.last_event_at),
+    created_at: isoOrNull(r.created_at)!,
+  };
+}
