@@ -25,10 +25,13 @@ module.exports = {
   forbidden: [
     {
       name: 'module-through-index',
-      comment: 'A module reaches another module only through its public surface, src/modules/<name>/index.ts.',
+      comment:
+        'A module reaches another module only through its public surface, src/modules/<name>/index.ts, or, for ' +
+        "the framework-free core, src/modules/<name>/domain/index.ts (a domain folder importing a module's index " +
+        'would pull NestJS in with it).',
       severity: 'error',
       from: { path: '^src/modules/([^/]+)/' },
-      to: { path: '^src/modules/([^/]+)/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+      to: { path: '^src/modules/([^/]+)/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$', '^src/modules/[^/]+/domain/index\\.ts$'] },
     },
     {
       name: 'pure-domain',

@@ -1,8 +1,9 @@
-import { forwardRef, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { QueueName } from '../../platform/queues/queue-names';
 import { QueuesModule } from '../../platform/queues/queues.module';
 import { ScoringModule } from '../scoring';
 import { LEAD_COMMAND_HANDLERS } from './commands';
+import { LeadPortsModule } from './lead-ports.module';
 import { LeadDeletionProcessor } from './deletion/lead-deletion.processor';
 import { LeadEraser } from './deletion/lead-eraser.service';
 import { LeadExplainController, PublicExplainController } from './explain/lead-explain.controller';
@@ -27,8 +28,7 @@ import { LeadIdentityProjection } from './projections/lead-identity.projection';
  * matches them first.
  */
 @Module({
-  // forwardRef: scoring's score-now dispatches a lead command, so the two files load each other
-  imports: [forwardRef(() => ScoringModule), QueuesModule.forFeature(QueueName.LeadDeletion)],
+  imports: [ScoringModule, LeadPortsModule, QueuesModule.forFeature(QueueName.LeadDeletion)],
   controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController, LeadByAliasController, LeadsController, LeadMetadataController, LeadOwnerController, LeadDeletionController],
   providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadBatchScores, LeadExplainService, ShareLinksService, ...LEAD_COMMAND_HANDLERS],
   exports: [LeadsService],

@@ -17,3 +17,4 @@ export {
   upsertRescoredContributions,
 } from './persistence/event-scores.sql';
 export { ConditionDto } from './http/condition.dto';
+export { RescoreRecorder } from './rescoring/rescore-recorder';

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { selectOne, selectRows, sql } from '../../platform/database/sql';
 import { unitOnly } from '../../platform/tenancy/tenant-sql';
-import { ContributionPayload, LeadEventRescore, RescoreLeadsCommand } from '../leads';
+import { ContributionPayload, LeadEventRescore } from './domain';
+import { RescoreRecorder } from './rescoring/rescore-recorder';
 import { Ruleset } from './domain/ruleset';
 import { scoreEvent } from './domain/score-ruleset';
 import { SuppressionReason } from './domain/suppression';
@@ -49,7 +49,7 @@ export class RescoreService {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly commands: CommandBus,
+    private readonly recorder: RescoreRecorder,
     private readonly setups: ScoringSetupService,
   ) {}
 
@@ -114,8 +114,8 @@ export class RescoreService {
     return { leads: done, leads_changed: leadsChanged, events_changed: eventsChanged };
   }
 
-  /** The changes go to the leads module, which records them on each live lead's stream (one transaction). */
+  /** The changes go to the Lead aggregate's owner, which records them on each live lead's stream (one transaction). */
   private async appendChanges(changes: Map<string, LeadEventRescore[]>, rulesetId: string, jobId: string, metadata: Record<string, unknown>): Promise<void> {
-    await this.commands.execute(new RescoreLeadsCommand(changes, rulesetId, jobId, metadata));
+    await this.recorder.record(changes, rulesetId, jobId, metadata);
   }
 }

@@ -1,5 +1,5 @@
 import { isoOrNull } from '../../../platform/http/iso-date';
-import { ProcessingScope } from '../../leads/domain/lead-events';
+import { ProcessingScope } from '../../leads/domain';
 import { eventTypeDisplayName } from '../../scoring';
 import { isProtectedEventType } from '../domain/protected-event-types';
 import { OuEventTypeDto } from '../http/event-types.dto';

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store/event-store.types';
-import { LeadEvent, LeadEventRecordedPayload, SuppressedEventRecordedPayload } from '../../leads/domain/lead-events';
+import { LeadEvent, LeadEventRecordedPayload, SuppressedEventRecordedPayload } from '../../leads/domain';
 import { ContributionRow, eventTypeDisplayName, insertContributions } from '../../scoring';
 import { addChannels, addEventTypeProperties, ChannelSeen, countEventTypes, EventTypeCount, EventTypeProperty } from './event-type-catalog.sql';
 import { advanceActivity, LatestActivity } from './lead-activity.sql';

@@ -5,7 +5,7 @@ import { ConditionDto } from '../../scoring';
 import { ApiErrors } from '../../../platform/http/error-response.dto';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
-import { Condition } from '../../scoring/domain/conditions';
+import { Condition } from '../../scoring/domain';
 import { CreateMetadataFilterCommand } from '../commands/create-metadata-filter/create-metadata-filter.command';
 import { DeleteMetadataFilterCommand } from '../commands/delete-metadata-filter/delete-metadata-filter.command';
 import { UpdateMetadataFilterCommand } from '../commands/update-metadata-filter/update-metadata-filter.command';

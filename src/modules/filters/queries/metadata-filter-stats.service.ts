@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database/sql';
 import { unitScope } from '../../../platform/tenancy/tenant-sql';
-import { Condition } from '../../scoring/domain/conditions';
-import { canonicalEventType } from '../../scoring/domain/event-type';
-import { metadataFilterMatches } from '../../scoring/domain/metadata-filters';
+import { Condition } from '../../scoring/domain';
+import { canonicalEventType } from '../../scoring/domain';
+import { metadataFilterMatches } from '../../scoring/domain';
 
 /** Stored events read per round trip by the preview (keyset over the OU's time index). */
 const PREVIEW_CHUNK = 5000;

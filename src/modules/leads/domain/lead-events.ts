@@ -1,4 +1,4 @@
-import { SuppressionReason } from '../../scoring/domain';
+import type { ContributionPayload, ProcessingScope, SuppressionReason } from '../../scoring/domain';
 
 /**
  * Domain events of the Lead aggregate (stream type `lead`, stream id = `leads.id`) and of metadata-filtered
@@ -35,8 +35,7 @@ export interface Alias {
 }
 
 /** ET-7: `observe` stores and counts only; `decide` also scores; `activate` also fires triggers. */
-export const PROCESSING_SCOPES = ['observe', 'decide', 'activate'] as const;
-export type ProcessingScope = (typeof PROCESSING_SCOPES)[number];
+export { PROCESSING_SCOPES, type ProcessingScope, type ContributionPayload } from '../../scoring/domain';
 
 export interface LeadCreatedPayload {
   lead_id: string;
@@ -49,14 +48,6 @@ export interface LeadCreatedPayload {
 export interface LeadAliasAttachedPayload extends Alias {}
 
 /** What one event earned in one ruleset, undecayed (the half-life factor is applied on read). */
-export interface ContributionPayload {
-  ruleset_id: string;
-  rule_id: string;
-  base_points: number;
-  multiplier: number;
-  half_life_days: number | null;
-}
-
 export interface RecordedEventPayload {
   event_id: string;
   client_event_id: string | null;

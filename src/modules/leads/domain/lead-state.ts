@@ -1,5 +1,5 @@
 import { DomainEvent } from '../../../platform/event-store/event-sourced-aggregate';
-import { SuppressionReason } from '../../scoring/domain/suppression';
+import { SuppressionReason } from '../../scoring/domain';
 import { aliasKey } from './alias-normalisation';
 import {
   LeadAliasAttachedPayload,

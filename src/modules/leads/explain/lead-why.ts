@@ -1,5 +1,5 @@
-import { eventTypeDisplayName } from '../../scoring/domain/event-type';
-import { roundScore } from '../../scoring/domain/score-rounding';
+import { eventTypeDisplayName } from '../../scoring/domain';
+import { roundScore } from '../../scoring/domain';
 import { LeadWhyDto, WhyFactorDto } from './lead-explain.dto';
 
 const HOUR = 3_600_000;

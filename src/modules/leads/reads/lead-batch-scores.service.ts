@@ -5,9 +5,9 @@ import { selectRows, sql } from '../../../platform/database/sql';
 import { AppError } from '../../../platform/http/app-error';
 import { RequestContext } from '../../../platform/tenancy/request-context';
 import { unitOnly } from '../../../platform/tenancy/tenant-sql';
-import { rulesetScore, StoredContribution } from '../../scoring/domain/score-ruleset';
-import { roundScore } from '../../scoring/domain/score-rounding';
-import { ScoreReader } from '../../scoring/score-reader.service';
+import { rulesetScore, StoredContribution } from '../../scoring/domain';
+import { roundScore } from '../../scoring/domain';
+import { ScoreReader } from '../../scoring';
 import { unitRulesets } from './unit-rulesets';
 
 /**

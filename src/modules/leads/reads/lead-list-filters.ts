@@ -1,7 +1,7 @@
 import { joinSql, raw, Sql, sql } from '../../../platform/database/sql';
 import { relativeRange } from '../../../platform/http/time-range';
 import { unitOnly } from '../../../platform/tenancy/tenant-sql';
-import { canonicalEventType } from '../../scoring/domain/event-type';
+import { canonicalEventType } from '../../scoring/domain';
 import { LeadFilterQueryDto, SortBy } from '../http/lead-reads.dto';
 
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import { isoOrNull } from '../../../platform/http/iso-date';
-import { roundScore } from '../../scoring/domain/score-rounding';
+import { roundScore } from '../../scoring/domain';
 import { LeadListItemDto, LeadSearchItemDto } from '../http/lead-reads.dto';
 import { UnitRulesets } from './unit-rulesets';
 

@@ -3,7 +3,7 @@
 import { Clock } from '../../../platform/clock/clock';
 import { AggregateRepository } from '../../../platform/event-store/aggregate.repository';
 import { RequestContext } from '../../../platform/tenancy/request-context';
-import { ENGAGEMENT } from '../../scoring/domain';
+import { ENGAGEMENT } from '../../scoring';
 import { Ruleset } from '../domain/ruleset.aggregate';
 import { RuleFields } from '../domain/ruleset-events';
 import { RulesetLookup } from '../queries/ruleset-lookup.service';

@@ -18,3 +18,4 @@ export * from './surge-multiplier';
 export * from './suppression';
 export * from './timed-event';
 export * from './velocity-filter';
+export * from './contribution';

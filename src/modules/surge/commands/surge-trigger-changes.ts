@@ -1,5 +1,5 @@
 import { maskSecret, sealSecret } from '../../../platform/security/secret-box';
-import { canonicalEventType } from '../../scoring/domain/event-type';
+import { canonicalEventType } from '../../scoring/domain';
 import { SlackTargetKind, SurgeTrigger, WindowUnit } from '../entities/surge-trigger.entity';
 import { SurgeErrors } from '../surge.errors';
 

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { Condition } from '../../../scoring/domain/conditions';
+import { Condition } from '../../../scoring/domain';
 
 export interface NewMetadataFilter {
   name: string;

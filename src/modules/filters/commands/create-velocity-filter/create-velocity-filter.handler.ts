@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { newId } from '../../../../platform/database/ids';
 import { RequestContext } from '../../../../platform/tenancy/request-context';
 import { currentUnit } from '../../../../platform/tenancy/tenant-sql';
-import { canonicalEventType } from '../../../scoring/domain/event-type';
+import { canonicalEventType } from '../../../scoring/domain';
 import { VelocityFilter } from '../../entities/velocity-filter.entity';
 import { CreateVelocityFilterCommand } from './create-velocity-filter.command';
 

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { RequestContext } from '../../../../platform/tenancy/request-context';
-import { canonicalEventType } from '../../../scoring/domain/event-type';
+import { canonicalEventType } from '../../../scoring/domain';
 import { VelocityFilter } from '../../entities/velocity-filter.entity';
 import { FiltersReader } from '../../queries/filters.reader';
 import { UpdateVelocityFilterCommand } from './update-velocity-filter.command';

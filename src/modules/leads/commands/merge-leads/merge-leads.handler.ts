@@ -7,9 +7,9 @@ import { EventIdConflictError, EventMetadata } from '../../../../platform/event-
 import { nameUuid } from '../../../../platform/event-store/name-uuid';
 import { RequestContext } from '../../../../platform/tenancy/request-context';
 import { unitScope } from '../../../../platform/tenancy/tenant-sql';
-import { rulesetScore } from '../../../scoring/domain/score-ruleset';
-import { roundScore } from '../../../scoring/domain/score-rounding';
-import { ScoringSetupService } from '../../../scoring/setup/scoring-setup.service';
+import { rulesetScore } from '../../../scoring/domain';
+import { roundScore } from '../../../scoring/domain';
+import { ScoringSetupService } from '../../../scoring';
 import { Alias, AliasKind, LeadEventsAdoptedPayload } from '../../domain/lead-events';
 import { adoptedEvent, contributionsByRuleset, HistoryEvent, leadHistory, planTruncation, TruncatePolicy } from '../../domain/lead-history';
 import { Lead } from '../../domain/lead.aggregate';

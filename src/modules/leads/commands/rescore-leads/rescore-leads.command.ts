@@ -1,12 +1,8 @@
 import { Command } from '@nestjs/cqrs';
 import { EventMetadata } from '../../../../platform/event-store/event-store.types';
-import { ContributionPayload } from '../../domain/lead-events';
+import type { LeadEventRescore } from '../../../scoring/domain';
 
-/** An event whose contribution under one ruleset changes (null: it no longer scores). */
-export interface LeadEventRescore {
-  event_id: string;
-  contribution: ContributionPayload | null;
-}
+export type { LeadEventRescore };
 
 /** score-now: records, on each lead's stream, how a ruleset now scores its events (one transaction per chunk). */
 export class RescoreLeadsCommand extends Command<void> {

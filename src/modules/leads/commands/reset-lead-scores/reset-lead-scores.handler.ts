@@ -2,8 +2,8 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../../../../platform/clock/clock';
 import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
 import { RequestContext } from '../../../../platform/tenancy/request-context';
-import { roundScore } from '../../../scoring/domain/score-rounding';
-import { ScoreReader } from '../../../scoring/score-reader.service';
+import { roundScore } from '../../../scoring/domain';
+import { ScoreReader } from '../../../scoring';
 import { Lead } from '../../domain/lead.aggregate';
 import { LeadScoresReset, ResetLeadScoresCommand } from './reset-lead-scores.command';
 
