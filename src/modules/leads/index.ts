@@ -1,6 +1,7 @@
 /**
  * The leads module's public surface: the commands every change to a Lead goes through, the Lead's event
- * vocabulary other modules project or read, alias normalisation, the lead-lock helper and the module classes.
+ * vocabulary other modules project or read, alias normalisation and the module classes. The lead-lock
+ * (lead-lock.ts) stays internal: only this module's command handlers append to Lead streams.
  */
 export { LeadsModule, LeadsWorkerModule } from './leads.module';
 export { LeadErrors } from './leads.errors';
@@ -23,12 +24,10 @@ export type { EventToDelete } from './commands/delete-lead-events/delete-lead-ev
 
 // the Lead's events and identity rules
 export * from './domain/lead-events';
-export { normaliseAlias, normaliseAliases } from './domain/alias-normalisation';
+export { normaliseAliases } from './domain/alias-normalisation';
 export { MAX_METADATA_BYTES } from './domain/lead-metadata';
-export { lockLiveLeads } from './lead-lock';
 
-// reads other modules and tests use
-export { LeadsService } from './leads.service';
+// reads the e2e tests drive directly
 export { LeadReadsService } from './lead-reads.service';
 export { LeadExplainService } from './explain/lead-explain.service';
 export { LeadFilterQueryDto } from './http/lead-reads.dto';

@@ -20,7 +20,7 @@ export async function lockLiveLeads(m: EntityManager, refs: string[]): Promise<S
 }
 
 /**
- * The one way to change existing leads outside the ingest pipeline: in a transaction (run again on a conflict with
+ * The one way the leads module's command handlers change existing leads outside the ingest batch: in a transaction (run again on a conflict with
  * another writer), lock the live leads among `refs`, load them, let `decide` raise events on them and save. Leads
  * no longer live are absent from the map `decide` gets; it may return appends to other streams.
  */
