@@ -1,4 +1,4 @@
-import { isoOrNull } from '../../platform/http/iso-date';
+import { isoOrNull } from '../../platform/http';
 import { AuditLogItemDto } from './http/audit-logs.dto';
 
 /** An `audit_logs` row as PostgreSQL returns it (the bigint id arrives as text). */

@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 export const EventTypeErrors = defineErrors('event-types', {
   event_type_not_found: 404,

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../platform/clock/clock';
-import { execute, selectRows, sql } from '../../platform/database/sql';
-import { RequestContext } from '../../platform/tenancy/request-context';
-import { currentUnit, unitOnly } from '../../platform/tenancy/tenant-sql';
+import { Clock } from '../../platform/clock';
+import { execute, selectRows, sql } from '../../platform/database';
+import { RequestContext, currentUnit, unitOnly } from '../../platform/tenancy';
 import { ProcessingScope } from '../leads';
 import { EventsService } from '../events';
 import { EventTypeDeleteResultDto, OuEventTypeDto } from './http/event-types.dto';

@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 export const EventErrors = defineErrors('events', {
   event_not_found: 404,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { selectRows, sql } from '../../platform/database/sql';
-import { unitOnly } from '../../platform/tenancy/tenant-sql';
+import { selectRows, sql } from '../../platform/database';
+import { unitOnly } from '../../platform/tenancy';
 import { DeleteLeadEventsCommand, EventToDelete } from '../leads';
 
 /** Deletion of ingested events of the active OU (recorded on each lead's stream). Reads are in ./queries. */

@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 /** Error codes of the velocity and attribute filters. */
 export const FilterErrors = defineErrors('filters', {

@@ -1,4 +1,4 @@
-import { isoOrNull } from '../../platform/http/iso-date';
+import { isoOrNull } from '../../platform/http';
 import { MetadataFilter } from './entities/metadata-filter.entity';
 import { VelocityFilter } from './entities/velocity-filter.entity';
 import { MetadataFilterDto, VelocityFilterDto } from './http/filters.dto';

@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 /**
  * Error codes of organizations, OUs, members, memberships and credentials. Generic access codes shared with

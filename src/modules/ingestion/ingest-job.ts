@@ -1,4 +1,4 @@
-import { nameUuid } from '../../platform/event-store/name-uuid';
+import { nameUuid } from '../../platform/event-store';
 import type { LeadActivity } from '../leads';
 
 export const INGEST_JOB = 'events';

@@ -2,8 +2,8 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { AppConfig } from '../../config/app-config';
-import { AppError } from '../../platform/http/app-error';
-import { QueueName } from '../../platform/queues/queue-names';
+import { AppError } from '../../platform/http';
+import { QueueName } from '../../platform/queues';
 import { INGEST_JOB, IngestJobData, QueuedEvent } from './ingest-job';
 
 interface Waiter {

@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 /** Error codes of event ingestion (POST /ingest, POST /import) and of CSV files generally. */
 export const IngestionErrors = defineErrors('ingestion', {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueueName } from '../../platform/queues/queue-names';
-import { QueuesModule } from '../../platform/queues/queues.module';
+import { QueueName, QueuesModule } from '../../platform/queues';
 import { ImportController } from './http/import.controller';
 import { IngestController } from './http/ingest.controller';
 import { IngestIntake } from './ingest-intake.service';

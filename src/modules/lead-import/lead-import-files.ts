@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../platform/clock/clock';
-import { ScheduledJob } from '../../platform/scheduling/scheduled-job.decorator';
-import { selectOne, sql } from '../../platform/database/sql';
-import { unitOnly } from '../../platform/tenancy/tenant-sql';
+import { Clock } from '../../platform/clock';
+import { ScheduledJob } from '../../platform/scheduling';
+import { selectOne, sql } from '../../platform/database';
+import { unitOnly } from '../../platform/tenancy';
 
 /** How long an uploaded file can be imported (LIMP-1). */
 export const PREVIEW_TTL_MS = 3600_000;

@@ -3,14 +3,12 @@ import { parse } from 'csv-parse';
 import type { Request } from 'express';
 import { randomBytes } from 'node:crypto';
 import { finished } from 'node:stream/promises';
-import { Clock } from '../../platform/clock/clock';
-import { AppError } from '../../platform/http/app-error';
-import { tenantKey } from '../../platform/tenancy/tenant-scope';
-import { RequestContext } from '../../platform/tenancy/request-context';
+import { Clock } from '../../platform/clock';
+import { AppError, filePart, FilePart } from '../../platform/http';
+import { tenantKey, RequestContext } from '../../platform/tenancy';
 import { contentTypeProblem, detectIdentifierColumns, headerProblems, LEAD_IMPORT_MAX_BYTES, rowObject, sniffProblem } from './domain/csv-detection';
 import { ImportPreviewDto } from './http/lead-import.dto';
 import { FILE_CHUNK_BYTES, LeadImportFiles } from './lead-import-files';
-import { filePart, FilePart } from '../../platform/http/multipart';
 import { IngestionErrors } from '../ingestion';
 
 /** How the worker parses a stored file: the same options as the preview, so both see the same rows. */

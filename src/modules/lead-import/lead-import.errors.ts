@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 /** Error codes of the lead CSV import (LIMP-1/2). */
 export const LeadImportErrors = defineErrors('lead-import', {

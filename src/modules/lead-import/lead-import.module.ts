@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueueName } from '../../platform/queues/queue-names';
-import { QueuesModule } from '../../platform/queues/queues.module';
+import { QueueName, QueuesModule } from '../../platform/queues';
 import { LeadImportController } from './http/lead-import.controller';
 import { LeadImportFiles, PurgeLeadImportFilesJob } from './lead-import-files';
 import { LeadImportJobs } from './lead-import-jobs.service';

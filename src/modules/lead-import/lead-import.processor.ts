@@ -1,7 +1,7 @@
 import { Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
-import { QueueName } from '../../platform/queues/queue-names';
+import { QueueName } from '../../platform/queues';
 import { ImportCannotRun, LeadImportRunner } from './lead-import.runner';
 
 export const RUN_LEAD_IMPORT = 'lead-import.run';

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { parse } from 'csv-parse';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../platform/clock/clock';
+import { Clock } from '../../platform/clock';
 import { AliasKind, ImportLeadRowsCommand, LeadImportMapping, LeadImportRowError } from '../leads';
 import { rowObject } from './domain/csv-detection';
 import type { PrimaryKind } from './http/lead-import.dto';

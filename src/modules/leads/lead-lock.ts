@@ -1,6 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { AggregateRepository } from '../../platform/event-store/aggregate.repository';
-import { EventMetadata, StreamAppend } from '../../platform/event-store/event-store.types';
+import { AggregateRepository, EventMetadata, StreamAppend } from '../../platform/event-store';
 import { Lead } from './domain/lead.aggregate';
 
 /**

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../platform/clock/clock';
-import { raw, selectOne, selectRows, Sql, sql } from '../../platform/database/sql';
-import { PageRequest } from '../../platform/http/pagination';
-import { RequestContext } from '../../platform/tenancy/request-context';
-import { unitOnly } from '../../platform/tenancy/tenant-sql';
+import { Clock } from '../../platform/clock';
+import { raw, selectOne, selectRows, Sql, sql } from '../../platform/database';
+import { PageRequest } from '../../platform/http';
+import { RequestContext, unitOnly } from '../../platform/tenancy';
 import { LeadFilterQueryDto, LeadListItemDto, LeadSearchItemDto } from './http/lead-reads.dto';
 import { ALIAS_EXTRA, ITEM_COLUMNS, ITEM_EXTRAS, leadListOrder, leadListWhere, likePrefix } from './reads/lead-list-filters';
 import { ExportRow, LeadListRow, toExportRow, toLeadListItemView, toLeadSearchItemView } from './reads/lead-list-row';

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { raw, selectOne, sql } from '../../platform/database/sql';
+import { raw, selectOne, sql } from '../../platform/database';
 
 /** A row of the `leads` identity read model. */
 export interface LeadRecord {

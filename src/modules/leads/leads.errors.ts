@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 /** Error codes of the leads module (identity, merge, reset, explanations, share links). */
 export const LeadErrors = defineErrors('leads', {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueueName } from '../../platform/queues/queue-names';
-import { QueuesModule } from '../../platform/queues/queues.module';
+import { QueueName, QueuesModule } from '../../platform/queues';
 import { ScoringModule } from '../scoring';
 import { LEAD_COMMAND_HANDLERS } from './commands';
 import { LeadPortsModule } from './lead-ports.module';

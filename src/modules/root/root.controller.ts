@@ -1,7 +1,7 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../../platform/http/public.decorator';
+import { Public } from '../../platform/http';
 import { HomeStatusDto, RootStatusDto } from './root-status.dto';
 import { renderLandingPage } from './landing-page';
 

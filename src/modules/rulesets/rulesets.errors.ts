@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 /** Errors of editing rulesets and rules (their not-found codes are the scoring engine's, see ScoringErrors). */
 export const RulesetErrors = defineErrors('rulesets', {

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../platform/clock/clock';
-import { selectOne, selectRows, sql } from '../../platform/database/sql';
-import { unitOnly } from '../../platform/tenancy/tenant-sql';
+import { Clock } from '../../platform/clock';
+import { selectOne, selectRows, sql } from '../../platform/database';
+import { unitOnly } from '../../platform/tenancy';
 import { ContributionPayload, LeadEventRescore } from './domain';
 import { RescoreRecorder } from './rescoring/rescore-recorder';
 import { Ruleset } from './domain/ruleset';

@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 /**
  * Errors of the scoring engine. A ruleset and its rules are the engine's configuration (scoring/domain/ruleset),

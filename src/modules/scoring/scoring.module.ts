@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueueName } from '../../platform/queues/queue-names';
-import { QueuesModule } from '../../platform/queues/queues.module';
+import { QueueName, QueuesModule } from '../../platform/queues';
 import { EngagementDryRunService } from './dry-run/engagement-dry-run.service';
 import { EngagementScoringController } from './http/engagement-scoring.controller';
 import { ScoresController } from './http/scores.controller';

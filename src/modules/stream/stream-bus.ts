@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
-import { REDIS } from '../../platform/redis/redis.module';
+import { REDIS } from '../../platform/redis';
 
 export type StreamEventName = 'score_update' | 'event_ingested' | 'surge' | 'level_changed' | 'score_reset';
 

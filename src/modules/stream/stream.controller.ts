@@ -2,9 +2,8 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
-import { PlatformErrors } from '../../platform/http/platform.errors';
-import { ApiErrors } from '../../platform/http/error-response.dto';
-import { RequestContext } from '../../platform/tenancy/request-context';
+import { PlatformErrors, ApiErrors } from '../../platform/http';
+import { RequestContext } from '../../platform/tenancy';
 import { ACTIVE_OU_COOKIE, OuAccessService } from '../identity';
 import { StreamBus } from './stream-bus';
 

@@ -1,4 +1,4 @@
-import { defineErrors } from '../../platform/http/error-catalog';
+import { defineErrors } from '../../platform/http';
 
 /** Error codes of surge triggers (a missing lead answers the leads module's `lead_not_found`). */
 export const SurgeErrors = defineErrors('surge', {

@@ -1,4 +1,4 @@
-import { isoOrNull } from '../../platform/http/iso-date';
+import { isoOrNull } from '../../platform/http';
 import { SurgeTrigger } from './entities/surge-trigger.entity';
 import { SurgeDeliveryAttemptDto, SurgeEventDto, SurgeTriggerDto } from './http/surge.dto';
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueueName } from '../../platform/queues/queue-names';
-import { QueuesModule } from '../../platform/queues/queues.module';
+import { QueueName, QueuesModule } from '../../platform/queues';
 import { SurgeDeliveryJob } from './delivery/surge-delivery.job';
 import { CreateSurgeTriggerHandler } from './commands/create-surge-trigger/create-surge-trigger.handler';
 import { DeleteSurgeTriggerHandler } from './commands/delete-surge-trigger/delete-surge-trigger.handler';

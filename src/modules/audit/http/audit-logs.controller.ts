@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { OuScoped } from '../../../platform/tenancy';
 import { AuditLogsReader } from '../queries/audit-logs.reader';
 import { AuditLogPageDto, AuditLogQueryDto } from './audit-logs.dto';
 

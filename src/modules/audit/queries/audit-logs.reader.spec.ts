@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RequestContext, TenantContext } from '../../../platform/tenancy/request-context';
+import { RequestContext, TenantContext } from '../../../platform/tenancy';
 import { AuditLogsReader } from './audit-logs.reader';
 
 function capture() {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { joinSql, raw, selectRows, sql } from '../../../platform/database/sql';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { orgScope, unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { joinSql, raw, selectRows, sql } from '../../../platform/database';
+import { RequestContext, orgScope, unitOnly } from '../../../platform/tenancy';
 import { AuditLogRow, toAuditLogView } from '../audit.mappers';
 import { AuditLogPageDto, AuditLogQueryDto } from '../http/audit-logs.dto';
 

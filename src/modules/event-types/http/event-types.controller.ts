@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Put } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { RequestContext, OuScoped } from '../../../platform/tenancy';
 import { EventTypesService } from '../event-types.service';
 import { EventTypesQueries } from '../queries/event-types.queries';
 import { EventTypeDeletePreviewDto, EventTypeDeleteResultDto, EventTypePropertiesDto, OuEventTypeDto, UpdateEventTypeSettingsDto } from './event-types.dto';

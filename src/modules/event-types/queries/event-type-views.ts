@@ -1,4 +1,4 @@
-import { isoOrNull } from '../../../platform/http/iso-date';
+import { isoOrNull } from '../../../platform/http';
 import { ProcessingScope } from '../../leads/domain';
 import { eventTypeDisplayName } from '../../scoring';
 import { isProtectedEventType } from '../domain/protected-event-types';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { PlatformErrors } from '../../../platform/http/platform.errors';
-import { unitOnly, unitScope } from '../../../platform/tenancy/tenant-sql';
+import { selectOne, selectRows, sql } from '../../../platform/database';
+import { PlatformErrors } from '../../../platform/http';
+import { unitOnly, unitScope } from '../../../platform/tenancy';
 import { canonicalEventType } from '../../scoring';
 import { EventTypeErrors } from '../event-types.errors';
 import { EventTypeDeletePreviewDto, EventTypePropertiesDto, OuEventTypeDto } from '../http/event-types.dto';

@@ -1,11 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { sendCsv } from '../../../platform/http/csv-response';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { pageOf, pageRequest } from '../../../platform/http/pagination';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { sendCsv, ApiErrors, pageOf, pageRequest } from '../../../platform/http';
+import { RequestContext, OuScoped } from '../../../platform/tenancy';
 import { EventsService } from '../events.service';
 import { ChannelsQuery } from '../queries/channels.query';
 import { EventExplanationQuery } from '../queries/event-explanation.query';

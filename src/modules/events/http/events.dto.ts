@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
-import { PageQueryDto } from '../../../platform/http/pagination';
+import { PageQueryDto, RFC3339 } from '../../../platform/http';
 import { CHANNELS, SUPPRESSION_REASONS } from '../../scoring';
-import { RFC3339 } from '../../../platform/http/rfc3339';
 
 const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { execute, sql } from '../../../platform/database/sql';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { execute, sql } from '../../../platform/database';
+import { unitOnly } from '../../../platform/tenancy';
 
 /** Writes of what an OU has seen: event types with counts (`event_type_stats`), their metadata keys, channels. */
 

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { execute, sql } from '../../../platform/database/sql';
+import { execute, sql } from '../../../platform/database';
 
 /** The activity columns of `leads` (last event, its type, event count), kept by the lead-events projection. */
 

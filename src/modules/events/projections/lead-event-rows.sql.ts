@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { execute, selectRows, sql } from '../../../platform/database/sql';
-import { StoredEvent } from '../../../platform/event-store/event-store.types';
+import { execute, selectRows, sql } from '../../../platform/database';
+import { StoredEvent } from '../../../platform/event-store';
 
 /** Writes of `lead_events`, the read model of every stored event (suppressed ones with their reason). */
 

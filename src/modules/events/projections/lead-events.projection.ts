@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { StoredEvent } from '../../../platform/event-store/event-store.types';
-import { MetricsService } from '../../../platform/metrics/metrics.service';
-import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
+import { Clock } from '../../../platform/clock';
+import { StoredEvent } from '../../../platform/event-store';
+import { MetricsService } from '../../../platform/metrics';
+import { Projection, ReadModelProjection } from '../../../platform/projections';
 import {
   LeadEvent,
   LeadEventRecordedPayload,

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { StoredEvent } from '../../../platform/event-store/event-store.types';
+import { StoredEvent } from '../../../platform/event-store';
 import { LeadEvent, LeadEventRecordedPayload, SuppressedEventRecordedPayload } from '../../leads/domain';
 import { ContributionRow, eventTypeDisplayName, insertContributions } from '../../scoring';
 import { addChannels, addEventTypeProperties, ChannelSeen, countEventTypes, EventTypeCount, EventTypeProperty } from './event-type-catalog.sql';

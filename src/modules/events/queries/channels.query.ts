@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { selectRows, sql } from '../../../platform/database/sql';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { selectRows, sql } from '../../../platform/database';
+import { unitOnly } from '../../../platform/tenancy';
 
 /** Distinct normalised channels observed in the active OU, in the order they were first seen. */
 @Injectable()

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { Clock } from '../../../platform/clock';
+import { selectOne, selectRows, sql } from '../../../platform/database';
+import { unitOnly } from '../../../platform/tenancy';
 import { Condition, contributionPoints, decayFactor, renderFilterLabel, roundScore, rulesetScore, ScoreReader, StoredContribution } from '../../scoring';
 import { EventExplanationDto, RulesetDeltaDto } from '../http/events.dto';
 import { EventErrors } from '../events.errors';

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { joinSql, selectOne, selectRows, sql, Sql } from '../../../platform/database/sql';
-import { PlatformErrors } from '../../../platform/http/platform.errors';
-import { PageRequest } from '../../../platform/http/pagination';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { joinSql, selectOne, selectRows, sql, Sql } from '../../../platform/database';
+import { PlatformErrors, PageRequest } from '../../../platform/http';
+import { unitOnly } from '../../../platform/tenancy';
 import { canonicalEventType, parseMetadataQuery, ScoreReader } from '../../scoring';
 import { EventDto } from '../http/events.dto';
 import { EVENT_COLUMNS, EventRow, toEventView } from './event-views';

@@ -1,4 +1,4 @@
-import { raw } from '../../../platform/database/sql';
+import { raw } from '../../../platform/database';
 import { EventDto } from '../http/events.dto';
 
 /** The `lead_events` columns every event read selects (see EventRow). */

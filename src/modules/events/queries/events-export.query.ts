@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { raw, selectRows, sql } from '../../../platform/database/sql';
-import { currentUnit, unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { raw, selectRows, sql } from '../../../platform/database';
+import { currentUnit, unitOnly } from '../../../platform/tenancy';
 import { canonicalEventType } from '../../scoring';
 import { ExportQueryDto } from '../http/events.dto';
 

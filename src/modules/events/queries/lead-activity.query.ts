@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { selectRows, sql } from '../../../platform/database/sql';
-import { PlatformErrors } from '../../../platform/http/platform.errors';
-import { relativeRange } from '../../../platform/http/time-range';
+import { Clock } from '../../../platform/clock';
+import { selectRows, sql } from '../../../platform/database';
+import { PlatformErrors, relativeRange } from '../../../platform/http';
 import { contributionPoints, ScoreReader } from '../../scoring';
 import { ActivityDto, ActivityQueryDto } from '../http/events.dto';
 import { EVENT_COLUMNS, EventRow, toEventView } from './event-views';

@@ -2,9 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nest
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConditionDto } from '../../scoring';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { RequestContext, OuScoped, ViewerMayWrite } from '../../../platform/tenancy';
 import { Condition } from '../../scoring/domain';
 import { CreateMetadataFilterCommand } from '../commands/create-metadata-filter/create-metadata-filter.command';
 import { DeleteMetadataFilterCommand } from '../commands/delete-metadata-filter/delete-metadata-filter.command';

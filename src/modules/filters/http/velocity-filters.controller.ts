@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { OuScoped } from '../../../platform/tenancy';
 import { CreateVelocityFilterCommand } from '../commands/create-velocity-filter/create-velocity-filter.command';
 import { DeleteVelocityFilterCommand } from '../commands/delete-velocity-filter/delete-velocity-filter.command';
 import { UpdateVelocityFilterCommand } from '../commands/update-velocity-filter/update-velocity-filter.command';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { inUnit } from '../../../platform/tenancy/tenant-scope';
+import { inUnit } from '../../../platform/tenancy';
 import { MetadataFilter } from '../entities/metadata-filter.entity';
 import { VelocityFilter } from '../entities/velocity-filter.entity';
 import { FilterErrors } from '../filters.errors';

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { selectRows, sql } from '../../../platform/database/sql';
-import { unitScope } from '../../../platform/tenancy/tenant-sql';
-import { Condition } from '../../scoring/domain';
-import { canonicalEventType } from '../../scoring/domain';
-import { metadataFilterMatches } from '../../scoring/domain';
+import { selectRows, sql } from '../../../platform/database';
+import { unitScope } from '../../../platform/tenancy';
+import { Condition, canonicalEventType, metadataFilterMatches } from '../../scoring/domain';
 
 /** Stored events read per round trip by the preview (keyset over the OU's time index). */
 const PREVIEW_CHUNK = 5000;

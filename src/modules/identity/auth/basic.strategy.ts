@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { BasicStrategy as HttpBasic } from 'passport-http';
-import { Principal } from '../../../platform/tenancy/request-context';
+import { Principal } from '../../../platform/tenancy';
 import { CredentialVerifier } from '../services/credential-verifier.service';
 
 /** Service accounts: HTTP Basic `client_id:client_secret`. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { ServerKeys } from '../../../platform/security/server-keys.service';
-import { Principal } from '../../../platform/tenancy/request-context';
+import { ServerKeys } from '../../../platform/security';
+import { Principal } from '../../../platform/tenancy';
 import { CredentialVerifier } from '../services/credential-verifier.service';
 
 export interface AccessTokenClaims {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
-import { Principal } from '../../../platform/tenancy/request-context';
+import { Principal } from '../../../platform/tenancy';
 import { PAT_PREFIX } from '../domain/credentials';
 import { CredentialVerifier } from '../services/credential-verifier.service';
 

@@ -4,8 +4,8 @@ import { generatePassword } from '../domain/credentials';
 import { MembersService } from '../services/members.service';
 import { FirstRunService } from '../services/first-run.service';
 import { ServiceAccountsService } from '../services/service-accounts.service';
-import { execute, sql } from '../../../platform/database/sql';
-import { orgScope } from '../../../platform/tenancy/tenant-sql';
+import { execute, sql } from '../../../platform/database';
+import { orgScope } from '../../../platform/tenancy';
 
 async function resolveOrg(ds: DataSource, org?: string): Promise<string> {
   const rows: Array<{ id: string }> = org

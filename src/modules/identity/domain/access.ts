@@ -1,4 +1,4 @@
-import { OrgRole, OuRole } from '../../../platform/tenancy/request-context';
+import { OrgRole, OuRole } from '../../../platform/tenancy';
 
 export const OU_ROLES: readonly OuRole[] = ['Owner', 'Operator', 'Viewer'];
 export const ORG_ROLES: readonly OrgRole[] = ['admin', 'member'];

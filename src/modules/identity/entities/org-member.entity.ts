@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { OrgRole } from '../../../platform/tenancy/request-context';
+import { OrgRole } from '../../../platform/tenancy';
 
 @Entity('org_members')
 export class OrgMember {

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { OuRole } from '../../../platform/tenancy/request-context';
+import { OuRole } from '../../../platform/tenancy';
 
 @Entity('ou_memberships')
 export class OuMembership {

@@ -1,10 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { Public } from '../../../platform/http/public.decorator';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { UserOnly } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors, Public } from '../../../platform/http';
+import { RequestContext, UserOnly } from '../../../platform/tenancy';
 import { AuthService } from '../services/auth.service';
 import { MembersService } from '../services/members.service';
 import { AccessTokenDto, CleanupResultDto, CurrentUserDto, LoginDto } from './auth.dto';

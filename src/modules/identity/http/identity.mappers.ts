@@ -1,4 +1,4 @@
-import { OuRole } from '../../../platform/tenancy/request-context';
+import { OuRole } from '../../../platform/tenancy';
 import { maskSlackId } from '../domain/credentials';
 import { OrgMember } from '../entities/org-member.entity';
 import { OrgUnit } from '../entities/org-unit.entity';
@@ -9,7 +9,7 @@ import { UnitDto } from './org-units.dto';
 import { SecretDto } from './secrets.dto';
 import { TokenDto } from './tokens.dto';
 
-import { isoOrNull as iso } from '../../../platform/http/iso-date';
+import { isoOrNull as iso } from '../../../platform/http';
 
 export const toUnit = (u: OrgUnit): UnitDto => ({ unit_id: u.id, name: u.name, slug: u.slug });
 

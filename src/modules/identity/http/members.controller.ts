@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { RequireOrgAdmin } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { RequestContext, RequireOrgAdmin } from '../../../platform/tenancy';
 import { MembersService } from '../services/members.service';
 import { CreateMemberDto, MemberDto, MemberListItemDto, SlackUserIdDto, SlackUserIdResultDto, UpdateMemberDto } from './members.dto';
 import { toMember, toMemberListItem } from './identity.mappers';

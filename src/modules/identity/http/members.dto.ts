@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ORG_ROLES } from '../domain/access';
-import type { OrgRole } from '../../../platform/tenancy/request-context';
+import type { OrgRole } from '../../../platform/tenancy';
 
 export class CreateMemberDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(100) first_name: string;

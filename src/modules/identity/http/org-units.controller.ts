@@ -2,9 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig } from '../../../config/app-config';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { RequireOrgAdmin } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { RequestContext, RequireOrgAdmin } from '../../../platform/tenancy';
 import { ACTIVE_OU_COOKIE } from '../auth/active-ou-cookie';
 import { ActiveOuService } from '../services/active-ou.service';
 import { OrgUnitsService } from '../services/org-units.service';

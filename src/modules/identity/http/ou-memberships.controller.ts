@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { ApiErrors } from '../../../platform/http';
+import { RequestContext } from '../../../platform/tenancy';
 import { MembershipsService } from '../services/memberships.service';
 import { AssignMembershipDto, MembershipDto, MembershipRoleDto } from './ou-memberships.dto';
 

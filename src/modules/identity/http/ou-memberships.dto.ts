@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { OU_ROLES } from '../domain/access';
-import type { OuRole } from '../../../platform/tenancy/request-context';
+import type { OuRole } from '../../../platform/tenancy';
 
 export class AssignMembershipDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(100) org_member_id: string;

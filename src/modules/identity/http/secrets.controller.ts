@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { actorLabel, RequestContext } from '../../../platform/tenancy/request-context';
-import { RequireOrgAdmin } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { actorLabel, RequestContext, RequireOrgAdmin } from '../../../platform/tenancy';
 import { ServiceAccountsService } from '../services/service-accounts.service';
 import { CreatedSecretDto, CreateSecretDto, SecretDto } from './secrets.dto';
 import { toSecret } from './identity.mappers';

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { UserOnly } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { RequestContext, UserOnly } from '../../../platform/tenancy';
 import { PersonalTokensService } from '../services/personal-tokens.service';
 import { CreatedTokenDto, CreateTokenDto, TokenDto } from './tokens.dto';
 import { toToken } from './identity.mappers';

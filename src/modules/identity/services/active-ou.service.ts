@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Principal } from '../../../platform/tenancy/request-context';
-import { execute, raw, sql } from '../../../platform/database/sql';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { Principal, unitOnly } from '../../../platform/tenancy';
+import { execute, raw, sql } from '../../../platform/database';
 
 /**
  * Remembers each credential's active OU, so cookie-less API clients set it once (seed 000 quick start), and

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
-import { ServerKeys } from '../../../platform/security/server-keys.service';
+import { ServerKeys } from '../../../platform/security';
 import { verifyPassword } from '../domain/credentials';
 import { AccessTokenClaims } from '../auth/jwt.strategy';
 import { IdentityErrors } from '../identity.errors';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../../config/app-config';
-import { REDIS } from '../../../platform/redis/redis.module';
-import { Principal } from '../../../platform/tenancy/request-context';
+import { REDIS } from '../../../platform/redis';
+import { Principal } from '../../../platform/tenancy';
 
 const TTL_MS = 60_000;
 const MAX_ENTRIES = 100_000;

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { ServerKeys } from '../../../platform/security/server-keys.service';
-import { OrgRole, Principal } from '../../../platform/tenancy/request-context';
+import { Clock } from '../../../platform/clock';
+import { ServerKeys } from '../../../platform/security';
+import { OrgRole, Principal, orgScope } from '../../../platform/tenancy';
 import { hashSecret } from '../domain/credentials';
 import { CredentialCache } from './credential-cache.service';
-import { selectOne, sql } from '../../../platform/database/sql';
-import { orgScope } from '../../../platform/tenancy/tenant-sql';
+import { selectOne, sql } from '../../../platform/database';
 
 const TOUCH_EVERY_MS = 60_000;
 

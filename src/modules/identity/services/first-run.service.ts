@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
-import { newId } from '../../../platform/database/ids';
+import { newId } from '../../../platform/database';
 import { generatePassword, hashPassword, slugify } from '../domain/credentials';
 
 export const DEFAULT_UNIT_ID = 'unit_default';

@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { OrgRole } from '../../../platform/tenancy/request-context';
-import { inOrg } from '../../../platform/tenancy/tenant-scope';
-import { newId } from '../../../platform/database/ids';
+import { OrgRole, inOrg, orgScope } from '../../../platform/tenancy';
+import { newId, isUniqueViolation, selectOne, sql } from '../../../platform/database';
 import { hashPassword } from '../domain/credentials';
 import { OrgMember } from '../entities/org-member.entity';
 import { ActiveOuService } from './active-ou.service';
 import { CredentialCache } from './credential-cache.service';
-import { isUniqueViolation } from '../../../platform/database/pg-errors';
 import { IdentityErrors } from '../identity.errors';
-import { selectOne, sql } from '../../../platform/database/sql';
-import { orgScope } from '../../../platform/tenancy/tenant-sql';
 
 export interface NewMember {
   first_name: string;

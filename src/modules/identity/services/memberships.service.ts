@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OuRole, Principal } from '../../../platform/tenancy/request-context';
+import { OuRole, Principal, orgScope, unitOnly } from '../../../platform/tenancy';
 import { ActiveOuService } from './active-ou.service';
 import { OuAccessService } from './ou-access.service';
 import { IdentityErrors } from '../identity.errors';
-import { execute, selectOne, selectRows, Sql, sql } from '../../../platform/database/sql';
-import { orgScope, unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { execute, selectOne, selectRows, Sql, sql } from '../../../platform/database';
 import { MembershipRow, MembershipView, toMembershipView } from '../http/identity.mappers';
 
 const MANAGERS: OuRole[] = ['Owner', 'Operator'];

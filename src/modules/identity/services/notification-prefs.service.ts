@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maskSlackId } from '../domain/credentials';
-import { execute, selectOne, sql } from '../../../platform/database/sql';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { execute, selectOne, sql } from '../../../platform/database';
+import { unitOnly } from '../../../platform/tenancy';
 
 /** The four owner-notification event types every preference list shows (behaviour OWN-5). */
 export const CANONICAL_NOTIFICATION_TYPES = ['milestone_reached', 'milestone_exited', 'sequence_completed', 'surge_detected'] as const;

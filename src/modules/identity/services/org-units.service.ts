@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OuRole, Principal } from '../../../platform/tenancy/request-context';
-import { newId } from '../../../platform/database/ids';
+import { OuRole, Principal, orgScope } from '../../../platform/tenancy';
+import { newId, Queryable, selectOne, selectRows, sql } from '../../../platform/database';
 import { slugify } from '../domain/credentials';
 import { Organization } from '../entities/organization.entity';
 import { OrgUnit } from '../entities/org-unit.entity';
 import { IdentityErrors } from '../identity.errors';
-import { Queryable, selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { orgScope } from '../../../platform/tenancy/tenant-sql';
 
 /** The plan includes up to three OUs per organization (docs /billing). */
 export const MAX_UNITS_PER_ORG = 3;

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../../platform/http/app-error';
-import { OuRole, Principal } from '../../../platform/tenancy/request-context';
+import { AppError } from '../../../platform/http';
+import { OuRole, Principal, orgScope } from '../../../platform/tenancy';
 import { IdentityErrors } from '../identity.errors';
-import { selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { orgScope } from '../../../platform/tenancy/tenant-sql';
+import { selectOne, selectRows, sql } from '../../../platform/database';
 
 export interface OuAccess {
   unitId: string;

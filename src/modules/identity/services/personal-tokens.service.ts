@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { AppError } from '../../../platform/http/app-error';
-import { ServerKeys } from '../../../platform/security/server-keys.service';
-import { Principal } from '../../../platform/tenancy/request-context';
-import { newId } from '../../../platform/database/ids';
+import { Clock } from '../../../platform/clock';
+import { AppError } from '../../../platform/http';
+import { ServerKeys } from '../../../platform/security';
+import { Principal } from '../../../platform/tenancy';
+import { newId } from '../../../platform/database';
 import { hashSecret, newPersonalAccessToken } from '../domain/credentials';
 import { PersonalAccessToken } from '../entities/personal-access-token.entity';
 import { ActiveOuService } from './active-ou.service';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
-import { RateLimitPolicy } from '../../../platform/rate-limit/rate-limiter.service';
-import { Principal } from '../../../platform/tenancy/request-context';
+import { RateLimitPolicy } from '../../../platform/rate-limit';
+import { Principal } from '../../../platform/tenancy';
 import { RateLimitSettings } from '../entities/organization.entity';
 
 export interface EffectiveRateLimit extends RateLimitPolicy {

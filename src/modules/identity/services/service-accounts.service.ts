@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { ServerKeys } from '../../../platform/security/server-keys.service';
-import { newId } from '../../../platform/database/ids';
+import { Clock } from '../../../platform/clock';
+import { ServerKeys } from '../../../platform/security';
+import { newId } from '../../../platform/database';
 import { hashSecret, newServiceAccountCredentials } from '../domain/credentials';
 import { ServiceAccount } from '../entities/service-account.entity';
 import { ActiveOuService } from './active-ou.service';

@@ -1,8 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBasicAuth, ApiBearerAuth, ApiBody, ApiExtraModels, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { RequestContext, OuScoped } from '../../../platform/tenancy';
 import { IngestIntake, MAX_EVENTS_PER_REQUEST } from '../ingest-intake.service';
 import { IngestAcceptedDto, IngestEventDto } from './ingest.dto';
 

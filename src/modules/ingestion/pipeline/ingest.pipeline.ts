@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { MetricsService } from '../../../platform/metrics/metrics.service';
+import { MetricsService } from '../../../platform/metrics';
 import { LeadActivityOutcome, RecordLeadActivityBatchCommand } from '../../leads';
 import { QueuedEvent } from '../ingest-job';
 

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '../../../config/app-config';
-import { QueueName } from '../../../platform/queues/queue-names';
+import { QueueName } from '../../../platform/queues';
 import { INGEST_JOB, IngestJobData } from '../ingest-job';
 import { IngestPipeline, PipelineResult } from './ingest.pipeline';
 

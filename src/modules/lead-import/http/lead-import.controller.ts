@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBasicAuth, ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { pageOf, pageRequest } from '../../../platform/http/pagination';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors, pageOf, pageRequest } from '../../../platform/http';
+import { OuScoped } from '../../../platform/tenancy';
 import { LEAD_IMPORT_MAX_BYTES } from '../domain/csv-detection';
 import { LeadImportJobs } from '../lead-import-jobs.service';
 import { LeadImportUploads } from '../lead-import-uploads';

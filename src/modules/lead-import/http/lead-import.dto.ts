@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { PageQueryDto } from '../../../platform/http/pagination';
+import { PageQueryDto } from '../../../platform/http';
 import { ALIAS_KINDS } from '../../leads';
 
 export const PRIMARY_KINDS = [...ALIAS_KINDS, 'lead_id'] as const;

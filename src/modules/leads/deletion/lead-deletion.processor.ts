@@ -1,7 +1,7 @@
 import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
-import { QueueName } from '../../../platform/queues/queue-names';
+import { QueueName } from '../../../platform/queues';
 import { ERASE_LEAD_JOB, LeadDeletionJobData } from '../leads.service';
 import { LeadEraser } from './lead-eraser.service';
 

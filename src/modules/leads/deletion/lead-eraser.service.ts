@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { ProjectionRegistry } from '../../../platform/projections/projection.registry';
+import { Clock } from '../../../platform/clock';
+import { ProjectionRegistry } from '../../../platform/projections';
 import { SuppressedEventStreamType } from '../domain/lead-events';
-import { execute, selectOne, sql } from '../../../platform/database/sql';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { execute, selectOne, sql } from '../../../platform/database';
+import { unitOnly } from '../../../platform/tenancy';
 
 export interface ErasureResult {
   deletion_id: string;

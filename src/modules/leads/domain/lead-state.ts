@@ -1,4 +1,4 @@
-import { DomainEvent } from '../../../platform/event-store/event-sourced-aggregate';
+import { DomainEvent } from '../../../platform/event-store';
 import { SuppressionReason } from '../../scoring/domain';
 import { aliasKey } from './alias-normalisation';
 import {

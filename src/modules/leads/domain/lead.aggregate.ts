@@ -1,4 +1,4 @@
-import { EventSourcedAggregate, DomainEvent } from '../../../platform/event-store/event-sourced-aggregate';
+import { EventSourcedAggregate, DomainEvent } from '../../../platform/event-store';
 import { canonicalEventType, fanOutRepresentative, Metadata, Ruleset, scoreEvent, SuppressionReason, PriorEvent, VelocityFilter, applyVelocityFilters } from '../../scoring/domain';
 import {
   Alias,

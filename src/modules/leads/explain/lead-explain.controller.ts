@@ -1,10 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AppError } from '../../../platform/http/app-error';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { Public } from '../../../platform/http/public.decorator';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
-import { tenantKey } from '../../../platform/tenancy/tenant-scope';
+import { AppError, ApiErrors, Public } from '../../../platform/http';
+import { OuScoped, tenantKey } from '../../../platform/tenancy';
 import { ScoreReader } from '../../scoring';
 import { LeadWhyDto, ScoreExplainQueryDto, ScoreExplanationDto, SharedExplanationDto, ShareLinkDto, WHY_MAX_LEADS, WhyBatchDto, WhyBatchQueryDto } from './lead-explain.dto';
 import { LeadExplainService } from './lead-explain.service';

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
+import { Clock } from '../../../platform/clock';
 import { Condition, renderFilterLabel, contributionPoints, roundScore, LeadRow, ScoreReader, DECAYED_POINTS_SQL } from '../../scoring';
 import { LeadWhyDto, ScoreExplanationDto, SnapshotItemDto, TopDriverDto } from './lead-explain.dto';
 import { FactorRow, whyOf } from './lead-why';
-import { selectRows, sql } from '../../../platform/database/sql';
-import { unitOnly, unitScope } from '../../../platform/tenancy/tenant-sql';
+import { selectRows, sql } from '../../../platform/database';
+import { unitOnly, unitScope } from '../../../platform/tenancy';
 
 const HOUR = 3_600_000;
 const cents = (n: number) => Math.round(Number(n.toPrecision(12)) * 100) / 100 + 0;

@@ -1,5 +1,4 @@
-import { eventTypeDisplayName } from '../../scoring/domain';
-import { roundScore } from '../../scoring/domain';
+import { eventTypeDisplayName, roundScore } from '../../scoring/domain';
 import { LeadWhyDto, WhyFactorDto } from './lead-explain.dto';
 
 const HOUR = 3_600_000;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { Clock } from '../../../platform/clock';
+import { RequestContext } from '../../../platform/tenancy';
 import { ScoreReader } from '../../scoring';
 import { LeadExplainService } from './lead-explain.service';
 import { SharedExplanationDto, ShareLinkDto } from './lead-explain.dto';

@@ -1,10 +1,8 @@
 import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AppError } from '../../../platform/http/app-error';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { AppError, ApiErrors } from '../../../platform/http';
+import { OuScoped, RequestContext } from '../../../platform/tenancy';
 import { ChangeLeadMetadataCommand } from '../commands/change-lead-metadata/change-lead-metadata.command';
 import { LeadsService } from '../leads.service';
 import { ATTRIBUTE_KEY, splitPatch } from './lead-metadata-input';

@@ -1,8 +1,7 @@
 import { Controller, Delete, Get, Param } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { ApiErrors } from '../../../platform/http';
+import { OuScoped, RequestContext } from '../../../platform/tenancy';
 import { LeadsService } from '../leads.service';
 import { toLeadDeletionStatusView } from './lead.views';
 import { LeadDeletionAcceptedDto, LeadDeletionStatusDto } from './leads.dto';

@@ -1,4 +1,4 @@
-import { AppError } from '../../../platform/http/app-error';
+import { AppError } from '../../../platform/http';
 
 /** LEAD-10: attribute keys written by alias. */
 export const ATTRIBUTE_KEY = /^[A-Za-z0-9_\-. ]{1,64}$/;

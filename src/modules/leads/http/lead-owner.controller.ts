@@ -1,9 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { ApiErrors } from '../../../platform/http';
+import { OuScoped, RequestContext } from '../../../platform/tenancy';
 import { AssignLeadOwnerCommand } from '../commands/assign-lead-owner/assign-lead-owner.command';
 import { LeadsService } from '../leads.service';
 import { AssignOwnerDto, BulkAssignOwnerDto, BulkOwnerAssignedDto, OwnerAssignedDto } from './leads.dto';

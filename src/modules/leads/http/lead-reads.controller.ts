@@ -1,10 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { pageOf, pageRequest } from '../../../platform/http/pagination';
-import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
-import { tenantKey } from '../../../platform/tenancy/tenant-scope';
+import { ApiErrors, pageOf, pageRequest, sendCsv } from '../../../platform/http';
+import { OuScoped, ViewerMayWrite, tenantKey } from '../../../platform/tenancy';
 import { roundScore, ScoreReader } from '../../scoring';
 import { ExportRow, LeadReadsService } from '../lead-reads.service';
 import { LeadBatchScores } from '../reads/lead-batch-scores.service';
@@ -18,7 +16,6 @@ import {
   LeadSearchItemDto,
   LeadSearchQueryDto,
 } from './lead-reads.dto';
-import { sendCsv } from '../../../platform/http/csv-response';
 
 export const LEAD_EXPORT_COLUMNS = ['lead_id', 'alias', 'engagement_score', 'profile_score', 'engagement_level', 'profile_level', 'account', 'owner', 'last_activity', 'created_at'];
 

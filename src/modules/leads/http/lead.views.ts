@@ -1,4 +1,4 @@
-import { isoOrNull } from '../../../platform/http/iso-date';
+import { isoOrNull } from '../../../platform/http';
 import { LeadRecord } from '../lead-record';
 import { DeletionRecord } from '../leads.service';
 import { LeadDeletionStatusDto, LeadDto } from './leads.dto';

@@ -1,10 +1,8 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
-import { isoOrNull } from '../../../platform/http/iso-date';
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { ApiErrors, isoOrNull } from '../../../platform/http';
+import { OuScoped, RequestContext } from '../../../platform/tenancy';
 import { roundScore } from '../../scoring/domain';
 import { ScoreReader } from '../../scoring';
 import { CreateLeadCommand } from '../commands/create-lead/create-lead.command';

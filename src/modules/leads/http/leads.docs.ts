@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
+import { ApiErrors } from '../../../platform/http';
 import { LeadAliasesDto, LeadByAliasDto, LeadDto, LeadMetadataDto, LeadWithAccountDto } from './leads.dto';
 
 /** The same operation documented under its plural path and its singular alias. */

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { OuScoped } from '../../../platform/tenancy';
 import { MergeLeadsDto, MergeResultDto, ResetScoresResultDto } from './lead-merge.dto';
 import { MergeLeadsCommand } from '../commands/merge-leads/merge-leads.command';
 import { ResetLeadScoresCommand } from '../commands/reset-lead-scores/reset-lead-scores.command';

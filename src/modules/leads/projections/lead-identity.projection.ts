@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { StoredEvent } from '../../../platform/event-store/event-store.types';
-import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
+import { StoredEvent } from '../../../platform/event-store';
+import { Projection, ReadModelProjection } from '../../../platform/projections';
 import {
   LeadAliasAttachedPayload,
   LeadCreatedPayload,

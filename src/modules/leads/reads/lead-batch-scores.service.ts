@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { selectRows, sql } from '../../../platform/database/sql';
-import { AppError } from '../../../platform/http/app-error';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
-import { rulesetScore, StoredContribution } from '../../scoring/domain';
-import { roundScore } from '../../scoring/domain';
+import { Clock } from '../../../platform/clock';
+import { selectRows, sql } from '../../../platform/database';
+import { AppError } from '../../../platform/http';
+import { RequestContext, unitOnly } from '../../../platform/tenancy';
+import { rulesetScore, StoredContribution, roundScore } from '../../scoring/domain';
 import { ScoreReader } from '../../scoring';
 import { unitRulesets } from './unit-rulesets';
 

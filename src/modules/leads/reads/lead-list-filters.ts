@@ -1,6 +1,6 @@
-import { joinSql, raw, Sql, sql } from '../../../platform/database/sql';
-import { relativeRange } from '../../../platform/http/time-range';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { joinSql, raw, Sql, sql } from '../../../platform/database';
+import { relativeRange } from '../../../platform/http';
+import { unitOnly } from '../../../platform/tenancy';
 import { canonicalEventType } from '../../scoring/domain';
 import { LeadFilterQueryDto, SortBy } from '../http/lead-reads.dto';
 

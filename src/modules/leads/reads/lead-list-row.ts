@@ -1,4 +1,4 @@
-import { isoOrNull } from '../../../platform/http/iso-date';
+import { isoOrNull } from '../../../platform/http';
 import { roundScore } from '../../scoring/domain';
 import { LeadListItemDto, LeadSearchItemDto } from '../http/lead-reads.dto';
 import { UnitRulesets } from './unit-rulesets';

@@ -1,6 +1,6 @@
-import { selectRows, sql } from '../../../platform/database/sql';
-import type { Queryable } from '../../../platform/database/sql';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { selectRows, sql } from '../../../platform/database';
+import type { Queryable } from '../../../platform/database';
+import { unitOnly } from '../../../platform/tenancy';
 
 /** The OU's engagement rulesets as lead reads name them: the primary one and every name by id. */
 export interface UnitRulesets {

@@ -1,4 +1,4 @@
-import { PlatformErrors } from '../../../platform/http/platform.errors';
+import { PlatformErrors } from '../../../platform/http';
 import { RuleFields } from '../domain/ruleset-events';
 
 /** 400 when a rule's window would end before (or when) it starts. */

@@ -1,4 +1,4 @@
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { RequestContext } from '../../../platform/tenancy';
 import { ScoringErrors } from '../../scoring';
 import { Ruleset, RulesetRuleViolation } from '../domain/ruleset.aggregate';
 import { RulesetErrors } from '../rulesets.errors';

@@ -1,8 +1,8 @@
 // Test support for the ruleset command handlers' specs: an in-memory aggregate repository, a fixed clock, an
 // active-OU request context. Not used by the application.
-import { Clock } from '../../../platform/clock/clock';
-import { AggregateRepository } from '../../../platform/event-store/aggregate.repository';
-import { RequestContext } from '../../../platform/tenancy/request-context';
+import { Clock } from '../../../platform/clock';
+import { AggregateRepository } from '../../../platform/event-store';
+import { RequestContext } from '../../../platform/tenancy';
 import { ENGAGEMENT } from '../../scoring';
 import { Ruleset } from '../domain/ruleset.aggregate';
 import { RuleFields } from '../domain/ruleset-events';

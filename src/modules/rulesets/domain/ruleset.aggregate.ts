@@ -1,4 +1,4 @@
-import { DomainEvent, EventSourcedAggregate } from '../../../platform/event-store/event-sourced-aggregate';
+import { DomainEvent, EventSourcedAggregate } from '../../../platform/event-store';
 import { canonicalEventType } from '../../scoring/domain';
 import {
   RuleAddedPayload,

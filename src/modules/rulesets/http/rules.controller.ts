@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { RequestContext, OuScoped } from '../../../platform/tenancy';
 import { AddRuleCommand } from '../commands/add-rule/add-rule.command';
 import { RemoveRuleCommand } from '../commands/remove-rule/remove-rule.command';
 import { ReorderRulesCommand } from '../commands/reorder-rules/reorder-rules.command';

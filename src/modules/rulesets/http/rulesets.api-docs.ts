@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
+import { ApiErrors } from '../../../platform/http';
 import { RuleDto, RulesetDto } from './rulesets.dto';
 
 /**

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { RequestContext, OuScoped } from '../../../platform/tenancy';
 import { CreateRulesetCommand } from '../commands/create-ruleset/create-ruleset.command';
 import { DeleteRulesetCommand } from '../commands/delete-ruleset/delete-ruleset.command';
 import { RulesetsQueries } from '../queries/rulesets.queries';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { StoredEvent } from '../../../platform/event-store/event-store.types';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
-import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
+import { StoredEvent } from '../../../platform/event-store';
+import { unitOnly } from '../../../platform/tenancy';
+import { Projection, ReadModelProjection } from '../../../platform/projections';
 import { syncPrimaryScores, canonicalEventType } from '../../scoring';
 import {
   RuleAddedPayload,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { selectOne, sql } from '../../../platform/database/sql';
-import { unitScope } from '../../../platform/tenancy/tenant-sql';
+import { selectOne, sql } from '../../../platform/database';
+import { unitScope } from '../../../platform/tenancy';
 import { ENGAGEMENT, ScoringErrors } from '../../scoring';
 
 /** The small reads commands need before they load a Ruleset aggregate, always within the active OU. */

@@ -1,4 +1,4 @@
-import { isoOrNull } from '../../../platform/http/iso-date';
+import { isoOrNull } from '../../../platform/http';
 import { Condition, Dimension, renderFilterLabel } from '../../scoring';
 import { RuleDto, RulesetDto } from '../http/rulesets.dto';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { unitScope } from '../../../platform/tenancy/tenant-sql';
+import { selectOne, selectRows, sql } from '../../../platform/database';
+import { unitScope } from '../../../platform/tenancy';
 import { ENGAGEMENT, ScoringErrors } from '../../scoring';
 import { RuleDto, RulesetDto } from '../http/rulesets.dto';
 import { RuleRow, RulesetRow, toRulesetView, toRuleView } from './ruleset-views';

@@ -1,4 +1,4 @@
-import { Queryable } from '../../../platform/database/sql';
+import { Queryable } from '../../../platform/database';
 import { Dimension } from '../domain/dimension';
 import { StoredContribution } from '../domain/score-ruleset';
 

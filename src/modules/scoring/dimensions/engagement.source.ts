@@ -1,4 +1,4 @@
-import { Queryable, selectRows, sql } from '../../../platform/database/sql';
+import { Queryable, selectRows, sql } from '../../../platform/database';
 import { ENGAGEMENT } from '../domain/dimension';
 import { StoredContribution } from '../domain/score-ruleset';
 import { DimensionSource } from './dimension-source';

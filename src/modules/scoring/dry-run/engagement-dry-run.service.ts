@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { unitScope } from '../../../platform/tenancy/tenant-sql';
-import { PlatformErrors } from '../../../platform/http/platform.errors';
+import { Clock } from '../../../platform/clock';
+import { selectOne, selectRows, sql } from '../../../platform/database';
+import { unitScope } from '../../../platform/tenancy';
+import { PlatformErrors } from '../../../platform/http';
 import { ENGAGEMENT } from '../domain/dimension';
 import { Rule, Ruleset } from '../domain/ruleset';
 import { rulesetScore } from '../domain/score-ruleset';

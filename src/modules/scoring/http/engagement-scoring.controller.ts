@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy';
 import { DIMENSIONS } from '../domain/dimension';
 import { EngagementDryRunService } from '../dry-run/engagement-dry-run.service';
 import { ScoreNowService } from '../rescoring/score-now.service';

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { OuScoped } from '../../../platform/tenancy';
 import { LeadScoreQuery } from '../queries/lead-score.query';
 import { LeadScoreDto } from './scoring.dto';
 

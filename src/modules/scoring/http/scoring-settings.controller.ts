@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { OuScoped } from '../../../platform/tenancy';
 import { ScoringSettingsService } from '../settings/scoring-settings.service';
 import { ScoringSettingsDto, UpdateScoringSettingsDto } from './scoring.dto';
 

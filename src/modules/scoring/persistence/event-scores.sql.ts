@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { execute, sql } from '../../../platform/database/sql';
+import { execute, sql } from '../../../platform/database';
 
 /**
  * Writes of `event_scores`: each event's undecayed contribution per ruleset (base points, surge multiplier,

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { execute, selectRows, sql, Sql } from '../../../platform/database/sql';
+import { execute, selectRows, sql, Sql } from '../../../platform/database';
 import { Dimension, ENGAGEMENT } from '../domain/dimension';
 import { roundScore } from '../domain/score-rounding';
 

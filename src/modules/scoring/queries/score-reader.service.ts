@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { AppError } from '../../../platform/http/app-error';
-import { orgScope, unitScope } from '../../../platform/tenancy/tenant-sql';
+import { Clock } from '../../../platform/clock';
+import { selectOne, selectRows, sql } from '../../../platform/database';
+import { AppError } from '../../../platform/http';
+import { orgScope, unitScope } from '../../../platform/tenancy';
 import { dimensionSource } from '../dimensions/dimension-sources';
 import { Dimension, ENGAGEMENT } from '../domain/dimension';
 import { rulesetScore } from '../domain/score-ruleset';

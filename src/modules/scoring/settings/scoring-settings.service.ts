@@ -2,12 +2,11 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { execute, selectOne, sql } from '../../../platform/database/sql';
-import { AppError } from '../../../platform/http/app-error';
-import { QueueName } from '../../../platform/queues/queue-names';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { currentUnit, orgScope, unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { Clock } from '../../../platform/clock';
+import { execute, selectOne, sql } from '../../../platform/database';
+import { AppError } from '../../../platform/http';
+import { QueueName } from '../../../platform/queues';
+import { RequestContext, currentUnit, orgScope, unitOnly } from '../../../platform/tenancy';
 import { ScoringSettingsDto, UpdateScoringSettingsDto } from '../http/scoring.dto';
 import { REFRESH_ORG_SCORES, RescoreJobData } from '../rescore.processor';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { selectOne, sql } from '../../../platform/database/sql';
-import { orgScope, unitOnly, unitScope } from '../../../platform/tenancy/tenant-sql';
+import { selectOne, sql } from '../../../platform/database';
+import { orgScope, unitOnly, unitScope } from '../../../platform/tenancy';
 import { ProcessingScope } from '../domain';
 import { Condition } from '../domain/conditions';
 import { Dimension, ENGAGEMENT } from '../domain/dimension';

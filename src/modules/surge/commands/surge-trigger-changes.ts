@@ -1,4 +1,4 @@
-import { maskSecret, sealSecret } from '../../../platform/security/secret-box';
+import { maskSecret, sealSecret } from '../../../platform/security';
 import { canonicalEventType } from '../../scoring/domain';
 import { SlackTargetKind, SurgeTrigger, WindowUnit } from '../entities/surge-trigger.entity';
 import { SurgeErrors } from '../surge.errors';

@@ -1,9 +1,8 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { pageRequest } from '../../../platform/http/pagination';
-import { OuScoped } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors, pageRequest } from '../../../platform/http';
+import { OuScoped } from '../../../platform/tenancy';
 import { SurgeTriggersReader } from '../queries/surge-triggers.reader';
 import { SurgeEventDto, SurgeEventsQueryDto } from './surge.dto';
 

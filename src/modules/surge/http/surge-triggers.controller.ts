@@ -2,9 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiErrors } from '../../../platform/http/error-response.dto';
-import { RequestContext } from '../../../platform/tenancy/request-context';
-import { OuScoped, ViewerMayWrite } from '../../../platform/tenancy/tenancy.decorators';
+import { ApiErrors } from '../../../platform/http';
+import { RequestContext, OuScoped, ViewerMayWrite } from '../../../platform/tenancy';
 import { CreateSurgeTriggerCommand } from '../commands/create-surge-trigger/create-surge-trigger.command';
 import { DeleteSurgeTriggerCommand } from '../commands/delete-surge-trigger/delete-surge-trigger.command';
 import { UpdateSurgeTriggerCommand } from '../commands/update-surge-trigger/update-surge-trigger.command';

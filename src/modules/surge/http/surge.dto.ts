@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUrl, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-import { PageQueryDto } from '../../../platform/http/pagination';
+import { PageQueryDto } from '../../../platform/http';
 import { SLACK_TARGET_KINDS, SlackTargetKind, WINDOW_UNITS, WindowUnit } from '../entities/surge-trigger.entity';
 
 /** 90 days: the longest history preview and simulate can scan. */

@@ -2,14 +2,13 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { EntityManager } from 'typeorm';
-import { StoredEvent } from '../../../platform/event-store/event-store.types';
-import { Projection, ReadModelProjection } from '../../../platform/projections/projection';
-import { QueueName } from '../../../platform/queues/queue-names';
+import { StoredEvent, nameUuid } from '../../../platform/event-store';
+import { Projection, ReadModelProjection } from '../../../platform/projections';
+import { QueueName } from '../../../platform/queues';
 import { LeadEvent, LeadEventRecordedPayload, LeadStreamType } from '../../leads';
 import { shouldFire, windowEndingAt } from '../domain/surge-window';
-import { nameUuid } from '../../../platform/event-store/name-uuid';
-import { selectRows, sql } from '../../../platform/database/sql';
-import { unitOnly } from '../../../platform/tenancy/tenant-sql';
+import { selectRows, sql } from '../../../platform/database';
+import { unitOnly } from '../../../platform/tenancy';
 
 export const DELIVER_SURGE = 'surge.deliver';
 

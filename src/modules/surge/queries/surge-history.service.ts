@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { raw, selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { AppError } from '../../../platform/http/app-error';
-import { unitScope } from '../../../platform/tenancy/tenant-sql';
+import { Clock } from '../../../platform/clock';
+import { raw, selectOne, selectRows, sql } from '../../../platform/database';
+import { AppError } from '../../../platform/http';
+import { unitScope } from '../../../platform/tenancy';
 import { detectSurges, SurgeWindow } from '../domain/surge-window';
 import { SurgeTrigger } from '../entities/surge-trigger.entity';
 import { SurgePreviewDto, SurgeSimulationDto } from '../http/surge.dto';

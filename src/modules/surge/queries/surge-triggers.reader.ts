@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock/clock';
-import { joinSql, selectOne, selectRows, sql } from '../../../platform/database/sql';
-import { PageRequest } from '../../../platform/http/pagination';
-import { inUnit } from '../../../platform/tenancy/tenant-scope';
-import { unitScope } from '../../../platform/tenancy/tenant-sql';
-import { isoOrNull } from '../../../platform/http/iso-date';
+import { Clock } from '../../../platform/clock';
+import { joinSql, selectOne, selectRows, sql } from '../../../platform/database';
+import { PageRequest, isoOrNull } from '../../../platform/http';
+import { inUnit, unitScope } from '../../../platform/tenancy';
 import { SurgeTrigger } from '../entities/surge-trigger.entity';
 import { SurgeEventDto, SurgeTriggerHealthDto } from '../http/surge.dto';
 import { SurgeDeliveryRow, SurgeEventRow, toSurgeDeliveryAttemptView, toSurgeEventView } from '../surge.mappers';

@@ -1,8 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { newId } from '../../../../platform/database/ids';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
-import { currentUnit } from '../../../../platform/tenancy/tenant-sql';
+import { newId } from '../../../../platform/database';
+import { RequestContext, currentUnit } from '../../../../platform/tenancy';
 import { MetadataFilter } from '../../entities/metadata-filter.entity';
 import { CreateMetadataFilterCommand } from './create-metadata-filter.command';
 

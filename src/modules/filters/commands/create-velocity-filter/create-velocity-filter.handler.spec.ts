@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RequestContext, TenantContext } from '../../../../platform/tenancy/request-context';
+import { RequestContext, TenantContext } from '../../../../platform/tenancy';
 import { VelocityFilter } from '../../entities/velocity-filter.entity';
 import { CreateVelocityFilterCommand } from './create-velocity-filter.command';
 import { CreateVelocityFilterHandler } from './create-velocity-filter.handler';

@@ -1,8 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { newId } from '../../../../platform/database/ids';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
-import { currentUnit } from '../../../../platform/tenancy/tenant-sql';
+import { newId } from '../../../../platform/database';
+import { RequestContext, currentUnit } from '../../../../platform/tenancy';
 import { canonicalEventType } from '../../../scoring/domain';
 import { VelocityFilter } from '../../entities/velocity-filter.entity';
 import { CreateVelocityFilterCommand } from './create-velocity-filter.command';

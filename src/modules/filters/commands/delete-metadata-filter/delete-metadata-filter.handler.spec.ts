@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RequestContext, TenantContext } from '../../../../platform/tenancy/request-context';
+import { RequestContext, TenantContext } from '../../../../platform/tenancy';
 import { FilterErrors } from '../../filters.errors';
 import { FiltersReader } from '../../queries/filters.reader';
 import { DeleteMetadataFilterCommand } from './delete-metadata-filter.command';

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { RequestContext } from '../../../../platform/tenancy';
 import { MetadataFilter } from '../../entities/metadata-filter.entity';
 import { FiltersReader } from '../../queries/filters.reader';
 import { DeleteMetadataFilterCommand } from './delete-metadata-filter.command';

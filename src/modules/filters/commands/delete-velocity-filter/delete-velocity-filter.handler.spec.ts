@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RequestContext, TenantContext } from '../../../../platform/tenancy/request-context';
+import { RequestContext, TenantContext } from '../../../../platform/tenancy';
 import { VelocityFilter } from '../../entities/velocity-filter.entity';
 import { FiltersReader } from '../../queries/filters.reader';
 import { DeleteVelocityFilterCommand } from './delete-velocity-filter.command';

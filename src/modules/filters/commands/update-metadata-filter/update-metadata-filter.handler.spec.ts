@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RequestContext, TenantContext } from '../../../../platform/tenancy/request-context';
+import { RequestContext, TenantContext } from '../../../../platform/tenancy';
 import { MetadataFilter } from '../../entities/metadata-filter.entity';
 import { FiltersReader } from '../../queries/filters.reader';
 import { UpdateMetadataFilterCommand } from './update-metadata-filter.command';

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { RequestContext } from '../../../../platform/tenancy';
 import { canonicalEventType } from '../../../scoring/domain';
 import { VelocityFilter } from '../../entities/velocity-filter.entity';
 import { FiltersReader } from '../../queries/filters.reader';

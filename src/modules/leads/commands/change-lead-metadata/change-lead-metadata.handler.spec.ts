@@ -1,4 +1,4 @@
-import { AppError } from '../../../../platform/http/app-error';
+import { AppError } from '../../../../platform/http';
 import { Lead } from '../../domain/lead.aggregate';
 import { ChangeLeadMetadataCommand } from './change-lead-metadata.command';
 import { ChangeLeadMetadataHandler, decideMetadataChange } from './change-lead-metadata.handler';

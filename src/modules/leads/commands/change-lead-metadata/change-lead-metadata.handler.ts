@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../../platform/clock/clock';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { Clock } from '../../../../platform/clock';
+import { AggregateRepository } from '../../../../platform/event-store';
+import { RequestContext } from '../../../../platform/tenancy';
 import { LeadMetadataChangedPayload } from '../../domain/lead-events';
 import { Lead } from '../../domain/lead.aggregate';
 import { changeLiveLeads } from '../../lead-lock';

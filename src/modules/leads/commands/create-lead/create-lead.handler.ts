@@ -1,12 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../../platform/clock/clock';
-import { isUniqueViolation } from '../../../../platform/database/pg-errors';
-import { selectOne, sql } from '../../../../platform/database/sql';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { uuidv7 } from '../../../../platform/event-store/uuid-v7';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
-import { unitOnly } from '../../../../platform/tenancy/tenant-sql';
+import { Clock } from '../../../../platform/clock';
+import { isUniqueViolation, selectOne, sql } from '../../../../platform/database';
+import { AggregateRepository, uuidv7 } from '../../../../platform/event-store';
+import { RequestContext, unitOnly } from '../../../../platform/tenancy';
 import { Lead } from '../../domain/lead.aggregate';
 import { checkMetadataSize } from '../../lead-metadata-limit';
 import { LeadRecord, leadRecordByRef } from '../../lead-record';

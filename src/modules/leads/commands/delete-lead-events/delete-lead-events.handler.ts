@@ -1,8 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock } from '../../../../platform/clock/clock';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { StreamAppend } from '../../../../platform/event-store/event-store.types';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { Clock } from '../../../../platform/clock';
+import { AggregateRepository, StreamAppend } from '../../../../platform/event-store';
+import { RequestContext } from '../../../../platform/tenancy';
 import { LeadEvent, LeadEventsDeletedPayload, SuppressedEventStreamType } from '../../domain/lead-events';
 import { changeLiveLeads } from '../../lead-lock';
 import { DeleteLeadEventsCommand, EventToDelete } from './delete-lead-events.command';

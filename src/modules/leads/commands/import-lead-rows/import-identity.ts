@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { selectRows, sql } from '../../../../platform/database/sql';
-import { unitOnly } from '../../../../platform/tenancy/tenant-sql';
+import { selectRows, sql } from '../../../../platform/database';
+import { unitOnly } from '../../../../platform/tenancy';
 import { Alias } from '../../domain/lead-events';
 
 export interface ImportIdentity {

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import { EntityManager } from 'typeorm';
-import { EventMetadata } from '../../../../platform/event-store/event-store.types';
+import { EventMetadata } from '../../../../platform/event-store';
 import { AliasKind } from '../../domain/lead-events';
 
 /** One CSV row: its line number and its values by column. */

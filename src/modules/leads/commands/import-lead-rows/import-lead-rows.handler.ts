@@ -1,11 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager } from 'typeorm';
-import { Clock } from '../../../../platform/clock/clock';
-import { isUniqueViolation } from '../../../../platform/database/pg-errors';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { EventMetadata } from '../../../../platform/event-store/event-store.types';
-import { uuidv7 } from '../../../../platform/event-store/uuid-v7';
+import { Clock } from '../../../../platform/clock';
+import { isUniqueViolation } from '../../../../platform/database';
+import { AggregateRepository, EventMetadata, uuidv7 } from '../../../../platform/event-store';
 import { aliasKey, normaliseAlias } from '../../domain/alias-normalisation';
 import { Alias, AliasKind } from '../../domain/lead-events';
 import { Lead } from '../../domain/lead.aggregate';

@@ -1,4 +1,4 @@
-import { AppError } from '../../../../platform/http/app-error';
+import { AppError } from '../../../../platform/http';
 import { Lead } from '../../domain/lead.aggregate';
 import { checkMergeable, findMergeParties, MergeLeadRow, refuseTargetAmongSources } from './merge-decisions';
 

@@ -1,13 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../../../../platform/database/pg-errors';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { EventIdConflictError, StreamAppend } from '../../../../platform/event-store/event-store.types';
-import { uuidv7 } from '../../../../platform/event-store/uuid-v7';
-import { deriveChannel } from '../../../scoring/domain';
-import { canonicalEventType } from '../../../scoring/domain';
-import { firstSuppressingFilter } from '../../../scoring/domain';
+import { isUniqueViolation } from '../../../../platform/database';
+import { AggregateRepository, EventIdConflictError, StreamAppend, uuidv7 } from '../../../../platform/event-store';
+import { deriveChannel, canonicalEventType, firstSuppressingFilter } from '../../../scoring/domain';
 import { ScoringSetupService } from '../../../scoring';
 import { aliasKey } from '../../domain/alias-normalisation';
 import { Alias, LeadEvent, SuppressedEventRecordedPayload, SuppressedEventStreamType } from '../../domain/lead-events';

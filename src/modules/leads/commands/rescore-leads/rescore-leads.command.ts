@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { EventMetadata } from '../../../../platform/event-store/event-store.types';
+import { EventMetadata } from '../../../../platform/event-store';
 import type { LeadEventRescore } from '../../../scoring/domain';
 
 export type { LeadEventRescore };

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock } from '../../../../platform/clock/clock';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
+import { Clock } from '../../../../platform/clock';
+import { AggregateRepository } from '../../../../platform/event-store';
 import { changeLiveLeads } from '../../lead-lock';
 import { RescoreLeadsCommand } from './rescore-leads.command';
 

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock } from '../../../../platform/clock/clock';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { Clock } from '../../../../platform/clock';
+import { AggregateRepository } from '../../../../platform/event-store';
+import { RequestContext } from '../../../../platform/tenancy';
 import { roundScore } from '../../../scoring/domain';
 import { ScoreReader } from '../../../scoring';
 import { Lead } from '../../domain/lead.aggregate';

@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock } from '../../../../platform/clock/clock';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
-import { newId } from '../../../../platform/database/ids';
+import { Clock } from '../../../../platform/clock';
+import { AggregateRepository } from '../../../../platform/event-store';
+import { RequestContext } from '../../../../platform/tenancy';
+import { newId } from '../../../../platform/database';
 import { Ruleset } from '../../domain/ruleset.aggregate';
 import { RulesetLookup } from '../../queries/ruleset-lookup.service';
 import { RulesetErrors } from '../../rulesets.errors';

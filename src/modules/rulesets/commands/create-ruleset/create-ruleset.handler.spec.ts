@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
+import { AggregateRepository } from '../../../../platform/event-store';
 import { fixedClock, inActiveUnit, rejection } from '../rulesets.fakes';
 import { CreateRulesetCommand, NewRuleset } from './create-ruleset.command';
 import { CreateRulesetHandler } from './create-ruleset.handler';

@@ -1,12 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../../platform/clock/clock';
-import { selectOne, sql } from '../../../../platform/database/sql';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { PlatformErrors } from '../../../../platform/http/platform.errors';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
-import { unitScope } from '../../../../platform/tenancy/tenant-sql';
-import { newId } from '../../../../platform/database/ids';
+import { Clock } from '../../../../platform/clock';
+import { selectOne, sql, newId } from '../../../../platform/database';
+import { AggregateRepository } from '../../../../platform/event-store';
+import { PlatformErrors } from '../../../../platform/http';
+import { RequestContext, unitScope } from '../../../../platform/tenancy';
 import { ENGAGEMENT } from '../../../scoring';
 import { Ruleset } from '../../domain/ruleset.aggregate';
 import { CreateRulesetCommand, NewRuleset } from './create-ruleset.command';

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock } from '../../../../platform/clock/clock';
-import { AggregateRepository } from '../../../../platform/event-store/aggregate.repository';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { Clock } from '../../../../platform/clock';
+import { AggregateRepository } from '../../../../platform/event-store';
+import { RequestContext } from '../../../../platform/tenancy';
 import { Ruleset } from '../../domain/ruleset.aggregate';
 import { RulesetLookup } from '../../queries/ruleset-lookup.service';
 import { assertRuleWindow } from '../rule-window';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { ServerKeys } from '../../../../platform/security/server-keys.service';
-import { RequestContext, TenantContext } from '../../../../platform/tenancy/request-context';
+import { ServerKeys } from '../../../../platform/security';
+import { RequestContext, TenantContext } from '../../../../platform/tenancy';
 import { SurgeTrigger } from '../../entities/surge-trigger.entity';
 import { CreateSurgeTriggerCommand } from './create-surge-trigger.command';
 import { CreateSurgeTriggerHandler } from './create-surge-trigger.handler';

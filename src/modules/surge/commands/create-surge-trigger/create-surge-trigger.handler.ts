@@ -1,9 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { newId } from '../../../../platform/database/ids';
-import { ServerKeys } from '../../../../platform/security/server-keys.service';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
-import { currentUnit } from '../../../../platform/tenancy/tenant-sql';
+import { newId } from '../../../../platform/database';
+import { ServerKeys } from '../../../../platform/security';
+import { RequestContext, currentUnit } from '../../../../platform/tenancy';
 import { SurgeTrigger } from '../../entities/surge-trigger.entity';
 import { describeSurgeRule } from '../../surge.mappers';
 import { applySurgeTriggerChanges } from '../surge-trigger-changes';

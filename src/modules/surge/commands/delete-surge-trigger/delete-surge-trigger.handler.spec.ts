@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { RequestContext, TenantContext } from '../../../../platform/tenancy/request-context';
+import { RequestContext, TenantContext } from '../../../../platform/tenancy';
 import { SurgeTrigger } from '../../entities/surge-trigger.entity';
 import { SurgeTriggersReader } from '../../queries/surge-triggers.reader';
 import { DeleteSurgeTriggerCommand } from './delete-surge-trigger.command';

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { execute, sql } from '../../../../platform/database/sql';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { execute, sql } from '../../../../platform/database';
+import { RequestContext } from '../../../../platform/tenancy';
 import { SurgeTriggersReader } from '../../queries/surge-triggers.reader';
 import { DeleteSurgeTriggerCommand } from './delete-surge-trigger.command';
 

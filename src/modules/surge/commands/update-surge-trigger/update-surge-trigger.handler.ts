@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { ServerKeys } from '../../../../platform/security/server-keys.service';
-import { RequestContext } from '../../../../platform/tenancy/request-context';
+import { ServerKeys } from '../../../../platform/security';
+import { RequestContext } from '../../../../platform/tenancy';
 import { SurgeTrigger } from '../../entities/surge-trigger.entity';
 import { SurgeTriggersReader } from '../../queries/surge-triggers.reader';
 import { applySurgeTriggerChanges } from '../surge-trigger-changes';

@@ -1,0 +1,3 @@
+export * from './ids';
+export * from './pg-errors';
+export * from './sql';
