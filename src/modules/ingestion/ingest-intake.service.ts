@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { uuidv7 } from '../../platform/event-store';
-import { AppError, ErrorDetail, flattenValidationErrors } from '../../platform/http';
+import { AppError, ErrorDetail, flattenValidationErrors, PlatformErrors } from '../../platform/http';
 import { MetricsService } from '../../platform/metrics';
 import { RequestContext, tenantKey, unitOnly } from '../../platform/tenancy';
 import { Clock } from '../../platform/clock';
@@ -104,7 +104,7 @@ export class IngestIntake {
   async ingest(body: unknown, options: IntakeOptions): Promise<QueuedEvent[]> {
     const batch = Array.isArray(body);
     const items = batch ? (body as unknown[]) : [body];
-    if (batch && items.length === 0) throw AppError.badRequest('validation_failed', 'body: the array holds no events', [{ field: 'body', reason: 'must hold 1 to 1000 events' }]);
+    if (batch && items.length === 0) throw PlatformErrors.error('validation_failed', 'body: the array holds no events', [{ field: 'body', reason: 'must hold 1 to 1000 events' }]);
     if (items.length > MAX_EVENTS_PER_REQUEST) {
       throw IngestionErrors.error('too_many_events', `at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${items.length})`, [
         { field: 'body', reason: `must hold at most ${MAX_EVENTS_PER_REQUEST} events` },
@@ -141,5 +141,5 @@ export function problemError(problems: EventProblem[]): AppError {
   const message = problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
   if (problems.some((p) => p.status === 413)) return LeadErrors.error('metadata_too_large', message, details);
   if (problems.some((p) => p.status === 404)) return LeadErrors.error('lead_not_found', message, details);
-  return AppError.badRequest('validation_failed', message, details);
+  return PlatformErrors.error('validation_failed', message, details);
 }

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { AppConfig } from '../../config/app-config';
-import { AppError } from '../../platform/http';
+import { AppError, PlatformErrors } from '../../platform/http';
 import { QueueName } from '../../platform/queues';
 import { INGEST_JOB, IngestJobData, QueuedEvent } from './ingest-job';
 
@@ -13,7 +13,7 @@ interface Waiter {
 }
 
 const unavailable = (why: string) =>
-  AppError.unavailable('queue_unavailable', `events were not accepted: ${why}; nothing was queued, retry later (with the same event_id to stay idempotent)`);
+  PlatformErrors.error('queue_unavailable', `events were not accepted: ${why}; nothing was queued, retry later (with the same event_id to stay idempotent)`);
 
 /**
  * Puts accepted events on the ingest queue with group commit: requests arriving within INGEST_COALESCE_MS

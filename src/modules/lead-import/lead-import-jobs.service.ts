@@ -4,7 +4,7 @@ import type { Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
-import { AppError, ErrorDetail, isoOrNull, PageRequest } from '../../platform/http';
+import { AppError, ErrorDetail, isoOrNull, PageRequest, PlatformErrors } from '../../platform/http';
 import { QueueName } from '../../platform/queues';
 import { RequestContext, tenantKey, unitOnly } from '../../platform/tenancy';
 import { ALIAS_KINDS } from '../leads';
@@ -81,7 +81,7 @@ export class LeadImportJobs {
         problems.push({ field: `alias_mappings.${col}`, reason: `must be one of ${ALIAS_KINDS.join(', ')}` });
       }
     }
-    if (problems.length) throw AppError.badRequest('validation_failed', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
+    if (problems.length) throw PlatformErrors.error('validation_failed', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
 
     const { org_id, unit_id } = tenantKey();
     const file = await this.files.find(unit_id, body.file_id);
@@ -95,7 +95,7 @@ export class LeadImportJobs {
     if (!headers.has(body.primary_identifier.column)) problems.push({ field: 'primary_identifier.column', reason: notAColumn });
     for (const col of Object.keys(fieldMappings)) if (!headers.has(col)) problems.push({ field: `field_mappings.${col}`, reason: notAColumn });
     for (const col of Object.keys(aliasMappings)) if (!headers.has(col)) problems.push({ field: `alias_mappings.${col}`, reason: notAColumn });
-    if (problems.length) throw AppError.badRequest('validation_failed', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
+    if (problems.length) throw PlatformErrors.error('validation_failed', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
 
     const id = `import_${randomBytes(16).toString('hex')}`;
     const [row] = await this.ds.query(
@@ -120,7 +120,7 @@ export class LeadImportJobs {
       await this.queue.add(RUN_LEAD_IMPORT, { import_job_id: id, unit_id } satisfies LeadImportJobData, { jobId: id, attempts: LEAD_IMPORT_ATTEMPTS });
     } catch (err) {
       await this.ds.query(`DELETE FROM lead_import_jobs WHERE id = $1`, [id]);
-      throw AppError.unavailable('queue_unavailable', `the import could not be queued: ${(err as Error).message}`);
+      throw PlatformErrors.error('queue_unavailable', `the import could not be queued: ${(err as Error).message}`);
     }
     const mapped = [
       ...Object.entries(fieldMappings).map(([c, f]) => `${c}→${f}`),

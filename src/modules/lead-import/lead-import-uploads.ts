@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { randomBytes } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { Clock } from '../../platform/clock';
-import { AppError, filePart, FilePart } from '../../platform/http';
+import { AppError, filePart, FilePart, PlatformErrors } from '../../platform/http';
 import { tenantKey, RequestContext } from '../../platform/tenancy';
 import { contentTypeProblem, detectIdentifierColumns, headerProblems, LEAD_IMPORT_MAX_BYTES, rowObject, sniffProblem } from './domain/csv-detection';
 import { ImportPreviewDto } from './http/lead-import.dto';
@@ -31,7 +31,7 @@ export class LeadImportUploads {
     if (typeProblem) {
       part.stream.resume();
       await finished(part.stream).catch(() => undefined);
-      throw new AppError(415, 'unsupported_media_type', `${typeProblem}; upload a .csv file`);
+      throw PlatformErrors.error('unsupported_media_type', `${typeProblem}; upload a .csv file`);
     }
     const { org_id, unit_id } = tenantKey();
     const id = `preview_${randomBytes(16).toString('hex')}`;
@@ -94,8 +94,8 @@ export class LeadImportUploads {
       if (pendingBytes >= FILE_CHUNK_BYTES) await flush();
     }
     if (!sniffed && !mediaProblem) mediaProblem = sniffProblem(head);
-    if (mediaProblem) throw new AppError(415, 'unsupported_media_type', `${mediaProblem}; upload a .csv file`);
-    if (truncated) throw new AppError(413, 'payload_too_large', `the file exceeds ${LEAD_IMPORT_MAX_BYTES} bytes (10 MB)`);
+    if (mediaProblem) throw PlatformErrors.error('unsupported_media_type', `${mediaProblem}; upload a .csv file`);
+    if (truncated) throw PlatformErrors.error('payload_too_large', `the file exceeds ${LEAD_IMPORT_MAX_BYTES} bytes (10 MB)`);
     if (!parseError) {
       parser.end();
       await finished(parser).catch((err: Error) => (parseError ??= err));
@@ -103,7 +103,7 @@ export class LeadImportUploads {
     if (parseError) throw IngestionErrors.error('invalid_csv', `the file is not valid CSV: ${(parseError as Error).message}`, [{ field: 'file', reason: 'is not valid CSV' }]);
     const header = seen.headers;
     if (header === null || rows === 0) {
-      throw AppError.badRequest('validation_failed', 'file: the CSV must hold a header row and at least one data row', [{ field: 'file', reason: 'must hold a header row and at least one data row' }]);
+      throw PlatformErrors.error('validation_failed', 'file: the CSV must hold a header row and at least one data row', [{ field: 'file', reason: 'must hold a header row and at least one data row' }]);
     }
     const problems = headerProblems(header);
     if (problems.length) throw IngestionErrors.error('invalid_csv', `the header row is not usable: ${problems.join('; ')}`, problems.map((reason) => ({ field: 'file', reason })));

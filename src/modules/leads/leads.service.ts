@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { execute, raw, selectOne, selectRows, sql } from '../../platform/database';
 import { nameUuid, uuidv7 } from '../../platform/event-store';
-import { AppError } from '../../platform/http';
+import { AppError, PlatformErrors } from '../../platform/http';
 import { QueueName } from '../../platform/queues';
 import { RequestContext, unitOnly, unitScope } from '../../platform/tenancy';
 import { normaliseAlias } from './domain/alias-normalisation';
@@ -124,7 +124,7 @@ export class LeadsService {
       } catch (err) {
         this.log.warn({ msg: 'lead deletion could not be queued; marked failed so that a repeated DELETE retries it', deletion_id: outcome.deletion.id, err: (err as Error).message });
         await this.ds.query(`UPDATE lead_deletions SET status = 'failed', error = 'the deletion could not be queued' WHERE id = $1`, [outcome.deletion.id]);
-        throw AppError.unavailable('queue_unavailable', 'the deletion could not be queued; the lead stays hidden, retry the DELETE');
+        throw PlatformErrors.error('queue_unavailable', 'the deletion could not be queued; the lead stays hidden, retry the DELETE');
       }
     }
     return outcome.deletion;

@@ -7,4 +7,7 @@ import { defineErrors } from '../../platform/http';
 export const ScoringErrors = defineErrors('scoring', {
   ruleset_not_found: 404,
   rule_not_found: 404,
+  // also declared by leads and lead-import (same status): the engine reads leads and score-now jobs itself
+  lead_not_found: 404,
+  job_not_found: 404,
 });

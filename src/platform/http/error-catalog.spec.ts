@@ -10,9 +10,10 @@ describe('defineErrors', () => {
     expect(registeredErrorCodes().filter((c) => c.module === 'spec_module').map((c) => c.code)).toEqual(['spec_thing_missing', 'spec_thing_taken']);
   });
 
-  it('refuses a code declared by two modules, and codes that are not snake_case', () => {
+  it('refuses a code declared with two statuses, and codes that are not snake_case', () => {
     defineErrors('spec_a', { spec_shared: 400 });
-    expect(() => defineErrors('spec_b', { spec_shared: 400 })).toThrow(/declared by spec_a and spec_b/);
+    expect(() => defineErrors('spec_b', { spec_shared: 400 })).not.toThrow();
+    expect(() => defineErrors('spec_c', { spec_shared: 404 })).toThrow(/declared 400 by spec_a and 404 by spec_c/);
     expect(() => defineErrors('spec_c', { BadCode: 400 })).toThrow(/snake_case/);
   });
 });

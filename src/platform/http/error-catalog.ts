@@ -18,7 +18,8 @@ const registry = new Map<string, ErrorCodeEntry>();
  *
  * The code is type-checked against the module's list, so a typo or an undeclared code does not compile; the
  * status comes from the declaration, so one code never answers two statuses; every declared code is listed in
- * the OpenAPI error schema (`registeredErrorCodes`). A code may be declared by one module only.
+ * the OpenAPI error schema (`registeredErrorCodes`). Two modules may declare the same code (`lead_not_found` is
+ * answered by leads and by the scoring engine, which must not import leads) only with the same status.
  */
 export interface ErrorCatalog<C extends string> {
   readonly module: string;
@@ -33,8 +34,8 @@ export function defineErrors<const T extends Record<string, number>>(module: str
   for (const [code, status] of Object.entries(codes)) {
     if (!/^[a-z][a-z0-9_]*$/.test(code)) throw new Error(`error code ${code} of ${module} is not snake_case`);
     const known = registry.get(code);
-    if (known && known.module !== module) throw new Error(`error code ${code} is declared by ${known.module} and ${module}`);
-    registry.set(code, { code, status, module });
+    if (known && known.status !== status) throw new Error(`error code ${code} is declared ${known.status} by ${known.module} and ${status} by ${module}`);
+    if (!known) registry.set(code, { code, status, module });
   }
   return {
     module,

@@ -2,7 +2,7 @@ import { defineErrors } from './error-catalog';
 
 /**
  * The platform's error codes: answered before or around any module's code (validation at the edge, body parsing,
- * authentication, the active OU, the rate limit, the catch-all). Statuses as the API has always answered them.
+ * authentication, the active OU, the rate limit, a queue that is down, the catch-all). Statuses as the API has always answered them.
  */
 export const PlatformErrors = defineErrors('platform', {
   validation_failed: 400,
@@ -16,4 +16,5 @@ export const PlatformErrors = defineErrors('platform', {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
+  queue_unavailable: 503,
 });

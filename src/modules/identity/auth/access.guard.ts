@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
-import { AppError, IS_PUBLIC } from '../../../platform/http';
+import { AppError, IS_PUBLIC, PlatformErrors } from '../../../platform/http';
 import { RateLimiter } from '../../../platform/rate-limit';
 import { OuRole, Principal, RequestContext, ORG_ADMIN, OU_ROLES, OU_SCOPED, USER_ONLY, VIEWER_MAY_WRITE } from '../../../platform/tenancy';
 import { isMutation, mayWrite } from '../domain/access';
@@ -45,29 +45,29 @@ export class AccessGuard extends AuthGuard(['pat', 'jwt', 'basic']) {
       throw IdentityErrors.error('user_only', 'this operation is for users (JWT or personal access token), not service accounts');
     }
     if (this.reflector.getAllAndOverride<boolean>(ORG_ADMIN, targets) && principal.orgRole !== 'admin') {
-      throw AppError.forbidden('admin_required', 'this operation needs the organization admin role');
+      throw PlatformErrors.error('admin_required', 'this operation needs the organization admin role');
     }
     if (this.reflector.getAllAndOverride<boolean>(OU_SCOPED, targets)) {
       const cookie = (req as Request & { cookies?: Record<string, string> }).cookies?.[ACTIVE_OU_COOKIE];
       const access = await this.ouAccess.resolveActive(principal, cookie);
-      if (!access) throw AppError.badRequest('no_active_ou', 'no active organizational unit: call POST /org-units/active first');
+      if (!access) throw PlatformErrors.error('no_active_ou', 'no active organizational unit: call POST /org-units/active first');
       if (ctx) {
         ctx.unitId = access.unitId;
         ctx.ouRole = access.role;
       }
       if (isMutation(req.method) && !mayWrite(access.role) && !this.reflector.getAllAndOverride<boolean>(VIEWER_MAY_WRITE, targets)) {
-        throw AppError.forbidden('forbidden', 'the Viewer role may read but not change data in this organizational unit');
+        throw PlatformErrors.error('forbidden', 'the Viewer role may read but not change data in this organizational unit');
       }
       const needed = this.reflector.getAllAndOverride<OuRole[] | undefined>(OU_ROLES, targets);
       if (needed && !needed.includes(access.role)) {
-        throw AppError.forbidden('forbidden', `this operation needs the ${needed.join(' or ')} role`);
+        throw PlatformErrors.error('forbidden', `this operation needs the ${needed.join(' or ')} role`);
       }
     }
     return true;
   }
 
   handleRequest<T>(err: unknown, user: T): T {
-    if (err || !user) throw AppError.unauthorized('missing, wrong, expired or revoked credential');
+    if (err || !user) throw PlatformErrors.error('unauthorized', 'missing, wrong, expired or revoked credential');
     return user;
   }
 
@@ -80,7 +80,7 @@ export class AccessGuard extends AuthGuard(['pat', 'jwt', 'basic']) {
     res.setHeader('X-RateLimit-Reset', String(d.reset));
     if (!d.allowed && policy.mode === 'enforce') {
       res.setHeader('Retry-After', String(d.retryAfter));
-      throw new AppError(429, 'rate_limited', `rate limit of ${policy.perMinute} requests per minute (burst ${policy.burst}) exceeded; retry in ${d.retryAfter} s`);
+      throw PlatformErrors.error('rate_limited', `rate limit of ${policy.perMinute} requests per minute (burst ${policy.burst}) exceeded; retry in ${d.retryAfter} s`);
     }
   }
 }

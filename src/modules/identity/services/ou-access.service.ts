@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../../platform/http';
+import { AppError, PlatformErrors } from '../../../platform/http';
 import { OuRole, Principal, orgScope } from '../../../platform/tenancy';
 import { IdentityErrors } from '../identity.errors';
 import { selectOne, selectRows, sql } from '../../../platform/database';
@@ -55,7 +55,7 @@ export class OuAccessService {
   async require(p: Principal, unitId: string, allowed: readonly OuRole[]): Promise<OuRole> {
     const role = await this.roleIn(p, unitId);
     if (!role) throw IdentityErrors.error('not_a_member', 'you are not a member of this organizational unit');
-    if (!allowed.includes(role)) throw AppError.forbidden('forbidden', `this needs the ${allowed.join(' or ')} role in the organizational unit`);
+    if (!allowed.includes(role)) throw PlatformErrors.error('forbidden', `this needs the ${allowed.join(' or ')} role in the organizational unit`);
     return role;
   }
 

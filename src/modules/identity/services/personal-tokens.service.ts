@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { Clock } from '../../../platform/clock';
-import { AppError } from '../../../platform/http';
+import { AppError, PlatformErrors } from '../../../platform/http';
 import { ServerKeys } from '../../../platform/security';
 import { Principal } from '../../../platform/tenancy';
 import { newId } from '../../../platform/database';
@@ -28,7 +28,7 @@ export class PersonalTokensService {
 
   async create(p: Principal, name: string, expiresAt: Date | null): Promise<{ pat: PersonalAccessToken; token: string }> {
     if (expiresAt && expiresAt.getTime() <= this.clock.now().getTime()) {
-      throw AppError.badRequest('validation_failed', 'expires_at: must be in the future', [{ field: 'expires_at', reason: 'must be in the future' }]);
+      throw PlatformErrors.error('validation_failed', 'expires_at: must be in the future', [{ field: 'expires_at', reason: 'must be in the future' }]);
     }
     const { token, prefix } = newPersonalAccessToken();
     const repo = this.dataSource.getRepository(PersonalAccessToken);

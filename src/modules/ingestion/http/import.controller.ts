@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiBasicAuth, ApiBearerAuth, ApiBody, ApiConsumes,
 import { parse } from 'csv-parse';
 import type { Request } from 'express';
 import { Clock } from '../../../platform/clock';
-import { AppError, ApiErrors, filePart } from '../../../platform/http';
+import { AppError, ApiErrors, filePart, PlatformErrors } from '../../../platform/http';
 import { RequestContext, OuScoped } from '../../../platform/tenancy';
 import { ALIAS_KINDS } from '../../leads';
 import { QueuedEvent } from '../ingest-job';
@@ -49,7 +49,7 @@ export class ImportController {
   @ApiErrors(400, 401, 403, 413, 503)
   async import(@Req() req: Request, @Query('skip_triggers') skipTriggersRaw?: string): Promise<ImportAcceptedDto> {
     if (skipTriggersRaw !== undefined && !['true', 'false', '1', '0'].includes(skipTriggersRaw)) {
-      throw AppError.badRequest('validation_failed', 'skip_triggers must be true or false', [{ field: 'skip_triggers', reason: 'must be true or false' }]);
+      throw PlatformErrors.error('validation_failed', 'skip_triggers must be true or false', [{ field: 'skip_triggers', reason: 'must be true or false' }]);
     }
     const skipTriggers = skipTriggersRaw === 'true' || skipTriggersRaw === '1';
     const { stream: file } = await filePart(req, IMPORT_MAX_BYTES);
@@ -81,7 +81,7 @@ export class ImportController {
         await this.intake.enqueue(ok.map((c) => c.event));
       } catch (err) {
         if (err instanceof AppError) {
-          throw new AppError(err.getStatus(), 'queue_unavailable', `${imported} rows were queued before the queue failed; the rest were not`, { imported });
+          throw PlatformErrors.error('queue_unavailable', `${imported} rows were queued before the queue failed; the rest were not`, { imported });
         }
         throw err;
       }
@@ -123,8 +123,8 @@ export class ImportController {
       if (err instanceof AppError) throw err;
       throw IngestionErrors.error('invalid_csv', `the file is not valid CSV: ${(err as Error).message}`, { imported });
     }
-    if (truncated) throw new AppError(413, 'payload_too_large', `the file exceeds ${IMPORT_MAX_BYTES} bytes; the first ${imported} rows were queued`, { imported });
-    if (!headerChecked) throw AppError.badRequest('validation_failed', 'file: the CSV holds no rows', [{ field: 'file', reason: 'must hold a header row and at least one row' }]);
+    if (truncated) throw PlatformErrors.error('payload_too_large', `the file exceeds ${IMPORT_MAX_BYTES} bytes; the first ${imported} rows were queued`, { imported });
+    if (!headerChecked) throw PlatformErrors.error('validation_failed', 'file: the CSV holds no rows', [{ field: 'file', reason: 'must hold a header row and at least one row' }]);
     RequestContext.describe({ verb: 'import', entityType: 'event', summary: `imported ${imported} event(s) from CSV, ${errorCount} row(s) rejected${skipTriggers ? ', triggers skipped' : ''}` });
     return { message: 'import queued', imported, errors: errorCount, row_errors: errors };
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AppError, ApiErrors, Public } from '../../../platform/http';
+import { AppError, ApiErrors, Public, PlatformErrors } from '../../../platform/http';
 import { OuScoped, tenantKey } from '../../../platform/tenancy';
 import { ScoreReader } from '../../scoring';
 import { LeadWhyDto, ScoreExplainQueryDto, ScoreExplanationDto, SharedExplanationDto, ShareLinkDto, WHY_MAX_LEADS, WhyBatchDto, WhyBatchQueryDto } from './lead-explain.dto';
@@ -47,7 +47,7 @@ export class LeadExplainController {
   async whyBatch(@Query() q: WhyBatchQueryDto): Promise<WhyBatchDto> {
     const ids = [...new Set((q.lead_ids ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
     if (ids.length > WHY_MAX_LEADS) {
-      throw AppError.badRequest('validation_failed', `lead_ids: at most ${WHY_MAX_LEADS} distinct ids`, [{ field: 'lead_ids', reason: `at most ${WHY_MAX_LEADS} distinct ids` }]);
+      throw PlatformErrors.error('validation_failed', `lead_ids: at most ${WHY_MAX_LEADS} distinct ids`, [{ field: 'lead_ids', reason: `at most ${WHY_MAX_LEADS} distinct ids` }]);
     }
     const { org_id, unit_id } = tenantKey();
     const { found, missing } = await this.explain.whyMany(org_id, unit_id, ids);

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { Dimension } from '../../scoring';
 
 export const WHY_MAX_LEADS = 200;
 
@@ -67,7 +68,7 @@ export class ScoreExplanationDto {
 }
 
 export class WhyFactorDto {
-  @ApiProperty({ enum: ['engagement', 'profile', 'account'], description: 'Only engagement factors exist yet (profile and account scoring come later)' }) kind: 'engagement' | 'profile' | 'account';
+  @ApiProperty({ enum: ['engagement', 'profile', 'account'] satisfies Dimension[], description: 'Only engagement factors exist yet (profile and account scoring come later)' }) kind: 'engagement' | 'profile' | 'account';
   @ApiProperty({ example: 'Demo Request' }) event_type: string;
   @ApiProperty({ example: 'Demo Request ×2' }) label: string;
   @ApiProperty({ description: 'Points the event type is worth now in the ruleset where it weighs most (decayed, after any reset, rounded)' }) points: number;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
-import { Condition, renderFilterLabel, contributionPoints, roundScore, LeadRow, ScoreReader, DECAYED_POINTS_SQL } from '../../scoring';
+import { Condition, ENGAGEMENT, renderFilterLabel, contributionPoints, roundScore, LeadRow, ScoreReader, DECAYED_POINTS_SQL } from '../../scoring';
 import { LeadWhyDto, ScoreExplanationDto, SnapshotItemDto, TopDriverDto } from './lead-explain.dto';
 import { FactorRow, whyOf } from './lead-why';
 import { selectRows, sql } from '../../../platform/database';
@@ -41,7 +41,7 @@ export class LeadExplainService {
       m,
       sql`SELECT r.id, r.ruleset_id, r.event_type, r.weight, r.half_life_days, r.active, r.filters
             FROM rules r JOIN rulesets rs ON rs.id = r.ruleset_id
-           WHERE ${unitOnly('rs', lead.unit_id)} AND rs.dimension = 'engagement' AND rs.active
+           WHERE ${unitOnly('rs', lead.unit_id)} AND rs.dimension = ${ENGAGEMENT} AND rs.active
            ORDER BY r.priority, r.id`,
     );
     const [counts] = await m.query(

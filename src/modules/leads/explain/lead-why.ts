@@ -1,4 +1,4 @@
-import { eventTypeDisplayName, roundScore } from '../../scoring/domain';
+import { ENGAGEMENT, eventTypeDisplayName, roundScore } from '../../scoring/domain';
 import { LeadWhyDto, WhyFactorDto } from './lead-explain.dto';
 
 const HOUR = 3_600_000;
@@ -42,7 +42,7 @@ export function whyOf(leadId: string, rows: readonly FactorRow[], now: Date): Le
   const best = [...byType.values()];
   const factors: WhyFactorDto[] = best
     .map((r) => ({
-      kind: 'engagement' as const,
+      kind: ENGAGEMENT,
       event_type: eventTypeDisplayName(r.event_type),
       label: `${eventTypeDisplayName(r.event_type)} ×${r.n}`,
       points: roundScore(r.points),

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AppError, ApiErrors } from '../../../platform/http';
+import { AppError, ApiErrors, PlatformErrors } from '../../../platform/http';
 import { OuScoped, RequestContext } from '../../../platform/tenancy';
 import { ChangeLeadMetadataCommand } from '../commands/change-lead-metadata/change-lead-metadata.command';
 import { LeadsService } from '../leads.service';
@@ -42,13 +42,13 @@ export class LeadByAliasController {
   @ApiErrors(400, 401, 403, 404, 413)
   async patchByAlias(@Body() body: UpdateMetadataByAliasDto): Promise<MetadataByAliasResultDto> {
     if (body.attributes === undefined && body.account_id === undefined) {
-      throw AppError.badRequest('validation_failed', 'attributes: attributes or account_id is required', [{ field: 'attributes', reason: 'attributes or account_id is required' }]);
+      throw PlatformErrors.error('validation_failed', 'attributes: attributes or account_id is required', [{ field: 'attributes', reason: 'attributes or account_id is required' }]);
     }
     const attributes = body.attributes ?? {};
     const bad = Object.keys(attributes).filter((k) => !ATTRIBUTE_KEY.test(k));
     if (bad.length) {
       const details = bad.map((k) => ({ field: `attributes.${k}`, reason: 'keys must be 1–64 letters, digits, underscores, dashes, dots or spaces' }));
-      throw AppError.badRequest('validation_failed', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
+      throw PlatformErrors.error('validation_failed', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
     }
     const lead = await this.leads.byAlias(body.alias_kind ?? 'email', body.alias_value);
     const { set, removed } = splitPatch(attributes);

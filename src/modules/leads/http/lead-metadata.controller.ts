@@ -1,7 +1,7 @@
 import { Body, Controller, Param, Patch, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AppError, ApiErrors } from '../../../platform/http';
+import { AppError, ApiErrors, PlatformErrors } from '../../../platform/http';
 import { OuScoped, RequestContext } from '../../../platform/tenancy';
 import { ChangeLeadMetadataCommand } from '../commands/change-lead-metadata/change-lead-metadata.command';
 import { LeadsService } from '../leads.service';
@@ -54,7 +54,7 @@ export class LeadMetadataController {
 
   private async patch(leadId: string, body: unknown): Promise<LeadMetadataDto> {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw AppError.badRequest('validation_failed', 'body: must be a JSON object of metadata keys', [{ field: 'body', reason: 'must be a JSON object of metadata keys' }]);
+      throw PlatformErrors.error('validation_failed', 'body: must be a JSON object of metadata keys', [{ field: 'body', reason: 'must be a JSON object of metadata keys' }]);
     }
     checkKeys(body as Record<string, unknown>, 'body');
     const lead = await this.leads.visible(leadId);

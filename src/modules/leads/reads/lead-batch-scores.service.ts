@@ -5,7 +5,7 @@ import { selectRows, sql } from '../../../platform/database';
 import { AppError } from '../../../platform/http';
 import { RequestContext, unitOnly } from '../../../platform/tenancy';
 import { rulesetScore, StoredContribution, roundScore } from '../../scoring/domain';
-import { ScoreReader } from '../../scoring';
+import { ScoreReader, ScoringErrors } from '../../scoring';
 import { unitRulesets } from './unit-rulesets';
 
 /**
@@ -26,7 +26,7 @@ export class LeadBatchScores {
     else {
       target = rulesets.names.has(ruleset) ? ruleset : ([...rulesets.names].find(([, name]) => name === ruleset)?.[0] ?? null);
       // the rulesets module's code, answered here for a ruleset the caller named
-      if (!target) throw AppError.notFound('ruleset', 'ruleset_not_found');
+      if (!target) throw ScoringErrors.notFound('ruleset_not_found', 'ruleset');
     }
     const [leads, contributions, allowNegative] = await Promise.all([
       selectRows<{ id: string; lead_id: string; score_reset_at: Date | null }>(

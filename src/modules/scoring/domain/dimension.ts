@@ -8,7 +8,7 @@ export const DIMENSIONS = ['engagement', 'profile', 'account', 'deal'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 /** The dimension of behaviour-driven lead scores: the one whose primary ruleset fills `leads.score`. */
-export const ENGAGEMENT: Dimension = 'engagement';
+export const ENGAGEMENT = 'engagement' as const satisfies Dimension;
 
 export function isDimension(value: string): value is Dimension {
   return (DIMENSIONS as readonly string[]).includes(value);

@@ -7,6 +7,7 @@ import { orgScope, unitScope } from '../../../platform/tenancy';
 import { dimensionSource } from '../dimensions/dimension-sources';
 import { Dimension, ENGAGEMENT } from '../domain/dimension';
 import { rulesetScore } from '../domain/score-ruleset';
+import { ScoringErrors } from '../scoring.errors';
 
 export interface LeadRow {
   id: string;
@@ -43,7 +44,7 @@ export class ScoreReader {
   async lead(leadId: string, m: EntityManager = this.ds.manager): Promise<LeadRow> {
     const row = await selectOne<LeadRow>(m, sql`SELECT id, lead_id, org_id, unit_id, score_reset_at FROM leads WHERE ${unitScope()} AND lead_id = ${leadId} AND status = 'active'`);
     // lead_not_found belongs to the leads module's catalog
-    if (!row) throw AppError.notFound('lead', 'lead_not_found');
+    if (!row) throw ScoringErrors.notFound('lead_not_found', 'lead');
     return row;
   }
 

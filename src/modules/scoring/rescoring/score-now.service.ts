@@ -42,7 +42,7 @@ export class ScoreNowService {
     const job = await this.queue.getJob(jobId);
     const { unitId } = currentUnit();
     // job_not_found is shared with the lead-import module; its catalog entry is the lead's to place
-    if (!job || job.name !== RESCORE_RULESET || (job.data as RescoreJobData).unit_id !== unitId) throw AppError.notFound('job', 'job_not_found');
+    if (!job || job.name !== RESCORE_RULESET || (job.data as RescoreJobData).unit_id !== unitId) throw ScoringErrors.notFound('job_not_found', 'job');
     const progress = job.progress();
     return {
       job_id: String(job.id),

@@ -4,7 +4,7 @@ import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock';
 import { execute, selectOne, sql } from '../../../platform/database';
-import { AppError } from '../../../platform/http';
+import { AppError, PlatformErrors } from '../../../platform/http';
 import { QueueName } from '../../../platform/queues';
 import { RequestContext, currentUnit, orgScope, unitOnly } from '../../../platform/tenancy';
 import { ScoringSettingsDto, UpdateScoringSettingsDto } from '../http/scoring.dto';
@@ -48,7 +48,7 @@ export class ScoringSettingsService {
     const orgWide = body.allow_negative_scores !== undefined || body.abm_enabled !== undefined;
     if (orgWide && RequestContext.principal().orgRole !== 'admin') {
       // admin_required belongs to the identity module's catalog
-      throw AppError.forbidden('admin_required', 'allow_negative_scores and abm_enabled are organization-wide: an organization admin may change them');
+      throw PlatformErrors.error('admin_required', 'allow_negative_scores and abm_enabled are organization-wide: an organization admin may change them');
     }
     let floorChanged = false;
     await this.ds.transaction(async (m) => {

@@ -7,6 +7,7 @@ import { unitScope } from '../../../platform/tenancy';
 import { detectSurges, SurgeWindow } from '../domain/surge-window';
 import { SurgeTrigger } from '../entities/surge-trigger.entity';
 import { SurgePreviewDto, SurgeSimulationDto } from '../http/surge.dto';
+import { LeadErrors } from '../../leads';
 
 export interface LeadSurges {
   leadId: string;
@@ -35,7 +36,7 @@ export class SurgeHistory {
     const scope = { orgId: trigger.orgId, unitId: trigger.unitId };
     const lead = await selectOne<{ id: string }>(this.ds, sql`SELECT id FROM leads WHERE ${unitScope(undefined, scope)} AND lead_id = ${leadId}`);
     // lead_not_found is the leads module's code; surge only reports it
-    if (!lead) throw AppError.notFound('lead', 'lead_not_found');
+    if (!lead) throw LeadErrors.notFound('lead_not_found', 'lead');
     const windows = (await this.backtest(trigger, days, lead.id)).flatMap((l) => l.windows);
     return {
       would_fire: windows.length > 0,
