@@ -37,8 +37,8 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // Tests read untyped JSON (response bodies, the OpenAPI document) and pass deliberately wrong input.
-    files: ['test/**', '**/*.spec.ts', '**/*.e2e-spec.ts'],
+    // Tests and benchmarks read untyped JSON (response bodies, the OpenAPI document) and pass deliberately wrong input.
+    files: ['test/**', 'bench/**', '**/*.spec.ts', '**/*.e2e-spec.ts'],
     languageOptions: { globals: { ...globals.jest } },
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

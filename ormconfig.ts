@@ -9,7 +9,10 @@ import { TypeOrmLogger } from './src/platform/database/typeorm-logger';
  * (`npm run migrate`, `npx typeorm -d dist/ormconfig.js …`) and by tests.
  * The schema is never synchronised: migrations only.
  */
-export function dataSourceOptions(url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kenbun', poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10)): DataSourceOptions {
+export function dataSourceOptions(
+  url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kenbun',
+  poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10),
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

@@ -48,7 +48,17 @@ function hmacCost(): number {
 async function main(): Promise<void> {
   await ensureDatabase(dbUrl);
   const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', KENBUN_ADMIN_EMAIL: 'bench@example.com', KENBUN_ADMIN_PASSWORD: 'bench-admin-password', RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000', QUEUE_PREFIX: `bench_${randomBytes(3).toString('hex')}` },
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      KENBUN_ADMIN_EMAIL: 'bench@example.com',
+      KENBUN_ADMIN_PASSWORD: 'bench-admin-password',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+      QUEUE_PREFIX: `bench_${randomBytes(3).toString('hex')}`,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {

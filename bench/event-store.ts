@@ -281,7 +281,16 @@ async function catchUp(runner: ProjectionRunner, p: Projection, label: string, b
   const started = performance.now();
   let calls = 0;
   const events = await runner.catchUp(p, () => calls++);
-  return { name: `${label} catch-up: ${p.name}`, detail: `${detail}, ${batchSize} events/batch`, clients: 1, events, calls, ms: performance.now() - started, latencies: [], target };
+  return {
+    name: `${label} catch-up: ${p.name}`,
+    detail: `${detail}, ${batchSize} events/batch`,
+    clients: 1,
+    events,
+    calls,
+    ms: performance.now() - started,
+    latencies: [],
+    target,
+  };
 }
 
 function projectionRunner(ds: DataSource, store: EventStore, url: string, projections: Projection[]): { runner: ProjectionRunner; config: AppConfig } {
@@ -343,7 +352,9 @@ async function environment(ds: DataSource, s: Settings, url: string, projectionB
 
 function gitCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unavailable';
   }
@@ -374,9 +385,23 @@ function resultsTable(ms: Measurement[]): string {
     const sorted = [...m.latencies].sort((a, b) => a - b);
     const eps = m.events / (m.ms / 1000);
     const target = m.target === undefined ? '' : `>= ${fmt(m.target)} ${eps >= m.target ? 'MET' : 'MISSED'}`;
-    return [m.name, String(m.clients), fmt(m.events), fmt(m.ms / 1000, 2), fmt(eps), fmt(m.calls / (m.ms / 1000)), fmt(percentile(sorted, 50), 1), fmt(percentile(sorted, 99), 1), target];
+    return [
+      m.name,
+      String(m.clients),
+      fmt(m.events),
+      fmt(m.ms / 1000, 2),
+      fmt(eps),
+      fmt(m.calls / (m.ms / 1000)),
+      fmt(percentile(sorted, 50), 1),
+      fmt(percentile(sorted, 99), 1),
+      target,
+    ];
   });
-  return renderTable(['scenario', 'clients', 'events', 'seconds', 'events/s', 'calls/s', 'p50 ms', 'p99 ms', 'target events/s'], rows, new Set([1, 2, 3, 4, 5, 6, 7]));
+  return renderTable(
+    ['scenario', 'clients', 'events', 'seconds', 'events/s', 'calls/s', 'p50 ms', 'p99 ms', 'target events/s'],
+    rows,
+    new Set([1, 2, 3, 4, 5, 6, 7]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -403,7 +428,11 @@ async function run(s: Settings, url: string): Promise<void> {
       results.push(m);
     };
     // Opens the pool's connections and warms caches so the first scenario is not charged for it.
-    await runClients(s.poolSize, s.poolSize * 5, async (c) => (await store.append(`warmup-${c}-${randomUUID()}`, 'lead', 'no_stream', [leadEvent('w')], appendMetadata(c))).positions.length);
+    await runClients(
+      s.poolSize,
+      s.poolSize * 5,
+      async (c) => (await store.append(`warmup-${c}-${randomUUID()}`, 'lead', 'no_stream', [leadEvent('w')], appendMetadata(c))).positions.length,
+    );
 
     await step('single-event appends', () => singleAppends(store, s));
     await step('100-event batches to one stream', () => batchesToOneStream(store, s));
@@ -420,7 +449,9 @@ async function run(s: Settings, url: string): Promise<void> {
     );
     console.log('\n\n' + resultsTable(results) + '\n');
     for (const m of results) console.log(`${m.name.split(' ')[0].padEnd(4)}${m.detail}`);
-    console.log(`\n${fmt(stored)} events stored; event_store_events with indexes: ${size}; average JSON size per event: payload ${sizes.payload} B, metadata ${sizes.metadata} B.`);
+    console.log(
+      `\n${fmt(stored)} events stored; event_store_events with indexes: ${size}; average JSON size per event: payload ${sizes.payload} B, metadata ${sizes.metadata} B.`,
+    );
     console.log('Latency is per append call (per projection batch for catch-up: calls = batches), including waiting for a pooled connection.');
   } finally {
     await ds.destroy();

@@ -56,7 +56,14 @@ const S = {
 };
 const BATCH = 500;
 const TARGET = { batched: 20_000, singleRps: 5_000, e2e: 5_000, p99Ms: 1_000 };
-const PASSED_ON = ['INGEST_WORKER_CONCURRENCY', 'INGEST_COALESCE_MS', 'INGEST_JOB_MAX_EVENTS', 'PROJECTION_BATCH_SIZE', 'PROJECTION_POLL_MS', 'DATABASE_POOL_SIZE'];
+const PASSED_ON = [
+  'INGEST_WORKER_CONCURRENCY',
+  'INGEST_COALESCE_MS',
+  'INGEST_JOB_MAX_EVENTS',
+  'PROJECTION_BATCH_SIZE',
+  'PROJECTION_POLL_MS',
+  'DATABASE_POOL_SIZE',
+];
 
 const server = (process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -365,11 +372,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
 
 /** `clients` closed loops POSTing bodies from `bodies` for `seconds`; every answer must be 202. */
-async function closedLoop(agent: http.Agent, auth: string, name: string, clients: number, seconds: number, bodies: string[], eventsPerRequest: number): Promise<Acceptance> {
+async function closedLoop(
+  agent: http.Agent,
+  auth: string,
+  name: string,
+  clients: number,
+  seconds: number,
+  bodies: string[],
+  eventsPerRequest: number,
+): Promise<Acceptance> {
   const latencies: number[] = [];
   let requests = 0;
   const started = performance.now();
@@ -395,7 +409,9 @@ async function countProjected(pg: Client): Promise<number> {
 
 function gitCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unavailable';
   }
@@ -460,7 +476,13 @@ async function run(): Promise<void> {
     ['server settings', serverSettings],
     ['credential', 'service account (HTTP Basic), OU unit_default'],
     ['scoring setup', '3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset)'],
-    ['load average', `${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the start`],
+    [
+      'load average',
+      `${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the start`,
+    ],
     ['(a)', `${S.acceptSeconds} s each: ${BATCH}-event batches from ${S.batchClients} clients; single events from ${S.singleClients} clients (keep-alive)`],
     ['(b)', `${fmt(S.e2eEvents)} events in ${BATCH}-event batches from ${S.e2eClients} clients over ${fmt(S.leads)} leads (aliases)`],
     ['(c)', `${fmt(S.steadyRate)} single-event requests/s for ${S.steadySeconds} s; 1 in ${S.probeEvery} is a probe; score polled every ${S.pollMs} ms`],
@@ -493,7 +515,8 @@ async function run(): Promise<void> {
 
   // ------------------------------------------------------------------ worker
   // BENCH_PG_LOG_MS=<ms>: the worker's statements taking at least that long go to the PostgreSQL server log
-  if (process.env.BENCH_PG_LOG_MS) await pg.query(`ALTER DATABASE "${new URL(dbUrl).pathname.slice(1)}" SET log_min_duration_statement = ${Number(process.env.BENCH_PG_LOG_MS)}`);
+  if (process.env.BENCH_PG_LOG_MS)
+    await pg.query(`ALTER DATABASE "${new URL(dbUrl).pathname.slice(1)}" SET log_min_duration_statement = ${Number(process.env.BENCH_PG_LOG_MS)}`);
   enter('worker start');
   let workerReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (workerReady = r));
@@ -658,8 +681,26 @@ async function run(): Promise<void> {
   const singleRps = single.requests / single.seconds;
   console.log('\nresults\n');
   const rows: string[][] = [
-    ['(a) 500-event batches', `${batched.clients}`, fmt(batched.requests), fmt(batchedEps), fmt(batched.requests / batched.seconds), fmt(percentile(batched.latencies, 50), 1), fmt(percentile(batched.latencies, 99), 1), `>= ${fmt(TARGET.batched)} events/s ${mark(batchedEps >= TARGET.batched)}`],
-    ['(a) single events', `${single.clients}`, fmt(single.requests), fmt(single.events / single.seconds), fmt(singleRps), fmt(percentile(single.latencies, 50), 1), fmt(percentile(single.latencies, 99), 1), `>= ${fmt(TARGET.singleRps)} requests/s ${mark(singleRps >= TARGET.singleRps)}`],
+    [
+      '(a) 500-event batches',
+      `${batched.clients}`,
+      fmt(batched.requests),
+      fmt(batchedEps),
+      fmt(batched.requests / batched.seconds),
+      fmt(percentile(batched.latencies, 50), 1),
+      fmt(percentile(batched.latencies, 99), 1),
+      `>= ${fmt(TARGET.batched)} events/s ${mark(batchedEps >= TARGET.batched)}`,
+    ],
+    [
+      '(a) single events',
+      `${single.clients}`,
+      fmt(single.requests),
+      fmt(single.events / single.seconds),
+      fmt(singleRps),
+      fmt(percentile(single.latencies, 50), 1),
+      fmt(percentile(single.latencies, 99), 1),
+      `>= ${fmt(TARGET.singleRps)} requests/s ${mark(singleRps >= TARGET.singleRps)}`,
+    ],
   ];
   const headers = ['scenario', 'clients', 'requests', 'events/s', 'requests/s', 'p50 ms', 'p99 ms', 'target'];
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
@@ -679,12 +720,26 @@ async function run(): Promise<void> {
       `p50 ${fmt(p(50))} ms, p95 ${fmt(p(95))} ms, p99 ${fmt(p(99))} ms (of the visible ones), max ${fmt(probeLatencies[probeLatencies.length - 1])} ms` +
       `${timeouts ? `, ${timeouts} not visible within 30 s of sending or of the end of sending (counted as misses)` : ''}${stoppedEarly ? `; sending stopped after ${fmt(sent)} events: over ${fmt(S.steadyRate * 10)} requests outstanding` : ''} (target p99 <= ${fmt(TARGET.p99Ms)} ms ${mark(p(99) <= TARGET.p99Ms && !timeouts)})`,
   );
-  console.log(`    POST latency at that rate: p50 ${fmt(percentile(acceptLatencies, 50), 1)} ms, p99 ${fmt(percentile(acceptLatencies, 99), 1)} ms; latency resolution ~${S.pollMs} ms (poll interval)`);
-  console.log(`\nCPU seconds per phase (user + system; ${os.cpus().length} cores; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(
+    `    POST latency at that rate: p50 ${fmt(percentile(acceptLatencies, 50), 1)} ms, p99 ${fmt(percentile(acceptLatencies, 99), 1)} ms; latency resolution ~${S.pollMs} ms (poll interval)`,
+  );
+  console.log(
+    `\nCPU seconds per phase (user + system; ${os.cpus().length} cores; load average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
+  );
   const cpuPhases = ['(a) acceptance', '(b) end to end', '(c) steady'];
   console.log(`    ${''.padEnd(22)}${cpuPhases.map((ph) => ph.padStart(16)).join('')}`);
   const cpuRow = (label: string, f: (ph: string) => number | undefined) =>
-    console.log(`    ${label.padEnd(22)}${cpuPhases.map((ph) => { const v = f(ph); return (v === undefined ? '-' : fmt(v, 1)).padStart(16); }).join('')}`);
+    console.log(
+      `    ${label.padEnd(22)}${cpuPhases
+        .map((ph) => {
+          const v = f(ph);
+          return (v === undefined ? '-' : fmt(v, 1)).padStart(16);
+        })
+        .join('')}`,
+    );
   cpuRow('wall time', (ph) => phaseWall.get(ph));
   cpuRow('machine busy', (ph) => machine.get(ph)?.busy);
   for (const pr of procs) cpuRow(pr.role, (ph) => pr.cpu.get(ph));
@@ -700,7 +755,9 @@ async function run(): Promise<void> {
   const phases = ['startup', '(a) acceptance', 'worker start', '(b) end to end', '(c) steady'];
   console.log(`    ${'process'.padEnd(8)}${phases.map((ph) => ph.padStart(16)).join('')}${'peak (VmHWM)'.padStart(16)}`);
   for (const pr of procs) {
-    console.log(`    ${pr.role.padEnd(8)}${phases.map((ph) => (pr.peaks.has(ph) ? fmt(pr.peaks.get(ph)! / 1024, 0) : '-').padStart(16)).join('')}${fmt(pr.hwm / 1024).padStart(16)}`);
+    console.log(
+      `    ${pr.role.padEnd(8)}${phases.map((ph) => (pr.peaks.has(ph) ? fmt(pr.peaks.get(ph)! / 1024, 0) : '-').padStart(16)).join('')}${fmt(pr.hwm / 1024).padStart(16)}`,
+    );
   }
   await pg.end();
   setupAgent.destroy();

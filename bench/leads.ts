@@ -71,7 +71,10 @@ async function generate(pg: Client, orgId: string, unitId: string, n: number, pr
        FROM generate_series(1, $3) g`,
     p,
   );
-  for (const [rs, share, salt] of [[primary, 7, 31], [secondary, 3, 37]] as const) {
+  for (const [rs, share, salt] of [
+    [primary, 7, 31],
+    [secondary, 3, 37],
+  ] as const) {
     if (!rs) continue;
     await pg.query(
       `INSERT INTO lead_scores (lead_ref, ruleset_id, org_id, unit_id, score, decays, event_count, computed_at)
@@ -99,7 +102,10 @@ async function bulkLoad(pg: Client, load: () => Promise<void>): Promise<void> {
   for (const i of indexes) await pg.query(i.indexdef);
 }
 
-async function timeRoute(path: string, headers: Record<string, string>): Promise<{ p50: number; p95: number; p99: number; total: number; exact: boolean; items: number }> {
+async function timeRoute(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ p50: number; p95: number; p99: number; total: number; exact: boolean; items: number }> {
   let last: { total?: number; total_exact?: boolean; leads?: unknown[] } | unknown[] = {};
   for (let i = 0; i < 20; i++) await (await fetch(base + path, { headers })).arrayBuffer();
   const t: number[] = [];
@@ -112,7 +118,14 @@ async function timeRoute(path: string, headers: Record<string, string>): Promise
     if (i === 0) last = JSON.parse(body);
   }
   t.sort((a, b) => a - b);
-  return { p50: pct(t, 50), p95: pct(t, 95), p99: pct(t, 99), total: Array.isArray(last) ? last.length : (last.total ?? 0), exact: Array.isArray(last) || last.total_exact !== false, items: Array.isArray(last) ? last.length : (last.leads?.length ?? 0) };
+  return {
+    p50: pct(t, 50),
+    p95: pct(t, 95),
+    p99: pct(t, 99),
+    total: Array.isArray(last) ? last.length : (last.total ?? 0),
+    exact: Array.isArray(last) || last.total_exact !== false,
+    items: Array.isArray(last) ? last.length : (last.leads?.length ?? 0),
+  };
 }
 
 async function main(): Promise<void> {
@@ -183,7 +196,9 @@ async function main(): Promise<void> {
     const vacuumSeconds = (performance.now() - t0) / 1000;
 
     const [{ version }] = (await pg.query('SELECT version()')).rows;
-    const settings = (await pg.query(`SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'jit')`)).rows
+    const settings = (
+      await pg.query(`SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'jit')`)
+    ).rows
       .map((r: { name: string; setting: string; unit: string | null }) => `${r.name}=${r.setting}${r.unit ?? ''}`)
       .join(', ');
     const [{ size }] = (await pg.query(`SELECT pg_size_pretty(pg_total_relation_size('leads')) AS size`)).rows;
@@ -241,7 +256,9 @@ async function main(): Promise<void> {
       `\nGET /leads/export: ${fmt(exported)} rows, ${fmt(bytes / 2 ** 20, 1)} MiB in ${fmt(exportSeconds, 1)} s = ${fmt(rps)} rows/s (target >= ${fmt(TARGET_EXPORT_RPS)}: ${rps >= TARGET_EXPORT_RPS ? 'MET' : 'MISSED'})`,
     );
     if (exported !== LEADS) console.log(`WARNING: exported ${exported} rows, expected ${LEADS}`);
-    console.log('Latency is client-side per request (HTTP, auth, rate limit, queries, JSON). ~ = `total` is the planner estimate (total_exact false: more than 10,000 matches).');
+    console.log(
+      'Latency is client-side per request (HTTP, auth, rate limit, queries, JSON). ~ = `total` is the planner estimate (total_exact false: more than 10,000 matches).',
+    );
   } finally {
     await pg.end().catch(() => undefined);
     await stop();

@@ -123,7 +123,18 @@ export class CreateIdentity1764000000002 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['audit_logs', 'member_notification_settings', 'principal_active_units', 'personal_access_tokens', 'service_accounts', 'ou_memberships', 'org_members', 'org_units', 'organizations', 'server_secrets']) {
+    for (const t of [
+      'audit_logs',
+      'member_notification_settings',
+      'principal_active_units',
+      'personal_access_tokens',
+      'service_accounts',
+      'ou_memberships',
+      'org_members',
+      'org_units',
+      'organizations',
+      'server_secrets',
+    ]) {
       await q.query(`DROP TABLE ${t}`);
     }
   }

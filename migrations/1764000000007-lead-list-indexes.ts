@@ -23,7 +23,9 @@ export class LeadListIndexes1764000000007 implements MigrationInterface {
     await q.query(`DROP INDEX IF EXISTS leads_unit_created_idx`);
     await q.query(`DROP INDEX IF EXISTS leads_unit_last_event_idx`);
     await q.query(`CREATE INDEX leads_list_created_idx ON leads (unit_id, created_at DESC, id DESC) WHERE status = 'active'`);
-    await q.query(`CREATE INDEX leads_list_last_event_idx ON leads (unit_id, (coalesce(last_event_at, '-infinity'::timestamptz)) DESC, id DESC) WHERE status = 'active'`);
+    await q.query(
+      `CREATE INDEX leads_list_last_event_idx ON leads (unit_id, (coalesce(last_event_at, '-infinity'::timestamptz)) DESC, id DESC) WHERE status = 'active'`,
+    );
     await q.query(`CREATE INDEX leads_list_score_idx ON leads (unit_id, score DESC, id DESC) WHERE status = 'active'`);
     await q.query(`CREATE INDEX leads_search_lead_id_idx ON leads (unit_id, lead_id text_pattern_ops) WHERE status = 'active'`);
     await q.query(`CREATE INDEX lead_aliases_search_idx ON lead_aliases (unit_id, value text_pattern_ops)`);

@@ -23,9 +23,7 @@ export class LeadDeletions1764000000008 implements MigrationInterface {
         error        text
       )`);
     await q.query(`CREATE INDEX lead_deletions_lead_idx ON lead_deletions (unit_id, lead_id, requested_at DESC)`);
-    await q.query(
-      `CREATE INDEX event_store_events_suppressed_lead_idx ON event_store_events ((payload->>'lead_ref')) WHERE stream_type = 'suppressed_event'`,
-    );
+    await q.query(`CREATE INDEX event_store_events_suppressed_lead_idx ON event_store_events ((payload->>'lead_ref')) WHERE stream_type = 'suppressed_event'`);
   }
 
   async down(q: QueryRunner): Promise<void> {

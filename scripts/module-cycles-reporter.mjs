@@ -1,11 +1,6 @@
 // dependency-cruiser reporter plugin: cycles between modules (src/modules/<name>), rule `no-module-cycles`.
 // dependency-cruiser finds cycles between files; two modules can depend on each other both ways without any
 // file cycle (a/x → b/y, b/z → a/w), so this folds the file graph into a module graph and looks for cycles there.
-// Cycles that existed when the rule arrived are listed in .module-cycles-known.json (as the module edges that
-// close them) and tolerated; MODULE_CYCLES_BASELINE=1 rewrites that list from the current code.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-
-const KNOWN = '.module-cycles-known.json';
 const moduleOf = (path) => /^src\/modules\/([^/]+)\//.exec(path)?.[1];
 
 /** Module edges a → b (a ≠ b) with one importing file each, for the message. */
@@ -50,16 +45,7 @@ export default function moduleCyclesReporter(result) {
   if (!result.modules.length) return { output: '', exitCode: 0 };
   const edges = moduleEdges(result.modules);
   const cyclic = cyclicEdges(edges).sort();
-  if (process.env.MODULE_CYCLES_BASELINE === '1') {
-    writeFileSync(KNOWN, `${JSON.stringify(cyclic, null, 2)}\n`);
-    return { output: `no-module-cycles: ${cyclic.length} module edges inside cycles written to ${KNOWN}\n`, exitCode: 0 };
-  }
-  const known = new Set(existsSync(KNOWN) ? JSON.parse(readFileSync(KNOWN, 'utf8')) : []);
-  const fresh = cyclic.filter((edge) => !known.has(edge));
-  const lines = fresh.map((edge) => `  error no-module-cycles: ${edge} closes a cycle between modules (${edges.get(edge)})`);
-  const ignored = cyclic.length - fresh.length;
-  const summary = fresh.length
-    ? `✘ ${fresh.length} module dependencies close a cycle between modules (no-module-cycles).`
-    : `✔ no new cycles between modules${ignored ? ` (${ignored} known module edges in cycles, ${KNOWN})` : ''}.`;
-  return { output: `${[...lines, summary].join('\n')}\n`, exitCode: fresh.length };
+  const lines = cyclic.map((edge) => `  error no-module-cycles: ${edge} closes a cycle between modules (${edges.get(edge)})`);
+  const summary = cyclic.length ? `✘ ${cyclic.length} module dependencies close a cycle between modules (no-module-cycles).` : '✔ no cycles between modules.';
+  return { output: `${[...lines, summary].join('\n')}\n`, exitCode: cyclic.length };
 }

@@ -92,7 +92,15 @@ export class AppModule {
           ? [
               {
                 module: WorkerRoleModule,
-                imports: [SchedulingModule, MaintenanceWorkerModule, IngestionWorkerModule, ScoringWorkerModule, SurgeWorkerModule, LeadImportWorkerModule, LeadsWorkerModule],
+                imports: [
+                  SchedulingModule,
+                  MaintenanceWorkerModule,
+                  IngestionWorkerModule,
+                  ScoringWorkerModule,
+                  SurgeWorkerModule,
+                  LeadImportWorkerModule,
+                  LeadsWorkerModule,
+                ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
               },

@@ -97,7 +97,13 @@ export async function bootstrap(defaultRoles: Role[]): Promise<INestApplicationC
     });
     await new Promise<void>((resolve) => server!.listen(config.env.WORKER_METRICS_PORT, config.env.HOST, resolve));
   }
-  logger.log({ msg: 'kenbun started', roles, port: api ? config.env.PORT : undefined, metrics_port: !api && config.env.WORKER_METRICS_PORT > 0 ? config.env.WORKER_METRICS_PORT : undefined, node: process.version });
+  logger.log({
+    msg: 'kenbun started',
+    roles,
+    port: api ? config.env.PORT : undefined,
+    metrics_port: !api && config.env.WORKER_METRICS_PORT > 0 ? config.env.WORKER_METRICS_PORT : undefined,
+    node: process.version,
+  });
   return app;
 }
 

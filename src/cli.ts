@@ -12,11 +12,22 @@ const config = loadConfigOrExit();
 
 @Module({
   imports: [AppModule.forRoles(config, [])],
-  providers: [MigrateCommand, RebuildProjectionsCommand, ProjectionStatusCommand, CreateAdminCommand, CreateServiceAccountCommand, CreateOrganizationCommand, SetRateLimitCommand],
+  providers: [
+    MigrateCommand,
+    RebuildProjectionsCommand,
+    ProjectionStatusCommand,
+    CreateAdminCommand,
+    CreateServiceAccountCommand,
+    CreateOrganizationCommand,
+    SetRateLimitCommand,
+  ],
 })
 class CliModule {}
 
-void CommandFactory.run(CliModule, { logger: ['error', 'warn'], errorHandler: (err) => {
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
-} });
+void CommandFactory.run(CliModule, {
+  logger: ['error', 'warn'],
+  errorHandler: (err) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  },
+});

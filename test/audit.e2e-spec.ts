@@ -18,7 +18,9 @@ describe('Audit log', () => {
 
   it('records every mutating request with actor, method, path, status, IP, latency, entity and a readable summary', async () => {
     await api(t, a.admin).put('/me/notification-prefs', { notifications_enabled: false }).expect(200);
-    await api(t, a.admin).put('/me/notification-prefs', { prefs: [{ event_type: 'nope', muted: true }] }).expect(400);
+    await api(t, a.admin)
+      .put('/me/notification-prefs', { prefs: [{ event_type: 'nope', muted: true }] })
+      .expect(400);
     await flush();
     const res = await api(t, a.admin).get('/audit-logs?path=x'.replace('?path=x', '')).expect(200);
     const [failed, ok] = res.body.items;
@@ -47,7 +49,11 @@ describe('Audit log', () => {
     await api(t, viewer.auth).put('/me/notification-prefs', { notifications_enabled: true }).expect(200);
     await api(t, viewer.auth).post('/org-units/unit_default/members', { org_member_id: viewer.id, role: 'Owner' }).expect(403);
     await flush();
-    const q = (s: string) => api(t, a.admin).get(`/audit-logs?${s}`).expect(200).then((r) => r.body);
+    const q = (s: string) =>
+      api(t, a.admin)
+        .get(`/audit-logs?${s}`)
+        .expect(200)
+        .then((r) => r.body);
     expect((await q('user_email=AUDITEE@first.example')).items.every((i: { user_email: string }) => i.user_email === 'auditee@first.example')).toBe(true);
     expect((await q('status_min=400&status_max=499')).items.map((i: { status: number }) => i.status).every((s: number) => s >= 400 && s < 500)).toBe(true);
     expect((await q('method=POST')).items.every((i: { method: string }) => i.method === 'POST')).toBe(true);

@@ -4,7 +4,16 @@ import { OPENAPI_FILE } from '../src/platform/openapi/openapi';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Operations that need no credential (everything else must answer 401 without one). */
-const PUBLIC = new Set(['GET /', 'GET /home', 'GET /metrics', 'GET /health/live', 'GET /health/ready', 'POST /auth/login', 'POST /auth/cleanup', 'GET /public/score-explain/{token}']);
+const PUBLIC = new Set([
+  'GET /',
+  'GET /home',
+  'GET /metrics',
+  'GET /health/live',
+  'GET /health/ready',
+  'POST /auth/login',
+  'POST /auth/cleanup',
+  'GET /public/score-explain/{token}',
+]);
 
 const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
 const operations: Array<[string, string, string, { security?: unknown[] }]> = [];

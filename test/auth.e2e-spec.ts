@@ -17,7 +17,14 @@ describe('Authentication: three credential types', () => {
   describe('users (JWT from POST /auth/login)', () => {
     it('logs in and answers the current user', async () => {
       const res = await api(t, a.admin).get('/auth/me').expect(200);
-      expect(res.body).toEqual({ org_member_id: a.adminMemberId, first_name: 'Admin', last_name: 'User', email: 'admin@first.example', role: 'admin', verified: true });
+      expect(res.body).toEqual({
+        org_member_id: a.adminMemberId,
+        first_name: 'Admin',
+        last_name: 'User',
+        email: 'admin@first.example',
+        role: 'admin',
+        verified: true,
+      });
     });
 
     it('refuses a wrong password, an unknown email and a bad body', async () => {
@@ -78,7 +85,7 @@ describe('Authentication: three credential types', () => {
       expect((await api(t, sa.auth).post('/settings/tokens', { name: 'x' })).status).toBe(403);
     });
 
-    it("of another organization answer 404 and keep working", async () => {
+    it('of another organization answer 404 and keep working', async () => {
       const other = await anotherTenant(t, 'Secret Keepers');
       const theirs = await serviceAccount(t, other, 'theirs');
       expect((await api(t, a.admin).delete(`/secrets/${theirs.id}`)).status).toBe(404);
@@ -102,7 +109,10 @@ describe('Authentication: three credential types', () => {
       const pat = bearer(created.body.token);
       expect((await api(t, pat).get('/auth/me').expect(200)).body.org_member_id).toBe(a.adminMemberId);
       const list = await api(t, a.admin).get('/settings/tokens').expect(200);
-      expect(list.body.find((x: { id: string }) => x.id === created.body.id)).toMatchObject({ name: 'MCP Server - Laptop', token_prefix: created.body.token_prefix });
+      expect(list.body.find((x: { id: string }) => x.id === created.body.id)).toMatchObject({
+        name: 'MCP Server - Laptop',
+        token_prefix: created.body.token_prefix,
+      });
       expect(JSON.stringify(list.body)).not.toContain(created.body.token);
       await api(t, pat).delete(`/settings/tokens/${created.body.id}`).expect(204);
       expect((await api(t, pat).get('/auth/me')).status).toBe(401);

@@ -25,7 +25,9 @@ describe('Input at the edge', () => {
     a = await firstRunTenant(t);
     await as().post('/org-units/active', { ouId: a.unitId }).expect(200);
     ds = t.app.get(DataSource);
-    await as().post('/lead', { id: 'ld_edge', metadata: { company: 'Acme' } }).expect(201);
+    await as()
+      .post('/lead', { id: 'ld_edge', metadata: { company: 'Acme' } })
+      .expect(201);
     primary = (await as().post('/rulesets', { name: 'Primary', score_type: 'engagement', active: true }).expect(201)).body.ruleset_id;
   });
   afterAll(() => t.close());
@@ -47,23 +49,30 @@ describe('Input at the edge', () => {
 
     it('a JSON body string or key → 400 naming the field, nothing written', async () => {
       const before = await count('leads');
-      const res = await as().post('/lead', { id: 'ld_nul', metadata: { note: 'a\u0000b' } }).expect(400);
+      const res = await as()
+        .post('/lead', { id: 'ld_nul', metadata: { note: 'a\u0000b' } })
+        .expect(400);
       expect(fieldsOf(res.body)).toEqual(['metadata.note']);
-      const key = await as().post('/lead', { id: 'ld_nul', metadata: { ['k\u0000']: 1 } }).expect(400);
+      const key = await as()
+        .post('/lead', { id: 'ld_nul', metadata: { ['k\u0000']: 1 } })
+        .expect(400);
       expect(fieldsOf(key.body)).toEqual(['metadata.k\u0000']);
       expect(await count('leads')).toBe(before);
     });
   });
 
   describe('numbers', () => {
-    it.each(['/events?page=1e26', '/leads/import/jobs?page=100000000000000000000000000', '/audit-logs?offset=1e26', '/events/ld_edge?page=1e26', '/surge-events?page=1e26'])(
-      '%s → 400 naming the paging field',
-      async (url) => {
-        const res = await as().get(url);
-        expect(res.status).toBe(400);
-        expect(fieldsOf(res.body)).toEqual([url.includes('offset') ? 'offset' : 'page']);
-      },
-    );
+    it.each([
+      '/events?page=1e26',
+      '/leads/import/jobs?page=100000000000000000000000000',
+      '/audit-logs?offset=1e26',
+      '/events/ld_edge?page=1e26',
+      '/surge-events?page=1e26',
+    ])('%s → 400 naming the paging field', async (url) => {
+      const res = await as().get(url);
+      expect(res.status).toBe(400);
+      expect(fieldsOf(res.body)).toEqual([url.includes('offset') ? 'offset' : 'page']);
+    });
 
     it('a non-finite query number (minScore=1e309) → 400', async () => {
       const res = await as().get('/leads/ld_edge/activity?minScore=1e309').expect(400);
@@ -72,7 +81,11 @@ describe('Input at the edge', () => {
 
     it('a non-finite JSON number (1e309 parses as Infinity) → 400', async () => {
       const res = await as().post('/rules', { event_type: 'X', weight: 1 }).expect(201);
-      const bad = await request(t.http).put(`/rules/${res.body.rule_id}`).set(a.admin.header, a.admin.value).set('Content-Type', 'application/json').send('{"weight": 1e309}');
+      const bad = await request(t.http)
+        .put(`/rules/${res.body.rule_id}`)
+        .set(a.admin.header, a.admin.value)
+        .set('Content-Type', 'application/json')
+        .send('{"weight": 1e309}');
       expect(bad.status).toBe(400);
       expect(fieldsOf(bad.body)).toEqual(['weight']);
     });
@@ -94,12 +107,16 @@ describe('Input at the edge', () => {
 
   describe('global limits on fields without their own', () => {
     it(`a string longer than ${MAX_STRING_LENGTH} characters → 400 naming the field`, async () => {
-      const res = await as().get(`/lead/by-alias?value=${'x'.repeat(MAX_STRING_LENGTH + 1)}`).expect(400);
+      const res = await as()
+        .get(`/lead/by-alias?value=${'x'.repeat(MAX_STRING_LENGTH + 1)}`)
+        .expect(400);
       expect(fieldsOf(res.body)).toEqual(['value']);
     });
 
     it(`an array beyond its documented maxItems → 400 naming the field (the global ${MAX_ARRAY_ITEMS} is unit-tested in dto-limits.spec)`, async () => {
-      const res = await as().post('/leads/scores', { lead_ids: Array.from({ length: 501 }, (_v, i) => `ld_${i}`) }).expect(400);
+      const res = await as()
+        .post('/leads/scores', { lead_ids: Array.from({ length: 501 }, (_v, i) => `ld_${i}`) })
+        .expect(400);
       expect(fieldsOf(res.body)).toEqual(['lead_ids']);
       expect(MAX_ARRAY_ITEMS).toBeGreaterThanOrEqual(500);
     });
@@ -136,13 +153,17 @@ describe('Input at the edge', () => {
       const rulesetId = rs.body.ruleset_id;
       expect(rulesetId).not.toBe(primary);
       const rulesBefore = await count('rules');
-      const res = await as().post('/engagement-scoring/test', { lead_id: 'ld_edge', rule: { ...rule, ruleset_id: rulesetId, icon: 'eye' } }).expect(200);
+      const res = await as()
+        .post('/engagement-scoring/test', { lead_id: 'ld_edge', rule: { ...rule, ruleset_id: rulesetId, icon: 'eye' } })
+        .expect(200);
       expect(res.body).toMatchObject({ ruleset_id: rulesetId, matches: false, current_score: 0, projected_score: 0 });
       expect(await count('rules')).toBe(rulesBefore);
     });
 
     it('a rule.ruleset_id that differs from ruleset_id → 400 naming rule.ruleset_id', async () => {
-      const res = await as().post('/engagement-scoring/test', { lead_id: 'ld_edge', ruleset_id: 'rs_a', rule: { ...rule, ruleset_id: 'rs_b' } }).expect(400);
+      const res = await as()
+        .post('/engagement-scoring/test', { lead_id: 'ld_edge', ruleset_id: 'rs_a', rule: { ...rule, ruleset_id: 'rs_b' } })
+        .expect(400);
       expect(fieldsOf(res.body)).toEqual(['rule.ruleset_id']);
     });
   });

@@ -44,15 +44,24 @@ describe('Event store', () => {
 
   it('appends with metadata and reads the stream back in order', async () => {
     const id = `s-${randomUUID()}`;
-    const r = await store.append(id, 'lead', 'no_stream', [
-      { type: 'LeadCreated', payload: { a: 1 } },
-      { type: 'AliasAttached', payload: { email: 'x@example.com' }, metadata: { causation_id: 'cmd-9' } },
-    ], meta);
+    const r = await store.append(
+      id,
+      'lead',
+      'no_stream',
+      [
+        { type: 'LeadCreated', payload: { a: 1 } },
+        { type: 'AliasAttached', payload: { email: 'x@example.com' }, metadata: { causation_id: 'cmd-9' } },
+      ],
+      meta,
+    );
     expect(r.version).toBe(2);
     expect(r.positions).toHaveLength(2);
     expect(r.positions[1]).toBeGreaterThan(r.positions[0]);
     const events = await store.readStream(id);
-    expect(events.map((e) => [e.streamVersion, e.eventType])).toEqual([[1, 'LeadCreated'], [2, 'AliasAttached']]);
+    expect(events.map((e) => [e.streamVersion, e.eventType])).toEqual([
+      [1, 'LeadCreated'],
+      [2, 'AliasAttached'],
+    ]);
     expect(events[0].metadata).toEqual(meta);
     expect(events[1].metadata.causation_id).toBe('cmd-9');
     expect(events[1].metadata.org_id).toBe('org_1');
@@ -85,7 +94,10 @@ describe('Event store', () => {
 
   it('rejects a stale or future expected version without writing', async () => {
     const id = `s-${randomUUID()}`;
-    await store.append(id, 'lead', 'no_stream', [{ type: 'A', payload: {} }, { type: 'A', payload: {} }]);
+    await store.append(id, 'lead', 'no_stream', [
+      { type: 'A', payload: {} },
+      { type: 'A', payload: {} },
+    ]);
     await expect(store.append(id, 'lead', 1, [{ type: 'B', payload: {} }])).rejects.toBeInstanceOf(ConcurrencyError);
     await expect(store.append(id, 'lead', 5, [{ type: 'B', payload: {} }])).rejects.toMatchObject({ actual: 2 });
     await expect(store.append(id, 'lead', 'no_stream', [{ type: 'B', payload: {} }])).rejects.toBeInstanceOf(ConcurrencyError);
@@ -94,7 +106,10 @@ describe('Event store', () => {
 
   it('treats a resent append (same event ids) as already done', async () => {
     const id = `s-${randomUUID()}`;
-    const events = [{ eventId: randomUUID(), type: 'A', payload: { n: 1 } }, { eventId: randomUUID(), type: 'A', payload: { n: 2 } }];
+    const events = [
+      { eventId: randomUUID(), type: 'A', payload: { n: 1 } },
+      { eventId: randomUUID(), type: 'A', payload: { n: 2 } },
+    ];
     const first = await store.append(id, 'lead', 'no_stream', events);
     const again = await store.append(id, 'lead', 'no_stream', events);
     expect(first.duplicate).toBe(false);
@@ -108,10 +123,21 @@ describe('Event store', () => {
     const [a, b, c] = [`s-${randomUUID()}`, `s-${randomUUID()}`, `s-${randomUUID()}`];
     await store.append(c, 'lead', 'no_stream', [{ type: 'X', payload: {} }]);
     const ok = await store.appendMany([
-      { streamId: a, streamType: 'lead', expectedVersion: 'no_stream', events: [{ type: 'A', payload: {} }, { type: 'A', payload: {} }] },
+      {
+        streamId: a,
+        streamType: 'lead',
+        expectedVersion: 'no_stream',
+        events: [
+          { type: 'A', payload: {} },
+          { type: 'A', payload: {} },
+        ],
+      },
       { streamId: b, streamType: 'account', expectedVersion: 'no_stream', events: [{ type: 'B', payload: {} }] },
     ]);
-    expect(ok.map((r) => [r.streamId, r.version])).toEqual([[a, 2], [b, 1]]);
+    expect(ok.map((r) => [r.streamId, r.version])).toEqual([
+      [a, 2],
+      [b, 1],
+    ]);
     const d = `s-${randomUUID()}`;
     await expect(
       store.appendMany([

@@ -14,9 +14,21 @@ describe('Event types and the metadata filter preview', () => {
   let b: Tenant;
   let sa: ServiceAccount;
   const as = () => api(t, sa.auth);
-  const ev = (alias: string, event_type: string, metadata: object = {}) => ({ aliases: [{ alias_kind: 'email', raw_value: alias }], event_type, timestamp: at(), metadata });
+  const ev = (alias: string, event_type: string, metadata: object = {}) => ({
+    aliases: [{ alias_kind: 'email', raw_value: alias }],
+    event_type,
+    timestamp: at(),
+    metadata,
+  });
   const leadOf = (eventId: string): Promise<string> => leadOfEvent(t, sa.auth, eventId);
-  const settings = async () => (await as().get('/settings/ou/event-types').expect(200)).body as { key: string; name: string; hidden: boolean; max_processing_scope: string; ou_event_count: number }[];
+  const settings = async () =>
+    (await as().get('/settings/ou/event-types').expect(200)).body as {
+      key: string;
+      name: string;
+      hidden: boolean;
+      max_processing_scope: string;
+      ou_event_count: number;
+    }[];
   const rowOf = async (key: string) => (await settings()).find((r) => r.key === key);
   let rulesetId: string;
 
@@ -70,7 +82,10 @@ describe('Event types and the metadata filter preview', () => {
     expect(await scoreOf(t, sa.auth, lead)).toBe(10);
 
     // a partial update keeps the other field; visible again, new events score again
-    expect((await as().put('/settings/ou/event-types/Page%20View', { max_processing_scope: 'decide' }).expect(200)).body).toMatchObject({ hidden: true, max_processing_scope: 'decide' });
+    expect((await as().put('/settings/ou/event-types/Page%20View', { max_processing_scope: 'decide' }).expect(200)).body).toMatchObject({
+      hidden: true,
+      max_processing_scope: 'decide',
+    });
     await as().put('/settings/ou/event-types/Page%20View', { hidden: false, max_processing_scope: 'activate' }).expect(200);
     await ingestAndWait(t, sa.auth, ev('hidden@example.com', 'Page View'));
     expect(await scoreOf(t, sa.auth, lead)).toBe(20);
@@ -87,7 +102,9 @@ describe('Event types and the metadata filter preview', () => {
 
     const [id] = await ingestAndWait(t, sa.auth, ev('observer@example.com', 'webinar_join', { topic: 'scoring' }));
     const lead = await leadOf(id);
-    expect((await as().get(`/events/${encodeURIComponent(lead)}`)).body.events).toEqual([expect.objectContaining({ id, event_type: 'webinar_join', suppressed: null })]);
+    expect((await as().get(`/events/${encodeURIComponent(lead)}`)).body.events).toEqual([
+      expect.objectContaining({ id, event_type: 'webinar_join', suppressed: null }),
+    ]);
     expect(await scoreOf(t, sa.auth, lead)).toBe(0);
     expect((await rowOf('webinar_join'))!.ou_event_count).toBe(1);
   });
@@ -107,7 +124,11 @@ describe('Event types and the metadata filter preview', () => {
     expect(deleted.body).toEqual({ events_deleted: 2, event_scores_deleted: 2 });
 
     await eventually(async () => (await scoreOf(t, sa.auth, lead)) === 10);
-    const events = (await as().get(`/events/${encodeURIComponent(lead)}`).expect(200)).body.events;
+    const events = (
+      await as()
+        .get(`/events/${encodeURIComponent(lead)}`)
+        .expect(200)
+    ).body.events;
     expect(events.map((e: { id: string }) => e.id)).toEqual([ids[2]]);
     expect((await as().get('/events?limit=500')).body.events.filter((e: { event_type: string }) => /form/i.test(e.event_type))).toEqual([]);
     expect((await rowOf('form_submit'))!.ou_event_count).toBe(0);
@@ -143,7 +164,19 @@ describe('Event types and the metadata filter preview', () => {
     const typed = await as().post('/metadata-filters/preview', { event_type: 'page_view', conditions }).expect(200);
     expect(typed.body).toEqual({ count: 2 });
     expect((await as().post('/metadata-filters/preview', { conditions }).expect(200)).body).toEqual({ count: 3 });
-    expect((await as().post('/metadata-filters/preview', { event_type: '', conditions: [{ key: 'campaign', operator: 'not_exists' }, { key: 'nothing', operator: 'exists' }] }).expect(200)).body).toEqual({ count: 0 });
+    expect(
+      (
+        await as()
+          .post('/metadata-filters/preview', {
+            event_type: '',
+            conditions: [
+              { key: 'campaign', operator: 'not_exists' },
+              { key: 'nothing', operator: 'exists' },
+            ],
+          })
+          .expect(200)
+      ).body,
+    ).toEqual({ count: 0 });
 
     const filter = (await as().post('/metadata-filters', { name: 'Pricing campaign', event_type: 'Page View', conditions }).expect(201)).body;
     expect(filter.suppressed_count).toBe(0);
@@ -173,7 +206,9 @@ describe('Event types and the metadata filter preview', () => {
     expect((await intruder.get('/event-types/Page%20View/properties')).status).toBe(404);
     expect((await intruder.get('/settings/ou/event-types/Page%20View/delete-preview')).status).toBe(404);
     expect((await intruder.delete('/settings/ou/event-types/Page%20View/events')).status).toBe(404);
-    expect((await intruder.post('/metadata-filters/preview', { conditions: [{ key: 'campaign', operator: 'exists' }] }).expect(200)).body).toEqual({ count: 0 });
+    expect((await intruder.post('/metadata-filters/preview', { conditions: [{ key: 'campaign', operator: 'exists' }] }).expect(200)).body).toEqual({
+      count: 0,
+    });
     // their own PUT registers the type in their OU only
     await intruder.put('/settings/ou/event-types/Page%20View', { hidden: true }).expect(200);
     expect((await as().get('/event-types')).body).toContain('Page View');
@@ -195,6 +230,8 @@ describe('Event types and the metadata filter preview', () => {
     expect(await field(await as().post('/metadata-filters/preview', {}))).toEqual(['conditions']);
     expect(await field(await as().post('/metadata-filters/preview', { conditions: [] }))).toEqual(['conditions']);
     expect((await field(await as().post('/metadata-filters/preview', { conditions: [{ key: 'a', operator: 'like', value: 'x' }] })))[0]).toMatch(/^conditions/);
-    expect(await field(await as().post('/metadata-filters/preview', { event_type: 5, conditions: [{ key: 'a', operator: 'exists' }] }))).toEqual(['event_type']);
+    expect(await field(await as().post('/metadata-filters/preview', { event_type: 5, conditions: [{ key: 'a', operator: 'exists' }] }))).toEqual([
+      'event_type',
+    ]);
   });
 });

@@ -36,7 +36,15 @@ describe('Events: reads, export, deletion, import, real-time stream, metrics', (
     const all = (await as().get('/events').expect(200)).body;
     expect(all).toMatchObject({ total: 3, page: 1, limit: 50 });
     expect(all.events.map((e: { id: string }) => e.id)).toEqual([...ids].reverse());
-    expect(all.events[0]).toMatchObject({ id: ids[2], lead_id: leadId, event_type: 'Email Open', timestamp: ago(H), channel: 'email', suppressed: null, metadata: { opens: 3 } });
+    expect(all.events[0]).toMatchObject({
+      id: ids[2],
+      lead_id: leadId,
+      event_type: 'Email Open',
+      timestamp: ago(H),
+      channel: 'email',
+      suppressed: null,
+      metadata: { opens: 3 },
+    });
     expect((await as().get('/events?limit=1&page=2').expect(200)).body.events.map((e: { id: string }) => e.id)).toEqual([ids[1]]);
     const fall = (await as().get('/events?metadata=utm_campaign:fall2025').expect(200)).body;
     expect(fall.events.map((e: { id: string }) => e.id).sort()).toEqual([ids[0], ids[2]].sort());
@@ -70,18 +78,27 @@ describe('Events: reads, export, deletion, import, real-time stream, metrics', (
     expect(activity.timeline.map((e: { id: string }) => e.id)).toEqual([ids[2], ids[1], ids[0]]);
     expect((await as().get(`/leads/${leadId}/activity?channel=email`).expect(200)).body.events.length).toBe(1);
     expect((await as().get(`/leads/${leadId}/activity?minScore=5`).expect(200)).body.events.length).toBe(2);
-    expect((await as().get(`/leads/${leadId}/activity?range=custom&start=${ago(150 * 60_000)}&end=${ago(30 * 60_000)}`).expect(200)).body.events.length).toBe(2);
+    expect(
+      (
+        await as()
+          .get(`/leads/${leadId}/activity?range=custom&start=${ago(150 * 60_000)}&end=${ago(30 * 60_000)}`)
+          .expect(200)
+      ).body.events.length,
+    ).toBe(2);
     const custom = await as().get(`/leads/${leadId}/activity?range=custom&start=${ago(H)}`);
     expect(custom.status).toBe(400);
     expect(custom.body.details[0].field).toBe('end');
   });
 
   it('exports the OU’s events as CSV, oldest first', async () => {
-    const res = await as().get('/events/export').buffer(true).parse((r, cb) => {
-      let s = '';
-      r.on('data', (d: Buffer) => (s += d));
-      r.on('end', () => cb(null, s));
-    });
+    const res = await as()
+      .get('/events/export')
+      .buffer(true)
+      .parse((r, cb) => {
+        let s = '';
+        r.on('data', (d: Buffer) => (s += d));
+        r.on('end', () => cb(null, s));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = (res.body as string).trim().split('\n');
@@ -91,11 +108,14 @@ describe('Events: reads, export, deletion, import, real-time stream, metrics', (
       `${ids[1]},${leadId},Page View,${ago(2 * H)}`,
       `${ids[2]},${leadId},Email Open,${ago(H)}`,
     ]);
-    const other = await api(t, b.admin).get('/events/export').buffer(true).parse((r, cb) => {
-      let s = '';
-      r.on('data', (d: Buffer) => (s += d));
-      r.on('end', () => cb(null, s));
-    });
+    const other = await api(t, b.admin)
+      .get('/events/export')
+      .buffer(true)
+      .parse((r, cb) => {
+        let s = '';
+        r.on('data', (d: Buffer) => (s += d));
+        r.on('end', () => cb(null, s));
+      });
     expect((other.body as string).trim()).toBe('id,lead_id,event_type,timestamp');
   });
 
@@ -106,8 +126,20 @@ describe('Events: reads, export, deletion, import, real-time stream, metrics', (
     ]);
     const victim = (await as().get(`/events`).expect(200)).body.events.find((e: { id: string }) => e.id === extra[0]).lead_id;
     expect(await scoreOf(t, sa.auth, victim)).toBe(20);
-    expect((await api(t, b.admin).delete('/events/batch', { ids: [extra[0]] }).expect(200)).body).toEqual({ deleted: 0 });
-    expect((await as().delete('/events/batch', { ids: [extra[0], '0190c2a4-0000-7000-8000-000000000000'] }).expect(200)).body).toEqual({ deleted: 1 });
+    expect(
+      (
+        await api(t, b.admin)
+          .delete('/events/batch', { ids: [extra[0]] })
+          .expect(200)
+      ).body,
+    ).toEqual({ deleted: 0 });
+    expect(
+      (
+        await as()
+          .delete('/events/batch', { ids: [extra[0], '0190c2a4-0000-7000-8000-000000000000'] })
+          .expect(200)
+      ).body,
+    ).toEqual({ deleted: 1 });
     await eventually(async () => (await as().get(`/events/${victim}`)).body.total === 1);
     expect(await scoreOf(t, sa.auth, victim)).toBe(10);
     expect((await as().delete('/events/batch', { ids: ['not-a-uuid'] })).status).toBe(400);
@@ -158,10 +190,21 @@ describe('Events: reads, export, deletion, import, real-time stream, metrics', (
     try {
       const [id] = await ingest(t, sa.auth, { ...email('live@example.com'), event_type: 'Page View', timestamp: ago(H) });
       await eventually(async () => mineStream.text().includes('event: score_update') && mineStream.text().includes(id));
-      const ingested = mineStream.text().split('\n\n').find((m) => m.startsWith('event: event_ingested') && m.includes(id))!;
+      const ingested = mineStream
+        .text()
+        .split('\n\n')
+        .find((m) => m.startsWith('event: event_ingested') && m.includes(id))!;
       expect(JSON.parse(ingested.split('data: ')[1])).toMatchObject({ event_id: id, event_type: 'Page View', timestamp: ago(H), suppressed: null });
-      const update = mineStream.text().split('\n\n').find((m) => m.startsWith('event: score_update'))!;
-      expect(JSON.parse(update.split('data: ')[1])).toMatchObject({ delta: 10, score: 10, ruleset_id: expect.any(String), lead_id: expect.stringMatching(/^ld_/) });
+      const update = mineStream
+        .text()
+        .split('\n\n')
+        .find((m) => m.startsWith('event: score_update'))!;
+      expect(JSON.parse(update.split('data: ')[1])).toMatchObject({
+        delta: 10,
+        score: 10,
+        ruleset_id: expect.any(String),
+        lead_id: expect.stringMatching(/^ld_/),
+      });
       await eventually(async () => byQuery.text().includes(id));
       await eventually(async () => theirs.text().includes(': heartbeat'));
       expect(theirs.text()).not.toContain('event:');
@@ -200,7 +243,10 @@ describe('Ingest when the queue is unavailable', () => {
     const res = await api(t, sa.auth).post('/ingest', [{ ...email('lost@example.com'), event_type: 'Page View' }]);
     expect(res.status).toBe(503);
     expect(res.body.error).toBe('queue_unavailable');
-    const csv = await request(t.http).post('/import').set(sa.auth.header, sa.auth.value).attach('file', Buffer.from('event_type,email\nPage View,lost2@example.com\n'), 'e.csv');
+    const csv = await request(t.http)
+      .post('/import')
+      .set(sa.auth.header, sa.auth.value)
+      .attach('file', Buffer.from('event_type,email\nPage View,lost2@example.com\n'), 'e.csv');
     expect(csv.status).toBe(503);
     await queue.client.connect();
     await eventually(async () => (queue.client as { status?: string }).status === 'ready');

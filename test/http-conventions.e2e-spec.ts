@@ -93,7 +93,14 @@ describe('HTTP conventions', () => {
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     const families = parsePrometheusTextFormat(res.text) as Array<{ name: string; type: string; metrics: Array<{ labels?: Record<string, string> }> }>;
     const byName = new Map(families.map((f) => [f.name, f]));
-    for (const name of ['events_ingested_total', 'queue_depth', 'event_to_slack_latency_seconds', 'http_requests_total', 'process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes']) {
+    for (const name of [
+      'events_ingested_total',
+      'queue_depth',
+      'event_to_slack_latency_seconds',
+      'http_requests_total',
+      'process_cpu_user_seconds_total',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       expect(byName.has(name)).toBe(true);
     }
     expect(byName.get('event_to_slack_latency_seconds')!.type).toBe('HISTOGRAM');

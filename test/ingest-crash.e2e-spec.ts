@@ -134,9 +134,7 @@ describe('ingest survives a killed worker', () => {
     expect(recorded.rows[0]).toEqual({ rows: EVENTS, ids: EVENTS });
     const read = await pg.query(`SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS ids FROM lead_events`);
     expect(read.rows[0]).toEqual({ rows: EVENTS, ids: EVENTS });
-    const leads = await pg.query(
-      `SELECT a.value AS alias, l.lead_id FROM lead_aliases a JOIN leads l ON l.id = a.lead_ref WHERE a.kind = 'external_id'`,
-    );
+    const leads = await pg.query(`SELECT a.value AS alias, l.lead_id FROM lead_aliases a JOIN leads l ON l.id = a.lead_ref WHERE a.kind = 'external_id'`);
     expect(leads.rows).toHaveLength(LEADS);
     expect(Number((await pg.query(`SELECT count(*)::int AS n FROM leads`)).rows[0].n)).toBe(LEADS);
 

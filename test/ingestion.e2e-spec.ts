@@ -14,14 +14,15 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
   const ruleset = (name: string, rules: object[]) => createRuleset(t, sa.auth, name, rules);
   const email = emailAliases;
   const leadOf = (eventId: string) => leadOfEvent(t, sa.auth, eventId);
-  const eventsOf = async (leadId: string) => (await as().get(`/events/${leadId}?limit=100`).expect(200)).body.events as { id: string; suppressed: string | null; event_type: string }[];
+  const eventsOf = async (leadId: string) =>
+    (await as().get(`/events/${leadId}?limit=100`).expect(200)).body.events as { id: string; suppressed: string | null; event_type: string }[];
 
   beforeAll(async () => {
     ({ t, a, sa } = await startScenario({ now: NOW, serviceAccount: 'ingest-pipeline' }));
   });
   afterAll(() => t.close());
 
-  it("runs the overview quick start verbatim: the legacy alias pair creates a lead, the aliases form finds it again", async () => {
+  it('runs the overview quick start verbatim: the legacy alias pair creates a lead, the aliases form finds it again', async () => {
     await ruleset('Quick start', [{ event_type: 'Page View', weight: 10 }]);
     const res = await as().post('/ingest', { alias_kind: 'email', alias: ' User@Example.com ', event_type: 'Page View', timestamp: ago(2 * H) });
     expect(res.status).toBe(202);
@@ -112,14 +113,37 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
 
   it('suppresses events matching a metadata filter: stored for audit, never scored, never creating a lead', async () => {
     await ruleset('Content', [{ event_type: 'Article Read', weight: 4 }]);
-    const filter = (await as().post('/metadata-filters', { name: 'Crawlers', conditions: [{ key: 'user_agent', operator: 'contains', value: 'bot' }] }).expect(201)).body;
-    const [bot] = await ingestAndWait(t, sa.auth, { ...email('crawled@example.com'), event_type: 'Article Read', timestamp: ago(3 * H), metadata: { user_agent: 'Googlebot/2.1' } });
+    const filter = (
+      await as()
+        .post('/metadata-filters', { name: 'Crawlers', conditions: [{ key: 'user_agent', operator: 'contains', value: 'bot' }] })
+        .expect(201)
+    ).body;
+    const [bot] = await ingestAndWait(t, sa.auth, {
+      ...email('crawled@example.com'),
+      event_type: 'Article Read',
+      timestamp: ago(3 * H),
+      metadata: { user_agent: 'Googlebot/2.1' },
+    });
     const stored = (await as().get('/events?limit=500').expect(200)).body.events.find((e: { id: string }) => e.id === bot);
     expect(stored).toMatchObject({ lead_id: null, suppressed: 'metadata_filter', event_type: 'Article Read' });
-    expect((await as().get(`/events/${bot}/score-explain`).expect(200)).body).toMatchObject({ suppressed: 'metadata_filter', filter_id: filter.id, rulesets: [] });
-    const [human] = await ingestAndWait(t, sa.auth, { ...email('crawled@example.com'), event_type: 'Article Read', timestamp: ago(2 * H), metadata: { user_agent: 'Mozilla/5.0' } });
+    expect((await as().get(`/events/${bot}/score-explain`).expect(200)).body).toMatchObject({
+      suppressed: 'metadata_filter',
+      filter_id: filter.id,
+      rulesets: [],
+    });
+    const [human] = await ingestAndWait(t, sa.auth, {
+      ...email('crawled@example.com'),
+      event_type: 'Article Read',
+      timestamp: ago(2 * H),
+      metadata: { user_agent: 'Mozilla/5.0' },
+    });
     const leadId = await leadOf(human);
-    const [botAgain] = await ingestAndWait(t, sa.auth, { ...email('crawled@example.com'), event_type: 'Article Read', timestamp: ago(H), metadata: { user_agent: 'AhrefsBot' } });
+    const [botAgain] = await ingestAndWait(t, sa.auth, {
+      ...email('crawled@example.com'),
+      event_type: 'Article Read',
+      timestamp: ago(H),
+      metadata: { user_agent: 'AhrefsBot' },
+    });
     expect(await scoreOf(t, sa.auth, leadId, 'Content')).toBe(4);
     const known = (await as().get('/events?limit=500').expect(200)).body.events.find((e: { id: string }) => e.id === botAgain);
     expect(known).toMatchObject({ lead_id: leadId, suppressed: 'metadata_filter' }); // names the lead it resolved to, still not activity
@@ -158,7 +182,11 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
   });
 
   it('resolves aliases: creates a lead once, attaches new aliases, reuses it by any of them, never merges', async () => {
-    const [first] = await ingestAndWait(t, sa.auth, { aliases: [{ alias_kind: 'email', raw_value: 'Dana@Example.com' }], event_type: 'Login', timestamp: ago(5 * H) });
+    const [first] = await ingestAndWait(t, sa.auth, {
+      aliases: [{ alias_kind: 'email', raw_value: 'Dana@Example.com' }],
+      event_type: 'Login',
+      timestamp: ago(5 * H),
+    });
     const dana = await leadOf(first);
     const [second] = await ingestAndWait(t, sa.auth, {
       aliases: [
@@ -169,7 +197,11 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
       timestamp: ago(4 * H),
     });
     expect(await leadOf(second)).toBe(dana);
-    const [third] = await ingestAndWait(t, sa.auth, { aliases: [{ alias_kind: 'external_id', raw_value: ' crm-777 ' }], event_type: 'Login', timestamp: ago(3 * H) });
+    const [third] = await ingestAndWait(t, sa.auth, {
+      aliases: [{ alias_kind: 'external_id', raw_value: ' crm-777 ' }],
+      event_type: 'Login',
+      timestamp: ago(3 * H),
+    });
     expect(await leadOf(third)).toBe(dana);
     const [byId] = await ingestAndWait(t, sa.auth, { lead_id: dana, event_type: 'Login', timestamp: ago(2 * H) });
     expect(await leadOf(byId)).toBe(dana);
@@ -190,14 +222,16 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
 
   it("applies one lead's events in the order they were accepted", async () => {
     const sent: string[] = [];
-    for (let i = 0; i < 15; i++) sent.push(...(await ingest(t, sa.auth, { ...email('ordered@example.com'), event_type: 'Step', timestamp: ago(H), metadata: { i } })));
+    for (let i = 0; i < 15; i++)
+      sent.push(...(await ingest(t, sa.auth, { ...email('ordered@example.com'), event_type: 'Step', timestamp: ago(H), metadata: { i } })));
     await processed(t, sa.auth, sent);
     const leadId = await leadOf(sent[0]);
     const [lead] = await t.app.get(DataSource).query(`SELECT id FROM leads WHERE lead_id = $1`, [leadId]);
-    const stream = await t.app.get(DataSource).query(
-      `SELECT payload->>'event_id' AS id FROM event_store_events WHERE stream_id = $1 AND event_type = 'LeadEventRecorded' ORDER BY stream_version`,
-      [lead.id],
-    );
+    const stream = await t.app
+      .get(DataSource)
+      .query(`SELECT payload->>'event_id' AS id FROM event_store_events WHERE stream_id = $1 AND event_type = 'LeadEventRecorded' ORDER BY stream_version`, [
+        lead.id,
+      ]);
     expect(stream.map((r: { id: string }) => r.id)).toEqual(sent);
   });
 
@@ -228,7 +262,13 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
     );
     const leadId = await leadOf(ids[0]);
     const before = await scoreOf(t, sa.auth, leadId, 'Pricing');
-    const proposal = { rule_id: rs.rules[0], event_type: 'Pricing View', weight: 40, half_life_days: 30, filters: [{ key: 'path', operator: 'contains', value: 'enterprise' }] };
+    const proposal = {
+      rule_id: rs.rules[0],
+      event_type: 'Pricing View',
+      weight: 40,
+      half_life_days: 30,
+      filters: [{ key: 'path', operator: 'contains', value: 'enterprise' }],
+    };
     const dry = await as().post('/engagement-scoring/test', { lead_id: leadId, ruleset_id: rs.id, rule: proposal }).expect(200);
     expect(dry.body).toMatchObject({ matches: true, ruleset_id: rs.id, current_score: before, matching_event_count: 2 });
     expect(dry.body.projected_score).not.toBe(before);
@@ -260,12 +300,18 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
       `SELECT l.lead_id, s.ruleset_id, s.score FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.unit_id = 'unit_default'`,
     );
     expect(rows.length).toBeGreaterThan(10);
-    for (const r of rows) expect({ lead: r.lead_id, ruleset: r.ruleset_id, score: Math.round(Number(r.score)) }).toEqual({ lead: r.lead_id, ruleset: r.ruleset_id, score: await scoreOf(t, sa.auth, r.lead_id, r.ruleset_id) });
+    for (const r of rows)
+      expect({ lead: r.lead_id, ruleset: r.ruleset_id, score: Math.round(Number(r.score)) }).toEqual({
+        lead: r.lead_id,
+        ruleset: r.ruleset_id,
+        score: await scoreOf(t, sa.auth, r.lead_id, r.ruleset_id),
+      });
   });
 
   it('rejects bad input whole, with a clear 4xx, and writes nothing', async () => {
     const ds = t.app.get(DataSource);
-    const count = async () => (await ds.query(`SELECT count(*)::int AS n FROM event_store_events WHERE event_type IN ('LeadEventRecorded','SuppressedEventRecorded')`))[0].n;
+    const count = async () =>
+      (await ds.query(`SELECT count(*)::int AS n FROM event_store_events WHERE event_type IN ('LeadEventRecorded','SuppressedEventRecorded')`))[0].n;
     const before = await count();
     const cases: [object | object[], number, string, string][] = [
       [{ ...email('bad@example.com') }, 400, 'validation_failed', 'event_type'],
@@ -278,7 +324,15 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
       [[], 400, 'validation_failed', 'body'],
       [Array.from({ length: 1001 }, () => ({ ...email('many@example.com'), event_type: 'Page View' })), 400, 'too_many_events', 'body'],
       [{ ...email('big@example.com'), event_type: 'Page View', metadata: { blob: 'x'.repeat(101 * 1024) } }, 413, 'metadata_too_large', 'metadata'],
-      [[{ ...email('ok@example.com'), event_type: 'Page View' }, { lead_id: 'ld_does_not_exist', event_type: 'Page View' }], 404, 'lead_not_found', '[1].lead_id'],
+      [
+        [
+          { ...email('ok@example.com'), event_type: 'Page View' },
+          { lead_id: 'ld_does_not_exist', event_type: 'Page View' },
+        ],
+        404,
+        'lead_not_found',
+        '[1].lead_id',
+      ],
     ];
     for (const [body, status, error, field] of cases) {
       const res = await as().post('/ingest', body as object);

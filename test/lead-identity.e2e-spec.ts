@@ -13,7 +13,6 @@ import { eventually, TestApp } from './support/test-app';
 import { startScenario } from './support/scenario';
 import { ago, MIN, NOW } from './support/time';
 
-
 /**
  * Tables that may keep a deleted lead's public id, and why. Every other table of the schema (listed from
  * information_schema, so a new table is checked without being named here) must hold nothing of the lead.
@@ -46,7 +45,9 @@ describe('Leads: identity, metadata, owner and deletion', () => {
 
   describe('create (POST /leads, POST /lead)', () => {
     it('creates with metadata and account; both paths; 409 on a duplicate id', async () => {
-      const res = await as().post('/leads', { id: 'ld_created', metadata: { industry: 'SaaS', seats: 12 }, account_id: 'acc_1' }).expect(201);
+      const res = await as()
+        .post('/leads', { id: 'ld_created', metadata: { industry: 'SaaS', seats: 12 }, account_id: 'acc_1' })
+        .expect(201);
       expect(res.body).toMatchObject({
         id: 'ld_created',
         lead_id: 'ld_created',
@@ -66,7 +67,9 @@ describe('Leads: identity, metadata, owner and deletion', () => {
       expect(dup.status).toBe(409);
       expect(dup.body).toMatchObject({ error: 'lead_exists', details: [{ field: 'id' }] });
       // the stream says who created it
-      const [created] = await ds.query(`SELECT e.payload FROM event_store_events e JOIN leads l ON l.id = e.stream_id WHERE l.lead_id = 'ld_created' AND e.event_type = 'LeadCreated'`);
+      const [created] = await ds.query(
+        `SELECT e.payload FROM event_store_events e JOIN leads l ON l.id = e.stream_id WHERE l.lead_id = 'ld_created' AND e.event_type = 'LeadCreated'`,
+      );
       expect(created.payload.source).toBe('api');
       // another organization has its own id space
       await bs().post('/leads', { id: 'ld_created' }).expect(201);
@@ -96,7 +99,14 @@ describe('Leads: identity, metadata, owner and deletion', () => {
   describe('reads (GET /lead/{id}, /leads/{id}, profile, account, aliases)', () => {
     beforeAll(async () => {
       await ingestAndWait(t, sa.auth, [
-        { aliases: [{ alias_kind: 'email', raw_value: '  Reader@Example.COM ' }, { alias_kind: 'external_id', raw_value: 'crm-42' }], event_type: 'Page View', timestamp: ago(10 * MIN) },
+        {
+          aliases: [
+            { alias_kind: 'email', raw_value: '  Reader@Example.COM ' },
+            { alias_kind: 'external_id', raw_value: 'crm-42' },
+          ],
+          event_type: 'Page View',
+          timestamp: ago(10 * MIN),
+        },
       ]);
     });
     const readerId = async () => (await as().get('/lead/by-alias?value=reader@example.com').expect(200)).body.lead_id as string;
@@ -106,7 +116,17 @@ describe('Leads: identity, metadata, owner and deletion', () => {
       for (const path of [`/lead/${id}`, `/leads/${id}`]) {
         const res = await as().get(path).expect(200);
         expect(res.body).toEqual({
-          lead: expect.objectContaining({ id, lead_id: id, org_id: a.orgId, unit_id: a.unitId, score: 10, event_count: 1, last_event_type: 'Page View', metadata: {}, account_id: null }),
+          lead: expect.objectContaining({
+            id,
+            lead_id: id,
+            org_id: a.orgId,
+            unit_id: a.unitId,
+            score: 10,
+            event_count: 1,
+            last_event_type: 'Page View',
+            metadata: {},
+            account_id: null,
+          }),
           account: null,
         });
       }
@@ -132,7 +152,11 @@ describe('Leads: identity, metadata, owner and deletion', () => {
     it('answers profile metadata and account metadata honestly', async () => {
       expect((await as().get('/leads/ld_created/profile').expect(200)).body).toEqual({ lead_id: 'ld_created', metadata: { industry: 'SaaS', seats: 12 } });
       expect((await as().get('/leads/ld_created/account').expect(200)).body).toEqual({ lead_id: 'ld_created', account_id: 'acc_1', metadata: null });
-      expect((await as().get('/leads/ld_created_singular/account').expect(200)).body).toEqual({ lead_id: 'ld_created_singular', account_id: null, metadata: null });
+      expect((await as().get('/leads/ld_created_singular/account').expect(200)).body).toEqual({
+        lead_id: 'ld_created_singular',
+        account_id: null,
+        metadata: null,
+      });
       expect((await as().get('/leads/nobody/profile')).status).toBe(404);
       const bLead = 'ld_created'; // B has its own ld_created; A's profile must not leak to B
       expect((await bs().get(`/leads/${bLead}/profile`).expect(200)).body.metadata).toEqual({});
@@ -142,8 +166,16 @@ describe('Leads: identity, metadata, owner and deletion', () => {
 
     it('looks a lead up by alias (kind default email, case-insensitive), 400 naming the field, 404 in another OU', async () => {
       const id = await readerId();
-      expect((await as().get('/lead/by-alias?value=%20READER@example.com').expect(200)).body).toEqual({ lead_id: id, email: 'reader@example.com', metadata: {} });
-      expect((await as().get('/lead/by-alias?kind=external_id&value=crm-42').expect(200)).body).toEqual({ lead_id: id, email: 'reader@example.com', metadata: {} });
+      expect((await as().get('/lead/by-alias?value=%20READER@example.com').expect(200)).body).toEqual({
+        lead_id: id,
+        email: 'reader@example.com',
+        metadata: {},
+      });
+      expect((await as().get('/lead/by-alias?kind=external_id&value=crm-42').expect(200)).body).toEqual({
+        lead_id: id,
+        email: 'reader@example.com',
+        metadata: {},
+      });
       const missing = await as().get('/lead/by-alias');
       expect(missing.status).toBe(400);
       expect(missing.body.details.map((d: { field: string }) => d.field)).toContain('value');
@@ -155,10 +187,20 @@ describe('Leads: identity, metadata, owner and deletion', () => {
 
   describe('metadata writes', () => {
     it('PUT replaces the metadata wholesale and sets or keeps the account', async () => {
-      await as().post('/leads', { id: 'ld_put', metadata: { a: 1, b: 2 }, account_id: 'acc_put' }).expect(201);
-      const res = await as().put('/lead/ld_put', { metadata: { c: 3 } }).expect(200);
+      await as()
+        .post('/leads', { id: 'ld_put', metadata: { a: 1, b: 2 }, account_id: 'acc_put' })
+        .expect(201);
+      const res = await as()
+        .put('/lead/ld_put', { metadata: { c: 3 } })
+        .expect(200);
       expect(res.body).toMatchObject({ id: 'ld_put', metadata: { c: 3 }, account_id: 'acc_put' });
-      expect((await as().put('/lead/ld_put', { metadata: { c: 3 }, account_id: null }).expect(200)).body.account_id).toBeNull();
+      expect(
+        (
+          await as()
+            .put('/lead/ld_put', { metadata: { c: 3 }, account_id: null })
+            .expect(200)
+        ).body.account_id,
+      ).toBeNull();
       expect((await as().put('/lead/ld_put', { metadata: {}, account_id: 'acc_new' }).expect(200)).body).toMatchObject({ metadata: {}, account_id: 'acc_new' });
       const bad = await as().put('/lead/ld_put', { account_id: 'x' });
       expect(bad.status).toBe(400);
@@ -168,8 +210,12 @@ describe('Leads: identity, metadata, owner and deletion', () => {
     });
 
     it('PATCH merges shallowly on both paths; null removes a key; 400 for a non-object; 404 in another OU', async () => {
-      await as().post('/leads', { id: 'ld_patch', metadata: { keep: 'me', drop: 'me', nested: { x: 1 } } }).expect(201);
-      const one = await as().patch('/lead/ld_patch/metadata', { plan: 'Pro', drop: null, nested: { y: 2 } }).expect(200);
+      await as()
+        .post('/leads', { id: 'ld_patch', metadata: { keep: 'me', drop: 'me', nested: { x: 1 } } })
+        .expect(201);
+      const one = await as()
+        .patch('/lead/ld_patch/metadata', { plan: 'Pro', drop: null, nested: { y: 2 } })
+        .expect(200);
       expect(one.body).toEqual({ id: 'ld_patch', org_id: a.orgId, unit_id: a.unitId, metadata: { keep: 'me', plan: 'Pro', nested: { y: 2 } } });
       const two = await as().patch('/leads/ld_patch/metadata', { industry: 'SaaS' }).expect(200);
       expect(two.body.metadata).toEqual({ keep: 'me', plan: 'Pro', nested: { y: 2 }, industry: 'SaaS' });
@@ -185,23 +231,39 @@ describe('Leads: identity, metadata, owner and deletion', () => {
       // a no-op patch records nothing
       const before = await ds.query(`SELECT count(*)::int AS n FROM event_store_events e JOIN leads l ON l.id = e.stream_id WHERE l.lead_id = 'ld_patch'`);
       await as().patch('/lead/ld_patch/metadata', { industry: 'SaaS' }).expect(200);
-      expect(await ds.query(`SELECT count(*)::int AS n FROM event_store_events e JOIN leads l ON l.id = e.stream_id WHERE l.lead_id = 'ld_patch'`)).toEqual(before);
+      expect(await ds.query(`SELECT count(*)::int AS n FROM event_store_events e JOIN leads l ON l.id = e.stream_id WHERE l.lead_id = 'ld_patch'`)).toEqual(
+        before,
+      );
       await t.app.get(AuditWriter).flush();
-      const [audit] = await ds.query(`SELECT summary FROM audit_logs WHERE entity_type = 'lead' AND entity_id = 'ld_patch' AND method = 'PATCH' ORDER BY id LIMIT 1`);
+      const [audit] = await ds.query(
+        `SELECT summary FROM audit_logs WHERE entity_type = 'lead' AND entity_id = 'ld_patch' AND method = 'PATCH' ORDER BY id LIMIT 1`,
+      );
       expect(audit.summary).toContain('patched the metadata of lead ld_patch');
     });
 
     it('PATCH by alias merges silently (no timeline event), validates keys, links an account', async () => {
-      await ingestAndWait(t, sa.auth, { aliases: [{ alias_kind: 'email', raw_value: 'silent@example.com' }], event_type: 'Page View', timestamp: ago(20 * MIN) });
+      await ingestAndWait(t, sa.auth, {
+        aliases: [{ alias_kind: 'email', raw_value: 'silent@example.com' }],
+        event_type: 'Page View',
+        timestamp: ago(20 * MIN),
+      });
       const id = (await as().get('/lead/by-alias?value=silent@example.com').expect(200)).body.lead_id;
       const eventsBefore = (await as().get(`/events/${id}`).expect(200)).body;
-      const res = await as().patch('/lead/by-alias/metadata', { alias_value: 'Silent@Example.com', attributes: { 'Job title': 'CTO', 'company.size': 50 } }).expect(200);
+      const res = await as()
+        .patch('/lead/by-alias/metadata', { alias_value: 'Silent@Example.com', attributes: { 'Job title': 'CTO', 'company.size': 50 } })
+        .expect(200);
       expect(res.body).toEqual({ lead_id: id, updated: 2, attributes: { 'Job title': 'CTO', 'company.size': 50 }, account_linked: false });
       const linked = await as().patch('/lead/by-alias/metadata', { alias_kind: 'email', alias_value: 'silent@example.com', account_id: 'acc_9' }).expect(200);
       expect(linked.body).toEqual({ lead_id: id, updated: 0, attributes: {}, account_linked: true });
-      expect((await as().get(`/lead/${id}`).expect(200)).body.lead).toMatchObject({ metadata: { 'Job title': 'CTO', 'company.size': 50 }, account_id: 'acc_9' });
+      expect((await as().get(`/lead/${id}`).expect(200)).body.lead).toMatchObject({
+        metadata: { 'Job title': 'CTO', 'company.size': 50 },
+        account_id: 'acc_9',
+      });
       expect((await as().get(`/events/${id}`).expect(200)).body).toEqual(eventsBefore);
-      const changes = await ds.query(`SELECT payload FROM event_store_events WHERE stream_id = (SELECT id FROM leads WHERE lead_id = $1) AND event_type = 'LeadMetadataChanged'`, [id]);
+      const changes = await ds.query(
+        `SELECT payload FROM event_store_events WHERE stream_id = (SELECT id FROM leads WHERE lead_id = $1) AND event_type = 'LeadMetadataChanged'`,
+        [id],
+      );
       expect(changes.map((c: { payload: { silent: boolean } }) => c.payload.silent)).toEqual([true, true]);
 
       const neither = await as().patch('/lead/by-alias/metadata', { alias_value: 'silent@example.com' });
@@ -212,7 +274,9 @@ describe('Leads: identity, metadata, owner and deletion', () => {
       expect(badKey.body.details[0].field).toBe('attributes.a/b');
       expect((await as().patch('/lead/by-alias/metadata', { alias_value: 'silent@example.com', attributes: { ['k'.repeat(65)]: 1 } })).status).toBe(400);
       expect((await as().patch('/lead/by-alias/metadata', { attributes: { a: 1 } })).body.details[0].field).toBe('alias_value');
-      expect((await as().patch('/lead/by-alias/metadata', { alias_kind: 'fax', alias_value: 'x', attributes: { a: 1 } })).body.details[0].field).toBe('alias_kind');
+      expect((await as().patch('/lead/by-alias/metadata', { alias_kind: 'fax', alias_value: 'x', attributes: { a: 1 } })).body.details[0].field).toBe(
+        'alias_kind',
+      );
       expect((await bs().patch('/lead/by-alias/metadata', { alias_value: 'silent@example.com', attributes: { a: 1 } })).status).toBe(404);
     });
   });
@@ -220,9 +284,15 @@ describe('Leads: identity, metadata, owner and deletion', () => {
   describe('owner', () => {
     it('assigns and unassigns one lead; 400 naming the field; 404 in another OU', async () => {
       await as().post('/leads', { id: 'ld_owned' }).expect(201);
-      expect((await as().post('/leads/ld_owned/owner', { owner_id: 'mem_1', owner_name: 'Ada' }).expect(200)).body).toEqual({ status: 'ok', message: 'owner assigned' });
+      expect((await as().post('/leads/ld_owned/owner', { owner_id: 'mem_1', owner_name: 'Ada' }).expect(200)).body).toEqual({
+        status: 'ok',
+        message: 'owner assigned',
+      });
       expect((await as().get('/lead/ld_owned').expect(200)).body.lead).toMatchObject({ owner_id: 'mem_1', owner_name: 'Ada' });
-      expect((await as().post('/leads/ld_owned/owner', { owner_id: null, owner_name: null }).expect(200)).body).toEqual({ status: 'ok', message: 'owner unassigned' });
+      expect((await as().post('/leads/ld_owned/owner', { owner_id: null, owner_name: null }).expect(200)).body).toEqual({
+        status: 'ok',
+        message: 'owner unassigned',
+      });
       expect((await as().get('/lead/ld_owned').expect(200)).body.lead).toMatchObject({ owner_id: null, owner_name: null });
       const bad = await as().post('/leads/ld_owned/owner', { owner_id: 7 });
       expect(bad.status).toBe(400);
@@ -234,11 +304,23 @@ describe('Leads: identity, metadata, owner and deletion', () => {
     it('bulk assigns up to 500 leads, skipping unknown ids and other OUs’ leads', async () => {
       for (const id of ['ld_bulk_1', 'ld_bulk_2', 'ld_bulk_3']) await as().post('/leads', { id }).expect(201);
       await bs().post('/leads', { id: 'ld_bulk_b' }).expect(201);
-      const res = await as().post('/leads/bulk-assign-owner', { lead_ids: ['ld_bulk_1', 'ld_bulk_2', 'ld_bulk_3', 'ld_bulk_1', 'nobody', 'ld_bulk_b'], owner_id: 'mem_2', owner_name: 'Grace' }).expect(200);
+      const res = await as()
+        .post('/leads/bulk-assign-owner', {
+          lead_ids: ['ld_bulk_1', 'ld_bulk_2', 'ld_bulk_3', 'ld_bulk_1', 'nobody', 'ld_bulk_b'],
+          owner_id: 'mem_2',
+          owner_name: 'Grace',
+        })
+        .expect(200);
       expect(res.body).toEqual({ status: 'ok', affected: 3 });
       for (const id of ['ld_bulk_1', 'ld_bulk_2', 'ld_bulk_3']) expect((await as().get(`/lead/${id}`).expect(200)).body.lead.owner_name).toBe('Grace');
       expect((await bs().get('/lead/ld_bulk_b').expect(200)).body.lead.owner_name).toBeNull();
-      expect((await bs().post('/leads/bulk-assign-owner', { lead_ids: ['ld_bulk_1'], owner_id: 'intruder' }).expect(200)).body.affected).toBe(0);
+      expect(
+        (
+          await bs()
+            .post('/leads/bulk-assign-owner', { lead_ids: ['ld_bulk_1'], owner_id: 'intruder' })
+            .expect(200)
+        ).body.affected,
+      ).toBe(0);
       expect((await as().get('/lead/ld_bulk_1').expect(200)).body.lead.owner_name).toBe('Grace');
       const tooMany = await as().post('/leads/bulk-assign-owner', { lead_ids: Array.from({ length: 501 }, (_, i) => `x${i}`), owner_id: 'm' });
       expect(tooMany.status).toBe(400);
@@ -286,12 +368,24 @@ describe('Leads: identity, metadata, owner and deletion', () => {
       const publicId = 'erase-me-7f3a91';
       const mail = 'erase.me.7f3a91@example.com';
       const secret = 'Secret Company 7f3a91';
-      await as().post('/leads', { id: publicId, metadata: { company: secret } }).expect(201);
+      await as()
+        .post('/leads', { id: publicId, metadata: { company: secret } })
+        .expect(201);
       await as().post('/surge-triggers', { event_type: 'Page View', window_seconds: 3600, threshold_count: 2, webhook_url: hookUrl }).expect(201);
-      const filter = (await as().post('/metadata-filters', { name: 'Bots', conditions: [{ key: 'bot', operator: 'exists' }] }).expect(201)).body;
+      const filter = (
+        await as()
+          .post('/metadata-filters', { name: 'Bots', conditions: [{ key: 'bot', operator: 'exists' }] })
+          .expect(201)
+      ).body;
       const bystander = 'bystander-7f3a91';
       const kept = await ingestAndWait(t, sa.auth, [
-        { lead_id: publicId, aliases: [{ alias_kind: 'email', raw_value: mail }], event_type: 'Page View', timestamp: ago(9 * MIN), metadata: { page: '/pricing' } },
+        {
+          lead_id: publicId,
+          aliases: [{ alias_kind: 'email', raw_value: mail }],
+          event_type: 'Page View',
+          timestamp: ago(9 * MIN),
+          metadata: { page: '/pricing' },
+        },
         { lead_id: publicId, event_type: 'Page View', timestamp: ago(8 * MIN) },
         { lead_id: publicId, event_type: 'Erasure Probe', timestamp: ago(7 * MIN) },
         { lead_id: publicId, event_type: 'Page View', timestamp: ago(6 * MIN), metadata: { bot: 'yes', ua: secret } },
@@ -301,9 +395,12 @@ describe('Leads: identity, metadata, owner and deletion', () => {
       await as().post(`/leads/${publicId}/owner`, { owner_id: 'mem_9', owner_name: 'Owner 7f3a91' }).expect(200);
       const [{ id: ref }] = await ds.query(`SELECT id FROM leads WHERE lead_id = $1`, [publicId]);
       await eventually(async () => (await ds.query(`SELECT 1 FROM surge_events WHERE lead_ref = $1`, [ref])).length > 0);
-      await eventually(async () => (await ds.query(`SELECT 1 FROM surge_deliveries d JOIN surge_events s ON s.id = d.surge_event_id WHERE s.lead_ref = $1`, [ref])).length > 0);
+      await eventually(
+        async () => (await ds.query(`SELECT 1 FROM surge_deliveries d JOIN surge_events s ON s.id = d.surge_event_id WHERE s.lead_ref = $1`, [ref])).length > 0,
+      );
       const bystanderId = (await as().get(`/lead/by-alias?kind=external_id&value=${bystander}`).expect(200)).body.lead_id;
-      const stat = async (key: string) => Number((await ds.query(`SELECT event_count FROM event_type_stats WHERE unit_id = $1 AND key = $2`, [a.unitId, key]))[0]?.event_count ?? 0);
+      const stat = async (key: string) =>
+        Number((await ds.query(`SELECT event_count FROM event_type_stats WHERE unit_id = $1 AND key = $2`, [a.unitId, key]))[0]?.event_count ?? 0);
       const probeBefore = await stat('erasure_probe');
       const pageViewsBefore = await stat('page_view');
       const eventIds = (await ds.query(`SELECT event_id FROM lead_events WHERE lead_ref = $1`, [ref])).map((r: { event_id: string }) => r.event_id);
@@ -313,14 +410,29 @@ describe('Leads: identity, metadata, owner and deletion', () => {
       const needles = [ref, publicId, mail, secret, ...eventIds];
       // the lead is everywhere before
       expect(Object.keys(await tablesMentioning(needles, NO_LEAD_DATA))).toEqual(
-        expect.arrayContaining(['leads', 'lead_aliases', 'lead_events', 'event_scores', 'lead_scores', 'event_store_events', 'stream_summaries', 'surge_events', 'surge_recent_events', 'surge_lead_state']),
+        expect.arrayContaining([
+          'leads',
+          'lead_aliases',
+          'lead_events',
+          'event_scores',
+          'lead_scores',
+          'event_store_events',
+          'stream_summaries',
+          'surge_events',
+          'surge_recent_events',
+          'surge_lead_state',
+        ]),
       );
 
       const deletions = t.app.get<Queue>(getQueueToken(QueueName.LeadDeletion));
       await deletions.pause(true);
       const del = await as().delete(`/lead/${publicId}`).expect(200);
       expect(del.body).toEqual({ message: 'Lead deletion initiated', lead_id: publicId, status: 'pending' });
-      expect((await as().get(`/lead/${publicId}/deletion-status`).expect(200)).body).toMatchObject({ lead_id: publicId, status: 'pending', completed_at: null });
+      expect((await as().get(`/lead/${publicId}/deletion-status`).expect(200)).body).toMatchObject({
+        lead_id: publicId,
+        status: 'pending',
+        completed_at: null,
+      });
       // hidden at once (whether or not the erasure ran yet)
       expect((await as().get(`/lead/${publicId}`)).status).toBe(404);
       expect((await as().get(`/leads/${publicId}/aliases`)).status).toBe(404);
@@ -394,7 +506,9 @@ describe('Leads: identity, metadata, owner and deletion', () => {
       const publicId = 'race-lead-5c2e';
       await as().post('/leads', { id: publicId }).expect(201);
       // metadata-suppressed events naming the lead: the batch writes their rows without touching the lead's own row
-      await as().post('/metadata-filters', { name: 'Race bots', conditions: [{ key: 'race_bot', operator: 'exists' }] }).expect(201);
+      await as()
+        .post('/metadata-filters', { name: 'Race bots', conditions: [{ key: 'race_bot', operator: 'exists' }] })
+        .expect(201);
       await ingestAndWait(t, sa.auth, { lead_id: publicId, event_type: 'Page View', timestamp: ago(4 * MIN) });
       const [{ id: ref }] = await ds.query(`SELECT id FROM leads WHERE lead_id = $1`, [publicId]);
       // a lead-events batch that read the lead's newest events and has not committed yet: the live loops are

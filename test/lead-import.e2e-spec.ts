@@ -20,7 +20,10 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
     request(t.http)
       .post('/leads/import/preview')
       .set((opts.auth ?? a.admin).header, (opts.auth ?? a.admin).value)
-      .attach('file', Buffer.isBuffer(csv) ? csv : Buffer.from(csv), { filename: opts.filename ?? 'contacts.csv', contentType: opts.contentType ?? 'text/csv' });
+      .attach('file', Buffer.isBuffer(csv) ? csv : Buffer.from(csv), {
+        filename: opts.filename ?? 'contacts.csv',
+        contentType: opts.contentType ?? 'text/csv',
+      });
   const finished = async (jobId: string, auth?: Auth) =>
     eventually(async () => {
       const res = await as(auth).get(`/leads/import/jobs/${jobId}`).expect(200);
@@ -34,7 +37,9 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
     return row as { id: string; lead_id: string; metadata: Record<string, unknown> } | undefined;
   };
   const aliasesOf = async (ref: string) =>
-    (await ds.query(`SELECT kind, value FROM lead_aliases WHERE lead_ref = $1 ORDER BY kind, value`, [ref])).map((r: { kind: string; value: string }) => `${r.kind}:${r.value}`);
+    (await ds.query(`SELECT kind, value FROM lead_aliases WHERE lead_ref = $1 ORDER BY kind, value`, [ref])).map(
+      (r: { kind: string; value: string }) => `${r.kind}:${r.value}`,
+    );
   const leadCount = async () => (await ds.query(`SELECT count(*)::int AS n FROM leads WHERE unit_id = $1`, [a.unitId]))[0].n as number;
 
   const CONTACTS = [
@@ -67,8 +72,24 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
       file_name: 'contacts.csv',
       headers: ['Email', 'Company', 'Title', 'Mobile', 'CRM', 'Account Number', 'Contact'],
       sample_rows: [
-        { Email: 'ann@example.com', Company: 'Acme', Title: 'CTO', Mobile: '+1 555 0101', CRM: 'crm-1', 'Account Number': '1000001', Contact: 'ann.alt@example.com' },
-        { Email: 'BOB@Example.com', Company: 'Globex', Title: '', Mobile: '+1 555 0102', CRM: 'crm-2', 'Account Number': '1000002', Contact: 'bob.alt@example.com' },
+        {
+          Email: 'ann@example.com',
+          Company: 'Acme',
+          Title: 'CTO',
+          Mobile: '+1 555 0101',
+          CRM: 'crm-1',
+          'Account Number': '1000001',
+          Contact: 'ann.alt@example.com',
+        },
+        {
+          Email: 'BOB@Example.com',
+          Company: 'Globex',
+          Title: '',
+          Mobile: '+1 555 0102',
+          CRM: 'crm-2',
+          'Account Number': '1000002',
+          Contact: 'bob.alt@example.com',
+        },
         { Email: '', Company: 'Nobody Inc', Title: '', Mobile: '', CRM: '', 'Account Number': '1000003', Contact: '' },
         { Email: 'cara@example.com', Company: 'Initech', Title: 'CEO', Mobile: '+1 555 0101', CRM: 'crm-3', 'Account Number': '1000004', Contact: '' },
         { Email: 'ann@example.com', Company: 'Acme Corp', Title: '', Mobile: '', CRM: '', 'Account Number': '1000005', Contact: '' },
@@ -106,13 +127,19 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
     const r2 = await upload(big).expect(413);
     expect(r2.body.error).toBe('payload_too_large');
     expect((await ds.query(`SELECT count(*)::int AS n FROM lead_import_files`))[0].n).toBe(before);
-    expect((await ds.query(`SELECT count(*)::int AS n FROM lead_import_file_chunks c LEFT JOIN lead_import_files f ON f.id = c.file_id WHERE f.id IS NULL`))[0].n).toBe(0);
+    expect(
+      (await ds.query(`SELECT count(*)::int AS n FROM lead_import_file_chunks c LEFT JOIN lead_import_files f ON f.id = c.file_id WHERE f.id IS NULL`))[0].n,
+    ).toBe(0);
   });
 
   it('answers 400 naming the file for a missing part, an empty or header-only file, unparseable CSV and a repeated column', async () => {
     const none = await as().post('/leads/import/preview', { file: 'Email\nx@example.com' }).expect(400);
     expect(none.body.details).toEqual([expect.objectContaining({ field: 'file' })]);
-    const wrongPart = await request(t.http).post('/leads/import/preview').set(a.admin.header, a.admin.value).attach('upload', Buffer.from('Email\nx@example.com\n'), 'x.csv').expect(400);
+    const wrongPart = await request(t.http)
+      .post('/leads/import/preview')
+      .set(a.admin.header, a.admin.value)
+      .attach('upload', Buffer.from('Email\nx@example.com\n'), 'x.csv')
+      .expect(400);
     expect(wrongPart.body.details).toEqual([expect.objectContaining({ field: 'file' })]);
     for (const csv of ['', 'Email,Company\n']) {
       expect((await upload(csv).expect(400)).body.details).toEqual([expect.objectContaining({ field: 'file' })]);
@@ -128,12 +155,25 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
 
   it('imports: finds or creates each lead by the primary identifier, merges fields, attaches aliases, counts exactly', async () => {
     // dave exists already (created by an ingested event)
-    await ingestAndWait(t, a.admin, { aliases: [{ alias_kind: 'email', raw_value: 'dave@example.com' }], event_type: 'Login', timestamp: new Date(NOW.getTime() - H).toISOString() });
+    await ingestAndWait(t, a.admin, {
+      aliases: [{ alias_kind: 'email', raw_value: 'dave@example.com' }],
+      event_type: 'Login',
+      timestamp: new Date(NOW.getTime() - H).toISOString(),
+    });
     const dave = (await leadByAlias('email', 'dave@example.com'))!;
     const leadsBefore = await leadCount();
     contactsFile = (await upload(CONTACTS).expect(200)).body.file_id;
-    const started = await as().post('/leads/import/start', { file_id: contactsFile, ...MAPPING }).expect(202);
-    expect(started.body).toMatchObject({ job_id: expect.stringMatching(/^import_/), status: 'queued', file_id: contactsFile, file_name: 'contacts.csv', total_rows: 6, processed_rows: 0 });
+    const started = await as()
+      .post('/leads/import/start', { file_id: contactsFile, ...MAPPING })
+      .expect(202);
+    expect(started.body).toMatchObject({
+      job_id: expect.stringMatching(/^import_/),
+      status: 'queued',
+      file_id: contactsFile,
+      file_name: 'contacts.csv',
+      total_rows: 6,
+      processed_rows: 0,
+    });
     firstJob = started.body;
     const job = await finished(firstJob.job_id);
     expect(job).toMatchObject({
@@ -180,7 +220,9 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
 
   it('re-running the same import updates the leads instead of duplicating them', async () => {
     const leadsBefore = await leadCount();
-    const again = await as().post('/leads/import/start', { file_id: contactsFile, ...MAPPING }).expect(202);
+    const again = await as()
+      .post('/leads/import/start', { file_id: contactsFile, ...MAPPING })
+      .expect(202);
     const job = await finished(again.body.job_id);
     expect(job).toMatchObject({ status: 'completed', processed_rows: 6, created_leads: 0, updated_leads: 5, error_count: 2 });
     expect(await leadCount()).toBe(leadsBefore);
@@ -190,14 +232,19 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
     expect(n.n).toBe(0);
     // bob, cara and dave were already as the file says: no event at all for them
     const bob = (await leadByAlias('email', 'bob@example.com'))!;
-    const [forBob] = await ds.query(`SELECT count(*)::int AS n FROM event_store_events WHERE stream_id = $1 AND metadata->>'correlation_id' = $2`, [bob.id, `lead-import-${again.body.job_id}`]);
+    const [forBob] = await ds.query(`SELECT count(*)::int AS n FROM event_store_events WHERE stream_id = $1 AND metadata->>'correlation_id' = $2`, [
+      bob.id,
+      `lead-import-${again.body.job_id}`,
+    ]);
     expect(forBob.n).toBe(0);
   });
 
   it('matches by public lead id (kind lead_id), creating leads with the given id', async () => {
     const ann = (await leadByAlias('email', 'ann@example.com'))!;
     const file = (await upload(`lead_id,Segment\n${ann.lead_id},Enterprise\nld_from_import_1,SMB\n`).expect(200)).body.file_id;
-    const started = await as().post('/leads/import/start', { file_id: file, primary_identifier: { column: 'lead_id', kind: 'lead_id' }, field_mappings: { Segment: 'segment' } }).expect(202);
+    const started = await as()
+      .post('/leads/import/start', { file_id: file, primary_identifier: { column: 'lead_id', kind: 'lead_id' }, field_mappings: { Segment: 'segment' } })
+      .expect(202);
     expect(await finished(started.body.job_id)).toMatchObject({ status: 'completed', created_leads: 1, updated_leads: 1, error_count: 0 });
     expect((await leadByAlias('email', 'ann@example.com'))!.metadata).toEqual({ company: 'Acme Corp', 'job title': 'CTO', segment: 'Enterprise' });
     const [created] = await ds.query(`SELECT metadata FROM leads WHERE unit_id = $1 AND lead_id = 'ld_from_import_1'`, [a.unitId]);
@@ -208,8 +255,17 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
     const rows = Array.from({ length: 1234 }, (_, i) => `bulk${i}@example.com,Company ${i}`);
     const file = (await upload(['email,company', ...rows].join('\n')).expect(200)).body;
     expect(file.row_count).toBe(1234);
-    const started = await as().post('/leads/import/start', { file_id: file.file_id, primary_identifier: { column: 'email', kind: 'email' }, field_mappings: { company: 'company' } }).expect(202);
-    expect(await finished(started.body.job_id)).toMatchObject({ status: 'completed', total_rows: 1234, processed_rows: 1234, created_leads: 1234, updated_leads: 0, errors: [] });
+    const started = await as()
+      .post('/leads/import/start', { file_id: file.file_id, primary_identifier: { column: 'email', kind: 'email' }, field_mappings: { company: 'company' } })
+      .expect(202);
+    expect(await finished(started.body.job_id)).toMatchObject({
+      status: 'completed',
+      total_rows: 1234,
+      processed_rows: 1234,
+      created_leads: 1234,
+      updated_leads: 0,
+      errors: [],
+    });
     expect((await leadByAlias('email', 'bulk1233@example.com'))!.metadata).toEqual({ company: 'Company 1233' });
   });
 
@@ -222,7 +278,12 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
       [a.orgId, a.unitId, file, NOW.toISOString()],
     );
     await t.app.get(LeadImportRunner).run('import_resumed');
-    expect((await as().get('/leads/import/jobs/import_resumed').expect(200)).body).toMatchObject({ status: 'completed', processed_rows: 4, created_leads: 4, updated_leads: 0 });
+    expect((await as().get('/leads/import/jobs/import_resumed').expect(200)).body).toMatchObject({
+      status: 'completed',
+      processed_rows: 4,
+      created_leads: 4,
+      updated_leads: 0,
+    });
     expect(await leadByAlias('email', 'resume2@example.com')).toBeUndefined();
     expect(await leadByAlias('email', 'resume3@example.com')).toBeDefined();
     // a redelivery of a finished job does nothing
@@ -232,42 +293,79 @@ describe('Lead CSV import (LIMP-1, LIMP-2)', () => {
 
   it('answers 400 naming the field for mappings that do not fit the file', async () => {
     const file = (await upload(CONTACTS).expect(200)).body.file_id;
-    const start = (body: object) => as().post('/leads/import/start', { file_id: file, primary_identifier: { column: 'Email', kind: 'email' }, ...body }).expect(400);
+    const start = (body: object) =>
+      as()
+        .post('/leads/import/start', { file_id: file, primary_identifier: { column: 'Email', kind: 'email' }, ...body })
+        .expect(400);
     expect((await start({ primary_identifier: { column: 'E-mail', kind: 'email' } })).body.details).toEqual([
       { field: 'primary_identifier.column', reason: expect.stringMatching(/^is not a column of the file/) },
     ]);
-    expect((await start({ primary_identifier: { column: 'Email', kind: 'fax' } })).body.details).toEqual([{ field: 'primary_identifier.kind', reason: expect.any(String) }]);
-    expect((await start({ field_mappings: { Compnay: 'company' } })).body.details).toEqual([{ field: 'field_mappings.Compnay', reason: expect.stringMatching(/not a column/) }]);
+    expect((await start({ primary_identifier: { column: 'Email', kind: 'fax' } })).body.details).toEqual([
+      { field: 'primary_identifier.kind', reason: expect.any(String) },
+    ]);
+    expect((await start({ field_mappings: { Compnay: 'company' } })).body.details).toEqual([
+      { field: 'field_mappings.Compnay', reason: expect.stringMatching(/not a column/) },
+    ]);
     expect((await start({ field_mappings: { Company: 'bad/field' } })).body.details).toEqual([{ field: 'field_mappings.Company', reason: expect.any(String) }]);
-    expect((await start({ field_mappings: { Company: 'org', Title: 'org' } })).body.details).toEqual([{ field: 'field_mappings.Title', reason: expect.stringMatching(/already mapped/) }]);
-    expect((await start({ alias_mappings: { Mobile: 'pager' } })).body.details).toEqual([{ field: 'alias_mappings.Mobile', reason: expect.stringMatching(/must be one of/) }]);
-    expect((await start({ alias_mappings: { Fax: 'phone' } })).body.details).toEqual([{ field: 'alias_mappings.Fax', reason: expect.stringMatching(/not a column/) }]);
-    const noFile = (await as().post('/leads/import/start', { primary_identifier: { column: 'Email', kind: 'email' } }).expect(400)).body.details;
+    expect((await start({ field_mappings: { Company: 'org', Title: 'org' } })).body.details).toEqual([
+      { field: 'field_mappings.Title', reason: expect.stringMatching(/already mapped/) },
+    ]);
+    expect((await start({ alias_mappings: { Mobile: 'pager' } })).body.details).toEqual([
+      { field: 'alias_mappings.Mobile', reason: expect.stringMatching(/must be one of/) },
+    ]);
+    expect((await start({ alias_mappings: { Fax: 'phone' } })).body.details).toEqual([
+      { field: 'alias_mappings.Fax', reason: expect.stringMatching(/not a column/) },
+    ]);
+    const noFile = (
+      await as()
+        .post('/leads/import/start', { primary_identifier: { column: 'Email', kind: 'email' } })
+        .expect(400)
+    ).body.details;
     expect(noFile.length).toBeGreaterThan(0);
     expect(noFile.every((d: { field: string }) => d.field === 'file_id')).toBe(true);
   });
 
   it('answers 404 for an unknown file, 410 once its hour is over (the purge keeps the answer), then 404', async () => {
     const body = { primary_identifier: { column: 'Email', kind: 'email' } };
-    expect((await as().post('/leads/import/start', { file_id: 'preview_nope', ...body }).expect(404)).body.error).toBe('file_not_found');
+    expect(
+      (
+        await as()
+          .post('/leads/import/start', { file_id: 'preview_nope', ...body })
+          .expect(404)
+      ).body.error,
+    ).toBe('file_not_found');
     const file = (await upload(CONTACTS).expect(200)).body.file_id;
     t.clock.set(new Date(NOW.getTime() + H - 1000));
-    const ok = await as().post('/leads/import/start', { file_id: file, ...body }).expect(202);
+    const ok = await as()
+      .post('/leads/import/start', { file_id: file, ...body })
+      .expect(202);
     await finished(ok.body.job_id);
     t.clock.set(new Date(NOW.getTime() + H));
-    expect((await as().post('/leads/import/start', { file_id: file, ...body }).expect(410)).body.error).toBe('file_expired');
+    expect(
+      (
+        await as()
+          .post('/leads/import/start', { file_id: file, ...body })
+          .expect(410)
+      ).body.error,
+    ).toBe('file_expired');
     await t.app.get(PurgeLeadImportFilesJob).run();
     expect((await ds.query(`SELECT count(*)::int AS n FROM lead_import_file_chunks WHERE file_id = $1`, [file]))[0].n).toBe(0);
-    await as().post('/leads/import/start', { file_id: file, ...body }).expect(410);
+    await as()
+      .post('/leads/import/start', { file_id: file, ...body })
+      .expect(410);
     t.clock.set(new Date(NOW.getTime() + 26 * H));
     await t.app.get(PurgeLeadImportFilesJob).run();
-    await as().post('/leads/import/start', { file_id: file, ...body }).expect(404);
+    await as()
+      .post('/leads/import/start', { file_id: file, ...body })
+      .expect(404);
     t.clock.set(NOW);
   });
 
   it("keeps files and jobs to their OU: another organization's ids answer 404 and its list is its own", async () => {
     const file = (await upload(CONTACTS).expect(200)).body.file_id;
-    const other = await api(t, b.admin).post('/leads/import/start', { file_id: file, primary_identifier: { column: 'Email', kind: 'email' } }).expect(404);
+    const other = await api(t, b.admin)
+      .post('/leads/import/start', { file_id: file, primary_identifier: { column: 'Email', kind: 'email' } })
+      .expect(404);
     expect(other.body.error).toBe('file_not_found');
     expect((await api(t, b.admin).get(`/leads/import/jobs/${firstJob.job_id}`).expect(404)).body.error).toBe('job_not_found');
     expect((await api(t, b.admin).get('/leads/import/jobs').expect(200)).body).toEqual({ jobs: [], total: 0, page: 1, limit: 50 });

@@ -10,7 +10,15 @@ import { listenToStream as listen } from './support/sse';
 import { ago, D, H, NOW } from './support/time';
 import { emailAliases as email, ingest, processed, scoreOf } from './support/ingest';
 
-type Ev = { id: string; lead_id: string; event_type: string; suppressed: string | null; metadata: Record<string, unknown>; original_lead_id: string | null; channel: string };
+type Ev = {
+  id: string;
+  lead_id: string;
+  event_type: string;
+  suppressed: string | null;
+  metadata: Record<string, unknown>;
+  original_lead_id: string | null;
+  channel: string;
+};
 
 describe('Leads: merge, score reset, explanations, share links', () => {
   let t: TestApp;
@@ -61,7 +69,9 @@ describe('Leads: merge, score reset, explanations, share links', () => {
         { ...email('s1@merge.example'), event_type: 'Merge View', timestamp: ago(3 * H) },
       ]);
       s2 = await leadWith([{ aliases: [{ alias_kind: 'external_id', raw_value: 'crm-s2' }], event_type: 'Merge View', timestamp: ago(2 * H) }]);
-      expect([await scoreOf(t, sa.auth, target, 'Merge'), await scoreOf(t, sa.auth, s1, 'Merge'), await scoreOf(t, sa.auth, s2, 'Merge')]).toEqual([20, 60, 10]);
+      expect([await scoreOf(t, sa.auth, target, 'Merge'), await scoreOf(t, sa.auth, s1, 'Merge'), await scoreOf(t, sa.auth, s2, 'Merge')]).toEqual([
+        20, 60, 10,
+      ]);
     });
 
     it('moves events and aliases, rescores the moved events under the current rules, and marks the sources merged', async () => {
@@ -86,13 +96,22 @@ describe('Leads: merge, score reset, explanations, share links', () => {
         [s1, s2].sort().map((id) => ({ lead_id: id, status: 'merged', merged_into: target })),
       );
       // the materialised score list agrees
-      await eventually(async () => (await ds.query(`SELECT s.score FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.lead_id = $1 AND s.ruleset_id = $2`, [target, rs.id]))[0]?.score === 110);
-      expect(await ds.query(`SELECT count(*)::int AS n FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.lead_id = ANY($1)`, [[s1, s2]])).toEqual([{ n: 0 }]);
+      await eventually(
+        async () =>
+          (await ds.query(`SELECT s.score FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.lead_id = $1 AND s.ruleset_id = $2`, [target, rs.id]))[0]
+            ?.score === 110,
+      );
+      expect(await ds.query(`SELECT count(*)::int AS n FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.lead_id = ANY($1)`, [[s1, s2]])).toEqual([
+        { n: 0 },
+      ]);
     });
 
     it('writes a lead_merged timeline entry and keeps original_lead_id on moved events', async () => {
       const entry = await mergedEntry(target);
-      expect(entry).toMatchObject({ channel: 'system', metadata: { source_lead_ids: [s1, s2], moved_events: 3, truncated_events: 0, merged_by: expect.stringMatching(/^service_account:/) } });
+      expect(entry).toMatchObject({
+        channel: 'system',
+        metadata: { source_lead_ids: [s1, s2], moved_events: 3, truncated_events: 0, merged_by: expect.stringMatching(/^service_account:/) },
+      });
       const events = (await eventsOf(target)).filter((e) => e.channel !== 'system');
       expect(events).toHaveLength(5);
       expect(events.map((e) => e.original_lead_id).sort()).toEqual([null, null, s1, s1, s2].sort());
@@ -100,7 +119,11 @@ describe('Leads: merge, score reset, explanations, share links', () => {
     });
 
     it('routes later events of a source alias to the target', async () => {
-      const [id] = await ingestAndWait(t, sa.auth, { aliases: [{ alias_kind: 'external_id', raw_value: 'crm-s2' }], event_type: 'Merge View', timestamp: ago(H) });
+      const [id] = await ingestAndWait(t, sa.auth, {
+        aliases: [{ alias_kind: 'external_id', raw_value: 'crm-s2' }],
+        event_type: 'Merge View',
+        timestamp: ago(H),
+      });
       expect((await eventsOf(target)).map((e) => e.id)).toContain(id);
       expect(await scoreOf(t, sa.auth, target, 'Merge')).toBe(120);
     });
@@ -108,7 +131,9 @@ describe('Leads: merge, score reset, explanations, share links', () => {
     it('is safe to retry: the same request answers the same outcome and moves nothing twice', async () => {
       const again = await as().post('/leads/merge', body()).expect(200);
       expect(again.body).toEqual(first.body);
-      const reordered = await as().post('/leads/merge', { targetLeadId: target, sourceLeadIds: [s2, s1, s2] }).expect(200);
+      const reordered = await as()
+        .post('/leads/merge', { targetLeadId: target, sourceLeadIds: [s2, s1, s2] })
+        .expect(200);
       expect(reordered.body.merge_id).toBe(first.body.merge_id);
       expect((await eventsOf(target)).filter((e) => e.event_type === 'lead_merged')).toHaveLength(1);
       expect((await eventsOf(target)).filter((e) => e.channel !== 'system')).toHaveLength(6);
@@ -128,11 +153,17 @@ describe('Leads: merge, score reset, explanations, share links', () => {
 
     it('refuses an already-merged source in another merge, the target among the sources, and bad bodies (400 naming the field)', async () => {
       const fresh = await leadWith([{ ...email('fresh@merge.example'), event_type: 'Merge View', timestamp: ago(70 * 60_000) }]);
-      const merged = await as().post('/leads/merge', { targetLeadId: fresh, sourceLeadIds: [s1] }).expect(400);
+      const merged = await as()
+        .post('/leads/merge', { targetLeadId: fresh, sourceLeadIds: [s1] })
+        .expect(400);
       expect(merged.body).toMatchObject({ error: 'source_already_merged', details: [{ field: 'sourceLeadIds', lead_id: s1 }] });
       // a merged lead cannot be a target either: it is no longer visible
-      await as().post('/leads/merge', { targetLeadId: s1, sourceLeadIds: [fresh] }).expect(404);
-      const self = await as().post('/leads/merge', { targetLeadId: fresh, sourceLeadIds: [fresh] }).expect(400);
+      await as()
+        .post('/leads/merge', { targetLeadId: s1, sourceLeadIds: [fresh] })
+        .expect(404);
+      const self = await as()
+        .post('/leads/merge', { targetLeadId: fresh, sourceLeadIds: [fresh] })
+        .expect(400);
       expect(self.body).toMatchObject({ error: 'target_in_sources', details: [{ field: 'sourceLeadIds' }] });
       const cases: [object, string][] = [
         [{ sourceLeadIds: [s1] }, 'targetLeadId'],
@@ -151,21 +182,31 @@ describe('Leads: merge, score reset, explanations, share links', () => {
     });
 
     it('refuses cross-OU merges: a lead of another OU is not found (404), nothing moves', async () => {
-      await api(t, b.admin).post('/ingest', { ...email('theirs@merge.example'), event_type: 'Merge View', timestamp: ago(H) }).expect(202);
+      await api(t, b.admin)
+        .post('/ingest', { ...email('theirs@merge.example'), event_type: 'Merge View', timestamp: ago(H) })
+        .expect(202);
       const theirs = await eventually(async () => (await api(t, b.admin).get('/events')).body.events?.[0]?.lead_id as string | undefined);
       const mine = await leadWith([{ ...email('mine@merge.example'), event_type: 'Merge View', timestamp: ago(50 * 60_000) }]);
-      const res = await as().post('/leads/merge', { targetLeadId: mine, sourceLeadIds: [theirs] }).expect(404);
+      const res = await as()
+        .post('/leads/merge', { targetLeadId: mine, sourceLeadIds: [theirs] })
+        .expect(404);
       expect(res.body).toMatchObject({ error: 'lead_not_found', details: [{ field: 'sourceLeadIds', lead_id: theirs }] });
-      await api(t, b.admin).post('/leads/merge', { targetLeadId: theirs, sourceLeadIds: [mine] }).expect(404);
+      await api(t, b.admin)
+        .post('/leads/merge', { targetLeadId: theirs, sourceLeadIds: [mine] })
+        .expect(404);
       expect((await api(t, b.admin).get(`/score/${theirs}`).expect(200)).body.lead_id).toBe(theirs);
       await as().get(`/score/${mine}`).expect(200);
     });
 
     it('truncates with max_events, keeping the newest of the sources’ events', async () => {
       const keep = await leadWith([{ ...email('keep@merge.example'), event_type: 'Merge View', timestamp: ago(10 * H) }]);
-      const noisy = await leadWith([9, 8, 7, 6].map((h) => ({ ...email('noisy@merge.example'), event_type: h === 6 ? 'Merge Demo' : 'Merge View', timestamp: ago(h * H) })));
+      const noisy = await leadWith(
+        [9, 8, 7, 6].map((h) => ({ ...email('noisy@merge.example'), event_type: h === 6 ? 'Merge Demo' : 'Merge View', timestamp: ago(h * H) })),
+      );
       const noisyIds = (await eventsOf(noisy)).map((e) => e.id); // newest first
-      const res = await as().post('/leads/merge', { targetLeadId: keep, sourceLeadIds: [noisy], truncate: { policy: 'max_events', max_events: 2 } }).expect(200);
+      const res = await as()
+        .post('/leads/merge', { targetLeadId: keep, sourceLeadIds: [noisy], truncate: { policy: 'max_events', max_events: 2 } })
+        .expect(200);
       expect(res.body).toMatchObject({ movedEvents: 2, truncatedEvents: 2, rescore: { previous_scores: { [rs.id]: 10 }, scores: { [rs.id]: 10 + 70 + 10 } } });
       await mergedEntry(keep);
       const after = (await eventsOf(keep)).filter((e) => e.channel !== 'system');
@@ -195,7 +236,11 @@ describe('Leads: merge, score reset, explanations, share links', () => {
       // time moves on; a new event counts
       t.clock.set(new Date(NOW.getTime() + H));
       try {
-        await ingestAndWait(t, sa.auth, { ...email('reset@example.com'), event_type: 'Reset View', timestamp: new Date(NOW.getTime() + 30 * 60_000).toISOString() });
+        await ingestAndWait(t, sa.auth, {
+          ...email('reset@example.com'),
+          event_type: 'Reset View',
+          timestamp: new Date(NOW.getTime() + 30 * 60_000).toISOString(),
+        });
         expect(await scoreOf(t, sa.auth, lead, 'Reset')).toBe(10);
         // score-now after a weight change rescores every event but the reset still excludes the earlier two
         await as().put(`/rules/${rs.rules[0]}`, { weight: 30 }).expect(200);
@@ -207,8 +252,12 @@ describe('Leads: merge, score reset, explanations, share links', () => {
         expect(explain.top_drivers.find((d: { rule_id: string }) => d.rule_id === rs.rules[0])).toMatchObject({ count: 1, weight: 30, total: 30 });
 
         // merged into a fresh lead, the source's pre-reset events still earn nothing, even after another score-now
-        const host = await leadWith([{ ...email('reset-host@example.com'), event_type: 'Reset View', timestamp: new Date(NOW.getTime() + 40 * 60_000).toISOString() }]);
-        const merged = await as().post('/leads/merge', { targetLeadId: host, sourceLeadIds: [lead] }).expect(200);
+        const host = await leadWith([
+          { ...email('reset-host@example.com'), event_type: 'Reset View', timestamp: new Date(NOW.getTime() + 40 * 60_000).toISOString() },
+        ]);
+        const merged = await as()
+          .post('/leads/merge', { targetLeadId: host, sourceLeadIds: [lead] })
+          .expect(200);
         expect(merged.body).toMatchObject({ movedEvents: 3, rescore: { reset_excluded_events: 2, previous_scores: { [rs.id]: 30 }, scores: { [rs.id]: 60 } } });
         await eventually(async () => (await scoreOf(t, sa.auth, host, 'Reset')) === 60);
         await as().put(`/rules/${rs.rules[0]}`, { weight: 40 }).expect(200);
@@ -217,8 +266,12 @@ describe('Leads: merge, score reset, explanations, share links', () => {
         await eventually(async () => (await scoreOf(t, sa.auth, host, 'Reset')) === 80);
         // and a reset target ignores moved events older than its reset
         await as().post(`/leads/${host}/reset-scores`).expect(200);
-        const late = await leadWith([{ ...email('reset-late@example.com'), event_type: 'Reset View', timestamp: new Date(NOW.getTime() + 50 * 60_000).toISOString() }]);
-        const m2 = await as().post('/leads/merge', { targetLeadId: host, sourceLeadIds: [late] }).expect(200);
+        const late = await leadWith([
+          { ...email('reset-late@example.com'), event_type: 'Reset View', timestamp: new Date(NOW.getTime() + 50 * 60_000).toISOString() },
+        ]);
+        const m2 = await as()
+          .post('/leads/merge', { targetLeadId: host, sourceLeadIds: [late] })
+          .expect(200);
         expect(m2.body.rescore).toMatchObject({ previous_scores: { [rs.id]: 0 }, scores: { [rs.id]: 0 } });
       } finally {
         t.clock.set(NOW);
@@ -268,12 +321,23 @@ describe('Leads: merge, score reset, explanations, share links', () => {
       });
       expect(x.top_drivers).toEqual([
         { rule_id: rs.rules[0], ruleset_id: rs.id, event_type: 'Demo Ask', count: 3, weight: 40, total: 120, points_now: 120 },
-        { rule_id: rs.rules[1], ruleset_id: rs.id, event_type: 'Docs Read', count: 1, weight: 5, total: 5, points_now: Math.round(docs * 100) / 100, filter_label: expect.stringContaining('section') },
+        {
+          rule_id: rs.rules[1],
+          ruleset_id: rs.id,
+          event_type: 'Docs Read',
+          count: 1,
+          weight: 5,
+          total: 5,
+          points_now: Math.round(docs * 100) / 100,
+          filter_label: expect.stringContaining('section'),
+        },
         { rule_id: rs.rules[2], ruleset_id: rs.id, event_type: 'Spam Click', count: 3 - inorganic, weight: 1, total: 3 - inorganic, points_now: 3 - inorganic },
       ]);
       const weights = x.snapshot.map((s: { weight: number }) => Math.abs(s.weight));
       expect(weights).toEqual([...weights].sort((p: number, q: number) => q - p));
-      expect(x.snapshot).toEqual(expect.arrayContaining([{ rule_id: rs.rules[0], ruleset_id: rs.id, event_type: 'Demo Ask', weight: 40, half_life_days: null }]));
+      expect(x.snapshot).toEqual(
+        expect.arrayContaining([{ rule_id: rs.rules[0], ruleset_id: rs.id, event_type: 'Demo Ask', weight: 40, half_life_days: null }]),
+      );
       expect(x.snapshot.find((s: { rule_id: string }) => s.rule_id === rs.rules[1]).filter_label).toEqual(expect.stringContaining('api'));
       const wide = (await as().get(`/lead/${lead}/score-explain?hours=48`).expect(200)).body;
       expect(wide.range_hours).toBe(48);
@@ -287,8 +351,21 @@ describe('Leads: merge, score reset, explanations, share links', () => {
 
     it('GET /leads/{leadID}/why: ranked factors and a plain-language summary', async () => {
       const w = (await as().get(`/leads/${lead}/why`).expect(200)).body;
-      expect(w).toMatchObject({ lead_id: lead, disqualified: false, disqualification: null, summary: 'Hot intent: demo ask 3 times this week. Recent: demo ask 2 hours ago.' });
-      expect(w.factors[0]).toEqual({ kind: 'engagement', event_type: 'Demo Ask', label: 'Demo Ask ×3', points: 120, count: 3, count_7d: 3, last_at: ago(2 * H) });
+      expect(w).toMatchObject({
+        lead_id: lead,
+        disqualified: false,
+        disqualification: null,
+        summary: 'Hot intent: demo ask 3 times this week. Recent: demo ask 2 hours ago.',
+      });
+      expect(w.factors[0]).toEqual({
+        kind: 'engagement',
+        event_type: 'Demo Ask',
+        label: 'Demo Ask ×3',
+        points: 120,
+        count: 3,
+        count_7d: 3,
+        last_at: ago(2 * H),
+      });
       expect(w.factors.map((f: { event_type: string }) => f.event_type)).toEqual(['Demo Ask', 'Docs Read', 'Spam Click']);
     });
 
@@ -314,15 +391,21 @@ describe('Leads: merge, score reset, explanations, share links', () => {
           await runner.release();
         }
       }
-      const res = await as().get(`/leads/why?lead_ids=${[lead, lead, 'ld_nobody', ...ids.slice(1, 5)].join(',')}`).expect(200);
+      const res = await as()
+        .get(`/leads/why?lead_ids=${[lead, lead, 'ld_nobody', ...ids.slice(1, 5)].join(',')}`)
+        .expect(200);
       expect(Object.keys(res.body.summaries)).toHaveLength(5);
       expect(res.body.summaries[lead]).toBe('Hot intent: demo ask 3 times this week. Recent: demo ask 2 hours ago.');
       expect(res.body.summaries[ids[1]]).toBe('Recent: demo ask 1 hour ago.');
       expect(res.body.missing).toEqual(['ld_nobody']);
       expect((await as().get('/leads/why?lead_ids=').expect(200)).body).toEqual({ summaries: {}, missing: [] });
-      const full = await as().get(`/leads/why?lead_ids=${ids.join(',')}`).expect(200);
+      const full = await as()
+        .get(`/leads/why?lead_ids=${ids.join(',')}`)
+        .expect(200);
       expect(Object.keys(full.body.summaries)).toHaveLength(200);
-      const tooMany = await as().get(`/leads/why?lead_ids=${[...ids, 'ld_extra'].join(',')}`).expect(400);
+      const tooMany = await as()
+        .get(`/leads/why?lead_ids=${[...ids, 'ld_extra'].join(',')}`)
+        .expect(400);
       expect(tooMany.body.details.map((d: { field: string }) => d.field)).toContain('lead_ids');
       // another organization sees them as missing
       const theirs = await api(t, b.admin).get(`/leads/why?lead_ids=${lead}`).expect(200);

@@ -7,7 +7,10 @@ import { LeadFilterQueryDto, LeadReadsService } from '../src/modules/leads';
 import { RequestContext } from '../src/platform/tenancy/request-context';
 
 function csvRows(text: string): string[][] {
-  return text.trim().split('\n').map((l) => l.split(','));
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
 }
 
 describe('Lead reads: list, export, search, batch scores, score with disqualification state', () => {
@@ -136,7 +139,13 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
   it('shows another OU only its own leads', async () => {
     const theirs = (await api(t, b.admin).get('/leads').expect(200)).body;
     expect(theirs.total).toBe(1);
-    expect(theirs.leads[0]).toMatchObject({ alias: 'eve@rival.example', score: 0, ruleset_id: null, engagement_primary_ruleset_name: null, engagement_scores: {} });
+    expect(theirs.leads[0]).toMatchObject({
+      alias: 'eve@rival.example',
+      score: 0,
+      ruleset_id: null,
+      engagement_primary_ruleset_name: null,
+      engagement_scores: {},
+    });
   });
 
   it('exports the filtered, sorted leads as CSV with the documented columns', async () => {
@@ -144,19 +153,44 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="leads-unit_default\.csv"/);
     const rows = csvRows(res.text);
-    expect(rows[0]).toEqual(['lead_id', 'alias', 'engagement_score', 'profile_score', 'engagement_level', 'profile_level', 'account', 'owner', 'last_activity', 'created_at']);
+    expect(rows[0]).toEqual([
+      'lead_id',
+      'alias',
+      'engagement_score',
+      'profile_score',
+      'engagement_level',
+      'profile_level',
+      'account',
+      'owner',
+      'last_activity',
+      'created_at',
+    ]);
     expect(rows.slice(1).map((r) => r[0])).toEqual([ids.alice, ids.dave, ids.bob, ids.carol]);
     expect(rows[1]).toEqual([ids.alice, 'alice@example.com', '30', '', '', '', '', '', at(3 * H), expect.any(String)]);
     const filtered = csvRows((await as().get('/leads/export?min_score=10&sort_by=score&sort_order=asc').expect(200)).text);
     expect(filtered.slice(1).map((r) => r[0])).toEqual([ids.dave, ids.alice]);
-    expect(csvRows((await as().get('/leads/export?search=car').expect(200)).text).slice(1).map((r) => r[0])).toEqual([ids.carol]);
+    expect(
+      csvRows((await as().get('/leads/export?search=car').expect(200)).text)
+        .slice(1)
+        .map((r) => r[0]),
+    ).toEqual([ids.carol]);
     expect(csvRows((await as().get('/leads/export?engagement_level=Hot').expect(200)).text)).toHaveLength(1);
-    expect(csvRows((await api(t, b.admin).get('/leads/export').expect(200)).text).slice(1).map((r) => r[1])).toEqual(['eve@rival.example']);
+    expect(
+      csvRows((await api(t, b.admin).get('/leads/export').expect(200)).text)
+        .slice(1)
+        .map((r) => r[1]),
+    ).toEqual(['eve@rival.example']);
   });
 
   it('exports in keyset chunks without losing or repeating a lead, in the list’s order for every sort', async () => {
     const svc = t.app.get(LeadReadsService);
-    for (const q of [{}, { sort_by: 'created_at' }, { sort_by: 'last_event_at', sort_order: 'asc' }, { sort_by: 'score', sort_order: 'asc' }, { sort_by: 'last_event_at' }] as LeadFilterQueryDto[]) {
+    for (const q of [
+      {},
+      { sort_by: 'created_at' },
+      { sort_by: 'last_event_at', sort_order: 'asc' },
+      { sort_by: 'score', sort_order: 'asc' },
+      { sort_by: 'last_event_at' },
+    ] as LeadFilterQueryDto[]) {
       const chunks = await RequestContext.run({ orgId: a.orgId, unitId: 'unit_default' }, async () => {
         const out: string[][] = [];
         for await (const chunk of svc.export(q, 1)) out.push(chunk.map((r) => r.lead_id));
@@ -171,7 +205,11 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
   it('searches by lead-id prefix or alias prefix, at most 10, 400 under 2 characters', async () => {
     const byAlias = (await as().get('/leads/search?q=ALI').expect(200)).body;
     expect(byAlias).toEqual([expect.objectContaining({ lead_id: ids.alice, alias: 'alice@example.com', matched_alias: 'alice@example.com', score: 30 })]);
-    const byId = (await as().get(`/leads/search?q=${ids.dave.slice(0, -2)}`).expect(200)).body;
+    const byId = (
+      await as()
+        .get(`/leads/search?q=${ids.dave.slice(0, -2)}`)
+        .expect(200)
+    ).body;
     expect(byId).toEqual([expect.objectContaining({ lead_id: ids.dave, alias: 'dave@example.com', matched_alias: null })]);
     expect((await as().get('/leads/search?q=ld_').expect(200)).body.length).toBe(4);
     expect((await as().get('/leads/search?q=%25%25').expect(200)).body).toEqual([]);
@@ -183,17 +221,39 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
   });
 
   it('batch scores: primary by default, a ruleset by id or name, unknown leads left out, bounds checked', async () => {
-    const primary = (await as().post('/leads/scores', { lead_ids: [ids.carol, ids.alice, 'ld_nobody', ids.alice] }).expect(200)).body;
+    const primary = (
+      await as()
+        .post('/leads/scores', { lead_ids: [ids.carol, ids.alice, 'ld_nobody', ids.alice] })
+        .expect(200)
+    ).body;
     expect(primary).toEqual([
       { lead_id: ids.carol, score: 0, ruleset_id: main },
       { lead_id: ids.alice, score: 30, ruleset_id: main },
     ]);
-    expect((await as().post('/leads/scores', { lead_ids: [ids.alice, ids.carol], ruleset: 'Webinars' }).expect(200)).body).toEqual([
+    expect(
+      (
+        await as()
+          .post('/leads/scores', { lead_ids: [ids.alice, ids.carol], ruleset: 'Webinars' })
+          .expect(200)
+      ).body,
+    ).toEqual([
       { lead_id: ids.alice, score: 3, ruleset_id: second },
       { lead_id: ids.carol, score: 10, ruleset_id: second },
     ]);
-    expect((await as().post('/leads/scores', { lead_ids: [ids.carol], ruleset: second }).expect(200)).body[0].score).toBe(10);
-    expect((await as().post('/leads/scores', { lead_ids: [ids.carol], ruleset: 'primary' }).expect(200)).body[0].score).toBe(0);
+    expect(
+      (
+        await as()
+          .post('/leads/scores', { lead_ids: [ids.carol], ruleset: second })
+          .expect(200)
+      ).body[0].score,
+    ).toBe(10);
+    expect(
+      (
+        await as()
+          .post('/leads/scores', { lead_ids: [ids.carol], ruleset: 'primary' })
+          .expect(200)
+      ).body[0].score,
+    ).toBe(0);
     expect((await as().post('/leads/scores', { lead_ids: [ids.carol], ruleset: 'Nope' })).status).toBe(404);
     for (const [body, field] of [
       [{}, 'lead_ids'],
@@ -206,14 +266,34 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
       expect(res.body.details[0].field).toMatch(new RegExp(`^${field}`));
     }
     // another OU sees none of A's leads; its own OU has no primary ruleset: every score 0
-    expect((await api(t, b.admin).post('/leads/scores', { lead_ids: [ids.alice] }).expect(200)).body).toEqual([]);
+    expect(
+      (
+        await api(t, b.admin)
+          .post('/leads/scores', { lead_ids: [ids.alice] })
+          .expect(200)
+      ).body,
+    ).toEqual([]);
     const eve = (await api(t, b.admin).get('/leads').expect(200)).body.leads[0].lead_id;
-    expect((await api(t, b.admin).post('/leads/scores', { lead_ids: [eve] }).expect(200)).body).toEqual([{ lead_id: eve, score: 0, ruleset_id: null }]);
+    expect(
+      (
+        await api(t, b.admin)
+          .post('/leads/scores', { lead_ids: [eve] })
+          .expect(200)
+      ).body,
+    ).toEqual([{ lead_id: eve, score: 0, ruleset_id: null }]);
   });
 
   it('GET /leads/{leadID}/score: the GET /score/{leadID} score (highest active ruleset) with the disqualification state', async () => {
     const carol = (await as().get(`/leads/${ids.carol}/score`).expect(200)).body;
-    expect(carol).toEqual({ lead_id: ids.carol, score: 10, ruleset_id: second, disqualified: false, disqualified_by_rule_id: null, disqualified_at: null, disqualified_reason: null });
+    expect(carol).toEqual({
+      lead_id: ids.carol,
+      score: 10,
+      ruleset_id: second,
+      disqualified: false,
+      disqualified_by_rule_id: null,
+      disqualified_at: null,
+      disqualified_reason: null,
+    });
     expect((await as().get(`/score/${ids.carol}`).expect(200)).body).toMatchObject({ lead_id: ids.carol, score: 10, ruleset_id: second });
     expect((await as().get(`/leads/${ids.alice}/score`).expect(200)).body.score).toBe(30);
     expect((await api(t, b.admin).get(`/leads/${ids.alice}/score`)).status).toBe(404);
@@ -226,9 +306,17 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
     expect(after.leads.map((l: { score: number }) => l.score)).toEqual([0, 0, 0, 0]);
     expect(after.leads[0]).toMatchObject({ ruleset_id: fresh, engagement_primary_ruleset_name: 'Fresh' });
     expect((await list('?min_score=1')).total).toBe(0);
-    await as().delete(`/rulesets/${fresh}`).expect((r) => expect([200, 204]).toContain(r.status));
+    await as()
+      .delete(`/rulesets/${fresh}`)
+      .expect((r) => expect([200, 204]).toContain(r.status));
     const none = await list('?sort_by=created_at');
     expect(none.leads.every((l: { score: number; ruleset_id: string | null }) => l.score === 0 && l.ruleset_id === null)).toBe(true);
-    expect((await as().post('/leads/scores', { lead_ids: [ids.alice] }).expect(200)).body).toEqual([{ lead_id: ids.alice, score: 0, ruleset_id: null }]);
+    expect(
+      (
+        await as()
+          .post('/leads/scores', { lead_ids: [ids.alice] })
+          .expect(200)
+      ).body,
+    ).toEqual([{ lead_id: ids.alice, score: 0, ruleset_id: null }]);
   });
 });

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { basic, firstRunTenant, Tenant } from './support/tenants';
 import { startTestApp, TestApp } from './support/test-app';
 
-type Schema = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Schema = Record<string, any>;
 type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
 
 interface Case {
@@ -22,8 +22,7 @@ interface Case {
  * Operations or mutations left out, with the reason. Nothing else is skipped: every operation of the document
  * gets the path, query and JSON-body mutations below.
  */
-const SKIPPED: Record<string, string> = {
-};
+const SKIPPED: Record<string, string> = {};
 const STREAM = 'text/event-stream operation: input the document allows opens an endless stream, so only forbidden input is sent';
 const NOT_JSON_BODY = 'multipart/form-data upload: its body is a file, covered by the lead-import and import e2e tests; path and query are fuzzed';
 
@@ -79,7 +78,16 @@ function buildCases(doc: OpenAPIObject, a: Tenant): Case[] {
   const resolve = (s: Schema | undefined): Schema => {
     if (!s) return {};
     if (s.$ref) return resolve((doc.components!.schemas as Schema)[s.$ref.split('/').pop()]);
-    if (s.allOf) return s.allOf.map(resolve).reduce((x: Schema, y: Schema) => ({ ...x, ...y, properties: { ...x.properties, ...y.properties }, required: [...(x.required ?? []), ...(y.required ?? [])] }), {});
+    if (s.allOf)
+      return s.allOf.map(resolve).reduce(
+        (x: Schema, y: Schema) => ({
+          ...x,
+          ...y,
+          properties: { ...x.properties, ...y.properties },
+          required: [...(x.required ?? []), ...(y.required ?? [])],
+        }),
+        {},
+      );
     return s;
   };
   const sample = (raw: Schema, depth = 0): unknown => {
@@ -106,7 +114,8 @@ function buildCases(doc: OpenAPIObject, a: Tenant): Case[] {
         return s.properties ? sample({ ...s, type: 'object' }, depth) : 'fuzz';
     }
   };
-  const wrongType = (s: Schema): unknown => (s.type === 'string' ? 12345 : s.type === 'array' ? 'not-an-array' : s.type === 'object' ? 'not-an-object' : 'not-a-' + (s.type ?? 'value'));
+  const wrongType = (s: Schema): unknown =>
+    s.type === 'string' ? 12345 : s.type === 'array' ? 'not-an-array' : s.type === 'object' ? 'not-an-object' : 'not-a-' + (s.type ?? 'value');
 
   for (const [path, item] of Object.entries<Schema>(doc.paths)) {
     for (const method of METHODS) {
@@ -117,7 +126,7 @@ function buildCases(doc: OpenAPIObject, a: Tenant): Case[] {
       const security = (op.security ?? []).flatMap((s: Schema) => Object.keys(s));
       const auth = security.includes('opsAdminAuth') ? basic(OPS_USER, OPS_PASSWORD) : security.length ? a.admin : undefined;
       const params: Schema[] = op.parameters ?? [];
-      const pathValue = (p: Schema) => (/lead/i.test(p.name) ? 'ld_fuzz' : p.schema?.enum?.[0] ?? 'fuzz_id');
+      const pathValue = (p: Schema) => (/lead/i.test(p.name) ? 'ld_fuzz' : (p.schema?.enum?.[0] ?? 'fuzz_id'));
       const fill = (over: Record<string, string> = {}) =>
         path.replace(/\{([^}]+)\}/g, (_m, n) => over[n] ?? encodeURIComponent(String(pathValue(params.find((p) => p.name === n) ?? { name: n }))));
       const requiredQuery = params.filter((p) => p.in === 'query' && p.required);
@@ -166,7 +175,12 @@ function buildCases(doc: OpenAPIObject, a: Tenant): Case[] {
           add(`query ${p.name} not in enum`, q('not_a_member'), true);
         }
         add(`query ${p.name} nested key`, url({}, [`${encodeURIComponent(p.name)}%5Bx%5D=1`]), false);
-        if (s.type !== 'array') add(`query ${p.name} repeated`, q(`${encodeURIComponent(String(sample(s)))}&${encodeURIComponent(p.name)}=${encodeURIComponent(String(sample(s)))}`), false);
+        if (s.type !== 'array')
+          add(
+            `query ${p.name} repeated`,
+            q(`${encodeURIComponent(String(sample(s)))}&${encodeURIComponent(p.name)}=${encodeURIComponent(String(sample(s)))}`),
+            false,
+          );
       }
       if (requiredQuery.length) for (const p of requiredQuery) add(`query ${p.name} missing`, url({}, [], p.name), true);
 
@@ -198,7 +212,8 @@ function buildCases(doc: OpenAPIObject, a: Tenant): Case[] {
         if (s.type === 'array' && s.maxItems !== undefined) {
           add(`body ${k} too many items`, url(), true, { ...base, [k]: Array.from({ length: s.maxItems + 1 }, () => sample(s.items ?? {})) });
         }
-        if (s.type === 'string' || s.type === 'integer' || s.type === 'number' || s.type === 'boolean') add(`body ${k} an object`, url(), true, { ...base, [k]: { nested: 'x' } });
+        if (s.type === 'string' || s.type === 'integer' || s.type === 'number' || s.type === 'boolean')
+          add(`body ${k} an object`, url(), true, { ...base, [k]: { nested: 'x' } });
         const itemSchema = s.type === 'array' ? resolve(s.items) : undefined;
         if (itemSchema && ['string', 'integer', 'number'].includes(itemSchema.type)) {
           add(`body ${k}[0] wrong type`, url(), true, { ...base, [k]: [wrongType(itemSchema)] });
@@ -230,7 +245,9 @@ function buildCases(doc: OpenAPIObject, a: Tenant): Case[] {
 
 async function pool<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) await run(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await run(items[next++]);
+    }),
+  );
 }

@@ -16,7 +16,8 @@ interface Exception {
 }
 
 const isResponse = (path: Path) => path[0] === 'paths' && path.includes('responses');
-const operationOf = (path: Path, doc: OpenAPIObject) => (path[0] === 'paths' ? (doc.paths[String(path[1])] as Record<string, { security?: unknown[] }>)?.[String(path[2])] : undefined);
+const operationOf = (path: Path, doc: OpenAPIObject) =>
+  path[0] === 'paths' ? (doc.paths[String(path[1])] as Record<string, { security?: unknown[] }>)?.[String(path[2])] : undefined;
 const outputOnlySchema = (path: Path, doc: OpenAPIObject) => path[0] === 'components' && path[1] === 'schemas' && !inputSchemaNames(doc).has(String(path[2]));
 
 /**
@@ -69,7 +70,12 @@ describe('OpenAPI document under Spectral (spectral:oas + OWASP API Security)', 
     const json = await generateOpenApi();
     doc = JSON.parse(json);
     const spectral = new Spectral();
-    spectral.setRuleset({ extends: [[oas as never, 'recommended'], [owasp as never, 'recommended']] } as never);
+    spectral.setRuleset({
+      extends: [
+        [oas as never, 'recommended'],
+        [owasp as never, 'recommended'],
+      ],
+    } as never);
     errors = (await spectral.run(new Document(json, Json))).filter((r) => r.severity === 0);
   });
 

@@ -6,7 +6,11 @@ describe('server process', () => {
   const fixture = useProcessFixture();
 
   it('refuses to start on a malformed setting and names it', () => {
-    const r = spawnSync(process.execPath, [START_SCRIPT], { env: { ...process.env, PORT: 'eighty', REDIS_URL: 'http://nope' }, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, [START_SCRIPT], {
+      env: { ...process.env, PORT: 'eighty', REDIS_URL: 'http://nope' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(r.status).toBe(78);
     expect(r.stderr).toContain('PORT ("eighty")');
     expect(r.stderr).toContain('REDIS_URL');
@@ -22,7 +26,11 @@ describe('server process', () => {
     } finally {
       server.kill();
     }
-    const lines = server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(lines.find((l) => l.msg === 'kenbun started')?.roles).toEqual(['api', 'worker']);
     expect(lines.find((l) => l.req?.id === 'proc-test-1')).toBeDefined();
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'worker drained', 'shutdown complete']));

@@ -90,7 +90,14 @@ describe('Projections', () => {
         // earlier commit later than positions taken after them
         await ds.transaction(async (m) => {
           const type = i % 2 ? 'Probe' : 'ProbeEven';
-          const r = await store.append(stream, 'lead', expected === 0 ? 'no_stream' : expected, [{ type, payload: { w, i } }], { org_id: 'org_1', unit_id: 'unit_default' }, m);
+          const r = await store.append(
+            stream,
+            'lead',
+            expected === 0 ? 'no_stream' : expected,
+            [{ type, payload: { w, i } }],
+            { org_id: 'org_1', unit_id: 'unit_default' },
+            m,
+          );
           versions.set(stream, r.version);
           if (i % 3 === 0) await sleep(Math.random() * 6);
         });
@@ -104,9 +111,7 @@ describe('Projections', () => {
     await sleep(300); // a late duplicate, if the runner could produce one, would land now
     expect(await count(`SELECT count(*) AS n FROM probe_deliveries`)).toBe(total);
     expect(await count(`SELECT count(DISTINCT event_id) AS n FROM probe_deliveries`)).toBe(total);
-    expect(
-      await count(`SELECT count(*) AS n FROM event_store_events e LEFT JOIN probe_deliveries p USING (event_id) WHERE p.event_id IS NULL`),
-    ).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM event_store_events e LEFT JOIN probe_deliveries p USING (event_id) WHERE p.event_id IS NULL`)).toBe(0);
 
     // the filtered projection got exactly the ProbeEven events, once each
     const even = await count(`SELECT count(*) AS n FROM event_store_events WHERE event_type = 'ProbeEven'`);
@@ -124,7 +129,12 @@ describe('Projections', () => {
     const store = writer.app.get(EventStore);
     const runner = workers[0].app.get(ProjectionRunner);
     const stream = `odd-${randomUUID()}`;
-    const r = await store.append(stream, 'lead', 'no_stream', Array.from({ length: 40 }, () => ({ type: 'Probe', payload: {} })));
+    const r = await store.append(
+      stream,
+      'lead',
+      'no_stream',
+      Array.from({ length: 40 }, () => ({ type: 'Probe', payload: {} })),
+    );
     const last = r.positions[r.positions.length - 1];
     await eventually(async () => (await runner.checkpoint('probe_even')).position >= last);
     expect(await count(`SELECT count(*) AS n FROM probe_even_deliveries d JOIN event_store_events e USING (event_id) WHERE e.stream_id = '${stream}'`)).toBe(0);
@@ -164,7 +174,12 @@ describe('Projections', () => {
     const probes = workers.map((w) => w.app.get(ProjectionRegistry).get('probe') as ProbeProjection);
     for (const p of probes) p.crashAfterRows = 40; // whichever worker takes the next batch crashes after 40 rows
     const stream = `crash-${randomUUID()}`;
-    await store.append(stream, 'lead', 'no_stream', Array.from({ length: 120 }, (_, i) => ({ type: 'Probe', payload: { i } })));
+    await store.append(
+      stream,
+      'lead',
+      'no_stream',
+      Array.from({ length: 120 }, (_, i) => ({ type: 'Probe', payload: { i } })),
+    );
     await eventually(async () => (await count(`SELECT count(*) AS n FROM probe_deliveries WHERE stream_id = '${stream}'`)) === 120, 30_000);
     expect(probes.reduce((n, p) => n + p.crashes, 0)).toBeGreaterThanOrEqual(1);
     await sleep(200);
@@ -176,7 +191,12 @@ describe('Projections', () => {
     for (const w of workers) await w.app.get(ProjectionRunner).stop();
     const store = writer.app.get(EventStore);
     const stream = `offline-${randomUUID()}`;
-    await store.append(stream, 'lead', 'no_stream', Array.from({ length: 30 }, () => ({ type: 'Probe', payload: {} })));
+    await store.append(
+      stream,
+      'lead',
+      'no_stream',
+      Array.from({ length: 30 }, () => ({ type: 'Probe', payload: {} })),
+    );
     await sleep(150);
     expect(await count(`SELECT count(*) AS n FROM probe_deliveries WHERE stream_id = '${stream}'`)).toBe(0);
     workers[1].app.get(ProjectionRunner).start();

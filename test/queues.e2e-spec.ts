@@ -57,7 +57,9 @@ describe('Queues', () => {
     expect(stats.body.queues.find((q: { name: string }) => q.name === FLAKY)).toMatchObject({ failed: 1 });
 
     const failed = await request(t.http).get(`/admin/queue-stats/${FLAKY}/failed`).set('Authorization', ops);
-    expect(failed.body.jobs).toEqual([expect.objectContaining({ id: String(job.id), attempts_made: 3, failed_reason: 'downstream refused a', data: { key: 'a' } })]);
+    expect(failed.body.jobs).toEqual([
+      expect.objectContaining({ id: String(job.id), attempts_made: 3, failed_reason: 'downstream refused a', data: { key: 'a' } }),
+    ]);
 
     consumer.failing = false;
     const retried = await request(t.http).post(`/admin/queue-stats/${FLAKY}/failed/retry`).set('Authorization', ops).send({});

@@ -57,7 +57,15 @@ describe('Surge triggers', () => {
   describe('configuration', () => {
     it('creates with a deprecated webhook_url (warning, masked auth header), lists, updates partially (204) and deletes', async () => {
       const created = await as
-        .post('/surge-triggers', { event_type: 'Page View', window_seconds: 7200, window_unit: 'hours', threshold_count: 5, webhook_url: `${hook.base}/ok`, webhook_auth_header: 'Bearer very-secret-token', emails: ['Sales@Example.com'] })
+        .post('/surge-triggers', {
+          event_type: 'Page View',
+          window_seconds: 7200,
+          window_unit: 'hours',
+          threshold_count: 5,
+          webhook_url: `${hook.base}/ok`,
+          webhook_auth_header: 'Bearer very-secret-token',
+          emails: ['Sales@Example.com'],
+        })
         .expect(201);
       expect(created.body).toMatchObject({
         trigger_id: expect.stringMatching(/^srg_/),
@@ -82,25 +90,43 @@ describe('Surge triggers', () => {
       const put = await as.put(`/surge-triggers/${id}`, { threshold_count: 7, name: 'Hot pricing' }).expect(204);
       expect(put.headers.warning).toContain('webhook_url is deprecated');
       const [listed] = (await as.get('/surge-triggers').expect(200)).body;
-      expect(listed).toMatchObject({ trigger_id: id, name: 'Hot pricing', threshold_count: 7, window_seconds: 7200, event_type: 'Page View', webhook_auth_header: 'Bea•••ken' });
+      expect(listed).toMatchObject({
+        trigger_id: id,
+        name: 'Hot pricing',
+        threshold_count: 7,
+        window_seconds: 7200,
+        event_type: 'Page View',
+        webhook_auth_header: 'Bea•••ken',
+      });
 
       const cleared = await as.put(`/surge-triggers/${id}`, { webhook_url: null, webhook_auth_header: null }).expect(204);
       expect(cleared.headers.warning).toBeUndefined();
-      expect((await as.get('/surge-triggers')).body[0]).toMatchObject({ webhook_url: null, webhook_auth_header: null, warnings: [], emails: ['sales@example.com'] });
+      expect((await as.get('/surge-triggers')).body[0]).toMatchObject({
+        webhook_url: null,
+        webhook_auth_header: null,
+        warnings: [],
+        emails: ['sales@example.com'],
+      });
 
       await as.delete(`/surge-triggers/${id}`).expect(204);
       expect((await as.delete(`/surge-triggers/${id}`)).status).toBe(404);
       expect((await as.get('/surge-triggers')).body).toEqual([]);
       await t.app.get(AuditWriter).flush();
       const audit = await ds.query(`SELECT summary FROM audit_logs WHERE entity_type = 'surge_trigger' ORDER BY id`);
-      expect(audit.map((r: { summary: string }) => r.summary)).toEqual(expect.arrayContaining([expect.stringContaining("created surge trigger 'Surge: 5+ Page View within 7200 s'"), expect.stringContaining("deleted surge trigger 'Hot pricing'")]));
+      expect(audit.map((r: { summary: string }) => r.summary)).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining("created surge trigger 'Surge: 5+ Page View within 7200 s'"),
+          expect.stringContaining("deleted surge trigger 'Hot pricing'"),
+        ]),
+      );
     });
 
     it('refuses bad bodies naming the field', async () => {
       const missing = await as.post('/surge-triggers', { event_type: 'x', active: false });
       expect(missing.status).toBe(400);
       expect(new Set(missing.body.details.map((d: { field: string }) => d.field))).toEqual(new Set(['window_seconds', 'threshold_count']));
-      const field = async (body: object) => (await as.post('/surge-triggers', { window_seconds: 60, threshold_count: 2, active: false, ...body })).body.details?.[0]?.field;
+      const field = async (body: object) =>
+        (await as.post('/surge-triggers', { window_seconds: 60, threshold_count: 2, active: false, ...body })).body.details?.[0]?.field;
       expect(await field({ window_seconds: 0 })).toBe('window_seconds');
       expect(await field({ threshold_count: 0 })).toBe('threshold_count');
       expect(await field({ window_unit: 'weeks' })).toBe('window_unit');
@@ -124,7 +150,11 @@ describe('Surge triggers', () => {
       expect((await as.put(`/surge-triggers/${id}`, { active: true })).body.error).toBe('destination_required');
       expect((await as.put(`/surge-triggers/${id}`, { window_seconds: null })).body.details[0].field).toBe('window_seconds');
       await as.put(`/surge-triggers/${id}`, { active: true, slack_target_id: 'C01ABCDEF' }).expect(204);
-      expect((await as.get('/surge-triggers')).body.find((x: { trigger_id: string }) => x.trigger_id === id)).toMatchObject({ active: true, slack_target_kind: 'channel', slack_target_id: 'C01ABCDEF' });
+      expect((await as.get('/surge-triggers')).body.find((x: { trigger_id: string }) => x.trigger_id === id)).toMatchObject({
+        active: true,
+        slack_target_kind: 'channel',
+        slack_target_id: 'C01ABCDEF',
+      });
       await as.delete(`/surge-triggers/${id}`).expect(204);
     });
 
@@ -150,18 +180,44 @@ describe('Surge triggers', () => {
 
     const lead = async (leadId: string) => {
       const id = `lr_${leadId}`;
-      await ds.query(`INSERT INTO leads (id, org_id, unit_id, lead_id, created_at, updated_at) VALUES ($1, $2, $3, $4, now(), now())`, [id, a.orgId, a.unitId, leadId]);
+      await ds.query(`INSERT INTO leads (id, org_id, unit_id, lead_id, created_at, updated_at) VALUES ($1, $2, $3, $4, now(), now())`, [
+        id,
+        a.orgId,
+        a.unitId,
+        leadId,
+      ]);
       return id;
     };
     const event = (leadRef: string, leadId: string, type: string, at: Date, extra: { suppression?: string; skip_triggers?: boolean } = {}) =>
       ds.query(
         `INSERT INTO lead_events (event_id, org_id, unit_id, lead_ref, lead_id, event_type, event_type_key, occurred_at, received_at, recorded_at, channel, suppression, skip_triggers)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, 'web', $9, $10)`,
-        [randomUUID(), a.orgId, a.unitId, leadRef, leadId, type, canonicalEventType(type), at.toISOString(), extra.suppression ?? null, extra.skip_triggers ?? false],
+        [
+          randomUUID(),
+          a.orgId,
+          a.unitId,
+          leadRef,
+          leadId,
+          type,
+          canonicalEventType(type),
+          at.toISOString(),
+          extra.suppression ?? null,
+          extra.skip_triggers ?? false,
+        ],
       );
 
     beforeAll(async () => {
-      triggerId = (await as.post('/surge-triggers', { event_type: 'page view', window_seconds: 3600, threshold_count: 3, teams_webhook_url: `${hook.base}/ok-teams`, active: false }).expect(201)).body.trigger_id;
+      triggerId = (
+        await as
+          .post('/surge-triggers', {
+            event_type: 'page view',
+            window_seconds: 3600,
+            threshold_count: 3,
+            teams_webhook_url: `${hook.base}/ok-teams`,
+            active: false,
+          })
+          .expect(201)
+      ).body.trigger_id;
       // ld_a: 4 page views in 30 min (fires once), 3 more two hours later (fires again) → 2
       const la = await lead('ld_a');
       for (const m of [300, 290, 280, 270, 150, 140, 130]) await event(la, 'ld_a', 'Page View', ago(m));
@@ -196,7 +252,12 @@ describe('Surge triggers', () => {
           { start: ago(130 + 60).toISOString(), end: ago(130).toISOString(), event_count: 3 },
         ],
       });
-      expect((await as.post(`/surge-triggers/${triggerId}/simulate`, { lead_id: 'ld_b', days: 7 }).expect(200)).body).toMatchObject({ would_fire: false, total_matches: 0, message: 'Trigger would have fired 0 time(s) for this lead in the last 7 days', matched_windows: [] });
+      expect((await as.post(`/surge-triggers/${triggerId}/simulate`, { lead_id: 'ld_b', days: 7 }).expect(200)).body).toMatchObject({
+        would_fire: false,
+        total_matches: 0,
+        message: 'Trigger would have fired 0 time(s) for this lead in the last 7 days',
+        matched_windows: [],
+      });
       expect((await as.post(`/surge-triggers/${triggerId}/simulate`, { lead_id: 'ld_missing' })).status).toBe(404);
       expect((await as.post(`/surge-triggers/${triggerId}/simulate`, {})).body.details[0].field).toBe('lead_id');
     });
@@ -224,7 +285,10 @@ describe('Surge triggers', () => {
         scope: 'activate',
         ...extra,
       };
-      await t.app.get(EventStore).append(leadRef, 'lead', version === 0 ? 'no_stream' : version, [{ type: LeadEvent.EventRecorded, payload, occurredAt: at }], { org_id: a.orgId, unit_id: a.unitId });
+      await t.app.get(EventStore).append(leadRef, 'lead', version === 0 ? 'no_stream' : version, [{ type: LeadEvent.EventRecorded, payload, occurredAt: at }], {
+        org_id: a.orgId,
+        unit_id: a.unitId,
+      });
       version++;
     };
     const caughtUp = () => t.app.get(ProjectionRunner).catchUp(t.app.get(ProjectionRegistry).get('surge_detection'));
@@ -232,7 +296,15 @@ describe('Surge triggers', () => {
 
     it('fires once per window when a lead reaches the threshold, and POSTs the webhook with its auth header', async () => {
       const trigger = (
-        await as.post('/surge-triggers', { event_type: 'Demo Request', window_seconds: 600, threshold_count: 3, webhook_url: `${hook.base}/ok-webhook`, webhook_auth_header: 'Bearer surge-secret-123' }).expect(201)
+        await as
+          .post('/surge-triggers', {
+            event_type: 'Demo Request',
+            window_seconds: 600,
+            threshold_count: 3,
+            webhook_url: `${hook.base}/ok-webhook`,
+            webhook_auth_header: 'Bearer surge-secret-123',
+          })
+          .expect(201)
       ).body;
       const base = t.clock.now().getTime();
       const at = (s: number) => new Date(base + s * 1000);
@@ -268,7 +340,7 @@ describe('Surge triggers', () => {
       expect((await surgeRows(trigger.trigger_id)).map((r: { event_count: number }) => r.event_count)).toEqual([3, 3]);
       await eventually(async () => hook.received.filter((r) => r.path === '/ok-webhook').length === 2);
 
-      const listed = (await as.get('/surge-events').expect(200));
+      const listed = await as.get('/surge-events').expect(200);
       expect(listed.headers['x-total-count']).toBe('2');
       expect(listed.body[0]).toEqual({
         id: expect.any(String),
@@ -296,7 +368,15 @@ describe('Surge triggers', () => {
 
     it('records a failing destination as a failed attempt in health, and a delivered Teams post beside it', async () => {
       const trigger = (
-        await as.post('/surge-triggers', { event_type: 'Pricing View', window_seconds: 60, threshold_count: 1, webhook_url: `${hook.base}/fail`, teams_webhook_url: `${hook.base}/ok-teams` }).expect(201)
+        await as
+          .post('/surge-triggers', {
+            event_type: 'Pricing View',
+            window_seconds: 60,
+            threshold_count: 1,
+            webhook_url: `${hook.base}/fail`,
+            teams_webhook_url: `${hook.base}/ok-teams`,
+          })
+          .expect(201)
       ).body;
       await record('Pricing View', new Date(t.clock.now().getTime() + 5_000_000));
       const health = await eventually(async () => {
@@ -305,7 +385,9 @@ describe('Surge triggers', () => {
         return h.recent_attempts?.length === 2 && h.delivered_24h + h.failed_24h === 2 ? h : null;
       });
       expect(health).toMatchObject({ delivered_24h: 1, failed_24h: 1, last_error: 'HTTP 500', status: 'red', last_failure_at: expect.any(String) });
-      expect(health.recent_attempts.map((x: { destination: string; status: string; http_status: number }) => `${x.destination}:${x.status}:${x.http_status}`).sort()).toEqual(['teams:delivered:204', 'webhook:failed:500']);
+      expect(
+        health.recent_attempts.map((x: { destination: string; status: string; http_status: number }) => `${x.destination}:${x.status}:${x.http_status}`).sort(),
+      ).toEqual(['teams:delivered:204', 'webhook:failed:500']);
       const teams = hook.received.find((r) => r.path === '/ok-teams');
       expect(teams?.body.text).toContain('ld_live');
       expect(teams?.headers.authorization).toBeUndefined();

@@ -71,11 +71,30 @@ const MATRIX: Row[] = [
   { method: 'POST', path: '/surge-triggers', url: () => '/surge-triggers', body: { window_seconds: 60, threshold_count: 2, active: false } },
   { method: 'PUT', path: '/surge-triggers/:id', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}`, body: { threshold_count: 99 }, item: true },
   { method: 'DELETE', path: '/surge-triggers/:id', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}`, item: true },
-  { method: 'POST', path: '/surge-triggers/:id/preview', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}/preview`, body: { days: 7 }, item: true, viewerMay: true },
+  {
+    method: 'POST',
+    path: '/surge-triggers/:id/preview',
+    url: (c) => `/surge-triggers/${c.surgeTriggerOfA}/preview`,
+    body: { days: 7 },
+    item: true,
+    viewerMay: true,
+  },
   { method: 'GET', path: '/surge-triggers/:id/health', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}/health`, item: true },
-  { method: 'POST', path: '/surge-triggers/:id/simulate', url: (c) => `/surge-triggers/${c.surgeTriggerOfA}/simulate`, body: { lead_id: 'ld_nobody' }, item: true, viewerMay: true },
+  {
+    method: 'POST',
+    path: '/surge-triggers/:id/simulate',
+    url: (c) => `/surge-triggers/${c.surgeTriggerOfA}/simulate`,
+    body: { lead_id: 'ld_nobody' },
+    item: true,
+    viewerMay: true,
+  },
   { method: 'GET', path: '/surge-events', url: () => '/surge-events' },
-  { method: 'POST', path: '/ingest', url: () => '/ingest', body: { aliases: [{ alias_kind: 'email', raw_value: 'matrix@example.com' }], event_type: 'Matrix Event' } },
+  {
+    method: 'POST',
+    path: '/ingest',
+    url: () => '/ingest',
+    body: { aliases: [{ alias_kind: 'email', raw_value: 'matrix@example.com' }], event_type: 'Matrix Event' },
+  },
   { method: 'POST', path: '/import', url: () => '/import', csv: 'event_type,email\nMatrix Import,matrix-import@example.com\n' },
   { method: 'GET', path: '/events', url: () => '/events' },
   { method: 'DELETE', path: '/events/batch', url: () => '/events/batch', body: (c) => ({ ids: [c.eventOfA] }) },
@@ -92,10 +111,23 @@ const MATRIX: Row[] = [
   { method: 'GET', path: '/leads/:leadID/score', url: (c) => `/leads/${c.leadOfA}/score`, item: true },
   { method: 'GET', path: '/scoring/settings', url: () => '/scoring/settings' },
   { method: 'PUT', path: '/scoring/settings', url: () => '/scoring/settings', body: { session_timeout_minutes: 45 } },
-  { method: 'POST', path: '/engagement-scoring/test', url: () => '/engagement-scoring/test', body: (c) => ({ lead_id: c.leadOfA, rule: { event_type: 'A Event', weight: 1 } }), item: true, viewerMay: true },
+  {
+    method: 'POST',
+    path: '/engagement-scoring/test',
+    url: () => '/engagement-scoring/test',
+    body: (c) => ({ lead_id: c.leadOfA, rule: { event_type: 'A Event', weight: 1 } }),
+    item: true,
+    viewerMay: true,
+  },
   { method: 'POST', path: '/scoring/rulesets/:dimension/:id/score-now', url: (c) => `/scoring/rulesets/engagement/${c.rulesetOfA}/score-now`, item: true },
   { method: 'GET', path: '/scoring/jobs/:jobId', url: (c) => `/scoring/jobs/${c.scoreJobOfA}`, item: true },
-  { method: 'POST', path: '/metadata-filters/preview', url: () => '/metadata-filters/preview', body: { conditions: [{ key: 'x', operator: 'exists' }] }, viewerMay: true },
+  {
+    method: 'POST',
+    path: '/metadata-filters/preview',
+    url: () => '/metadata-filters/preview',
+    body: { conditions: [{ key: 'x', operator: 'exists' }] },
+    viewerMay: true,
+  },
   { method: 'GET', path: '/event-types', url: () => '/event-types' },
   { method: 'GET', path: '/event-types/:eventType/properties', url: () => '/event-types/A%20Event/properties', item: true },
   { method: 'GET', path: '/settings/ou/event-types', url: () => '/settings/ou/event-types' },
@@ -113,7 +145,13 @@ const MATRIX: Row[] = [
   },
   { method: 'GET', path: '/leads/import/jobs', url: () => '/leads/import/jobs' },
   { method: 'GET', path: '/leads/import/jobs/:jobId', url: (c) => `/leads/import/jobs/${c.leadImportJobOfA}`, item: true },
-  { method: 'POST', path: '/leads/merge', url: () => '/leads/merge', body: (c) => ({ targetLeadId: c.leadOfA, sourceLeadIds: ['ld_matrix_nobody'] }), item: true },
+  {
+    method: 'POST',
+    path: '/leads/merge',
+    url: () => '/leads/merge',
+    body: (c) => ({ targetLeadId: c.leadOfA, sourceLeadIds: ['ld_matrix_nobody'] }),
+    item: true,
+  },
   { method: 'POST', path: '/leads/:leadID/reset-scores', url: (c) => `/leads/${c.leadOfA}/reset-scores`, item: true },
   { method: 'GET', path: '/lead/:leadID/score-explain', url: (c) => `/lead/${c.leadOfA}/score-explain`, item: true },
   { method: 'GET', path: '/leads/:leadID/why', url: (c) => `/leads/${c.leadOfA}/why`, item: true },
@@ -133,7 +171,13 @@ const MATRIX: Row[] = [
   { method: 'GET', path: '/lead/:leadID/deletion-status', url: (c) => `/lead/${c.leadOfA}/deletion-status`, item: true },
   { method: 'GET', path: '/lead/by-alias', url: () => '/lead/by-alias?kind=external_id&value=matrix-a', item: true },
   { method: 'GET', path: '/lead-by-alias', url: () => '/lead-by-alias?kind=external_id&value=matrix-a', item: true },
-  { method: 'PATCH', path: '/lead/by-alias/metadata', url: () => '/lead/by-alias/metadata', body: { alias_kind: 'external_id', alias_value: 'matrix-a', attributes: { taken_over: 'yes' } }, item: true },
+  {
+    method: 'PATCH',
+    path: '/lead/by-alias/metadata',
+    url: () => '/lead/by-alias/metadata',
+    body: { alias_kind: 'external_id', alias_value: 'matrix-a', attributes: { taken_over: 'yes' } },
+    item: true,
+  },
   { method: 'POST', path: '/leads/:leadID/owner', url: (c) => `/leads/${c.leadOfA}/owner`, body: { owner_id: 'intruder', owner_name: 'Intruder' }, item: true },
   { method: 'POST', path: '/leads/bulk-assign-owner', url: () => '/leads/bulk-assign-owner', body: (c) => ({ lead_ids: [c.leadOfA], owner_id: 'intruder' }) },
 ];
@@ -141,8 +185,13 @@ const MATRIX: Row[] = [
 const OU_IN_PATH: Row[] = [
   { method: 'PUT', path: '/org-units/:id', url: ({ a }) => `/org-units/${a.unitId}`, body: { name: 'Renamed by intruder' } },
   { method: 'GET', path: '/org-units/:id/members', url: ({ a }) => `/org-units/${a.unitId}/members` },
-  { method: 'POST', path: '/org-units/:id/members', url: ({ a, memberOfA }) => `/org-units/${a.unitId}/members`, body: { org_member_id: 'x', role: 'Owner' } },
-  { method: 'PUT', path: '/org-units/:id/members/:memberId', url: ({ a, memberOfA }) => `/org-units/${a.unitId}/members/${memberOfA}`, body: { role: 'Owner' } },
+  { method: 'POST', path: '/org-units/:id/members', url: ({ a }) => `/org-units/${a.unitId}/members`, body: { org_member_id: 'x', role: 'Owner' } },
+  {
+    method: 'PUT',
+    path: '/org-units/:id/members/:memberId',
+    url: ({ a, memberOfA }) => `/org-units/${a.unitId}/members/${memberOfA}`,
+    body: { role: 'Owner' },
+  },
   { method: 'DELETE', path: '/org-units/:id/members/:memberId', url: ({ a, memberOfA }) => `/org-units/${a.unitId}/members/${memberOfA}` },
 ];
 
@@ -180,18 +229,35 @@ describe('Tenancy matrix', () => {
     await api(t, a.admin).post('/org-units/active', { ouId: a.unitId }).expect(200);
     const rulesetOfA = (await api(t, a.admin).post('/rulesets', { name: 'A only' }).expect(201)).body.ruleset_id;
     const ruleOfA = (await api(t, a.admin).post('/rules', { ruleset_id: rulesetOfA, event_type: 'A Event', weight: 3 }).expect(201)).body.rule_id;
-    const velocityFilterOfA = (await api(t, a.admin).post('/filters', { event_type: 'A Event', count_threshold: 3, time_window_ms: 1000 }).expect(201)).body.filter_id;
-    const metadataFilterOfA = (await api(t, a.admin).post('/metadata-filters', { name: 'A filter', conditions: [{ key: 'x', operator: 'exists' }] }).expect(201)).body.id;
-    const surgeTriggerOfA = (await api(t, a.admin).post('/surge-triggers', { event_type: 'A Event', window_seconds: 60, threshold_count: 3, active: false }).expect(201)).body.trigger_id;
+    const velocityFilterOfA = (await api(t, a.admin).post('/filters', { event_type: 'A Event', count_threshold: 3, time_window_ms: 1000 }).expect(201)).body
+      .filter_id;
+    const metadataFilterOfA = (
+      await api(t, a.admin)
+        .post('/metadata-filters', { name: 'A filter', conditions: [{ key: 'x', operator: 'exists' }] })
+        .expect(201)
+    ).body.id;
+    const surgeTriggerOfA = (
+      await api(t, a.admin).post('/surge-triggers', { event_type: 'A Event', window_seconds: 60, threshold_count: 3, active: false }).expect(201)
+    ).body.trigger_id;
     const leadOfA = 'ld_matrix_a';
-    await api(t, a.admin).post('/ingest', { aliases: [{ alias_kind: 'external_id', raw_value: 'matrix-a' }], event_type: 'A Event' }).expect(202);
+    await api(t, a.admin)
+      .post('/ingest', { aliases: [{ alias_kind: 'external_id', raw_value: 'matrix-a' }], event_type: 'A Event' })
+      .expect(202);
     const eventOfA = await eventually(async () => (await api(t, a.admin).get('/events')).body.events?.[0]?.id);
     const leadIdOfA = (await api(t, a.admin).get('/events')).body.events[0].lead_id;
     const scoreJobOfA = (await api(t, a.admin).post(`/scoring/rulesets/engagement/${rulesetOfA}/score-now`).expect(202)).body.job_id;
     const leadImportFileOfA = (
-      await request(t.http).post('/leads/import/preview').set(a.admin.header, a.admin.value).attach('file', Buffer.from('email\nimport-a@example.com\n'), 'leads.csv').expect(200)
+      await request(t.http)
+        .post('/leads/import/preview')
+        .set(a.admin.header, a.admin.value)
+        .attach('file', Buffer.from('email\nimport-a@example.com\n'), 'leads.csv')
+        .expect(200)
     ).body.file_id;
-    const leadImportJobOfA = (await api(t, a.admin).post('/leads/import/start', { file_id: leadImportFileOfA, primary_identifier: { column: 'email', kind: 'email' } }).expect(202)).body.job_id;
+    const leadImportJobOfA = (
+      await api(t, a.admin)
+        .post('/leads/import/start', { file_id: leadImportFileOfA, primary_identifier: { column: 'email', kind: 'email' } })
+        .expect(202)
+    ).body.job_id;
     ctx = {
       a,
       b,
@@ -230,7 +296,7 @@ describe('Tenancy matrix', () => {
         if (!scoped) continue;
         const sub = meta<string>(PATH_METADATA, handler) ?? '';
         const method = RequestMethod[meta<RequestMethod>(METHOD_METADATA, handler)!];
-        found.push(`${method} ${(base + (sub && sub !== '/' ? '/' + sub.replace(/^\//, '') : '')) || '/'}`);
+        found.push(`${method} ${base + (sub && sub !== '/' ? '/' + sub.replace(/^\//, '') : '') || '/'}`);
       }
     }
     expect(found.sort()).toEqual(MATRIX.map((r) => `${r.method} ${r.path}`).sort());

@@ -89,22 +89,43 @@ describe('Organizations, OUs, members and memberships', () => {
 
   describe('members', () => {
     it('are created by admins with a hashed password; duplicates and bad bodies are refused', async () => {
-      const res = await api(t, a.admin).post('/members', { first_name: 'Jane', last_name: 'Doe', email: 'Jane@First.example', password: 'jane-password-123', role: 'member' }).expect(201);
-      expect(res.body).toEqual({ org_member_id: expect.stringMatching(/^om_/), first_name: 'Jane', last_name: 'Doe', email: 'jane@first.example', role: 'member' });
-      const dup = await api(t, a.admin).post('/members', { first_name: 'J', last_name: 'D', email: 'jane@first.example', password: 'another-password', role: 'member' });
+      const res = await api(t, a.admin)
+        .post('/members', { first_name: 'Jane', last_name: 'Doe', email: 'Jane@First.example', password: 'jane-password-123', role: 'member' })
+        .expect(201);
+      expect(res.body).toEqual({
+        org_member_id: expect.stringMatching(/^om_/),
+        first_name: 'Jane',
+        last_name: 'Doe',
+        email: 'jane@first.example',
+        role: 'member',
+      });
+      const dup = await api(t, a.admin).post('/members', {
+        first_name: 'J',
+        last_name: 'D',
+        email: 'jane@first.example',
+        password: 'another-password',
+        role: 'member',
+      });
       expect(dup.status).toBe(409);
       expect(dup.body.error).toBe('email_taken');
       const bad = await api(t, a.admin).post('/members', { first_name: 'J', email: 'x', password: 'short', role: 'king' });
       expect(bad.status).toBe(400);
       expect(new Set(bad.body.details.map((d: { field: string }) => d.field))).toEqual(new Set(['last_name', 'email', 'password', 'role']));
       const list = await api(t, a.admin).get('/members').expect(200);
-      expect(list.body.find((m: { email: string }) => m.email === 'jane@first.example')).toMatchObject({ role: 'member', verified: false, slack_user_id: null });
+      expect(list.body.find((m: { email: string }) => m.email === 'jane@first.example')).toMatchObject({
+        role: 'member',
+        verified: false,
+        slack_user_id: null,
+      });
       expect(JSON.stringify(list.body)).not.toMatch(/password|scrypt/);
     });
 
     it('are changed and deleted by admins only; the last admin stays', async () => {
       const viewer = await memberWithRole(t, a, 'member-edit@first.example', 'Operator');
-      expect((await api(t, viewer.auth).post('/members', { first_name: 'a', last_name: 'b', email: 'c@d.example', password: 'password-123', role: 'member' })).status).toBe(403);
+      expect(
+        (await api(t, viewer.auth).post('/members', { first_name: 'a', last_name: 'b', email: 'c@d.example', password: 'password-123', role: 'member' }))
+          .status,
+      ).toBe(403);
       await api(t, a.admin).put(`/members/${viewer.id}`, { first_name: 'Renamed' }).expect(204);
       expect((await api(t, viewer.auth).get('/auth/me')).body.first_name).toBe('Renamed');
       expect((await api(t, a.admin).put(`/members/${viewer.id}`, { role: 'emperor' })).status).toBe(400);
@@ -116,7 +137,7 @@ describe('Organizations, OUs, members and memberships', () => {
       expect((await api(t, b.admin).delete(`/members/${viewer.id}`)).status).toBe(404);
     });
 
-    it("get a Slack user id from an admin, validated, masked in lists, never across organizations", async () => {
+    it('get a Slack user id from an admin, validated, masked in lists, never across organizations', async () => {
       const m = await memberWithRole(t, a, 'slacker@first.example', 'Viewer');
       const res = await api(t, a.admin).put(`/members/${m.id}/slack`, { slack_user_id: 'U012AB3CD' }).expect(200);
       expect(res.body).toEqual({ org_member_id: m.id, slack_user_id: 'U012AB3CD' });
@@ -130,7 +151,9 @@ describe('Organizations, OUs, members and memberships', () => {
 
   describe('OU memberships', () => {
     it('assignment is idempotent and needs Owner or Operator', async () => {
-      const target = (await api(t, a.admin).post('/members', { first_name: 'T', last_name: 'M', email: 'target@first.example', password: 'target-password', role: 'member' })).body.org_member_id;
+      const target = (
+        await api(t, a.admin).post('/members', { first_name: 'T', last_name: 'M', email: 'target@first.example', password: 'target-password', role: 'member' })
+      ).body.org_member_id;
       const first = await api(t, a.admin).post('/org-units/unit_default/members', { org_member_id: target }).expect(201);
       expect(first.body).toMatchObject({ unit_id: 'unit_default', org_member_id: target, role: 'Viewer', email: 'target@first.example' });
       const again = await api(t, a.admin).post('/org-units/unit_default/members', { org_member_id: target }).expect(200);
@@ -161,7 +184,16 @@ describe('Organizations, OUs, members and memberships', () => {
   describe('me', () => {
     it('reports the rate-limit configuration of the caller', async () => {
       const res = await api(t, a.admin).get('/me/rate-limit').expect(200);
-      expect(res.body).toEqual({ enabled: true, mode: 'enforce', key_by: 'principal', key: `member:${a.adminMemberId}`, rps: expect.any(Number), burst: 100000, per_minute: 100000, stage: 'test' });
+      expect(res.body).toEqual({
+        enabled: true,
+        mode: 'enforce',
+        key_by: 'principal',
+        key: `member:${a.adminMemberId}`,
+        rps: expect.any(Number),
+        burst: 100000,
+        per_minute: 100000,
+        stage: 'test',
+      });
     });
 
     it('keeps notification preferences per user and OU, all four types listed', async () => {
@@ -173,7 +205,9 @@ describe('Organizations, OUs, members and memberships', () => {
         prefs: ['milestone_reached', 'milestone_exited', 'sequence_completed', 'surge_detected'].map((event_type) => ({ event_type, muted: false })),
       });
       // a Viewer may change their own preferences
-      await api(t, m.auth).put('/me/notification-prefs', { prefs: [{ event_type: 'surge_detected', muted: true }] }).expect(200);
+      await api(t, m.auth)
+        .put('/me/notification-prefs', { prefs: [{ event_type: 'surge_detected', muted: true }] })
+        .expect(200);
       await api(t, m.auth).put('/me/notification-prefs', { notifications_enabled: false }).expect(200);
       const after = (await api(t, m.auth).get('/me/notification-prefs')).body;
       expect(after.notifications_enabled).toBe(false);

@@ -16,7 +16,10 @@ export class RebuildProjectionsCommand extends CommandRunner {
   async run([name]: string[]): Promise<void> {
     const names = name ? [name] : this.rebuilder.names();
     for (const n of names) {
-      const bar = new SingleBar({ format: `${n.padEnd(24)} [{bar}] {percentage}% | {value}/{total} events | {eta_formatted} left`, stream: process.stderr }, Presets.shades_classic);
+      const bar = new SingleBar(
+        { format: `${n.padEnd(24)} [{bar}] {percentage}% | {value}/{total} events | {eta_formatted} left`, stream: process.stderr },
+        Presets.shades_classic,
+      );
       let started = false;
       const t0 = Date.now();
       const events = await this.rebuilder.rebuild(n, (done, total) => {
@@ -36,7 +39,10 @@ export class RebuildProjectionsCommand extends CommandRunner {
 
 @Command({ name: 'projections:status', description: 'Checkpoint and status of every projection' })
 export class ProjectionStatusCommand extends CommandRunner {
-  constructor(private readonly rebuilder: ProjectionRebuilder, private readonly runner: ProjectionRunner) {
+  constructor(
+    private readonly rebuilder: ProjectionRebuilder,
+    private readonly runner: ProjectionRunner,
+  ) {
     super();
   }
 

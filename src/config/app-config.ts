@@ -16,7 +16,10 @@ export class AppConfig {
     const raw = this.env.CORS_ORIGINS.trim();
     if (!raw) return false;
     if (raw === '*') return true;
-    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   get databaseName(): string {
@@ -26,6 +29,9 @@ export class AppConfig {
   rolesOr(fallback: Role[]): Role[] {
     const raw = this.env.KENBUN_ROLES?.trim();
     if (!raw) return fallback;
-    return raw.split(',').map((r) => r.trim()).filter((r): r is Role => r === 'api' || r === 'worker');
+    return raw
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r): r is Role => r === 'api' || r === 'worker');
   }
 }

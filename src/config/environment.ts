@@ -22,7 +22,10 @@ export class Environment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @IsString()
@@ -31,13 +34,18 @@ export class Environment {
   @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL that names a database' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/kenbun';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE = 10;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   DATABASE_MIGRATE_ON_START = true;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   DATABASE_CREATE_IF_MISSING = true;
 
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
@@ -49,7 +57,8 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   LOG_PRETTY = false;
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'must be a size such as 512kb or 10mb' })
@@ -58,10 +67,14 @@ export class Environment {
   @IsString()
   CORS_ORIGINS = '';
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   TRUST_PROXY = false;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(600000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600000)
   SHUTDOWN_TIMEOUT_MS = 25000;
 
   @IsString()
@@ -70,16 +83,26 @@ export class Environment {
   @IsString()
   QUEUE_DASHBOARD_PASSWORD = '';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   PROJECTION_BATCH_SIZE = 2000;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
   PROJECTION_POLL_MS = 1000;
 
-  @Transform(toInt) @IsInt() @Min(2) @Max(100000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(100000)
   EVENT_STORE_SNAPSHOT_EVERY = 200;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   SCHEDULER_ENABLED = true;
 
   @IsString()
@@ -94,52 +117,87 @@ export class Environment {
   @IsString()
   KENBUN_ADMIN_PASSWORD = '';
 
-  @Transform(toInt) @IsInt() @Min(60) @Max(30 * 86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86400)
   JWT_TTL_SECONDS = 3600;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   RATE_LIMIT_ENABLED = true;
 
   @IsIn(['observe', 'enforce'])
   RATE_LIMIT_MODE: 'observe' | 'enforce' = 'enforce';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 100;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_BURST = 200;
 
   /** Ingest jobs one worker process scores at a time; 1 applies each lead's events strictly in acceptance order. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   INGEST_WORKER_CONCURRENCY = 1;
 
   /** Concurrent ingest requests are grouped into one queue job for up to this long (group commit). */
-  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   INGEST_COALESCE_MS = 2;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   INGEST_JOB_MAX_EVENTS = 1000;
 
   /** How long a request waits for the queue to confirm an enqueue before answering 503. */
-  @Transform(toInt) @IsInt() @Min(100) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
   INGEST_ENQUEUE_TIMEOUT_MS = 5000;
 
   /** Bull job lock: a job whose worker stops renewing its lock (a killed process) is redelivered after this long. */
-  @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
   QUEUE_LOCK_DURATION_MS = 30000;
 
   /** How often workers look for jobs whose lock expired (stalled jobs) and put them back on the queue. */
-  @Transform(toInt) @IsInt() @Min(500) @Max(600000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600000)
   QUEUE_STALLED_INTERVAL_MS = 30000;
 
-  @Transform(toInt) @IsInt() @Min(1000) @Max(300000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(300000)
   SSE_HEARTBEAT_MS = 15000;
 
   /** A worker without the api role serves GET /metrics on this port (0 = off). */
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   WORKER_METRICS_PORT = 0;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   KENBUN_ROLES?: string;
 }
 

@@ -42,13 +42,25 @@ export interface Tenant {
 export async function firstRunTenant(t: TestApp): Promise<Tenant> {
   const created = await t.app.get(FirstRunService).ensure();
   if (!created) throw new Error('first run already happened');
-  return { orgId: created.orgId, unitId: created.unitId, adminEmail: created.adminEmail, adminMemberId: created.adminMemberId, admin: await login(t, created.adminEmail, ADMIN_PASSWORD) };
+  return {
+    orgId: created.orgId,
+    unitId: created.unitId,
+    adminEmail: created.adminEmail,
+    adminMemberId: created.adminMemberId,
+    admin: await login(t, created.adminEmail, ADMIN_PASSWORD),
+  };
 }
 
 export async function anotherTenant(t: TestApp, name: string): Promise<Tenant> {
   const email = `admin@${name.toLowerCase().replace(/\W+/g, '')}.example`;
   const created = await t.app.get(FirstRunService).create({ name, adminEmail: email, adminPassword: ADMIN_PASSWORD });
-  return { orgId: created.orgId, unitId: created.unitId, adminEmail: email, adminMemberId: created.adminMemberId, admin: await login(t, email, ADMIN_PASSWORD) };
+  return {
+    orgId: created.orgId,
+    unitId: created.unitId,
+    adminEmail: email,
+    adminMemberId: created.adminMemberId,
+    admin: await login(t, email, ADMIN_PASSWORD),
+  };
 }
 
 /** Creates a member (org role `member`) and gives them `role` in `unitId`; returns their id and a JWT. */
@@ -77,7 +89,12 @@ export interface ServiceAccount {
 export async function serviceAccount(t: TestApp, tenant: Tenant, name = 'pipeline'): Promise<ServiceAccount> {
   const res = await api(t, tenant.admin).post('/secrets', { name });
   if (res.status !== 201) throw new Error(`secret create failed: ${res.status}`);
-  return { id: res.body.secret_id as string, clientId: res.body.client_id as string, clientSecret: res.body.client_secret as string, auth: basic(res.body.client_id, res.body.client_secret) };
+  return {
+    id: res.body.secret_id as string,
+    clientId: res.body.client_id as string,
+    clientSecret: res.body.client_secret as string,
+    auth: basic(res.body.client_id, res.body.client_secret),
+  };
 }
 
 export async function setRateLimit(t: TestApp, orgId: string, settings: Record<string, unknown> | null) {

@@ -21,7 +21,12 @@ interface DeletedEventRow {
 /** Changes to the active OU's event types: their settings, and deleting every event of a type. */
 @Injectable()
 export class EventTypesService {
-  constructor(private readonly ds: DataSource, private readonly events: EventsService, private readonly queries: EventTypesQueries, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly events: EventsService,
+    private readonly queries: EventTypesQueries,
+    private readonly clock: Clock,
+  ) {}
 
   /** Upsert of the OU's settings; a type not seen yet is registered (so it can be hidden before it arrives). */
   async update(key: string, changes: { hidden?: boolean; max_processing_scope?: ProcessingScope }): Promise<OuEventTypeDto> {

@@ -67,10 +67,7 @@ export class IngestIntake {
   /** Queued-event form of a valid DTO, in the active OU. */
   toQueued(dto: IngestEventDto, options: IntakeOptions, receivedAt: Date): QueuedEvent {
     const { org_id, unit_id } = tenantKey();
-    const aliases = normaliseAliases([
-      ...(dto.aliases ?? []),
-      ...(dto.alias_kind && dto.alias ? [{ alias_kind: dto.alias_kind, raw_value: dto.alias }] : []),
-    ]);
+    const aliases = normaliseAliases([...(dto.aliases ?? []), ...(dto.alias_kind && dto.alias ? [{ alias_kind: dto.alias_kind, raw_value: dto.alias }] : [])]);
     return {
       event_id: dto.event_id ? clientEventUuid(unit_id, dto.event_id) : uuidv7(receivedAt.getTime()),
       client_event_id: dto.event_id ?? null,
@@ -92,7 +89,10 @@ export class IngestIntake {
   async unknownLeadIds(ids: string[]): Promise<Set<string>> {
     const wanted = [...new Set(ids)];
     if (!wanted.length) return new Set();
-    const rows = await selectRows<{ lead_id: string }>(this.ds, sql`SELECT lead_id FROM leads WHERE ${unitOnly()} AND lead_id = ANY(${wanted}::text[]) AND status = 'active'`);
+    const rows = await selectRows<{ lead_id: string }>(
+      this.ds,
+      sql`SELECT lead_id FROM leads WHERE ${unitOnly()} AND lead_id = ANY(${wanted}::text[]) AND status = 'active'`,
+    );
     const found = new Set(rows.map((r) => r.lead_id));
     return new Set(wanted.filter((id) => !found.has(id)));
   }
@@ -104,7 +104,8 @@ export class IngestIntake {
   async ingest(body: unknown, options: IntakeOptions): Promise<QueuedEvent[]> {
     const batch = Array.isArray(body);
     const items = batch ? (body as unknown[]) : [body];
-    if (batch && items.length === 0) throw PlatformErrors.error('validation_failed', 'body: the array holds no events', [{ field: 'body', reason: 'must hold 1 to 1000 events' }]);
+    if (batch && items.length === 0)
+      throw PlatformErrors.error('validation_failed', 'body: the array holds no events', [{ field: 'body', reason: 'must hold 1 to 1000 events' }]);
     if (items.length > MAX_EVENTS_PER_REQUEST) {
       throw IngestionErrors.error('too_many_events', `at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${items.length})`, [
         { field: 'body', reason: `must hold at most ${MAX_EVENTS_PER_REQUEST} events` },
@@ -119,7 +120,9 @@ export class IngestIntake {
     if (unknown.size) {
       throw problemError(
         queued.flatMap((q, i) =>
-          q.lead_id && unknown.has(q.lead_id) ? [{ status: 404 as const, field: batch ? `[${i}].lead_id` : 'lead_id', reason: `lead ${q.lead_id} not found in the active OU` }] : [],
+          q.lead_id && unknown.has(q.lead_id)
+            ? [{ status: 404 as const, field: batch ? `[${i}].lead_id` : 'lead_id', reason: `lead ${q.lead_id} not found in the active OU` }]
+            : [],
         ),
       );
     }

@@ -28,7 +28,10 @@ export class IngestQueueWriter {
   private waitingEvents = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(@InjectQueue(QueueName.Ingest) private readonly queue: Queue, private readonly config: AppConfig) {}
+  constructor(
+    @InjectQueue(QueueName.Ingest) private readonly queue: Queue,
+    private readonly config: AppConfig,
+  ) {}
 
   enqueue(events: QueuedEvent[]): Promise<void> {
     if (!events.length) return Promise.resolve();

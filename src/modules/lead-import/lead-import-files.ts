@@ -30,10 +30,27 @@ export interface StoredFile {
 export class LeadImportFiles {
   constructor(private readonly ds: DataSource) {}
 
-  async begin(file: { id: string; org_id: string; unit_id: string; file_name: string; content_type: string | null; created_by: string | null; now: Date }): Promise<void> {
+  async begin(file: {
+    id: string;
+    org_id: string;
+    unit_id: string;
+    file_name: string;
+    content_type: string | null;
+    created_by: string | null;
+    now: Date;
+  }): Promise<void> {
     await this.ds.query(
       `INSERT INTO lead_import_files (id, org_id, unit_id, file_name, content_type, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [file.id, file.org_id, file.unit_id, file.file_name, file.content_type, file.created_by, file.now.toISOString(), new Date(file.now.getTime() + PREVIEW_TTL_MS).toISOString()],
+      [
+        file.id,
+        file.org_id,
+        file.unit_id,
+        file.file_name,
+        file.content_type,
+        file.created_by,
+        file.now.toISOString(),
+        new Date(file.now.getTime() + PREVIEW_TTL_MS).toISOString(),
+      ],
     );
   }
 
@@ -89,7 +106,10 @@ export class LeadImportFiles {
 export class PurgeLeadImportFilesJob {
   private readonly log = new Logger('LeadImport');
 
-  constructor(private readonly ds: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   @ScheduledJob({ name: 'lead-import.purge-files', cron: '*/10 * * * *' })
   async run(): Promise<{ purged: number; removed: number }> {

@@ -4,7 +4,7 @@ import type { Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
-import { AppError, ErrorDetail, isoOrNull, PageRequest, PlatformErrors } from '../../platform/http';
+import { ErrorDetail, isoOrNull, PageRequest, PlatformErrors } from '../../platform/http';
 import { QueueName } from '../../platform/queues';
 import { RequestContext, tenantKey, unitOnly } from '../../platform/tenancy';
 import { ALIAS_KINDS } from '../leads';
@@ -88,7 +88,10 @@ export class LeadImportJobs {
     if (!file) throw LeadImportErrors.notFound('file_not_found', 'import file');
     const now = this.clock.now();
     if (file.purged || file.expires_at.getTime() <= now.getTime()) {
-      throw LeadImportErrors.error('file_expired', `the uploaded file expired at ${file.expires_at.toISOString()}; upload it again with POST /leads/import/preview`);
+      throw LeadImportErrors.error(
+        'file_expired',
+        `the uploaded file expired at ${file.expires_at.toISOString()}; upload it again with POST /leads/import/preview`,
+      );
     }
     const headers = new Set(file.headers);
     const notAColumn = `is not a column of the file (columns: ${file.headers.join(', ')})`;
@@ -122,10 +125,7 @@ export class LeadImportJobs {
       await this.ds.query(`DELETE FROM lead_import_jobs WHERE id = $1`, [id]);
       throw PlatformErrors.error('queue_unavailable', `the import could not be queued: ${(err as Error).message}`);
     }
-    const mapped = [
-      ...Object.entries(fieldMappings).map(([c, f]) => `${c}→${f}`),
-      ...Object.entries(aliasMappings).map(([c, k]) => `${c}→${k} alias`),
-    ];
+    const mapped = [...Object.entries(fieldMappings).map(([c, f]) => `${c}→${f}`), ...Object.entries(aliasMappings).map(([c, k]) => `${c}→${k} alias`)];
     RequestContext.describe({
       verb: 'import',
       entityType: 'lead_import_job',
@@ -140,7 +140,11 @@ export class LeadImportJobs {
       this.ds,
       sql`SELECT ${raw(JOB_COLUMNS)}, count(*) OVER () AS total FROM lead_import_jobs WHERE ${unitOnly()} ORDER BY created_at DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`,
     );
-    const total = rows.length ? Number(rows[0].total) : page.offset ? (await selectOne<{ n: number }>(this.ds, sql`SELECT count(*)::int AS n FROM lead_import_jobs WHERE ${unitOnly()}`))!.n : 0;
+    const total = rows.length
+      ? Number(rows[0].total)
+      : page.offset
+        ? (await selectOne<{ n: number }>(this.ds, sql`SELECT count(*)::int AS n FROM lead_import_jobs WHERE ${unitOnly()}`))!.n
+        : 0;
     return { jobs: rows.map(toImportJobView), total };
   }
 

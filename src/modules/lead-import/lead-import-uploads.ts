@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { randomBytes } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { Clock } from '../../platform/clock';
-import { AppError, filePart, FilePart, PlatformErrors } from '../../platform/http';
+import { filePart, FilePart, PlatformErrors } from '../../platform/http';
 import { tenantKey, RequestContext } from '../../platform/tenancy';
 import { contentTypeProblem, detectIdentifierColumns, headerProblems, LEAD_IMPORT_MAX_BYTES, rowObject, sniffProblem } from './domain/csv-detection';
 import { ImportPreviewDto } from './http/lead-import.dto';
@@ -23,7 +23,10 @@ const SNIFF_BYTES = 8;
  */
 @Injectable()
 export class LeadImportUploads {
-  constructor(private readonly files: LeadImportFiles, private readonly clock: Clock) {}
+  constructor(
+    private readonly files: LeadImportFiles,
+    private readonly clock: Clock,
+  ) {}
 
   async receive(req: Request): Promise<ImportPreviewDto> {
     const part = await filePart(req, LEAD_IMPORT_MAX_BYTES);
@@ -35,7 +38,15 @@ export class LeadImportUploads {
     }
     const { org_id, unit_id } = tenantKey();
     const id = `preview_${randomBytes(16).toString('hex')}`;
-    await this.files.begin({ id, org_id, unit_id, file_name: part.filename.slice(0, 255), content_type: part.mimeType || null, created_by: RequestContext.actor(), now: this.clock.now() });
+    await this.files.begin({
+      id,
+      org_id,
+      unit_id,
+      file_name: part.filename.slice(0, 255),
+      content_type: part.mimeType || null,
+      created_by: RequestContext.actor(),
+      now: this.clock.now(),
+    });
     try {
       return await this.store(id, part);
     } catch (err) {
@@ -100,13 +111,23 @@ export class LeadImportUploads {
       parser.end();
       await finished(parser).catch((err: Error) => (parseError ??= err));
     }
-    if (parseError) throw IngestionErrors.error('invalid_csv', `the file is not valid CSV: ${(parseError as Error).message}`, [{ field: 'file', reason: 'is not valid CSV' }]);
+    if (parseError)
+      throw IngestionErrors.error('invalid_csv', `the file is not valid CSV: ${(parseError as Error).message}`, [
+        { field: 'file', reason: 'is not valid CSV' },
+      ]);
     const header = seen.headers;
     if (header === null || rows === 0) {
-      throw PlatformErrors.error('validation_failed', 'file: the CSV must hold a header row and at least one data row', [{ field: 'file', reason: 'must hold a header row and at least one data row' }]);
+      throw PlatformErrors.error('validation_failed', 'file: the CSV must hold a header row and at least one data row', [
+        { field: 'file', reason: 'must hold a header row and at least one data row' },
+      ]);
     }
     const problems = headerProblems(header);
-    if (problems.length) throw IngestionErrors.error('invalid_csv', `the header row is not usable: ${problems.join('; ')}`, problems.map((reason) => ({ field: 'file', reason })));
+    if (problems.length)
+      throw IngestionErrors.error(
+        'invalid_csv',
+        `the header row is not usable: ${problems.join('; ')}`,
+        problems.map((reason) => ({ field: 'file', reason })),
+      );
     await flush();
     const expires = await this.files.complete(id, { headers: header, row_count: rows, size_bytes: size, now: this.clock.now() });
     RequestContext.describe({

@@ -26,7 +26,13 @@ export class LeadImportProcessor {
       return await this.runner.run(job.data.import_job_id, (percent) => job.progress(percent));
     } catch (err) {
       const last = err instanceof ImportCannotRun || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      this.log.warn({ msg: 'lead import attempt failed', job_id: job.data.import_job_id, attempt: job.attemptsMade + 1, final: last, err: (err as Error).message });
+      this.log.warn({
+        msg: 'lead import attempt failed',
+        job_id: job.data.import_job_id,
+        attempt: job.attemptsMade + 1,
+        final: last,
+        err: (err as Error).message,
+      });
       if (last) {
         await this.runner.markFailed(job.data.import_job_id, (err as Error).message);
         if (err instanceof ImportCannotRun) return { processed_rows: 0 };

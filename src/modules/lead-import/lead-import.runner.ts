@@ -35,7 +35,6 @@ interface CsvRow {
   values: Record<string, string>;
 }
 
-
 /** Thrown for a job that cannot run at all (file gone): the job fails at once, without retries. */
 export class ImportCannotRun extends Error {}
 
@@ -93,7 +92,11 @@ export class LeadImportRunner {
       if (chunk.length >= IMPORT_CHUNK_ROWS) await flush();
     }
     await flush();
-    await this.ds.query(`UPDATE lead_import_jobs SET status = 'completed', finished_at = $2, total_rows = $3 WHERE id = $1`, [row.id, this.clock.now().toISOString(), seen]);
+    await this.ds.query(`UPDATE lead_import_jobs SET status = 'completed', finished_at = $2, total_rows = $3 WHERE id = $1`, [
+      row.id,
+      this.clock.now().toISOString(),
+      seen,
+    ]);
     this.log.log({ msg: 'lead import completed', job_id: row.id, processed_rows: processed });
     return { processed_rows: processed };
   }

@@ -11,10 +11,9 @@ import { Lead } from './domain/lead.aggregate';
  */
 export async function lockLiveLeads(m: EntityManager, refs: string[]): Promise<Set<string>> {
   if (!refs.length) return new Set();
-  const rows: { id: string }[] = await m.query(
-    `SELECT id FROM leads WHERE id = ANY($1::text[]) AND status = 'active' ORDER BY id FOR KEY SHARE`,
-    [[...new Set(refs)]],
-  );
+  const rows: { id: string }[] = await m.query(`SELECT id FROM leads WHERE id = ANY($1::text[]) AND status = 'active' ORDER BY id FOR KEY SHARE`, [
+    [...new Set(refs)],
+  ]);
   return new Set(rows.map((r) => r.id));
 }
 

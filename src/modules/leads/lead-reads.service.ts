@@ -27,7 +27,10 @@ export type { ExportRow };
  */
 @Injectable()
 export class LeadReadsService {
-  constructor(private readonly ds: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   /** One page and its total; the page, the (bounded) count and the OU's rulesets are read concurrently. */
   async list(q: LeadFilterQueryDto, page: PageRequest): Promise<{ leads: LeadListItemDto[]; total: number; total_exact: boolean }> {
@@ -47,7 +50,10 @@ export class LeadReadsService {
     const leads = rows.map((r) => toLeadListItemView(r, rulesets));
     if (rows.length < page.limit && (rows.length > 0 || page.offset === 0)) return { leads, total: page.offset + rows.length, total_exact: true };
     if (estimate <= EXACT_TOTAL_LIMIT) {
-      const { n } = (await selectOne<{ n: number }>(this.ds, sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM leads l WHERE ${where} LIMIT ${raw(String(EXACT_TOTAL_LIMIT + 1))}) x`))!;
+      const { n } = (await selectOne<{ n: number }>(
+        this.ds,
+        sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM leads l WHERE ${where} LIMIT ${raw(String(EXACT_TOTAL_LIMIT + 1))}) x`,
+      ))!;
       if (n <= EXACT_TOTAL_LIMIT) return { leads, total: n, total_exact: true };
     }
     // Never below what is certainly there: every row up to the end of this page (and one more, the page being full).

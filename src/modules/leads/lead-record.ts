@@ -22,7 +22,12 @@ export interface LeadRecord {
 export const LEAD_COLUMNS = `id, org_id, unit_id, lead_id, metadata, account_id, owner_id, owner_name, created_at, updated_at, last_event_at, last_event_type, event_count, score_reset_at`;
 
 /** The columns of LeadRecord, each prefixed with a table alias. */
-export const leadColumnsOf = (alias: string) => raw(LEAD_COLUMNS.split(', ').map((c) => `${alias}.${c}`).join(', '));
+export const leadColumnsOf = (alias: string) =>
+  raw(
+    LEAD_COLUMNS.split(', ')
+      .map((c) => `${alias}.${c}`)
+      .join(', '),
+  );
 
 /** The lead as stored now (after a command's transaction: its inline projection has moved). */
 export async function leadRecordByRef(m: Pick<EntityManager, 'query'>, ref: string): Promise<LeadRecord> {

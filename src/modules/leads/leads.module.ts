@@ -28,7 +28,17 @@ import { LeadIdentityProjection } from './projections/lead-identity.projection';
  */
 @Module({
   imports: [ScoringModule, LeadPortsModule, QueuesModule.forFeature(QueueName.LeadDeletion)],
-  controllers: [LeadReadsController, LeadMergeController, LeadExplainController, PublicExplainController, LeadByAliasController, LeadsController, LeadMetadataController, LeadOwnerController, LeadDeletionController],
+  controllers: [
+    LeadReadsController,
+    LeadMergeController,
+    LeadExplainController,
+    PublicExplainController,
+    LeadByAliasController,
+    LeadsController,
+    LeadMetadataController,
+    LeadOwnerController,
+    LeadDeletionController,
+  ],
   providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadBatchScores, LeadExplainService, ShareLinksService, ...LEAD_COMMAND_HANDLERS],
   exports: [LeadsService],
 })

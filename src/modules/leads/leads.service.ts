@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { execute, raw, selectOne, selectRows, sql } from '../../platform/database';
 import { nameUuid, uuidv7 } from '../../platform/event-store';
-import { AppError, PlatformErrors } from '../../platform/http';
+import { PlatformErrors } from '../../platform/http';
 import { QueueName } from '../../platform/queues';
 import { RequestContext, unitOnly, unitScope } from '../../platform/tenancy';
 import { normaliseAlias } from './domain/alias-normalisation';
@@ -82,7 +82,10 @@ export class LeadsService {
 
   /** Internal ids of the live leads of the active OU among the public ids given. */
   async refsOf(leadIds: string[]): Promise<string[]> {
-    const rows = await selectRows<{ id: string }>(this.ds, sql`SELECT id FROM leads WHERE ${unitScope()} AND lead_id = ANY(${[...new Set(leadIds)]}::text[]) AND status = 'active'`);
+    const rows = await selectRows<{ id: string }>(
+      this.ds,
+      sql`SELECT id FROM leads WHERE ${unitScope()} AND lead_id = ANY(${[...new Set(leadIds)]}::text[]) AND status = 'active'`,
+    );
     return rows.map((r) => r.id);
   }
 
@@ -96,10 +99,16 @@ export class LeadsService {
     const now = this.clock.now();
     const actor = RequestContext.eventMetadata().actor ?? null;
     const outcome = await this.ds.transaction(async (m) => {
-      const lead = await selectOne<{ id: string; status: string }>(m, sql`SELECT id, status FROM leads WHERE ${unitScope()} AND lead_id = ${leadId} FOR NO KEY UPDATE`);
+      const lead = await selectOne<{ id: string; status: string }>(
+        m,
+        sql`SELECT id, status FROM leads WHERE ${unitScope()} AND lead_id = ${leadId} FOR NO KEY UPDATE`,
+      );
       if (!lead || (lead.status !== 'active' && lead.status !== 'deleting')) throw LeadErrors.notFound('lead_not_found', 'lead');
       if (lead.status === 'deleting') {
-        const last = await selectOne<DeletionRecord>(m, sql`SELECT * FROM lead_deletions WHERE ${unitOnly()} AND lead_id = ${leadId} ORDER BY requested_at DESC LIMIT 1`);
+        const last = await selectOne<DeletionRecord>(
+          m,
+          sql`SELECT * FROM lead_deletions WHERE ${unitOnly()} AND lead_id = ${leadId} ORDER BY requested_at DESC LIMIT 1`,
+        );
         if (last && last.status !== 'failed') return { deletion: last, enqueue: false };
         if (last) {
           const [again] = await m.query(`UPDATE lead_deletions SET status = 'pending', error = NULL, completed_at = NULL WHERE id = $1 RETURNING *`, [last.id]);
@@ -122,7 +131,11 @@ export class LeadsService {
           backoff: { type: 'exponential', delay: 1000 },
         });
       } catch (err) {
-        this.log.warn({ msg: 'lead deletion could not be queued; marked failed so that a repeated DELETE retries it', deletion_id: outcome.deletion.id, err: (err as Error).message });
+        this.log.warn({
+          msg: 'lead deletion could not be queued; marked failed so that a repeated DELETE retries it',
+          deletion_id: outcome.deletion.id,
+          err: (err as Error).message,
+        });
         await this.ds.query(`UPDATE lead_deletions SET status = 'failed', error = 'the deletion could not be queued' WHERE id = $1`, [outcome.deletion.id]);
         throw PlatformErrors.error('queue_unavailable', 'the deletion could not be queued; the lead stays hidden, retry the DELETE');
       }
@@ -132,7 +145,10 @@ export class LeadsService {
 
   /** LEAD-18: the latest deletion request for this public id in the active OU; 404 when it was never deleted. */
   async deletionStatus(leadId: string): Promise<DeletionRecord> {
-    const row = await selectOne<DeletionRecord>(this.ds, sql`SELECT * FROM lead_deletions WHERE ${unitScope()} AND lead_id = ${leadId} ORDER BY requested_at DESC, id DESC LIMIT 1`);
+    const row = await selectOne<DeletionRecord>(
+      this.ds,
+      sql`SELECT * FROM lead_deletions WHERE ${unitScope()} AND lead_id = ${leadId} ORDER BY requested_at DESC, id DESC LIMIT 1`,
+    );
     if (!row) throw LeadErrors.notFound('deletion_not_found', 'deletion of this lead');
     return row;
   }

@@ -30,14 +30,20 @@ const CHUNK = 1000;
 export class LeadScoreRefresher {
   private readonly log = new Logger('Scores');
 
-  constructor(private readonly ds: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async refresh(where: Sql, label: string): Promise<number> {
     let after = '';
     let done = 0;
     for (;;) {
       const refs = (
-        await selectRows<{ lead_ref: string }>(this.ds, sql`SELECT DISTINCT lead_ref FROM lead_scores WHERE ${where} AND lead_ref > ${after} ORDER BY lead_ref LIMIT ${raw(String(CHUNK))}`)
+        await selectRows<{ lead_ref: string }>(
+          this.ds,
+          sql`SELECT DISTINCT lead_ref FROM lead_scores WHERE ${where} AND lead_ref > ${after} ORDER BY lead_ref LIMIT ${raw(String(CHUNK))}`,
+        )
       ).map((r) => r.lead_ref);
       if (!refs.length) break;
       after = refs[refs.length - 1];
@@ -58,16 +64,26 @@ export class LeadScoreRefresher {
 /** Worker side of score-now and of organization-wide score refreshes. */
 @Processor(QueueName.Rescore)
 export class RescoreProcessor {
-  constructor(private readonly rescore: RescoreService, private readonly refresher: LeadScoreRefresher) {}
+  constructor(
+    private readonly rescore: RescoreService,
+    private readonly refresher: LeadScoreRefresher,
+  ) {}
 
   @Process({ name: RESCORE_RULESET, concurrency: 1 })
   async scoreNow(job: Job<RescoreJobData>) {
     const { org_id, unit_id, ruleset_id, actor, dimension = ENGAGEMENT } = job.data;
     // engagement is the only dimension with rulesets to rescore; another one would need its own source of events
     if (dimension !== ENGAGEMENT) throw new Error(`rescoring of ${dimension} rulesets is not wired`);
-    return this.rescore.rescoreRuleset(org_id, unit_id, ruleset_id, String(job.id), { org_id, unit_id, actor, correlation_id: `score-now-${job.id}` }, async (done, total) => {
-      await job.progress(total ? Math.floor((done / total) * 100) : 100);
-    });
+    return this.rescore.rescoreRuleset(
+      org_id,
+      unit_id,
+      ruleset_id,
+      String(job.id),
+      { org_id, unit_id, actor, correlation_id: `score-now-${job.id}` },
+      async (done, total) => {
+        await job.progress(total ? Math.floor((done / total) * 100) : 100);
+      },
+    );
   }
 
   @Process({ name: REFRESH_ORG_SCORES, concurrency: 1 })

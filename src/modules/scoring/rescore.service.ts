@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../platform/clock';
 import { selectOne, selectRows, sql } from '../../platform/database';
 import { unitOnly } from '../../platform/tenancy';
 import { ContributionPayload, LeadEventRescore } from './domain';
@@ -24,17 +23,26 @@ export interface StoredLeadEvent {
  * What each stored event earns in `ruleset` under the current configuration, through the same scoring core as
  * the live pipeline. Used by score-now and by the dry run, so "projected" and "rescored" cannot differ.
  */
-export function contributionsUnder(ruleset: Ruleset, events: readonly StoredLeadEvent[], setup: Pick<OuScoringSetup, 'hiddenEventTypes' | 'scopes'>, multipliers?: ReadonlyMap<string, number>): Map<string, ContributionPayload | null> {
+export function contributionsUnder(
+  ruleset: Ruleset,
+  events: readonly StoredLeadEvent[],
+  setup: Pick<OuScoringSetup, 'hiddenEventTypes' | 'scopes'>,
+  multipliers?: ReadonlyMap<string, number>,
+): Map<string, ContributionPayload | null> {
   const out = new Map<string, ContributionPayload | null>();
   for (const e of events) {
     if ((setup.scopes.get(e.event_type_key) ?? 'activate') === 'observe') {
       out.set(e.event_id, null);
       continue;
     }
-    const [c] = scoreEvent([ruleset], { event_type: e.event_type, occurred_at: e.occurred_at, metadata: e.metadata, suppression: e.suppression }, {
-      hiddenEventTypes: setup.hiddenEventTypes,
-      surgeMultiplier: multipliers?.get(e.event_id) ?? 1,
-    });
+    const [c] = scoreEvent(
+      [ruleset],
+      { event_type: e.event_type, occurred_at: e.occurred_at, metadata: e.metadata, suppression: e.suppression },
+      {
+        hiddenEventTypes: setup.hiddenEventTypes,
+        surgeMultiplier: multipliers?.get(e.event_id) ?? 1,
+      },
+    );
     out.set(e.event_id, c.rule_id === null ? null : { ...c, rule_id: c.rule_id });
   }
   return out;
@@ -64,14 +72,20 @@ export class RescoreService {
     const setup = await this.setups.load(org, unit);
     const ruleset = setup.rulesets.find((r) => r.id === rulesetId);
     if (!ruleset) throw new Error(`ruleset ${rulesetId} no longer exists in ${unit}`);
-    const { n: total } = (await selectOne<{ n: number }>(this.ds, sql`SELECT count(*)::int AS n FROM leads WHERE ${unitOnly(undefined, unit)} AND status = 'active'`))!;
+    const { n: total } = (await selectOne<{ n: number }>(
+      this.ds,
+      sql`SELECT count(*)::int AS n FROM leads WHERE ${unitOnly(undefined, unit)} AND status = 'active'`,
+    ))!;
     let after = '';
     let done = 0;
     let leadsChanged = 0;
     let eventsChanged = 0;
     for (;;) {
       const refs: string[] = (
-        await selectRows<{ id: string }>(this.ds, sql`SELECT id FROM leads WHERE ${unitOnly(undefined, unit)} AND status = 'active' AND id > ${after} ORDER BY id LIMIT ${RESCORE_CHUNK}`)
+        await selectRows<{ id: string }>(
+          this.ds,
+          sql`SELECT id FROM leads WHERE ${unitOnly(undefined, unit)} AND status = 'active' AND id > ${after} ORDER BY id LIMIT ${RESCORE_CHUNK}`,
+        )
       ).map((r: { id: string }) => r.id);
       if (!refs.length) break;
       after = refs[refs.length - 1];
@@ -84,11 +98,14 @@ export class RescoreService {
       ).map((e: StoredLeadEvent) => ({ ...e, occurred_at: new Date(e.occurred_at) }));
       const current = new Map<string, { rule_id: string; base_points: number; multiplier: number; half_life_days: number | null }>(
         (
-          await this.ds.query(`SELECT event_id, rule_id, base_points, multiplier, half_life_days FROM event_scores WHERE ruleset_id = $1 AND lead_ref = ANY($2::text[])`, [
-            rulesetId,
-            refs,
-          ])
-        ).map((r: any) => [r.event_id, { rule_id: r.rule_id, base_points: Number(r.base_points), multiplier: Number(r.multiplier), half_life_days: r.half_life_days }]),
+          await this.ds.query(
+            `SELECT event_id, rule_id, base_points, multiplier, half_life_days FROM event_scores WHERE ruleset_id = $1 AND lead_ref = ANY($2::text[])`,
+            [rulesetId, refs],
+          )
+        ).map((r: { event_id: string; rule_id: string; base_points: string; multiplier: string; half_life_days: number | null }) => [
+          r.event_id,
+          { rule_id: r.rule_id, base_points: Number(r.base_points), multiplier: Number(r.multiplier), half_life_days: r.half_life_days },
+        ]),
       );
       const multipliers = new Map([...current].map(([id, c]) => [id, c.multiplier]));
       const next = contributionsUnder(ruleset, events, setup, multipliers);
@@ -98,7 +115,11 @@ export class RescoreService {
         const after2 = next.get(e.event_id) ?? null;
         const same =
           (before === null && after2 === null) ||
-          (before !== null && after2 !== null && before.rule_id === after2.rule_id && before.base_points === after2.base_points && before.half_life_days === after2.half_life_days);
+          (before !== null &&
+            after2 !== null &&
+            before.rule_id === after2.rule_id &&
+            before.base_points === after2.base_points &&
+            before.half_life_days === after2.half_life_days);
         if (same) continue;
         changes.set(e.lead_ref, [...(changes.get(e.lead_ref) ?? []), { event_id: e.event_id, contribution: after2 }]);
       }

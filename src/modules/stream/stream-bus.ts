@@ -23,7 +23,10 @@ export class StreamBus implements OnApplicationShutdown {
   private subscriber: Redis | null = null;
   private readonly listeners = new Map<string, Set<Listener>>();
 
-  constructor(@Inject(REDIS) private readonly redis: Redis, private readonly config: AppConfig) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
+  ) {}
 
   private channel(unitId: string): string {
     return `${this.config.env.QUEUE_PREFIX}:stream:${unitId}`;

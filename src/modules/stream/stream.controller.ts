@@ -18,7 +18,11 @@ import { StreamBus } from './stream-bus';
 @ApiBasicAuth('basicAuth')
 @Controller('stream')
 export class StreamController {
-  constructor(private readonly bus: StreamBus, private readonly ouAccess: OuAccessService, private readonly config: AppConfig) {}
+  constructor(
+    private readonly bus: StreamBus,
+    private readonly ouAccess: OuAccessService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @ApiOperation({

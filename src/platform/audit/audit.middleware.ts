@@ -13,7 +13,10 @@ const VERBS: Record<string, string> = { POST: 'created', PUT: 'updated', PATCH: 
  */
 @Injectable()
 export class AuditMiddleware implements NestMiddleware {
-  constructor(private readonly writer: AuditWriter, private readonly clock: Clock) {}
+  constructor(
+    private readonly writer: AuditWriter,
+    private readonly clock: Clock,
+  ) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
     const ctx: TenantContext = {};

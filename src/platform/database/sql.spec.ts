@@ -4,7 +4,10 @@ describe('sql', () => {
   it('numbers values in order and splices fragments with their own values renumbered', () => {
     const scope = sql`org_id = ${'o1'} AND unit_id = ${'u1'}`;
     const q = sql`SELECT * FROM leads WHERE ${scope} AND lead_id = ${'L'} AND score > ${3}`;
-    expect(q.compile()).toEqual({ text: 'SELECT * FROM leads WHERE org_id = $1 AND unit_id = $2 AND lead_id = $3 AND score > $4', values: ['o1', 'u1', 'L', 3] });
+    expect(q.compile()).toEqual({
+      text: 'SELECT * FROM leads WHERE org_id = $1 AND unit_id = $2 AND lead_id = $3 AND score > $4',
+      values: ['o1', 'u1', 'L', 3],
+    });
   });
 
   it('joins conditions, TRUE when there are none, and splices raw text without a parameter', () => {
@@ -18,6 +21,9 @@ describe('sql', () => {
     const db = { query: async (text: string, values?: unknown[]) => (seen.push([text, values]), text.startsWith('UPDATE') ? [[], 7] : [{ a: 1 }]) };
     expect(await selectRows(db, sql`SELECT ${1}`)).toEqual([{ a: 1 }]);
     expect(await execute(db, sql`UPDATE t SET a = ${2}`)).toBe(7);
-    expect(seen).toEqual([['SELECT $1', [1]], ['UPDATE t SET a = $1', [2]]]);
+    expect(seen).toEqual([
+      ['SELECT $1', [1]],
+      ['UPDATE t SET a = $1', [2]],
+    ]);
   });
 });

@@ -117,7 +117,16 @@ export class AggregateRepository {
          SELECT x.id, x.type, x.version, x.state FROM jsonb_to_recordset($1::jsonb) AS x(id text, type text, version int, state jsonb)
          ON CONFLICT (stream_id) DO UPDATE SET stream_version = excluded.stream_version, state = excluded.state, taken_at = now()
          WHERE event_store_snapshots.stream_version < excluded.stream_version`,
-        [JSON.stringify(due.map((a) => ({ id: a.id, type: (a.constructor as AggregateClass<EventSourcedAggregate>).streamType, version: results[dirty.indexOf(a)].version, state: a.snapshot() })))],
+        [
+          JSON.stringify(
+            due.map((a) => ({
+              id: a.id,
+              type: (a.constructor as AggregateClass<EventSourcedAggregate>).streamType,
+              version: results[dirty.indexOf(a)].version,
+              state: a.snapshot(),
+            })),
+          ),
+        ],
       );
     }
     // read back only what an inline projection takes (a recorded lead event is the async projections' business)

@@ -1,19 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
-import {
-  AppendResult,
-  Checkpoint,
-  ConcurrencyError,
-  EventIdConflictError,
-  EventMetadata,
-  ExpectedVersion,
-  StoredEvent,
-  StreamAppend,
-} from './event-store.types';
+import { AppendResult, Checkpoint, ConcurrencyError, EventMetadata, ExpectedVersion, StoredEvent, StreamAppend } from './event-store.types';
 import { insertAppendRows, toAppendRows } from './stream-append';
 import { StoredEventRow, toStoredEvent } from './stored-event';
-
 
 /**
  * The append-only PostgreSQL event store.
@@ -28,7 +18,10 @@ import { StoredEventRow, toStoredEvent } from './stored-event';
  */
 @Injectable()
 export class EventStore {
-  constructor(private readonly dataSource: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async append(
     streamId: string,
@@ -138,4 +131,3 @@ export class EventStore {
     return row.more;
   }
 }
-

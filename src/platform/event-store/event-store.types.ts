@@ -62,7 +62,11 @@ export interface Checkpoint {
 export const START: Checkpoint = { transactionId: '0', position: 0 };
 
 export class ConcurrencyError extends Error {
-  constructor(readonly streamId: string, readonly expected: ExpectedVersion, readonly actual?: number) {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual?: number,
+  ) {
     super(`stream ${streamId} is at version ${actual ?? 'unknown'}, expected ${String(expected)}`);
     this.name = 'ConcurrencyError';
   }
@@ -70,7 +74,11 @@ export class ConcurrencyError extends Error {
 
 /** An event id is already stored elsewhere, or an append mixed stored and new events. */
 export class EventIdConflictError extends Error {
-  constructor(readonly eventId: string, readonly storedIn: string, readonly appendedTo: string) {
+  constructor(
+    readonly eventId: string,
+    readonly storedIn: string,
+    readonly appendedTo: string,
+  ) {
     super(
       storedIn === appendedTo
         ? `append to ${appendedTo} mixes already-stored event ${eventId} with new events; resend the original append unchanged`

@@ -115,7 +115,8 @@ async function resolveShortfall(m: EntityManager, appends: StreamAppend[], rows:
     if (elsewhere) throw new EventIdConflictError(elsewhere.event_id, byId.get(elsewhere.event_id)!.stream_id, a.streamId);
     const insertedHere = mine.filter((r) => insertedIds.has(r.event_id)).length;
     const storedBefore = mine.filter((r) => byId.has(r.event_id) && !insertedIds.has(r.event_id)).length;
-    if (storedBefore > 0 && storedBefore < mine.length) throw new EventIdConflictError(mine.find((r) => !insertedIds.has(r.event_id) && byId.has(r.event_id))!.event_id, a.streamId, a.streamId);
+    if (storedBefore > 0 && storedBefore < mine.length)
+      throw new EventIdConflictError(mine.find((r) => !insertedIds.has(r.event_id) && byId.has(r.event_id))!.event_id, a.streamId, a.streamId);
     if (storedBefore === mine.length || insertedHere === mine.length) continue;
     const [{ cur }] = await m.query(`SELECT coalesce(max(stream_version), 0)::int AS cur FROM event_store_events WHERE stream_id = $1`, [a.streamId]);
     throw new ConcurrencyError(a.streamId, a.expectedVersion, cur);

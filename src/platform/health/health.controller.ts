@@ -30,7 +30,11 @@ export class HealthController {
   ready() {
     return this.health.check([
       () => this.db.pingCheck('database').withTimeout(2000),
-      () => this.indicators.check('redis').attempt(async () => ({ reply: await this.redis.ping() })).withTimeout(2000),
+      () =>
+        this.indicators
+          .check('redis')
+          .attempt(async () => ({ reply: await this.redis.ping() }))
+          .withTimeout(2000),
     ]);
   }
 }

@@ -18,7 +18,12 @@ export interface ErrorBody {
  * anything else becomes a 500 `internal_error` and is logged.
  */
 export class AppError extends HttpException {
-  constructor(status: HttpStatus | number, readonly code: string, message: string, readonly details?: unknown) {
+  constructor(
+    status: HttpStatus | number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super({ error: code, message, ...(details !== undefined ? { details } : {}) } satisfies ErrorBody, status);
   }
 

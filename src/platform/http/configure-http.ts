@@ -29,7 +29,12 @@ export function configureHttp(app: INestApplication, config: AppConfig): void {
     (req.path.startsWith('/docs') || req.path.startsWith('/admin/queues') ? relaxed : strict)(req as never, res as never, next),
   );
   const origins = config.corsOrigins;
-  if (origins) app.enableCors({ origin: origins, credentials: true, exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] });
+  if (origins)
+    app.enableCors({
+      origin: origins,
+      credentials: true,
+      exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'],
+    });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   serveOpenApi(app, buildOpenApiDocument(app));

@@ -19,7 +19,8 @@ export function dtoLimitProblems(value: unknown, target: Ctor, field = '', out: 
     const path = field ? `${field}.${rules.property}` : rules.property;
     const v = (value as Record<string, unknown>)[rules.property];
     if (v === null) {
-      if (rules.optional && !apiPropertyOptions(target, rules.property)?.nullable && !rules.names.has('isDefined')) out.push({ field: path, reason: 'must not be null (omit the field instead)' });
+      if (rules.optional && !apiPropertyOptions(target, rules.property)?.nullable && !rules.names.has('isDefined'))
+        out.push({ field: path, reason: 'must not be null (omit the field instead)' });
       continue;
     }
     if (v === undefined) {
@@ -27,12 +28,20 @@ export function dtoLimitProblems(value: unknown, target: Ctor, field = '', out: 
       continue;
     }
     const items = Array.isArray(v) ? v : [v];
-    if (Array.isArray(v) && !rules.names.has('arrayMaxSize') && v.length > MAX_ARRAY_ITEMS) out.push({ field: path, reason: `must contain no more than ${MAX_ARRAY_ITEMS} elements` });
+    if (Array.isArray(v) && !rules.names.has('arrayMaxSize') && v.length > MAX_ARRAY_ITEMS)
+      out.push({ field: path, reason: `must contain no more than ${MAX_ARRAY_ITEMS} elements` });
     items.forEach((item, i) => {
       const at = Array.isArray(v) ? `${path}[${i}]` : path;
       if (typeof item === 'string' && !BOUNDS_STRING.some((n) => rules.names.has(n)) && item.length > MAX_STRING_LENGTH) {
         out.push({ field: at, reason: `must be shorter than or equal to ${MAX_STRING_LENGTH} characters` });
-      } else if (typeof item === 'number' && outOfRange(item, rules.names.has('max') ? (constraintOf(rules, 'max') as number) : undefined, rules.names.has('min') ? (constraintOf(rules, 'min') as number) : undefined)) {
+      } else if (
+        typeof item === 'number' &&
+        outOfRange(
+          item,
+          rules.names.has('max') ? (constraintOf(rules, 'max') as number) : undefined,
+          rules.names.has('min') ? (constraintOf(rules, 'min') as number) : undefined,
+        )
+      ) {
         out.push({ field: at, reason: Number.isFinite(item) ? `must be between ${-MAX_NUMBER} and ${MAX_NUMBER}` : 'must be a finite number' });
       } else if (rules.nested && item && typeof item === 'object' && item.constructor !== Object) {
         dtoLimitProblems(item, item.constructor as Ctor, at, out);

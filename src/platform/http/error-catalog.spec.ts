@@ -7,7 +7,11 @@ describe('defineErrors', () => {
     expect(e.getStatus()).toBe(409);
     expect(e.getResponse()).toEqual({ error: 'spec_thing_taken', message: 'taken', details: { field: 'name' } });
     expect(errors.notFound('spec_thing_missing', 'thing').getResponse()).toEqual({ error: 'spec_thing_missing', message: 'thing not found' });
-    expect(registeredErrorCodes().filter((c) => c.module === 'spec_module').map((c) => c.code)).toEqual(['spec_thing_missing', 'spec_thing_taken']);
+    expect(
+      registeredErrorCodes()
+        .filter((c) => c.module === 'spec_module')
+        .map((c) => c.code),
+    ).toEqual(['spec_thing_missing', 'spec_thing_taken']);
   });
 
   it('refuses a code declared with two statuses, and codes that are not snake_case', () => {

@@ -19,7 +19,11 @@ export function filePart(req: Request, maxBytes: number): Promise<FilePart> {
     try {
       bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes } });
     } catch {
-      reject(AppError.badRequest('validation_failed', 'file: send the CSV as multipart/form-data in a part named "file"', [{ field: 'file', reason: 'is required (multipart/form-data)' }]));
+      reject(
+        AppError.badRequest('validation_failed', 'file: send the CSV as multipart/form-data in a part named "file"', [
+          { field: 'file', reason: 'is required (multipart/form-data)' },
+        ]),
+      );
       return;
     }
     let found = false;

@@ -9,11 +9,19 @@ export const MAX_LIMIT = 500;
 /** `page` (1–1,000,000, so page × limit stays a safe integer) and `limit` (1–500, default 50) for every list; extend it for a list's own filters. */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1, description: 'Page number, from 1' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Items per page' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_LIMIT)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
   limit?: number;
 }
 
@@ -30,6 +38,11 @@ export function pageRequest(q: PageQueryDto, defaultLimit = DEFAULT_LIMIT): Page
 }
 
 /** `{<key>: items, total, page, limit}` — the list envelope of the API. */
-export function pageOf<K extends string, T>(key: K, items: T[], total: number, req: PageRequest): { [P in K]: T[] } & { total: number; page: number; limit: number } {
+export function pageOf<K extends string, T>(
+  key: K,
+  items: T[],
+  total: number,
+  req: PageRequest,
+): { [P in K]: T[] } & { total: number; page: number; limit: number } {
   return { [key]: items, total, page: req.page, limit: req.limit } as { [P in K]: T[] } & { total: number; page: number; limit: number };
 }

@@ -33,13 +33,16 @@ export class EdgeValidationPipe extends ValidationPipe {
       const details = nulProblems(value, metadata.data ?? '');
       if (metadata.data && SCALARS.includes(metadata.metatype)) {
         if (Array.isArray(value)) details.push({ field: metadata.data, reason: 'must be given once' });
-        else if (typeof value === 'string' && value.length > MAX_STRING_LENGTH) details.push({ field: metadata.data, reason: `must be shorter than or equal to ${MAX_STRING_LENGTH} characters` });
+        else if (typeof value === 'string' && value.length > MAX_STRING_LENGTH)
+          details.push({ field: metadata.data, reason: `must be shorter than or equal to ${MAX_STRING_LENGTH} characters` });
       }
       if (details.length) throw validationFailed(details);
     }
     const out = await super.transform(value, metadata);
     if (metadata.data && typeof out === 'number' && (!Number.isFinite(out) || Math.abs(out) > MAX_NUMBER)) {
-      throw validationFailed([{ field: metadata.data, reason: Number.isFinite(out) ? `must be between ${-MAX_NUMBER} and ${MAX_NUMBER}` : 'must be a finite number' }]);
+      throw validationFailed([
+        { field: metadata.data, reason: Number.isFinite(out) ? `must be between ${-MAX_NUMBER} and ${MAX_NUMBER}` : 'must be a finite number' },
+      ]);
     }
     if (metadata.metatype && metadata.type !== 'custom' && !SCALARS.includes(metadata.metatype) && out && typeof out === 'object') {
       const details = dtoLimitProblems(out, metadata.metatype as never);

@@ -42,7 +42,11 @@ export class ProjectionsAdminController {
   ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listProjections', summary: 'Projections with checkpoint, lag and last error', description: 'Every read-model projection with its status, events applied, events not yet applied and last error.' })
+  @ApiOperation({
+    operationId: 'listProjections',
+    summary: 'Projections with checkpoint, lag and last error',
+    description: 'Every read-model projection with its status, events applied, events not yet applied and last error.',
+  })
   @ApiOkResponse({ type: ProjectionStatusListDto })
   @ApiErrors(401)
   async list(): Promise<ProjectionStatusListDto> {
@@ -51,7 +55,12 @@ export class ProjectionsAdminController {
 
   @Post(':name/rebuild')
   @HttpCode(202)
-  @ApiOperation({ operationId: 'rebuildProjection', summary: 'Queue a rebuild of one projection from position zero', description: 'The worker empties the projection\'s tables and replays the event store in one transaction; readers see the old rows until it commits. Progress is reported on the job.' })
+  @ApiOperation({
+    operationId: 'rebuildProjection',
+    summary: 'Queue a rebuild of one projection from position zero',
+    description:
+      "The worker empties the projection's tables and replays the event store in one transaction; readers see the old rows until it commits. Progress is reported on the job.",
+  })
   @ApiAcceptedResponse({ type: QueuedJobDto })
   @ApiErrors(401, 404)
   async rebuild(@Param('name') name: string): Promise<QueuedJobDto> {

@@ -6,7 +6,10 @@ import { ScheduledJob } from '../scheduling/scheduled-job.decorator';
 /** Keeps 30 days of cron run history. */
 @Injectable()
 export class PruneJobRunsJob {
-  constructor(private readonly dataSource: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   @ScheduledJob({ name: 'maintenance.prune-job-runs', cron: '17 * * * *' })
   async run(): Promise<void> {

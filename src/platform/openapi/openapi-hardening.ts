@@ -41,7 +41,11 @@ export function hardenDocument(doc: OpenAPIObject): OpenAPIObject {
   d.components ??= {};
   d.components.securitySchemes = {
     ...d.components.securitySchemes,
-    opsAdminAuth: { type: 'http', scheme: 'basic', description: 'Operations admin: QUEUE_DASHBOARD_USER as user name, QUEUE_DASHBOARD_PASSWORD as password (the /admin/ operations only)' },
+    opsAdminAuth: {
+      type: 'http',
+      scheme: 'basic',
+      description: 'Operations admin: QUEUE_DASHBOARD_USER as user name, QUEUE_DASHBOARD_PASSWORD as password (the /admin/ operations only)',
+    },
   };
   d.components.headers = { ...d.components.headers, ...HEADERS };
   const inputs = inputSchemaNames(doc);
@@ -58,7 +62,10 @@ export function hardenDocument(doc: OpenAPIObject): OpenAPIObject {
       if (path.startsWith(OPS_ADMIN_PREFIX)) op.security = [{ opsAdminAuth: [] }];
       const rateLimited = !path.startsWith(OPS_ADMIN_PREFIX) && (op.security ?? []).length > 0;
       if (rateLimited && !op.responses['429']) {
-        op.responses['429'] = { description: 'Rate limit exceeded', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } };
+        op.responses['429'] = {
+          description: 'Rate limit exceeded',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+        };
       }
       for (const [status, response] of Object.entries<Json>(op.responses ?? {})) {
         for (const media of Object.values<Json>(response.content ?? {})) if (media.schema) visitSchema(media.schema, limitOutput);
@@ -119,7 +126,8 @@ function limitInput(s: Json): void {
     delete s['x-item-limits'];
     if (s.items && !s.items.$ref) Object.assign(s.items, itemLimits);
   }
-  if (s.type === 'string' && s.maxLength === undefined && s.enum === undefined && s.const === undefined && s.format !== 'binary') s.maxLength = MAX_STRING_LENGTH;
+  if (s.type === 'string' && s.maxLength === undefined && s.enum === undefined && s.const === undefined && s.format !== 'binary')
+    s.maxLength = MAX_STRING_LENGTH;
   if (s.type === 'array' && s.maxItems === undefined) s.maxItems = MAX_ARRAY_ITEMS;
   if (s.type === 'integer') limitInteger(s);
   if (s.type === 'number') {

@@ -27,13 +27,21 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('kenbun API')
     .setDescription(
-      'Behavioural events in, explained lead scores out. Every OU-scoped operation acts in the caller\'s active ' +
+      "Behavioural events in, explained lead scores out. Every OU-scoped operation acts in the caller's active " +
         'organizational unit (set once with POST /org-units/active). Errors are JSON `{error, message, details?}`.',
     )
     .setVersion(packageVersion())
     .setContact('kenbun support', 'https://kenbun.io', 'support@kenbun.io')
     .setLicense('Proprietary', 'https://kenbun.io/terms')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or kbn_pat_…', description: 'User JWT from POST /auth/login, or a personal access token (kbn_pat_…)' }, 'bearerAuth')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT or kbn_pat_…',
+        description: 'User JWT from POST /auth/login, or a personal access token (kbn_pat_…)',
+      },
+      'bearerAuth',
+    )
     .addBasicAuth({ type: 'http', scheme: 'basic', description: 'Service account: client_id as user name, client_secret as password' }, 'basicAuth')
     .addTag('Root', 'Service status and metrics')
     .addTag('Health', 'Liveness and readiness probes')

@@ -95,10 +95,9 @@ export class ProjectionRunner implements OnApplicationShutdown {
     if (!(await this.store.hasEventsAfter(await this.peekCheckpoint(p.name)))) return { applied: 0, acquired: true };
     let applied: StoredEvent[] = [];
     const outcome = await this.dataSource.transaction(async (m): Promise<BatchOutcome> => {
-      const [cp] = await m.query(
-        `SELECT last_transaction_id::text AS tx, last_position FROM projection_checkpoints WHERE name = $1 FOR UPDATE SKIP LOCKED`,
-        [p.name],
-      );
+      const [cp] = await m.query(`SELECT last_transaction_id::text AS tx, last_position FROM projection_checkpoints WHERE name = $1 FOR UPDATE SKIP LOCKED`, [
+        p.name,
+      ]);
       if (!cp) return { applied: 0, acquired: false };
       const from: Checkpoint = { transactionId: cp.tx, position: Number(cp.last_position) };
       const batch = await this.applyFrom(p, from, batchSize, m);
@@ -180,9 +179,9 @@ export class ProjectionRunner implements OnApplicationShutdown {
   }
 
   private async recordFailure(name: string, err: Error): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE projection_checkpoints SET status = 'failing', last_error = $2, updated_at = now() WHERE name = $1`,
-      [name, String(err?.stack ?? err).slice(0, 4000)],
-    );
+    await this.dataSource.query(`UPDATE projection_checkpoints SET status = 'failing', last_error = $2, updated_at = now() WHERE name = $1`, [
+      name,
+      String(err?.stack ?? err).slice(0, 4000),
+    ]);
   }
 }

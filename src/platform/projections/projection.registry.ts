@@ -7,7 +7,10 @@ import { Projection, PROJECTION } from './projection';
 export class ProjectionRegistry implements OnModuleInit {
   private readonly byName = new Map<string, Projection>();
 
-  constructor(private readonly discovery: DiscoveryService, private readonly reflector: Reflector) {}
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+  ) {}
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {

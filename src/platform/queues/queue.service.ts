@@ -30,7 +30,10 @@ export interface FailedJob {
 /** Depth, failed-job inspection and re-drive for every registered queue. */
 @Injectable()
 export class QueueService implements OnModuleInit {
-  constructor(private readonly moduleRef: ModuleRef, private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly metrics: MetricsService,
+  ) {}
 
   onModuleInit(): void {
     this.metrics.onCollect(async () => {

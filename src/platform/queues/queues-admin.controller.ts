@@ -39,7 +39,10 @@ class FailedJobListDto {
 
 class RetryFailedDto {
   @ApiPropertyOptional({ type: [String], description: 'Job ids to re-drive; all failed jobs when omitted' })
-  @IsOptional() @IsArray() @ArrayMaxSize(10_000) @IsString({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @IsString({ each: true })
   job_ids?: string[];
 }
 
@@ -57,7 +60,11 @@ export class QueuesAdminController {
   constructor(private readonly queues: QueueService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listQueueStats', summary: 'Depth and job counts of every queue', description: 'Waiting, active, delayed, failed and completed jobs per queue; depth = waiting + delayed.' })
+  @ApiOperation({
+    operationId: 'listQueueStats',
+    summary: 'Depth and job counts of every queue',
+    description: 'Waiting, active, delayed, failed and completed jobs per queue; depth = waiting + delayed.',
+  })
   @ApiOkResponse({ type: QueueStatsListDto })
   @ApiErrors(401)
   async list(): Promise<QueueStatsListDto> {
@@ -65,7 +72,11 @@ export class QueuesAdminController {
   }
 
   @Get(':name/failed')
-  @ApiOperation({ operationId: 'listFailedJobs', summary: 'Failed jobs of a queue, newest first', description: 'Failed jobs are kept until re-driven, with their last error and attempt count.' })
+  @ApiOperation({
+    operationId: 'listFailedJobs',
+    summary: 'Failed jobs of a queue, newest first',
+    description: 'Failed jobs are kept until re-driven, with their last error and attempt count.',
+  })
   @ApiOkResponse({ type: FailedJobListDto })
   @ApiErrors(400, 401, 404)
   async failed(@Param('name') name: string, @Query() q: PageQueryDto): Promise<FailedJobListDto> {
@@ -75,7 +86,11 @@ export class QueuesAdminController {
 
   @Post(':name/failed/retry')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'retryFailedJobs', summary: 'Re-drive failed jobs of a queue', description: 'Moves the given failed jobs (all when job_ids is omitted) back to waiting, with a fresh attempt budget.' })
+  @ApiOperation({
+    operationId: 'retryFailedJobs',
+    summary: 'Re-drive failed jobs of a queue',
+    description: 'Moves the given failed jobs (all when job_ids is omitted) back to waiting, with a fresh attempt budget.',
+  })
   @ApiOkResponse({ type: RetryFailedResultDto })
   @ApiErrors(400, 401, 404)
   async retry(@Param('name') name: string, @Body() body: RetryFailedDto): Promise<RetryFailedResultDto> {

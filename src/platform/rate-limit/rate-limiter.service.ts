@@ -44,11 +44,18 @@ return { allowed, tostring(tokens), now }
 
 @Injectable()
 export class RateLimiter {
-  constructor(@Inject(REDIS) private readonly redis: Redis, private readonly config: AppConfig) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
+  ) {}
 
   async consume(key: string, policy: RateLimitPolicy): Promise<RateLimitDecision> {
     const rate = policy.perMinute / 60_000;
-    const [allowed, tokensText, now] = (await this.redis.eval(TOKEN_BUCKET, 1, `${this.config.env.QUEUE_PREFIX}:ratelimit:${key}`, rate, policy.burst)) as [number, string, number];
+    const [allowed, tokensText, now] = (await this.redis.eval(TOKEN_BUCKET, 1, `${this.config.env.QUEUE_PREFIX}:ratelimit:${key}`, rate, policy.burst)) as [
+      number,
+      string,
+      number,
+    ];
     const tokens = Number(tokensText);
     const msToFull = (policy.burst - tokens) / rate;
     return {

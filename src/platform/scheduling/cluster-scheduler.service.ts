@@ -80,7 +80,10 @@ export class ClusterScheduler implements OnApplicationShutdown {
       await this.dataSource.query(`UPDATE scheduled_job_runs SET status = 'succeeded', finished_at = now() WHERE id = $1`, [id]);
       this.logger.log({ msg: 'scheduled job finished', job: options.name, tick_at: tickAt.toISOString(), ms: Date.now() - started });
     } catch (err) {
-      await this.dataSource.query(`UPDATE scheduled_job_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [id, String(err?.stack ?? err).slice(0, 4000)]);
+      await this.dataSource.query(`UPDATE scheduled_job_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [
+        id,
+        String(err?.stack ?? err).slice(0, 4000),
+      ]);
       this.logger.error({ msg: 'scheduled job failed', job: options.name, tick_at: tickAt.toISOString(), err });
     }
     return true;

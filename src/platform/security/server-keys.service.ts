@@ -14,7 +14,10 @@ export class ServerKeys implements OnModuleInit {
   private keys = new Map<string, Buffer>();
   private jwtKey?: KeyObject;
 
-  constructor(private readonly dataSource: DataSource, private readonly config: AppConfig) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     for (const name of ['jwt_signing', 'credential_hmac', 'field_encryption']) this.keys.set(name, await this.load(name));

@@ -16,7 +16,7 @@ export class AuditLogsController {
   @ApiOperation({
     operationId: 'listAuditLogs',
     summary: 'List audit logs (OU-scoped)',
-    description: "Entries of the active OU (org admins also see organization-level entries such as member changes), filtered and sorted.",
+    description: 'Entries of the active OU (org admins also see organization-level entries such as member changes), filtered and sorted.',
   })
   @ApiOkResponse({ type: AuditLogPageDto })
   @ApiErrors(400, 401)

@@ -12,7 +12,10 @@ export class AuditLogQueryDto {
   @ApiPropertyOptional({ description: 'Minimum status code (inclusive)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(599) status_min?: number;
   @ApiPropertyOptional({ description: 'Maximum status code (inclusive)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(599) status_max?: number;
   @ApiPropertyOptional({ description: 'Exact user email' }) @IsOptional() @IsString() @MaxLength(254) user_email?: string;
-  @ApiPropertyOptional({ enum: AUDIT_SORT_COLUMNS, default: 'created_at' }) @IsOptional() @IsIn(AUDIT_SORT_COLUMNS) sort_by?: (typeof AUDIT_SORT_COLUMNS)[number];
+  @ApiPropertyOptional({ enum: AUDIT_SORT_COLUMNS, default: 'created_at' })
+  @IsOptional()
+  @IsIn(AUDIT_SORT_COLUMNS)
+  sort_by?: (typeof AUDIT_SORT_COLUMNS)[number];
   @ApiPropertyOptional({ enum: ['ASC', 'DESC'], default: 'DESC' }) @IsOptional() @IsIn(['ASC', 'DESC']) sort_order?: 'ASC' | 'DESC';
 }
 

@@ -8,12 +8,18 @@ function capture() {
   return { reader: new AuditLogsReader(ds), calls };
 }
 
-const ctx = (orgRole: 'admin' | 'member'): TenantContext => ({ orgId: 'org_1', unitId: 'ou_1', principal: { type: 'member', id: 'm', orgId: 'org_1', orgRole, activeOuKey: 'k' } });
+const ctx = (orgRole: 'admin' | 'member'): TenantContext => ({
+  orgId: 'org_1',
+  unitId: 'ou_1',
+  principal: { type: 'member', id: 'm', orgId: 'org_1', orgRole, activeOuKey: 'k' },
+});
 
 describe('AuditLogsReader', () => {
   it('reads the active OU (and organization-level entries for admins) with every filter as a parameter', async () => {
     const { reader, calls } = capture();
-    const page = await RequestContext.run(ctx('admin'), () => reader.page({ search: '50%_off', method: 'POST', status_min: 400, sort_by: 'status', sort_order: 'ASC' }));
+    const page = await RequestContext.run(ctx('admin'), () =>
+      reader.page({ search: '50%_off', method: 'POST', status_min: 400, sort_by: 'status', sort_order: 'ASC' }),
+    );
     expect(page).toEqual({ items: [], limit: 100, offset: 0 });
     const [{ text, values }] = calls;
     expect(text).toContain('WHERE org_id = $1 AND (unit_id = $2 OR ($3 AND unit_id IS NULL))');

@@ -21,7 +21,8 @@ export class EventTypesController {
   @ApiOperation({
     operationId: 'listEventTypes',
     summary: 'List visible event types (OU-scoped)',
-    description: 'Returns event type names visible in the active OU (excludes hidden types), A–Z, in Title Case: types seen in events and types referenced by rules.',
+    description:
+      'Returns event type names visible in the active OU (excludes hidden types), A–Z, in Title Case: types seen in events and types referenced by rules.',
   })
   @ApiOkResponse({ schema: { type: 'array', items: { type: 'string' }, example: ['Demo Request', 'Page View'] } })
   @ApiErrors(400, 401)
@@ -31,7 +32,11 @@ export class EventTypesController {
 
   @Get(':eventType/properties')
   @EventTypeParam()
-  @ApiOperation({ operationId: 'listEventTypeProperties', summary: 'List distinct metadata keys for an event type (OU)', description: 'Top-level metadata keys seen on events of the type in the active OU. 404 when the type is unknown there.' })
+  @ApiOperation({
+    operationId: 'listEventTypeProperties',
+    summary: 'List distinct metadata keys for an event type (OU)',
+    description: 'Top-level metadata keys seen on events of the type in the active OU. 404 when the type is unknown there.',
+  })
   @ApiOkResponse({ type: EventTypePropertiesDto })
   @ApiErrors(400, 401, 404)
   async properties(@Param('eventType') eventType: string): Promise<EventTypePropertiesDto> {
@@ -46,13 +51,17 @@ export class EventTypesController {
 @OuScoped()
 @Controller('settings/ou/event-types')
 export class EventTypeSettingsController {
-  constructor(private readonly types: EventTypesQueries, private readonly changes: EventTypesService) {}
+  constructor(
+    private readonly types: EventTypesQueries,
+    private readonly changes: EventTypesService,
+  ) {}
 
   @Get()
   @ApiOperation({
     operationId: 'listOuEventTypes',
     summary: 'List event types with OU visibility and counts',
-    description: 'Event types known in the active OU (seen in events, referenced by rules, or configured) with the hidden flag, processing scope and the OU’s event count, A–Z.',
+    description:
+      'Event types known in the active OU (seen in events, referenced by rules, or configured) with the hidden flag, processing scope and the OU’s event count, A–Z.',
   })
   @ApiOkResponse({ type: [OuEventTypeDto] })
   @ApiErrors(400, 401)
@@ -65,20 +74,33 @@ export class EventTypeSettingsController {
   @ApiOperation({
     operationId: 'setOuEventTypeVisibility',
     summary: 'Set OU visibility for an event type',
-    description: 'Partial upsert of the type’s settings in the active OU; a type not seen yet is registered so it can be configured before it arrives. Hidden types leave pickers and stop scoring new events; stored data is kept.',
+    description:
+      'Partial upsert of the type’s settings in the active OU; a type not seen yet is registered so it can be configured before it arrives. Hidden types leave pickers and stop scoring new events; stored data is kept.',
   })
   @ApiOkResponse({ type: OuEventTypeDto })
   @ApiErrors(400, 401, 403)
   async update(@Param('eventType') eventType: string, @Body() body: UpdateEventTypeSettingsDto): Promise<OuEventTypeDto> {
     const row = await this.changes.update(this.types.keyOf(eventType), body);
-    const changes = [body.hidden !== undefined ? (body.hidden ? 'hidden' : 'visible') : null, body.max_processing_scope ? `scope ${body.max_processing_scope}` : null].filter(Boolean);
-    RequestContext.describe({ verb: 'updated', entityType: 'event_type', entityId: row.key, summary: `set event type '${row.name}' ${changes.length ? changes.join(', ') : 'unchanged'}` });
+    const changes = [
+      body.hidden !== undefined ? (body.hidden ? 'hidden' : 'visible') : null,
+      body.max_processing_scope ? `scope ${body.max_processing_scope}` : null,
+    ].filter(Boolean);
+    RequestContext.describe({
+      verb: 'updated',
+      entityType: 'event_type',
+      entityId: row.key,
+      summary: `set event type '${row.name}' ${changes.length ? changes.join(', ') : 'unchanged'}`,
+    });
     return row;
   }
 
   @Get(':eventType/delete-preview')
   @EventTypeParam()
-  @ApiOperation({ operationId: 'previewDeleteOuEventTypeEvents', summary: 'Dry-run delete of all events for an event type (OU)', description: 'What DELETE …/events would remove in the active OU. Nothing is changed. 404 unknown type; 409 protected type.' })
+  @ApiOperation({
+    operationId: 'previewDeleteOuEventTypeEvents',
+    summary: 'Dry-run delete of all events for an event type (OU)',
+    description: 'What DELETE …/events would remove in the active OU. Nothing is changed. 404 unknown type; 409 protected type.',
+  })
   @ApiOkResponse({ type: EventTypeDeletePreviewDto })
   @ApiErrors(400, 401, 404, 409)
   async deletePreview(@Param('eventType') eventType: string): Promise<EventTypeDeletePreviewDto> {
@@ -90,14 +112,20 @@ export class EventTypeSettingsController {
   @ApiOperation({
     operationId: 'deleteOuEventTypeEvents',
     summary: 'Delete all events for an event type in the active OU',
-    description: 'Deletes the stored events of the type in the active OU and withdraws their points from the leads’ scores (applied within moments); leads and accounts are kept. 404 unknown type; 409 protected_event_type for system types.',
+    description:
+      'Deletes the stored events of the type in the active OU and withdraws their points from the leads’ scores (applied within moments); leads and accounts are kept. 404 unknown type; 409 protected_event_type for system types.',
   })
   @ApiOkResponse({ type: EventTypeDeleteResultDto })
   @ApiErrors(400, 401, 403, 404, 409)
   async deleteEvents(@Param('eventType') eventType: string): Promise<EventTypeDeleteResultDto> {
     const key = this.types.keyOf(eventType);
     const result = await this.changes.deleteEvents(key);
-    RequestContext.describe({ verb: 'deleted', entityType: 'event_type', entityId: key, summary: `deleted ${result.events_deleted} event(s) of type '${(await this.types.get(key)).name}'` });
+    RequestContext.describe({
+      verb: 'deleted',
+      entityType: 'event_type',
+      entityId: key,
+      summary: `deleted ${result.events_deleted} event(s) of type '${(await this.types.get(key)).name}'`,
+    });
     return result;
   }
 }

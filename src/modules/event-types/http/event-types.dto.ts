@@ -4,7 +4,11 @@ import { PROCESSING_SCOPES, ProcessingScope } from '../../leads';
 
 export class EventTypePropertiesDto {
   @ApiProperty({ example: 'Page View', description: 'Display name of the event type' }) event_type: string;
-  @ApiProperty({ type: [String], example: ['path', 'referrer', 'utm_source'], description: 'Distinct top-level metadata keys seen on events of the type in the active OU, sorted' })
+  @ApiProperty({
+    type: [String],
+    example: ['path', 'referrer', 'utm_source'],
+    description: 'Distinct top-level metadata keys seen on events of the type in the active OU, sorted',
+  })
   properties: string[];
 }
 
@@ -12,7 +16,10 @@ export class OuEventTypeDto {
   @ApiProperty({ example: 'Page View', description: 'Title Case display name (every spelling of a type shows the same way)' }) name: string;
   @ApiProperty({ example: 'page_view', description: 'Canonical key: "Page View", "page_view" and "page-view" are one type' }) key: string;
   @ApiProperty({ description: 'Hidden in the active OU: not offered in pickers, and rules stop scoring new events of it (ET-4)' }) hidden: boolean;
-  @ApiProperty({ enum: PROCESSING_SCOPES, description: 'Ceiling on processing in the active OU: observe = store and count only; decide = also score; activate (default) = also fire triggers' })
+  @ApiProperty({
+    enum: PROCESSING_SCOPES,
+    description: 'Ceiling on processing in the active OU: observe = store and count only; decide = also score; activate (default) = also fire triggers',
+  })
   max_processing_scope: ProcessingScope;
   @ApiProperty({ example: 1234, description: 'Stored events of the type in the active OU (suppressed ones included)' }) ou_event_count: number;
   @ApiProperty({ nullable: true, type: String, description: 'Earliest event timestamp seen in the active OU (null when none yet)' }) first_seen: string | null;
@@ -23,10 +30,17 @@ export class OuEventTypeDto {
 
 export class UpdateEventTypeSettingsDto {
   @ApiPropertyOptional({ description: 'Hide the type in the active OU; omitted = unchanged (default false)' })
-  @IsOptional() @IsBoolean() hidden?: boolean;
+  @IsOptional()
+  @IsBoolean()
+  hidden?: boolean;
 
-  @ApiPropertyOptional({ enum: PROCESSING_SCOPES, description: 'Ceiling for event processing in this OU; does not imply execution. Omitted = unchanged (default activate)' })
-  @IsOptional() @IsIn(PROCESSING_SCOPES) max_processing_scope?: ProcessingScope;
+  @ApiPropertyOptional({
+    enum: PROCESSING_SCOPES,
+    description: 'Ceiling for event processing in this OU; does not imply execution. Omitted = unchanged (default activate)',
+  })
+  @IsOptional()
+  @IsIn(PROCESSING_SCOPES)
+  max_processing_scope?: ProcessingScope;
 }
 
 export class EventTypeDeletePreviewDto {

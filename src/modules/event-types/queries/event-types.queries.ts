@@ -49,7 +49,10 @@ export class EventTypesQueries {
   /** Distinct metadata keys of the type in the OU. */
   async properties(key: string): Promise<EventTypePropertiesDto> {
     const type = await this.get(key);
-    const rows = await selectRows<{ property: string }>(this.ds, sql`SELECT property FROM event_type_properties WHERE ${unitOnly()} AND key = ${key} ORDER BY property`);
+    const rows = await selectRows<{ property: string }>(
+      this.ds,
+      sql`SELECT property FROM event_type_properties WHERE ${unitOnly()} AND key = ${key} ORDER BY property`,
+    );
     return { event_type: type.name, properties: rows.map((r) => r.property) };
   }
 

@@ -38,7 +38,12 @@ export class EventsController {
   ) {}
 
   @Get('events')
-  @ApiOperation({ operationId: 'listEvents', summary: 'List engagement events (OU-scoped)', description: 'Newest first, suppressed ones included (with their reason). Repeatable `metadata=key:value` filters compare the metadata value as text, combined by `logic`.' })
+  @ApiOperation({
+    operationId: 'listEvents',
+    summary: 'List engagement events (OU-scoped)',
+    description:
+      'Newest first, suppressed ones included (with their reason). Repeatable `metadata=key:value` filters compare the metadata value as text, combined by `logic`.',
+  })
   @ApiOkResponse({ type: EventPageDto })
   @ApiErrors(400, 401)
   async list(@Query() q: EventsQueryDto): Promise<EventPageDto> {
@@ -48,7 +53,11 @@ export class EventsController {
   }
 
   @Delete('events/batch')
-  @ApiOperation({ operationId: 'batchDeleteEvents', summary: 'Batch delete events (OU-scoped)', description: 'Deletes the listed events of the active OU (ids of other OUs are ignored) and withdraws their points from the leads’ scores.' })
+  @ApiOperation({
+    operationId: 'batchDeleteEvents',
+    summary: 'Batch delete events (OU-scoped)',
+    description: 'Deletes the listed events of the active OU (ids of other OUs are ignored) and withdraws their points from the leads’ scores.',
+  })
   @ApiOkResponse({ type: BatchDeleteResultDto })
   @ApiErrors(400, 401, 403)
   async deleteBatch(@Body() body: BatchDeleteDto): Promise<BatchDeleteResultDto> {
@@ -58,9 +67,16 @@ export class EventsController {
   }
 
   @Get('events/export')
-  @ApiOperation({ operationId: 'exportEvents', summary: 'Export events (OU-scoped)', description: 'CSV (`id,lead_id,event_type,timestamp`) of the active OU’s events, oldest first, streamed in chunks; optional `start`, `end`, `event_type`.' })
+  @ApiOperation({
+    operationId: 'exportEvents',
+    summary: 'Export events (OU-scoped)',
+    description: 'CSV (`id,lead_id,event_type,timestamp`) of the active OU’s events, oldest first, streamed in chunks; optional `start`, `end`, `event_type`.',
+  })
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'CSV', content: { 'text/csv': { schema: { type: 'string', example: 'id,lead_id,event_type,timestamp\nev_001,ld_123,Page View,2025-08-15T12:00:00Z\n' } } } })
+  @ApiOkResponse({
+    description: 'CSV',
+    content: { 'text/csv': { schema: { type: 'string', example: 'id,lead_id,event_type,timestamp\nev_001,ld_123,Page View,2025-08-15T12:00:00Z\n' } } },
+  })
   @ApiErrors(400, 401)
   async export(@Query() q: ExportQueryDto, @Res() res: Response): Promise<void> {
     const { fileName, rows } = this.exports.export(q);
@@ -68,7 +84,11 @@ export class EventsController {
   }
 
   @Get('events/:leadID')
-  @ApiOperation({ operationId: 'listLeadEvents', summary: 'List events for a lead (OU-scoped)', description: 'Newest first; `limit` 1–100 (default 25); optional `event_type`. 404 when the lead is not in the active OU.' })
+  @ApiOperation({
+    operationId: 'listLeadEvents',
+    summary: 'List events for a lead (OU-scoped)',
+    description: 'Newest first; `limit` 1–100 (default 25); optional `event_type`. 404 when the lead is not in the active OU.',
+  })
   @ApiOkResponse({ type: EventPageDto })
   @ApiErrors(400, 401, 404)
   async ofLead(@Param('leadID') leadId: string, @Query() q: LeadEventsQueryDto): Promise<EventPageDto> {
@@ -78,7 +98,11 @@ export class EventsController {
   }
 
   @Get('events/:eventID/score-explain')
-  @ApiOperation({ operationId: 'getEventScoreExplanation', summary: 'Get event score explanation', description: 'Per-ruleset contribution of one event (rule, weight, multiplier, decay now) and the ruleset score before and after it.' })
+  @ApiOperation({
+    operationId: 'getEventScoreExplanation',
+    summary: 'Get event score explanation',
+    description: 'Per-ruleset contribution of one event (rule, weight, multiplier, decay now) and the ruleset score before and after it.',
+  })
   @ApiOkResponse({ type: EventExplanationDto })
   @ApiErrors(400, 401, 404)
   explain(@Param('eventID') eventId: string): Promise<EventExplanationDto> {
@@ -86,7 +110,11 @@ export class EventsController {
   }
 
   @Get('channels')
-  @ApiOperation({ operationId: 'listChannels', summary: 'List available channels (OU-scoped)', description: 'Distinct normalised channels observed in the active OU.' })
+  @ApiOperation({
+    operationId: 'listChannels',
+    summary: 'List available channels (OU-scoped)',
+    description: 'Distinct normalised channels observed in the active OU.',
+  })
   @ApiOkResponse({ schema: { type: 'array', items: { type: 'string' }, example: ['web', 'email', 'slack'] } })
   @ApiErrors(400, 401)
   channels(): Promise<string[]> {

@@ -8,7 +8,12 @@ const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefi
 
 export class EventsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ type: [String], description: 'Repeatable key:value filter (split at the first colon), e.g. metadata=utm_campaign:fall2025' })
-  @IsOptional() @Transform(asArray) @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @Matches(/^[^:]+:/, { each: true, message: 'each metadata filter must look like key:value' })
+  @IsOptional()
+  @Transform(asArray)
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Matches(/^[^:]+:/, { each: true, message: 'each metadata filter must look like key:value' })
   metadata?: string[];
 
   @ApiPropertyOptional({ enum: ['and', 'or'], default: 'and' }) @IsOptional() @IsIn(['and', 'or']) logic?: 'and' | 'or';
@@ -30,7 +35,8 @@ export class EventDto {
   @ApiProperty({ enum: CHANNELS }) channel: string;
   @ApiProperty({ enum: SUPPRESSION_REASONS, nullable: true, description: 'Why the event earns no points (stored for audit)' }) suppressed: string | null;
   @ApiPropertyOptional({ nullable: true }) client_event_id: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'MRG-6: the lead the event was first recorded on, when a merge moved it' }) original_lead_id: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'MRG-6: the lead the event was first recorded on, when a merge moved it' }) original_lead_id:
+    string | null;
 }
 
 export class EventPageDto {
@@ -42,7 +48,11 @@ export class EventPageDto {
 
 export class BatchDeleteDto {
   @ApiProperty({ type: [String], description: 'Event ids (at most 1000); ids of other OUs are ignored' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsUUID('all', { each: true }) ids: string[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  ids: string[];
 }
 
 export class BatchDeleteResultDto {
@@ -82,12 +92,24 @@ export class ExportQueryDto {
 export const ACTIVITY_RANGES = ['all', 'last_7d', 'last_24h', 'last_30d', 'last_90d', 'today', 'yesterday', 'custom'] as const;
 
 export class ActivityQueryDto {
-  @ApiPropertyOptional({ enum: ACTIVITY_RANGES, default: 'last_7d' }) @IsOptional() @IsIn(ACTIVITY_RANGES as unknown as string[]) range?: (typeof ACTIVITY_RANGES)[number];
+  @ApiPropertyOptional({ enum: ACTIVITY_RANGES, default: 'last_7d' })
+  @IsOptional()
+  @IsIn(ACTIVITY_RANGES as unknown as string[])
+  range?: (typeof ACTIVITY_RANGES)[number];
   @ApiPropertyOptional({ description: 'RFC 3339 UTC; required with range=custom' }) @IsOptional() @Matches(RFC3339) start?: string;
   @ApiPropertyOptional({ description: 'RFC 3339 UTC; required with range=custom' }) @IsOptional() @Matches(RFC3339) end?: string;
   @ApiPropertyOptional({ enum: ['all', ...CHANNELS], default: 'all' }) @IsOptional() @IsIn(['all', ...CHANNELS]) channel?: string;
-  @ApiPropertyOptional({ minimum: 0, description: 'Only events whose score delta is at least this' }) @IsOptional() @Type(() => Number) @Min(0) minScore?: number;
-  @ApiPropertyOptional({ minimum: 1, description: 'Only events processed within this many ms of receipt' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) maxLatency?: number;
+  @ApiPropertyOptional({ minimum: 0, description: 'Only events whose score delta is at least this' })
+  @IsOptional()
+  @Type(() => Number)
+  @Min(0)
+  minScore?: number;
+  @ApiPropertyOptional({ minimum: 1, description: 'Only events processed within this many ms of receipt' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  maxLatency?: number;
   @ApiPropertyOptional({ enum: ['1', 'true', '0', 'false'] }) @IsOptional() @IsIn(['1', 'true', '0', 'false']) hasDelta?: string;
 }
 

@@ -47,7 +47,14 @@ export async function insertLeadEvents(m: EntityManager, rows: LeadEventRow[]): 
 }
 
 /** A system entry of a lead's timeline (`score_reset`, `lead_merged`): never scored, not activity. */
-export async function insertTimelineEntry(m: EntityManager, e: StoredEvent, leadId: string | null, type: string, at: string, metadata: Record<string, unknown>): Promise<void> {
+export async function insertTimelineEntry(
+  m: EntityManager,
+  e: StoredEvent,
+  leadId: string | null,
+  type: string,
+  at: string,
+  metadata: Record<string, unknown>,
+): Promise<void> {
   await execute(
     m,
     sql`INSERT INTO lead_events (event_id, org_id, unit_id, lead_ref, lead_id, event_type, event_type_key, occurred_at, received_at, recorded_at, metadata, channel, source)

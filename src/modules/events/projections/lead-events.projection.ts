@@ -12,7 +12,6 @@ import {
   LeadEventsDeletedPayload,
   LeadRescoredPayload,
   LeadScoresResetPayload,
-  SuppressedEventRecordedPayload,
 } from '../../leads';
 import { dropContributions, insertAdoptedContributions, recomputeLeadScores, roundScore, upsertRescoredContributions } from '../../scoring';
 import { StreamBus, StreamMessage } from '../../stream';
@@ -53,7 +52,11 @@ export class LeadEventsProjection implements Projection {
   ];
   private readonly pending = new WeakMap<StoredEvent[], Map<string, StreamMessage[]>>();
 
-  constructor(private readonly clock: Clock, private readonly bus: StreamBus, private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly bus: StreamBus,
+    private readonly metrics: MetricsService,
+  ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const messages = new Map<string, StreamMessage[]>();
@@ -77,7 +80,10 @@ export class LeadEventsProjection implements Projection {
     if (effects.touched.size) {
       const changes = await recomputeLeadScores(m, [...effects.touched], this.clock.now());
       for (const c of changes) {
-        effects.push(c.unit_id, { event: 'score_update', data: { lead_id: c.lead_id, ruleset_id: c.ruleset_id, delta: roundScore(c.score) - roundScore(c.previous), score: roundScore(c.score) } });
+        effects.push(c.unit_id, {
+          event: 'score_update',
+          data: { lead_id: c.lead_id, ruleset_id: c.ruleset_id, delta: roundScore(c.score) - roundScore(c.previous), score: roundScore(c.score) },
+        });
       }
     }
     if (messages.size) this.pending.set(events, messages);
@@ -143,7 +149,10 @@ export class LeadEventsProjection implements Projection {
     const p = e.payload as LeadScoresResetPayload;
     const leadId = p.lead_id ?? (await leadIdOf(m, e.streamId));
     await insertTimelineEntry(m, e, leadId, 'score_reset', p.reset_at, { reset_at: p.reset_at, previous_scores: p.previous_scores });
-    effects.push(e.metadata.unit_id as string, { event: 'score_reset', data: { lead_id: leadId, lead_ref: e.streamId, reset_at: p.reset_at, previous_scores: p.previous_scores } });
+    effects.push(e.metadata.unit_id as string, {
+      event: 'score_reset',
+      data: { lead_id: leadId, lead_ref: e.streamId, reset_at: p.reset_at, previous_scores: p.previous_scores },
+    });
   }
 
   /**
@@ -155,10 +164,23 @@ export class LeadEventsProjection implements Projection {
     const targetLeadId = await leadIdOf(m, e.streamId);
     const ids = p.events.map((x) => x.event_id);
     if (ids.length) {
-      await moveLeadEvents(m, p.events.map((x) => ({ event_id: x.event_id, original_lead_id: x.original_lead_id, reset_excluded: x.reset_excluded })), e.streamId, targetLeadId);
+      await moveLeadEvents(
+        m,
+        p.events.map((x) => ({ event_id: x.event_id, original_lead_id: x.original_lead_id, reset_excluded: x.reset_excluded })),
+        e.streamId,
+        targetLeadId,
+      );
       await dropContributions(m, ids);
       const contributions = p.events.flatMap((x) =>
-        x.contributions.map((c) => ({ event_id: x.event_id, ruleset_id: c.ruleset_id, rule_id: c.rule_id, base_points: c.base_points, multiplier: c.multiplier, half_life_days: c.half_life_days, occurred_at: x.occurred_at })),
+        x.contributions.map((c) => ({
+          event_id: x.event_id,
+          ruleset_id: c.ruleset_id,
+          rule_id: c.rule_id,
+          base_points: c.base_points,
+          multiplier: c.multiplier,
+          half_life_days: c.half_life_days,
+          occurred_at: x.occurred_at,
+        })),
       );
       await insertAdoptedContributions(m, streamLead(e), contributions);
     }

@@ -67,7 +67,10 @@ function contributionsOf({ e, p, leadRef }: Recorded): ContributionRow[] {
 }
 
 /** Event types (with Title Case display names), their metadata keys, channels and each lead's latest activity. */
-function whatWasSeen(rows: Recorded[], effects: BatchEffects): { types: EventTypeCount[]; properties: EventTypeProperty[]; channels: ChannelSeen[]; latest: LatestActivity[] } {
+function whatWasSeen(
+  rows: Recorded[],
+  effects: BatchEffects,
+): { types: EventTypeCount[]; properties: EventTypeProperty[]; channels: ChannelSeen[]; latest: LatestActivity[] } {
   const types = new Map<string, EventTypeCount>();
   const props = new Set<string>();
   const channels = new Map<string, ChannelSeen>();
@@ -75,7 +78,15 @@ function whatWasSeen(rows: Recorded[], effects: BatchEffects): { types: EventTyp
   for (const { e, p } of rows) {
     const unit = e.metadata.unit_id as string;
     const k = `${unit}\u0000${p.event_type_key}`;
-    const t = types.get(k) ?? { org_id: e.metadata.org_id as string, unit_id: unit, key: p.event_type_key, name: eventTypeDisplayName(p.event_type), n: 0, first: p.occurred_at, last: p.occurred_at };
+    const t = types.get(k) ?? {
+      org_id: e.metadata.org_id as string,
+      unit_id: unit,
+      key: p.event_type_key,
+      name: eventTypeDisplayName(p.event_type),
+      n: 0,
+      first: p.occurred_at,
+      last: p.occurred_at,
+    };
     t.n++;
     if (p.occurred_at < t.first) t.first = p.occurred_at;
     if (p.occurred_at > t.last) t.last = p.occurred_at;
@@ -89,7 +100,10 @@ function whatWasSeen(rows: Recorded[], effects: BatchEffects): { types: EventTyp
         else a.n++;
       }
       if (p.contributions.length) effects.touched.add(e.streamId);
-      effects.push(unit, { event: 'event_ingested', data: { event_id: p.event_id, lead_id: p.lead_id, event_type: p.event_type, timestamp: p.occurred_at, suppressed: p.suppression } });
+      effects.push(unit, {
+        event: 'event_ingested',
+        data: { event_id: p.event_id, lead_id: p.lead_id, event_type: p.event_type, timestamp: p.occurred_at, suppressed: p.suppression },
+      });
     }
   }
   const properties = [...props].map((s) => JSON.parse(s) as [string, string, string]).map(([unit_id, key, property]) => ({ unit_id, key, property }));

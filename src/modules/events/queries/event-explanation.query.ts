@@ -40,7 +40,11 @@ function earlierThan(other: ContributionRow, row: ContributionRow): boolean {
 /** What one event contributes to each ruleset now, and the ruleset score before and after it. */
 @Injectable()
 export class EventExplanationQuery {
-  constructor(private readonly ds: DataSource, private readonly reader: ScoreReader, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly reader: ScoreReader,
+    private readonly clock: Clock,
+  ) {}
 
   async explain(eventId: string): Promise<EventExplanationDto> {
     const scope = unitOnly();
@@ -48,9 +52,19 @@ export class EventExplanationQuery {
     const event = await selectOne<EventRow>(this.ds, sql`SELECT ${EVENT_COLUMNS} FROM lead_events WHERE event_id = ${eventId} AND ${scope}`);
     if (!event) throw EventErrors.notFound('event_not_found', 'event');
     const now = this.clock.now();
-    const base = { event_id: event.event_id, lead_id: event.lead_id, event_type: event.event_type, occurred_at: new Date(event.occurred_at).toISOString(), suppressed: event.suppression, filter_id: event.filter_id };
+    const base = {
+      event_id: event.event_id,
+      lead_id: event.lead_id,
+      event_type: event.event_type,
+      occurred_at: new Date(event.occurred_at).toISOString(),
+      suppressed: event.suppression,
+      filter_id: event.filter_id,
+    };
     if (!event.lead_ref || !event.lead_id) return { ...base, rulesets: [] };
-    const lead = (await selectOne<{ org_id: string; score_reset_at: Date | null }>(this.ds, sql`SELECT id, org_id, score_reset_at FROM leads WHERE id = ${event.lead_ref}`))!;
+    const lead = (await selectOne<{ org_id: string; score_reset_at: Date | null }>(
+      this.ds,
+      sql`SELECT id, org_id, score_reset_at FROM leads WHERE id = ${event.lead_ref}`,
+    ))!;
     const allowNegative = await this.reader.allowNegative(lead.org_id);
     const rows = await selectRows<ContributionRow>(
       this.ds,

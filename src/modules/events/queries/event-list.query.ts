@@ -16,7 +16,10 @@ export interface EventPage {
 function metadataFilter(filters: string[], logic: 'and' | 'or'): Sql | null {
   const conditions = filters.map((text) => {
     const q = parseMetadataQuery(text);
-    if (!q) throw PlatformErrors.error('validation_failed', `metadata filter "${text}" must look like key:value`, [{ field: 'metadata', reason: 'must look like key:value' }]);
+    if (!q)
+      throw PlatformErrors.error('validation_failed', `metadata filter "${text}" must look like key:value`, [
+        { field: 'metadata', reason: 'must look like key:value' },
+      ]);
     return sql`metadata ->> ${q.key} = ${q.value}`;
   });
   return conditions.length ? sql`(${joinSql(conditions, logic === 'or' ? ' OR ' : ' AND ')})` : null;
@@ -25,7 +28,10 @@ function metadataFilter(filters: string[], logic: 'and' | 'or'): Sql | null {
 /** Pages of the active OU's stored events, newest first: all of them, or one lead's. */
 @Injectable()
 export class EventListQuery {
-  constructor(private readonly ds: DataSource, private readonly reader: ScoreReader) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly reader: ScoreReader,
+  ) {}
 
   /** Metadata filters compare `String(metadata[key])` with the value (and/or). */
   async list(page: PageRequest, metadata: string[] = [], logic: 'and' | 'or' = 'and'): Promise<EventPage> {

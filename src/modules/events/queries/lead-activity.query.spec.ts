@@ -15,7 +15,11 @@ describe('activityWindow', () => {
   });
 
   it('names the missing bound, and refuses an end not after the start (400 validation_failed)', () => {
-    expect(() => activityWindow({ range: 'custom', start: '2026-03-01T00:00:00Z' }, now)).toThrow(expect.objectContaining({ code: 'validation_failed', details: [{ field: 'end', reason: 'is required with range=custom' }] }));
-    expect(() => activityWindow({ range: 'custom', start: '2026-03-01T00:00:00Z', end: '2026-03-01T00:00:00Z' }, now)).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+    expect(() => activityWindow({ range: 'custom', start: '2026-03-01T00:00:00Z' }, now)).toThrow(
+      expect.objectContaining({ code: 'validation_failed', details: [{ field: 'end', reason: 'is required with range=custom' }] }),
+    );
+    expect(() => activityWindow({ range: 'custom', start: '2026-03-01T00:00:00Z', end: '2026-03-01T00:00:00Z' }, now)).toThrow(
+      expect.objectContaining({ code: 'validation_failed' }),
+    );
   });
 });

@@ -22,7 +22,9 @@ export function activityWindow(q: ActivityQueryDto, now: Date): { start: Date | 
   const range = q.range ?? 'last_7d';
   if (range !== 'custom') return relativeRange(range, now);
   if (!q.start || !q.end) {
-    throw PlatformErrors.error('validation_failed', 'range=custom needs start and end', [{ field: q.start ? 'end' : 'start', reason: 'is required with range=custom' }]);
+    throw PlatformErrors.error('validation_failed', 'range=custom needs start and end', [
+      { field: q.start ? 'end' : 'start', reason: 'is required with range=custom' },
+    ]);
   }
   const start = new Date(q.start);
   const end = new Date(q.end);
@@ -33,7 +35,11 @@ export function activityWindow(q: ActivityQueryDto, now: Date): { start: Date | 
 /** One lead's events with the points each contributes now, filtered as the activity view asks; orders come with deals. */
 @Injectable()
 export class LeadActivityQuery {
-  constructor(private readonly ds: DataSource, private readonly reader: ScoreReader, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly reader: ScoreReader,
+    private readonly clock: Clock,
+  ) {}
 
   async activity(leadId: string, q: ActivityQueryDto): Promise<ActivityDto> {
     const lead = await this.reader.lead(leadId);
@@ -70,7 +76,10 @@ export class LeadActivityQuery {
     );
     const delta = new Map<string, number>();
     for (const s of scores) {
-      const points = contributionPoints({ occurred_at: new Date(s.occurred_at), base_points: Number(s.base_points), multiplier: Number(s.multiplier), half_life_days: s.half_life_days }, now);
+      const points = contributionPoints(
+        { occurred_at: new Date(s.occurred_at), base_points: Number(s.base_points), multiplier: Number(s.multiplier), half_life_days: s.half_life_days },
+        now,
+      );
       delta.set(s.event_id, (delta.get(s.event_id) ?? 0) + points);
     }
     return delta;

@@ -10,16 +10,11 @@ import { DeleteMetadataFilterCommand } from '../commands/delete-metadata-filter/
 import { UpdateMetadataFilterCommand } from '../commands/update-metadata-filter/update-metadata-filter.command';
 import { FiltersReader } from '../queries/filters.reader';
 import { MetadataFilterStats } from '../queries/metadata-filter-stats.service';
-import {
-  CreateMetadataFilterDto,
-  MetadataFilterDto,
-  MetadataFilterPreviewDto,
-  MetadataFilterPreviewResultDto,
-  UpdateMetadataFilterDto,
-} from './filters.dto';
+import { CreateMetadataFilterDto, MetadataFilterDto, MetadataFilterPreviewDto, MetadataFilterPreviewResultDto, UpdateMetadataFilterDto } from './filters.dto';
 
 /** The domain's conditions from the HTTP shape (an absent value stays absent, not undefined). */
-const toConditions = (list: ConditionDto[]): Condition[] => list.map((c) => ({ key: c.key, operator: c.operator, ...(c.value !== undefined ? { value: c.value } : {}) }));
+const toConditions = (list: ConditionDto[]): Condition[] =>
+  list.map((c) => ({ key: c.key, operator: c.operator, ...(c.value !== undefined ? { value: c.value } : {}) }));
 
 /** Attribute (metadata) filters: events whose metadata meets every condition are suppressed, before velocity filters. */
 @ApiTags('MetadataFilters')
@@ -28,10 +23,18 @@ const toConditions = (list: ConditionDto[]): Condition[] => list.map((c) => ({ k
 @OuScoped()
 @Controller('metadata-filters')
 export class MetadataFiltersController {
-  constructor(private readonly commands: CommandBus, private readonly filters: FiltersReader, private readonly stats: MetadataFilterStats) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly filters: FiltersReader,
+    private readonly stats: MetadataFilterStats,
+  ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listMetadataFilters', summary: 'List attribute based filters (OU-scoped)', description: 'Enabled first, then most recently updated first.' })
+  @ApiOperation({
+    operationId: 'listMetadataFilters',
+    summary: 'List attribute based filters (OU-scoped)',
+    description: 'Enabled first, then most recently updated first.',
+  })
   @ApiOkResponse({ type: [MetadataFilterDto] })
   @ApiErrors(400, 401)
   async list(): Promise<MetadataFilterDto[]> {
@@ -51,12 +54,20 @@ export class MetadataFiltersController {
   @ApiErrors(400, 401)
   async preview(@Body() body: MetadataFilterPreviewDto): Promise<MetadataFilterPreviewResultDto> {
     const count = await this.stats.previewCount(body.event_type?.trim() || undefined, toConditions(body.conditions));
-    RequestContext.describe({ verb: 'viewed', entityType: 'metadata_filter', summary: `previewed an attribute filter (${count} event(s) would be suppressed)` });
+    RequestContext.describe({
+      verb: 'viewed',
+      entityType: 'metadata_filter',
+      summary: `previewed an attribute filter (${count} event(s) would be suppressed)`,
+    });
     return { count };
   }
 
   @Post()
-  @ApiOperation({ operationId: 'createMetadataFilter', summary: 'Create attribute based filter (OU-scoped)', description: 'Conditions are AND-ed; an empty event_type applies to every type.' })
+  @ApiOperation({
+    operationId: 'createMetadataFilter',
+    summary: 'Create attribute based filter (OU-scoped)',
+    description: 'Conditions are AND-ed; an empty event_type applies to every type.',
+  })
   @ApiCreatedResponse({ type: MetadataFilterDto })
   @ApiErrors(400, 401, 403)
   async create(@Body() body: CreateMetadataFilterDto): Promise<MetadataFilterDto> {
@@ -73,7 +84,11 @@ export class MetadataFiltersController {
   }
 
   @Put(':id')
-  @ApiOperation({ operationId: 'updateMetadataFilter', summary: 'Update attribute based filter (OU-scoped)', description: 'name is required; other fields are unchanged when omitted.' })
+  @ApiOperation({
+    operationId: 'updateMetadataFilter',
+    summary: 'Update attribute based filter (OU-scoped)',
+    description: 'name is required; other fields are unchanged when omitted.',
+  })
   @ApiOkResponse({ type: MetadataFilterDto })
   @ApiErrors(400, 401, 403, 404)
   async update(@Param('id') id: string, @Body() body: UpdateMetadataFilterDto): Promise<MetadataFilterDto> {
@@ -84,7 +99,11 @@ export class MetadataFiltersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'deleteMetadataFilter', summary: 'Delete attribute based filter (OU-scoped)', description: 'Events already suppressed stay suppressed.' })
+  @ApiOperation({
+    operationId: 'deleteMetadataFilter',
+    summary: 'Delete attribute based filter (OU-scoped)',
+    description: 'Events already suppressed stay suppressed.',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(401, 403, 404)
   async remove(@Param('id') id: string): Promise<void> {

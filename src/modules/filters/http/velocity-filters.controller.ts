@@ -16,10 +16,17 @@ import { CreateVelocityFilterDto, UpdateVelocityFilterDto, VelocityFilterDto } f
 @OuScoped()
 @Controller('filters')
 export class VelocityFiltersController {
-  constructor(private readonly commands: CommandBus, private readonly filters: FiltersReader) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly filters: FiltersReader,
+  ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listInorganicFilters', summary: 'List inorganic filters (OU-scoped)', description: 'Velocity filters of the active OU, newest first.' })
+  @ApiOperation({
+    operationId: 'listInorganicFilters',
+    summary: 'List inorganic filters (OU-scoped)',
+    description: 'Velocity filters of the active OU, newest first.',
+  })
   @ApiOkResponse({ type: [VelocityFilterDto] })
   @ApiErrors(400, 401)
   async list(): Promise<VelocityFilterDto[]> {
@@ -27,7 +34,12 @@ export class VelocityFiltersController {
   }
 
   @Post()
-  @ApiOperation({ operationId: 'createInorganicFilter', summary: 'Create inorganic filter (OU-scoped)', description: 'Once a lead has more than count_threshold events of the type within time_window_ms, later ones are suppressed (group_events keeps the first of a burst).' })
+  @ApiOperation({
+    operationId: 'createInorganicFilter',
+    summary: 'Create inorganic filter (OU-scoped)',
+    description:
+      'Once a lead has more than count_threshold events of the type within time_window_ms, later ones are suppressed (group_events keeps the first of a burst).',
+  })
   @ApiCreatedResponse({ type: VelocityFilterDto })
   @ApiErrors(400, 401, 403)
   async create(@Body() body: CreateVelocityFilterDto): Promise<VelocityFilterDto> {
@@ -46,7 +58,11 @@ export class VelocityFiltersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'deleteInorganicFilter', summary: 'Delete inorganic filter (OU-scoped)', description: 'Events already suppressed stay suppressed.' })
+  @ApiOperation({
+    operationId: 'deleteInorganicFilter',
+    summary: 'Delete inorganic filter (OU-scoped)',
+    description: 'Events already suppressed stay suppressed.',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(401, 403, 404)
   async remove(@Param('id') id: string): Promise<void> {

@@ -11,7 +11,10 @@ import { MetadataFilterStats } from './metadata-filter-stats.service';
 /** Reads of the active OU's filters; a filter of another OU does not exist for the caller (404). */
 @Injectable()
 export class FiltersReader {
-  constructor(private readonly ds: DataSource, private readonly stats: MetadataFilterStats) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly stats: MetadataFilterStats,
+  ) {}
 
   async velocityFilter(id: string): Promise<VelocityFilter> {
     const f = await this.ds.getRepository(VelocityFilter).findOneBy(inUnit({ id }));
@@ -42,7 +45,9 @@ export class FiltersReader {
 
   /** Enabled first, then most recently updated first. */
   async metadataFilterViews(): Promise<MetadataFilterDto[]> {
-    const filters = await this.ds.getRepository(MetadataFilter).find({ where: inUnit(), order: { enabled: 'DESC', updatedAt: 'DESC', createdAt: 'DESC', id: 'ASC' } });
+    const filters = await this.ds
+      .getRepository(MetadataFilter)
+      .find({ where: inUnit(), order: { enabled: 'DESC', updatedAt: 'DESC', createdAt: 'DESC', id: 'ASC' } });
     const counts = await this.stats.suppressedCounts(filters.map((f) => f.id));
     return filters.map((f) => toMetadataFilterView(f, counts.get(f.id) ?? 0));
   }

@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
-import { AppError, IS_PUBLIC, PlatformErrors } from '../../../platform/http';
+import { IS_PUBLIC, PlatformErrors } from '../../../platform/http';
 import { RateLimiter } from '../../../platform/rate-limit';
 import { OuRole, Principal, RequestContext, ORG_ADMIN, OU_ROLES, OU_SCOPED, USER_ONLY, VIEWER_MAY_WRITE } from '../../../platform/tenancy';
 import { isMutation, mayWrite } from '../domain/access';
@@ -80,7 +80,10 @@ export class AccessGuard extends AuthGuard(['pat', 'jwt', 'basic']) {
     res.setHeader('X-RateLimit-Reset', String(d.reset));
     if (!d.allowed && policy.mode === 'enforce') {
       res.setHeader('Retry-After', String(d.retryAfter));
-      throw PlatformErrors.error('rate_limited', `rate limit of ${policy.perMinute} requests per minute (burst ${policy.burst}) exceeded; retry in ${d.retryAfter} s`);
+      throw PlatformErrors.error(
+        'rate_limited',
+        `rate limit of ${policy.perMinute} requests per minute (burst ${policy.burst}) exceeded; retry in ${d.retryAfter} s`,
+      );
     }
   }
 }

@@ -14,7 +14,10 @@ export interface AccessTokenClaims {
 /** Users: `Authorization: Bearer <JWT>` from POST /auth/login. The member is looked up on every request. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(private readonly verifier: CredentialVerifier, keys: ServerKeys) {
+  constructor(
+    private readonly verifier: CredentialVerifier,
+    keys: ServerKeys,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // passport-jwt's types predate KeyObject keys; jsonwebtoken (which verifies) accepts them

@@ -13,12 +13,19 @@ const LEGACY_COOKIES = ['token', 'jwt', 'session', 'sessionid', 'connect.sid', '
 @ApiTags('Auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService, private readonly members: MembersService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly members: MembersService,
+  ) {}
 
   @Post('login')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ operationId: 'login', summary: 'Log in with email and password', description: 'Returns a JWT access token for the Authorization: Bearer header. Wrong email or password → 401.' })
+  @ApiOperation({
+    operationId: 'login',
+    summary: 'Log in with email and password',
+    description: 'Returns a JWT access token for the Authorization: Bearer header. Wrong email or password → 401.',
+  })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiErrors(400, 401, 429)
   async login(@Body() body: LoginDto): Promise<AccessTokenDto> {
@@ -29,7 +36,11 @@ export class AuthController {
   @Get('me')
   @UserOnly()
   @ApiBearerAuth('bearerAuth')
-  @ApiOperation({ operationId: 'getCurrentUser', summary: 'Current user', description: "The authenticated user's basic profile (JWT or personal access token)." })
+  @ApiOperation({
+    operationId: 'getCurrentUser',
+    summary: 'Current user',
+    description: "The authenticated user's basic profile (JWT or personal access token).",
+  })
   @ApiOkResponse({ type: CurrentUserDto })
   @ApiErrors(401, 403)
   async me(): Promise<CurrentUserDto> {
@@ -40,7 +51,11 @@ export class AuthController {
   @Post('cleanup')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ operationId: 'cleanupLegacyAuthCookies', summary: 'Cleanup legacy auth cookies', description: 'Expires any residual cookies from previous auth flows. Needs no credential.' })
+  @ApiOperation({
+    operationId: 'cleanupLegacyAuthCookies',
+    summary: 'Cleanup legacy auth cookies',
+    description: 'Expires any residual cookies from previous auth flows. Needs no credential.',
+  })
   @ApiOkResponse({ type: CleanupResultDto })
   cleanup(@Req() req: Request, @Res({ passthrough: true }) res: Response): CleanupResultDto {
     const present = Object.keys((req as Request & { cookies?: Record<string, string> }).cookies ?? {});

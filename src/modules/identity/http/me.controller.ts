@@ -12,10 +12,18 @@ import { NotificationPrefsDto, RateLimitConfigDto, StatusOkDto, UpdateNotificati
 @ApiBearerAuth('bearerAuth')
 @Controller('me')
 export class MeController {
-  constructor(private readonly policies: RateLimitPolicyService, private readonly prefs: NotificationPrefsService, private readonly config: AppConfig) {}
+  constructor(
+    private readonly policies: RateLimitPolicyService,
+    private readonly prefs: NotificationPrefsService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Get('rate-limit')
-  @ApiOperation({ operationId: 'getMyRateLimit', summary: 'Get current rate limit configuration for caller', description: 'Whether limiting is on, the mode, keying policy, this caller\'s bucket key and the limits.' })
+  @ApiOperation({
+    operationId: 'getMyRateLimit',
+    summary: 'Get current rate limit configuration for caller',
+    description: "Whether limiting is on, the mode, keying policy, this caller's bucket key and the limits.",
+  })
   @ApiOkResponse({ type: RateLimitConfigDto })
   @ApiErrors(401)
   async rateLimit(@Req() req: Request): Promise<RateLimitConfigDto> {
@@ -36,7 +44,11 @@ export class MeController {
   @Get('notification-prefs')
   @UserOnly()
   @OuScoped()
-  @ApiOperation({ operationId: 'getMyNotificationPrefs', summary: "Get current user's notification preferences", description: 'All four canonical event types, in the active OU; unstored ones are unmuted. The Slack id is masked.' })
+  @ApiOperation({
+    operationId: 'getMyNotificationPrefs',
+    summary: "Get current user's notification preferences",
+    description: 'All four canonical event types, in the active OU; unstored ones are unmuted. The Slack id is masked.',
+  })
   @ApiOkResponse({ type: NotificationPrefsDto })
   @ApiErrors(400, 401, 403)
   get(): Promise<NotificationPrefsDto> {
@@ -47,12 +59,20 @@ export class MeController {
   @UserOnly()
   @OuScoped()
   @ViewerMayWrite()
-  @ApiOperation({ operationId: 'updateMyNotificationPrefs', summary: "Update current user's notification preferences", description: 'Both fields optional; omitted ones unchanged. A non-canonical event_type → 400.' })
+  @ApiOperation({
+    operationId: 'updateMyNotificationPrefs',
+    summary: "Update current user's notification preferences",
+    description: 'Both fields optional; omitted ones unchanged. A non-canonical event_type → 400.',
+  })
   @ApiOkResponse({ type: StatusOkDto })
   @ApiErrors(400, 401, 403)
   async update(@Body() body: UpdateNotificationPrefsDto): Promise<StatusOkDto> {
     await this.prefs.update(RequestContext.principal().memberId!, RequestContext.unitId(), body);
-    RequestContext.describe({ entityType: 'notification_prefs', entityId: RequestContext.principal().memberId!, summary: 'updated their notification preferences' });
+    RequestContext.describe({
+      entityType: 'notification_prefs',
+      entityId: RequestContext.principal().memberId!,
+      summary: 'updated their notification preferences',
+    });
     return { status: 'ok' };
   }
 }

@@ -15,7 +15,9 @@ export class RateLimitConfigDto {
 }
 
 export class NotificationPrefDto {
-  @ApiProperty({ enum: CANONICAL_NOTIFICATION_TYPES }) @IsIn(CANONICAL_NOTIFICATION_TYPES, { message: `must be one of ${CANONICAL_NOTIFICATION_TYPES.join(', ')}` }) event_type: NotificationType;
+  @ApiProperty({ enum: CANONICAL_NOTIFICATION_TYPES })
+  @IsIn(CANONICAL_NOTIFICATION_TYPES, { message: `must be one of ${CANONICAL_NOTIFICATION_TYPES.join(', ')}` })
+  event_type: NotificationType;
   @ApiProperty() @IsBoolean() muted: boolean;
 }
 
@@ -28,7 +30,12 @@ export class NotificationPrefsDto {
 export class UpdateNotificationPrefsDto {
   @ApiPropertyOptional({ description: 'Master toggle' }) @IsOptional() @IsBoolean() notifications_enabled?: boolean;
   @ApiPropertyOptional({ type: [NotificationPrefDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => NotificationPrefDto) prefs?: NotificationPrefDto[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => NotificationPrefDto)
+  prefs?: NotificationPrefDto[];
 }
 
 export class StatusOkDto {

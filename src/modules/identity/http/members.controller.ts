@@ -13,7 +13,7 @@ export class MembersController {
   constructor(private readonly members: MembersService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listMembers', summary: 'List organization members', description: 'Members of the caller\'s organization.' })
+  @ApiOperation({ operationId: 'listMembers', summary: 'List organization members', description: "Members of the caller's organization." })
   @ApiOkResponse({ type: [MemberListItemDto] })
   @ApiErrors(401)
   async list(): Promise<MemberListItemDto[]> {
@@ -22,7 +22,11 @@ export class MembersController {
 
   @Post()
   @RequireOrgAdmin()
-  @ApiOperation({ operationId: 'createMember', summary: 'Create organization member', description: 'Org admins only. The password is stored as a scrypt hash.' })
+  @ApiOperation({
+    operationId: 'createMember',
+    summary: 'Create organization member',
+    description: 'Org admins only. The password is stored as a scrypt hash.',
+  })
   @ApiCreatedResponse({ type: MemberDto })
   @ApiErrors(400, 401, 403, 409)
   async create(@Body() body: CreateMemberDto): Promise<MemberDto> {
@@ -34,7 +38,11 @@ export class MembersController {
   @Put(':id')
   @HttpCode(204)
   @RequireOrgAdmin()
-  @ApiOperation({ operationId: 'updateMember', summary: 'Update organization member', description: 'Partial update; the last admin cannot be demoted (409 last_admin).' })
+  @ApiOperation({
+    operationId: 'updateMember',
+    summary: 'Update organization member',
+    description: 'Partial update; the last admin cannot be demoted (409 last_admin).',
+  })
   @ApiNoContentResponse({ description: 'Updated' })
   @ApiErrors(400, 401, 403, 404, 409)
   async update(@Param('id') id: string, @Body() body: UpdateMemberDto): Promise<void> {
@@ -45,7 +53,11 @@ export class MembersController {
   @Delete(':id')
   @HttpCode(204)
   @RequireOrgAdmin()
-  @ApiOperation({ operationId: 'deleteMember', summary: 'Delete organization member', description: 'Revokes access to every OU and every token of the member at once. The last admin cannot be deleted (409).' })
+  @ApiOperation({
+    operationId: 'deleteMember',
+    summary: 'Delete organization member',
+    description: 'Revokes access to every OU and every token of the member at once. The last admin cannot be deleted (409).',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(401, 403, 404, 409)
   async remove(@Param('id') id: string): Promise<void> {
@@ -55,7 +67,11 @@ export class MembersController {
 
   @Put(':org_member_id/slack')
   @RequireOrgAdmin()
-  @ApiOperation({ operationId: 'setMemberSlackUserId', summary: "Manually set a member's Slack user identifier", description: 'Admin only; members of other organizations answer 404.' })
+  @ApiOperation({
+    operationId: 'setMemberSlackUserId',
+    summary: "Manually set a member's Slack user identifier",
+    description: 'Admin only; members of other organizations answer 404.',
+  })
   @ApiOkResponse({ type: SlackUserIdResultDto })
   @ApiErrors(400, 401, 403, 404)
   async setSlack(@Param('org_member_id') id: string, @Body() body: SlackUserIdDto): Promise<SlackUserIdResultDto> {

@@ -34,7 +34,10 @@ export class MemberListItemDto extends MemberDto {
 
 export class SlackUserIdDto {
   @ApiProperty({ example: 'U012AB3CD', pattern: '^U[A-Z0-9]+$' })
-  @IsString() @MaxLength(32) @Matches(/^U[A-Z0-9]+$/, { message: 'must be U followed by upper-case letters and digits' }) slack_user_id: string;
+  @IsString()
+  @MaxLength(32)
+  @Matches(/^U[A-Z0-9]+$/, { message: 'must be U followed by upper-case letters and digits' })
+  slack_user_id: string;
 }
 
 export class SlackUserIdResultDto {

@@ -24,7 +24,11 @@ export class OrgUnitsController {
   ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listOrgUnits', summary: 'List organization units for current user with organization info', description: 'The OUs the caller may use, with their role in each.' })
+  @ApiOperation({
+    operationId: 'listOrgUnits',
+    summary: 'List organization units for current user with organization info',
+    description: 'The OUs the caller may use, with their role in each.',
+  })
   @ApiOkResponse({ type: UnitListDto })
   @ApiErrors(401)
   async list(): Promise<UnitListDto> {
@@ -38,7 +42,11 @@ export class OrgUnitsController {
 
   @Post()
   @RequireOrgAdmin()
-  @ApiOperation({ operationId: 'createOrgUnit', summary: 'Create organization unit', description: 'Org admins only; the plan includes up to 3 OUs (403 ou_limit_reached). The creator becomes Owner.' })
+  @ApiOperation({
+    operationId: 'createOrgUnit',
+    summary: 'Create organization unit',
+    description: 'Org admins only; the plan includes up to 3 OUs (403 ou_limit_reached). The creator becomes Owner.',
+  })
   @ApiCreatedResponse({ type: UnitDto })
   @ApiErrors(400, 401, 403)
   async create(@Body() body: UnitNameDto): Promise<UnitDto> {
@@ -52,7 +60,8 @@ export class OrgUnitsController {
   @ApiOperation({
     operationId: 'setActiveOrgUnit',
     summary: 'Set active Organization Unit (OU)',
-    description: 'Checks membership, sets the HttpOnly activeOu cookie and remembers the OU for this credential, so later requests of cookie-less clients (Basic auth, tokens) use it too. Answers X-Active-OU and X-Org-Id headers.',
+    description:
+      'Checks membership, sets the HttpOnly activeOu cookie and remembers the OU for this credential, so later requests of cookie-less clients (Basic auth, tokens) use it too. Answers X-Active-OU and X-Org-Id headers.',
   })
   @ApiOkResponse({ type: ActiveUnitDto })
   @ApiErrors(400, 401, 403, 404)
@@ -62,7 +71,13 @@ export class OrgUnitsController {
     const role = await this.access.roleIn(p, unit.id);
     if (!role) throw IdentityErrors.error('not_a_member', 'you are not a member of this organizational unit');
     await this.activeOu.remember(p, unit.id);
-    res.cookie(ACTIVE_OU_COOKIE, unit.id, { httpOnly: true, sameSite: 'lax', secure: this.config.env.NODE_ENV === 'production', path: '/', maxAge: 180 * 86400_000 });
+    res.cookie(ACTIVE_OU_COOKIE, unit.id, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.env.NODE_ENV === 'production',
+      path: '/',
+      maxAge: 180 * 86400_000,
+    });
     res.setHeader('X-Active-OU', unit.id);
     res.setHeader('X-Org-Id', p.orgId);
     const ctx = RequestContext.current();
@@ -72,7 +87,11 @@ export class OrgUnitsController {
   }
 
   @Put(':id')
-  @ApiOperation({ operationId: 'updateOrgUnit', summary: 'Update organization unit', description: 'Renames the OU and regenerates its slug. Needs the Owner role in that OU (or org admin).' })
+  @ApiOperation({
+    operationId: 'updateOrgUnit',
+    summary: 'Update organization unit',
+    description: 'Renames the OU and regenerates its slug. Needs the Owner role in that OU (or org admin).',
+  })
   @ApiOkResponse({ type: UnitDto })
   @ApiErrors(400, 401, 403, 404)
   async rename(@Param('id') id: string, @Body() body: UnitNameDto): Promise<UnitDto> {

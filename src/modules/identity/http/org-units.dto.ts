@@ -3,7 +3,12 @@ import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import { OU_ROLES } from '../domain/access';
 
 export class UnitNameDto {
-  @ApiProperty({ example: 'EMEA', minLength: 1, maxLength: 100 }) @IsString() @IsNotEmpty() @MaxLength(100) @Matches(/\S/, { message: 'must not be blank' }) name: string;
+  @ApiProperty({ example: 'EMEA', minLength: 1, maxLength: 100 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  @Matches(/\S/, { message: 'must not be blank' })
+  name: string;
 }
 
 export class UnitDto {
@@ -31,7 +36,10 @@ export class UnitListDto {
 
 export class SetActiveUnitDto {
   @ApiProperty({ example: 'unit_default', description: 'The unit_id to activate for the current session' })
-  @IsString() @IsNotEmpty() @MaxLength(100) ouId: string;
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  ouId: string;
 }
 
 export class ActiveUnitDto extends UnitDto {

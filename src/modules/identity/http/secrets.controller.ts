@@ -15,7 +15,11 @@ export class SecretsController {
   constructor(private readonly accounts: ServiceAccountsService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listSecrets', summary: 'List API credentials', description: 'Service accounts of the organization; secrets are never shown again.' })
+  @ApiOperation({
+    operationId: 'listSecrets',
+    summary: 'List API credentials',
+    description: 'Service accounts of the organization; secrets are never shown again.',
+  })
   @ApiOkResponse({ type: [SecretDto] })
   @ApiErrors(401, 403)
   async list(): Promise<SecretDto[]> {
@@ -23,7 +27,11 @@ export class SecretsController {
   }
 
   @Post()
-  @ApiOperation({ operationId: 'createSecret', summary: 'Create API credential pair', description: 'client_secret is returned once, in this response; only a keyed hash is stored.' })
+  @ApiOperation({
+    operationId: 'createSecret',
+    summary: 'Create API credential pair',
+    description: 'client_secret is returned once, in this response; only a keyed hash is stored.',
+  })
   @ApiCreatedResponse({ type: CreatedSecretDto })
   @ApiErrors(400, 401, 403)
   async create(@Body() body: CreateSecretDto): Promise<CreatedSecretDto> {

@@ -3,7 +3,11 @@ import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 
 export class CreateSecretDto {
   @ApiProperty({ minLength: 1, maxLength: 50, description: 'Human-friendly label for this credential (1–50 chars)' })
-  @IsString() @IsNotEmpty() @MaxLength(50) @Matches(/\S/, { message: 'must not be blank' }) name: string;
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  @Matches(/\S/, { message: 'must not be blank' })
+  name: string;
 }
 
 export class SecretDto {

@@ -3,10 +3,22 @@ import { IsDateString, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } fr
 
 export class CreateTokenDto {
   @ApiProperty({ example: 'MCP Server - Laptop', minLength: 1, maxLength: 100 })
-  @IsString() @IsNotEmpty() @MaxLength(100) @Matches(/\S/, { message: 'must not be blank' }) name: string;
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  @Matches(/\S/, { message: 'must not be blank' })
+  name: string;
 
-  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', nullable: true, type: String, format: 'date-time', description: 'RFC 3339; omitted = never expires; must be in the future' })
-  @IsOptional() @IsDateString({ strict: true }, { message: 'must be an RFC 3339 date-time' }) expires_at?: string | null;
+  @ApiPropertyOptional({
+    example: '2027-01-01T00:00:00Z',
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'RFC 3339; omitted = never expires; must be in the future',
+  })
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: 'must be an RFC 3339 date-time' })
+  expires_at?: string | null;
 }
 
 export class TokenDto {

@@ -26,7 +26,12 @@ export class AuthService {
     const ttl = this.config.env.JWT_TTL_SECONDS;
     const claims: AccessTokenClaims = { sub: row.id, org: row.org_id, typ: 'access' };
     // @nestjs/jwt's types predate KeyObject keys; jsonwebtoken signs with them
-    const access_token = await this.jwt.signAsync(claims, { secret: this.keys.jwtSigningKey as unknown as string, expiresIn: ttl, issuer: 'kenbun', algorithm: 'HS256' });
+    const access_token = await this.jwt.signAsync(claims, {
+      secret: this.keys.jwtSigningKey as unknown as string,
+      expiresIn: ttl,
+      issuer: 'kenbun',
+      algorithm: 'HS256',
+    });
     return { access_token, token_type: 'Bearer', expires_in: ttl, memberId: row.id, orgId: row.org_id };
   }
 }

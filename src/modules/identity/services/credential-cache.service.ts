@@ -30,7 +30,10 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
   /** bumped on every eviction, so a lookup that raced a revocation does not cache its stale answer */
   private generation = 0;
 
-  constructor(@Inject(REDIS) private readonly redis: Redis, private readonly config: AppConfig) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
+  ) {}
 
   private get channel(): string {
     return `${this.config.env.QUEUE_PREFIX}:credentials:invalidate`;

@@ -33,10 +33,7 @@ export class CredentialVerifier {
     const cached = this.cache.get(key, this.clock.now());
     if (cached) return cached;
     const mark = this.cache.mark();
-    const [row] = await this.dataSource.query(
-      `SELECT id, org_id, secret_hash FROM service_accounts WHERE client_id = $1 AND deleted_at IS NULL`,
-      [clientId],
-    );
+    const [row] = await this.dataSource.query(`SELECT id, org_id, secret_hash FROM service_accounts WHERE client_id = $1 AND deleted_at IS NULL`, [clientId]);
     if (!row || !timingSafeEqual(Buffer.from(presentedHash, 'hex'), Buffer.from(row.secret_hash, 'hex'))) return null;
     this.touch('service_accounts', row.id);
     const principal: Principal = { type: 'service_account', id: row.id, orgId: row.org_id, activeOuKey: `sa:${row.id}` };
@@ -61,7 +58,15 @@ export class CredentialVerifier {
     const expiresAt = row.expires_at ? new Date(row.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= this.clock.now().getTime()) return null;
     this.touch('personal_access_tokens', row.id);
-    const principal: Principal = { type: 'pat', id: row.id, orgId: row.org_id, memberId: row.org_member_id, email: row.email, orgRole: row.role, activeOuKey: `pat:${row.id}` };
+    const principal: Principal = {
+      type: 'pat',
+      id: row.id,
+      orgId: row.org_id,
+      memberId: row.org_member_id,
+      email: row.email,
+      orgRole: row.role,
+      activeOuKey: `pat:${row.id}`,
+    };
     this.cache.set(key, principal, mark, expiresAt);
     return principal;
   }
@@ -76,7 +81,15 @@ export class CredentialVerifier {
       sql`SELECT id, org_id, email, role FROM org_members WHERE id = ${memberId} AND ${orgScope(undefined, orgId)}`,
     );
     if (!row) return null;
-    const principal: Principal = { type: 'member', id: row.id, orgId: row.org_id, memberId: row.id, email: row.email, orgRole: row.role, activeOuKey: `member:${row.id}` };
+    const principal: Principal = {
+      type: 'member',
+      id: row.id,
+      orgId: row.org_id,
+      memberId: row.id,
+      email: row.email,
+      orgRole: row.role,
+      activeOuKey: `member:${row.id}`,
+    };
     this.cache.set(key, principal, mark);
     return principal;
   }

@@ -33,7 +33,10 @@ export interface CreatedOrganization {
 export class FirstRunService {
   private readonly logger = new Logger('FirstRun');
 
-  constructor(private readonly dataSource: DataSource, private readonly config: AppConfig) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   async ensure(): Promise<CreatedOrganization | null> {
     return this.dataSource.transaction(async (m) => {
@@ -47,7 +50,12 @@ export class FirstRunService {
         adminPassword: env.KENBUN_ADMIN_PASSWORD || undefined,
         unitId: DEFAULT_UNIT_ID,
       });
-      this.logger.log({ msg: 'first run: created organization, OU and admin', org_id: created.orgId, unit_id: created.unitId, admin_email: created.adminEmail });
+      this.logger.log({
+        msg: 'first run: created organization, OU and admin',
+        org_id: created.orgId,
+        unit_id: created.unitId,
+        admin_email: created.adminEmail,
+      });
       return created;
     });
   }

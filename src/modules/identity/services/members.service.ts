@@ -113,7 +113,10 @@ export class MembersService {
   }
 
   private async assertAnotherAdmin(m: EntityManager, member: OrgMember): Promise<void> {
-    const { n } = (await selectOne<{ n: number }>(m, sql`SELECT count(*)::int AS n FROM org_members WHERE ${orgScope(undefined, member.orgId)} AND role = 'admin' AND id <> ${member.id}`))!;
+    const { n } = (await selectOne<{ n: number }>(
+      m,
+      sql`SELECT count(*)::int AS n FROM org_members WHERE ${orgScope(undefined, member.orgId)} AND role = 'admin' AND id <> ${member.id}`,
+    ))!;
     if (n === 0) throw IdentityErrors.error('last_admin', 'the organization must keep at least one admin');
   }
 }

@@ -40,7 +40,10 @@ export class MembershipsService {
 
   async changeRole(p: Principal, unitId: string, memberId: string, role: OuRole): Promise<MembershipView> {
     await this.access.require(p, unitId, MANAGERS);
-    const changed = await execute(this.dataSource, sql`UPDATE ou_memberships SET role = ${role}, updated_at = now() WHERE ${unitOnly(undefined, unitId)} AND org_member_id = ${memberId}`);
+    const changed = await execute(
+      this.dataSource,
+      sql`UPDATE ou_memberships SET role = ${role}, updated_at = now() WHERE ${unitOnly(undefined, unitId)} AND org_member_id = ${memberId}`,
+    );
     if (!changed) throw IdentityErrors.notFound('membership_not_found', 'membership');
     return this.one(unitId, memberId);
   }

@@ -34,16 +34,29 @@ export class NotificationPrefsService {
     };
   }
 
-  async update(memberId: string, unitId: string, changes: { notifications_enabled?: boolean; prefs?: Array<{ event_type: NotificationType; muted: boolean }> }): Promise<void> {
+  async update(
+    memberId: string,
+    unitId: string,
+    changes: { notifications_enabled?: boolean; prefs?: Array<{ event_type: NotificationType; muted: boolean }> },
+  ): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       await execute(m, sql`INSERT INTO member_notification_settings (org_member_id, unit_id) VALUES (${memberId}, ${unitId}) ON CONFLICT DO NOTHING`);
       const settings = sql`member_notification_settings WHERE org_member_id = ${memberId} AND ${unitOnly(undefined, unitId)}`;
-      const row = (await selectOne<{ notifications_enabled: boolean; muted_event_types: string[] }>(m, sql`SELECT notifications_enabled, muted_event_types FROM ${settings} FOR UPDATE`))!;
+      const row = (await selectOne<{ notifications_enabled: boolean; muted_event_types: string[] }>(
+        m,
+        sql`SELECT notifications_enabled, muted_event_types FROM ${settings} FOR UPDATE`,
+      ))!;
       const muted = new Set<string>(row.muted_event_types);
-      for (const p of changes.prefs ?? []) (p.muted ? muted.add(p.event_type) : muted.delete(p.event_type));
+      for (const p of changes.prefs ?? []) {
+        if (p.muted) muted.add(p.event_type);
+        else muted.delete(p.event_type);
+      }
       const enabled = changes.notifications_enabled ?? row.notifications_enabled;
-      await execute(m, sql`UPDATE member_notification_settings SET notifications_enabled = ${enabled}, muted_event_types = ${[...muted].sort()}, updated_at = now()
-                            WHERE org_member_id = ${memberId} AND ${unitOnly(undefined, unitId)}`);
+      await execute(
+        m,
+        sql`UPDATE member_notification_settings SET notifications_enabled = ${enabled}, muted_event_types = ${[...muted].sort()}, updated_at = now()
+                            WHERE org_member_id = ${memberId} AND ${unitOnly(undefined, unitId)}`,
+      );
     });
   }
 }

@@ -57,7 +57,8 @@ export class OrgUnitsService {
       if (n >= MAX_UNITS_PER_ORG) throw IdentityErrors.error('ou_limit_reached', `the plan includes up to ${MAX_UNITS_PER_ORG} organizational units`);
       const unit = m.getRepository(OrgUnit).create({ id, orgId: p.orgId, name: name.trim(), slug: await this.freeSlug(m, p.orgId, name), isDefault: n === 0 });
       await m.getRepository(OrgUnit).save(unit);
-      if (p.memberId) await m.query(`INSERT INTO ou_memberships (unit_id, org_member_id, role) VALUES ($1, $2, 'Owner') ON CONFLICT DO NOTHING`, [unit.id, p.memberId]);
+      if (p.memberId)
+        await m.query(`INSERT INTO ou_memberships (unit_id, org_member_id, role) VALUES ($1, $2, 'Owner') ON CONFLICT DO NOTHING`, [unit.id, p.memberId]);
       return unit;
     });
   }
@@ -71,7 +72,10 @@ export class OrgUnitsService {
 
   private async freeSlug(db: Queryable, orgId: string, name: string, exceptUnit?: string): Promise<string> {
     const base = slugify(name);
-    const others = await selectRows<{ slug: string }>(db, sql`SELECT slug FROM org_units WHERE ${orgScope(undefined, orgId)} AND id <> coalesce(${exceptUnit ?? null}, '')`);
+    const others = await selectRows<{ slug: string }>(
+      db,
+      sql`SELECT slug FROM org_units WHERE ${orgScope(undefined, orgId)} AND id <> coalesce(${exceptUnit ?? null}, '')`,
+    );
     const taken = new Set(others.map((r) => r.slug));
     let slug = base;
     for (let i = 2; taken.has(slug); i++) slug = `${base}-${i}`;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError, PlatformErrors } from '../../../platform/http';
+import { PlatformErrors } from '../../../platform/http';
 import { OuRole, Principal, orgScope } from '../../../platform/tenancy';
 import { IdentityErrors } from '../identity.errors';
 import { selectOne, selectRows, sql } from '../../../platform/database';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { Clock } from '../../../platform/clock';
-import { AppError, PlatformErrors } from '../../../platform/http';
+import { PlatformErrors } from '../../../platform/http';
 import { ServerKeys } from '../../../platform/security';
 import { Principal } from '../../../platform/tenancy';
 import { newId } from '../../../platform/database';

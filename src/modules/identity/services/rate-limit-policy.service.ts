@@ -18,7 +18,10 @@ const CACHE_MS = 10_000;
 export class RateLimitPolicyService {
   private readonly cache = new Map<string, { at: number; settings: RateLimitSettings | null }>();
 
-  constructor(private readonly dataSource: DataSource, private readonly config: AppConfig) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   async forOrg(orgId: string): Promise<EffectiveRateLimit> {
     const hit = this.cache.get(orgId);

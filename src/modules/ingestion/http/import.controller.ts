@@ -28,7 +28,10 @@ interface RowError {
 @OuScoped()
 @Controller()
 export class ImportController {
-  constructor(private readonly intake: IngestIntake, private readonly clock: Clock) {}
+  constructor(
+    private readonly intake: IngestIntake,
+    private readonly clock: Clock,
+  ) {}
 
   @Post('import')
   @HttpCode(202)
@@ -43,7 +46,13 @@ export class ImportController {
       'evaluating triggers.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', maxLength: IMPORT_MAX_BYTES, description: 'CSV file with header row (bytes)' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary', maxLength: IMPORT_MAX_BYTES, description: 'CSV file with header row (bytes)' } },
+    },
+  })
   @ApiQuery({ name: 'skip_triggers', required: false, type: Boolean, description: 'Suppress trigger evaluation for the imported rows (default false)' })
   @ApiAcceptedResponse({ type: ImportAcceptedDto })
   @ApiErrors(400, 401, 403, 413, 503)
@@ -55,7 +64,16 @@ export class ImportController {
     const { stream: file } = await filePart(req, IMPORT_MAX_BYTES);
     let truncated = false;
     file.on('limit', () => (truncated = true));
-    const parser = file.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }));
+    const parser = file.pipe(
+      parse({
+        columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+        bom: true,
+        skip_empty_lines: true,
+        trim: true,
+        info: true,
+        relax_column_count: true,
+      }),
+    );
     const errors: RowError[] = [];
     let errorCount = 0;
     let imported = 0;
@@ -123,9 +141,17 @@ export class ImportController {
       if (err instanceof AppError) throw err;
       throw IngestionErrors.error('invalid_csv', `the file is not valid CSV: ${(err as Error).message}`, { imported });
     }
-    if (truncated) throw PlatformErrors.error('payload_too_large', `the file exceeds ${IMPORT_MAX_BYTES} bytes; the first ${imported} rows were queued`, { imported });
-    if (!headerChecked) throw PlatformErrors.error('validation_failed', 'file: the CSV holds no rows', [{ field: 'file', reason: 'must hold a header row and at least one row' }]);
-    RequestContext.describe({ verb: 'import', entityType: 'event', summary: `imported ${imported} event(s) from CSV, ${errorCount} row(s) rejected${skipTriggers ? ', triggers skipped' : ''}` });
+    if (truncated)
+      throw PlatformErrors.error('payload_too_large', `the file exceeds ${IMPORT_MAX_BYTES} bytes; the first ${imported} rows were queued`, { imported });
+    if (!headerChecked)
+      throw PlatformErrors.error('validation_failed', 'file: the CSV holds no rows', [
+        { field: 'file', reason: 'must hold a header row and at least one row' },
+      ]);
+    RequestContext.describe({
+      verb: 'import',
+      entityType: 'event',
+      summary: `imported ${imported} event(s) from CSV, ${errorCount} row(s) rejected${skipTriggers ? ', triggers skipped' : ''}`,
+    });
     return { message: 'import queued', imported, errors: errorCount, row_errors: errors };
   }
 }

@@ -29,13 +29,20 @@ export class IngestController {
       'means nothing was queued.',
   })
   @ApiBody({
-    schema: { oneOf: [{ $ref: getSchemaPath(IngestEventDto) }, { type: 'array', maxItems: MAX_EVENTS_PER_REQUEST, items: { $ref: getSchemaPath(IngestEventDto) } }] },
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(IngestEventDto) }, { type: 'array', maxItems: MAX_EVENTS_PER_REQUEST, items: { $ref: getSchemaPath(IngestEventDto) } }],
+    },
   })
   @ApiAcceptedResponse({ type: IngestAcceptedDto, description: 'Durably queued for scoring' })
   @ApiErrors(400, 401, 403, 404, 413, 503)
   async ingest(@Body() body: unknown): Promise<IngestAcceptedDto> {
     const queued = await this.intake.ingest(body, { source: 'api', skipTriggers: false });
-    RequestContext.describe({ verb: 'ingest', entityType: 'event', entityId: queued.length === 1 ? queued[0].event_id : undefined, summary: `queued ${queued.length} event(s)` });
+    RequestContext.describe({
+      verb: 'ingest',
+      entityType: 'event',
+      entityId: queued.length === 1 ? queued[0].event_id : undefined,
+      summary: `queued ${queued.length} event(s)`,
+    });
     const single = !Array.isArray(body);
     return {
       message: single ? 'event ingested' : 'events ingested',

@@ -13,30 +13,59 @@ export class IngestAliasDto {
 
 export class IngestEventDto {
   @ApiPropertyOptional({ example: 'ld_123', description: 'Existing lead identifier; optional when aliases are provided' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) lead_id?: string;
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  lead_id?: string;
 
   @ApiPropertyOptional({ type: [IngestAliasDto], description: 'Preferred. One or more aliases to identify or create a lead' })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => IngestAliasDto) aliases?: IngestAliasDto[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => IngestAliasDto)
+  aliases?: IngestAliasDto[];
 
   @ApiPropertyOptional({ enum: ALIAS_KINDS, deprecated: true, description: 'Deprecated. Use aliases array.' })
-  @IsOptional() @IsIn(ALIAS_KINDS as unknown as string[]) alias_kind?: AliasKind;
+  @IsOptional()
+  @IsIn(ALIAS_KINDS as unknown as string[])
+  alias_kind?: AliasKind;
 
   @ApiPropertyOptional({ deprecated: true, description: 'Deprecated. Use aliases array.' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(320) alias?: string;
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(320)
+  alias?: string;
 
   @ApiProperty({ example: 'Page View' }) @IsString() @Matches(/\S/, { message: 'must not be blank' }) @MaxLength(200) event_type: string;
 
   @ApiPropertyOptional({ example: '2025-08-15T12:00:00Z', description: 'RFC 3339; defaults to the time of receipt' })
-  @IsOptional() @IsString() @Matches(RFC3339, { message: 'must be an RFC 3339 date-time such as 2025-08-15T12:00:00Z' }) timestamp?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(RFC3339, { message: 'must be an RFC 3339 date-time such as 2025-08-15T12:00:00Z' })
+  timestamp?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { path: '/pricing' }, description: 'Arbitrary JSON, at most 100 KB (413 beyond)' })
-  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { path: '/pricing' },
+    description: 'Arbitrary JSON, at most 100 KB (413 beyond)',
+  })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
 
   @ApiPropertyOptional({
     example: 'evt-2025-08-15-0001',
     description: 'Client event id: resending an event with the same id (in the same OU) records and scores it once',
   })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(128) event_id?: string;
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(128)
+  event_id?: string;
 }
 
 export class IngestAcceptedDto {

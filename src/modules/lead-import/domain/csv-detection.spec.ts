@@ -2,8 +2,10 @@ import { contentTypeProblem, detectIdentifierColumns, headerProblems, rowObject,
 
 describe('lead CSV detection', () => {
   it('accepts the content types CSV uploads arrive with and refuses others', () => {
-    for (const t of ['text/csv', 'text/csv; charset=utf-8', 'application/vnd.ms-excel', 'application/octet-stream', 'text/plain', '', undefined]) expect(contentTypeProblem(t)).toBeNull();
-    for (const t of ['application/json', 'image/png', 'application/pdf', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']) expect(contentTypeProblem(t)).toMatch(/not as CSV/);
+    for (const t of ['text/csv', 'text/csv; charset=utf-8', 'application/vnd.ms-excel', 'application/octet-stream', 'text/plain', '', undefined])
+      expect(contentTypeProblem(t)).toBeNull();
+    for (const t of ['application/json', 'image/png', 'application/pdf', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'])
+      expect(contentTypeProblem(t)).toMatch(/not as CSV/);
   });
 
   it('sniffs binary formats and NUL bytes', () => {
@@ -19,7 +21,10 @@ describe('lead CSV detection', () => {
       { Contact: 'a@x.io', Hotel: 'Ritz', Account: '1234567', 'Fax Line': '+44 20 7946 0000', Notes: 'call a@x.io' },
       { Contact: '', Hotel: 'Plaza', Account: '7654321', 'Fax Line': '(020) 7946-0001', Notes: '' },
     ];
-    expect(detectIdentifierColumns(headers, samples)).toEqual({ email_columns: ['E-Mail', 'work_email', 'Contact'], phone_columns: ['Phone Number', 'Mobile', 'Tel', 'Fax Line'] });
+    expect(detectIdentifierColumns(headers, samples)).toEqual({
+      email_columns: ['E-Mail', 'work_email', 'Contact'],
+      phone_columns: ['Phone Number', 'Mobile', 'Tel', 'Fax Line'],
+    });
     expect(detectIdentifierColumns(['x'], [])).toEqual({ email_columns: [], phone_columns: [] });
   });
 

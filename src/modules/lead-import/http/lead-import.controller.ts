@@ -15,7 +15,10 @@ import { ImportJobDto, ImportJobListDto, ImportJobsQueryDto, ImportPreviewDto, S
 @OuScoped()
 @Controller('leads/import')
 export class LeadImportController {
-  constructor(private readonly uploads: LeadImportUploads, private readonly jobs: LeadImportJobs) {}
+  constructor(
+    private readonly uploads: LeadImportUploads,
+    private readonly jobs: LeadImportJobs,
+  ) {}
 
   @Post('preview')
   @HttpCode(200)
@@ -32,7 +35,13 @@ export class LeadImportController {
       'when the part is missing, the CSV does not parse, holds no data row, or has a blank or repeated column name.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', maxLength: LEAD_IMPORT_MAX_BYTES, description: 'CSV file with header row (bytes)' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary', maxLength: LEAD_IMPORT_MAX_BYTES, description: 'CSV file with header row (bytes)' } },
+    },
+  })
   @ApiOkResponse({ type: ImportPreviewDto })
   @ApiErrors(400, 401, 403, 413, 415)
   preview(@Req() req: Request): Promise<ImportPreviewDto> {

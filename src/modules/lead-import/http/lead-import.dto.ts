@@ -44,7 +44,8 @@ export class StartImportDto {
     type: 'object',
     additionalProperties: { type: 'string' },
     example: { Company: 'company', 'Job Title': 'title' },
-    description: 'CSV column → lead metadata (profile) field, 1–64 characters of letters, digits, `_ - .` and space. Merged into the lead’s metadata; empty cells leave the field as it is.',
+    description:
+      'CSV column → lead metadata (profile) field, 1–64 characters of letters, digits, `_ - .` and space. Merged into the lead’s metadata; empty cells leave the field as it is.',
   })
   @IsOptional()
   @IsObject()

@@ -35,7 +35,11 @@ export interface ErasureResult {
 export class LeadEraser {
   private readonly log = new Logger('LeadDeletion');
 
-  constructor(private readonly ds: DataSource, private readonly registry: ProjectionRegistry, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly registry: ProjectionRegistry,
+    private readonly clock: Clock,
+  ) {}
 
   async erase(deletionId: string): Promise<ErasureResult> {
     const [deletion] = await this.ds.query(`SELECT * FROM lead_deletions WHERE id = $1`, [deletionId]);
@@ -51,7 +55,10 @@ export class LeadEraser {
         await m.query(`INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`, [names]);
         await m.query(`SELECT name FROM projection_checkpoints WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`, [names]);
       }
-      const lead = await selectOne<{ id: string }>(m, sql`SELECT id FROM leads WHERE ${unitOnly(undefined, deletion.unit_id)} AND lead_id = ${deletion.lead_id} AND status = 'deleting' FOR UPDATE`);
+      const lead = await selectOne<{ id: string }>(
+        m,
+        sql`SELECT id FROM leads WHERE ${unitOnly(undefined, deletion.unit_id)} AND lead_id = ${deletion.lead_id} AND status = 'deleting' FOR UPDATE`,
+      );
       const erased = lead ? await this.eraseLead(lead.id, m) : 0;
       await m.query(`UPDATE lead_deletions SET status = 'completed', completed_at = $2, error = NULL WHERE id = $1`, [deletionId, this.clock.now()]);
       return erased;
@@ -78,7 +85,10 @@ export class LeadEraser {
       [ref],
     );
     for (const c of counted) {
-      await execute(m, sql`UPDATE event_type_stats SET event_count = greatest(0, event_count - ${c.n}) WHERE ${unitOnly(undefined, c.unit_id)} AND key = ${c.event_type_key}`);
+      await execute(
+        m,
+        sql`UPDATE event_type_stats SET event_count = greatest(0, event_count - ${c.n}) WHERE ${unitOnly(undefined, c.unit_id)} AND key = ${c.event_type_key}`,
+      );
     }
     await m.query(`DELETE FROM event_scores WHERE lead_ref = $1`, [ref]);
     await m.query(`DELETE FROM lead_scores WHERE lead_ref = $1`, [ref]);
@@ -88,10 +98,9 @@ export class LeadEraser {
     await m.query(`DELETE FROM surge_lead_state WHERE lead_ref = $1`, [ref]);
 
     // the streams themselves
-    const [{ n }] = await m.query(
-      `WITH d AS (DELETE FROM event_store_events WHERE stream_id = ANY($1::text[]) RETURNING 1) SELECT count(*)::int AS n FROM d`,
-      [streams],
-    );
+    const [{ n }] = await m.query(`WITH d AS (DELETE FROM event_store_events WHERE stream_id = ANY($1::text[]) RETURNING 1) SELECT count(*)::int AS n FROM d`, [
+      streams,
+    ]);
     await m.query(`DELETE FROM event_store_snapshots WHERE stream_id = ANY($1::text[])`, [streams]);
     await m.query(`DELETE FROM stream_summaries WHERE stream_id = ANY($1::text[])`, [streams]);
 

@@ -17,7 +17,11 @@ const incoming = (i: number, type: string, atMs: number): IncomingEvent => ({
   source: 'api',
   skip_triggers: false,
 });
-const rs = (weight: number): Ruleset => ({ id: 'rs', active: true, rules: [{ id: 'r', event_type: 'Page View', weight, half_life_days: null, active: true, priority: 0, filters: [] }] });
+const rs = (weight: number): Ruleset => ({
+  id: 'rs',
+  active: true,
+  rules: [{ id: 'r', event_type: 'Page View', weight, half_life_days: null, active: true, priority: 0, filters: [] }],
+});
 const setup = (weight: number) => ({ rulesets: [rs(weight)], velocityFilters: [], hiddenEventTypes: new Set<string>(), scopes: new Map() });
 
 function leadWithEvents(ref: string, leadId: string, n: number, offset = 0): Lead {
@@ -30,7 +34,14 @@ function leadWithEvents(ref: string, leadId: string, n: number, offset = 0): Lea
 describe('lead history and merge planning', () => {
   it('folds a stream into its live events: regroups, rescorings and deletions applied', () => {
     const lead = leadWithEvents('a', 'ld_a', 3);
-    lead.rescore({ ruleset_id: 'rs', job_id: 'j', changes: [{ event_id: id(1), contribution: { ruleset_id: 'rs', rule_id: 'r', base_points: 99, multiplier: 1, half_life_days: null } }] }, new Date(T0));
+    lead.rescore(
+      {
+        ruleset_id: 'rs',
+        job_id: 'j',
+        changes: [{ event_id: id(1), contribution: { ruleset_id: 'rs', rule_id: 'r', base_points: 99, multiplier: 1, half_life_days: null } }],
+      },
+      new Date(T0),
+    );
     lead.deleteEvents([id(2)], 'test', new Date(T0));
     const live = leadHistory(lead.uncommitted.map((e) => ({ type: e.type, payload: e.payload })));
     expect([...live.keys()]).toEqual([id(1), id(3)]);
@@ -61,7 +72,18 @@ describe('lead history and merge planning', () => {
     expect(source.mergedBy).toBe('m');
     expect(() => source.mergeInto({ merge_id: 'm2', target_ref: 't', target_lead_id: 'ld_t', moved_events: 0 }, id(98), new Date(T0))).toThrow();
     target.adopt(
-      { merge_id: id(97), source_refs: ['s'], source_lead_ids: ['ld_s'], events: [], truncated_events: 0, truncate: { policy: 'none' }, aliases: [], merged_by: null, previous_scores: {}, scores: {} },
+      {
+        merge_id: id(97),
+        source_refs: ['s'],
+        source_lead_ids: ['ld_s'],
+        events: [],
+        truncated_events: 0,
+        truncate: { policy: 'none' },
+        aliases: [],
+        merged_by: null,
+        previous_scores: {},
+        scores: {},
+      },
       [{ kind: 'email', value: 'x@example.com' }],
       new Date(T0),
     );

@@ -82,7 +82,10 @@ const newestFirst = (a: { occurred_at: string; event_id: string }, b: { occurred
  * MRG-4: which of the sources' events move and which are dropped. `max_events` caps the number of events moved
  * from the sources together (the target's own events are never dropped), keeping the newest.
  */
-export function planTruncation<E extends { occurred_at: string; event_id: string }>(events: readonly E[], truncate: TruncatePolicy): { moved: E[]; dropped: E[] } {
+export function planTruncation<E extends { occurred_at: string; event_id: string }>(
+  events: readonly E[],
+  truncate: TruncatePolicy,
+): { moved: E[]; dropped: E[] } {
   const sorted = [...events].sort(newestFirst);
   if (truncate.policy !== 'max_events') return { moved: sorted, dropped: [] };
   const keep = Math.max(0, truncate.max_events ?? 0);
@@ -112,7 +115,14 @@ export function rescoreMoved(event: HistoryEvent, setup: RescoreSetup): Contribu
 }
 
 /** The moved event as the target records it (MRG-6: `original_lead_id` is the lead it was first recorded on). */
-export function adoptedEvent(event: HistoryEvent, fromRef: string, fromLeadId: string, fromResetAt: Date | null, targetLeadId: string, setup: RescoreSetup): AdoptedEventPayload {
+export function adoptedEvent(
+  event: HistoryEvent,
+  fromRef: string,
+  fromLeadId: string,
+  fromResetAt: Date | null,
+  targetLeadId: string,
+  setup: RescoreSetup,
+): AdoptedEventPayload {
   const resetExcluded = event.reset_excluded || (fromResetAt !== null && Date.parse(event.occurred_at) < fromResetAt.getTime());
   const base: HistoryEvent = { ...event, reset_excluded: resetExcluded };
   return {
@@ -126,7 +136,9 @@ export function adoptedEvent(event: HistoryEvent, fromRef: string, fromLeadId: s
 }
 
 /** Per-ruleset stored contributions of a set of events (the input of `rulesetScore`). */
-export function contributionsByRuleset(events: Iterable<{ occurred_at: string; contributions: readonly ContributionPayload[] }>): Map<string, StoredContribution[]> {
+export function contributionsByRuleset(
+  events: Iterable<{ occurred_at: string; contributions: readonly ContributionPayload[] }>,
+): Map<string, StoredContribution[]> {
   const out = new Map<string, StoredContribution[]>();
   for (const e of events) {
     for (const c of e.contributions) {

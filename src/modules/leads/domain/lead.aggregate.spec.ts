@@ -20,7 +20,13 @@ const ruleset: Ruleset = {
   active: true,
   rules: [{ id: 'rl_pv', event_type: 'Page View', weight: 10, half_life_days: null, active: true, priority: 0, filters: [] }],
 };
-const setup = (over: Partial<ScoringSetup> = {}): ScoringSetup => ({ rulesets: [ruleset], velocityFilters: [], hiddenEventTypes: new Set(), scopes: new Map(), ...over });
+const setup = (over: Partial<ScoringSetup> = {}): ScoringSetup => ({
+  rulesets: [ruleset],
+  velocityFilters: [],
+  hiddenEventTypes: new Set(),
+  scopes: new Map(),
+  ...over,
+});
 
 function newLead(): Lead {
   const lead = new Lead('lead-1');

@@ -1,5 +1,15 @@
 import { EventSourcedAggregate, DomainEvent } from '../../../platform/event-store';
-import { canonicalEventType, fanOutRepresentative, Metadata, Ruleset, scoreEvent, SuppressionReason, PriorEvent, VelocityFilter, applyVelocityFilters } from '../../scoring/domain';
+import {
+  canonicalEventType,
+  fanOutRepresentative,
+  Metadata,
+  Ruleset,
+  scoreEvent,
+  SuppressionReason,
+  PriorEvent,
+  VelocityFilter,
+  applyVelocityFilters,
+} from '../../scoring/domain';
 import {
   Alias,
   ContributionPayload,

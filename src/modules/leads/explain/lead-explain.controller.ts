@@ -1,9 +1,18 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AppError, ApiErrors, Public, PlatformErrors } from '../../../platform/http';
+import { ApiErrors, Public, PlatformErrors } from '../../../platform/http';
 import { OuScoped, tenantKey } from '../../../platform/tenancy';
 import { ScoreReader } from '../../scoring';
-import { LeadWhyDto, ScoreExplainQueryDto, ScoreExplanationDto, SharedExplanationDto, ShareLinkDto, WHY_MAX_LEADS, WhyBatchDto, WhyBatchQueryDto } from './lead-explain.dto';
+import {
+  LeadWhyDto,
+  ScoreExplainQueryDto,
+  ScoreExplanationDto,
+  SharedExplanationDto,
+  ShareLinkDto,
+  WHY_MAX_LEADS,
+  WhyBatchDto,
+  WhyBatchQueryDto,
+} from './lead-explain.dto';
 import { LeadExplainService } from './lead-explain.service';
 import { ShareLinksService } from './share-links.service';
 import { LeadErrors } from '../leads.errors';
@@ -15,7 +24,11 @@ import { LeadErrors } from '../leads.errors';
 @OuScoped()
 @Controller()
 export class LeadExplainController {
-  constructor(private readonly reader: ScoreReader, private readonly explain: LeadExplainService, private readonly shares: ShareLinksService) {}
+  constructor(
+    private readonly reader: ScoreReader,
+    private readonly explain: LeadExplainService,
+    private readonly shares: ShareLinksService,
+  ) {}
 
   @Get('lead/:leadID/score-explain')
   @ApiOperation({
@@ -45,9 +58,18 @@ export class LeadExplainController {
   @ApiOkResponse({ type: WhyBatchDto })
   @ApiErrors(400, 401)
   async whyBatch(@Query() q: WhyBatchQueryDto): Promise<WhyBatchDto> {
-    const ids = [...new Set((q.lead_ids ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+    const ids = [
+      ...new Set(
+        (q.lead_ids ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
     if (ids.length > WHY_MAX_LEADS) {
-      throw PlatformErrors.error('validation_failed', `lead_ids: at most ${WHY_MAX_LEADS} distinct ids`, [{ field: 'lead_ids', reason: `at most ${WHY_MAX_LEADS} distinct ids` }]);
+      throw PlatformErrors.error('validation_failed', `lead_ids: at most ${WHY_MAX_LEADS} distinct ids`, [
+        { field: 'lead_ids', reason: `at most ${WHY_MAX_LEADS} distinct ids` },
+      ]);
     }
     const { org_id, unit_id } = tenantKey();
     const { found, missing } = await this.explain.whyMany(org_id, unit_id, ids);
@@ -101,7 +123,8 @@ export class PublicExplainController {
   @ApiOperation({
     operationId: 'getSharedScoreExplanation',
     summary: 'Retrieve a shared score explanation',
-    description: 'No authentication. The explanation as it was when the link was created. 404 for an unknown token, 410 once the link expired (7 days after creation).',
+    description:
+      'No authentication. The explanation as it was when the link was created. 404 for an unknown token, 410 once the link expired (7 days after creation).',
   })
   @ApiParam({ name: 'token', description: 'Share token returned by POST /leads/{id}/share-explain' })
   @ApiOkResponse({ type: SharedExplanationDto })

@@ -7,13 +7,22 @@ export const WHY_MAX_LEADS = 200;
 
 export class ScoreExplainQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 8760, default: 24, description: 'Window in hours ending now' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(8760)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
   hours?: number;
 }
 
 export class WhyBatchQueryDto {
-  @ApiPropertyOptional({ description: `Comma-separated public lead ids (at most ${WHY_MAX_LEADS} after removing duplicates); empty or omitted → empty maps`, example: 'ld_1,ld_2' })
-  @IsOptional() @IsString() @MaxLength(100_000)
+  @ApiPropertyOptional({
+    description: `Comma-separated public lead ids (at most ${WHY_MAX_LEADS} after removing duplicates); empty or omitted → empty maps`,
+    example: 'ld_1,ld_2',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100_000)
   lead_ids?: string;
 }
 
@@ -23,7 +32,8 @@ export class TopDriverDto {
   @ApiProperty({ description: 'The rule’s event type' }) event_type: string;
   @ApiProperty({ description: 'Events of the window the rule scored' }) count: number;
   @ApiProperty({ description: 'The rule’s current weight (the stored points when the rule no longer exists)' }) weight: number;
-  @ApiProperty({ description: 'Points those events earned, undecayed: count × weight unless the rule changed since or a surge multiplier applied' }) total: number;
+  @ApiProperty({ description: 'Points those events earned, undecayed: count × weight unless the rule changed since or a surge multiplier applied' })
+  total: number;
   @ApiProperty({ description: 'What they are worth now (half-life decay applied), 2 decimals' }) points_now: number;
   @ApiPropertyOptional({ description: 'The rule’s attribute filters in words; omitted when the rule has none' }) filter_label?: string;
 }
@@ -48,17 +58,24 @@ export class SurgeBoostDto {
 export class ScoreExplanationDto {
   @ApiProperty() lead_id: string;
   @ApiProperty({ description: 'Current score: the highest across the active engagement rulesets (as GET /score)' }) score: number;
-  @ApiProperty({ type: [TopDriverDto], description: 'One item per rule with contributions in the window, largest absolute total first (active rulesets, after any reset)' }) top_drivers: TopDriverDto[];
-  @ApiProperty({ type: [SnapshotItemDto], description: 'Current weights of the active rules of active engagement rulesets, largest absolute weight first' }) snapshot: SnapshotItemDto[];
+  @ApiProperty({
+    type: [TopDriverDto],
+    description: 'One item per rule with contributions in the window, largest absolute total first (active rulesets, after any reset)',
+  })
+  top_drivers: TopDriverDto[];
+  @ApiProperty({ type: [SnapshotItemDto], description: 'Current weights of the active rules of active engagement rulesets, largest absolute weight first' })
+  snapshot: SnapshotItemDto[];
   @ApiProperty({
     type: [SurgeBoostDto],
-    description: 'Contributions of the window whose frozen surge multiplier is not 1. No surge multiplier is applied to scores yet (surge session policies come later), so this is empty and the totals are 0.',
+    description:
+      'Contributions of the window whose frozen surge multiplier is not 1. No surge multiplier is applied to scores yet (surge session policies come later), so this is empty and the totals are 0.',
   })
   surge_boost: SurgeBoostDto[];
   @ApiProperty() surge_total: number;
   @ApiProperty() surge_event_count: number;
   @ApiProperty({
-    description: 'Points the window’s contributions have lost to half-life decay so far (≤ 0, 2 decimals, summed over rulesets). Decay rules (DECAY events) do not exist yet and add nothing.',
+    description:
+      'Points the window’s contributions have lost to half-life decay so far (≤ 0, 2 decimals, summed over rulesets). Decay rules (DECAY events) do not exist yet and add nothing.',
   })
   decay_applied: number;
   @ApiProperty({ description: 'Events of the window suppressed as inorganic (velocity filters: inorganic, inorganic_grouped)' }) inorganic_count: number;
@@ -68,7 +85,11 @@ export class ScoreExplanationDto {
 }
 
 export class WhyFactorDto {
-  @ApiProperty({ enum: ['engagement', 'profile', 'account'] satisfies Dimension[], description: 'Only engagement factors exist yet (profile and account scoring come later)' }) kind: 'engagement' | 'profile' | 'account';
+  @ApiProperty({
+    enum: ['engagement', 'profile', 'account'] satisfies Dimension[],
+    description: 'Only engagement factors exist yet (profile and account scoring come later)',
+  })
+  kind: 'engagement' | 'profile' | 'account';
   @ApiProperty({ example: 'Demo Request' }) event_type: string;
   @ApiProperty({ example: 'Demo Request ×2' }) label: string;
   @ApiProperty({ description: 'Points the event type is worth now in the ruleset where it weighs most (decayed, after any reset, rounded)' }) points: number;
@@ -85,10 +106,15 @@ export class DisqualificationDto {
 
 export class LeadWhyDto {
   @ApiProperty() lead_id: string;
-  @ApiProperty({ example: 'Hot intent: pricing page 3 times this week. Recent: demo request 2 days ago.', description: 'Up to three phrases joined by periods' }) summary: string;
+  @ApiProperty({
+    example: 'Hot intent: pricing page 3 times this week. Recent: demo request 2 days ago.',
+    description: 'Up to three phrases joined by periods',
+  })
+  summary: string;
   @ApiProperty({ type: [WhyFactorDto], description: 'Ranked by absolute points, largest first' }) factors: WhyFactorDto[];
   @ApiProperty({ description: 'Always false: hard disqualification does not exist yet' }) disqualified: boolean;
-  @ApiProperty({ type: DisqualificationDto, nullable: true, description: 'Always null until hard disqualification exists' }) disqualification: DisqualificationDto | null;
+  @ApiProperty({ type: DisqualificationDto, nullable: true, description: 'Always null until hard disqualification exists' })
+  disqualification: DisqualificationDto | null;
 }
 
 export class WhyBatchDto {

@@ -7,6 +7,9 @@ import { FactorRow, whyOf } from './lead-why';
 import { selectRows, sql } from '../../../platform/database';
 import { unitOnly, unitScope } from '../../../platform/tenancy';
 
+/** A row as pg returns it: numeric and timestamp columns arrive as text. */
+type NumericText<Row, K extends keyof Row> = Omit<Row, K> & { [P in K]: string };
+
 const HOUR = 3_600_000;
 const cents = (n: number) => Math.round(Number(n.toPrecision(12)) * 100) / 100 + 0;
 const absFirst = (a: number, b: number) => Math.abs(b) - Math.abs(a);
@@ -20,13 +23,26 @@ const INORGANIC = ['inorganic', 'inorganic_grouped'];
  */
 @Injectable()
 export class LeadExplainService {
-  constructor(private readonly ds: DataSource, private readonly reader: ScoreReader, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly reader: ScoreReader,
+    private readonly clock: Clock,
+  ) {}
 
   /** EXP-1..3, LEAD-21 for a lead of the active OU (resolved by the caller). */
   async explain(lead: LeadRow, hours: number, now = this.clock.now(), m: EntityManager = this.ds.manager): Promise<ScoreExplanationDto> {
     const from = new Date(now.getTime() - hours * HOUR);
     const resetAt = lead.score_reset_at ? new Date(lead.score_reset_at) : null;
-    const contributions: { event_id: string; ruleset_id: string; rule_id: string; base_points: number; multiplier: number; half_life_days: number | null; occurred_at: Date; event_type: string }[] = (
+    const contributions: {
+      event_id: string;
+      ruleset_id: string;
+      rule_id: string;
+      base_points: number;
+      multiplier: number;
+      half_life_days: number | null;
+      occurred_at: Date;
+      event_type: string;
+    }[] = (
       await m.query(
         `SELECT s.event_id, s.ruleset_id, s.rule_id, s.base_points, s.multiplier, s.half_life_days, s.occurred_at, le.event_type
            FROM event_scores s
@@ -36,8 +52,21 @@ export class LeadExplainService {
           ORDER BY s.occurred_at, s.event_id`,
         [lead.id, from, now, resetAt],
       )
-    ).map((r: any) => ({ ...r, base_points: Number(r.base_points), multiplier: Number(r.multiplier), occurred_at: new Date(r.occurred_at) }));
-    const rules = await selectRows<{ id: string; ruleset_id: string; event_type: string; weight: number; half_life_days: number | null; active: boolean; filters: Condition[] | null }>(
+    ).map((r: NumericText<(typeof contributions)[number], 'base_points' | 'multiplier' | 'occurred_at'>) => ({
+      ...r,
+      base_points: Number(r.base_points),
+      multiplier: Number(r.multiplier),
+      occurred_at: new Date(r.occurred_at),
+    }));
+    const rules = await selectRows<{
+      id: string;
+      ruleset_id: string;
+      event_type: string;
+      weight: number;
+      half_life_days: number | null;
+      active: boolean;
+      filters: Condition[] | null;
+    }>(
       m,
       sql`SELECT r.id, r.ruleset_id, r.event_type, r.weight, r.half_life_days, r.active, r.filters
             FROM rules r JOIN rulesets rs ON rs.id = r.ruleset_id
@@ -76,14 +105,28 @@ export class LeadExplainService {
       d.points_now += now_;
       drivers.set(c.rule_id, d);
       decay += now_ - undecayed;
-      if (c.multiplier !== 1) boosts.push({ event_id: c.event_id, event_type: c.event_type, ruleset_id: c.ruleset_id, multiplier: c.multiplier, boost: cents(c.base_points * (c.multiplier - 1)) });
+      if (c.multiplier !== 1)
+        boosts.push({
+          event_id: c.event_id,
+          event_type: c.event_type,
+          ruleset_id: c.ruleset_id,
+          multiplier: c.multiplier,
+          boost: cents(c.base_points * (c.multiplier - 1)),
+        });
     }
     const top_drivers = [...drivers.values()]
       .map((d) => ({ ...d, total: cents(d.total), points_now: cents(d.points_now) }))
       .sort((a, b) => absFirst(a.total, b.total) || b.count - a.count || a.rule_id.localeCompare(b.rule_id));
     const snapshot: SnapshotItemDto[] = rules
       .filter((r) => r.active)
-      .map((r) => ({ rule_id: r.id, ruleset_id: r.ruleset_id, event_type: r.event_type, weight: r.weight, half_life_days: r.half_life_days, ...(label(r.filters) ? { filter_label: label(r.filters) } : {}) }))
+      .map((r) => ({
+        rule_id: r.id,
+        ruleset_id: r.ruleset_id,
+        event_type: r.event_type,
+        weight: r.weight,
+        half_life_days: r.half_life_days,
+        ...(label(r.filters) ? { filter_label: label(r.filters) } : {}),
+      }))
       .sort((a, b) => absFirst(a.weight, b.weight) || a.event_type.localeCompare(b.event_type) || a.rule_id.localeCompare(b.rule_id));
     const best = scores.filter((s) => s.active).sort((a, b) => b.score - a.score)[0];
     return {
@@ -106,7 +149,13 @@ export class LeadExplainService {
    * EXP-5/6: "Why" of many leads of one OU in exactly two queries whatever their number (the leads, then their
    * factors aggregated per event type and ruleset in SQL). Unknown ids and other OUs' are `missing`.
    */
-  async whyMany(orgId: string, unitId: string, leadIds: readonly string[], now = this.clock.now(), m: EntityManager = this.ds.manager): Promise<{ found: LeadWhyDto[]; missing: string[] }> {
+  async whyMany(
+    orgId: string,
+    unitId: string,
+    leadIds: readonly string[],
+    now = this.clock.now(),
+    m: EntityManager = this.ds.manager,
+  ): Promise<{ found: LeadWhyDto[]; missing: string[] }> {
     const ids = [...new Set(leadIds)];
     if (!ids.length) return { found: [], missing: [] };
     const leads = await selectRows<{ id: string; lead_id: string }>(
@@ -128,7 +177,12 @@ export class LeadExplainService {
               GROUP BY s.lead_ref, le.event_type_key, s.ruleset_id`,
             [leads.map((l) => l.id), now.toISOString()],
           )
-        ).map((r: any) => ({ ...r, points: Number(r.points), max_weight: Number(r.max_weight), last_at: new Date(r.last_at) }))
+        ).map((r: NumericText<FactorRow, 'points' | 'max_weight' | 'last_at'>) => ({
+          ...r,
+          points: Number(r.points),
+          max_weight: Number(r.max_weight),
+          last_at: new Date(r.last_at),
+        }))
       : [];
     const byLead = new Map<string, FactorRow[]>();
     for (const r of rows) byLead.set(r.lead_ref, [...(byLead.get(r.lead_ref) ?? []), r]);

@@ -37,7 +37,8 @@ export function whyOf(leadId: string, rows: readonly FactorRow[], now: Date): Le
   const byType = new Map<string, FactorRow>();
   for (const r of rows) {
     const cur = byType.get(r.event_type_key);
-    if (!cur || Math.abs(r.points) > Math.abs(cur.points) || (Math.abs(r.points) === Math.abs(cur.points) && r.ruleset_id < cur.ruleset_id)) byType.set(r.event_type_key, r);
+    if (!cur || Math.abs(r.points) > Math.abs(cur.points) || (Math.abs(r.points) === Math.abs(cur.points) && r.ruleset_id < cur.ruleset_id))
+      byType.set(r.event_type_key, r);
   }
   const best = [...byType.values()];
   const factors: WhyFactorDto[] = best
@@ -55,9 +56,11 @@ export function whyOf(leadId: string, rows: readonly FactorRow[], now: Date): Le
   const positive = best.filter((r) => r.max_weight > 0);
   const hot = positive.filter((r) => r.n7 >= 3).sort((a, b) => b.n7 - a.n7 || b.points - a.points || a.event_type_key.localeCompare(b.event_type_key))[0];
   if (hot) phrases.push(`Hot intent: ${eventTypeDisplayName(hot.event_type).toLowerCase()} ${hot.n7} times this week`);
-  const recent = [...positive].sort((a, b) => b.max_weight - a.max_weight || b.last_at.getTime() - a.last_at.getTime() || a.event_type_key.localeCompare(b.event_type_key))[0];
-  if (recent) phrases.push(`Recent: ${eventTypeDisplayName(recent.event_type).toLowerCase()} ${ageText(Math.max(0, now.getTime() - recent.last_at.getTime()))} ago`);
+  const recent = [...positive].sort(
+    (a, b) => b.max_weight - a.max_weight || b.last_at.getTime() - a.last_at.getTime() || a.event_type_key.localeCompare(b.event_type_key),
+  )[0];
+  if (recent)
+    phrases.push(`Recent: ${eventTypeDisplayName(recent.event_type).toLowerCase()} ${ageText(Math.max(0, now.getTime() - recent.last_at.getTime()))} ago`);
   const summary = phrases.length ? `${phrases.slice(0, 3).join('. ')}.` : 'No scoring activity yet.';
   return { lead_id: leadId, summary, factors, disqualified: false, disqualification: null };
 }
-

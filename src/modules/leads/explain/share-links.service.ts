@@ -29,7 +29,12 @@ export function leadName(leadId: string, metadata: Record<string, unknown> | nul
  */
 @Injectable()
 export class ShareLinksService {
-  constructor(private readonly ds: DataSource, private readonly reader: ScoreReader, private readonly explain: LeadExplainService, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly reader: ScoreReader,
+    private readonly explain: LeadExplainService,
+    private readonly clock: Clock,
+  ) {}
 
   async create(leadId: string): Promise<ShareLinkDto> {
     const lead = await this.reader.lead(leadId);
@@ -52,7 +57,12 @@ export class ShareLinksService {
       `INSERT INTO share_links (token_hash, org_id, unit_id, lead_ref, lead_id, content, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [hashToken(token), lead.org_id, lead.unit_id, lead.id, lead.lead_id, JSON.stringify(content), RequestContext.eventMetadata().actor ?? null, now, expires],
     );
-    RequestContext.describe({ verb: 'created', entityType: 'lead', entityId: lead.lead_id, summary: `created a 7-day share link to the score explanation of lead ${lead.lead_id}` });
+    RequestContext.describe({
+      verb: 'created',
+      entityType: 'lead',
+      entityId: lead.lead_id,
+      summary: `created a 7-day share link to the score explanation of lead ${lead.lead_id}`,
+    });
     return { token, expires_at: expires.toISOString(), share_url: `${SHARE_URL_BASE}${token}` };
   }
 

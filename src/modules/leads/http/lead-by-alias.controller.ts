@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AppError, ApiErrors, PlatformErrors } from '../../../platform/http';
+import { ApiErrors, PlatformErrors } from '../../../platform/http';
 import { OuScoped, RequestContext } from '../../../platform/tenancy';
 import { ChangeLeadMetadataCommand } from '../commands/change-lead-metadata/change-lead-metadata.command';
 import { LeadsService } from '../leads.service';
@@ -16,7 +16,10 @@ import { ByAliasQueryDto, LeadByAliasDto, MetadataByAliasResultDto, UpdateMetada
 @OuScoped()
 @Controller()
 export class LeadByAliasController {
-  constructor(private readonly leads: LeadsService, private readonly commands: CommandBus) {}
+  constructor(
+    private readonly leads: LeadsService,
+    private readonly commands: CommandBus,
+  ) {}
   @Get('lead/by-alias')
   @docs.byAlias('getLeadByAlias')
   async byAlias(@Query() q: ByAliasQueryDto): Promise<LeadByAliasDto> {
@@ -42,7 +45,9 @@ export class LeadByAliasController {
   @ApiErrors(400, 401, 403, 404, 413)
   async patchByAlias(@Body() body: UpdateMetadataByAliasDto): Promise<MetadataByAliasResultDto> {
     if (body.attributes === undefined && body.account_id === undefined) {
-      throw PlatformErrors.error('validation_failed', 'attributes: attributes or account_id is required', [{ field: 'attributes', reason: 'attributes or account_id is required' }]);
+      throw PlatformErrors.error('validation_failed', 'attributes: attributes or account_id is required', [
+        { field: 'attributes', reason: 'attributes or account_id is required' },
+      ]);
     }
     const attributes = body.attributes ?? {};
     const bad = Object.keys(attributes).filter((k) => !ATTRIBUTE_KEY.test(k));
@@ -52,7 +57,15 @@ export class LeadByAliasController {
     }
     const lead = await this.leads.byAlias(body.alias_kind ?? 'email', body.alias_value);
     const { set, removed } = splitPatch(attributes);
-    await this.commands.execute(new ChangeLeadMetadataCommand(lead.id, { set, removed, replace: false, silent: true, ...(body.account_id !== undefined ? { account_id: body.account_id } : {}) }));
+    await this.commands.execute(
+      new ChangeLeadMetadataCommand(lead.id, {
+        set,
+        removed,
+        replace: false,
+        silent: true,
+        ...(body.account_id !== undefined ? { account_id: body.account_id } : {}),
+      }),
+    );
     RequestContext.describe({
       entityType: 'lead',
       entityId: lead.lead_id,

@@ -33,7 +33,8 @@ export class LeadDeletionController {
   @ApiOperation({
     operationId: 'getLeadDeletionStatus',
     summary: 'Lead deletion status (OU-scoped)',
-    description: 'Status of the latest deletion of this lead id in the active OU: `pending`, `in_progress`, `completed` or `failed`. 404 `deletion_not_found` for an id never deleted (or another OU’s).',
+    description:
+      'Status of the latest deletion of this lead id in the active OU: `pending`, `in_progress`, `completed` or `failed`. 404 `deletion_not_found` for an id never deleted (or another OU’s).',
   })
   @ApiOkResponse({ type: LeadDeletionStatusDto })
   @ApiErrors(400, 401, 404)

@@ -14,7 +14,10 @@ import { AssignOwnerDto, BulkAssignOwnerDto, BulkOwnerAssignedDto, OwnerAssigned
 @OuScoped()
 @Controller()
 export class LeadOwnerController {
-  constructor(private readonly leads: LeadsService, private readonly commands: CommandBus) {}
+  constructor(
+    private readonly leads: LeadsService,
+    private readonly commands: CommandBus,
+  ) {}
   @Post('leads/bulk-assign-owner')
   @HttpCode(200)
   @ApiOperation({

@@ -17,7 +17,18 @@ import {
   LeadSearchQueryDto,
 } from './lead-reads.dto';
 
-export const LEAD_EXPORT_COLUMNS = ['lead_id', 'alias', 'engagement_score', 'profile_score', 'engagement_level', 'profile_level', 'account', 'owner', 'last_activity', 'created_at'];
+export const LEAD_EXPORT_COLUMNS = [
+  'lead_id',
+  'alias',
+  'engagement_score',
+  'profile_score',
+  'engagement_level',
+  'profile_level',
+  'account',
+  'owner',
+  'last_activity',
+  'created_at',
+];
 
 /** Lead reads at scale (OU-scoped): list, CSV export, search, batch and single score reads. */
 @ApiTags('Leads')
@@ -26,7 +37,11 @@ export const LEAD_EXPORT_COLUMNS = ['lead_id', 'alias', 'engagement_score', 'pro
 @OuScoped()
 @Controller()
 export class LeadReadsController {
-  constructor(private readonly leads: LeadReadsService, private readonly batchScores: LeadBatchScores, private readonly reader: ScoreReader) {}
+  constructor(
+    private readonly leads: LeadReadsService,
+    private readonly batchScores: LeadBatchScores,
+    private readonly reader: ScoreReader,
+  ) {}
 
   @Get('leads')
   @ApiOperation({
@@ -60,13 +75,21 @@ export class LeadReadsController {
   @ApiProduces('text/csv')
   @ApiOkResponse({
     description: 'CSV',
-    content: { 'text/csv': { schema: { type: 'string', example: `${LEAD_EXPORT_COLUMNS.join(',')}\nld_123,ada@example.com,42,,,,,Ada,2026-06-15T11:00:00.000Z,2026-06-01T08:00:00.000Z\n` } } },
+    content: {
+      'text/csv': {
+        schema: {
+          type: 'string',
+          example: `${LEAD_EXPORT_COLUMNS.join(',')}\nld_123,ada@example.com,42,,,,,Ada,2026-06-15T11:00:00.000Z,2026-06-01T08:00:00.000Z\n`,
+        },
+      },
+    },
   })
   @ApiErrors(400, 401)
   async export(@Query() q: LeadFilterQueryDto, @Res() res: Response): Promise<void> {
     const { unit_id } = tenantKey();
     const rows = async function* (chunks: AsyncGenerator<ExportRow[]>) {
-      for await (const chunk of chunks) yield chunk.map((r) => [r.lead_id, r.alias, r.engagement_score, '', '', '', r.account, r.owner, r.last_activity, r.created_at]);
+      for await (const chunk of chunks)
+        yield chunk.map((r) => [r.lead_id, r.alias, r.engagement_score, '', '', '', r.account, r.owner, r.last_activity, r.created_at]);
     };
     await sendCsv(res, `leads-${unit_id}.csv`, [...LEAD_EXPORT_COLUMNS], rows(this.leads.export(q)));
   }
@@ -75,7 +98,8 @@ export class LeadReadsController {
   @ApiOperation({
     operationId: 'searchLeads',
     summary: 'Search leads by ID or alias (OU-scoped)',
-    description: 'Up to 10 leads of the active OU whose lead id starts with `q` (listed first) or that have an alias value (email, phone, …) starting with `q` (emails compared lower-cased). `q` needs at least 2 characters (400 otherwise).',
+    description:
+      'Up to 10 leads of the active OU whose lead id starts with `q` (listed first) or that have an alias value (email, phone, …) starting with `q` (emails compared lower-cased). `q` needs at least 2 characters (400 otherwise).',
   })
   @ApiOkResponse({ type: [LeadSearchItemDto] })
   @ApiErrors(400, 401)

@@ -13,45 +13,93 @@ const asBoolean = ({ value }: { value: unknown }) => (value === 'true' || value 
 /** The filters and sort shared by `GET /leads` and `GET /leads/export` (LEAD-12, LEAD-14). */
 export class LeadFilterQueryDto {
   @ApiPropertyOptional({ enum: RANGES, default: 'all', description: 'Named window on `created_at` (UTC days; `today` = since 00:00 UTC)' })
-  @IsOptional() @IsIn(RANGES) range?: (typeof RANGES)[number];
+  @IsOptional()
+  @IsIn(RANGES)
+  range?: (typeof RANGES)[number];
 
   @ApiPropertyOptional({ type: 'integer', description: 'Minimum engagement score (the displayed, rounded `score`; inclusive)' })
-  @IsOptional() @Type(() => Number) @IsInt() min_score?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  min_score?: number;
 
   @ApiPropertyOptional({ type: 'integer', description: 'Maximum engagement score (the displayed, rounded `score`; inclusive)' })
-  @IsOptional() @Type(() => Number) @IsInt() max_score?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  max_score?: number;
 
   @ApiPropertyOptional({ description: 'The lead’s last event type (either naming: "Page View" or page_view)' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) event_type?: string;
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  event_type?: string;
 
   @ApiPropertyOptional({ enum: LAST_ACTIVE, default: 'any', description: 'Last activity within the last 7 or 30 days' })
-  @IsOptional() @IsIn(LAST_ACTIVE) last_active?: (typeof LAST_ACTIVE)[number];
+  @IsOptional()
+  @IsIn(LAST_ACTIVE)
+  last_active?: (typeof LAST_ACTIVE)[number];
 
-  @ApiPropertyOptional({ type: 'boolean', default: false, description: 'Include disqualified leads. Disqualification does not exist yet, so no lead is disqualified and this changes nothing.' })
-  @IsOptional() @Transform(asBoolean) @IsBoolean() include_disqualified?: boolean;
+  @ApiPropertyOptional({
+    type: 'boolean',
+    default: false,
+    description: 'Include disqualified leads. Disqualification does not exist yet, so no lead is disqualified and this changes nothing.',
+  })
+  @IsOptional()
+  @Transform(asBoolean)
+  @IsBoolean()
+  include_disqualified?: boolean;
 
   @ApiPropertyOptional({ description: 'Lead-id prefix or alias-value prefix (email, phone, …), at least 2 characters' })
-  @IsOptional() @IsString() @MinLength(2) @MaxLength(320) search?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(320)
+  search?: string;
 
   @ApiPropertyOptional({ description: 'Engagement level name. Levels do not exist yet: no lead has one, so any value matches no lead.' })
-  @IsOptional() @IsString() @IsNotEmpty() engagement_level?: string;
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  engagement_level?: string;
 
   @ApiPropertyOptional({ description: 'Profile level name. Profile scoring does not exist yet: any value matches no lead.' })
-  @IsOptional() @IsString() @IsNotEmpty() profile_level?: string;
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  profile_level?: string;
 
-  @ApiPropertyOptional({ enum: SORT_BY, default: 'score', description: '`score` (engagement), `created_at` or `last_event_at` (last activity; leads without events sort as the oldest). Ties by lead.' })
-  @IsOptional() @IsIn(SORT_BY) sort_by?: SortBy;
+  @ApiPropertyOptional({
+    enum: SORT_BY,
+    default: 'score',
+    description: '`score` (engagement), `created_at` or `last_event_at` (last activity; leads without events sort as the oldest). Ties by lead.',
+  })
+  @IsOptional()
+  @IsIn(SORT_BY)
+  sort_by?: SortBy;
 
   @ApiPropertyOptional({ enum: SORT_ORDER, default: 'desc' })
-  @IsOptional() @IsIn(SORT_ORDER) sort_order?: (typeof SORT_ORDER)[number];
+  @IsOptional()
+  @IsIn(SORT_ORDER)
+  sort_order?: (typeof SORT_ORDER)[number];
 }
 
 export class LeadListQueryDto extends LeadFilterQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1, description: 'Page number, from 1' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50, description: 'Items per page' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
 }
 
 export class LeadListItemDto {
@@ -59,7 +107,11 @@ export class LeadListItemDto {
   @ApiProperty() unit_id: string;
   @ApiProperty({ example: 'ld_123' }) lead_id: string;
   @ApiProperty({ nullable: true, description: 'First email alias, else any alias' }) alias: string | null;
-  @ApiProperty({ example: 42, description: 'Engagement score used for levels: the primary engagement ruleset’s score (0 without a primary), rounded; materialised as of the last recompute (decay refreshed hourly)' })
+  @ApiProperty({
+    example: 42,
+    description:
+      'Engagement score used for levels: the primary engagement ruleset’s score (0 without a primary), rounded; materialised as of the last recompute (decay refreshed hourly)',
+  })
   score: number;
   @ApiProperty({ nullable: true, description: 'The engagement ruleset `score` comes from (the primary); null when the OU has none' }) ruleset_id: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Rounded score per engagement ruleset the lead earned points in' })
@@ -85,16 +137,26 @@ export class LeadListItemDto {
 
 export class LeadListDto {
   @ApiProperty({ type: [LeadListItemDto] }) leads: LeadListItemDto[];
-  @ApiProperty({ description: 'Leads matching the filters: exact on the last page and whenever about 10,000 or fewer match; otherwise PostgreSQL’s estimate (see total_exact)' }) total: number;
+  @ApiProperty({
+    description:
+      'Leads matching the filters: exact on the last page and whenever about 10,000 or fewer match; otherwise PostgreSQL’s estimate (see total_exact)',
+  })
+  total: number;
   @ApiProperty() page: number;
   @ApiProperty() limit: number;
-  @ApiProperty({ description: 'false when `total` is the planner’s estimate: the planner expects more than 10,000 matches and this page is not the last (an exact count would scan every match; on 1M leads that is hundreds of ms)' })
+  @ApiProperty({
+    description:
+      'false when `total` is the planner’s estimate: the planner expects more than 10,000 matches and this page is not the last (an exact count would scan every match; on 1M leads that is hundreds of ms)',
+  })
   total_exact: boolean;
 }
 
 export class LeadSearchQueryDto {
   @ApiProperty({ minLength: 2, description: 'Lead-id prefix or alias-value prefix (case-insensitive for aliases)' })
-  @IsString() @MinLength(2) @MaxLength(320) q: string;
+  @IsString()
+  @MinLength(2)
+  @MaxLength(320)
+  q: string;
 }
 
 export class LeadSearchItemDto {
@@ -108,10 +170,19 @@ export class LeadSearchItemDto {
 
 export class BatchScoresDto {
   @ApiProperty({ type: [String], minItems: 1, maxItems: 500, description: 'Public lead ids of the active OU' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(200, { each: true }) lead_ids: string[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(200, { each: true })
+  lead_ids: string[];
 
   @ApiPropertyOptional({ default: 'primary', description: '`primary` (default) or an engagement ruleset id or name of the active OU' })
-  @IsOptional() @IsString() @IsNotEmpty() ruleset?: string;
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  ruleset?: string;
 }
 
 export class BatchScoreItemDto {

@@ -19,7 +19,11 @@ import { CreateLeadDto, LeadAccountDto, LeadAliasesDto, LeadDetailDto, LeadDto, 
 @OuScoped()
 @Controller()
 export class LeadsController {
-  constructor(private readonly leads: LeadsService, private readonly scores: ScoreReader, private readonly commands: CommandBus) {}
+  constructor(
+    private readonly leads: LeadsService,
+    private readonly scores: ScoreReader,
+    private readonly commands: CommandBus,
+  ) {}
   @Post('leads')
   @docs.create('createLead')
   async createPlural(@Body() body: CreateLeadDto): Promise<LeadDto> {
@@ -63,7 +67,8 @@ export class LeadsController {
   @ApiOperation({
     operationId: 'getLeadAccount',
     summary: 'Get lead account metadata (OU-scoped)',
-    description: 'The account the lead is linked to. Accounts are not a feature yet: `account_id` is the linked id (null when none) and `metadata` is always null — never invented.',
+    description:
+      'The account the lead is linked to. Accounts are not a feature yet: `account_id` is the linked id (null when none) and `metadata` is always null — never invented.',
   })
   @ApiOkResponse({ type: LeadAccountDto })
   @ApiErrors(400, 401, 404)
@@ -103,5 +108,4 @@ export class LeadsController {
     const lead = await this.leads.visible(leadId);
     return { aliases: (await this.leads.aliases(lead)).map((a) => ({ ...a, created_at: isoOrNull(a.created_at)! })) };
   }
-
 }

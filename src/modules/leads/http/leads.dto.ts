@@ -8,18 +8,34 @@ const OWNER_MAX = 200;
 
 export class CreateLeadDto {
   @ApiProperty({ example: 'ld_123', description: 'Public lead id, unique in the active OU (1–256 characters)' })
-  @IsString() @IsNotEmpty() @MaxLength(ID_MAX) id: string;
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ID_MAX)
+  id: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { industry: 'SaaS' }, description: 'At most 100 KB of JSON (413 beyond)' })
-  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Account the lead belongs to (an opaque id: accounts are not a feature yet)' })
-  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @IsNotEmpty() @MaxLength(ID_MAX) account_id?: string | null;
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ID_MAX)
+  account_id?: string | null;
 }
 
 export class ReplaceLeadDto {
   @ApiProperty({ type: 'object', additionalProperties: true, example: { industry: 'SaaS', plan: 'Pro' }, description: 'Replaces the whole metadata object' })
-  @IsObject() metadata: Record<string, unknown>;
+  @IsObject()
+  metadata: Record<string, unknown>;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Set (or, with null, unlink) the account; omitted = unchanged' })
-  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @IsNotEmpty() @MaxLength(ID_MAX) account_id?: string | null;
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ID_MAX)
+  account_id?: string | null;
 }
 
 export class LeadDto {
@@ -32,7 +48,8 @@ export class LeadDto {
   @ApiPropertyOptional({ type: String, nullable: true }) owner_name: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Always null here: a merged-away lead is not served by this endpoint' }) merged_into: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Always null here: a merged-away lead is not served by this endpoint' }) merged_into:
+    string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
   @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time', description: 'Last unsuppressed event' }) last_event_at: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) last_event_type: string | null;
@@ -91,9 +108,15 @@ export class UpdateMetadataByAliasDto {
     additionalProperties: true,
     description: 'Merged into the metadata (null removes a key). Keys: 1–64 letters, digits, underscores, dashes, dots or spaces. Required without account_id.',
   })
-  @IsOptional() @IsObject() attributes?: Record<string, unknown>;
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, unknown>;
   @ApiPropertyOptional({ description: 'Account to link. Required without attributes.' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(ID_MAX) account_id?: string;
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ID_MAX)
+  account_id?: string;
 }
 
 export class MetadataByAliasResultDto {
@@ -111,20 +134,40 @@ export class LeadProfileDto {
 export class LeadAccountDto {
   @ApiProperty({ example: 'ld_123' }) lead_id: string;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'The linked account id, if any' }) account_id: string | null;
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true, description: 'Always null for now: accounts (and their metadata) are not a feature yet' })
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: 'Always null for now: accounts (and their metadata) are not a feature yet',
+  })
   metadata: Record<string, unknown> | null;
 }
 
 export class AssignOwnerDto {
   @ApiPropertyOptional({ type: String, nullable: true, description: 'User id of the new owner; null (with owner_name null) unassigns' })
-  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @IsNotEmpty() @MaxLength(OWNER_MAX) owner_id?: string | null;
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(OWNER_MAX)
+  owner_id?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Display name of the new owner' })
-  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @IsNotEmpty() @MaxLength(OWNER_MAX) owner_name?: string | null;
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(OWNER_MAX)
+  owner_name?: string | null;
 }
 
 export class BulkAssignOwnerDto extends AssignOwnerDto {
   @ApiProperty({ type: [String], maxItems: MAX_BULK_OWNER_LEADS, minItems: 1, description: 'Public lead ids (unknown ones are skipped)' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_BULK_OWNER_LEADS) @IsString({ each: true }) @IsNotEmpty({ each: true }) lead_ids: string[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_OWNER_LEADS)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  lead_ids: string[];
 }
 
 export class OwnerAssignedDto {

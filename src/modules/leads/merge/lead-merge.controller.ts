@@ -34,7 +34,8 @@ export class LeadMergeController {
   @ApiOkResponse({ type: MergeResultDto })
   @ApiErrors(400, 401, 403, 404)
   merge(@Body() body: MergeLeadsDto): Promise<MergeResultDto> {
-    const truncate: TruncatePolicy = body.truncate?.policy === 'max_events' ? { policy: 'max_events', max_events: body.truncate.max_events } : { policy: 'none' };
+    const truncate: TruncatePolicy =
+      body.truncate?.policy === 'max_events' ? { policy: 'max_events', max_events: body.truncate.max_events } : { policy: 'none' };
     return this.commands.execute(new MergeLeadsCommand(body.targetLeadId, body.sourceLeadIds, truncate));
   }
 

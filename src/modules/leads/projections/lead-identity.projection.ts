@@ -24,7 +24,14 @@ export class LeadIdentityProjection implements Projection {
   readonly name = 'lead-identity';
   readonly mode = 'inline' as const;
   readonly tables = ['lead_aliases', 'leads'];
-  readonly eventTypes = [LeadEvent.Created, LeadEvent.AliasAttached, LeadEvent.MetadataChanged, LeadEvent.OwnerAssigned, LeadEvent.ScoresReset, LeadEvent.MergedInto];
+  readonly eventTypes = [
+    LeadEvent.Created,
+    LeadEvent.AliasAttached,
+    LeadEvent.MetadataChanged,
+    LeadEvent.OwnerAssigned,
+    LeadEvent.ScoresReset,
+    LeadEvent.MergedInto,
+  ];
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     // consecutive creations/aliases are written in bulk; everything applies in stream order (a merge frees the
@@ -72,7 +79,15 @@ export class LeadIdentityProjection implements Projection {
           JSON.stringify(
             created.map((e) => {
               const p = e.payload as LeadCreatedPayload;
-              return { id: e.streamId, org_id: e.metadata.org_id, unit_id: e.metadata.unit_id, lead_id: p.lead_id, metadata: p.metadata ?? {}, account_id: p.account_id, at: e.occurredAt };
+              return {
+                id: e.streamId,
+                org_id: e.metadata.org_id,
+                unit_id: e.metadata.unit_id,
+                lead_id: p.lead_id,
+                metadata: p.metadata ?? {},
+                account_id: p.account_id,
+                at: e.occurredAt,
+              };
             }),
           ),
         ],

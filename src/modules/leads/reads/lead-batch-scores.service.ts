@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock';
 import { selectRows, sql } from '../../../platform/database';
-import { AppError } from '../../../platform/http';
 import { RequestContext, unitOnly } from '../../../platform/tenancy';
 import { rulesetScore, StoredContribution, roundScore } from '../../scoring/domain';
 import { ScoreReader, ScoringErrors } from '../../scoring';
@@ -15,7 +14,11 @@ import { unitRulesets } from './unit-rulesets';
  */
 @Injectable()
 export class LeadBatchScores {
-  constructor(private readonly ds: DataSource, private readonly clock: Clock, private readonly reader: ScoreReader) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly reader: ScoreReader,
+  ) {}
 
   async scores(leadIds: string[], ruleset = 'primary'): Promise<{ lead_id: string; score: number; ruleset_id: string | null }[]> {
     const unitId = RequestContext.unitId();
@@ -45,7 +48,12 @@ export class LeadBatchScores {
     const byLead = new Map<string, StoredContribution[]>();
     for (const c of contributions) {
       const list = byLead.get(c.lead_ref) ?? [];
-      list.push({ occurred_at: new Date(c.occurred_at), base_points: Number(c.base_points), multiplier: Number(c.multiplier), half_life_days: c.half_life_days });
+      list.push({
+        occurred_at: new Date(c.occurred_at),
+        base_points: Number(c.base_points),
+        multiplier: Number(c.multiplier),
+        half_life_days: c.half_life_days,
+      });
       byLead.set(c.lead_ref, list);
     }
     const now = this.clock.now();

@@ -29,7 +29,19 @@ export class InMemoryRulesets {
 
   add(id: string, unitId = UNIT, rules: Record<string, RuleFields> = {}): Ruleset {
     const ruleset = new Ruleset(id);
-    ruleset.create({ org_id: ORG, unit_id: unitId, dimension: ENGAGEMENT, name: id, score_column: 'total_score', is_primary: true, active: true, start_date: null, end_date: null, by: 'seed', at: AT });
+    ruleset.create({
+      org_id: ORG,
+      unit_id: unitId,
+      dimension: ENGAGEMENT,
+      name: id,
+      score_column: 'total_score',
+      is_primary: true,
+      active: true,
+      start_date: null,
+      end_date: null,
+      by: 'seed',
+      at: AT,
+    });
     for (const [ruleId, fields] of Object.entries(rules)) ruleset.addRule(ruleId, fields, 'seed', AT);
     ruleset.markCommitted(ruleset.uncommitted.length);
     this.stored.set(id, ruleset);

@@ -1,13 +1,6 @@
 import { DomainEvent, EventSourcedAggregate } from '../../../platform/event-store';
 import { canonicalEventType } from '../../scoring/domain';
-import {
-  RuleAddedPayload,
-  RuleFields,
-  RulesetCreatedPayload,
-  RulesetEvents,
-  RulesetUpdatedPayload,
-  RuleUpdatedPayload,
-} from './ruleset-events';
+import { RuleAddedPayload, RuleFields, RulesetCreatedPayload, RulesetEvents, RulesetUpdatedPayload, RuleUpdatedPayload } from './ruleset-events';
 
 export interface RuleState extends RuleFields {
   rule_id: string;
@@ -22,13 +15,17 @@ export interface RulesetState {
 
 /** Why a command was refused; the HTTP layer maps each code to a status. */
 export class RulesetRuleViolation extends Error {
-  constructor(readonly code: 'ruleset_not_found' | 'rule_not_found' | 'duplicate_rule' | 'invalid_reorder', message: string) {
+  constructor(
+    readonly code: 'ruleset_not_found' | 'rule_not_found' | 'duplicate_rule' | 'invalid_reorder',
+    message: string,
+  ) {
     super(message);
   }
 }
 
 const sameFilters = (a: RuleFields['filters'], b: RuleFields['filters']) =>
-  JSON.stringify([...a].map((c) => [c.key, c.operator, String(c.value ?? '')]).sort()) === JSON.stringify([...b].map((c) => [c.key, c.operator, String(c.value ?? '')]).sort());
+  JSON.stringify([...a].map((c) => [c.key, c.operator, String(c.value ?? '')]).sort()) ===
+  JSON.stringify([...b].map((c) => [c.key, c.operator, String(c.value ?? '')]).sort());
 
 /**
  * An engagement ruleset and its rules. Rules are ordered by priority (0 = highest). Two rules of one ruleset
@@ -43,8 +40,13 @@ export class Ruleset extends EventSourcedAggregate<RulesetState> {
   }
 
   get info(): RulesetCreatedPayload {
-    if (!this.exists) throw new RulesetRuleViolation('ruleset_not_found', 'ruleset not found');
+    this.assertExists();
     return this.state.created!;
+  }
+
+  /** Every change but creation needs a ruleset that exists (and was not deleted). */
+  private assertExists(): void {
+    if (!this.exists) throw new RulesetRuleViolation('ruleset_not_found', 'ruleset not found');
   }
 
   get rules(): readonly RuleState[] {
@@ -57,17 +59,17 @@ export class Ruleset extends EventSourcedAggregate<RulesetState> {
   }
 
   update(changes: RulesetUpdatedPayload['changes'], at: string): void {
-    this.info;
+    this.assertExists();
     if (Object.keys(changes).length) this.raise(RulesetEvents.Updated, { changes, at });
   }
 
   remove(at: string): void {
-    this.info;
+    this.assertExists();
     this.raise(RulesetEvents.Deleted, { at });
   }
 
   addRule(ruleId: string, fields: RuleFields, by: string, at: string): void {
-    this.info;
+    this.assertExists();
     this.assertNoTwin(ruleId, fields);
     const priority = this.state.rules.length ? Math.max(...this.state.rules.map((r) => r.priority)) + 1 : 0;
     this.raise(RulesetEvents.RuleAdded, { rule_id: ruleId, priority, ...fields, by, at } satisfies RuleAddedPayload);
@@ -88,7 +90,7 @@ export class Ruleset extends EventSourcedAggregate<RulesetState> {
 
   /** RULE-5: the new order must list every rule of the ruleset exactly once. */
   reorder(ruleIds: string[], at: string): void {
-    this.info;
+    this.assertExists();
     const current = new Set(this.state.rules.map((r) => r.rule_id));
     const given = new Set(ruleIds);
     if (given.size !== ruleIds.length) throw new RulesetRuleViolation('invalid_reorder', 'rule_ids lists a rule twice');
@@ -97,7 +99,9 @@ export class Ruleset extends EventSourcedAggregate<RulesetState> {
     if (missing.length || foreign.length) {
       throw new RulesetRuleViolation(
         'invalid_reorder',
-        [missing.length ? `missing rules: ${missing.join(', ')}` : '', foreign.length ? `not rules of this ruleset: ${foreign.join(', ')}` : ''].filter(Boolean).join('; '),
+        [missing.length ? `missing rules: ${missing.join(', ')}` : '', foreign.length ? `not rules of this ruleset: ${foreign.join(', ')}` : '']
+          .filter(Boolean)
+          .join('; '),
       );
     }
     this.raise(RulesetEvents.RulesReordered, { rule_ids: ruleIds, at });
@@ -112,7 +116,8 @@ export class Ruleset extends EventSourcedAggregate<RulesetState> {
   private assertNoTwin(ruleId: string, fields: RuleFields): void {
     const key = canonicalEventType(fields.event_type);
     const twin = this.state.rules.find((r) => r.rule_id !== ruleId && canonicalEventType(r.event_type) === key && sameFilters(r.filters, fields.filters));
-    if (twin) throw new RulesetRuleViolation('duplicate_rule', `rule ${twin.rule_id} already scores ${fields.event_type} with the same filters in this ruleset`);
+    if (twin)
+      throw new RulesetRuleViolation('duplicate_rule', `rule ${twin.rule_id} already scores ${fields.event_type} with the same filters in this ruleset`);
   }
 
   protected when(e: DomainEvent): void {

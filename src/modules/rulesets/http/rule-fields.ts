@@ -24,6 +24,7 @@ export function ruleChanges(body: UpdateRuleDto): Partial<RuleFields> {
   if (body.active !== undefined) c.active = body.active;
   if (body.start_at !== undefined) c.start_at = body.start_at ? new Date(body.start_at).toISOString() : null;
   if (body.end_at !== undefined) c.end_at = body.end_at ? new Date(body.end_at).toISOString() : null;
-  if (body.filters !== undefined) c.filters = body.filters.map((f) => ({ key: f.key, operator: f.operator, ...(f.value !== undefined ? { value: f.value } : {}) }));
+  if (body.filters !== undefined)
+    c.filters = body.filters.map((f) => ({ key: f.key, operator: f.operator, ...(f.value !== undefined ? { value: f.value } : {}) }));
   return c;
 }

@@ -17,7 +17,10 @@ import { CreateRuleDto, ReorderRulesDto, RuleDto, UpdateRuleDto } from './rulese
 @OuScoped()
 @Controller()
 export class RulesController {
-  constructor(private readonly commands: CommandBus, private readonly queries: RulesetsQueries) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: RulesetsQueries,
+  ) {}
 
   @Get('engagement-scoring/rulesets/:id/rules')
   @Docs.listRulesetRules('listRulesetRules')

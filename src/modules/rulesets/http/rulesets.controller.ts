@@ -14,7 +14,10 @@ import { CreateRulesetDto, RulesetDto } from './rulesets.dto';
 @OuScoped()
 @Controller()
 export class RulesetsController {
-  constructor(private readonly commands: CommandBus, private readonly queries: RulesetsQueries) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: RulesetsQueries,
+  ) {}
 
   @Get('engagement-scoring/rulesets')
   @Docs.listRulesets('listRulesets')

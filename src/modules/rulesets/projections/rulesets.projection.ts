@@ -84,7 +84,22 @@ export class RulesetsProjection implements Projection {
           `INSERT INTO rules (id, ruleset_id, org_id, unit_id, event_type, event_type_key, weight, half_life_days, icon, active, start_at, end_at, priority, filters, created_by, updated_by, created_at, updated_at)
            SELECT $1, r.id, r.org_id, r.unit_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $12, $13, $13 FROM rulesets r WHERE r.id = $14
            ON CONFLICT (id) DO NOTHING`,
-          [p.rule_id, p.event_type, canonicalEventType(p.event_type), p.weight, p.half_life_days, p.icon, p.active, p.start_at, p.end_at, p.priority, JSON.stringify(p.filters), p.by, p.at, e.streamId],
+          [
+            p.rule_id,
+            p.event_type,
+            canonicalEventType(p.event_type),
+            p.weight,
+            p.half_life_days,
+            p.icon,
+            p.active,
+            p.start_at,
+            p.end_at,
+            p.priority,
+            JSON.stringify(p.filters),
+            p.by,
+            p.at,
+            e.streamId,
+          ],
         );
         return;
       }
@@ -110,7 +125,15 @@ export class RulesetsProjection implements Projection {
     }
   }
 
-  private async update(m: EntityManager, table: string, columns: Record<string, string>, changes: Record<string, unknown>, id: string, at: string, by?: string): Promise<void> {
+  private async update(
+    m: EntityManager,
+    table: string,
+    columns: Record<string, string>,
+    changes: Record<string, unknown>,
+    id: string,
+    at: string,
+    by?: string,
+  ): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [id, at];
     for (const [field, value] of Object.entries(changes)) {

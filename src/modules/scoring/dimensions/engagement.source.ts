@@ -22,7 +22,12 @@ export const engagementSource: DimensionSource = {
     const byRuleset = new Map<string, StoredContribution[]>();
     for (const row of rows) {
       const list = byRuleset.get(row.ruleset_id) ?? [];
-      list.push({ occurred_at: new Date(row.occurred_at), base_points: Number(row.base_points), multiplier: Number(row.multiplier), half_life_days: row.half_life_days });
+      list.push({
+        occurred_at: new Date(row.occurred_at),
+        base_points: Number(row.base_points),
+        multiplier: Number(row.multiplier),
+        half_life_days: row.half_life_days,
+      });
       byRuleset.set(row.ruleset_id, list);
     }
     return byRuleset;

@@ -30,8 +30,18 @@ function holds(key: string, operator: ConditionOperator, value?: ConditionValue)
 describe('CONDITION_OPERATORS (MF-8)', () => {
   it('lists the twelve operators in a fixed order', () => {
     expect(CONDITION_OPERATORS).toEqual([
-      'equals', 'not_equals', 'contains', 'not_contains', 'starts_with', 'ends_with',
-      'exists', 'not_exists', 'gt', 'gte', 'lt', 'lte',
+      'equals',
+      'not_equals',
+      'contains',
+      'not_contains',
+      'starts_with',
+      'ends_with',
+      'exists',
+      'not_exists',
+      'gt',
+      'gte',
+      'lt',
+      'lte',
     ]);
   });
 
@@ -175,19 +185,12 @@ describe('conditionProblems', () => {
 
   it('names every problem', () => {
     expect(conditionProblems({ key: ' ', operator: 'equals', value: 'x' })).toEqual(['key must be a non-empty string']);
-    expect(conditionProblems({ key: 'k', operator: 'like', value: 'x' })).toEqual([
-      `operator must be one of ${CONDITION_OPERATORS.join(', ')}`,
-    ]);
+    expect(conditionProblems({ key: 'k', operator: 'like', value: 'x' })).toEqual([`operator must be one of ${CONDITION_OPERATORS.join(', ')}`]);
     expect(conditionProblems({ key: 'k', operator: 'equals' })).toEqual(['value is required for equals']);
     expect(conditionProblems({ key: 'k', operator: 'contains', value: null })).toEqual(['value is required for contains']);
-    expect(conditionProblems({ key: 'k', operator: 'equals', value: { a: 1 } })).toEqual([
-      'value must be a string, number or boolean',
-    ]);
+    expect(conditionProblems({ key: 'k', operator: 'equals', value: { a: 1 } })).toEqual(['value must be a string, number or boolean']);
     expect(conditionProblems({ key: 'k', operator: 'gte', value: 'ten' })).toEqual(['value must be numeric for gte']);
-    expect(conditionProblems({})).toEqual([
-      'key must be a non-empty string',
-      `operator must be one of ${CONDITION_OPERATORS.join(', ')}`,
-    ]);
+    expect(conditionProblems({})).toEqual(['key must be a non-empty string', `operator must be one of ${CONDITION_OPERATORS.join(', ')}`]);
   });
 });
 

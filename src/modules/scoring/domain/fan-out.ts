@@ -15,9 +15,7 @@ export function collapseFanOut(events: readonly TimedEvent[]): Map<string, strin
   const representativeOf = new Map<string, string>();
   let representative: TimedEvent | undefined;
   for (const event of [...events].sort(byTimeThenId)) {
-    const inBurst =
-      representative !== undefined &&
-      event.occurred_at.getTime() - representative.occurred_at.getTime() <= FAN_OUT_WINDOW_MS;
+    const inBurst = representative !== undefined && event.occurred_at.getTime() - representative.occurred_at.getTime() <= FAN_OUT_WINDOW_MS;
     if (!inBurst) representative = event;
     representativeOf.set(event.id, inBurst && representative ? representative.id : event.id);
   }
@@ -34,10 +32,7 @@ export function fanOutRepresentative(event: TimedEvent, prior: readonly PriorEve
   const t = event.occurred_at.getTime();
   const candidates = prior.filter(
     (p) =>
-      p.id !== event.id &&
-      p.suppression !== 'metadata_filter' &&
-      p.suppression !== 'fan_out' &&
-      Math.abs(p.occurred_at.getTime() - t) <= FAN_OUT_WINDOW_MS,
+      p.id !== event.id && p.suppression !== 'metadata_filter' && p.suppression !== 'fan_out' && Math.abs(p.occurred_at.getTime() - t) <= FAN_OUT_WINDOW_MS,
   );
   return candidates.sort(byTimeThenId)[0]?.id ?? null;
 }

@@ -57,9 +57,7 @@ describe('firstSuppressingFilter', () => {
   });
 
   it('lets any one filter suppress', () => {
-    expect(firstSuppressingFilter([internal, scanner], { event_type: 'Email Click', metadata: { user_agent: 'bot' } })).toBe(
-      'f-scanner',
-    );
+    expect(firstSuppressingFilter([internal, scanner], { event_type: 'Email Click', metadata: { user_agent: 'bot' } })).toBe('f-scanner');
   });
 
   it('returns null when nothing matches', () => {

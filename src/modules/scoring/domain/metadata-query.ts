@@ -20,11 +20,7 @@ export function parseMetadataQuery(raw: string): MetadataQuery | null {
  * filter, unlike the case-insensitive suppression conditions of MF-8). An absent key never matches, even
  * the query value "undefined". No queries = no filtering.
  */
-export function matchesMetadataQueries(
-  metadata: Metadata | null | undefined,
-  queries: readonly MetadataQuery[],
-  logic: MetadataQueryLogic,
-): boolean {
+export function matchesMetadataQueries(metadata: Metadata | null | undefined, queries: readonly MetadataQuery[], logic: MetadataQueryLogic): boolean {
   if (queries.length === 0) return true;
   const matches = (query: MetadataQuery): boolean => {
     if (metadata === null || metadata === undefined || !Object.hasOwn(metadata, query.key)) return false;

@@ -95,7 +95,10 @@ describe('matchRule: RULE-6 priority (first matching rule of the type wins)', ()
   });
 
   it('changes outcome when reordered: a catch-all on top shadows the filtered rule', () => {
-    const reordered = [{ ...catchAll, priority: 0 }, { ...pricing, priority: 1 }];
+    const reordered = [
+      { ...catchAll, priority: 0 },
+      { ...pricing, priority: 1 },
+    ];
     expect(matchRule(ruleset(reordered), event(), ctx)?.id).toBe('catch-all');
   });
 

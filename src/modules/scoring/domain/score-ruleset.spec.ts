@@ -1,13 +1,6 @@
 import { MS_PER_DAY } from './half-life';
 import { Rule, Ruleset } from './ruleset';
-import {
-  RulesetContribution,
-  StoredContribution,
-  contributionPoints,
-  excludedByReset,
-  rulesetScore,
-  scoreEvent,
-} from './score-ruleset';
+import { RulesetContribution, StoredContribution, contributionPoints, excludedByReset, rulesetScore, scoreEvent } from './score-ruleset';
 import { ScoringContext, ScoringEvent } from './scoring-event';
 
 const rule = (id: string, patch: Partial<Rule> = {}): Rule => ({

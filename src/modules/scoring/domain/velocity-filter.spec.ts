@@ -61,7 +61,12 @@ describe('velocityDecision without group_events (VF-2, VF-6)', () => {
 
   it('recovers once the window has slid past the burst', () => {
     expect(replay(plain, [0, 1, 2, 3, 301, 302])).toEqual({
-      e1: 'kept', e2: 'kept', e3: 'kept', e4: 'inorganic', e5: 'kept', e6: 'kept',
+      e1: 'kept',
+      e2: 'kept',
+      e3: 'kept',
+      e4: 'inorganic',
+      e5: 'kept',
+      e6: 'kept',
     });
   });
 
@@ -73,7 +78,11 @@ describe('velocityDecision without group_events (VF-2, VF-6)', () => {
 describe('velocityDecision with group_events (VF-3, VF-6)', () => {
   it('keeps the first of a burst and regroups the rest once the threshold is exceeded', () => {
     expect(replay(grouped, [0, 10, 20, 30, 40])).toEqual({
-      e1: 'kept', e2: 'inorganic_grouped', e3: 'inorganic_grouped', e4: 'inorganic_grouped', e5: 'inorganic_grouped',
+      e1: 'kept',
+      e2: 'inorganic_grouped',
+      e3: 'inorganic_grouped',
+      e4: 'inorganic_grouped',
+      e5: 'inorganic_grouped',
     });
   });
 
@@ -105,14 +114,22 @@ describe('velocityDecision with group_events (VF-3, VF-6)', () => {
 
   it('keeps the very first event even with a threshold of 0, and groups the rest', () => {
     expect(replay({ ...grouped, count_threshold: 0 }, [0, 1, 2])).toEqual({
-      e1: 'kept', e2: 'inorganic_grouped', e3: 'inorganic_grouped',
+      e1: 'kept',
+      e2: 'inorganic_grouped',
+      e3: 'inorganic_grouped',
     });
   });
 
   it('starts a new burst with a new first after the window has passed', () => {
     expect(replay(grouped, [0, 1, 2, 3, 400, 401, 402, 403])).toEqual({
-      e1: 'kept', e2: 'inorganic_grouped', e3: 'inorganic_grouped', e4: 'inorganic_grouped',
-      e5: 'kept', e6: 'inorganic_grouped', e7: 'inorganic_grouped', e8: 'inorganic_grouped',
+      e1: 'kept',
+      e2: 'inorganic_grouped',
+      e3: 'inorganic_grouped',
+      e4: 'inorganic_grouped',
+      e5: 'kept',
+      e6: 'inorganic_grouped',
+      e7: 'inorganic_grouped',
+      e8: 'inorganic_grouped',
     });
   });
 

@@ -5,13 +5,22 @@ import { CONDITION_OPERATORS, conditionProblems, ConditionOperator } from '../do
 /** `{key, operator, value}` attribute condition; the domain's own rules decide what is valid. */
 export class ConditionDto {
   @ApiProperty({ example: 'path', description: 'Metadata key; dotted paths read nested objects' })
-  @IsString() @MinLength(1) @MaxLength(200) key: string;
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  key: string;
 
   @ApiProperty({ enum: CONDITION_OPERATORS, example: 'contains' })
-  @IsIn(CONDITION_OPERATORS) operator: ConditionOperator;
+  @IsIn(CONDITION_OPERATORS)
+  operator: ConditionOperator;
 
-  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }], example: '/pricing', description: 'Not used by exists / not_exists' })
-  @IsConditionValue() value?: string | number | boolean | null;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    example: '/pricing',
+    description: 'Not used by exists / not_exists',
+  })
+  @IsConditionValue()
+  value?: string | number | boolean | null;
 }
 
 /** Runs the domain's `conditionProblems` on the whole condition (numeric operators need numbers, etc.). */

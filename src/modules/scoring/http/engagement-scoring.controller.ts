@@ -14,7 +14,10 @@ import { EngagementTestDto, EngagementTestResultDto, ScoreNowDto, ScoringJobDto 
 @OuScoped()
 @Controller()
 export class EngagementScoringController {
-  constructor(private readonly dryRun: EngagementDryRunService, private readonly scoring: ScoreNowService) {}
+  constructor(
+    private readonly dryRun: EngagementDryRunService,
+    private readonly scoring: ScoreNowService,
+  ) {}
 
   @Post('engagement-scoring/test')
   @HttpCode(200)
@@ -47,7 +50,11 @@ export class EngagementScoringController {
   }
 
   @Get('scoring/jobs/:jobId')
-  @ApiOperation({ operationId: 'getScoringJob', summary: 'Get the status of a score-now job (OU-scoped)', description: 'Status and percent done of a rescoring queued by score-now in the active OU.' })
+  @ApiOperation({
+    operationId: 'getScoringJob',
+    summary: 'Get the status of a score-now job (OU-scoped)',
+    description: 'Status and percent done of a rescoring queued by score-now in the active OU.',
+  })
   @ApiOkResponse({ type: ScoringJobDto })
   @ApiErrors(400, 401, 404)
   job(@Param('jobId') jobId: string): Promise<ScoringJobDto> {

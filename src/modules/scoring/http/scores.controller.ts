@@ -18,7 +18,8 @@ export class ScoresController {
   @ApiOperation({
     operationId: 'getLeadScore',
     summary: 'Get lead score (OU-scoped)',
-    description: 'Without `ruleset` the highest score across the active engagement rulesets of the OU; with `ruleset` (id or name) that ruleset’s score. Exact as of now (half-life decay applied at read time), rounded half up.',
+    description:
+      'Without `ruleset` the highest score across the active engagement rulesets of the OU; with `ruleset` (id or name) that ruleset’s score. Exact as of now (half-life decay applied at read time), rounded half up.',
   })
   @ApiQuery({ name: 'ruleset', required: false, description: 'Ruleset id or name' })
   @ApiOkResponse({ type: LeadScoreDto })

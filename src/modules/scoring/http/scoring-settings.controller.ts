@@ -15,7 +15,11 @@ export class ScoringSettingsController {
   constructor(private readonly settings: ScoringSettingsService) {}
 
   @Get('settings')
-  @ApiOperation({ operationId: 'getScoringSettings', summary: 'Get scoring settings', description: 'Organization-wide toggles plus the session idle timeout of the active OU.' })
+  @ApiOperation({
+    operationId: 'getScoringSettings',
+    summary: 'Get scoring settings',
+    description: 'Organization-wide toggles plus the session idle timeout of the active OU.',
+  })
   @ApiOkResponse({ type: ScoringSettingsDto })
   @ApiErrors(400, 401)
   get(): Promise<ScoringSettingsDto> {
@@ -27,7 +31,8 @@ export class ScoringSettingsController {
   @ApiOperation({
     operationId: 'updateScoringSettings',
     summary: 'Update scoring settings',
-    description: 'Partial: omitted fields stay. The organization-wide toggles need an organization admin (403 otherwise). Changing allow_negative_scores re-floors every stored lead score of the organization in the background.',
+    description:
+      'Partial: omitted fields stay. The organization-wide toggles need an organization admin (403 otherwise). Changing allow_negative_scores re-floors every stored lead score of the organization in the background.',
   })
   @ApiNoContentResponse({ description: 'Saved' })
   @ApiErrors(400, 401, 403)

@@ -30,11 +30,23 @@ export class UpdateScoringSettingsDto {
 
 /** The rule under test: the same object a client sends to POST /rules (its `ruleset_id` and `icon` included). */
 export class TestRuleDto {
-  @ApiPropertyOptional({ description: 'Ruleset the rule would join, as in POST /rules (same as the top-level `ruleset_id`; give one or both, equal)', maxLength: 100 })
-  @IsOptional() @IsString() @MaxLength(100) ruleset_id?: string;
-  @ApiPropertyOptional({ maxLength: 64, description: 'Accepted as in POST /rules; plays no part in the dry run' }) @IsOptional() @IsString() @MaxLength(64) icon?: string;
+  @ApiPropertyOptional({
+    description: 'Ruleset the rule would join, as in POST /rules (same as the top-level `ruleset_id`; give one or both, equal)',
+    maxLength: 100,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  ruleset_id?: string;
+  @ApiPropertyOptional({ maxLength: 64, description: 'Accepted as in POST /rules; plays no part in the dry run' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  icon?: string;
   @ApiPropertyOptional({ description: 'An existing rule this one stands in for (its current version is replaced in the dry run)' })
-  @IsOptional() @IsString() rule_id?: string;
+  @IsOptional()
+  @IsString()
+  rule_id?: string;
   @ApiProperty({ example: 'Page View' }) @IsString() @IsNotEmpty() @MaxLength(200) event_type: string;
   @ApiProperty({ example: 10, description: 'Whole number, positive or negative' }) @IsInt() @Min(-1_000_000) @Max(1_000_000) weight: number;
   @ApiPropertyOptional({ nullable: true, minimum: 1, maximum: 730 }) @IsOptional() @IsInt() @Min(1) @Max(730) half_life_days?: number | null;

@@ -81,7 +81,8 @@ async function scoreChanges(m: EntityManager, before: StoredScoreRow[], after: F
     const byRef = new Map(leads.map((l) => [l.id, l]));
     for (const g of gone) {
       const lead = byRef.get(g.lead_ref);
-      if (lead) changes.push({ lead_ref: g.lead_ref, lead_id: lead.lead_id, unit_id: lead.unit_id, ruleset_id: g.ruleset_id, previous: Number(g.score), score: 0 });
+      if (lead)
+        changes.push({ lead_ref: g.lead_ref, lead_id: lead.lead_id, unit_id: lead.unit_id, ruleset_id: g.ruleset_id, previous: Number(g.score), score: 0 });
     }
   }
   return changes;

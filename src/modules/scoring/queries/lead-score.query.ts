@@ -20,6 +20,13 @@ export class LeadScoreQuery {
     }
     // without a selector, the highest score across the OU's active engagement rulesets (0 when none is active)
     const best = scores.filter((s) => s.active).sort((a, b) => b.score - a.score)[0];
-    return { lead_id: lead.lead_id, score: best ? roundScore(best.score) : 0, ruleset_id: best?.ruleset_id ?? null, scores: all, engagement_scores: all, profile_scores: {} };
+    return {
+      lead_id: lead.lead_id,
+      score: best ? roundScore(best.score) : 0,
+      ruleset_id: best?.ruleset_id ?? null,
+      scores: all,
+      engagement_scores: all,
+      profile_scores: {},
+    };
   }
 }

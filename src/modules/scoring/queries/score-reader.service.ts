@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
 import { selectOne, selectRows, sql } from '../../../platform/database';
-import { AppError } from '../../../platform/http';
 import { orgScope, unitScope } from '../../../platform/tenancy';
 import { dimensionSource } from '../dimensions/dimension-sources';
 import { Dimension, ENGAGEMENT } from '../domain/dimension';
@@ -38,18 +37,27 @@ interface RulesetRow {
  */
 @Injectable()
 export class ScoreReader {
-  constructor(private readonly ds: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   /** A lead of the active OU by its public id; 404 otherwise (another OU's lead included). */
   async lead(leadId: string, m: EntityManager = this.ds.manager): Promise<LeadRow> {
-    const row = await selectOne<LeadRow>(m, sql`SELECT id, lead_id, org_id, unit_id, score_reset_at FROM leads WHERE ${unitScope()} AND lead_id = ${leadId} AND status = 'active'`);
+    const row = await selectOne<LeadRow>(
+      m,
+      sql`SELECT id, lead_id, org_id, unit_id, score_reset_at FROM leads WHERE ${unitScope()} AND lead_id = ${leadId} AND status = 'active'`,
+    );
     // lead_not_found belongs to the leads module's catalog
     if (!row) throw ScoringErrors.notFound('lead_not_found', 'lead');
     return row;
   }
 
   async allowNegative(orgId: string, m: EntityManager = this.ds.manager): Promise<boolean> {
-    const row = await selectOne<{ allow_negative_scores: boolean }>(m, sql`SELECT allow_negative_scores FROM scoring_settings WHERE ${orgScope(undefined, orgId)}`);
+    const row = await selectOne<{ allow_negative_scores: boolean }>(
+      m,
+      sql`SELECT allow_negative_scores FROM scoring_settings WHERE ${orgScope(undefined, orgId)}`,
+    );
     return row?.allow_negative_scores ?? false;
   }
 

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { selectOne, sql } from '../../../platform/database';
-import { AppError, PlatformErrors } from '../../../platform/http';
+import { PlatformErrors } from '../../../platform/http';
 import { QueueName } from '../../../platform/queues';
 import { RequestContext, currentUnit, unitScope } from '../../../platform/tenancy';
 import { isWiredDimension } from '../dimensions/dimension-sources';
@@ -22,7 +22,10 @@ function jobStatus(state: string): JobStatus {
 /** score-now: queues the rescoring of a ruleset's leads, and reports on the queued job. */
 @Injectable()
 export class ScoreNowService {
-  constructor(private readonly ds: DataSource, @InjectQueue(QueueName.Rescore) private readonly queue: Queue) {}
+  constructor(
+    private readonly ds: DataSource,
+    @InjectQueue(QueueName.Rescore) private readonly queue: Queue,
+  ) {}
 
   async scoreNow(dimension: string, rulesetId: string): Promise<ScoreNowDto> {
     const wired = this.wiredDimension(dimension);
@@ -32,7 +35,13 @@ export class ScoreNowService {
       sql`SELECT id, name FROM rulesets WHERE id = ${rulesetId} AND ${unitScope()} AND dimension = ${wired}`,
     );
     if (!ruleset) throw ScoringErrors.notFound('ruleset_not_found', 'ruleset');
-    const job = await this.queue.add(RESCORE_RULESET, { org_id: orgId, unit_id: unitId, ruleset_id: rulesetId, dimension: wired, actor: RequestContext.actor() } satisfies RescoreJobData);
+    const job = await this.queue.add(RESCORE_RULESET, {
+      org_id: orgId,
+      unit_id: unitId,
+      ruleset_id: rulesetId,
+      dimension: wired,
+      actor: RequestContext.actor(),
+    } satisfies RescoreJobData);
     RequestContext.describe({ verb: 'score_now', entityType: 'ruleset', entityId: rulesetId, summary: `queued rescoring of ruleset '${ruleset.name}'` });
     return { status: 'queued', job_id: String(job.id), ruleset_id: rulesetId, status_url: `/scoring/jobs/${job.id}` };
   }
@@ -56,7 +65,9 @@ export class ScoreNowService {
   /** 400 for an unknown dimension, 404 for one that has no rulesets yet (only engagement is wired). */
   private wiredDimension(dimension: string): Dimension {
     if (!isDimension(dimension)) {
-      throw PlatformErrors.error('validation_failed', `dimension must be one of ${DIMENSIONS.join(', ')}`, [{ field: 'dimension', reason: `must be one of ${DIMENSIONS.join(', ')}` }]);
+      throw PlatformErrors.error('validation_failed', `dimension must be one of ${DIMENSIONS.join(', ')}`, [
+        { field: 'dimension', reason: `must be one of ${DIMENSIONS.join(', ')}` },
+      ]);
     }
     if (!isWiredDimension(dimension)) throw ScoringErrors.notFound('ruleset_not_found', `${dimension} ruleset`);
     return dimension;

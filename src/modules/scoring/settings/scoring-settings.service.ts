@@ -4,7 +4,7 @@ import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock';
 import { execute, selectOne, sql } from '../../../platform/database';
-import { AppError, PlatformErrors } from '../../../platform/http';
+import { PlatformErrors } from '../../../platform/http';
 import { QueueName } from '../../../platform/queues';
 import { RequestContext, currentUnit, orgScope, unitOnly } from '../../../platform/tenancy';
 import { ScoringSettingsDto, UpdateScoringSettingsDto } from '../http/scoring.dto';
@@ -29,7 +29,11 @@ function toScoringSettingsView(row: SettingsRow | undefined): ScoringSettingsDto
 /** The organization's scoring toggles and the active OU's session timeout: read, and partial update. */
 @Injectable()
 export class ScoringSettingsService {
-  constructor(private readonly ds: DataSource, private readonly clock: Clock, @InjectQueue(QueueName.Rescore) private readonly queue: Queue) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    @InjectQueue(QueueName.Rescore) private readonly queue: Queue,
+  ) {}
 
   async get(): Promise<ScoringSettingsDto> {
     const row = await selectOne<SettingsRow>(
@@ -73,7 +77,14 @@ export class ScoringSettingsService {
       }
     });
     if (floorChanged) await this.queue.add(REFRESH_ORG_SCORES, { org_id: orgId } satisfies Partial<RescoreJobData>);
-    const changed = Object.entries(body).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(', ');
-    RequestContext.describe({ entityType: 'scoring_settings', entityId: orgWide ? orgId : unitId, summary: `updated scoring settings (${changed || 'nothing'})` });
+    const changed = Object.entries(body)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    RequestContext.describe({
+      entityType: 'scoring_settings',
+      entityId: orgWide ? orgId : unitId,
+      summary: `updated scoring settings (${changed || 'nothing'})`,
+    });
   }
 }

@@ -20,8 +20,7 @@ export interface SurgeTriggerChanges {
   teams_webhook_url?: string | null;
 }
 
-const hasDestination = (t: SurgeTrigger) =>
-  Boolean(t.notificationChannelId || t.webhookUrl || t.teamsWebhookUrl || t.slackTargetId || t.emails.length);
+const hasDestination = (t: SurgeTrigger) => Boolean(t.notificationChannelId || t.webhookUrl || t.teamsWebhookUrl || t.slackTargetId || t.emails.length);
 
 /**
  * Applies the fields present in `changes` to the trigger, then checks the whole trigger: create and update

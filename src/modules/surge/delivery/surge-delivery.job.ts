@@ -50,7 +50,11 @@ interface Destination {
 export class SurgeDeliveryJob {
   private readonly logger = new Logger('SurgeDelivery');
 
-  constructor(private readonly ds: DataSource, private readonly keys: ServerKeys, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly keys: ServerKeys,
+    private readonly clock: Clock,
+  ) {}
 
   @Process({ name: DELIVER_SURGE, concurrency: 4 })
   async handle(job: Job<DeliverSurgeData>): Promise<{ attempts: number }> {
@@ -80,7 +84,12 @@ export class SurgeDeliveryJob {
       destinations.push({ kind: 'webhook', url: ev.webhook_url, headers, body: payload });
     }
     if (ev.teams_webhook_url) {
-      destinations.push({ kind: 'teams', url: ev.teams_webhook_url, headers: {}, body: { text: `**${ev.trigger_name}** — lead ${ev.lead_id}: ${payload.why}`, surge: payload } });
+      destinations.push({
+        kind: 'teams',
+        url: ev.teams_webhook_url,
+        headers: {},
+        body: { text: `**${ev.trigger_name}** — lead ${ev.lead_id}: ${payload.why}`, surge: payload },
+      });
     }
     for (const d of destinations) {
       const outcome = await this.post(d);
@@ -90,7 +99,8 @@ export class SurgeDeliveryJob {
             VALUES (${uuidv7()}, ${ev.org_id}, ${ev.unit_id}, ${ev.trigger_id}, ${ev.id}, ${d.kind}, ${outcome.ok ? 'delivered' : 'failed'}, ${outcome.status},
                     ${outcome.error}, ${this.clock.now().toISOString()})`,
       );
-      if (!outcome.ok) this.logger.warn({ msg: 'surge delivery failed', trigger_id: ev.trigger_id, destination: d.kind, http_status: outcome.status, error: outcome.error });
+      if (!outcome.ok)
+        this.logger.warn({ msg: 'surge delivery failed', trigger_id: ev.trigger_id, destination: d.kind, http_status: outcome.status, error: outcome.error });
     }
     return { attempts: destinations.length };
   }
@@ -109,7 +119,13 @@ export class SurgeDeliveryJob {
     } catch (err) {
       const e = err as Error;
       const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
-      return { ok: false, status: null, error: timedOut ? `timeout after ${DELIVERY_TIMEOUT_MS / 1000}s` : `${e.message}${(e.cause as Error)?.message ? `: ${(e.cause as Error).message}` : ''}`.slice(0, 500) };
+      return {
+        ok: false,
+        status: null,
+        error: timedOut
+          ? `timeout after ${DELIVERY_TIMEOUT_MS / 1000}s`
+          : `${e.message}${(e.cause as Error)?.message ? `: ${(e.cause as Error).message}` : ''}`.slice(0, 500),
+      };
     }
   }
 }

@@ -19,7 +19,8 @@ export class SurgeEventsController {
   @ApiOperation({
     operationId: 'listSurgeEvents',
     summary: 'List surge events (OU-scoped)',
-    description: 'Surge events of the active OU, newest first (one per firing). start inclusive, end exclusive, both on fired_at. The total count is in the X-Total-Count header.',
+    description:
+      'Surge events of the active OU, newest first (one per firing). start inclusive, end exclusive, both on fired_at. The total count is in the X-Total-Count header.',
   })
   @ApiOkResponse({ type: [SurgeEventDto], headers: { 'X-Total-Count': { description: 'Events matching the filters', schema: { type: 'integer' } } } })
   @ApiErrors(400, 401)

@@ -30,10 +30,18 @@ const DEFAULT_DAYS = 30;
 @OuScoped()
 @Controller('surge-triggers')
 export class SurgeTriggersController {
-  constructor(private readonly commands: CommandBus, private readonly triggers: SurgeTriggersReader, private readonly history: SurgeHistory) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly triggers: SurgeTriggersReader,
+    private readonly history: SurgeHistory,
+  ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listSurgeTriggers', summary: 'List surge triggers (OU-scoped)', description: 'Returns all surge triggers for the active organizational unit, newest first.' })
+  @ApiOperation({
+    operationId: 'listSurgeTriggers',
+    summary: 'List surge triggers (OU-scoped)',
+    description: 'Returns all surge triggers for the active organizational unit, newest first.',
+  })
   @ApiOkResponse({ type: [SurgeTriggerDto] })
   @ApiErrors(400, 401)
   async list(): Promise<SurgeTriggerDto[]> {
@@ -44,7 +52,8 @@ export class SurgeTriggersController {
   @ApiOperation({
     operationId: 'createSurgeTrigger',
     summary: 'Create surge trigger (OU-scoped)',
-    description: 'Fires when a lead produces threshold_count or more matching events within window_seconds. An active trigger needs a destination (400 otherwise); webhook_url is deprecated and answered with a warning.',
+    description:
+      'Fires when a lead produces threshold_count or more matching events within window_seconds. An active trigger needs a destination (400 otherwise); webhook_url is deprecated and answered with a warning.',
   })
   @ApiCreatedResponse({ type: SurgeTriggerDto })
   @ApiErrors(400, 401, 403)
@@ -58,9 +67,13 @@ export class SurgeTriggersController {
   @ApiOperation({
     operationId: 'updateSurgeTrigger',
     summary: 'Update surge trigger',
-    description: 'Partial update (omitted fields are unchanged, null clears a destination) answering 204 No Content. Setting webhook_url adds a `Warning: 299` deprecation header.',
+    description:
+      'Partial update (omitted fields are unchanged, null clears a destination) answering 204 No Content. Setting webhook_url adds a `Warning: 299` deprecation header.',
   })
-  @ApiNoContentResponse({ description: 'Updated', headers: { Warning: { description: 'Deprecation notice when the trigger uses webhook_url', schema: { type: 'string' } } } })
+  @ApiNoContentResponse({
+    description: 'Updated',
+    headers: { Warning: { description: 'Deprecation notice when the trigger uses webhook_url', schema: { type: 'string' } } },
+  })
   @ApiErrors(400, 401, 403, 404)
   async update(@Param('id') id: string, @Body() body: UpdateSurgeTriggerDto, @Res({ passthrough: true }) res: Response): Promise<void> {
     const { usesWebhookUrl } = await this.commands.execute(new UpdateSurgeTriggerCommand(id, body));
@@ -69,7 +82,11 @@ export class SurgeTriggersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'deleteSurgeTrigger', summary: 'Delete surge trigger', description: 'Irreversible. Recorded surge events and delivery attempts are kept.' })
+  @ApiOperation({
+    operationId: 'deleteSurgeTrigger',
+    summary: 'Delete surge trigger',
+    description: 'Irreversible. Recorded surge events and delivery attempts are kept.',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(401, 403, 404)
   async remove(@Param('id') id: string): Promise<void> {
@@ -82,7 +99,8 @@ export class SurgeTriggersController {
   @ApiOperation({
     operationId: 'previewSurgeTrigger',
     summary: 'Preview (backtest) a surge trigger',
-    description: 'Backtests the trigger against the last N days (1–90, default 30) of kept events of the active OU. Returns the number of times it would have fired and up to 10 lead ids. No notifications are sent and the trigger state is not modified.',
+    description:
+      'Backtests the trigger against the last N days (1–90, default 30) of kept events of the active OU. Returns the number of times it would have fired and up to 10 lead ids. No notifications are sent and the trigger state is not modified.',
   })
   @ApiOkResponse({ type: SurgePreviewDto })
   @ApiErrors(400, 401, 404)
@@ -97,7 +115,8 @@ export class SurgeTriggersController {
   @ApiOperation({
     operationId: 'getSurgeTriggerHealth',
     summary: 'Get health for a surge trigger (OU-scoped)',
-    description: 'Returns 24-hour delivery aggregate stats and the 10 most recent notification attempts for a surge trigger. 404 when the trigger is not in the active OU.',
+    description:
+      'Returns 24-hour delivery aggregate stats and the 10 most recent notification attempts for a surge trigger. 404 when the trigger is not in the active OU.',
   })
   @ApiOkResponse({ type: SurgeTriggerHealthDto })
   @ApiErrors(401, 404)
@@ -111,7 +130,8 @@ export class SurgeTriggersController {
   @ApiOperation({
     operationId: 'simulateSurgeTrigger',
     summary: 'Simulate a surge trigger against a specific lead',
-    description: "Runs the trigger over one lead's kept events of the last N days (1–90, default 30): whether and how often it would have fired, and the windows that reached the threshold. Nothing is sent or changed. Unknown lead → 404.",
+    description:
+      "Runs the trigger over one lead's kept events of the last N days (1–90, default 30): whether and how often it would have fired, and the windows that reached the threshold. Nothing is sent or changed. Unknown lead → 404.",
   })
   @ApiOkResponse({ type: SurgeSimulationDto })
   @ApiErrors(400, 401, 404)
@@ -119,7 +139,12 @@ export class SurgeTriggersController {
     const trigger = await this.triggers.get(id);
     const leadId = body.lead_id.trim();
     const simulation = await this.history.simulate(trigger, body.days ?? DEFAULT_DAYS, leadId);
-    RequestContext.describe({ verb: 'simulated', entityType: 'surge_trigger', entityId: trigger.id, summary: `simulated surge trigger '${trigger.name}' for lead ${leadId}` });
+    RequestContext.describe({
+      verb: 'simulated',
+      entityType: 'surge_trigger',
+      entityId: trigger.id,
+      summary: `simulated surge trigger '${trigger.name}' for lead ${leadId}`,
+    });
     return simulation;
   }
 }

@@ -1,5 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUrl, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { PageQueryDto } from '../../../platform/http';
 import { SLACK_TARGET_KINDS, SlackTargetKind, WINDOW_UNITS, WindowUnit } from '../entities/surge-trigger.entity';
 
@@ -13,68 +31,122 @@ const Given = () => ValidateIf((_o, v) => v !== undefined && v !== null);
 
 class SurgeTriggerFieldsDto {
   @ApiPropertyOptional({ example: 'Pricing page surge', description: 'Label; generated from the rule when omitted' })
-  @Present() @IsString() @MinLength(1) @MaxLength(100) @Matches(/\S/, { message: 'must not be blank' })
+  @Present()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  @Matches(/\S/, { message: 'must not be blank' })
   name?: string;
 
   @ApiPropertyOptional({ example: 'Page View', default: '', description: 'Optional; leave empty to monitor all event types' })
-  @Present() @IsString() @MaxLength(100)
+  @Present()
+  @IsString()
+  @MaxLength(100)
   event_type?: string;
 
   @ApiPropertyOptional({ enum: WINDOW_UNITS, default: 'seconds', description: 'Display unit only; window_seconds is always seconds' })
-  @Present() @IsIn(WINDOW_UNITS)
+  @Present()
+  @IsIn(WINDOW_UNITS)
   window_unit?: WindowUnit;
 
   @ApiPropertyOptional({ default: true, description: 'Defaults to true. Pass false to save a draft without a dispatch destination.' })
-  @Present() @IsBoolean()
+  @Present()
+  @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'ID of a saved Notification Channel of the active OU (preferred destination).' })
-  @Given() @IsUUID('all')
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'ID of a saved Notification Channel of the active OU (preferred destination).',
+  })
+  @Given()
+  @IsUUID('all')
   notification_channel_id?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, deprecated: true, example: 'https://hooks.example.com/surge', description: 'Deprecated legacy webhook destination; use notification_channel_id. When set, the response carries a deprecation warning.' })
-  @Given() @IsString() @MaxLength(2000) @IsUrl(URL_OPTIONS)
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    deprecated: true,
+    example: 'https://hooks.example.com/surge',
+    description: 'Deprecated legacy webhook destination; use notification_channel_id. When set, the response carries a deprecation warning.',
+  })
+  @Given()
+  @IsString()
+  @MaxLength(2000)
+  @IsUrl(URL_OPTIONS)
   webhook_url?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'Bearer s3cr3t', description: 'Sent as the Authorization header of webhook requests; stored encrypted, returned masked' })
-  @Given() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'Bearer s3cr3t',
+    description: 'Sent as the Authorization header of webhook requests; stored encrypted, returned masked',
+  })
+  @Given()
+  @IsString()
+  @MaxLength(2000)
   webhook_auth_header?: string | null;
 
   @ApiPropertyOptional({ type: [String], example: ['sales@example.com'], description: 'Email recipients (at most 50)' })
-  @Present() @IsArray() @ArrayMaxSize(50) @IsEmail({}, { each: true })
+  @Present()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsEmail({}, { each: true })
   emails?: string[];
 
   @ApiPropertyOptional({ enum: SLACK_TARGET_KINDS, nullable: true, description: 'Slack destination type (default channel when slack_target_id is set)' })
-  @Given() @IsIn(SLACK_TARGET_KINDS)
+  @Given()
+  @IsIn(SLACK_TARGET_KINDS)
   slack_target_kind?: SlackTargetKind | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'C01ABCDEF', description: 'Slack channel or user ID' })
-  @Given() @IsString() @MaxLength(100)
+  @Given()
+  @IsString()
+  @MaxLength(100)
   slack_target_id?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://example.webhook.office.com/webhookb2/…', description: 'Microsoft Teams incoming webhook URL' })
-  @Given() @IsString() @MaxLength(2000) @IsUrl(URL_OPTIONS)
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'https://example.webhook.office.com/webhookb2/…',
+    description: 'Microsoft Teams incoming webhook URL',
+  })
+  @Given()
+  @IsString()
+  @MaxLength(2000)
+  @IsUrl(URL_OPTIONS)
   teams_webhook_url?: string | null;
 }
 
 export class CreateSurgeTriggerDto extends SurgeTriggerFieldsDto {
   @ApiProperty({ minimum: 1, maximum: MAX_WINDOW_SECONDS, example: 7200, description: 'Rolling window in seconds' })
-  @IsInt() @Min(1) @Max(MAX_WINDOW_SECONDS)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_WINDOW_SECONDS)
   window_seconds: number;
 
   @ApiProperty({ minimum: 1, example: 5, description: 'Fires when a lead has at least this many matching events in the window' })
-  @IsInt() @Min(1) @Max(1_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   threshold_count: number;
 }
 
 /** Partial update (docs): omitted fields are unchanged; null clears a nullable destination field. */
 export class UpdateSurgeTriggerDto extends SurgeTriggerFieldsDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_WINDOW_SECONDS, example: 7200 })
-  @Present() @IsInt() @Min(1) @Max(MAX_WINDOW_SECONDS)
+  @Present()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_WINDOW_SECONDS)
   window_seconds?: number;
 
   @ApiPropertyOptional({ minimum: 1, example: 5 })
-  @Present() @IsInt() @Min(1) @Max(1_000_000)
+  @Present()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   threshold_count?: number;
 }
 
@@ -88,7 +160,8 @@ export class SurgeTriggerDto {
   @ApiProperty() active: boolean;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) notification_channel_id: string | null;
   @ApiProperty({ type: String, nullable: true, deprecated: true }) webhook_url: string | null;
-  @ApiProperty({ type: String, nullable: true, example: 'Bea•••ret', description: 'Masked; the stored value is never returned' }) webhook_auth_header: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Bea•••ret', description: 'Masked; the stored value is never returned' }) webhook_auth_header:
+    string | null;
   @ApiProperty({ type: [String] }) emails: string[];
   @ApiProperty({ enum: SLACK_TARGET_KINDS, nullable: true }) slack_target_kind: string | null;
   @ApiProperty({ type: String, nullable: true }) slack_target_id: string | null;
@@ -102,13 +175,18 @@ export class SurgeTriggerDto {
 
 export class PreviewSurgeTriggerDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 90, default: 30, description: 'Number of days of event history to scan (1–90, default 30)' })
-  @IsOptional() @IsInt() @Min(1) @Max(90)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(90)
   days?: number;
 }
 
 export class SimulateSurgeTriggerDto extends PreviewSurgeTriggerDto {
   @ApiProperty({ example: 'ld_a1b2c3d4-e5f6-7890-abcd-ef1234567890', description: 'The Lead ID to simulate against' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   lead_id: string;
 }
 
@@ -145,21 +223,29 @@ export class SurgeTriggerHealthDto {
   @ApiProperty() failed_24h: number;
   @ApiProperty({ type: String, nullable: true }) last_failure_at: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'connection timeout after 5s' }) last_error: string | null;
-  @ApiProperty({ enum: ['gray', 'green', 'amber', 'red'], description: 'gray: nothing in 24 h; green: only deliveries; amber: 0 < failed < delivered; red: failed > 0 and failed ≥ delivered' }) status: string;
+  @ApiProperty({
+    enum: ['gray', 'green', 'amber', 'red'],
+    description: 'gray: nothing in 24 h; green: only deliveries; amber: 0 < failed < delivered; red: failed > 0 and failed ≥ delivered',
+  })
+  status: string;
   @ApiProperty({ type: [SurgeDeliveryAttemptDto], description: 'The 10 most recent attempts' }) recent_attempts: SurgeDeliveryAttemptDto[];
 }
 
 export class SurgeEventsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Start timestamp (RFC3339), inclusive, on fired_at' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   start?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'End timestamp (RFC3339), exclusive, on fired_at' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   end?: string;
 
   @ApiPropertyOptional({ description: 'Filter by surge channel (snapshot channel/source).' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   channel?: string;
 }
 

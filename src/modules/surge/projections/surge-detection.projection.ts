@@ -114,7 +114,21 @@ export class SurgeDetectionProjection implements Projection {
       `INSERT INTO surge_events (id, org_id, unit_id, trigger_id, lead_ref, lead_id, event_id, event_type, event_count, window_start, window_end, channel, fired_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [id, e.metadata.org_id, e.metadata.unit_id, t.id, lead, p.lead_id, p.event_id, p.event_type, count, w.start.toISOString(), w.end.toISOString(), p.channel, e.recordedAt.toISOString()],
+      [
+        id,
+        e.metadata.org_id,
+        e.metadata.unit_id,
+        t.id,
+        lead,
+        p.lead_id,
+        p.event_id,
+        p.event_type,
+        count,
+        w.start.toISOString(),
+        w.end.toISOString(),
+        p.channel,
+        e.recordedAt.toISOString(),
+      ],
     );
     return inserted.length ? id : null;
   }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock';
 import { raw, selectOne, selectRows, sql } from '../../../platform/database';
-import { AppError } from '../../../platform/http';
 import { unitScope } from '../../../platform/tenancy';
 import { detectSurges, SurgeWindow } from '../domain/surge-window';
 import { SurgeTrigger } from '../entities/surge-trigger.entity';
@@ -23,7 +22,10 @@ const SAMPLE_LEADS = 10;
  */
 @Injectable()
 export class SurgeHistory {
-  constructor(private readonly ds: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   /** How often the trigger would have fired over every lead of its OU, with up to 10 of those leads. */
   async preview(trigger: SurgeTrigger, days: number): Promise<SurgePreviewDto> {
@@ -61,11 +63,14 @@ export class SurgeHistory {
     );
     const rule = { windowMs: trigger.windowSeconds * 1000, threshold: trigger.thresholdCount };
     const out: LeadSurges[] = [];
-    for (let i = 0; i < rows.length; ) {
+    for (let i = 0; i < rows.length;) {
       let j = i;
       while (j < rows.length && rows[j].lead_ref === rows[i].lead_ref) j++;
       const slice = rows.slice(i, j);
-      const windows = detectSurges(rule, slice.map((r) => new Date(r.occurred_at)));
+      const windows = detectSurges(
+        rule,
+        slice.map((r) => new Date(r.occurred_at)),
+      );
       if (windows.length) out.push({ leadId: slice.find((r) => r.lead_id)?.lead_id ?? slice[0].lead_ref, windows });
       i = j;
     }

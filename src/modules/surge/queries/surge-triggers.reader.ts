@@ -20,7 +20,10 @@ const DAY_MS = 86_400_000;
 /** Reads of surge triggers, their delivery health and their firings, within the active OU. */
 @Injectable()
 export class SurgeTriggersReader {
-  constructor(private readonly ds: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   /** The trigger of the active OU, or 404 (another OU's trigger does not exist for the caller). */
   async get(id: string): Promise<SurgeTrigger> {

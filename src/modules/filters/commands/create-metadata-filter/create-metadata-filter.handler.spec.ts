@@ -9,7 +9,11 @@ describe('CreateMetadataFilterHandler', () => {
     const saved: MetadataFilter[] = [];
     const repo = { create: (f: Partial<MetadataFilter>) => Object.assign(new MetadataFilter(), f), save: async (f: MetadataFilter) => saved.push(f) };
     const handler = new CreateMetadataFilterHandler({ getRepository: () => repo } as unknown as DataSource);
-    const ctx: TenantContext = { orgId: 'org_1', unitId: 'ou_1', principal: { type: 'member', id: 'm', orgId: 'org_1', email: 'd@example.com', activeOuKey: 'k' } };
+    const ctx: TenantContext = {
+      orgId: 'org_1',
+      unitId: 'ou_1',
+      principal: { type: 'member', id: 'm', orgId: 'org_1', email: 'd@example.com', activeOuKey: 'k' },
+    };
     const conditions = [{ key: 'path', operator: 'contains' as const, value: '/careers' }];
 
     const { filterId } = await RequestContext.run(ctx, () => handler.execute(new CreateMetadataFilterCommand({ name: ' Careers ', conditions })));

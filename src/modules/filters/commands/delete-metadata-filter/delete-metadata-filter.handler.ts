@@ -7,7 +7,10 @@ import { DeleteMetadataFilterCommand } from './delete-metadata-filter.command';
 
 @CommandHandler(DeleteMetadataFilterCommand)
 export class DeleteMetadataFilterHandler implements ICommandHandler<DeleteMetadataFilterCommand> {
-  constructor(private readonly ds: DataSource, private readonly filters: FiltersReader) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly filters: FiltersReader,
+  ) {}
 
   async execute({ filterId }: DeleteMetadataFilterCommand): Promise<void> {
     const filter = await this.filters.metadataFilter(filterId);

@@ -11,7 +11,11 @@ describe('DeleteVelocityFilterHandler', () => {
     const filter = Object.assign(new VelocityFilter(), { id: 'vf_1', eventType: 'Click' });
     const reader = { velocityFilter: async () => filter } as unknown as FiltersReader;
     const ctx: TenantContext = { orgId: 'org_1', unitId: 'ou_1' };
-    await RequestContext.run(ctx, () => new DeleteVelocityFilterHandler({ getRepository: () => ({ delete: remove }) } as unknown as DataSource, reader).execute(new DeleteVelocityFilterCommand('vf_1')));
+    await RequestContext.run(ctx, () =>
+      new DeleteVelocityFilterHandler({ getRepository: () => ({ delete: remove }) } as unknown as DataSource, reader).execute(
+        new DeleteVelocityFilterCommand('vf_1'),
+      ),
+    );
     expect(remove).toHaveBeenCalledWith({ id: 'vf_1' });
     expect(ctx.audit).toMatchObject({ entityId: 'vf_1', summary: "deleted inorganic filter on 'Click'" });
   });

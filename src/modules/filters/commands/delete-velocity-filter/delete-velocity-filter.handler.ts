@@ -7,7 +7,10 @@ import { DeleteVelocityFilterCommand } from './delete-velocity-filter.command';
 
 @CommandHandler(DeleteVelocityFilterCommand)
 export class DeleteVelocityFilterHandler implements ICommandHandler<DeleteVelocityFilterCommand> {
-  constructor(private readonly ds: DataSource, private readonly filters: FiltersReader) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly filters: FiltersReader,
+  ) {}
 
   async execute({ filterId }: DeleteVelocityFilterCommand): Promise<void> {
     const filter = await this.filters.velocityFilter(filterId);

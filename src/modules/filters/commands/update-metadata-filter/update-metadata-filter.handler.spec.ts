@@ -11,9 +11,17 @@ describe('UpdateMetadataFilterHandler', () => {
     const filter = Object.assign(new MetadataFilter(), { id: 'mf_1', name: 'Old', eventType: 'Click', conditions, enabled: true });
     const save = jest.fn(async (f: MetadataFilter) => f);
     const reader = { metadataFilter: async () => filter } as unknown as FiltersReader;
-    const ctx: TenantContext = { orgId: 'org_1', unitId: 'ou_1', principal: { type: 'member', id: 'm', orgId: 'org_1', email: 'e@example.com', activeOuKey: 'k' } };
+    const ctx: TenantContext = {
+      orgId: 'org_1',
+      unitId: 'ou_1',
+      principal: { type: 'member', id: 'm', orgId: 'org_1', email: 'e@example.com', activeOuKey: 'k' },
+    };
 
-    await RequestContext.run(ctx, () => new UpdateMetadataFilterHandler({ getRepository: () => ({ save }) } as unknown as DataSource, reader).execute(new UpdateMetadataFilterCommand('mf_1', { name: ' New ', enabled: false })));
+    await RequestContext.run(ctx, () =>
+      new UpdateMetadataFilterHandler({ getRepository: () => ({ save }) } as unknown as DataSource, reader).execute(
+        new UpdateMetadataFilterCommand('mf_1', { name: ' New ', enabled: false }),
+      ),
+    );
 
     expect(save).toHaveBeenCalledWith(expect.objectContaining({ name: 'New', eventType: 'Click', conditions, enabled: false, updatedBy: 'e@example.com' }));
   });

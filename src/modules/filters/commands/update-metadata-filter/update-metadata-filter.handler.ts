@@ -7,7 +7,10 @@ import { UpdateMetadataFilterCommand } from './update-metadata-filter.command';
 
 @CommandHandler(UpdateMetadataFilterCommand)
 export class UpdateMetadataFilterHandler implements ICommandHandler<UpdateMetadataFilterCommand> {
-  constructor(private readonly ds: DataSource, private readonly filters: FiltersReader) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly filters: FiltersReader,
+  ) {}
 
   async execute({ filterId, changes }: UpdateMetadataFilterCommand): Promise<void> {
     const filter = await this.filters.metadataFilter(filterId);

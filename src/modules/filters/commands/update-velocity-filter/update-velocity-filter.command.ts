@@ -3,7 +3,10 @@ import { NewVelocityFilter } from '../create-velocity-filter/create-velocity-fil
 
 /** Partial update of a velocity filter of the active OU (omitted fields unchanged). */
 export class UpdateVelocityFilterCommand extends Command<void> {
-  constructor(readonly filterId: string, readonly changes: Partial<NewVelocityFilter>) {
+  constructor(
+    readonly filterId: string,
+    readonly changes: Partial<NewVelocityFilter>,
+  ) {
     super();
   }
 }

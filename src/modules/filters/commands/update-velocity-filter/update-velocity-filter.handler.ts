@@ -8,7 +8,10 @@ import { UpdateVelocityFilterCommand } from './update-velocity-filter.command';
 
 @CommandHandler(UpdateVelocityFilterCommand)
 export class UpdateVelocityFilterHandler implements ICommandHandler<UpdateVelocityFilterCommand> {
-  constructor(private readonly ds: DataSource, private readonly filters: FiltersReader) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly filters: FiltersReader,
+  ) {}
 
   async execute({ filterId, changes }: UpdateVelocityFilterCommand): Promise<void> {
     const filter = await this.filters.velocityFilter(filterId);

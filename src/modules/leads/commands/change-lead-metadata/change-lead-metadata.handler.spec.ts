@@ -13,7 +13,12 @@ const lead = (metadata: Record<string, unknown>) => {
 
 describe('ChangeLeadMetadata', () => {
   it('states the change as given; account_id only when the caller named it', () => {
-    expect(decideMetadataChange(lead({ a: 1 }), { set: { b: 2 }, removed: ['a'], replace: false, silent: true })).toEqual({ set: { b: 2 }, removed: ['a'], replace: false, silent: true });
+    expect(decideMetadataChange(lead({ a: 1 }), { set: { b: 2 }, removed: ['a'], replace: false, silent: true })).toEqual({
+      set: { b: 2 },
+      removed: ['a'],
+      replace: false,
+      silent: true,
+    });
     expect(decideMetadataChange(lead({}), { set: {}, removed: [], replace: false, silent: true, account_id: null })).toMatchObject({ account_id: null });
   });
 
@@ -31,8 +36,14 @@ describe('ChangeLeadMetadata', () => {
   });
 
   it('answers 404 lead_not_found when the lead is no longer live', async () => {
-    const repo = { transaction: (w: (m: unknown) => Promise<unknown>) => w({ query: async () => [] }), loadMany: async () => new Map(), saveMany: async () => [] };
+    const repo = {
+      transaction: (w: (m: unknown) => Promise<unknown>) => w({ query: async () => [] }),
+      loadMany: async () => new Map(),
+      saveMany: async () => [],
+    };
     const handler = new ChangeLeadMetadataHandler({} as never, repo as never, { now: () => new Date(0) } as never);
-    await expect(handler.execute(new ChangeLeadMetadataCommand('ref-1', { set: {}, removed: [], replace: false, silent: true }))).rejects.toMatchObject({ code: 'lead_not_found' });
+    await expect(handler.execute(new ChangeLeadMetadataCommand('ref-1', { set: {}, removed: [], replace: false, silent: true }))).rejects.toMatchObject({
+      code: 'lead_not_found',
+    });
   });
 });

@@ -28,14 +28,18 @@ describe('CreateLead', () => {
       code: 'lead_exists',
       message: 'a lead with id x already exists in the active OU',
     });
-    await expect(handlerWith({ status: 'deleting' }).handler.execute(new CreateLeadCommand({ id: 'x', metadata: {}, account_id: null }))).rejects.toMatchObject({
-      code: 'lead_exists',
-      message: expect.stringContaining('is being deleted'),
-    });
+    await expect(handlerWith({ status: 'deleting' }).handler.execute(new CreateLeadCommand({ id: 'x', metadata: {}, account_id: null }))).rejects.toMatchObject(
+      {
+        code: 'lead_exists',
+        message: expect.stringContaining('is being deleted'),
+      },
+    );
   });
 
   it('turns losing a race for the same id (unique violation) into 409', async () => {
     const race = Object.assign(new Error('duplicate key'), { code: '23505' });
-    await expect(handlerWith(undefined, race).handler.execute(new CreateLeadCommand({ id: 'x', metadata: {}, account_id: null }))).rejects.toMatchObject({ code: 'lead_exists' });
+    await expect(handlerWith(undefined, race).handler.execute(new CreateLeadCommand({ id: 'x', metadata: {}, account_id: null }))).rejects.toMatchObject({
+      code: 'lead_exists',
+    });
   });
 });

@@ -14,7 +14,9 @@ import { CreateLeadCommand } from './create-lead.command';
 export function leadExists(id: string, status?: string) {
   return LeadErrors.error(
     'lead_exists',
-    status === 'deleting' ? `lead ${id} is being deleted; its id can be used again once the deletion completed` : `a lead with id ${id} already exists in the active OU`,
+    status === 'deleting'
+      ? `lead ${id} is being deleted; its id can be used again once the deletion completed`
+      : `a lead with id ${id} already exists in the active OU`,
     [{ field: 'id', reason: 'is already used by a lead of the active OU' }],
   );
 }

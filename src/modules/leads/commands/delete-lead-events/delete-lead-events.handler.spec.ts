@@ -27,7 +27,16 @@ describe('DeleteLeadEvents', () => {
       saveMany: async (leads: Lead[], _meta: unknown, _m: unknown, extra: unknown[]) => saved.push({ leads, extra }),
     };
     const handler = new DeleteLeadEventsHandler(repo as never, { now: () => new Date(5) } as never);
-    await handler.execute(new DeleteLeadEventsCommand([{ event_id: 'e1', lead_ref: 'l1', suppression: null }, { event_id: 'e9', lead_ref: 'gone', suppression: null }, { event_id: 's1', lead_ref: null, suppression: 'metadata_filter' }], 'batch_delete'));
+    await handler.execute(
+      new DeleteLeadEventsCommand(
+        [
+          { event_id: 'e1', lead_ref: 'l1', suppression: null },
+          { event_id: 'e9', lead_ref: 'gone', suppression: null },
+          { event_id: 's1', lead_ref: null, suppression: 'metadata_filter' },
+        ],
+        'batch_delete',
+      ),
+    );
     expect(saved).toHaveLength(1);
     expect(live.uncommitted.map((e) => e.payload)).toEqual([expect.objectContaining({ event_ids: ['e1'], reason: 'batch_delete' })]);
     expect(saved[0].extra).toEqual([expect.objectContaining({ streamId: 'suppressed-s1', expectedVersion: 'any' })]);

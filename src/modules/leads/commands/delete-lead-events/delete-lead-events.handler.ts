@@ -32,15 +32,13 @@ export class DeleteLeadEventsHandler implements ICommandHandler<DeleteLeadEvents
     // a lead deleted meanwhile (LEAD-18) is left alone: its erasure removes these events too
     await changeLiveLeads(this.repo, [...byLead.keys()], metadata, (leads) => {
       for (const [ref, list] of byLead) leads.get(ref)?.deleteEvents(list, reason, at);
-      return orphans.map(
-        (id): StreamAppend => ({
-          streamId: `suppressed-${id}`,
-          streamType: SuppressedEventStreamType,
-          expectedVersion: 'any',
-          events: [{ type: LeadEvent.EventsDeleted, payload: { event_ids: [id], reason } satisfies LeadEventsDeletedPayload, occurredAt: at }],
-          metadata,
-        }),
-      );
+      return orphans.map((id): StreamAppend => ({
+        streamId: `suppressed-${id}`,
+        streamType: SuppressedEventStreamType,
+        expectedVersion: 'any',
+        events: [{ type: LeadEvent.EventsDeleted, payload: { event_ids: [id], reason } satisfies LeadEventsDeletedPayload, occurredAt: at }],
+        metadata,
+      }));
     });
   }
 }

@@ -2,7 +2,13 @@ import { Lead } from '../../domain/lead.aggregate';
 import { ImportLeadRowsCommand, LeadImportMapping } from './import-lead-rows.command';
 import { ImportLeadRowsHandler } from './import-lead-rows.handler';
 
-const mapping: LeadImportMapping = { unit_id: 'ou', primary_column: 'email', primary_kind: 'email', field_mappings: { name: 'name' }, alias_mappings: { phone: 'phone' } };
+const mapping: LeadImportMapping = {
+  unit_id: 'ou',
+  primary_column: 'email',
+  primary_kind: 'email',
+  field_mappings: { name: 'name' },
+  alias_mappings: { phone: 'phone' },
+};
 
 /** The database holds `aliases` (kind:value → lead) and `leads`; saves and the in-transaction hook are captured. */
 function setup(aliases: { kind: string; value: string; lead_ref: string; lead_id: string; status: string }[] = []) {

@@ -37,7 +37,8 @@ export class ImportLeadRowsHandler implements ICommandHandler<ImportLeadRowsComm
       },
       {
         retryAlso: isUniqueViolation, // another writer created the same lead or alias first
-        onRetry: (_err, attempt) => this.log.debug({ msg: 'lead import chunk conflicted with another writer; retrying', correlation_id: metadata.correlation_id, attempt }),
+        onRetry: (_err, attempt) =>
+          this.log.debug({ msg: 'lead import chunk conflicted with another writer; retrying', correlation_id: metadata.correlation_id, attempt }),
       },
     );
   }

@@ -12,7 +12,9 @@ export interface MergeLeadRow {
 /** 400 when the target is also a source. */
 export function refuseTargetAmongSources(targetLeadId: string, sourceIds: readonly string[]): void {
   if (sourceIds.includes(targetLeadId)) {
-    throw LeadErrors.error('target_in_sources', 'the target lead cannot also be a source', [{ field: 'sourceLeadIds', reason: 'must not contain targetLeadId' }]);
+    throw LeadErrors.error('target_in_sources', 'the target lead cannot also be a source', [
+      { field: 'sourceLeadIds', reason: 'must not contain targetLeadId' },
+    ]);
   }
 }
 
@@ -24,7 +26,9 @@ export function findMergeParties(rows: MergeLeadRow[], targetLeadId: string, sou
   const byId = new Map(rows.map((r) => [r.lead_id, r]));
   const target = byId.get(targetLeadId);
   if (!target || target.status !== 'active') {
-    throw LeadErrors.error('lead_not_found', `target lead ${targetLeadId} not found in the active OU`, [{ field: 'targetLeadId', lead_id: targetLeadId, reason: 'not found' }]);
+    throw LeadErrors.error('lead_not_found', `target lead ${targetLeadId} not found in the active OU`, [
+      { field: 'targetLeadId', lead_id: targetLeadId, reason: 'not found' },
+    ]);
   }
   const missing = sourceIds.filter((id) => !byId.has(id));
   if (missing.length) {

@@ -25,7 +25,10 @@ describe('MergeLeads decisions', () => {
 
   it('answers 404 lead_not_found for a target or source not found in the active OU', () => {
     expect(errorOf(() => findMergeParties([row('b')], 'a', ['b']))).toMatchObject({ status: 404, body: { error: 'lead_not_found' } });
-    expect(errorOf(() => findMergeParties([row('a')], 'a', ['b']))).toMatchObject({ status: 404, body: { error: 'lead_not_found', details: [{ lead_id: 'b' }] } });
+    expect(errorOf(() => findMergeParties([row('a')], 'a', ['b']))).toMatchObject({
+      status: 404,
+      body: { error: 'lead_not_found', details: [{ lead_id: 'b' }] },
+    });
     expect(errorOf(() => findMergeParties([row('a', 'deleting'), row('b')], 'a', ['b']))).toMatchObject({ status: 404 });
   });
 

@@ -14,7 +14,13 @@ import { checkMergeable, findMergeParties, MergeLeadRow, refuseTargetAmongSource
 import { MergeLeadsCommand } from './merge-leads.command';
 import { HISTORY_EVENT_TYPES, mergeOutcome, recordedMerge } from './merge-outcome';
 
-const scoresOf = (events: Iterable<Pick<HistoryEvent, 'occurred_at' | 'contributions'>>, rulesetIds: string[], now: Date, allowNegative: boolean, resetAt: Date | null) => {
+const scoresOf = (
+  events: Iterable<Pick<HistoryEvent, 'occurred_at' | 'contributions'>>,
+  rulesetIds: string[],
+  now: Date,
+  allowNegative: boolean,
+  resetAt: Date | null,
+) => {
   const by = contributionsByRuleset(events);
   return Object.fromEntries(rulesetIds.map((id) => [id, roundScore(rulesetScore(by.get(id) ?? [], now, { allowNegative, resetAt }))]));
 };
@@ -45,7 +51,10 @@ export class MergeLeadsHandler implements ICommandHandler<MergeLeadsCommand, Mer
     );
     const { target, sources } = findMergeParties(rows, targetLeadId, sourceIds);
     const mergeId = nameUuid(
-      `kenbun:merge:${unitId}:${target.id}:${sources.map((s) => s.id).sort().join(',')}:${truncate.policy}:${truncate.max_events ?? ''}`,
+      `kenbun:merge:${unitId}:${target.id}:${sources
+        .map((s) => s.id)
+        .sort()
+        .join(',')}:${truncate.policy}:${truncate.max_events ?? ''}`,
     );
     const result = await this.decide(orgId, unitId, target, sources, truncate, mergeId);
     RequestContext.describe({
@@ -57,7 +66,14 @@ export class MergeLeadsHandler implements ICommandHandler<MergeLeadsCommand, Mer
     return result;
   }
 
-  private async decide(org: string, unit: string, target: MergeLeadRow, sources: MergeLeadRow[], truncate: TruncatePolicy, mergeId: string): Promise<MergeResultDto> {
+  private async decide(
+    org: string,
+    unit: string,
+    target: MergeLeadRow,
+    sources: MergeLeadRow[],
+    truncate: TruncatePolicy,
+    mergeId: string,
+  ): Promise<MergeResultDto> {
     const metadata = RequestContext.eventMetadata();
     return this.repo.transaction(
       async (m) => {
@@ -78,7 +94,17 @@ export class MergeLeadsHandler implements ICommandHandler<MergeLeadsCommand, Mer
 
   private async apply(
     m: EntityManager,
-    x: { org: string; unit: string; target: MergeLeadRow; sources: MergeLeadRow[]; targetLead: Lead; sourceLeads: Lead[]; truncate: TruncatePolicy; mergeId: string; metadata: EventMetadata },
+    x: {
+      org: string;
+      unit: string;
+      target: MergeLeadRow;
+      sources: MergeLeadRow[];
+      targetLead: Lead;
+      sourceLeads: Lead[];
+      truncate: TruncatePolicy;
+      mergeId: string;
+      metadata: EventMetadata;
+    },
   ): Promise<MergeResultDto> {
     const { target, sources, targetLead, sourceLeads, truncate, mergeId, metadata } = x;
     const now = this.clock.now();
@@ -92,9 +118,13 @@ export class MergeLeadsHandler implements ICommandHandler<MergeLeadsCommand, Mer
     for (const s of stored) streams.get(s.stream_id)!.push({ type: s.event_type, payload: s.payload });
     const targetHistory = leadHistory(streams.get(target.id)!);
     const setup = await this.setups.load(x.org, x.unit, m);
-    const candidates = sources.flatMap((s) => [...leadHistory(streams.get(s.id)!).values()].map((event) => ({ event, source: s, occurred_at: event.occurred_at, event_id: event.event_id })));
+    const candidates = sources.flatMap((s) =>
+      [...leadHistory(streams.get(s.id)!).values()].map((event) => ({ event, source: s, occurred_at: event.occurred_at, event_id: event.event_id })),
+    );
     const plan = planTruncation(candidates, truncate);
-    const moved = plan.moved.map((c) => adoptedEvent(c.event, c.source.id, c.source.lead_id, c.source.score_reset_at ? new Date(c.source.score_reset_at) : null, target.lead_id, setup));
+    const moved = plan.moved.map((c) =>
+      adoptedEvent(c.event, c.source.id, c.source.lead_id, c.source.score_reset_at ? new Date(c.source.score_reset_at) : null, target.lead_id, setup),
+    );
     // oldest first, as a timeline reads
     moved.reverse();
 
@@ -113,7 +143,12 @@ export class MergeLeadsHandler implements ICommandHandler<MergeLeadsCommand, Mer
       const dropped = plan.dropped.filter((c) => c.source.id === sources[i].id).map((c) => c.event_id);
       sourceLeads[i].deleteEvents(dropped, 'merge_truncated', now);
       sourceLeads[i].mergeInto(
-        { merge_id: mergeId, target_ref: target.id, target_lead_id: target.lead_id, moved_events: moved.filter((e) => e.from_lead_ref === sources[i].id).length },
+        {
+          merge_id: mergeId,
+          target_ref: target.id,
+          target_lead_id: target.lead_id,
+          moved_events: moved.filter((e) => e.from_lead_ref === sources[i].id).length,
+        },
         nameUuid(`${mergeId}:${sources[i].id}`),
         now,
       );

@@ -6,7 +6,14 @@ import type { MergeResultDto } from '../../merge/lead-merge.dto';
 import { MergeLeadRow } from './merge-decisions';
 
 /** The event types that shape a lead's history (the merge folds them with `leadHistory`). */
-export const HISTORY_EVENT_TYPES = [LeadEvent.EventRecorded, LeadEvent.EventsAdopted, LeadEvent.EventRegrouped, LeadEvent.Rescored, LeadEvent.EventsDeleted, LeadEvent.MergedInto];
+export const HISTORY_EVENT_TYPES = [
+  LeadEvent.EventRecorded,
+  LeadEvent.EventsAdopted,
+  LeadEvent.EventRegrouped,
+  LeadEvent.Rescored,
+  LeadEvent.EventsDeleted,
+  LeadEvent.MergedInto,
+];
 
 export function mergeOutcome(p: LeadEventsAdoptedPayload, target: MergeLeadRow, eventCount: number): MergeResultDto {
   return {

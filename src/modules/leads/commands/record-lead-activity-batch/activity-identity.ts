@@ -35,7 +35,10 @@ interface AliasRow {
  */
 export async function loadActivityIdentity(m: EntityManager, unitId: string, leadIds: string[], aliases: Alias[]): Promise<ActivityIdentity> {
   const byId = leadIds.length
-    ? await selectRows<LeadRow>(m, sql`SELECT id, lead_id, status FROM leads WHERE ${unitOnly(undefined, unitId)} AND lead_id = ANY(${leadIds}::text[]) ORDER BY id FOR KEY SHARE`)
+    ? await selectRows<LeadRow>(
+        m,
+        sql`SELECT id, lead_id, status FROM leads WHERE ${unitOnly(undefined, unitId)} AND lead_id = ANY(${leadIds}::text[]) ORDER BY id FOR KEY SHARE`,
+      )
     : [];
   const byAlias = aliases.length
     ? await selectRows<AliasRow>(

@@ -44,7 +44,17 @@ function setup(db: { storedIds?: string[]; leads?: { id: string; lead_id: string
       ),
     saveMany: async (leads: Lead[], _meta: unknown, _m: unknown, extra: unknown[]) => saved.push({ leads, extra }),
   };
-  const setups = { load: async () => ({ rulesets: [], rulesetNames: new Map(), velocityFilters: [], metadataFilters: [], hiddenEventTypes: new Set(), scopes: new Map(), allowNegative: false }) };
+  const setups = {
+    load: async () => ({
+      rulesets: [],
+      rulesetNames: new Map(),
+      velocityFilters: [],
+      metadataFilters: [],
+      hiddenEventTypes: new Set(),
+      scopes: new Map(),
+      allowNegative: false,
+    }),
+  };
   return { handler: new RecordLeadActivityBatchHandler(repo as never, setups as never), saved };
 }
 

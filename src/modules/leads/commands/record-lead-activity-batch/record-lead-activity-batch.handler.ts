@@ -43,7 +43,9 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
     const result: LeadActivityOutcome = { recorded: 0, suppressed: 0, duplicates: 0, leadsCreated: 0 };
     // a redelivered job, or a client resending an event id: recorded once
     const storedIds = new Set<string>(
-      (await m.query(`SELECT event_id FROM event_store_events WHERE event_id = ANY($1::uuid[])`, [all.map((e) => e.event_id)])).map((r: { event_id: string }) => r.event_id),
+      (await m.query(`SELECT event_id FROM event_store_events WHERE event_id = ANY($1::uuid[])`, [all.map((e) => e.event_id)])).map(
+        (r: { event_id: string }) => r.event_id,
+      ),
     );
     const seen = new Set<string>();
     const events = all.filter((e) => {
@@ -56,7 +58,12 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
 
     const setup = await this.setups.load(org_id, unit_id, m);
     const leadIds = [...new Set(events.flatMap((e) => (e.lead_id ? [e.lead_id] : [])))];
-    const identity = await loadActivityIdentity(m, unit_id, leadIds, events.flatMap((e) => e.aliases));
+    const identity = await loadActivityIdentity(
+      m,
+      unit_id,
+      leadIds,
+      events.flatMap((e) => e.aliases),
+    );
 
     // MF-2: metadata filters first; a suppressed event is stored on its own stream and never touches a lead
     const extra: StreamAppend[] = [];
@@ -77,7 +84,7 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
         contributions: [],
         scope: setup.scopes.get(canonicalEventType(e.event_type)) ?? 'activate',
         lead_ref: leadRef,
-        lead_id: leadRef ? identity.leadIdOfRef.get(leadRef) ?? null : null,
+        lead_id: leadRef ? (identity.leadIdOfRef.get(leadRef) ?? null) : null,
       };
       extra.push({
         streamId: `suppressed-${e.event_id}`,

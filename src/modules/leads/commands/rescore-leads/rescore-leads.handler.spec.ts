@@ -15,7 +15,17 @@ describe('RescoreLeads', () => {
     };
     const handler = new RescoreLeadsHandler(repo as never, { now: () => new Date(5) } as never);
     const contribution = { ruleset_id: 'rs', rule_id: 'r', base_points: 5, multiplier: 1, half_life_days: null };
-    await handler.execute(new RescoreLeadsCommand(new Map([['l1', [{ event_id: 'e1', contribution }]], ['gone', [{ event_id: 'e2', contribution: null }]]]), 'rs', 'job', {}));
+    await handler.execute(
+      new RescoreLeadsCommand(
+        new Map([
+          ['l1', [{ event_id: 'e1', contribution }]],
+          ['gone', [{ event_id: 'e2', contribution: null }]],
+        ]),
+        'rs',
+        'job',
+        {},
+      ),
+    );
     expect(locked).toEqual([['l1', 'gone']]);
     expect(live.uncommitted.map((e) => e.payload)).toEqual([{ ruleset_id: 'rs', job_id: 'job', changes: [{ event_id: 'e1', contribution }] }]);
   });

@@ -18,20 +18,32 @@ describe('AddRuleHandler', () => {
 
   it('needs a ruleset when the OU has no primary one', async () => {
     const { handler } = setup();
-    expect(await inActiveUnit(() => rejection(handler.execute(new AddRuleCommand(undefined, rule('Page View')))))).toEqual({ code: 'ruleset_required', status: 400 });
+    expect(await inActiveUnit(() => rejection(handler.execute(new AddRuleCommand(undefined, rule('Page View')))))).toEqual({
+      code: 'ruleset_required',
+      status: 400,
+    });
   });
 
   it('refuses a second rule with the same event type and filters (409)', async () => {
     const { store, handler } = setup();
     store.add('rs_1', undefined, { rl_1: rule('Page View') });
-    expect(await inActiveUnit(() => rejection(handler.execute(new AddRuleCommand('rs_1', rule('page_view')))))).toEqual({ code: 'duplicate_rule', status: 409 });
+    expect(await inActiveUnit(() => rejection(handler.execute(new AddRuleCommand('rs_1', rule('page_view')))))).toEqual({
+      code: 'duplicate_rule',
+      status: 409,
+    });
   });
 
   it('refuses a window that ends when it starts, and another OU’s ruleset', async () => {
     const { store, handler } = setup();
     store.add('rs_b', 'unit_b');
     const at = '2026-03-01T00:00:00.000Z';
-    expect(await inActiveUnit(() => rejection(handler.execute(new AddRuleCommand('rs_b', rule('Page View', { start_at: at, end_at: at })))))).toEqual({ code: 'validation_failed', status: 400 });
-    expect(await inActiveUnit(() => rejection(handler.execute(new AddRuleCommand('rs_b', rule('Page View')))))).toEqual({ code: 'ruleset_not_found', status: 404 });
+    expect(await inActiveUnit(() => rejection(handler.execute(new AddRuleCommand('rs_b', rule('Page View', { start_at: at, end_at: at })))))).toEqual({
+      code: 'validation_failed',
+      status: 400,
+    });
+    expect(await inActiveUnit(() => rejection(handler.execute(new AddRuleCommand('rs_b', rule('Page View')))))).toEqual({
+      code: 'ruleset_not_found',
+      status: 404,
+    });
   });
 });

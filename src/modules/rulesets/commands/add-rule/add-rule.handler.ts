@@ -12,7 +12,11 @@ import { AddRuleCommand } from './add-rule.command';
 
 @CommandHandler(AddRuleCommand)
 export class AddRuleHandler implements ICommandHandler<AddRuleCommand> {
-  constructor(private readonly repo: AggregateRepository, private readonly lookup: RulesetLookup, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly lookup: RulesetLookup,
+    private readonly clock: Clock,
+  ) {}
 
   async execute({ rulesetId, fields }: AddRuleCommand): Promise<{ ruleId: string; rulesetId: string }> {
     assertRuleWindow(fields);

@@ -4,7 +4,15 @@ import { fixedClock, inActiveUnit, rejection } from '../rulesets.fakes';
 import { CreateRulesetCommand, NewRuleset } from './create-ruleset.command';
 import { CreateRulesetHandler } from './create-ruleset.handler';
 
-const input = (extra: Partial<NewRuleset> = {}): NewRuleset => ({ name: 'Main', score_column: 'total_score', is_primary: false, active: true, start_date: null, end_date: null, ...extra });
+const input = (extra: Partial<NewRuleset> = {}): NewRuleset => ({
+  name: 'Main',
+  score_column: 'total_score',
+  is_primary: false,
+  active: true,
+  start_date: null,
+  end_date: null,
+  ...extra,
+});
 
 describe('CreateRulesetHandler', () => {
   const transaction = jest.fn();

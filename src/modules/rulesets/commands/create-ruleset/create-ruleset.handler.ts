@@ -12,13 +12,19 @@ import { CreateRulesetCommand, NewRuleset } from './create-ruleset.command';
 /** 400 when the ruleset would end before it starts (ISO dates compare as strings). */
 export function assertDatesInOrder(input: Pick<NewRuleset, 'start_date' | 'end_date'>): void {
   if (input.start_date && input.end_date && input.start_date > input.end_date) {
-    throw PlatformErrors.error('validation_failed', 'end_date: must not be before start_date', [{ field: 'end_date', reason: 'must not be before start_date' }]);
+    throw PlatformErrors.error('validation_failed', 'end_date: must not be before start_date', [
+      { field: 'end_date', reason: 'must not be before start_date' },
+    ]);
   }
 }
 
 @CommandHandler(CreateRulesetCommand)
 export class CreateRulesetHandler implements ICommandHandler<CreateRulesetCommand> {
-  constructor(private readonly repo: AggregateRepository, private readonly ds: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async execute({ input }: CreateRulesetCommand): Promise<{ rulesetId: string }> {
     assertDatesInOrder(input);

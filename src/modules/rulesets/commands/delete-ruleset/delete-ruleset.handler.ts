@@ -8,7 +8,10 @@ import { DeleteRulesetCommand } from './delete-ruleset.command';
 
 @CommandHandler(DeleteRulesetCommand)
 export class DeleteRulesetHandler implements ICommandHandler<DeleteRulesetCommand> {
-  constructor(private readonly repo: AggregateRepository, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly clock: Clock,
+  ) {}
 
   async execute({ rulesetId }: DeleteRulesetCommand): Promise<void> {
     await this.repo

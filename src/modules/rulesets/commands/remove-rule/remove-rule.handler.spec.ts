@@ -12,6 +12,8 @@ describe('RemoveRuleHandler', () => {
 
   it('does not look further when the rule is unknown in the OU', async () => {
     const store = new InMemoryRulesets();
-    await expect(inActiveUnit(() => new RemoveRuleHandler(store.repository, store.lookup, fixedClock).execute(new RemoveRuleCommand('rl_x')))).rejects.toMatchObject({ code: 'rule_not_found' });
+    await expect(
+      inActiveUnit(() => new RemoveRuleHandler(store.repository, store.lookup, fixedClock).execute(new RemoveRuleCommand('rl_x'))),
+    ).rejects.toMatchObject({ code: 'rule_not_found' });
   });
 });

@@ -9,7 +9,11 @@ import { RemoveRuleCommand } from './remove-rule.command';
 
 @CommandHandler(RemoveRuleCommand)
 export class RemoveRuleHandler implements ICommandHandler<RemoveRuleCommand> {
-  constructor(private readonly repo: AggregateRepository, private readonly lookup: RulesetLookup, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly lookup: RulesetLookup,
+    private readonly clock: Clock,
+  ) {}
 
   async execute({ ruleId }: RemoveRuleCommand): Promise<void> {
     const rulesetId = await this.lookup.rulesetOfRule(ruleId);

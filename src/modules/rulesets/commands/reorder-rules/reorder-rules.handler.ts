@@ -8,7 +8,10 @@ import { ReorderRulesCommand } from './reorder-rules.command';
 
 @CommandHandler(ReorderRulesCommand)
 export class ReorderRulesHandler implements ICommandHandler<ReorderRulesCommand> {
-  constructor(private readonly repo: AggregateRepository, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly clock: Clock,
+  ) {}
 
   async execute({ rulesetId, ruleIds }: ReorderRulesCommand): Promise<void> {
     await this.repo

@@ -23,6 +23,9 @@ describe('UpdateRuleHandler', () => {
 
   it('refuses turning a rule into a twin of another (409)', async () => {
     const { handler } = setup();
-    expect(await inActiveUnit(() => rejection(handler.execute(new UpdateRuleCommand('rl_2', { event_type: 'Page View' }))))).toEqual({ code: 'duplicate_rule', status: 409 });
+    expect(await inActiveUnit(() => rejection(handler.execute(new UpdateRuleCommand('rl_2', { event_type: 'Page View' }))))).toEqual({
+      code: 'duplicate_rule',
+      status: 409,
+    });
   });
 });

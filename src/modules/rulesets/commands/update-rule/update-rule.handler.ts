@@ -10,7 +10,11 @@ import { UpdateRuleCommand } from './update-rule.command';
 
 @CommandHandler(UpdateRuleCommand)
 export class UpdateRuleHandler implements ICommandHandler<UpdateRuleCommand> {
-  constructor(private readonly repo: AggregateRepository, private readonly lookup: RulesetLookup, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly lookup: RulesetLookup,
+    private readonly clock: Clock,
+  ) {}
 
   async execute({ ruleId, changes }: UpdateRuleCommand): Promise<{ rulesetId: string }> {
     const rulesetId = await this.lookup.rulesetOfRule(ruleId);

@@ -5,11 +5,18 @@ import { SurgeTrigger } from '../../entities/surge-trigger.entity';
 import { CreateSurgeTriggerCommand } from './create-surge-trigger.command';
 import { CreateSurgeTriggerHandler } from './create-surge-trigger.handler';
 
-const context = (): TenantContext => ({ orgId: 'org_1', unitId: 'ou_1', principal: { type: 'member', id: 'mem_1', orgId: 'org_1', email: 'a@example.com', activeOuKey: 'k' } });
+const context = (): TenantContext => ({
+  orgId: 'org_1',
+  unitId: 'ou_1',
+  principal: { type: 'member', id: 'mem_1', orgId: 'org_1', email: 'a@example.com', activeOuKey: 'k' },
+});
 
 function setUp() {
   const saved: SurgeTrigger[] = [];
-  const repo = { create: (fields: Partial<SurgeTrigger>) => Object.assign(new SurgeTrigger(), fields), save: jest.fn(async (t: SurgeTrigger) => saved.push(t)) };
+  const repo = {
+    create: (fields: Partial<SurgeTrigger>) => Object.assign(new SurgeTrigger(), fields),
+    save: jest.fn(async (t: SurgeTrigger) => saved.push(t)),
+  };
   const ds = { getRepository: () => repo } as unknown as DataSource;
   const keys = { fieldEncryptionKey: Buffer.alloc(32, 7) } as ServerKeys;
   return { handler: new CreateSurgeTriggerHandler(ds, keys), saved };
@@ -20,10 +27,19 @@ describe('CreateSurgeTriggerHandler', () => {
     const { handler, saved } = setUp();
     const ctx = context();
     const { triggerId } = await RequestContext.run(ctx, () =>
-      handler.execute(new CreateSurgeTriggerCommand({ window_seconds: 60, threshold_count: 3, event_type: ' Page View ', emails: ['A@Example.com ', 'a@example.com'] })),
+      handler.execute(
+        new CreateSurgeTriggerCommand({ window_seconds: 60, threshold_count: 3, event_type: ' Page View ', emails: ['A@Example.com ', 'a@example.com'] }),
+      ),
     );
     expect(triggerId).toMatch(/^srg_/);
-    expect(saved[0]).toMatchObject({ orgId: 'org_1', unitId: 'ou_1', name: 'Surge: 3+ Page View within 60 s', eventType: 'Page View', emails: ['a@example.com'], createdBy: 'a@example.com' });
+    expect(saved[0]).toMatchObject({
+      orgId: 'org_1',
+      unitId: 'ou_1',
+      name: 'Surge: 3+ Page View within 60 s',
+      eventType: 'Page View',
+      emails: ['a@example.com'],
+      createdBy: 'a@example.com',
+    });
     expect(ctx.audit).toMatchObject({ entityType: 'surge_trigger', entityId: triggerId });
   });
 

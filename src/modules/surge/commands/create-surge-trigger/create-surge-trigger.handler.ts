@@ -10,7 +10,10 @@ import { CreateSurgeTriggerCommand } from './create-surge-trigger.command';
 
 @CommandHandler(CreateSurgeTriggerCommand)
 export class CreateSurgeTriggerHandler implements ICommandHandler<CreateSurgeTriggerCommand> {
-  constructor(private readonly ds: DataSource, private readonly keys: ServerKeys) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly keys: ServerKeys,
+  ) {}
 
   async execute({ input }: CreateSurgeTriggerCommand): Promise<{ triggerId: string }> {
     const { orgId, unitId } = currentUnit();
@@ -41,7 +44,11 @@ export class CreateSurgeTriggerHandler implements ICommandHandler<CreateSurgeTri
     applySurgeTriggerChanges(trigger, input, this.keys.fieldEncryptionKey);
     if (!trigger.name) trigger.name = `Surge: ${describeSurgeRule(trigger)}`;
     await repo.save(trigger);
-    RequestContext.describe({ entityType: 'surge_trigger', entityId: trigger.id, summary: `created surge trigger '${trigger.name}' (${describeSurgeRule(trigger)})` });
+    RequestContext.describe({
+      entityType: 'surge_trigger',
+      entityId: trigger.id,
+      summary: `created surge trigger '${trigger.name}' (${describeSurgeRule(trigger)})`,
+    });
     return { triggerId: trigger.id };
   }
 }

@@ -7,7 +7,10 @@ import { DeleteSurgeTriggerCommand } from './delete-surge-trigger.command';
 
 @CommandHandler(DeleteSurgeTriggerCommand)
 export class DeleteSurgeTriggerHandler implements ICommandHandler<DeleteSurgeTriggerCommand> {
-  constructor(private readonly ds: DataSource, private readonly triggers: SurgeTriggersReader) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly triggers: SurgeTriggersReader,
+  ) {}
 
   async execute({ triggerId }: DeleteSurgeTriggerCommand): Promise<void> {
     const trigger = await this.triggers.get(triggerId);

@@ -9,7 +9,11 @@ import { UpdateSurgeTriggerCommand } from './update-surge-trigger.command';
 
 @CommandHandler(UpdateSurgeTriggerCommand)
 export class UpdateSurgeTriggerHandler implements ICommandHandler<UpdateSurgeTriggerCommand> {
-  constructor(private readonly ds: DataSource, private readonly keys: ServerKeys, private readonly triggers: SurgeTriggersReader) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly keys: ServerKeys,
+    private readonly triggers: SurgeTriggersReader,
+  ) {}
 
   async execute({ triggerId, changes }: UpdateSurgeTriggerCommand): Promise<{ usesWebhookUrl: boolean }> {
     const trigger = await this.triggers.get(triggerId);
