@@ -35,6 +35,14 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('lists every declared error code, platform and modules alike, in the error schema', () => {
+    const error = JSON.parse(generated).components.schemas.ErrorResponseDto.properties.error;
+    for (const code of ['validation_failed', 'no_active_ou', 'rate_limited', 'lead_not_found', 'duplicate_rule', 'filter_not_found', 'email_taken', 'too_many_events']) {
+      expect(error.enum).toContain(code);
+    }
+    expect(error.description).toContain('lead_not_found (404)');
+  });
+
   it("passes Spectral's spectral:oas ruleset without errors", async () => {
     const spectral = new Spectral();
     spectral.setRuleset({ extends: [[oas as never, 'recommended']] } as never);

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
-import { AppError } from '../http/app-error';
+import { PlatformErrors } from '../http/platform.errors';
 
 /**
  * Operations-admin credential (QUEUE_DASHBOARD_USER / QUEUE_DASHBOARD_PASSWORD, HTTP Basic) for the queue
@@ -28,7 +28,7 @@ export class OpsAdminGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<Request>();
     if (checkOpsAdmin(this.config, req.headers.authorization)) return true;
     ctx.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="kenbun-ops"');
-    throw AppError.unauthorized('operations admin credentials required');
+    throw PlatformErrors.error('unauthorized', 'operations admin credentials required');
   }
 }
 

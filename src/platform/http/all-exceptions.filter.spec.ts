@@ -2,13 +2,16 @@ import { BadRequestException, HttpException, NotFoundException } from '@nestjs/c
 import type { Request } from 'express';
 import { AppError } from './app-error';
 import { AllExceptionsFilter } from './all-exceptions.filter';
+import { codeForStatus } from './app-error';
+import { isRegisteredErrorCode } from './error-catalog';
+import './platform.errors';
 
 describe('AllExceptionsFilter.render', () => {
   const filter = new AllExceptionsFilter();
   const req = {} as Request;
 
   it('keeps an AppError as thrown', () => {
-    expect(filter.render(AppError.conflict('duplicate_rule', 'a rule already scores page_view'), req)).toEqual({
+    expect(filter.render(new AppError(409, 'duplicate_rule', 'a rule already scores page_view'), req)).toEqual({
       status: 409,
       body: { error: 'duplicate_rule', message: 'a rule already scores page_view' },
     });
@@ -31,5 +34,11 @@ describe('AllExceptionsFilter.render', () => {
       status: 500,
       body: { error: 'internal_error', message: 'internal server error' },
     });
+  });
+
+  it('answers only registered codes for statuses without a code of their own', () => {
+    for (const status of [400, 401, 402, 403, 404, 405, 406, 409, 410, 412, 413, 415, 422, 429, 500, 502, 503, 504]) {
+      expect([status, isRegisteredErrorCode(codeForStatus(status))]).toEqual([status, true]);
+    }
   });
 });

@@ -14,8 +14,9 @@ export interface ErrorBody {
 }
 
 /**
- * Throw this (or a module's subclass) for every expected failure. The global filter renders it as-is;
- * anything else becomes a 500 `internal_error` and is logged.
+ * Every expected failure. Made by a module's error catalog (`defineErrors` in error-catalog.ts), which fixes the
+ * code's status and lists it in the OpenAPI document; the global filter renders it as-is, anything else becomes a
+ * 500 `internal_error` and is logged.
  */
 export class AppError extends HttpException {
   constructor(
@@ -25,25 +26,6 @@ export class AppError extends HttpException {
     readonly details?: unknown,
   ) {
     super({ error: code, message, ...(details !== undefined ? { details } : {}) } satisfies ErrorBody, status);
-  }
-
-  static badRequest(code: string, message: string, details?: unknown) {
-    return new AppError(HttpStatus.BAD_REQUEST, code, message, details);
-  }
-  static notFound(what: string, code = 'not_found') {
-    return new AppError(HttpStatus.NOT_FOUND, code, `${what} not found`);
-  }
-  static conflict(code: string, message: string, details?: unknown) {
-    return new AppError(HttpStatus.CONFLICT, code, message, details);
-  }
-  static forbidden(code: string, message: string) {
-    return new AppError(HttpStatus.FORBIDDEN, code, message);
-  }
-  static unauthorized(message = 'missing or invalid credentials', code = 'unauthorized') {
-    return new AppError(HttpStatus.UNAUTHORIZED, code, message);
-  }
-  static unavailable(code: string, message: string) {
-    return new AppError(HttpStatus.SERVICE_UNAVAILABLE, code, message);
   }
 }
 

@@ -1,7 +1,7 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
-import { AppError } from './app-error';
+import { PlatformErrors } from './platform.errors';
 
 export interface FilePart {
   stream: Readable;
@@ -20,7 +20,7 @@ export function filePart(req: Request, maxBytes: number): Promise<FilePart> {
       bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes } });
     } catch {
       reject(
-        AppError.badRequest('validation_failed', 'file: send the CSV as multipart/form-data in a part named "file"', [
+        PlatformErrors.error('validation_failed', 'file: send the CSV as multipart/form-data in a part named "file"', [
           { field: 'file', reason: 'is required (multipart/form-data)' },
         ]),
       );
@@ -36,9 +36,9 @@ export function filePart(req: Request, maxBytes: number): Promise<FilePart> {
       resolve({ stream, filename: info.filename || 'upload.csv', mimeType: info.mimeType ?? '' });
     });
     bb.on('close', () => {
-      if (!found) reject(AppError.badRequest('validation_failed', 'file: no part named "file"', [{ field: 'file', reason: 'is required' }]));
+      if (!found) reject(PlatformErrors.error('validation_failed', 'file: no part named "file"', [{ field: 'file', reason: 'is required' }]));
     });
-    bb.on('error', (err: Error) => reject(AppError.badRequest('invalid_multipart', `could not read the upload: ${err.message}`)));
+    bb.on('error', (err: Error) => reject(PlatformErrors.error('invalid_multipart', `could not read the upload: ${err.message}`)));
     req.pipe(bb);
   });
 }

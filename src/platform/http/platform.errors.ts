@@ -5,6 +5,22 @@ import { defineErrors } from './error-catalog';
  * authentication, the active OU, the rate limit, a queue that is down, the catch-all). Statuses as the API has always answered them.
  */
 export const PlatformErrors = defineErrors('platform', {
+  // the generic code of a status, for errors that carry none of their own (codeForStatus)
+  bad_request: 400,
+  payment_required: 402,
+  not_found: 404,
+  method_not_allowed: 405,
+  not_acceptable: 406,
+  conflict: 409,
+  gone: 410,
+  precondition_failed: 412,
+  unprocessable_entity: 422,
+  bad_gateway: 502,
+  service_unavailable: 503,
+  gateway_timeout: 504,
+  // operations routes (/admin/…)
+  queue_not_found: 404,
+  projection_not_found: 404,
   validation_failed: 400,
   invalid_json: 400,
   invalid_multipart: 400,

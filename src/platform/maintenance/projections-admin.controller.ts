@@ -3,7 +3,7 @@ import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/commo
 import { ApiAcceptedResponse, ApiBasicAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bull';
 import { OpsAdminGuard } from '../auth/ops-admin';
-import { AppError } from '../http/app-error';
+import { PlatformErrors } from '../http/platform.errors';
 import { ApiErrors } from '../http/error-response.dto';
 import { Public } from '../http/public.decorator';
 import { ProjectionRegistry } from '../projections/projection.registry';
@@ -64,7 +64,7 @@ export class ProjectionsAdminController {
   @ApiAcceptedResponse({ type: QueuedJobDto })
   @ApiErrors(401, 404)
   async rebuild(@Param('name') name: string): Promise<QueuedJobDto> {
-    if (!this.registry.all().some((p) => p.name === name)) throw AppError.notFound(`projection ${name}`, 'projection_not_found');
+    if (!this.registry.all().some((p) => p.name === name)) throw PlatformErrors.notFound('projection_not_found', `projection ${name}`);
     const job = await this.maintenance.add(REBUILD_PROJECTION, { projection: name } satisfies RebuildProjectionData, { attempts: 1 });
     return { status: 'queued', job_id: String(job.id) };
   }

@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { registeredErrorCodes } from '../http/error-catalog';
+import '../http/platform.errors';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { documentValidationLimits } from './document-validation-limits';
@@ -49,7 +51,21 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   documentValidationLimits();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory });
-  return sortDocument(hardenDocument(document));
+  return sortDocument(documentErrorCodes(hardenDocument(document)));
+}
+
+/**
+ * The error schema lists every code the API answers: the codes each module declares in its catalog (defineErrors)
+ * and the platform's, with the status each always comes with.
+ */
+function documentErrorCodes(doc: OpenAPIObject): OpenAPIObject {
+  type Schema = { properties?: Record<string, Schema>; enum?: string[]; description?: string };
+  const error = (doc.components?.schemas?.ErrorResponseDto as Schema | undefined)?.properties?.error;
+  if (!error) return doc;
+  const codes = registeredErrorCodes();
+  error.enum = codes.map((c) => c.code);
+  error.description = `Machine-readable snake_case code. Each code comes with one status: ${codes.map((c) => `${c.code} (${c.status})`).join(', ')}.`;
+  return doc;
 }
 
 /** Stable key order, so the checked-in document only changes when the API does. */

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bull';
 import type { JobStatus, Queue } from 'bull';
-import { AppError } from '../http/app-error';
+import { PlatformErrors } from '../http/platform.errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { knownQueues } from './known-queues';
 
@@ -51,7 +51,7 @@ export class QueueService implements OnModuleInit {
   }
 
   queue(name: string): Queue {
-    if (!knownQueues.has(name)) throw AppError.notFound(`queue ${name}`, 'queue_not_found');
+    if (!knownQueues.has(name)) throw PlatformErrors.notFound('queue_not_found', `queue ${name}`);
     return this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
   }
 

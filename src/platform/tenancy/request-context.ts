@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventMetadata } from '../event-store/event-store.types';
-import { AppError } from '../http/app-error';
+import { PlatformErrors } from '../http/platform.errors';
 
 export type PrincipalType = 'member' | 'service_account' | 'pat';
 export type OrgRole = 'admin' | 'member';
@@ -51,7 +51,7 @@ export const RequestContext = {
 
   principal(): Principal {
     const p = storage.getStore()?.principal;
-    if (!p) throw AppError.unauthorized();
+    if (!p) throw PlatformErrors.error('unauthorized', 'missing or invalid credentials');
     return p;
   },
 
@@ -62,14 +62,14 @@ export const RequestContext = {
 
   orgId(): string {
     const org = storage.getStore()?.orgId;
-    if (!org) throw AppError.unauthorized();
+    if (!org) throw PlatformErrors.error('unauthorized', 'missing or invalid credentials');
     return org;
   },
 
   /** The active OU; a route that needs one and has none answers 400 no_active_ou. */
   unitId(): string {
     const unit = storage.getStore()?.unitId;
-    if (!unit) throw AppError.badRequest('no_active_ou', 'no active organizational unit: call POST /org-units/active first');
+    if (!unit) throw PlatformErrors.error('no_active_ou', 'no active organizational unit: call POST /org-units/active first');
     return unit;
   },
 
