@@ -37,7 +37,16 @@ describe('OpenAPI document', () => {
 
   it('lists every declared error code, platform and modules alike, in the error schema', () => {
     const error = JSON.parse(generated).components.schemas.ErrorResponseDto.properties.error;
-    for (const code of ['validation_failed', 'no_active_ou', 'rate_limited', 'lead_not_found', 'duplicate_rule', 'filter_not_found', 'email_taken', 'too_many_events']) {
+    for (const code of [
+      'validation_failed',
+      'no_active_ou',
+      'rate_limited',
+      'lead_not_found',
+      'duplicate_rule',
+      'filter_not_found',
+      'email_taken',
+      'too_many_events',
+    ]) {
       expect(error.enum).toContain(code);
     }
     expect(error.description).toContain('lead_not_found (404)');
