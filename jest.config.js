@@ -1,9 +1,8 @@
 /**
  * Unit tests sit beside the code (src/**\/*.spec.ts); e2e tests in test/ talk to real PostgreSQL and Redis.
  *
- * NestJS 12 ships ES modules only. Node 20 loads them from our CommonJS build natively (require(esm)),
- * but Jest's module runtime can do that only on Node 24.9+, so on older Node swc compiles those
- * packages to CommonJS for the test run (cached after the first run).
+ * NestJS 12 ships ES modules only. Node loads them from our CommonJS build natively (require(esm)); for
+ * Jest's module runtime swc compiles those packages to CommonJS (cached after the first run).
  */
 const swc = [
   '@swc/jest',
