@@ -1,25 +1,11 @@
+import type { AuditEntry } from '../../platform/audit';
 import { isoOrNull } from '../../platform/http';
 import { AuditLogItemDto } from './http/audit-logs.dto';
 
-/** An `audit_logs` row as PostgreSQL returns it (the bigint id arrives as text). */
-export interface AuditLogRow {
+/** An `audit_logs` row as PostgreSQL returns it: what the platform's writer stored, plus the id (bigint, as text). */
+export interface AuditLogRow extends Omit<AuditEntry, 'created_at'> {
   id: string | number;
-  org_id: string;
-  unit_id: string | null;
   created_at: Date | string;
-  user_email: string | null;
-  actor_type: string;
-  actor_id: string;
-  method: string;
-  path: string;
-  status: number;
-  ip: string | null;
-  latency_ms: number;
-  verb: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  summary: string;
-  request_id: string | null;
 }
 
 export const toAuditLogView = (r: AuditLogRow): AuditLogItemDto => ({
