@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { startServerProcess, startWorkerProcess, useProcessFixture } from './support/server-process';
+import { startServerProcess, startMetricsWorker, useProcessFixture } from './support/server-process';
 
 /**
  * `promtool check metrics` (Debian's `prometheus` package) lints what a Prometheus server will scrape: names,
@@ -41,10 +41,9 @@ describe('Prometheus exposition passes promtool', () => {
   });
 
   itWithPromtool('accepts the metrics of a worker without the api role', async () => {
-    const port = 40000 + Math.floor(Math.random() * 20000);
-    const worker = await startWorkerProcess({ ...fixture.env(), WORKER_METRICS_PORT: String(port) });
+    const worker = await startMetricsWorker(fixture.env());
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const res = await fetch(`${worker.base}/metrics`);
       expect(res.status).toBe(200);
       const text = await res.text();
       expect(text).toContain('# TYPE events_processed_total counter');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { START_SCRIPT, startServerProcess, startWorkerProcess, useProcessFixture } from './support/server-process';
+import { START_SCRIPT, startMetricsWorker, startServerProcess, useProcessFixture } from './support/server-process';
 
 /** The built server as a real process: configuration errors, start, readiness, SIGTERM. (`npm test` builds first.) */
 describe('server process', () => {
@@ -37,15 +37,14 @@ describe('server process', () => {
   });
 
   it('serves the metrics of a worker started without the api role on WORKER_METRICS_PORT', async () => {
-    const port = 40000 + Math.floor(Math.random() * 20000);
-    const worker = await startWorkerProcess({ ...fixture.env(), WORKER_METRICS_PORT: String(port) });
+    const worker = await startMetricsWorker(fixture.env());
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const res = await fetch(`${worker.base}/metrics`);
       expect(res.status).toBe(200);
       const text = await res.text();
       expect(text).toContain('# TYPE ingest_to_score_latency_seconds histogram');
       expect(text).toContain('# TYPE events_processed_total counter');
-      expect((await fetch(`http://127.0.0.1:${port}/anything`)).status).toBe(404);
+      expect((await fetch(`${worker.base}/anything`)).status).toBe(404);
     } finally {
       await worker.stop();
     }

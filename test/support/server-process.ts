@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { flushRedisPrefix } from './test-app';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -37,6 +38,15 @@ function handleOf(child: ChildProcess, base: string, output: () => string, exite
   };
 }
 
+/** A port the OS just handed out (free a moment ago), instead of a random guess that may collide. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export function assertBuilt(): void {
   if (!existsSync(START_SCRIPT)) throw new Error(`${START_SCRIPT} is missing: run \`npm run build\` first (npm test does)`);
 }
@@ -65,10 +75,17 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<S
   return handleOf(child, '', () => out, exited);
 }
 
-/** Starts the built server (both roles) on a random port and waits until it is ready. */
+/** A worker-only process serving its metrics on a port of its own (WORKER_METRICS_PORT); `base` is that address. */
+export async function startMetricsWorker(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const worker = await startWorkerProcess({ ...env, WORKER_METRICS_PORT: String(port) });
+  return { ...worker, base: `http://127.0.0.1:${port}` };
+}
+
+/** Starts the built server (both roles) on a free port and waits until it is ready. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   assertBuilt();
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const child = spawn(process.execPath, [START_SCRIPT], {
     env: { ...process.env, PORT: String(port), REDIS_URL: TEST_REDIS_URL, KENBUN_ROLES: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
