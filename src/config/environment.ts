@@ -101,6 +101,13 @@ export class Environment {
   @Max(100000)
   EVENT_STORE_SNAPSHOT_EVERY = 200;
 
+  /** Aggregates (leads) a process keeps between transactions instead of rebuilding them from the store; 0: none. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  AGGREGATE_CACHE_SIZE = 20_000;
+
   @Transform(toBool)
   @IsBoolean()
   SCHEDULER_ENABLED = true;

@@ -3,7 +3,15 @@
 export * from './domain';
 export type { DimensionSource } from './dimensions/dimension-source';
 export { dimensionSource, isWiredDimension } from './dimensions/dimension-sources';
-export { DECAYED_POINTS_SQL, PRIMARY_SCORE_DIMENSION, recomputeLeadScores, type ScoreChange, syncPrimaryScores } from './persistence/lead-scores.sql';
+export {
+  DECAYED_POINTS_SQL,
+  PRIMARY_SCORE_DIMENSION,
+  recomputeLeadScores,
+  recomputeLeadScoresDeferringPrimary,
+  type Recomputed,
+  type ScoreChange,
+  syncPrimaryScores,
+} from './persistence/lead-scores.sql';
 export { type LeadRow, type RulesetScore, ScoreReader } from './queries/score-reader.service';
 export { ScoringErrors } from './scoring.errors';
 export { ScoringModule, ScoringWorkerModule } from './scoring.module';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { InlineProjections } from '../projections/inline-projections.service';
+import { AggregateCache } from './aggregate-cache';
 import { EventSourcedAggregate } from './event-sourced-aggregate';
 import { EventStore } from './event-store.service';
 import { toStoredEvent } from './stored-event';
@@ -12,15 +13,24 @@ export type AggregateClass<A extends EventSourcedAggregate> = (new (id: string) 
 /**
  * Loads aggregates from snapshot + later events and saves their new events with the version they were
  * loaded at. `execute` retries a command on a concurrency conflict with a fresh load.
+ *
+ * Inside `transaction`, `loadMany` lends aggregates out of an in-process cache (AGGREGATE_CACHE_SIZE); what the
+ * transaction loaded and saved goes back to the cache once it has committed.
  */
 @Injectable()
 export class AggregateRepository {
+  readonly cache: AggregateCache;
+  /** aggregates loaded or saved by each open `transaction`, returned to the cache when it commits */
+  private readonly loans = new WeakMap<EntityManager, Set<EventSourcedAggregate>>();
+
   constructor(
     private readonly store: EventStore,
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly inline: InlineProjections,
-  ) {}
+  ) {
+    this.cache = new AggregateCache(config.env.AGGREGATE_CACHE_SIZE);
+  }
 
   async load<A extends EventSourcedAggregate>(Type: AggregateClass<A>, id: string, manager?: EntityManager): Promise<A> {
     const m = manager ?? this.dataSource.manager;
@@ -66,28 +76,52 @@ export class AggregateRepository {
     else await this.dataSource.transaction(write);
   }
 
-  /** Loads many aggregates of one type in two round trips (snapshots, then every later event). */
+  /**
+   * Loads many aggregates of one type in at most two round trips: snapshots of those not in the cache, then every
+   * event after each one's version. Inside `transaction` an aggregate this process committed before is lent from
+   * the cache and only brought up to date (events other processes appended since; usually none), so a lead's
+   * history is not read again on every batch. One whose stream is now behind it (erased) is rebuilt instead.
+   * Lent or not, an append still checks each stream's expected version, so a decision taken on a stale aggregate
+   * can never be stored.
+   */
   async loadMany<A extends EventSourcedAggregate>(Type: AggregateClass<A>, ids: string[], manager?: EntityManager): Promise<Map<string, A>> {
     const m = manager ?? this.dataSource.manager;
     const out = new Map<string, A>();
     if (!ids.length) return out;
-    for (const id of ids) out.set(id, new Type(id));
-    const snaps = await m.query(`SELECT stream_id, stream_version, state FROM event_store_snapshots WHERE stream_id = ANY($1::text[])`, [ids]);
-    for (const snap of snaps) {
-      const aggregate = out.get(snap.stream_id)!;
-      aggregate.restore(snap.state);
-      aggregate.version = snap.stream_version;
+    const loan = manager ? this.loans.get(manager) : undefined;
+    const cold: string[] = [];
+    const lent = new Set<string>();
+    for (const id of ids) {
+      const cached = loan ? this.cache.checkout(Type, id) : undefined;
+      if (cached) lent.add(id);
+      else cold.push(id);
+      out.set(id, cached ?? new Type(id));
     }
-    const rows = await m.query(
-      `SELECT e.stream_id, e.stream_version, e.event_type, e.payload, e.occurred_at
-         FROM unnest($1::text[], $2::int[]) AS s(id, after)
-         JOIN event_store_events e ON e.stream_id = s.id AND e.stream_version > s.after
-        ORDER BY e.stream_id, e.stream_version`,
-      [ids, ids.map((id) => out.get(id)!.version)],
+    if (cold.length) {
+      const snaps = await m.query(`SELECT stream_id, stream_version, state FROM event_store_snapshots WHERE stream_id = ANY($1::text[])`, [cold]);
+      for (const snap of snaps) {
+        const aggregate = out.get(snap.stream_id)!;
+        aggregate.restore(snap.state);
+        aggregate.version = snap.stream_version;
+      }
+    }
+    // `head` (each stream's last version) is looked up for lent aggregates only
+    const rows: { id: string; head: number | null; stream_version: number | null; event_type: string; payload: unknown; occurred_at: string }[] = await m.query(
+      `SELECT s.id, h.head, e.stream_version, e.event_type, e.payload, e.occurred_at
+         FROM unnest($1::text[], $2::int[], $3::bool[]) AS s(id, after, lent)
+         LEFT JOIN LATERAL (SELECT max(x.stream_version) AS head FROM event_store_events x WHERE x.stream_id = s.id) h ON s.lent
+         LEFT JOIN event_store_events e ON e.stream_id = s.id AND e.stream_version > s.after
+        ORDER BY s.id, e.stream_version`,
+      [ids, ids.map((id) => out.get(id)!.version), ids.map((id) => lent.has(id))],
     );
+    const stale = new Set<string>();
     for (const r of rows) {
-      out.get(r.stream_id)!.replay([{ type: r.event_type, payload: r.payload, occurredAt: new Date(r.occurred_at), version: r.stream_version }]);
+      if (lent.has(r.id) && (r.head === null || r.head < out.get(r.id)!.version)) stale.add(r.id);
+      if (r.stream_version === null) continue;
+      out.get(r.id)!.replay([{ type: r.event_type, payload: r.payload, occurredAt: new Date(r.occurred_at), version: r.stream_version }]);
     }
+    for (const id of stale) out.set(id, await this.load(Type, id, m));
+    if (loan) for (const a of out.values()) loan.add(a);
     return out;
   }
 
@@ -136,6 +170,8 @@ export class AggregateRepository {
       : [];
     await this.inline.apply(stored, m);
     dirty.forEach((a, i) => a.markCommitted(results[i].version));
+    const loan = this.loans.get(m);
+    if (loan) for (const a of dirty) loan.add(a);
     return stored;
   }
 
@@ -150,8 +186,15 @@ export class AggregateRepository {
   ): Promise<R> {
     const attempts = options.attempts ?? 8;
     for (let attempt = 1; ; attempt++) {
+      let loan: Set<EventSourcedAggregate> | undefined;
       try {
-        return await this.dataSource.transaction(work);
+        const result = await this.dataSource.transaction((m) => {
+          loan = new Set();
+          this.loans.set(m, loan);
+          return work(m);
+        });
+        if (loan) this.cache.checkin(loan);
+        return result;
       } catch (err) {
         const retryable = err instanceof ConcurrencyError || (options.retryAlso?.(err) ?? false);
         if (!retryable || attempt >= attempts) throw err;

@@ -109,8 +109,9 @@ async function resolveShortfall(m: EntityManager, appends: StreamAppend[], rows:
   );
   const byId = new Map(stored.map((r) => [r.event_id, r]));
   const insertedIds = new Set(inserted.map((r) => r.event_id));
+  const rowsOf = groupBy(rows, (r) => r.stream_id);
   for (const a of appends) {
-    const mine = rows.filter((r) => r.stream_id === a.streamId);
+    const mine = rowsOf.get(a.streamId) ?? [];
     const elsewhere = mine.find((r) => byId.has(r.event_id) && byId.get(r.event_id)!.stream_id !== a.streamId);
     if (elsewhere) throw new EventIdConflictError(elsewhere.event_id, byId.get(elsewhere.event_id)!.stream_id, a.streamId);
     const insertedHere = mine.filter((r) => insertedIds.has(r.event_id)).length;
@@ -124,9 +125,22 @@ async function resolveShortfall(m: EntityManager, appends: StreamAppend[], rows:
   return appendResults(appends, stored, inserted.length === 0);
 }
 
+/** Rows by key, in their original order (one pass: appends of hundreds of streams stay linear). */
+function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
 function appendResults(appends: StreamAppend[], rows: AppendedRow[], duplicate: boolean): AppendResult[] {
+  const rowsOf = groupBy(rows, (r) => r.stream_id);
   return appends.map((a) => {
-    const mine = rows.filter((r) => r.stream_id === a.streamId).sort((x, y) => Number(x.stream_version) - Number(y.stream_version));
+    const mine = (rowsOf.get(a.streamId) ?? []).sort((x, y) => Number(x.stream_version) - Number(y.stream_version));
     return {
       streamId: a.streamId,
       version: mine.length ? Number(mine[mine.length - 1].stream_version) : 0,

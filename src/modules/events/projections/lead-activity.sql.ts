@@ -10,17 +10,29 @@ export interface LatestActivity {
   n: number;
 }
 
-/** Last activity moves forward incrementally as events arrive (deletions and regroups recompute it instead). */
-export async function advanceActivity(m: EntityManager, latest: LatestActivity[]): Promise<void> {
-  if (!latest.length) return;
+/**
+ * The lead rows a batch changed, each written once: last activity moves forward incrementally as events arrive
+ * (deletions and regroups recompute it instead, see `refreshActivity`), and `score` takes the primary score the
+ * batch's recompute derived. Each lead row carries several indexes, so one write per lead per batch matters.
+ */
+export async function updateLeadRows(m: EntityManager, latest: LatestActivity[], primary: Map<string, number>): Promise<void> {
+  if (!latest.length && !primary.size) return;
+  const byRef = new Map<string, { ref: string; last_at: string | null; last_type: string | null; n: number; score: number | null }>();
+  for (const a of latest) byRef.set(a.ref, { ...a, score: null });
+  for (const [ref, score] of primary) {
+    const row = byRef.get(ref);
+    if (row) row.score = score;
+    else byRef.set(ref, { ref, last_at: null, last_type: null, n: 0, score });
+  }
   await execute(
     m,
     sql`UPDATE leads l SET
-               last_event_type = CASE WHEN l.last_event_at IS NULL OR x.last_at >= l.last_event_at THEN x.last_type ELSE l.last_event_type END,
-               last_event_at = greatest(l.last_event_at, x.last_at),
+               last_event_type = CASE WHEN x.last_at IS NOT NULL AND (l.last_event_at IS NULL OR x.last_at >= l.last_event_at) THEN x.last_type ELSE l.last_event_type END,
+               last_event_at = CASE WHEN x.last_at IS NULL THEN l.last_event_at ELSE greatest(l.last_event_at, x.last_at) END,
                event_count = l.event_count + x.n,
-               updated_at = greatest(l.updated_at, x.last_at)
-          FROM jsonb_to_recordset(${JSON.stringify(latest)}::jsonb) AS x(ref text, last_at timestamptz, last_type text, n int)
+               updated_at = CASE WHEN x.last_at IS NULL THEN l.updated_at ELSE greatest(l.updated_at, x.last_at) END,
+               score = coalesce(x.score, l.score)
+          FROM jsonb_to_recordset(${JSON.stringify([...byRef.values()])}::jsonb) AS x(ref text, last_at timestamptz, last_type text, n int, score double precision)
          WHERE l.id = x.ref`,
   );
 }

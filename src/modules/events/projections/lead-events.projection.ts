@@ -13,11 +13,11 @@ import {
   LeadRescoredPayload,
   LeadScoresResetPayload,
 } from '../../leads';
-import { dropContributions, insertAdoptedContributions, recomputeLeadScores, roundScore, upsertRescoredContributions } from '../../scoring';
+import { dropContributions, insertAdoptedContributions, recomputeLeadScoresDeferringPrimary, roundScore, upsertRescoredContributions } from '../../scoring';
 import { StreamBus, StreamMessage } from '../../stream';
 import { deleteLeadEvents, insertTimelineEntry, leadIdOf, moveLeadEvents, setSuppression } from './lead-event-rows.sql';
 import { uncountEventType } from './event-type-catalog.sql';
-import { refreshActivity } from './lead-activity.sql';
+import { LatestActivity, refreshActivity, updateLeadRows } from './lead-activity.sql';
 import { recordEvents } from './recorded-events.writer';
 
 /** What one batch changed, gathered while its events apply and acted on once at the end. */
@@ -26,6 +26,8 @@ export interface BatchEffects {
   touched: Set<string>;
   /** leads whose last activity needs recomputing */
   activity: Set<string>;
+  /** moves a lead's last activity forward (merged per lead, written once at the end of the batch) */
+  advance(latest: LatestActivity): void;
   push(unit: string, msg: StreamMessage): void;
 }
 
@@ -60,7 +62,24 @@ export class LeadEventsProjection implements Projection {
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const messages = new Map<string, StreamMessage[]>();
-    const effects: BatchEffects = { touched: new Set(), activity: new Set(), push: (unit, msg) => messages.set(unit, [...(messages.get(unit) ?? []), msg]) };
+    const latest = new Map<string, LatestActivity>();
+    const effects: BatchEffects = {
+      touched: new Set(),
+      activity: new Set(),
+      advance: (a) => {
+        const prev = latest.get(a.ref);
+        if (!prev) latest.set(a.ref, { ...a });
+        else {
+          prev.n += a.n;
+          if (a.last_at >= prev.last_at) Object.assign(prev, { last_at: a.last_at, last_type: a.last_type });
+        }
+      },
+      push: (unit, msg) => {
+        const list = messages.get(unit);
+        if (list) list.push(msg);
+        else messages.set(unit, [msg]);
+      },
+    };
     let run: StoredEvent[] = [];
     const flush = async () => {
       if (run.length) await recordEvents(m, run, effects);
@@ -76,15 +95,18 @@ export class LeadEventsProjection implements Projection {
       await this.applyOne(e, m, effects);
     }
     await flush();
+    const { changes, primary } = effects.touched.size
+      ? await recomputeLeadScoresDeferringPrimary(m, [...effects.touched], this.clock.now())
+      : { changes: [], primary: new Map<string, number>() };
+    // one write per lead row: activity (unless recomputed below from its events) and primary score together
+    for (const ref of effects.activity) latest.delete(ref);
+    await updateLeadRows(m, [...latest.values()], primary);
     if (effects.activity.size) await refreshActivity(m, [...effects.activity]);
-    if (effects.touched.size) {
-      const changes = await recomputeLeadScores(m, [...effects.touched], this.clock.now());
-      for (const c of changes) {
-        effects.push(c.unit_id, {
-          event: 'score_update',
-          data: { lead_id: c.lead_id, ruleset_id: c.ruleset_id, delta: roundScore(c.score) - roundScore(c.previous), score: roundScore(c.score) },
-        });
-      }
+    for (const c of changes) {
+      effects.push(c.unit_id, {
+        event: 'score_update',
+        data: { lead_id: c.lead_id, ruleset_id: c.ruleset_id, delta: roundScore(c.score) - roundScore(c.previous), score: roundScore(c.score) },
+      });
     }
     if (messages.size) this.pending.set(events, messages);
   }

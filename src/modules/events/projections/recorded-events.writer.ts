@@ -3,7 +3,7 @@ import { StoredEvent } from '../../../platform/event-store';
 import { LeadEvent, LeadEventRecordedPayload, SuppressedEventRecordedPayload } from '../../leads/domain';
 import { ContributionRow, eventTypeDisplayName, insertContributions } from '../../scoring';
 import { addChannels, addEventTypeProperties, ChannelSeen, countEventTypes, EventTypeCount, EventTypeProperty } from './event-type-catalog.sql';
-import { advanceActivity, LatestActivity } from './lead-activity.sql';
+import { LatestActivity } from './lead-activity.sql';
 import { insertLeadEvents } from './lead-event-rows.sql';
 import type { BatchEffects } from './lead-events.projection';
 
@@ -11,8 +11,9 @@ type Recorded = { e: StoredEvent; p: LeadEventRecordedPayload | SuppressedEventR
 
 /**
  * A run of recorded (and suppressed) events, written in bulk: the events, their contributions, the OU's event
- * types, metadata keys and channels, and the leads' last activity. Leads that earned points are marked for a
- * score recompute, and each recorded event is announced as `event_ingested`.
+ * types, metadata keys and channels. The leads' last activity is handed to the batch (written with the lead row
+ * once), leads that earned points are marked for a score recompute, and each recorded event is announced as
+ * `event_ingested`.
  */
 export async function recordEvents(m: EntityManager, events: StoredEvent[], effects: BatchEffects): Promise<void> {
   const rows: Recorded[] = events.map((e) => {
@@ -46,7 +47,7 @@ export async function recordEvents(m: EntityManager, events: StoredEvent[], effe
   const seen = whatWasSeen(rows, effects);
   await countEventTypes(m, seen.types);
   await addEventTypeProperties(m, seen.properties);
-  await advanceActivity(m, seen.latest);
+  for (const a of seen.latest) effects.advance(a);
   await addChannels(m, seen.channels);
 }
 

@@ -7,8 +7,18 @@
 const NON_ALPHANUMERIC_RUNS = /[^\p{L}\p{N}]+/gu;
 const EDGE_UNDERSCORES = /^_+|_+$/g;
 
+/** Spellings already seen: a handful per OU, looked up for every event on the hot path. Bounded. */
+const canonical = new Map<string, string>();
+const CANONICAL_CACHE_MAX = 10_000;
+
 export function canonicalEventType(name: string): string {
-  return name.normalize('NFC').trim().toLowerCase().replace(NON_ALPHANUMERIC_RUNS, '_').replace(EDGE_UNDERSCORES, '');
+  let key = canonical.get(name);
+  if (key === undefined) {
+    key = name.normalize('NFC').trim().toLowerCase().replace(NON_ALPHANUMERIC_RUNS, '_').replace(EDGE_UNDERSCORES, '');
+    if (canonical.size >= CANONICAL_CACHE_MAX) canonical.clear();
+    canonical.set(name, key);
+  }
+  return key;
 }
 
 /** Derived from the canonical key so every spelling of a type displays the same way (acronyms are not kept). */

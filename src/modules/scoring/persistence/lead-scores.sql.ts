@@ -24,68 +24,97 @@ export const DECAYED_POINTS_SQL = `s.base_points * s.multiplier * CASE WHEN s.ha
 /** The dimension whose primary ruleset's score is copied to `leads.score` (lists sort and filter on it). */
 export const PRIMARY_SCORE_DIMENSION: Dimension = ENGAGEMENT;
 
-interface StoredScoreRow {
+/** One row of the recompute statement: a ruleset score (new or gone) or a lead's primary score. */
+interface RecomputeRow {
+  kind: 'score' | 'gone' | 'primary';
   lead_ref: string;
-  ruleset_id: string;
+  lead_id: string | null;
+  unit_id: string | null;
+  ruleset_id: string | null;
   score: number;
+  previous: number | null;
 }
 
-interface FreshScoreRow extends StoredScoreRow {
-  lead_id: string;
-  unit_id: string;
+/** What a recompute changed: ruleset scores whose displayed value moved, and each lead's primary score. */
+export interface Recomputed {
+  changes: ScoreChange[];
+  /** lead ref → the primary engagement ruleset's score (0 without one), for leads whose `leads.score` differs */
+  primary: Map<string, number>;
 }
 
-/** Recomputes the `lead_scores` rows of the given leads as of `now`; returns those whose displayed score changed. */
+/**
+ * Recomputes the `lead_scores` rows of the given leads as of `now` and re-derives `leads.score`; returns the
+ * ruleset scores whose displayed value changed.
+ */
 export async function recomputeLeadScores(m: EntityManager, leadRefs: string[], now: Date): Promise<ScoreChange[]> {
-  if (!leadRefs.length) return [];
-  const before = await selectRows<StoredScoreRow>(m, sql`SELECT lead_ref, ruleset_id, score FROM lead_scores WHERE lead_ref = ANY(${leadRefs}::text[])`);
-  await execute(m, sql`DELETE FROM lead_scores WHERE lead_ref = ANY(${leadRefs}::text[])`);
+  return (await recompute(m, leadRefs, now, true)).changes;
+}
+
+/**
+ * Like `recomputeLeadScores`, but leaves `leads.score` to the caller, which writes each lead row once per batch
+ * with its other columns (`Recomputed.primary`); the lead-events projection does so with the activity columns.
+ */
+export async function recomputeLeadScoresDeferringPrimary(m: EntityManager, leadRefs: string[], now: Date): Promise<Recomputed> {
+  return recompute(m, leadRefs, now, false);
+}
+
+/**
+ * One statement: the fresh scores (the SQL twin of the domain's score) are upserted, rows of rulesets a lead no
+ * longer scores in are deleted, the previous values are read from the same snapshot, and (with `syncPrimary`)
+ * `leads.score` follows. Rows are written even when unchanged so that `computed_at` says when they were true.
+ */
+async function recompute(m: EntityManager, leadRefs: string[], now: Date, syncPrimary: boolean): Promise<Recomputed> {
+  if (!leadRefs.length) return { changes: [], primary: new Map() };
   // DECAYED_POINTS_SQL reads "now" as $2, so this statement keeps its hand-numbered parameters
-  const after: FreshScoreRow[] = await m.query(
-    `WITH fresh AS (
+  const rows: RecomputeRow[] = await m.query(
+    `WITH old AS (
+       SELECT lead_ref, ruleset_id, score FROM lead_scores WHERE lead_ref = ANY($1::text[])
+     ), fresh AS (
        SELECT s.lead_ref, s.ruleset_id, l.org_id, l.unit_id, l.lead_id,
               sum(${DECAYED_POINTS_SQL}) AS raw, bool_or(s.half_life_days IS NOT NULL) AS decays, count(*)::int AS n
          FROM event_scores s JOIN leads l ON l.id = s.lead_ref
         WHERE s.lead_ref = ANY($1::text[]) AND (l.score_reset_at IS NULL OR s.occurred_at >= l.score_reset_at)
         GROUP BY s.lead_ref, s.ruleset_id, l.org_id, l.unit_id, l.lead_id
-     ), ins AS (
-       INSERT INTO lead_scores (lead_ref, ruleset_id, org_id, unit_id, score, decays, event_count, computed_at)
-       SELECT f.lead_ref, f.ruleset_id, f.org_id, f.unit_id,
-              CASE WHEN coalesce(ss.allow_negative_scores, false) THEN f.raw ELSE greatest(0, f.raw) END, f.decays, f.n, $2
+     ), scored AS (
+       SELECT f.*, CASE WHEN coalesce(ss.allow_negative_scores, false) THEN f.raw ELSE greatest(0, f.raw) END AS score
          FROM fresh f LEFT JOIN scoring_settings ss ON ss.org_id = f.org_id
-       RETURNING lead_ref, ruleset_id, score
+     ), up AS (
+       INSERT INTO lead_scores (lead_ref, ruleset_id, org_id, unit_id, score, decays, event_count, computed_at)
+       SELECT lead_ref, ruleset_id, org_id, unit_id, score, decays, n, $2 FROM scored
+       ON CONFLICT (lead_ref, ruleset_id) DO UPDATE
+          SET org_id = excluded.org_id, unit_id = excluded.unit_id, score = excluded.score, decays = excluded.decays,
+              event_count = excluded.event_count, computed_at = excluded.computed_at
+     ), gone AS (
+       DELETE FROM lead_scores t USING old o
+        WHERE t.lead_ref = o.lead_ref AND t.ruleset_id = o.ruleset_id
+          AND NOT EXISTS (SELECT 1 FROM scored f WHERE f.lead_ref = o.lead_ref AND f.ruleset_id = o.ruleset_id)
+       RETURNING t.lead_ref, t.ruleset_id, t.score
+     ), prim AS (
+       SELECT l.id AS lead_ref, l.score AS previous,
+              coalesce((SELECT f.score FROM scored f JOIN rulesets r ON r.id = f.ruleset_id
+                         WHERE f.lead_ref = l.id AND r.unit_id = l.unit_id AND r.dimension = $3 AND r.is_primary), 0) AS score
+         FROM leads l WHERE l.id = ANY($1::text[])
+     ), synced AS (
+       UPDATE leads l SET score = p.score FROM prim p WHERE $4::bool AND l.id = p.lead_ref AND l.score IS DISTINCT FROM p.score
      )
-     SELECT i.lead_ref, f.lead_id, f.unit_id, i.ruleset_id, i.score FROM ins i JOIN fresh f USING (lead_ref, ruleset_id)`,
-    [leadRefs, now.toISOString()],
+     SELECT 'score' AS kind, f.lead_ref, f.lead_id, f.unit_id, f.ruleset_id, f.score, o.score AS previous
+       FROM scored f LEFT JOIN old o USING (lead_ref, ruleset_id)
+     UNION ALL
+     SELECT 'gone', g.lead_ref, l.lead_id, l.unit_id, g.ruleset_id, 0, g.score FROM gone g JOIN leads l ON l.id = g.lead_ref
+     UNION ALL
+     SELECT 'primary', p.lead_ref, NULL, NULL, NULL, p.score, p.previous FROM prim p WHERE p.score IS DISTINCT FROM p.previous`,
+    [leadRefs, now.toISOString(), PRIMARY_SCORE_DIMENSION, syncPrimary],
   );
-  await syncPrimaryScores(m, sql`l.id = ANY(${leadRefs}::text[])`);
-  return scoreChanges(m, before, after);
-}
-
-async function scoreChanges(m: EntityManager, before: StoredScoreRow[], after: FreshScoreRow[]): Promise<ScoreChange[]> {
-  const previous = new Map(before.map((b) => [`${b.lead_ref}/${b.ruleset_id}`, Number(b.score)]));
   const changes: ScoreChange[] = [];
-  const seen = new Set<string>();
-  for (const a of after) {
-    const key = `${a.lead_ref}/${a.ruleset_id}`;
-    seen.add(key);
-    const prev = previous.get(key) ?? 0;
-    if (roundScore(prev) !== roundScore(Number(a.score))) changes.push({ ...a, score: Number(a.score), previous: prev });
+  const primary = new Map<string, number>();
+  for (const r of rows) {
+    const score = Number(r.score);
+    const previous = r.previous === null ? 0 : Number(r.previous);
+    if (r.kind === 'primary') primary.set(r.lead_ref, score);
+    else if (roundScore(previous) !== roundScore(score))
+      changes.push({ lead_ref: r.lead_ref, lead_id: r.lead_id!, unit_id: r.unit_id!, ruleset_id: r.ruleset_id!, previous, score });
   }
-  const gone = before.filter((b) => !seen.has(`${b.lead_ref}/${b.ruleset_id}`) && roundScore(Number(b.score)) !== 0);
-  if (gone.length) {
-    const leads = await selectRows<{ id: string; lead_id: string; unit_id: string }>(
-      m,
-      sql`SELECT id, lead_id, unit_id FROM leads WHERE id = ANY(${gone.map((g) => g.lead_ref)}::text[])`,
-    );
-    const byRef = new Map(leads.map((l) => [l.id, l]));
-    for (const g of gone) {
-      const lead = byRef.get(g.lead_ref);
-      if (lead)
-        changes.push({ lead_ref: g.lead_ref, lead_id: lead.lead_id, unit_id: lead.unit_id, ruleset_id: g.ruleset_id, previous: Number(g.score), score: 0 });
-    }
-  }
-  return changes;
+  return { changes, primary };
 }
 
 /**
