@@ -224,3 +224,95 @@ describe('Event store edge cases', () => {
     expect(await store.streamVersion(b)).toBe(0);
   });
 });
+
+/**
+ * The aggregate cache: two processes (two app instances) on one database. What one process lends from its cache
+ * must always be what the store says, whatever the other process appended or erased meanwhile.
+ */
+describe('Aggregate cache across processes', () => {
+  let a: TestApp;
+  let b: TestApp;
+  const meta = { org_id: 'org_1', unit_id: 'unit_default' };
+
+  beforeAll(async () => {
+    a = await startTestApp({ roles: [] });
+    b = await startTestApp({ roles: [], db: a.db });
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  /** Loads the counters in one repository transaction, lets `change` act on them and saves them. */
+  const inTransaction = (t: TestApp, ids: string[], change: (counters: Map<string, Counter>) => void = () => undefined) => {
+    const repo = t.app.get(AggregateRepository);
+    return repo.transaction(async (m) => {
+      const counters = await repo.loadMany(Counter, ids, m);
+      change(counters);
+      await repo.saveMany([...counters.values()], meta, m);
+      return new Map([...counters].map(([id, c]) => [id, { value: c.value, version: c.version, replayed: c.replayed }]));
+    });
+  };
+
+  it('lends a committed aggregate without replaying it, and brings it up to date with the other process', async () => {
+    const id = `s-${randomUUID()}`;
+    const repoA = a.app.get(AggregateRepository);
+    await inTransaction(a, [id], (c) => c.get(id)!.add(5));
+    const hits = repoA.cache.hits;
+    // A again: the counter comes from the cache, nothing replayed
+    expect((await inTransaction(a, [id], (c) => c.get(id)!.add(1))).get(id)).toEqual({ value: 6, version: 2, replayed: 2 });
+    expect(repoA.cache.hits).toBe(hits + 1);
+    // B appends twice; A's cached copy is at version 2 and must see both
+    await inTransaction(b, [id], (c) => c.get(id)!.add(10));
+    await inTransaction(b, [id], (c) => c.get(id)!.add(100));
+    expect((await inTransaction(a, [id])).get(id)).toEqual({ value: 116, version: 4, replayed: 4 });
+    expect(repoA.cache.hits).toBe(hits + 2);
+  });
+
+  it('rebuilds a cached aggregate whose stream was erased, and never caches what a failed transaction held', async () => {
+    const id = `s-${randomUUID()}`;
+    const repoA = a.app.get(AggregateRepository);
+    await inTransaction(a, [id], (c) => c.get(id)!.add(3));
+    await b.app.get(DataSource).query(`DELETE FROM event_store_events WHERE stream_id = $1`, [id]);
+    expect((await inTransaction(a, [id])).get(id)).toEqual({ value: 0, version: 0, replayed: 0 });
+
+    await inTransaction(a, [id], (c) => c.get(id)!.add(7));
+    await expect(
+      inTransaction(a, [id], (c) => {
+        c.get(id)!.add(1);
+        throw new Error('decided against it');
+      }),
+    ).rejects.toThrow('decided against it');
+    const misses = repoA.cache.misses;
+    // the failed transaction's copy (value 8, uncommitted) is gone: the next load reads the store
+    expect((await inTransaction(a, [id])).get(id)).toEqual({ value: 7, version: 1, replayed: 1 });
+    expect(repoA.cache.misses).toBe(misses + 1);
+  });
+
+  it('a conflict with the other process is retried from the store and lands once', async () => {
+    const id = `s-${randomUUID()}`;
+    await inTransaction(a, [id], (c) => c.get(id)!.add(1));
+    // B writes version 2 behind A's back; A's transaction decides on its cached copy, so its first attempt conflicts
+    const repoB = b.app.get(AggregateRepository);
+    await b.app.get(EventStore).append(id, 'counter', 1, [{ type: 'Added', payload: { n: 20 } }], meta);
+    const repoA = a.app.get(AggregateRepository);
+    let attempts = 0;
+    const r = await repoA.transaction(async (m) => {
+      attempts++;
+      const counters = await repoA.loadMany(Counter, [id], m);
+      if (attempts === 1)
+        await repoB.transaction((mb) =>
+          repoB.loadMany(Counter, [id], mb).then(async (cb) => {
+            cb.get(id)!.add(300);
+            await repoB.saveMany([...cb.values()], meta, mb);
+          }),
+        );
+      counters.get(id)!.add(4000);
+      await repoA.saveMany([...counters.values()], meta, m);
+      return counters.get(id)!.value;
+    });
+    expect(attempts).toBe(2);
+    expect(r).toBe(4321);
+    expect((await a.app.get(EventStore).readStream(id)).map((e) => (e.payload as { n: number }).n)).toEqual([1, 20, 300, 4000]);
+  });
+});
