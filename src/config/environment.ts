@@ -169,6 +169,13 @@ export class Environment {
   @Max(100000)
   INGEST_JOB_MAX_EVENTS = 1000;
 
+  /** A worker takes waiting ingest jobs along with the one it was handed, into one batch of up to this many events. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  INGEST_WORKER_BATCH_EVENTS = 2000;
+
   /** How long a request waits for the queue to confirm an enqueue before answering 503. */
   @Transform(toInt)
   @IsInt()
