@@ -105,12 +105,14 @@ export class AggregateRepository {
         aggregate.version = snap.stream_version;
       }
     }
-    // `head` (each stream's last version) is looked up for lent aggregates only
+    // `head` (each stream's last version) is looked up for lent aggregates only. Both lookups are LATERAL so that
+    // each is an index probe per stream: as a plain join the planner may hash-join a sequential scan of the store.
     const rows: { id: string; head: number | null; stream_version: number | null; event_type: string; payload: unknown; occurred_at: string }[] = await m.query(
       `SELECT s.id, h.head, e.stream_version, e.event_type, e.payload, e.occurred_at
          FROM unnest($1::text[], $2::int[], $3::bool[]) AS s(id, after, lent)
          LEFT JOIN LATERAL (SELECT max(x.stream_version) AS head FROM event_store_events x WHERE x.stream_id = s.id) h ON s.lent
-         LEFT JOIN event_store_events e ON e.stream_id = s.id AND e.stream_version > s.after
+         LEFT JOIN LATERAL (SELECT x.stream_version, x.event_type, x.payload, x.occurred_at FROM event_store_events x
+                             WHERE x.stream_id = s.id AND x.stream_version > s.after ORDER BY x.stream_version) e ON true
         ORDER BY s.id, e.stream_version`,
       [ids, ids.map((id) => out.get(id)!.version), ids.map((id) => lent.has(id))],
     );

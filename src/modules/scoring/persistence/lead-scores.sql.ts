@@ -62,19 +62,24 @@ export async function recomputeLeadScoresDeferringPrimary(m: EntityManager, lead
  * One statement: the fresh scores (the SQL twin of the domain's score) are upserted, rows of rulesets a lead no
  * longer scores in are deleted, the previous values are read from the same snapshot, and (with `syncPrimary`)
  * `leads.score` follows. Rows are written even when unchanged so that `computed_at` says when they were true.
+ * The leads come in as a set joined to each table (index probes or one hash), never as `= ANY(array)` over a
+ * scan (rows × array comparisons), and CTEs are joined, never probed by correlated subqueries (quadratic).
  */
 async function recompute(m: EntityManager, leadRefs: string[], now: Date, syncPrimary: boolean): Promise<Recomputed> {
   if (!leadRefs.length) return { changes: [], primary: new Map() };
   // DECAYED_POINTS_SQL reads "now" as $2, so this statement keeps its hand-numbered parameters
   const rows: RecomputeRow[] = await m.query(
-    `WITH old AS (
-       SELECT lead_ref, ruleset_id, score FROM lead_scores WHERE lead_ref = ANY($1::text[])
+    `WITH refs AS MATERIALIZED (
+       SELECT DISTINCT ref FROM unnest($1::text[]) AS r(ref)
+     ), old AS (
+       SELECT t.lead_ref, t.ruleset_id, t.score FROM refs r JOIN lead_scores t ON t.lead_ref = r.ref
+     ), sums AS (
+       SELECT s.lead_ref, s.ruleset_id, sum(${DECAYED_POINTS_SQL}) AS raw, bool_or(s.half_life_days IS NOT NULL) AS decays, count(*)::int AS n
+         FROM refs r JOIN leads l ON l.id = r.ref JOIN event_scores s ON s.lead_ref = r.ref
+        WHERE l.score_reset_at IS NULL OR s.occurred_at >= l.score_reset_at
+        GROUP BY s.lead_ref, s.ruleset_id
      ), fresh AS (
-       SELECT s.lead_ref, s.ruleset_id, l.org_id, l.unit_id, l.lead_id,
-              sum(${DECAYED_POINTS_SQL}) AS raw, bool_or(s.half_life_days IS NOT NULL) AS decays, count(*)::int AS n
-         FROM event_scores s JOIN leads l ON l.id = s.lead_ref
-        WHERE s.lead_ref = ANY($1::text[]) AND (l.score_reset_at IS NULL OR s.occurred_at >= l.score_reset_at)
-        GROUP BY s.lead_ref, s.ruleset_id, l.org_id, l.unit_id, l.lead_id
+       SELECT x.lead_ref, x.ruleset_id, l.org_id, l.unit_id, l.lead_id, x.raw, x.decays, x.n FROM sums x JOIN leads l ON l.id = x.lead_ref
      ), scored AS (
        SELECT f.*, CASE WHEN coalesce(ss.allow_negative_scores, false) THEN f.raw ELSE greatest(0, f.raw) END AS score
          FROM fresh f LEFT JOIN scoring_settings ss ON ss.org_id = f.org_id
@@ -85,15 +90,15 @@ async function recompute(m: EntityManager, leadRefs: string[], now: Date, syncPr
           SET org_id = excluded.org_id, unit_id = excluded.unit_id, score = excluded.score, decays = excluded.decays,
               event_count = excluded.event_count, computed_at = excluded.computed_at
      ), gone AS (
-       DELETE FROM lead_scores t USING old o
-        WHERE t.lead_ref = o.lead_ref AND t.ruleset_id = o.ruleset_id
-          AND NOT EXISTS (SELECT 1 FROM scored f WHERE f.lead_ref = o.lead_ref AND f.ruleset_id = o.ruleset_id)
+       DELETE FROM lead_scores t
+        USING old o LEFT JOIN scored f ON f.lead_ref = o.lead_ref AND f.ruleset_id = o.ruleset_id
+        WHERE t.lead_ref = o.lead_ref AND t.ruleset_id = o.ruleset_id AND f.lead_ref IS NULL
        RETURNING t.lead_ref, t.ruleset_id, t.score
      ), prim AS (
-       SELECT l.id AS lead_ref, l.score AS previous,
-              coalesce((SELECT f.score FROM scored f JOIN rulesets r ON r.id = f.ruleset_id
-                         WHERE f.lead_ref = l.id AND r.unit_id = l.unit_id AND r.dimension = $3 AND r.is_primary), 0) AS score
-         FROM leads l WHERE l.id = ANY($1::text[])
+       SELECT l.id AS lead_ref, l.score AS previous, coalesce(p.score, 0) AS score
+         FROM refs x JOIN leads l ON l.id = x.ref
+         LEFT JOIN (SELECT f.lead_ref, f.unit_id, f.score FROM scored f JOIN rulesets r ON r.id = f.ruleset_id AND r.dimension = $3 AND r.is_primary) p
+                ON p.lead_ref = l.id AND p.unit_id = l.unit_id
      ), synced AS (
        UPDATE leads l SET score = p.score FROM prim p WHERE $4::bool AND l.id = p.lead_ref AND l.score IS DISTINCT FROM p.score
      )
