@@ -163,35 +163,50 @@ function sample(): void {
 }
 
 /**
- * Where the machine's CPU went in a phase: busy time from /proc/stat, PostgreSQL and Redis processes by name,
- * this client process; the rest ("other") is everything else on the machine (the box may be shared).
+ * Where the machine's CPU went in a phase: busy time from /proc/stat; PostgreSQL split into the backends of this
+ * bench's database (its process title names the database), the shared background processes (WAL writer,
+ * checkpointer, …) and backends of other databases (counted as "other": the box may be shared); Redis; this
+ * client process. Per-process times are differenced by pid, so a connection that closes mid-run does not subtract.
  */
 interface CpuSnapshot {
   busy: number;
   postgres: number;
+  postgresBackground: number;
   redis: number;
   client: number;
 }
+const dbName = dbUrl.slice(dbUrl.lastIndexOf('/') + 1);
+let lastPerPid = new Map<string, number>();
 function cpuSnapshot(): CpuSnapshot {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const busy = (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) / TICKS;
-  let postgres = 0;
-  let redis = 0;
+  const snap: CpuSnapshot = { busy, postgres: 0, postgresBackground: 0, redis: 0, client: 0 };
+  const perPid = new Map<string, number>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!comm.startsWith('postgres') && !comm.startsWith('redis')) continue;
       const x = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const t = (Number(x[11]) + Number(x[12])) / TICKS;
-      if (comm.startsWith('postgres')) postgres += t;
-      else if (comm.startsWith('redis')) redis += t;
+      perPid.set(pid, t);
+      const used = t - (lastPerPid.get(pid) ?? 0);
+      if (comm.startsWith('redis')) {
+        snap.redis += used;
+        continue;
+      }
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (title.includes(dbName)) snap.postgres += used;
+      else if (!/^postgres: \S+ \S+ (\d|\[local\])/.test(title)) snap.postgresBackground += used;
     } catch {
       // gone meanwhile
     }
   }
+  lastPerPid = perPid;
   const u = process.cpuUsage();
-  return { busy, postgres, redis, client: (u.user + u.system) / 1e6 };
+  snap.client = (u.user + u.system) / 1e6;
+  return snap;
 }
 const machine = new Map<string, CpuSnapshot>();
 let lastSnapshot = cpuSnapshot();
@@ -202,12 +217,8 @@ const phaseWall = new Map<string, number>();
 function enter(name: string): void {
   sample();
   const now = cpuSnapshot();
-  machine.set(phase, {
-    busy: now.busy - lastSnapshot.busy,
-    postgres: now.postgres - lastSnapshot.postgres,
-    redis: now.redis - lastSnapshot.redis,
-    client: now.client - lastSnapshot.client,
-  });
+  // postgres and redis are already per-phase (differenced by pid inside cpuSnapshot)
+  machine.set(phase, { ...now, busy: now.busy - lastSnapshot.busy, client: now.client - lastSnapshot.client });
   lastSnapshot = now;
   phaseWall.set(phase, (performance.now() - (phaseStarted.get(phase) ?? performance.now())) / 1000);
   phaseStarted.set(name, performance.now());
@@ -743,14 +754,22 @@ async function run(): Promise<void> {
   cpuRow('wall time', (ph) => phaseWall.get(ph));
   cpuRow('machine busy', (ph) => machine.get(ph)?.busy);
   for (const pr of procs) cpuRow(pr.role, (ph) => pr.cpu.get(ph));
-  cpuRow('postgres (all)', (ph) => machine.get(ph)?.postgres);
+  cpuRow('postgres (this db)', (ph) => machine.get(ph)?.postgres);
+  cpuRow('postgres (WAL, bg)', (ph) => machine.get(ph)?.postgresBackground);
   cpuRow('redis', (ph) => machine.get(ph)?.redis);
   cpuRow('bench client', (ph) => machine.get(ph)?.client);
   cpuRow('other (not this bench)', (ph) => {
     const m = machine.get(ph);
     if (!m) return undefined;
-    return m.busy - m.postgres - m.redis - m.client - procs.reduce((a, pr) => a + (pr.cpu.get(ph) ?? 0), 0);
+    return m.busy - m.postgres - m.postgresBackground - m.redis - m.client - procs.reduce((a, pr) => a + (pr.cpu.get(ph) ?? 0), 0);
   });
+  const e2e = machine.get('(b) end to end');
+  if (e2e) {
+    // CPU cost of one event end to end: comparable across runs even when the machine is shared
+    const per = (v: number | undefined) => (v === undefined ? '-' : `${fmt((v / S.e2eEvents) * 1e6, 0)} µs`);
+    const parts = procs.map((pr) => `${pr.role} ${per(pr.cpu.get('(b) end to end'))}`);
+    console.log(`    (b) CPU per event: ${[...parts, `postgres ${per(e2e.postgres + e2e.postgresBackground)}`, `redis ${per(e2e.redis)}`].join(', ')}`);
+  }
   console.log('\n(d) memory (RSS MiB, sampled every 200 ms)');
   const phases = ['startup', '(a) acceptance', 'worker start', '(b) end to end', '(c) steady'];
   console.log(`    ${'process'.padEnd(8)}${phases.map((ph) => ph.padStart(16)).join('')}${'peak (VmHWM)'.padStart(16)}`);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { InlineProjections } from '../projections/inline-projections.service';
+import { ProjectionRunner } from '../projections/projection-runner.service';
 import { AggregateCache } from './aggregate-cache';
 import { EventSourcedAggregate } from './event-sourced-aggregate';
 import { EventStore } from './event-store.service';
@@ -28,6 +29,7 @@ export class AggregateRepository {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly inline: InlineProjections,
+    private readonly projections: ProjectionRunner,
   ) {
     this.cache = new AggregateCache(config.env.AGGREGATE_CACHE_SIZE);
   }
@@ -195,7 +197,11 @@ export class AggregateRepository {
           this.loans.set(m, loan);
           return work(m);
         });
-        if (loan) this.cache.checkin(loan);
+        if (loan) {
+          this.cache.checkin(loan);
+          // this process's projections (a worker's) read what was just committed now, not at their next poll
+          if (loan.size) this.projections.poke();
+        }
         return result;
       } catch (err) {
         const retryable = err instanceof ConcurrencyError || (options.retryAlso?.(err) ?? false);

@@ -26,6 +26,8 @@ export class ProjectionRunner implements OnApplicationShutdown {
   private stopping = false;
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
+  /** counts pokes, so that one arriving while a batch runs is not lost when that batch then finds nothing */
+  private pokes = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,6 +46,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
 
   /** Wakes idle loops now instead of at their next poll (an in-process append calls this). */
   poke(): void {
+    this.pokes++;
     for (const wake of this.wakers) wake();
   }
 
@@ -63,9 +66,10 @@ export class ProjectionRunner implements OnApplicationShutdown {
     let failures = 0;
     while (!this.stopping) {
       try {
+        const poked = this.pokes;
         const { applied } = await this.runBatch(p);
         failures = 0;
-        if (applied === 0) await this.idle(this.config.env.PROJECTION_POLL_MS);
+        if (applied === 0 && poked === this.pokes) await this.idle(this.config.env.PROJECTION_POLL_MS);
       } catch (err) {
         failures++;
         const delay = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
