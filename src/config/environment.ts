@@ -169,6 +169,16 @@ export class Environment {
   @Max(100000)
   INGEST_JOB_MAX_EVENTS = 1000;
 
+  /**
+   * A worker splits each ingest batch by lead into this many parts and scores them side by side (one transaction
+   * each); one lead's events are always in the same part, in acceptance order.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  INGEST_PARTITIONS = 2;
+
   /** A worker takes waiting ingest jobs along with the one it was handed, into one batch of up to this many events. */
   @Transform(toInt)
   @IsInt()

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../../../../platform/database';
+import { isDeadlock, isUniqueViolation } from '../../../../platform/database';
 import { AggregateRepository, EventIdConflictError, StreamAppend, uuidv7 } from '../../../../platform/event-store';
 import { deriveChannel, canonicalEventType, firstSuppressingFilter } from '../../../scoring/domain';
 import { ScoringSetupService } from '../../../scoring';
@@ -32,8 +32,9 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
   async execute({ activities, correlationId }: RecordLeadActivityBatchCommand): Promise<LeadActivityOutcome> {
     if (!activities.length) return { recorded: 0, suppressed: 0, duplicates: 0, leadsCreated: 0 };
     return this.repo.transaction((m) => this.decideAndAppend(activities, correlationId, m), {
-      // another writer recorded the same client event id, or created the same lead or alias, first
-      retryAlso: (err) => err instanceof EventIdConflictError || isUniqueViolation(err),
+      // another writer recorded the same client event id, or created the same lead or alias, first; or two
+      // writers creating several aliases each took them in opposite orders and PostgreSQL aborted one
+      retryAlso: (err) => err instanceof EventIdConflictError || isUniqueViolation(err) || isDeadlock(err),
       onRetry: (err, attempt) => this.log.debug({ attempt, err: err.message }, 'ingest batch conflicted with another writer; retrying'),
     });
   }
