@@ -320,6 +320,9 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
       [{ ...email('bad@example.com'), event_type: 'Page View', metadata: 'not an object' }, 400, 'validation_failed', 'metadata'],
       [{ aliases: [{ alias_kind: 'fax', raw_value: '1' }], event_type: 'Page View' }, 400, 'validation_failed', 'aliases[0].alias_kind'],
       [{ ...email('bad@example.com'), event_type: 'Page View', unit_id: 'unit_other' }, 400, 'validation_failed', 'unit_id'],
+      // keys class-transformer used to drop before class-validator looked, and arrays of alias arrays it walked into
+      [{ ...email('bad@example.com'), event_type: 'Page View', constructor: 'x' }, 400, 'validation_failed', 'constructor'],
+      [{ aliases: [[{ alias_kind: 'email', raw_value: 'nested@example.com' }]], event_type: 'Page View' }, 400, 'validation_failed', 'aliases[0]'],
       [[{ ...email('ok@example.com'), event_type: 'Page View' }, { ...email('bad@example.com') }], 400, 'validation_failed', '[1].event_type'],
       [[], 400, 'validation_failed', 'body'],
       [Array.from({ length: 1001 }, () => ({ ...email('many@example.com'), event_type: 'Page View' })), 400, 'too_many_events', 'body'],
@@ -345,5 +348,12 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
     const [marker] = await ingestAndWait(t, sa.auth, { ...email('marker@example.com'), event_type: 'Marker', timestamp: ago(H) });
     expect(marker).toBeDefined();
     expect(await count()).toBe(before + 1);
+  });
+
+  it('queues metadata as sent, whatever its keys (a `constructor` key used to fail in class-transformer: 500)', async () => {
+    const metadata = { constructor: 'x', nested: { constructor: 1, toString: 'y' } };
+    const res = await as().post('/ingest', { ...email('keys@example.com'), event_type: 'Page View', metadata });
+    expect(res.status).toBe(202);
+    expect(res.body.metadata).toEqual(metadata);
   });
 });

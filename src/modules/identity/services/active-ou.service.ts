@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, unitOnly } from '../../../platform/tenancy';
 import { execute, raw, sql } from '../../../platform/database';
+import { CredentialCache } from './credential-cache.service';
 
 /**
  * Remembers each credential's active OU, so cookie-less API clients set it once (seed 000 quick start), and
@@ -9,7 +10,10 @@ import { execute, raw, sql } from '../../../platform/database';
  */
 @Injectable()
 export class ActiveOuService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: CredentialCache,
+  ) {}
 
   async remember(p: Principal, unitId: string): Promise<void> {
     await this.dataSource.query(
@@ -17,14 +21,19 @@ export class ActiveOuService {
        ON CONFLICT (principal) DO UPDATE SET unit_id = excluded.unit_id, updated_at = now()`,
       [p.activeOuKey, unitId],
     );
+    // every process resolves this credential's active OU afresh (OuAccessService caches it)
+    await this.cache.invalidate(p.activeOuKey);
   }
 
-  /** A deleted service account or revoked token (`sa:<id>`, `pat:<id>`). */
+  /** A deleted service account or revoked token (`sa:<id>`, `pat:<id>`). The caller invalidates that tag once committed. */
   async forgetCredential(activeOuKey: string, m: EntityManager = this.dataSource.manager): Promise<void> {
     await m.query(`DELETE FROM principal_active_units WHERE principal = $1`, [activeOuKey]);
   }
 
-  /** A member (their JWT and all their tokens) leaving the organization, or only one OU when `unitId` is given. */
+  /**
+   * A member (their JWT and all their tokens) leaving the organization, or only one OU when `unitId` is given.
+   * The caller invalidates `member:<id>` once committed.
+   */
   async forgetMember(memberId: string, unitId?: string, m: EntityManager = this.dataSource.manager): Promise<void> {
     const inUnit = unitId ? unitOnly(undefined, unitId) : raw('TRUE');
     await execute(

@@ -8,7 +8,8 @@ const TTL_MS = 60_000;
 const MAX_ENTRIES = 100_000;
 
 interface Entry {
-  principal: Principal;
+  /** a Principal (credential keys) or another answer derived from the database (see remember) */
+  value: unknown;
   expiresAt: number;
   /** a token's own expiry, compared with the domain clock */
   credentialExpiresAt: number | null;
@@ -20,6 +21,8 @@ interface Entry {
  * lookup. Revoking, deleting or changing a credential or member publishes an invalidation on Redis that
  * every process applies at once. While the subscription is not up (start, Redis outage), nothing is cached:
  * each request goes to the database, so a revocation can never be missed.
+ * Other per-credential answers of the request path (the active OU, see OuAccessService) are kept alongside,
+ * under their own keys and tags, and evicted by the same invalidations.
  */
 @Injectable()
 export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
@@ -79,17 +82,41 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
       this.entries.delete(key);
       return undefined;
     }
-    return e.principal;
+    return e.value as Principal;
   }
 
   set(key: string, principal: Principal, mark: number, credentialExpiresAt: Date | null = null): void {
-    if (!this.live || mark !== this.generation) return;
-    if (this.entries.size >= MAX_ENTRIES) this.clear();
     const tags = [principal.activeOuKey, ...(principal.memberId ? [`member:${principal.memberId}`] : [])];
-    this.entries.set(key, { principal, expiresAt: Date.now() + TTL_MS, credentialExpiresAt: credentialExpiresAt?.getTime() ?? null, tags });
+    this.put(key, principal, tags, mark, credentialExpiresAt);
   }
 
-  /** Evicts everywhere: this process at once, the others through Redis. Tags: sa:<id>, pat:<id>, member:<id>. */
+  /** Another cached answer (`key` must not collide with the credential keys: give it a prefix of its own). */
+  recall<T>(key: string): { value: T } | undefined {
+    if (!this.live) return undefined;
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return { value: e.value as T };
+  }
+
+  /** Caches an answer read after `mark()`, evicted by any of `tags` (and the TTL). */
+  remember(key: string, value: unknown, tags: string[], mark: number): void {
+    this.put(key, value, tags, mark, null);
+  }
+
+  private put(key: string, value: unknown, tags: string[], mark: number, credentialExpiresAt: Date | null): void {
+    if (!this.live || mark !== this.generation) return;
+    if (this.entries.size >= MAX_ENTRIES) this.clear();
+    this.entries.set(key, { value, expiresAt: Date.now() + TTL_MS, credentialExpiresAt: credentialExpiresAt?.getTime() ?? null, tags });
+  }
+
+  /**
+   * Evicts everywhere: this process at once, the others through Redis. Call it after the change is committed.
+   * Tags: sa:<id>, pat:<id>, member:<id> (a credential, and a member's JWT and tokens), org:<id> (all of an organization).
+   */
   async invalidate(tag: string): Promise<void> {
     this.evict(tag);
     await this.redis.publish(this.channel, tag);

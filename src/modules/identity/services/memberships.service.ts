@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OuRole, Principal, orgScope, unitOnly } from '../../../platform/tenancy';
 import { ActiveOuService } from './active-ou.service';
+import { CredentialCache } from './credential-cache.service';
 import { OuAccessService } from './ou-access.service';
 import { IdentityErrors } from '../identity.errors';
 import { execute, selectOne, selectRows, Sql, sql } from '../../../platform/database';
@@ -16,6 +17,7 @@ export class MembershipsService {
     private readonly dataSource: DataSource,
     private readonly access: OuAccessService,
     private readonly activeOu: ActiveOuService,
+    private readonly cache: CredentialCache,
   ) {}
 
   async list(p: Principal, unitId: string): Promise<MembershipView[]> {
@@ -35,6 +37,7 @@ export class MembershipsService {
             updated_at = CASE WHEN ou_memberships.role = excluded.role THEN ou_memberships.updated_at ELSE now() END
           RETURNING (xmax = 0) AS created`,
     );
+    await this.changed(memberId);
     return { membership: await this.one(unitId, memberId), created: row!.created };
   }
 
@@ -45,6 +48,7 @@ export class MembershipsService {
       sql`UPDATE ou_memberships SET role = ${role}, updated_at = now() WHERE ${unitOnly(undefined, unitId)} AND org_member_id = ${memberId}`,
     );
     if (!changed) throw IdentityErrors.notFound('membership_not_found', 'membership');
+    await this.changed(memberId);
     return this.one(unitId, memberId);
   }
 
@@ -53,6 +57,12 @@ export class MembershipsService {
     const removed = await execute(this.dataSource, sql`DELETE FROM ou_memberships WHERE ${unitOnly(undefined, unitId)} AND org_member_id = ${memberId}`);
     if (!removed) throw IdentityErrors.notFound('membership_not_found', 'membership');
     await this.activeOu.forgetMember(memberId, unitId);
+    await this.changed(memberId);
+  }
+
+  /** The member's role in an OU changed: every process resolves their active OU afresh (see OuAccessService). */
+  private changed(memberId: string): Promise<void> {
+    return this.cache.invalidate(`member:${memberId}`);
   }
 
   private async one(unitId: string, memberId: string): Promise<MembershipView> {

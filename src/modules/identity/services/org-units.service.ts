@@ -6,6 +6,7 @@ import { slugify } from '../domain/credentials';
 import { Organization } from '../entities/organization.entity';
 import { OrgUnit } from '../entities/org-unit.entity';
 import { IdentityErrors } from '../identity.errors';
+import { CredentialCache } from './credential-cache.service';
 
 /** The plan includes up to three OUs per organization (docs /billing). */
 export const MAX_UNITS_PER_ORG = 3;
@@ -17,7 +18,10 @@ export interface UnitWithRole {
 
 @Injectable()
 export class OrgUnitsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: CredentialCache,
+  ) {}
 
   async organization(orgId: string): Promise<Organization> {
     const org = await this.dataSource.getRepository(Organization).findOneBy({ id: orgId });
@@ -50,7 +54,7 @@ export class OrgUnitsService {
 
   /** Creates an OU; a creating member becomes its Owner. */
   async create(p: Principal, name: string, id = newId('unit')): Promise<OrgUnit> {
-    return this.dataSource.transaction(async (m) => {
+    const created = await this.dataSource.transaction(async (m) => {
       // serialise creations per organization so the plan limit holds under concurrency
       await m.query(`SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE`, [p.orgId]);
       const { n } = (await selectOne<{ n: number }>(m, sql`SELECT count(*)::int AS n FROM org_units WHERE ${orgScope(undefined, p.orgId)}`))!;
@@ -61,6 +65,9 @@ export class OrgUnitsService {
         await m.query(`INSERT INTO ou_memberships (unit_id, org_member_id, role) VALUES ($1, $2, 'Owner') ON CONFLICT DO NOTHING`, [unit.id, p.memberId]);
       return unit;
     });
+    // a cookie may name the new OU, and its creator is now its Owner: active OUs are resolved afresh
+    await this.cache.invalidate(`org:${p.orgId}`);
+    return created;
   }
 
   async rename(orgId: string, unitId: string, name: string): Promise<OrgUnit> {

@@ -4,6 +4,7 @@ import { PlatformErrors } from '../../../platform/http';
 import { OuRole, Principal, orgScope } from '../../../platform/tenancy';
 import { IdentityErrors } from '../identity.errors';
 import { selectOne, selectRows, sql } from '../../../platform/database';
+import { CredentialCache } from './credential-cache.service';
 
 export interface OuAccess {
   unitId: string;
@@ -13,14 +14,32 @@ export interface OuAccess {
 /** Which OUs a caller may act in, and with which role. */
 @Injectable()
 export class OuAccessService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: CredentialCache,
+  ) {}
 
   /**
    * The OU a request acts in: the activeOu cookie when the caller may use it, else the OU remembered for
    * the credential. Null when neither is usable.
+   *
+   * Asked on every OU-scoped request, so the answer is kept in the credential cache per principal and cookie.
+   * Whatever changes it invalidates there (in every process): the remembered OU (POST /org-units/active, a
+   * credential deleted: tag = the credential's activeOuKey), a member's memberships, org role or removal
+   * (member:<id>), a new OU of the organization (org:<id>).
    */
   async resolveActive(p: Principal, cookieUnit?: string): Promise<OuAccess | null> {
     const cookie = cookieUnit ?? null;
+    const key = `ou:${p.orgId}:${p.type}:${p.activeOuKey}:${p.memberId ?? ''}:${p.orgRole ?? ''}:${cookie ?? ''}`;
+    const cached = this.cache.recall<OuAccess | null>(key);
+    if (cached) return cached.value;
+    const mark = this.cache.mark();
+    const access = await this.readActive(p, cookie);
+    this.cache.remember(key, access, [p.activeOuKey, ...(p.memberId ? [`member:${p.memberId}`] : []), `org:${p.orgId}`], mark);
+    return access;
+  }
+
+  private async readActive(p: Principal, cookie: string | null): Promise<OuAccess | null> {
     const rows = await selectRows<{ id: string; role: OuRole | null }>(
       this.dataSource,
       sql`WITH candidates AS (
@@ -34,7 +53,7 @@ export class OuAccessService {
     );
     for (const r of rows) {
       const role = this.effectiveRole(p, r.role);
-      if (role) return { unitId: r.id, role };
+      if (role) return Object.freeze({ unitId: r.id, role });
     }
     return null;
   }
