@@ -4,6 +4,8 @@ export * from './domain';
 export type { DimensionSource } from './dimensions/dimension-source';
 export { dimensionSource, isWiredDimension } from './dimensions/dimension-sources';
 export {
+  addToLeadScores,
+  type NewContribution,
   DECAYED_POINTS_SQL,
   PRIMARY_SCORE_DIMENSION,
   recomputeLeadScores,

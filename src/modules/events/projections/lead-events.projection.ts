@@ -13,7 +13,15 @@ import {
   LeadRescoredPayload,
   LeadScoresResetPayload,
 } from '../../leads';
-import { dropContributions, insertAdoptedContributions, recomputeLeadScoresDeferringPrimary, roundScore, upsertRescoredContributions } from '../../scoring';
+import {
+  addToLeadScores,
+  dropContributions,
+  insertAdoptedContributions,
+  NewContribution,
+  recomputeLeadScoresDeferringPrimary,
+  roundScore,
+  upsertRescoredContributions,
+} from '../../scoring';
 import { StreamBus, StreamMessage } from '../../stream';
 import { deleteLeadEvents, insertTimelineEntry, leadIdOf, moveLeadEvents, setSuppression } from './lead-event-rows.sql';
 import { uncountEventType } from './event-type-catalog.sql';
@@ -22,8 +30,10 @@ import { recordEvents } from './recorded-events.writer';
 
 /** What one batch changed, gathered while its events apply and acted on once at the end. */
 export interface BatchEffects {
-  /** leads whose scores need recomputing */
+  /** leads whose scores need recomputing from their stored contributions (deletions, merges, rescores, resets) */
   touched: Set<string>;
+  /** contributions of newly recorded events: their leads' scores move forward by these alone */
+  added: NewContribution[];
   /** leads whose last activity needs recomputing */
   activity: Set<string>;
   /** moves a lead's last activity forward (merged per lead, written once at the end of the batch) */
@@ -65,6 +75,7 @@ export class LeadEventsProjection implements Projection {
     const latest = new Map<string, LatestActivity>();
     const effects: BatchEffects = {
       touched: new Set(),
+      added: [],
       activity: new Set(),
       advance: (a) => {
         const prev = latest.get(a.ref);
@@ -95,9 +106,15 @@ export class LeadEventsProjection implements Projection {
       await this.applyOne(e, m, effects);
     }
     await flush();
-    const { changes, primary } = effects.touched.size
-      ? await recomputeLeadScoresDeferringPrimary(m, [...effects.touched], this.clock.now())
-      : { changes: [], primary: new Map<string, number>() };
+    const now = this.clock.now();
+    const full = effects.touched.size ? await recomputeLeadScoresDeferringPrimary(m, [...effects.touched], now) : { changes: [], primary: new Map() };
+    const added = await addToLeadScores(
+      m,
+      effects.added.filter((c) => !effects.touched.has(c.lead_ref)),
+      now,
+    );
+    const changes = [...full.changes, ...added.changes];
+    const primary = new Map([...full.primary, ...added.primary]);
     // one write per lead row: activity (unless recomputed below from its events) and primary score together
     for (const ref of effects.activity) latest.delete(ref);
     await updateLeadRows(m, [...latest.values()], primary);

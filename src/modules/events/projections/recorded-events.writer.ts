@@ -43,7 +43,18 @@ export async function recordEvents(m: EntityManager, events: StoredEvent[], effe
       skip_triggers: p.skip_triggers,
     })),
   );
-  await insertContributions(m, rows.flatMap(contributionsOf));
+  const contributions = rows.flatMap(contributionsOf);
+  await insertContributions(m, contributions);
+  for (const c of contributions) {
+    effects.added.push({
+      lead_ref: c.lead_ref,
+      ruleset_id: c.ruleset_id,
+      base_points: c.base_points,
+      multiplier: c.multiplier,
+      half_life_days: c.half_life_days,
+      occurred_at: new Date(c.occurred_at),
+    });
+  }
   const seen = whatWasSeen(rows, effects);
   await countEventTypes(m, seen.types);
   await addEventTypeProperties(m, seen.properties);
@@ -100,7 +111,6 @@ function whatWasSeen(
         if (!a || p.occurred_at >= a.last_at) latest.set(e.streamId, { ref: e.streamId, last_at: p.occurred_at, last_type: p.event_type, n: (a?.n ?? 0) + 1 });
         else a.n++;
       }
-      if (p.contributions.length) effects.touched.add(e.streamId);
       effects.push(unit, {
         event: 'event_ingested',
         data: { event_id: p.event_id, lead_id: p.lead_id, event_type: p.event_type, timestamp: p.occurred_at, suppressed: p.suppression },

@@ -20,7 +20,14 @@ const event = (over: Partial<QueuedEvent>): QueuedEvent => ({
 
 describe('leadPartition', () => {
   it('puts every event naming a lead the same way in the same partition', () => {
-    const byEmail = (id: string) => event({ event_id: id, aliases: [{ kind: 'email', value: 'jane@example.com' }, { kind: 'cookie', value: id }] });
+    const byEmail = (id: string) =>
+      event({
+        event_id: id,
+        aliases: [
+          { kind: 'email', value: 'jane@example.com' },
+          { kind: 'cookie', value: id },
+        ],
+      });
     const parts = new Set(['a', 'b', 'c', 'd'].map((id) => leadPartition(byEmail(id), 8)));
     expect(parts.size).toBe(1);
     expect(leadPartition(event({ lead_id: 'L-9', event_id: 'x' }), 8)).toBe(leadPartition(event({ lead_id: 'L-9', event_id: 'y' }), 8));

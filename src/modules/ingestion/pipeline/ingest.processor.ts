@@ -58,7 +58,9 @@ export class IngestProcessor implements OnApplicationBootstrap {
     await Promise.all(
       taken.map((t) =>
         // a lock lost meanwhile means Bull has redelivered the job: its events are stored, the redelivery records none
-        t.moveToCompleted(`scored with job ${job.id}`, false, true).catch((err: Error) => this.log.warn({ job_id: t.id, err: err.message }, 'taken job not completed')),
+        t
+          .moveToCompleted(`scored with job ${job.id}`, false, true)
+          .catch((err: Error) => this.log.warn({ job_id: t.id, err: err.message }, 'taken job not completed')),
       ),
     );
     this.log.debug({

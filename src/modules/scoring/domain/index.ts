@@ -12,6 +12,7 @@ export * from './rule-matching';
 export * from './ruleset';
 export * from './score-rounding';
 export * from './score-ruleset';
+export * from './score-terms';
 export * from './scoring-event';
 export * from './scoring-windows';
 export * from './surge-multiplier';
