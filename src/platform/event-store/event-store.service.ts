@@ -6,6 +6,13 @@ import { insertAppendRows, toAppendRows } from './stream-append';
 import { StoredEventRow, toStoredEvent } from './stored-event';
 
 /**
+ * The columns of an event without its body: `payload` empty, `metadata` only the tenant (which has columns of its
+ * own), for readers that need no more (no JSON to render in PostgreSQL nor to parse here).
+ */
+const ENVELOPE = `global_position, transaction_id, event_id, stream_id, stream_type, stream_version, event_type, '{}'::jsonb AS payload,
+  jsonb_build_object('org_id', org_id, 'unit_id', unit_id) AS metadata, occurred_at, recorded_at`;
+
+/**
  * The append-only PostgreSQL event store.
  *
  * - One statement appends any number of events to any number of streams, checking each stream's expected
@@ -80,9 +87,9 @@ export class EventStore {
    * Events after `from` in commit-safe order, at most `limit`. Only transactions older than the oldest
    * still-running one are visible, so no later read can return an event that sorts before this batch.
    */
-  async readAll(from: Checkpoint, limit: number, opts: { manager?: EntityManager } = {}): Promise<StoredEvent[]> {
+  async readAll(from: Checkpoint, limit: number, opts: { manager?: EntityManager; envelope?: boolean } = {}): Promise<StoredEvent[]> {
     const rows = await (opts.manager ?? this.dataSource.manager).query(
-      `SELECT * FROM event_store_events
+      `SELECT ${opts.envelope ? ENVELOPE : '*'} FROM event_store_events
         WHERE transaction_id >= $1::xid8 AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY transaction_id, global_position
@@ -97,15 +104,21 @@ export class EventStore {
    * (one snapshot). When fewer than `limit` events match, everything up to `head` has been looked at, so a
    * reader may move its checkpoint there instead of scanning the same non-matching events again.
    */
-  async readTypes(from: Checkpoint, limit: number, eventTypes: string[], manager?: EntityManager): Promise<{ events: StoredEvent[]; head: Checkpoint | null }> {
+  async readTypes(
+    from: Checkpoint,
+    limit: number,
+    eventTypes: string[],
+    manager?: EntityManager,
+    envelope = false,
+  ): Promise<{ events: StoredEvent[]; head: Checkpoint | null }> {
     const rows: (StoredEventRow & { is_head: boolean })[] = await (manager ?? this.dataSource.manager).query(
       `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-       (SELECT false AS is_head, e.* FROM event_store_events e, h
+       (SELECT false AS is_head, ${envelope ? ENVELOPE : 'e.*'} FROM event_store_events e, h
          WHERE e.transaction_id >= $1::xid8 AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) AND e.transaction_id < h.xmin
            AND e.event_type = ANY($4::text[])
          ORDER BY e.transaction_id, e.global_position LIMIT $3)
        UNION ALL
-       (SELECT true AS is_head, e.* FROM event_store_events e, h
+       (SELECT true AS is_head, ${envelope ? ENVELOPE : 'e.*'} FROM event_store_events e, h
          WHERE e.transaction_id >= $1::xid8 AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) AND e.transaction_id < h.xmin
          ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`,
       [from.transactionId, from.position, limit, eventTypes],

@@ -119,13 +119,13 @@ export class ProjectionRunner implements OnApplicationShutdown {
     let events: StoredEvent[];
     let next: Checkpoint | null;
     if (p.eventTypes) {
-      const read = await this.store.readTypes(from, batchSize, p.eventTypes, m);
+      const read = await this.store.readTypes(from, batchSize, p.eventTypes, m, p.readsPayload === false);
       events = read.events;
       // a short batch means every visible event up to the head was looked at: skip the non-matching ones for good
       const last = events[events.length - 1];
       next = events.length < batchSize ? read.head : last ? { transactionId: last.transactionId, position: last.globalPosition } : null;
     } else {
-      events = await this.store.readAll(from, batchSize, { manager: m });
+      events = await this.store.readAll(from, batchSize, { manager: m, envelope: p.readsPayload === false });
       const last = events[events.length - 1];
       next = last ? { transactionId: last.transactionId, position: last.globalPosition } : null;
     }

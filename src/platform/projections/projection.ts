@@ -24,6 +24,11 @@ export interface Projection {
    * rulesets); the runner leaves it alone and only a rebuild replays it. Default `async`: the runner feeds it.
    */
   readonly mode?: 'async' | 'inline';
+  /**
+   * `false`: the runner delivers events without their bodies (`payload` empty, `metadata` only org_id and
+   * unit_id), for a projection that reads the envelope only; saves reading and parsing every event's JSON.
+   */
+  readonly readsPayload?: boolean;
   handle(events: StoredEvent[], manager: EntityManager): Promise<void>;
   /**
    * Live runs only (never rebuilds): called after a batch's transaction committed, so the read model already

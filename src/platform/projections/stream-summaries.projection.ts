@@ -13,6 +13,8 @@ import { Projection, ReadModelProjection } from './projection';
 export class StreamSummariesProjection implements Projection {
   readonly name = 'stream_summaries';
   readonly tables = ['stream_summaries'];
+  /** stream, type, version, time and tenant: every event of the store passes here, its body is not needed */
+  readonly readsPayload = false;
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const latest = new Map<string, StoredEvent>();
