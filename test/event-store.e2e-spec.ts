@@ -216,6 +216,21 @@ describe('Event store edge cases', () => {
     expect((await store.readStream(id)).map((e) => e.streamVersion)).toEqual([1]);
   });
 
+  it('takes an append whose events are all stored for a resend only when they sit where it would have put them', async () => {
+    const id = `s-${randomUUID()}`;
+    const [x, e] = [
+      { eventId: randomUUID(), type: 'X', payload: {} },
+      { eventId: randomUUID(), type: 'E', payload: {} },
+    ];
+    await store.append(id, 'lead', 'no_stream', [x, e]);
+    // the very same append again: a no-op reported as a duplicate
+    expect(await store.append(id, 'lead', 'no_stream', [x, e])).toMatchObject({ version: 2, duplicate: true });
+    // another writer that decided on version 0 and recorded only E: E is stored, but at version 2 behind X, which
+    // that writer never saw; taking it as done would leave it believing the stream is E alone
+    await expect(store.append(id, 'lead', 'no_stream', [e])).rejects.toBeInstanceOf(ConcurrencyError);
+    expect((await store.readStream(id)).map((r) => r.eventType)).toEqual(['X', 'E']);
+  });
+
   it('names the stream that already holds a reused event id', async () => {
     const [a, b] = [`s-${randomUUID()}`, `s-${randomUUID()}`];
     const e = { eventId: randomUUID(), type: 'A', payload: {} };

@@ -118,7 +118,11 @@ async function resolveShortfall(m: EntityManager, appends: StreamAppend[], rows:
     const storedBefore = mine.filter((r) => byId.has(r.event_id) && !insertedIds.has(r.event_id)).length;
     if (storedBefore > 0 && storedBefore < mine.length)
       throw new EventIdConflictError(mine.find((r) => !insertedIds.has(r.event_id) && byId.has(r.event_id))!.event_id, a.streamId, a.streamId);
-    if (storedBefore === mine.length || insertedHere === mine.length) continue;
+    if (insertedHere === mine.length) continue;
+    // All stored already: a resend of this very append (each event at the version this append gives it) is a no-op.
+    // The same events stored at other versions were appended by another writer, together with others this writer
+    // has not seen: a conflict, so the caller decides again from the stream as it is (and finds them recorded).
+    if (storedBefore === mine.length && mine.every((r) => r.expected < 0 || Number(byId.get(r.event_id)!.stream_version) === r.expected + r.idx)) continue;
     const [{ cur }] = await m.query(`SELECT coalesce(max(stream_version), 0)::int AS cur FROM event_store_events WHERE stream_id = $1`, [a.streamId]);
     throw new ConcurrencyError(a.streamId, a.expectedVersion, cur);
   }
