@@ -77,12 +77,33 @@ function toRuleset(r: RulesetJson): Ruleset {
  * type settings and the organization's negative-score setting. The live pipeline, the dry run and score-now
  * all build their input here, so they cannot disagree about configuration.
  */
+const CACHED_SETUPS_MAX = 10_000;
+
 @Injectable()
 export class ScoringSetupService {
+  /**
+   * Setups already read, with the `scoring_setup_version` counter seen just before reading them (migration
+   * 1764000000012: every write to a setup table moves it in its own transaction). A batch checks the counter (a
+   * one-row read) instead of reading the whole setup again; callers must not change what they get.
+   */
+  private readonly cache = new Map<string, { version: string; setup: OuScoringSetup }>();
+
   constructor(private readonly ds: DataSource) {}
 
   async load(orgId: string, unitId: string, manager?: EntityManager, dimension: Dimension = ENGAGEMENT): Promise<OuScoringSetup> {
     const m = manager ?? this.ds.manager;
+    const key = `${orgId}\u0000${unitId}\u0000${dimension}`;
+    // read first: a change committed after this read moves the counter again, so it is never cached as current
+    const [{ version }] = await m.query(`SELECT version::text AS version FROM scoring_setup_version`);
+    const cached = this.cache.get(key);
+    if (cached && cached.version === version) return cached.setup;
+    const setup = await this.read(orgId, unitId, m, dimension);
+    if (this.cache.size >= CACHED_SETUPS_MAX) this.cache.clear();
+    this.cache.set(key, { version, setup });
+    return setup;
+  }
+
+  private async read(orgId: string, unitId: string, m: EntityManager, dimension: Dimension): Promise<OuScoringSetup> {
     const unit = { orgId, unitId };
     const row = (await selectOne<SetupRow>(
       m,
