@@ -12,7 +12,8 @@ function parserError(type: string, status: number, message: string): BodyParserE
   return Object.assign(new Error(message), { type, status });
 }
 
-const FIRST_CHAR = /^[\x20\x09\x0a\x0d]*(.)/s;
+/** The first character after JSON whitespace (space, tab, line feed, carriage return). */
+const FIRST_CHAR = /^[ \t\n\r]*(.)/s;
 
 /**
  * `application/json` bodies read as Express's body-parser read them (strict: an object or an array; an empty body is
