@@ -48,6 +48,8 @@ export async function configureHttp(app: INestApplication, config: AppConfig): P
     http.enableCors({
       origin: origins,
       credentials: true,
+      // the default of Express's cors (@fastify/cors allows GET, HEAD and POST only)
+      methods: 'GET,HEAD,PUT,PATCH,POST,DELETE',
       exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'],
     });
   app.useGlobalPipes(createValidationPipe());
