@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer, type Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { ConfigurationError, Role } from './config/environment';
 import { configureHttp } from './platform/http/configure-http';
+import { createHttpAdapter } from './platform/http/http-adapter';
 import { FirstRunService } from './modules/identity';
 import { WorkerLifecycle } from './platform/lifecycle/worker-lifecycle.service';
 import { MetricsService } from './platform/metrics/metrics.service';
@@ -34,9 +35,9 @@ export async function bootstrap(defaultRoles: Role[]): Promise<INestApplicationC
   let server: Server | undefined;
   const api = roles.includes('api');
   if (api) {
-    const http = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, abortOnError: false });
+    const http = await NestFactory.create<NestFastifyApplication>(module, createHttpAdapter(config), { bufferLogs: true, abortOnError: false });
     http.useLogger(http.get(Logger));
-    configureHttp(http, config);
+    await configureHttp(http, config);
     app = http;
   } else {
     app = await NestFactory.createApplicationContext(module, { bufferLogs: true, abortOnError: false });
@@ -78,7 +79,7 @@ export async function bootstrap(defaultRoles: Role[]): Promise<INestApplicationC
   // the banner goes to stdout once, not to the log: it may carry a generated password
   if (firstRun) process.stdout.write(FirstRunService.banner(firstRun, config.env.PORT));
   if (api) {
-    const http = app as NestExpressApplication;
+    const http = app as NestFastifyApplication;
     await http.listen(config.env.PORT, config.env.HOST);
     server = http.getHttpServer();
   } else if (config.env.WORKER_METRICS_PORT > 0) {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { INestApplication, ModuleMetadata } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import Redis from 'ioredis';
 import { AppModule } from '../../src/app.module';
@@ -7,6 +8,7 @@ import { AppConfig } from '../../src/config/app-config';
 import { Environment, Role } from '../../src/config/environment';
 import { Clock, SettableClock } from '../../src/platform/clock/clock';
 import { configureHttp } from '../../src/platform/http/configure-http';
+import { createHttpAdapter } from '../../src/platform/http/http-adapter';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { TEST_REDIS_URL, uniqueSuffix } from './test-env';
 
@@ -62,9 +64,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  configureHttp(app, config);
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger: false });
+  await configureHttp(app, config);
   await app.init();
+  // supertest talks to the Node server: Fastify answers once its plugins and routes are loaded
+  await app.getHttpAdapter().getInstance().ready();
   return {
     app,
     config,

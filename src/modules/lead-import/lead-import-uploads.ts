@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { parse } from 'csv-parse';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { Clock } from '../../platform/clock';

@@ -23,8 +23,8 @@ import { LeadIdentityProjection } from './projections/lead-identity.projection';
 /**
  * Leads: the event-sourced Lead aggregate and its identity read model (leads, aliases); the identity API; lists,
  * search and export; merges, score resets, explanations and share links. Controllers with static paths under
- * /leads (export, search, scores, merge, why) are listed before any `/leads/:leadID` route so that Express
- * matches them first.
+ * /leads (export, search, scores, merge, why) are listed before any `/leads/:leadID` route (Fastify's router
+ * prefers a static segment to a parameter whatever the order; the order still reads as the precedence).
  */
 @Module({
   imports: [ScoringModule, LeadPortsModule, QueuesModule.forFeature(QueueName.LeadDeletion)],

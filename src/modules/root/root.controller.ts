@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../platform/http';
 import { HomeStatusDto, RootStatusDto } from './root-status.dto';
 import { renderLandingPage } from './landing-page';
@@ -28,9 +28,9 @@ export class RootController {
 
   private answer(req: Request, res: Response, body: object, title: string): void {
     if ((req.headers.accept ?? '').includes('text/html')) {
-      res.type('html').send(renderLandingPage(title));
+      void res.type('text/html; charset=utf-8').send(renderLandingPage(title));
       return;
     }
-    res.json(body);
+    void res.send(body);
   }
 }

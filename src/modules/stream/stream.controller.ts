@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { AppConfig } from '../../config/app-config';
 import { PlatformErrors, ApiErrors } from '../../platform/http';
 import { RequestContext } from '../../platform/tenancy';
@@ -37,28 +38,33 @@ export class StreamController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiErrors(400, 401, 403, 404)
-  async stream(@Query('ouId') ouId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async stream(@Query('ouId') ouId: string | undefined, @Req() req: Request, @Res() reply: Response): Promise<void> {
     const principal = RequestContext.principal();
     let unitId: string;
     if (ouId) {
       await this.ouAccess.require(principal, ouId, ['Owner', 'Operator', 'Viewer']);
       unitId = ouId;
     } else {
-      const cookie = (req as Request & { cookies?: Record<string, string> }).cookies?.[ACTIVE_OU_COOKIE];
+      const cookie = req.cookies?.[ACTIVE_OU_COOKIE];
       const access = await this.ouAccess.resolveActive(principal, cookie);
       if (!access) throw PlatformErrors.error('no_active_ou', 'no active organizational unit: pass ouId or call POST /org-units/active first');
       unitId = access.unitId;
     }
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
+    // an endless response: written to the Node response, with the headers set on the reply so far (rate limits)
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.flushHeaders();
     res.write(`retry: 3000\n: connected to ${unitId}\n\n`);
     const stop = await this.bus.listen(unitId, (m) => res.write(`event: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`));
     const heartbeat = setInterval(() => res.write(`: heartbeat ${new Date().toISOString()}\n\n`), this.config.env.SSE_HEARTBEAT_MS);
-    req.on('close', () => {
+    res.on('close', () => {
       clearInterval(heartbeat);
       stop();
     });

@@ -1,5 +1,5 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Clock } from '../clock/clock';
 import { actorLabel, RequestContext, TenantContext } from '../tenancy/request-context';
 import { AuditWriter } from './audit-writer.service';
@@ -18,16 +18,17 @@ export class AuditMiddleware implements NestMiddleware {
     private readonly clock: Clock,
   ) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  /** Node request and response, as middie hands them to middleware (with `originalUrl`, `ip` and `id` set). */
+  use(req: IncomingMessage & { originalUrl?: string; ip?: string; id?: string }, res: ServerResponse, next: () => void): void {
     const ctx: TenantContext = {};
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const verb = ctx.audit?.verb ?? VERBS[req.method];
+      const verb = ctx.audit?.verb ?? VERBS[req.method!];
       const p = ctx.principal;
       if (!verb || !p) return;
-      const path = (req.originalUrl ?? req.url).split('?')[0];
+      const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
       // the request id is assigned by the logging middleware, which may run after this one
-      ctx.requestId ??= (req as Request & { id?: string }).id ?? (res.getHeader('X-Request-Id') as string | undefined);
+      ctx.requestId ??= (res.getHeader('X-Request-Id') as string | undefined) ?? req.id;
       const actor = actorLabel(p);
       this.writer.record({
         org_id: p.orgId,
@@ -35,7 +36,7 @@ export class AuditMiddleware implements NestMiddleware {
         actor_type: p.type,
         actor_id: p.id,
         user_email: p.email ?? null,
-        method: req.method,
+        method: req.method!,
         path,
         status: res.statusCode,
         ip: req.ip ?? null,

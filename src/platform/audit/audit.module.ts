@@ -6,6 +6,7 @@ import { AuditWriter } from './audit-writer.service';
 @Module({ providers: [AuditWriter, AuditMiddleware], exports: [AuditWriter] })
 export class AuditModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AuditMiddleware).forRoutes('*path');
+    // every path, `/` included (middie matches `/*path` only below the root)
+    consumer.apply(AuditMiddleware).forRoutes('{*path}');
   }
 }

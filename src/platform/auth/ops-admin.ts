@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { PlatformErrors } from '../http/platform.errors';
@@ -25,18 +26,20 @@ export class OpsAdminGuard implements CanActivate {
   constructor(private readonly config: AppConfig) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<Request>();
+    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
     if (checkOpsAdmin(this.config, req.headers.authorization)) return true;
-    ctx.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="kenbun-ops"');
+    void ctx.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', 'Basic realm="kenbun-ops"');
     throw PlatformErrors.error('unauthorized', 'operations admin credentials required');
   }
 }
 
-/** Express middleware form, for the Bull Board UI (plain Express, outside Nest's guards). */
+/** Middleware form (Node request and response), for the Bull Board UI (a Fastify plugin, outside Nest's guards). */
 export function opsAdminMiddleware(config: AppConfig) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     if (checkOpsAdmin(config, req.headers.authorization)) return next();
+    res.statusCode = 401;
     res.setHeader('WWW-Authenticate', 'Basic realm="kenbun-ops"');
-    res.status(401).json({ error: 'unauthorized', message: 'operations admin credentials required' });
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ error: 'unauthorized', message: 'operations admin credentials required' }));
   };
 }

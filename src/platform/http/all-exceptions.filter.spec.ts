@@ -1,5 +1,5 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { AppError } from './app-error';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { codeForStatus } from './app-error';

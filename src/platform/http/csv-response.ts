@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { once } from 'node:events';
 
 /**
@@ -7,14 +7,16 @@ import { once } from 'node:events';
  * failing query still answers with a JSON error; writes wait for the socket to drain, and a client that goes away
  * ends the export (the generator is returned, releasing whatever it holds) instead of waiting on 'drain'.
  */
-export async function sendCsv(res: Response, filename: string, columns: string[], chunks: AsyncGenerator<unknown[][], void, undefined>): Promise<void> {
+export async function sendCsv(reply: FastifyReply, filename: string, columns: string[], chunks: AsyncGenerator<unknown[][], void, undefined>): Promise<void> {
   try {
     const first = await chunks.next();
-    res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+    reply.status(200);
+    reply.header('Content-Type', 'text/csv; charset=utf-8');
+    reply.header('Content-Disposition', `attachment; filename="${filename}"`);
     const csv = stringify({ header: true, columns });
-    csv.pipe(res);
+    const res = reply.raw;
+    // Fastify sends the headers and pipes the stream into the response
+    void reply.send(csv);
     let gone = false;
     const closed = once(res, 'close').then(() => (gone = true));
     const write = async (chunk: unknown[][]) => {

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { AppError, ErrorDetail } from './app-error';
 import { PlatformErrors } from './platform.errors';
 
@@ -40,16 +40,30 @@ function bodyProblems(value: unknown, field: string, out: ErrorDetail[]): ErrorD
   return out;
 }
 
+/** Set on a request whose JSON body text cannot hold a NUL character or a non-finite number (see jsonBodyParser). */
+const CLEAN_BODY = Symbol('kenbun.cleanBody');
+
 /**
- * Express middleware run before routing, guards and pipes of every route: the query string and the parsed body
- * carry no NUL character and no non-finite number. Path parameters are checked by the validation pipe, which
- * knows their names.
+ * Whether JSON text may hold what bodyProblems looks for: a NUL can only be written `\u0000`, and a number only
+ * overflows to Infinity with an exponent of three digits or a hundred digits in a row. Most bodies have neither,
+ * and are not walked a second time.
  */
-export function rejectUnsafeInput(req: Request, _res: Response, next: NextFunction): void {
-  const details = nulProblems(req.query, '');
-  if (req.body && typeof req.body === 'object') {
-    nulProblems(req.body, '', details);
-    bodyProblems(req.body, '', details);
+export function markJsonBodyText(req: FastifyRequest, text: string): void {
+  if (!text.includes('\\u0000') && !/[eE]\+?\d{3}|\d{100}/.test(text)) (req as FastifyRequest & { [CLEAN_BODY]?: boolean })[CLEAN_BODY] = true;
+}
+
+/**
+ * Fastify hook run after body parsing and before the guards, pipes and handler of every route: the query string and
+ * the parsed body carry no NUL character and no non-finite number. Path parameters are checked by the validation
+ * pipe, which knows their names.
+ */
+export function rejectUnsafeInput(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  // a NUL reaches a parsed query value only as %00
+  const details = req.raw.url?.includes('%00') ? nulProblems(req.query, '') : [];
+  const body = req.body;
+  if (body && typeof body === 'object' && !(req as FastifyRequest & { [CLEAN_BODY]?: boolean })[CLEAN_BODY]) {
+    nulProblems(body, '', details);
+    bodyProblems(body, '', details);
   }
-  next(details.length ? validationFailed(details) : undefined);
+  done(details.length ? validationFailed(details) : undefined);
 }

@@ -1,5 +1,6 @@
 import busboy from 'busboy';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { PlatformErrors } from './platform.errors';
 
@@ -13,7 +14,9 @@ export interface FilePart {
  * The part `file` of a multipart/form-data request, as a stream (never buffered whole); the stream emits `limit`
  * and is truncated beyond `maxBytes`. 400 naming `file` when the request is not multipart or has no such part.
  */
-export function filePart(req: Request, maxBytes: number): Promise<FilePart> {
+export function filePart(request: FastifyRequest | IncomingMessage, maxBytes: number): Promise<FilePart> {
+  // the body is left unread by the catch-all content-type parser (configureHttp): busboy reads the Node request
+  const req = 'raw' in request ? request.raw : request;
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {

@@ -1,8 +1,8 @@
-import { Module } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { Module, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config';
+import { requestIdFor } from './request-id';
 
 /** Header names and body fields that must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -19,22 +19,22 @@ export const REDACTED_PATHS = [
   '*.authorization',
 ];
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Structured JSON logs (pino) with a request id on every line and in the `X-Request-Id` response header. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
+        // every path: nestjs-pino's default (`{/*splat}`) reaches middie as `/{/*splat}`, which matches `/` only
+        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: config.env.LOG_LEVEL,
           base: { service: 'kenbun', pid: process.pid },
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           transport: config.env.LOG_PRETTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+          // the api's HTTP adapter assigns the id (createHttpAdapter) and pino-http keeps it: this is for requests without one
           genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const incoming = req.headers['x-request-id'];
-            const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+            const id = requestIdFor(req);
             res.setHeader('X-Request-Id', id);
             return id;
           },

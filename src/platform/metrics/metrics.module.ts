@@ -1,5 +1,5 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { Global, Module } from '@nestjs/common';
+import { HttpMetricsHook } from './http-metrics.hook';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
@@ -8,9 +8,5 @@ import { MetricsService } from './metrics.service';
 export class MetricsModule {}
 
 /** HTTP side: the scrape endpoint and request counting (api role only). */
-@Module({ controllers: [MetricsController] })
-export class HttpMetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
-  }
-}
+@Module({ controllers: [MetricsController], providers: [HttpMetricsHook] })
+export class HttpMetricsModule {}

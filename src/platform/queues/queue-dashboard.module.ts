@@ -1,5 +1,5 @@
 import { BullAdapter } from '@bull-board/api/bullAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import { FastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
@@ -14,7 +14,7 @@ export class QueueDashboardModule {
     const imports: DynamicModule[] = [];
     if (config.env.QUEUE_DASHBOARD_PASSWORD) {
       imports.push(
-        BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter, middleware: opsAdminMiddleware(config) }),
+        BullBoardModule.forRoot({ route: '/admin/queues', adapter: FastifyAdapter, middleware: opsAdminMiddleware(config) }),
         ...[...knownQueues].map((name) => BullBoardModule.forFeature({ name, adapter: BullAdapter })),
       );
     }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { sendCsv, ApiErrors, pageOf, pageRequest } from '../../../platform/http';
 import { RequestContext, OuScoped } from '../../../platform/tenancy';
 import { EventsService } from '../events.service';

@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { IS_PUBLIC, PlatformErrors } from '../../../platform/http';
 import { RateLimiter } from '../../../platform/rate-limit';
 import { OuRole, Principal, RequestContext, ORG_ADMIN, OU_ROLES, OU_SCOPED, USER_ONLY, VIEWER_MAY_WRITE } from '../../../platform/tenancy';
@@ -48,7 +48,7 @@ export class AccessGuard extends AuthGuard(['pat', 'jwt', 'basic']) {
       throw PlatformErrors.error('admin_required', 'this operation needs the organization admin role');
     }
     if (this.reflector.getAllAndOverride<boolean>(OU_SCOPED, targets)) {
-      const cookie = (req as Request & { cookies?: Record<string, string> }).cookies?.[ACTIVE_OU_COOKIE];
+      const cookie = req.cookies?.[ACTIVE_OU_COOKIE];
       const access = await this.ouAccess.resolveActive(principal, cookie);
       if (!access) throw PlatformErrors.error('no_active_ou', 'no active organizational unit: call POST /org-units/active first');
       if (ctx) {
@@ -75,11 +75,11 @@ export class AccessGuard extends AuthGuard(['pat', 'jwt', 'basic']) {
     const policy = await this.policies.forOrg(p.orgId);
     if (!policy.enabled) return;
     const d = await this.limiter.consume(this.policies.key(policy, p, req.ip), policy);
-    res.setHeader('X-RateLimit-Limit', String(d.limit));
-    res.setHeader('X-RateLimit-Remaining', String(d.remaining));
-    res.setHeader('X-RateLimit-Reset', String(d.reset));
+    res.header('X-RateLimit-Limit', String(d.limit));
+    res.header('X-RateLimit-Remaining', String(d.remaining));
+    res.header('X-RateLimit-Reset', String(d.reset));
     if (!d.allowed && policy.mode === 'enforce') {
-      res.setHeader('Retry-After', String(d.retryAfter));
+      res.header('Retry-After', String(d.retryAfter));
       throw PlatformErrors.error(
         'rate_limited',
         `rate limit of ${policy.perMinute} requests per minute (burst ${policy.burst}) exceeded; retry in ${d.retryAfter} s`,

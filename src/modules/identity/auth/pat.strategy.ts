@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Strategy } from 'passport-strategy';
 import { Principal } from '../../../platform/tenancy';
 import { PAT_PREFIX } from '../domain/credentials';
@@ -14,7 +14,7 @@ class BearerPatStrategy extends Strategy {
     super();
   }
 
-  authenticate(req: Request): void {
+  authenticate(req: { headers: IncomingHttpHeaders }): void {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match || !match[1].startsWith(PAT_PREFIX)) return this.fail(401);

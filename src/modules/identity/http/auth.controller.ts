@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { ApiErrors, Public } from '../../../platform/http';
 import { RequestContext, UserOnly } from '../../../platform/tenancy';
 import { AuthService } from '../services/auth.service';
@@ -58,7 +58,7 @@ export class AuthController {
   })
   @ApiOkResponse({ type: CleanupResultDto })
   cleanup(@Req() req: Request, @Res({ passthrough: true }) res: Response): CleanupResultDto {
-    const present = Object.keys((req as Request & { cookies?: Record<string, string> }).cookies ?? {});
+    const present = Object.keys(req.cookies ?? {});
     const cleared = LEGACY_COOKIES.filter((c) => present.includes(c));
     for (const c of cleared) res.clearCookie(c, { path: '/' });
     return { status: 'ok', cleared };

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { AppConfig } from '../../../config/app-config';
 import { ApiErrors } from '../../../platform/http';
 import { RequestContext, OuScoped, UserOnly, ViewerMayWrite } from '../../../platform/tenancy';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { AppConfig } from '../../../config/app-config';
 import { ApiErrors } from '../../../platform/http';
 import { RequestContext, RequireOrgAdmin } from '../../../platform/tenancy';
@@ -71,15 +71,17 @@ export class OrgUnitsController {
     const role = await this.access.roleIn(p, unit.id);
     if (!role) throw IdentityErrors.error('not_a_member', 'you are not a member of this organizational unit');
     await this.activeOu.remember(p, unit.id);
-    res.cookie(ACTIVE_OU_COOKIE, unit.id, {
+    const maxAgeSeconds = 180 * 86400;
+    res.setCookie(ACTIVE_OU_COOKIE, unit.id, {
       httpOnly: true,
       sameSite: 'lax',
       secure: this.config.env.NODE_ENV === 'production',
       path: '/',
-      maxAge: 180 * 86400_000,
+      maxAge: maxAgeSeconds,
+      expires: new Date(Date.now() + maxAgeSeconds * 1000),
     });
-    res.setHeader('X-Active-OU', unit.id);
-    res.setHeader('X-Org-Id', p.orgId);
+    res.header('X-Active-OU', unit.id);
+    res.header('X-Org-Id', p.orgId);
     const ctx = RequestContext.current();
     if (ctx) ctx.unitId = unit.id;
     RequestContext.describe({ verb: 'updated', entityType: 'active_ou', entityId: unit.id, summary: `switched to organizational unit '${unit.name}'` });

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBasicAuth, ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parse } from 'csv-parse';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { Clock } from '../../../platform/clock';
 import { AppError, ApiErrors, filePart, PlatformErrors } from '../../../platform/http';
 import { RequestContext, OuScoped } from '../../../platform/tenancy';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBasicAuth, ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { ApiErrors, pageOf, pageRequest } from '../../../platform/http';
 import { OuScoped } from '../../../platform/tenancy';
 import { LEAD_IMPORT_MAX_BYTES } from '../domain/csv-detection';

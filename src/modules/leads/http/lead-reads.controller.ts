@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { ApiErrors, pageOf, pageRequest, sendCsv } from '../../../platform/http';
 import { OuScoped, ViewerMayWrite, tenantKey } from '../../../platform/tenancy';
 import { roundScore, ScoreReader } from '../../scoring';

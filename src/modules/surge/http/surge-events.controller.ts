@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { ApiErrors, pageRequest } from '../../../platform/http';
 import { OuScoped } from '../../../platform/tenancy';
 import { SurgeTriggersReader } from '../queries/surge-triggers.reader';
@@ -26,7 +26,7 @@ export class SurgeEventsController {
   @ApiErrors(400, 401)
   async list(@Query() q: SurgeEventsQueryDto, @Res({ passthrough: true }) res: Response): Promise<SurgeEventDto[]> {
     const { items, total } = await this.triggers.events({ start: q.start, end: q.end, channel: q.channel }, pageRequest(q));
-    res.setHeader('X-Total-Count', String(total));
+    res.header('X-Total-Count', String(total));
     return items;
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { ApiErrors } from '../../../platform/http';
 import { RequestContext, OuScoped, ViewerMayWrite } from '../../../platform/tenancy';
 import { CreateSurgeTriggerCommand } from '../commands/create-surge-trigger/create-surge-trigger.command';
@@ -77,7 +77,7 @@ export class SurgeTriggersController {
   @ApiErrors(400, 401, 403, 404)
   async update(@Param('id') id: string, @Body() body: UpdateSurgeTriggerDto, @Res({ passthrough: true }) res: Response): Promise<void> {
     const { usesWebhookUrl } = await this.commands.execute(new UpdateSurgeTriggerCommand(id, body));
-    if (usesWebhookUrl) res.setHeader('Warning', `299 kenbun "${WEBHOOK_URL_DEPRECATION}"`);
+    if (usesWebhookUrl) res.header('Warning', `299 kenbun "${WEBHOOK_URL_DEPRECATION}"`);
   }
 
   @Delete(':id')
