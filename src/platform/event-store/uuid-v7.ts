@@ -1,7 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let counter = 0;
+
+/** Random bytes drawn from a pool refilled 4 KB at a time: one call into the CSPRNG per 256 ids, not one per id. */
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomSlice(n: number): Buffer {
+  if (poolOffset + n > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n));
+  poolOffset += n;
+  return out;
+}
 
 /**
  * RFC 9562 UUIDv7: 48-bit Unix milliseconds, then random bits (with a 12-bit counter so ids made in the same
@@ -9,12 +24,12 @@ let counter = 0;
  * of scattering every insert across it as random (v4) ids do.
  */
 export function uuidv7(now = Date.now()): string {
+  const b = randomSlice(16);
   if (now === lastMs) counter = (counter + 1) & 0xfff;
   else {
     lastMs = now;
-    counter = randomBytes(2).readUInt16BE(0) & 0x7ff;
+    counter = b.readUInt16BE(14) & 0x7ff;
   }
-  const b = randomBytes(16);
   b.writeUIntBE(now, 0, 6);
   b[6] = 0x70 | (counter >> 8);
   b[7] = counter & 0xff;
