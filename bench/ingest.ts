@@ -565,7 +565,7 @@ async function run(): Promise<void> {
   }
   const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 'es'}`;
   const layout =
-    `${plural(S.apiProcesses, 'api process')} (ports ${apiPorts.join(', ')}; clients spread round-robin), ` +
+    `${plural(S.apiProcesses, 'api process')} (${S.apiProcesses === 1 ? `port ${apiPorts[0]}` : `ports ${apiPorts.join(', ')}; clients spread round-robin`}), ` +
     `${plural(S.workerProcesses, 'worker process')}, one PostgreSQL, one Redis`;
   const cpus = os.cpus();
   const serverSettings = PASSED_ON.map((k) => `${k}=${process.env[k] ?? '(default)'}`).join(', ');
