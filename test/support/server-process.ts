@@ -128,3 +128,14 @@ export function useProcessFixture(): ProcessFixture {
   });
   return fixture;
 }
+
+/**
+ * What a worker started with `startMetricsWorker` has recorded so far: its `events_processed_total{outcome}`
+ * counter (default outcome `recorded`), read from its metrics port.
+ */
+export async function processedBy(worker: ServerProcess, outcome = 'recorded'): Promise<number> {
+  const res = await fetch(`${worker.base}/metrics`);
+  if (!res.ok) throw new Error(`GET ${worker.base}/metrics answered ${res.status}`);
+  const m = new RegExp(`^events_processed_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(await res.text());
+  return m ? Number(m[1]) : 0;
+}
