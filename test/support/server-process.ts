@@ -71,7 +71,9 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<S
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await Promise.race([ready, exited, new Promise((r) => setTimeout(r, 30_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ready, exited, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+  clearTimeout(timer); // else it keeps Jest from exiting for up to 30 s
   return handleOf(child, '', () => out, exited);
 }
 
