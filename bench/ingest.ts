@@ -944,7 +944,7 @@ async function run(): Promise<void> {
   if (e2e) {
     // CPU cost of one event end to end: comparable across runs even when the machine is shared
     const per = (v: number | undefined) => (v === undefined ? '-' : `${fmt((v / S.e2eEvents) * 1e6, 0)} µs`);
-    const parts = procs.map((pr) => `${pr.role} ${per(pr.cpu.get('(b) end to end'))}`);
+    const parts = procs.filter((pr) => pr.cpu.has('(b) end to end')).map((pr) => `${pr.role} ${per(pr.cpu.get('(b) end to end'))}`);
     console.log(`    (b) CPU per event: ${[...parts, `postgres ${per(e2e.postgres + e2e.postgresBackground)}`, `redis ${per(e2e.redis)}`].join(', ')}`);
   }
   console.log('\n(d) memory (RSS MiB, sampled every 200 ms)');
