@@ -98,7 +98,9 @@ describe('ingest survives a killed worker', () => {
     expect(await projected()).toBe(0);
 
     // the first worker (of `workers`): killed part way through, once it has recorded something itself
-    const running = await Promise.all(Array.from({ length: workers }, () => startMetricsWorker(env)));
+    // with two workers, batches of two jobs (not four): more batches, so the kill lands while both are at work
+    const workerEnv = workers > 1 ? { ...env, INGEST_WORKER_BATCH_EVENTS: String(2 * BATCH) } : env;
+    const running = await Promise.all(Array.from({ length: workers }, () => startMetricsWorker(workerEnv)));
     procs.push(...running);
     const [first, ...others] = running;
     let atKill = 0;
@@ -124,7 +126,7 @@ describe('ingest survives a killed worker', () => {
     if (workers > 1) expect(firstRecorded).toBeGreaterThan(0);
 
     // a replacement worker (beside the survivors): the killed worker's job is redelivered once its lock expires
-    const replacement = await startMetricsWorker(env);
+    const replacement = await startMetricsWorker(workerEnv);
     procs.push(replacement);
     const doneBy = Date.now() + 40_000;
     let n = await projected();

@@ -38,8 +38,9 @@ describe('two api and two worker processes share the work', () => {
       SCHEDULER_ENABLED: 'false',
       KENBUN_ADMIN_EMAIL: ADMIN.email,
       KENBUN_ADMIN_PASSWORD: ADMIN.password,
-      // small jobs, so that the two workers interleave (and race) on this modest volume
+      // small jobs and worker batches, so that the two workers interleave (and race) on this modest volume
       INGEST_JOB_MAX_EVENTS: '100',
+      INGEST_WORKER_BATCH_EVENTS: '200',
     };
     // the first api migrates and creates the admin; the second starts on the ready database
     const api1 = await startServerProcess({ ...env, KENBUN_ROLES: 'api', LOG_LEVEL: 'warn' });
@@ -186,11 +187,13 @@ describe('two api and two worker processes share the work', () => {
     expect(Number((await client.query(`SELECT count(*)::int AS n FROM leads`)).rows[0].n)).toBe(aliasCount);
     expect(Object.fromEntries(leads.rows.map((x) => [x.alias, x.events]))).toEqual(Object.fromEntries(eventsOf));
 
-    // both workers took part; together they recorded each event once and skipped each resent client id once
+    // both workers took part, and between them counted every event (the exact count, each event once, is
+    // test/scale-duplicate-race.e2e-spec.ts: a worker losing the race for a client event id counts it as recorded)
     const recorded = await Promise.all(workers.map((w) => processedBy(w)));
     const duplicates = await Promise.all(workers.map((w) => processedBy(w, 'duplicate')));
     for (const x of recorded) expect(x).toBeGreaterThan(0);
-    expect({ recorded: recorded[0] + recorded[1], duplicates: duplicates[0] + duplicates[1] }).toEqual({ recorded: total, duplicates: DUPLICATES });
+    expect(recorded[0] + recorded[1]).toBeGreaterThanOrEqual(total);
+    expect(recorded[0] + recorded[1] + duplicates[0] + duplicates[1]).toBe(total + DUPLICATES);
 
     // exact scores, and the same answers through either api: lead by alias, score
     const rows = [...leads.rows] as { alias: string; lead_id: string }[];
