@@ -12,15 +12,13 @@ const ROUNDS = 6;
  *
  * Worker A appends [a regular event, the duplicate] to a lead's stream; worker B, whose pre-check ran before A
  * committed, appends [the duplicate] alone to the same stream at the same expected version. B's INSERT waits on
- * the event-id unique index, then skips the row (ON CONFLICT (event_id) DO NOTHING); the event store's shortfall
- * check sees B's whole append for that stream already stored in that stream and takes it for an idempotent
- * resend: success. So B counts the event as recorded (events_processed_total{outcome="recorded"} counts it twice
- * across the workers) and marks its Lead committed at A's stream version with its own state — which lacks A's
- * regular event — and hands that Lead back to its aggregate cache. B's next batch for that lead starts from that
- * state (reading only events after A's version) and writes a snapshot of it (EVENT_STORE_SNAPSHOT_EVERY=2 here,
- * so every other version gets one): a snapshot whose `recent` events miss a stored event (velocity and fan-out
- * decisions are made from it). The event store and the read models stay exact; the worker's counters and its
- * in-memory lead do not.
+ * the event-id unique index, then skips the row (ON CONFLICT (event_id) DO NOTHING). Before d57da67 the event
+ * store's shortfall check took B's append for an idempotent resend (all its events stored, in that stream) and
+ * answered success: B counted the event as recorded (twice across the workers), marked its Lead committed at A's
+ * version with a state lacking A's regular event, cached it, and wrote snapshots of it at later versions
+ * (EVENT_STORE_SNAPSHOT_EVERY=2 here, so every other version gets one). Now that append is a conflict and B
+ * re-runs its batch. Every lead's snapshot must remember exactly the events stored in its stream, and the
+ * workers' counters must add up to the events stored. (With one worker this passes before the fix as well.)
  */
 describe('two workers recording the same client event ids at once', () => {
   const procs: ServerProcess[] = [];
