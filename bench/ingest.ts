@@ -1,26 +1,38 @@
 /**
- * Ingest benchmark: the built server as two processes (api `dist/src/main.js`, worker `dist/src/worker.js`) on a
- * throwaway database, driven over HTTP the way a tracking pipeline would.
+ * Ingest benchmark: the built server as separate processes (api `dist/src/main.js`, worker `dist/src/worker.js`)
+ * on a throwaway database, driven over HTTP the way a tracking pipeline would.
  *
- *   npm run bench:ingest            (builds, then runs dist/bench/ingest.js; about 2–3 minutes)
+ *   npm run bench:ingest                  (builds, then runs dist/bench/ingest.js; about 2–3 minutes)
+ *   BENCH_SCALE=1 npm run bench:ingest    (2 api processes and 2 worker processes on one PostgreSQL and one Redis)
  *
+ * Process layout: BENCH_API_PROCESSES api processes (default 1), each on a port of its own; the load generator's
+ * clients are spread over them round-robin (client c talks to api #(c mod N)), as a load balancer would.
+ * BENCH_WORKER_PROCESSES worker processes (default 1) share the ingest queue and the projections.
+ * BENCH_SCALE=1 makes both defaults 2.
+ *
+ * (0) baseline: the single-event load of (a) (same clients, keep-alive, same seconds) against a bare `node:http`
+ *     server (as many processes as api processes) that parses the JSON body and answers 202 with a small JSON
+ *     body: the ceiling of Node's HTTP stack on this machine, printed beside kenbun's figure as a ratio.
  * (a) acceptance: POST /ingest with 500-event batches, then with single events, from many concurrent keep-alive
- *     clients, for a fixed time each. The worker is not running yet, so this is the api process alone (plus
+ *     clients, for a fixed time each. No worker is running yet, so this is the api processes alone (plus
  *     Redis and PostgreSQL on the same machine); the queued events are discarded afterwards.
  * (b) end to end: BENCH_E2E_EVENTS events (mixed types, metadata) over BENCH_LEADS leads identified by alias,
  *     scored by 3 rulesets × 20 rules (attribute filters, half-lives), from the first POST until the last event
- *     is in `lead_events` (projected, scores recomputed in the same transaction).
+ *     is in `lead_events` (projected, scores recomputed in the same transaction). Completion counts distinct
+ *     event ids; afterwards every id the POSTs answered must be in `lead_events` and recorded once in the event
+ *     store ('exactly once: N events, 0 duplicates'), else the run fails.
  * (c) latency: a steady BENCH_STEADY_RATE single-event requests/s for BENCH_STEADY_SECONDS; every
  *     BENCH_PROBE_EVERY-th event goes to a lead that receives nothing else meanwhile, and its
  *     GET /score/{leadID} is polled every BENCH_POLL_MS until the event's points show.
- * (d) memory: VmRSS of both processes sampled every 200 ms (peak per phase) and VmHWM at the end.
+ * (d) memory: VmRSS of every server process sampled every 200 ms (peak per phase) and VmHWM at the end.
  *
  * Settings (environment variables): TEST_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432), REDIS_URL,
+ * BENCH_API_PROCESSES (1), BENCH_WORKER_PROCESSES (1), BENCH_SCALE (unset; 1 = both process counts default to 2),
  * BENCH_ACCEPT_SECONDS (6), BENCH_BATCH_CLIENTS (16), BENCH_SINGLE_CLIENTS (64), BENCH_E2E_EVENTS (50000),
  * BENCH_LEADS (10000), BENCH_E2E_CLIENTS (8), BENCH_STEADY_RATE (1000), BENCH_STEADY_SECONDS (20),
  * BENCH_PROBE_EVERY (20), BENCH_POLL_MS (20). INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, INGEST_JOB_MAX_EVENTS,
  * PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS and DATABASE_POOL_SIZE are passed on to the server processes.
- * BENCH_CPU_PROF=<dir> runs both server processes with --cpu-prof (profiles written there at exit).
+ * BENCH_CPU_PROF=<dir> runs the server processes with --cpu-prof (profiles written there at exit, one per process).
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,6 +44,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { LeadEvent } from '../src/modules/leads';
 import { dropDatabase } from '../src/platform/database/ensure-database';
 
 const int = (name: string, fallback: number): number => {
@@ -42,7 +55,10 @@ const int = (name: string, fallback: number): number => {
   return n;
 };
 
+const SCALE = process.env.BENCH_SCALE === '1' ? 2 : 1;
 const S = {
+  apiProcesses: int('BENCH_API_PROCESSES', SCALE),
+  workerProcesses: int('BENCH_WORKER_PROCESSES', SCALE),
   acceptSeconds: int('BENCH_ACCEPT_SECONDS', 6),
   batchClients: int('BENCH_BATCH_CLIENTS', 16),
   singleClients: int('BENCH_SINGLE_CLIENTS', 64),
@@ -69,13 +85,15 @@ const server = (process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const dbUrl = `${server}/kenbun_bench_ingest_${randomBytes(4).toString('hex')}`;
 const prefix = `bench_ingest_${randomBytes(3).toString('hex')}`;
-let port = 0; // a free one, chosen in run()
+/** the api processes' ports (free ones, chosen in run()); requests go to the first unless told otherwise */
+const apiPorts: number[] = [];
 const ADMIN = { email: 'bench@example.com', password: 'bench-admin-password' };
 
 // ---------------------------------------------------------------------------------------------------------
 // Processes and memory
 
 interface Proc {
+  /** api#1, worker#2, node:http#1, … */
   role: string;
   child: ChildProcess;
   tail(): string;
@@ -90,26 +108,34 @@ interface Proc {
 let phase = 'start';
 const procs: Proc[] = [];
 
-function spawnRole(role: 'api' | 'worker', script: string, onLine?: (line: string) => void): Proc {
+/**
+ * Spawns a server process: `kind` api or worker (the built scripts), or the bare node:http baseline; `no` numbers
+ * processes of a kind from 1. `extraEnv` adds to (and overrides) the environment.
+ */
+function spawnRole(kind: 'api' | 'worker' | 'node:http', no: number, args: string[], extraEnv: Record<string, string>, onLine?: (line: string) => void): Proc {
+  const role = `${kind}#${no}`;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     DATABASE_URL: dbUrl,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
-    PORT: String(port),
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
     // the api logs every request at info: keep it quiet so that logging is not what is measured
-    LOG_LEVEL: role === 'api' ? 'warn' : 'info',
+    LOG_LEVEL: kind === 'api' ? 'warn' : 'info',
     KENBUN_ADMIN_EMAIL: ADMIN.email,
     KENBUN_ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_ENABLED: 'false',
     SCHEDULER_ENABLED: 'false',
     KENBUN_ROLES: '',
+    ...extraEnv,
   };
-  // BENCH_CPU_PROF=<dir>: both processes write a V8 CPU profile there when they exit
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${role}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...prof, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_CPU_PROF=<dir>: the server processes write a V8 CPU profile there when they exit
+  const prof =
+    process.env.BENCH_CPU_PROF && kind !== 'node:http'
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${kind}-${no}.cpuprofile`]
+      : [];
+  const child = spawn(process.execPath, [...prof, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let partial = '';
   const keep = (d: Buffer) => {
@@ -265,14 +291,15 @@ interface Res {
   body: string;
 }
 
-function request(agent: http.Agent, method: string, path: string, auth: string, body?: string): Promise<Res> {
+/** One request to the api process listening on `to` (default: the first). */
+function request(agent: http.Agent, method: string, path: string, auth: string, body?: string, to = apiPorts[0]): Promise<Res> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = { authorization: auth };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = Buffer.byteLength(body);
     }
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: to, method, path, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
@@ -385,7 +412,10 @@ function percentile(sorted: number[], p: number): number {
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
 
-/** `clients` closed loops POSTing bodies from `bodies` for `seconds`; every answer must be 202. */
+/**
+ * `clients` closed loops POSTing bodies from `bodies` for `seconds`; every answer must be 202. Client c talks to
+ * `ports[c mod ports.length]` (round-robin over the api processes).
+ */
 async function closedLoop(
   agent: http.Agent,
   auth: string,
@@ -394,6 +424,7 @@ async function closedLoop(
   seconds: number,
   bodies: string[],
   eventsPerRequest: number,
+  ports = apiPorts,
 ): Promise<Acceptance> {
   const latencies: number[] = [];
   let requests = 0;
@@ -403,7 +434,7 @@ async function closedLoop(
     let i = c;
     while (performance.now() < end) {
       const t = performance.now();
-      const res = await request(agent, 'POST', '/ingest', auth, bodies[i++ % bodies.length]);
+      const res = await request(agent, 'POST', '/ingest', auth, bodies[i++ % bodies.length], ports[c % ports.length]);
       if (res.status !== 202) throw new Error(`POST /ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
       latencies.push(performance.now() - t);
       requests++;
@@ -414,9 +445,71 @@ async function closedLoop(
   return { name, clients, requests, events: requests * eventsPerRequest, seconds: secs, latencies: latencies.sort((a, b) => a - b) };
 }
 
+/** Distinct event ids in `lead_events` (projected events), so a duplicate row could never make a run look complete. */
 async function countProjected(pg: Client): Promise<number> {
-  return Number((await pg.query(`SELECT count(*)::bigint AS n FROM lead_events`)).rows[0].n);
+  return Number((await pg.query(`SELECT count(DISTINCT event_id)::bigint AS n FROM lead_events`)).rows[0].n);
 }
+
+/**
+ * Exactly once: every id in `ids` (what the POSTs answered) is in `lead_events`, no event id has two rows there,
+ * and the event store holds one `EventRecorded` per id. Throws naming the shortfall or the duplicates.
+ */
+async function assertExactlyOnce(pg: Client, ids: string[]): Promise<string> {
+  const distinct = new Set(ids).size;
+  if (distinct !== ids.length) throw new Error(`the POSTs answered ${ids.length} event ids but only ${distinct} distinct ones`);
+  const read = (await pg.query(`SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS ids FROM lead_events WHERE event_id = ANY($1::uuid[])`, [ids]))
+    .rows[0] as { rows: number; ids: number };
+  const stored = (
+    await pg.query(
+      `SELECT count(*)::int AS rows, count(DISTINCT payload->>'event_id')::int AS ids FROM event_store_events
+        WHERE event_type = $2 AND payload->>'event_id' = ANY($1::text[])`,
+      [ids, LeadEvent.EventRecorded],
+    )
+  ).rows[0] as { rows: number; ids: number };
+  const duplicates = read.rows - read.ids + (stored.rows - stored.ids);
+  if (read.ids !== ids.length || stored.ids !== ids.length || duplicates !== 0)
+    throw new Error(
+      `exactly once VIOLATED: ${ids.length} events accepted; lead_events has ${read.ids} of them in ${read.rows} rows; ` +
+        `the event store has ${stored.ids} of them in ${stored.rows} EventRecorded events`,
+    );
+  return `exactly once: ${fmt(ids.length)} events, 0 duplicates (lead_events and the event store's EventRecorded, by event id)`;
+}
+
+/** A worker's `events_processed_total{outcome="recorded"}` from its metrics port (what that worker recorded). */
+async function recordedBy(metricsPort: number): Promise<number | undefined> {
+  const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const m = /^events_processed_total\{outcome="recorded"\} (\d+)/m.exec(await res.text());
+  return m ? Number(m[1]) : 0;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
+
+/**
+ * The baseline server: node:http alone, parsing the JSON body and answering 202 with a small JSON body (an
+ * accepted count and one id, like POST /ingest's answer for one event).
+ */
+const BARE_NODE_SERVER = `
+const http = require('node:http');
+const { randomUUID } = require('node:crypto');
+http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    let parsed;
+    try { parsed = JSON.parse(Buffer.concat(chunks).toString()); } catch { res.writeHead(400).end(); return; }
+    const out = JSON.stringify({ accepted: Array.isArray(parsed) ? parsed.length : 1, event_ids: [randomUUID()] });
+    res.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+    res.end(out);
+  });
+}).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
+`;
 
 function gitCommit(): string {
   try {
@@ -432,20 +525,19 @@ function gitCommit(): string {
 
 async function run(): Promise<void> {
   const dist = join(__dirname, '..', 'src');
-  port = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(p));
-    });
-  });
   phase = 'startup';
-  const api = spawnRole('api', join(dist, 'main.js'));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (api.child.exitCode !== null) throw new Error(`the api process exited with ${api.child.exitCode}:\n${api.tail()}`);
-    if (Date.now() > deadline) throw new Error(`the api process did not become ready:\n${api.tail()}`);
-    if ((await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok) break;
-    await sleep(100);
+  // the first api process migrates the empty database and creates the admin; the others start once it is ready
+  for (let no = 1; no <= S.apiProcesses; no++) {
+    const port = await freePort();
+    apiPorts.push(port);
+    const api = spawnRole('api', no, [join(dist, 'main.js')], { PORT: String(port) });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (api.child.exitCode !== null) throw new Error(`${api.role} exited with ${api.child.exitCode}:\n${api.tail()}`);
+      if (Date.now() > deadline) throw new Error(`${api.role} did not become ready:\n${api.tail()}`);
+      if ((await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok) break;
+      await sleep(100);
+    }
   }
   const setupAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const login = await json(setupAgent, 'POST', '/auth/login', '', ADMIN);
@@ -471,6 +563,10 @@ async function run(): Promise<void> {
   for (const name of ['synchronous_commit', 'fsync', 'shared_buffers', 'max_wal_size']) {
     pgSettings.push(`${name}=${(await pg.query('SELECT current_setting($1) AS v', [name])).rows[0].v}`);
   }
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 'es'}`;
+  const layout =
+    `${plural(S.apiProcesses, 'api process')} (${S.apiProcesses === 1 ? `port ${apiPorts[0]}` : `ports ${apiPorts.join(', ')}; clients spread round-robin`}), ` +
+    `${plural(S.workerProcesses, 'worker process')}, one PostgreSQL, one Redis`;
   const cpus = os.cpus();
   const serverSettings = PASSED_ON.map((k) => `${k}=${process.env[k] ?? '(default)'}`).join(', ');
   console.log('\nkenbun ingest benchmark\n');
@@ -484,6 +580,7 @@ async function run(): Promise<void> {
     ['Redis', redisVersion],
     ['git commit', gitCommit()],
     ['processes', 'api: dist/src/main.js (LOG_LEVEL=warn), worker: dist/src/worker.js (LOG_LEVEL=info); RATE_LIMIT_ENABLED=false, NODE_ENV=production'],
+    ['process layout', layout],
     ['server settings', serverSettings],
     ['credential', 'service account (HTTP Basic), OU unit_default'],
     ['scoring setup', '3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset)'],
@@ -494,6 +591,10 @@ async function run(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ')} at the start`,
     ],
+    [
+      '(0) baseline',
+      `bare node:http x ${S.apiProcesses} (parses the JSON body, answers 202 + a small JSON body): single events from ${S.singleClients} clients, ${S.acceptSeconds} s (keep-alive)`,
+    ],
     ['(a)', `${S.acceptSeconds} s each: ${BATCH}-event batches from ${S.batchClients} clients; single events from ${S.singleClients} clients (keep-alive)`],
     ['(b)', `${fmt(S.e2eEvents)} events in ${BATCH}-event batches from ${S.e2eClients} clients over ${fmt(S.leads)} leads (aliases)`],
     ['(c)', `${fmt(S.steadyRate)} single-event requests/s for ${S.steadySeconds} s; 1 in ${S.probeEvery} is a probe; score polled every ${S.pollMs} ms`],
@@ -501,12 +602,38 @@ async function run(): Promise<void> {
   const width = Math.max(...pairs.map(([k]) => k.length));
   console.log(pairs.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
 
-  // ------------------------------------------------------------------ (a) acceptance, api alone
-  enter('(a) acceptance');
   const batchBodies = Array.from({ length: 40 }, () => JSON.stringify(Array.from({ length: BATCH }, () => event(Math.floor(Math.random() * S.leads)))));
   const singleBodies = Array.from({ length: 2000 }, () => JSON.stringify(event(Math.floor(Math.random() * S.leads))));
   const agentA = new http.Agent({ keepAlive: true, maxSockets: Math.max(S.batchClients, S.singleClients) });
-  process.stdout.write('\n(a) warming up ... ');
+
+  // ------------------------------------------------------------------ (0) bare node:http baseline
+  enter('(0) baseline');
+  process.stdout.write('\n(0) bare node:http baseline ... ');
+  const bare: Proc[] = [];
+  const barePorts: number[] = [];
+  for (let no = 1; no <= S.apiProcesses; no++) {
+    const port = await freePort();
+    let listening: () => void = () => undefined;
+    const up = new Promise<void>((r) => (listening = r));
+    const p = spawnRole('node:http', no, ['-e', BARE_NODE_SERVER], { PORT: String(port) }, (line) => {
+      if (line.includes('listening')) listening();
+    });
+    await Promise.race([up, sleep(10_000).then(() => Promise.reject(new Error(`${p.role} did not start:\n${p.tail()}`)))]);
+    bare.push(p);
+    barePorts.push(port);
+  }
+  await closedLoop(agentA, auth, 'warm-up', S.singleClients, 1, singleBodies, 1, barePorts);
+  const bareSingle = await closedLoop(agentA, auth, 'bare node:http', S.singleClients, S.acceptSeconds, singleBodies, 1, barePorts);
+  console.log(`${fmt(bareSingle.requests / bareSingle.seconds)} requests/s`);
+  for (const p of bare) {
+    const exited = new Promise((r) => p.child.once('exit', r));
+    p.child.kill('SIGTERM');
+    await exited;
+  }
+
+  // ------------------------------------------------------------------ (a) acceptance, api alone
+  enter('(a) acceptance');
+  process.stdout.write('(a) warming up ... ');
   await closedLoop(agentA, auth, 'warm-up', S.batchClients, 1, batchBodies, BATCH);
   await closedLoop(agentA, auth, 'warm-up', S.singleClients, 1, singleBodies, 1);
   process.stdout.write('batched ... ');
@@ -529,16 +656,25 @@ async function run(): Promise<void> {
   if (process.env.BENCH_PG_LOG_MS)
     await pg.query(`ALTER DATABASE "${new URL(dbUrl).pathname.slice(1)}" SET log_min_duration_statement = ${Number(process.env.BENCH_PG_LOG_MS)}`);
   enter('worker start');
-  let workerReady: () => void = () => undefined;
-  const ready = new Promise<void>((r) => (workerReady = r));
-  const worker = spawnRole('worker', join(dist, 'worker.js'), (line) => {
-    if (line.includes('"kenbun started"')) workerReady();
-  });
-  await Promise.race([
-    ready,
-    new Promise((_, reject) => worker.child.once('exit', (c) => reject(new Error(`the worker exited with ${c}:\n${worker.tail()}`)))),
-    sleep(60_000).then(() => Promise.reject(new Error(`the worker did not start:\n${worker.tail()}`))),
-  ]);
+  const workers: { proc: Proc; metricsPort: number }[] = [];
+  await Promise.all(
+    Array.from({ length: S.workerProcesses }, async (_, i) => {
+      const metricsPort = await freePort();
+      let workerReady: () => void = () => undefined;
+      const ready = new Promise<void>((r) => (workerReady = r));
+      const worker = spawnRole('worker', i + 1, [join(dist, 'worker.js')], { WORKER_METRICS_PORT: String(metricsPort) }, (line) => {
+        if (line.includes('"kenbun started"')) workerReady();
+      });
+      workers.push({ proc: worker, metricsPort });
+      await Promise.race([
+        ready,
+        new Promise((_, reject) => worker.child.once('exit', (c) => reject(new Error(`${worker.role} exited with ${c}:\n${worker.tail()}`)))),
+        sleep(60_000).then(() => Promise.reject(new Error(`${worker.role} did not start:\n${worker.tail()}`))),
+      ]);
+    }),
+  );
+  workers.sort((x, y) => x.proc.role.localeCompare(y.proc.role));
+  const workerShares = async () => Promise.all(workers.map(async (w) => ({ role: w.proc.role, recorded: await recordedBy(w.metricsPort) })));
 
   // ------------------------------------------------------------------ (b) end to end
   enter('(b) end to end');
@@ -556,14 +692,16 @@ async function run(): Promise<void> {
   const e2eStarted = performance.now();
   let nextBody = 0;
   const postLatencies: number[] = [];
+  const e2eIds: string[] = [];
   await Promise.all(
-    Array.from({ length: S.e2eClients }, async () => {
+    Array.from({ length: S.e2eClients }, async (_, c) => {
       while (nextBody < e2eBodies.length) {
         const body = e2eBodies[nextBody++];
         const t = performance.now();
-        const res = await request(agentB, 'POST', '/ingest', auth, body);
+        const res = await request(agentB, 'POST', '/ingest', auth, body, apiPorts[c % apiPorts.length]);
         if (res.status !== 202) throw new Error(`POST /ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
         postLatencies.push(performance.now() - t);
+        e2eIds.push(...(JSON.parse(res.body).event_ids as string[]));
       }
     }),
   );
@@ -573,7 +711,8 @@ async function run(): Promise<void> {
   for (;;) {
     const n = (await countProjected(pg)) - before;
     if (n >= S.e2eEvents) break;
-    if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.tail()}`);
+    const gone = workers.find((w) => w.proc.child.exitCode !== null);
+    if (gone) throw new Error(`${gone.proc.role} exited:\n${gone.proc.tail()}`);
     if (Date.now() > e2eDeadline) throw new Error(`only ${n} of ${S.e2eEvents} events projected after 5 minutes`);
     await sleep(50);
   }
@@ -581,6 +720,10 @@ async function run(): Promise<void> {
   agentB.destroy();
   const e2eEps = S.e2eEvents / (e2eMs / 1000);
   console.log(`${fmt(e2eEps)} events/s`);
+  // nothing lost, nothing doubled: fails the run otherwise
+  const exactlyOnce = await assertExactlyOnce(pg, e2eIds);
+  console.log(`    ${exactlyOnce}`);
+  const e2eShares = await workerShares();
   const [{ leads: leadCount }] = (await pg.query(`SELECT count(*)::int AS leads FROM leads`)).rows;
   const [{ scores: scoreRows }] = (await pg.query(`SELECT count(*)::int AS scores FROM event_scores`)).rows;
   if (leadCount !== S.leads) throw new Error(`expected ${S.leads} leads, found ${leadCount}`);
@@ -599,8 +742,8 @@ async function run(): Promise<void> {
   ).rows as { value: string; lead_id: string }[];
   const leadIdOf = new Map(idRows.map((r) => [r.value, r.lead_id]));
   const agentC = new http.Agent({ keepAlive: true, maxSockets: 128 });
-  const scoreOf = async (leadId: string): Promise<number> => {
-    const res = await request(agentC, 'GET', `/score/${encodeURIComponent(leadId)}?ruleset=${probeRuleset}`, auth);
+  const scoreOf = async (leadId: string, to = apiPorts[0]): Promise<number> => {
+    const res = await request(agentC, 'GET', `/score/${encodeURIComponent(leadId)}?ruleset=${probeRuleset}`, auth, undefined, to);
     if (res.status !== 200) throw new Error(`GET /score/${leadId} answered ${res.status}: ${res.body.slice(0, 300)}`);
     return JSON.parse(res.body).score as number;
   };
@@ -611,7 +754,7 @@ async function run(): Promise<void> {
       Array.from({ length: 16 }, async () => {
         while (next < probesNeeded) {
           const i = next++;
-          baseline.set(i, await scoreOf(leadIdOf.get(leadAlias(i))!));
+          baseline.set(i, await scoreOf(leadIdOf.get(leadAlias(i))!, apiPorts[i % apiPorts.length]));
         }
       }),
     );
@@ -635,14 +778,16 @@ async function run(): Promise<void> {
     outstanding++;
     inFlight.push(
       (async () => {
-        const res = await request(agentC, 'POST', '/ingest', auth, body).finally(() => outstanding--);
+        // round-robin over the api processes; a probe's score is read through the next one (another process when
+        // there are several: what one api accepted, any api answers)
+        const res = await request(agentC, 'POST', '/ingest', auth, body, apiPorts[k % apiPorts.length]).finally(() => outstanding--);
         if (res.status !== 202) throw new Error(`POST /ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
         acceptLatencies.push(performance.now() - t0);
         if (!probe) return;
         const leadId = leadIdOf.get(leadAlias(lead))!;
         const want = baseline.get(lead)! + probeWeight / 2;
         for (;;) {
-          if ((await scoreOf(leadId)) >= want) {
+          if ((await scoreOf(leadId, apiPorts[(k + 1) % apiPorts.length])) >= want) {
             probeLatencies.push(performance.now() - t0);
             return;
           }
@@ -677,6 +822,17 @@ async function run(): Promise<void> {
   acceptLatencies.sort((a, b) => a - b);
   const p = (q: number) => percentile(probeLatencies, q);
   console.log(`p99 ${fmt(p(99))} ms`);
+  const finalShares = await workerShares();
+  // no event id recorded or projected twice over the whole run (the events of (c) may still be on their way)
+  const whole = (
+    await pg.query(
+      `SELECT (SELECT count(*) - count(DISTINCT event_id) FROM lead_events)::int AS projected,
+              (SELECT count(*) - count(DISTINCT payload->>'event_id') FROM event_store_events WHERE event_type = $1)::int AS stored`,
+      [LeadEvent.EventRecorded],
+    )
+  ).rows[0] as { projected: number; stored: number };
+  if (whole.projected || whole.stored)
+    throw new Error(`exactly once VIOLATED over the run: ${whole.projected} duplicate lead_events rows, ${whole.stored} duplicate EventRecorded events`);
 
   // ------------------------------------------------------------------ (d) memory
   enter('end');
@@ -690,8 +846,19 @@ async function run(): Promise<void> {
   const mark = (ok: boolean) => (ok ? 'MET' : 'MISSED');
   const batchedEps = batched.events / batched.seconds;
   const singleRps = single.requests / single.seconds;
+  const bareRps = bareSingle.requests / bareSingle.seconds;
   console.log('\nresults\n');
   const rows: string[][] = [
+    [
+      `(0) bare node:http x ${S.apiProcesses}`,
+      `${bareSingle.clients}`,
+      fmt(bareSingle.requests),
+      fmt(bareSingle.events / bareSingle.seconds),
+      fmt(bareRps),
+      fmt(percentile(bareSingle.latencies, 50), 1),
+      fmt(percentile(bareSingle.latencies, 99), 1),
+      'baseline (Node HTTP ceiling)',
+    ],
     [
       '(a) 500-event batches',
       `${batched.clients}`,
@@ -717,6 +884,10 @@ async function run(): Promise<void> {
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((x, c) => (c === 0 || c === 7 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ');
   console.log([line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'));
+  console.log(
+    `\nsingle-event requests/s: kenbun ${fmt(singleRps)}, bare node:http ${fmt(bareRps)}: kenbun/bare-Node = ${fmt((100 * singleRps) / bareRps, 1)} % ` +
+      `(same ${single.clients} keep-alive clients, ${S.apiProcesses} process${S.apiProcesses === 1 ? '' : 'es'} each)`,
+  );
   postLatencies.sort((a, b) => a - b);
   console.log(
     `\n(b) end to end: ${fmt(S.e2eEvents)} events, first POST to last projected ${fmt(e2eMs / 1000, 2)} s = ${fmt(e2eEps)} events/s ` +
@@ -725,6 +896,12 @@ async function run(): Promise<void> {
   console.log(
     `    POSTs done after ${fmt(postedMs / 1000, 2)} s (${fmt(S.e2eEvents / (postedMs / 1000))} events/s accepted while the worker ran; POST p50 ${fmt(percentile(postLatencies, 50), 1)} ms, ` +
       `p99 ${fmt(percentile(postLatencies, 99), 1)} ms), ${fmt(projectedAtPostEnd)} projected by then; ${fmt(leadCount)} leads, ${fmt(scoreRows)} event_scores rows`,
+  );
+  console.log(`    ${exactlyOnce}`);
+  const shareText = (shares: { role: string; recorded: number | undefined }[]) =>
+    shares.map((x) => `${x.role} ${x.recorded === undefined ? '(metrics unavailable)' : fmt(x.recorded)}`).join(', ');
+  console.log(
+    `    events recorded per worker (events_processed_total{outcome="recorded"}) in (b): ${shareText(e2eShares)}; whole run: ${shareText(finalShares)}`,
   );
   console.log(
     `\n(c) ingest -> score visible in GET /score: ${fmt(probeLatencies.length)} probes at ${fmt(total / steadySecs)} events/s sent: ` +
@@ -740,7 +917,7 @@ async function run(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')})`,
   );
-  const cpuPhases = ['(a) acceptance', '(b) end to end', '(c) steady'];
+  const cpuPhases = ['(0) baseline', '(a) acceptance', '(b) end to end', '(c) steady'];
   console.log(`    ${''.padEnd(22)}${cpuPhases.map((ph) => ph.padStart(16)).join('')}`);
   const cpuRow = (label: string, f: (ph: string) => number | undefined) =>
     console.log(
@@ -767,17 +944,19 @@ async function run(): Promise<void> {
   if (e2e) {
     // CPU cost of one event end to end: comparable across runs even when the machine is shared
     const per = (v: number | undefined) => (v === undefined ? '-' : `${fmt((v / S.e2eEvents) * 1e6, 0)} µs`);
-    const parts = procs.map((pr) => `${pr.role} ${per(pr.cpu.get('(b) end to end'))}`);
+    const parts = procs.filter((pr) => pr.cpu.has('(b) end to end')).map((pr) => `${pr.role} ${per(pr.cpu.get('(b) end to end'))}`);
     console.log(`    (b) CPU per event: ${[...parts, `postgres ${per(e2e.postgres + e2e.postgresBackground)}`, `redis ${per(e2e.redis)}`].join(', ')}`);
   }
   console.log('\n(d) memory (RSS MiB, sampled every 200 ms)');
-  const phases = ['startup', '(a) acceptance', 'worker start', '(b) end to end', '(c) steady'];
-  console.log(`    ${'process'.padEnd(8)}${phases.map((ph) => ph.padStart(16)).join('')}${'peak (VmHWM)'.padStart(16)}`);
+  const phases = ['startup', '(0) baseline', '(a) acceptance', 'worker start', '(b) end to end', '(c) steady'];
+  console.log(`    ${'process'.padEnd(12)}${phases.map((ph) => ph.padStart(16)).join('')}${'peak (VmHWM)'.padStart(16)}`);
   for (const pr of procs) {
     console.log(
-      `    ${pr.role.padEnd(8)}${phases.map((ph) => (pr.peaks.has(ph) ? fmt(pr.peaks.get(ph)! / 1024, 0) : '-').padStart(16)).join('')}${fmt(pr.hwm / 1024).padStart(16)}`,
+      `    ${pr.role.padEnd(12)}${phases.map((ph) => (pr.peaks.has(ph) ? fmt(pr.peaks.get(ph)! / 1024, 0) : '-').padStart(16)).join('')}${fmt(pr.hwm / 1024).padStart(16)}`,
     );
   }
+  console.log(`\nprocess layout: ${layout}`);
+  console.log(`(BENCH_SCALE=1, or BENCH_API_PROCESSES=<n> BENCH_WORKER_PROCESSES=<n>, runs other layouts)`);
   await pg.end();
   setupAgent.destroy();
 }

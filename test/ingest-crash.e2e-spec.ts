@@ -3,10 +3,9 @@ import Redis from 'ioredis';
 import { LeadEvent } from '../src/modules/leads';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { flushRedisPrefix } from './support/test-app';
-import { assertBuilt, ServerProcess, startServerProcess, startWorkerProcess } from './support/server-process';
+import { assertBuilt, processedBy, ServerProcess, startMetricsWorker, startServerProcess } from './support/server-process';
 import { TEST_REDIS_URL, uniqueSuffix } from './support/test-env';
 
-const EVENTS = 10_000;
 const BATCH = 500;
 const LEADS = 500;
 const WEIGHTS: Record<string, number> = { 'Page View': 3, 'Form Submit': 10, 'Email Open': 1, 'Chat Started': 0 };
@@ -14,29 +13,37 @@ const TYPES = Object.keys(WEIGHTS);
 const ADMIN = { email: 'crash@example.com', password: 'crash-test-admin-password' };
 
 /**
- * Kill the worker: a backlog of 10,000 queued events, a worker SIGKILLed while it is part way through, a new
- * worker. Every event must be recorded and projected exactly once and every score must be exact. The job lock
- * is lowered (QUEUE_LOCK_DURATION_MS) so that Bull redelivers the killed worker's job within seconds.
+ * Kill a worker: a backlog of queued events, a worker SIGKILLed while it is part way through, a new worker.
+ * Every event must be recorded and projected exactly once and every score must be exact. The job lock is lowered
+ * (QUEUE_LOCK_DURATION_MS) so that Bull redelivers the killed worker's job within seconds. Once with a single
+ * worker; once with two workers sharing the backlog (and the projections), one of them killed while both work.
  */
 describe('ingest survives a killed worker', () => {
-  let db: TestDatabase;
-  let pg: Client;
-  const prefix = `kt_${uniqueSuffix()}`;
-  const procs: ServerProcess[] = [];
+  const cleanups: Array<() => Promise<unknown>> = [];
 
-  beforeAll(async () => {
-    assertBuilt();
-    db = await createTestDatabase();
-  });
+  beforeAll(() => assertBuilt());
   afterAll(async () => {
-    for (const p of procs) p.kill();
-    await Promise.all(procs.map((p) => p.exited));
-    await pg?.end();
-    await flushRedisPrefix(prefix);
-    await db?.drop();
+    for (const c of cleanups.reverse()) await c();
   });
 
-  it('records, projects and scores every event exactly once across a SIGKILL of the worker', async () => {
+  it('records, projects and scores every event exactly once across a SIGKILL of the worker', () => killedWorker(1, 10_000), 90_000);
+
+  it('with two workers: one is SIGKILLed mid-backlog, the other and a replacement finish, every event exactly once', () => killedWorker(2, 6_000), 90_000);
+
+  /** `workers` workers on a backlog of `EVENTS` events; the first is killed once 10 % are projected. */
+  async function killedWorker(workers: number, EVENTS: number): Promise<void> {
+    const db: TestDatabase = await createTestDatabase();
+    const prefix = `kt_${uniqueSuffix()}`;
+    const procs: ServerProcess[] = [];
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    cleanups.push(async () => {
+      for (const p of procs) p.kill();
+      await Promise.all(procs.map((p) => p.exited));
+      await client.end();
+      await flushRedisPrefix(prefix);
+      await db.drop();
+    });
     const env = {
       DATABASE_URL: db.url,
       QUEUE_PREFIX: prefix,
@@ -87,19 +94,25 @@ describe('ingest survives a killed worker', () => {
     }
     expect(new Set(ids).size).toBe(EVENTS);
 
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    const projected = async () => Number((await pg.query(`SELECT count(*)::int AS n FROM lead_events`)).rows[0].n);
+    const projected = async () => Number((await client.query(`SELECT count(DISTINCT event_id)::int AS n FROM lead_events`)).rows[0].n);
     expect(await projected()).toBe(0);
 
-    // first worker: killed part way through
-    const first = await startWorkerProcess(env);
-    procs.push(first);
+    // the first worker (of `workers`): killed part way through, once it has recorded something itself
+    // with two workers, batches of two jobs (not four): more batches, so the kill lands while both are at work
+    const workerEnv = workers > 1 ? { ...env, INGEST_WORKER_BATCH_EVENTS: String(2 * BATCH) } : env;
+    const running = await Promise.all(Array.from({ length: workers }, () => startMetricsWorker(workerEnv)));
+    procs.push(...running);
+    const [first, ...others] = running;
     let atKill = 0;
+    let firstRecorded = 0;
     const killBy = Date.now() + 30_000;
     while (Date.now() < killBy) {
       atKill = await projected();
-      if (atKill >= EVENTS * 0.1) break;
+      if (atKill >= EVENTS * 0.1) {
+        if (workers === 1) break;
+        firstRecorded = await processedBy(first);
+        if (firstRecorded > 0) break;
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
     first.child.kill('SIGKILL');
@@ -109,10 +122,12 @@ describe('ingest survives a killed worker', () => {
     redis.disconnect();
     expect(atKill).toBeGreaterThanOrEqual(EVENTS * 0.1);
     expect(atKill).toBeLessThanOrEqual(EVENTS * 0.8);
+    // with two workers, the killed one had taken part (and the survivor is still at work)
+    if (workers > 1) expect(firstRecorded).toBeGreaterThan(0);
 
-    // second worker: takes over the killed worker's job once its lock expires, and the rest of the backlog
-    const second = await startWorkerProcess(env);
-    procs.push(second);
+    // a replacement worker (beside the survivors): the killed worker's job is redelivered once its lock expires
+    const replacement = await startMetricsWorker(workerEnv);
+    procs.push(replacement);
     const doneBy = Date.now() + 40_000;
     let n = await projected();
     while (n < EVENTS && Date.now() < doneBy) {
@@ -120,23 +135,27 @@ describe('ingest survives a killed worker', () => {
       n = await projected();
     }
     expect({ projected: n, atKill, activeAtKill }).toEqual({ projected: EVENTS, atKill, activeAtKill });
+    for (const w of others) {
+      expect(w.child.exitCode).toBeNull();
+      expect(await processedBy(w)).toBeGreaterThan(0);
+    }
 
     // exactly once: in the event store and in the read model
-    const stored = await pg.query(
+    const stored = await client.query(
       `SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS ids FROM event_store_events WHERE event_id = ANY($1::uuid[])`,
       [ids],
     );
     expect(stored.rows[0]).toEqual({ rows: EVENTS, ids: EVENTS });
-    const recorded = await pg.query(
+    const recorded = await client.query(
       `SELECT count(*)::int AS rows, count(DISTINCT payload->>'event_id')::int AS ids FROM event_store_events WHERE event_type = $1`,
       [LeadEvent.EventRecorded],
     );
     expect(recorded.rows[0]).toEqual({ rows: EVENTS, ids: EVENTS });
-    const read = await pg.query(`SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS ids FROM lead_events`);
+    const read = await client.query(`SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS ids FROM lead_events`);
     expect(read.rows[0]).toEqual({ rows: EVENTS, ids: EVENTS });
-    const leads = await pg.query(`SELECT a.value AS alias, l.lead_id FROM lead_aliases a JOIN leads l ON l.id = a.lead_ref WHERE a.kind = 'external_id'`);
+    const leads = await client.query(`SELECT a.value AS alias, l.lead_id FROM lead_aliases a JOIN leads l ON l.id = a.lead_ref WHERE a.kind = 'external_id'`);
     expect(leads.rows).toHaveLength(LEADS);
-    expect(Number((await pg.query(`SELECT count(*)::int AS n FROM leads`)).rows[0].n)).toBe(LEADS);
+    expect(Number((await client.query(`SELECT count(*)::int AS n FROM leads`)).rows[0].n)).toBe(LEADS);
 
     // exact scores, as the API answers them
     const got = new Map<string, number>();
@@ -147,10 +166,10 @@ describe('ingest survives a killed worker', () => {
       }),
     );
     expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expected));
-    const materialised = await pg.query(
+    const materialised = await client.query(
       `SELECT a.value AS alias, s.score FROM lead_scores s JOIN lead_aliases a ON a.lead_ref = s.lead_ref AND a.kind = 'external_id' WHERE s.ruleset_id = $1`,
       [rs.ruleset_id],
     );
     expect(Object.fromEntries(materialised.rows.map((r) => [r.alias, Number(r.score)]))).toEqual(Object.fromEntries(expected));
-  }, 90_000);
+  }
 });

@@ -71,7 +71,9 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<S
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await Promise.race([ready, exited, new Promise((r) => setTimeout(r, 30_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ready, exited, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+  clearTimeout(timer); // else it keeps Jest from exiting for up to 30 s
   return handleOf(child, '', () => out, exited);
 }
 
@@ -127,4 +129,15 @@ export function useProcessFixture(): ProcessFixture {
     await fixture.db?.drop();
   });
   return fixture;
+}
+
+/**
+ * What a worker started with `startMetricsWorker` has recorded so far: its `events_processed_total{outcome}`
+ * counter (default outcome `recorded`), read from its metrics port.
+ */
+export async function processedBy(worker: ServerProcess, outcome = 'recorded'): Promise<number> {
+  const res = await fetch(`${worker.base}/metrics`);
+  if (!res.ok) throw new Error(`GET ${worker.base}/metrics answered ${res.status}`);
+  const m = new RegExp(`^events_processed_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(await res.text());
+  return m ? Number(m[1]) : 0;
 }
