@@ -33,6 +33,7 @@
  * BENCH_PROBE_EVERY (20), BENCH_POLL_MS (20). INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, INGEST_JOB_MAX_EVENTS,
  * PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS and DATABASE_POOL_SIZE are passed on to the server processes.
  * BENCH_CPU_PROF=<dir> runs the server processes with --cpu-prof (profiles written there at exit, one per process).
+ * BENCH_KEEP_DB=1 keeps the database at the end (its name is printed) to look at plans and data afterwards.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -966,7 +967,8 @@ async function main(): Promise<void> {
   const cleanup = async () => {
     await stopAll();
     await flushRedis(`${prefix}:*`).catch(() => undefined);
-    await dropDatabase(dbUrl).catch(() => undefined);
+    if (!process.env.BENCH_KEEP_DB) await dropDatabase(dbUrl).catch(() => undefined);
+    else console.log('kept', dbUrl);
   };
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`\n${signal}: stopping the server processes and dropping the database\n`);

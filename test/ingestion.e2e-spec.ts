@@ -19,7 +19,8 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
     (await as().get(`/events/${leadId}?limit=100`).expect(200)).body.events as { id: string; suppressed: string | null; event_type: string }[];
 
   beforeAll(async () => {
-    ({ t, a, sa } = await startScenario({ now: NOW, serviceAccount: 'ingest-pipeline' }));
+    // three lead partitions: every test here also checks that splitting a batch by lead keeps each lead exact and in order
+    ({ t, a, sa } = await startScenario({ now: NOW, serviceAccount: 'ingest-pipeline', env: { INGEST_PARTITIONS: 3 } }));
   });
   afterAll(() => t.close());
 

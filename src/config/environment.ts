@@ -171,13 +171,14 @@ export class Environment {
 
   /**
    * A worker splits each ingest batch by lead into this many parts and scores them side by side (one transaction
-   * each); one lead's events are always in the same part, in acceptance order.
+   * each); one lead's events are always in the same part, in acceptance order. Worth raising where PostgreSQL has
+   * cores to spare: each part pays a transaction's fixed cost.
    */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(64)
-  INGEST_PARTITIONS = 2;
+  INGEST_PARTITIONS = 1;
 
   /** A worker takes waiting ingest jobs along with the one it was handed, into one batch of up to this many events. */
   @Transform(toInt)
