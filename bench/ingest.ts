@@ -22,7 +22,7 @@
  *     event ids; afterwards every id the POSTs answered must be in `lead_events` and recorded once in the event
  *     store ('exactly once: N events, 0 duplicates'), else the run fails.
  * (c) latency: a steady BENCH_STEADY_RATE single-event requests/s for BENCH_STEADY_SECONDS; every
- *     BENCH_PROBE_EVERY-th event goes to a lead that receives nothing else meanwhile, and its
+ *     BENCH_PROBE_EVERY-th event goes to a lead that receives nothing else meanwhile (and has no negative points, which the floor at 0 could hide the probe behind), and its
  *     GET /score/{leadID} is polled every BENCH_POLL_MS until the event's points show.
  * (d) memory: VmRSS of every server process sampled every 200 ms (peak per phase) and VmHWM at the end.
  *
@@ -735,10 +735,25 @@ async function run(): Promise<void> {
   if (probesNeeded * 2 > S.leads) throw new Error(`(c) needs ${probesNeeded} probe leads: raise BENCH_LEADS or BENCH_PROBE_EVERY`);
   const probeRuleset = rulesets[0];
   const probeWeight = rulesFor(0).find((r) => r.event_type === 'Demo Request')!.weight;
+  // probes go to leads without negative points in the probe's ruleset: with them, the floor at 0 can hide part of
+  // the probe's points (-40 earned, +50 probe: 0 -> 10), and the probe would never look visible
+  const negative = new Set(
+    (
+      await pg.query(
+        `SELECT DISTINCT a.value FROM event_scores s JOIN lead_aliases a ON a.lead_ref = s.lead_ref AND a.kind = 'external_id'
+          WHERE s.ruleset_id = $1 AND s.base_points * s.multiplier < 0`,
+        [probeRuleset],
+      )
+    ).rows.map((r: { value: string }) => r.value),
+  );
+  const probeLeads: number[] = [];
+  const otherLeads: number[] = [];
+  for (let i = 0; i < S.leads; i++) (probeLeads.length < probesNeeded && !negative.has(leadAlias(i)) ? probeLeads : otherLeads).push(i);
+  if (probeLeads.length < probesNeeded) throw new Error(`(c) needs ${probesNeeded} probe leads without negative points, found ${probeLeads.length}`);
   const idRows = (
     await pg.query(
       `SELECT a.value, l.lead_id FROM lead_aliases a JOIN leads l ON l.id = a.lead_ref WHERE a.kind = 'external_id' AND a.value = ANY($1::text[])`,
-      [Array.from({ length: probesNeeded }, (_, i) => leadAlias(i))],
+      [probeLeads.map(leadAlias)],
     )
   ).rows as { value: string; lead_id: string }[];
   const leadIdOf = new Map(idRows.map((r) => [r.value, r.lead_id]));
@@ -754,7 +769,7 @@ async function run(): Promise<void> {
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (next < probesNeeded) {
-          const i = next++;
+          const i = probeLeads[next++];
           baseline.set(i, await scoreOf(leadIdOf.get(leadAlias(i))!, apiPorts[i % apiPorts.length]));
         }
       }),
@@ -773,7 +788,7 @@ async function run(): Promise<void> {
   const inFlight: Promise<void>[] = [];
   const fire = (k: number) => {
     const probe = k % S.probeEvery === 0;
-    const lead = probe ? probeNo++ : probesNeeded + Math.floor(Math.random() * (S.leads - probesNeeded));
+    const lead = probe ? probeLeads[probeNo++] : otherLeads[Math.floor(Math.random() * otherLeads.length)];
     const body = JSON.stringify(event(lead, probe ? 'Demo Request' : undefined));
     const t0 = performance.now();
     outstanding++;
