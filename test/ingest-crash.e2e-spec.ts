@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { LeadEvent } from '../src/modules/leads';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { flushRedisPrefix } from './support/test-app';
-import { assertBuilt, processedBy, ServerProcess, startMetricsWorker, startServerProcess } from './support/server-process';
+import { assertBuilt, callProcess, processedBy, ServerProcess, serviceAccountOf, startMetricsWorker, startServerProcess } from './support/server-process';
 import { TEST_REDIS_URL, uniqueSuffix } from './support/test-env';
 
 const BATCH = 500;
@@ -58,19 +58,8 @@ describe('ingest survives a killed worker', () => {
     procs.push(api);
     expect((await fetch(`${api.base}/health/ready`)).status).toBe(200);
 
-    const call = async (method: string, path: string, auth: string, body?: unknown, expected = [200, 201]) => {
-      const res = await fetch(api.base + path, {
-        method,
-        headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!expected.includes(res.status)) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-      return text ? JSON.parse(text) : undefined;
-    };
-    const login = await call('POST', '/auth/login', '', ADMIN);
-    const sa = await call('POST', '/secrets', `Bearer ${login.access_token}`, { name: 'crash-test' });
-    const auth = 'Basic ' + Buffer.from(`${sa.client_id}:${sa.client_secret}`).toString('base64');
+    const call = (method: string, path: string, auth: string, body?: unknown, expected?: number[]) => callProcess(api, method, path, auth, body, expected);
+    const auth = await serviceAccountOf(api, ADMIN, 'crash-test');
     await call('POST', '/org-units/active', auth, { ouId: 'unit_default' });
     const rs = await call('POST', '/rulesets', auth, { name: 'Crash test' });
     for (const [event_type, weight] of Object.entries(WEIGHTS)) {

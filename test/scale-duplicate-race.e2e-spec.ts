@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { LeadEvent } from '../src/modules/leads';
 import { LeadStreamType } from '../src/modules/leads/domain/lead-events';
-import { processedBy, ServerProcess, startMetricsWorker, startServerProcess, useProcessFixture } from './support/server-process';
+import { callProcess, processedBy, ServerProcess, serviceAccountOf, startMetricsWorker, startServerProcess, useProcessFixture } from './support/server-process';
 
 const ADMIN = { email: 'dup-race@example.com', password: 'dup-race-test-admin-password' };
 const LEADS = 50;
@@ -44,19 +44,8 @@ describe('two workers recording the same client event ids at once', () => {
     procs.push(api1);
     const api2 = await startServerProcess({ ...env, KENBUN_ROLES: 'api', LOG_LEVEL: 'warn' });
     procs.push(api2);
-    const call = async (api: ServerProcess, method: string, path: string, auth: string, body?: unknown, expected = [200, 201]) => {
-      const res = await fetch(api.base + path, {
-        method,
-        headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!expected.includes(res.status)) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-      return text ? JSON.parse(text) : undefined;
-    };
-    const login = await call(api1, 'POST', '/auth/login', '', ADMIN);
-    const sa = await call(api1, 'POST', '/secrets', `Bearer ${login.access_token}`, { name: 'dup-race' });
-    const auth = 'Basic ' + Buffer.from(`${sa.client_id}:${sa.client_secret}`).toString('base64');
+    const call = callProcess;
+    const auth = await serviceAccountOf(api1, ADMIN, 'dup-race');
     await call(api1, 'POST', '/org-units/active', auth, { ouId: 'unit_default' });
     const workers = await Promise.all([startMetricsWorker(env), startMetricsWorker(env)]);
     procs.push(...workers);

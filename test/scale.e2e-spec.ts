@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { LeadEvent } from '../src/modules/leads';
-import { processedBy, ServerProcess, startMetricsWorker, startServerProcess, useProcessFixture } from './support/server-process';
+import { callProcess, processedBy, ServerProcess, serviceAccountOf, startMetricsWorker, startServerProcess, useProcessFixture } from './support/server-process';
 
 const WEIGHTS: Record<string, number> = { 'Page View': 3, 'Form Submit': 10, 'Email Open': 1, 'Chat Started': 0 };
 const TYPES = Object.keys(WEIGHTS);
@@ -50,20 +50,9 @@ describe('two api and two worker processes share the work', () => {
     for (const api of [api1, api2]) expect((await fetch(`${api.base}/health/ready`)).status).toBe(200);
     const apis = [api1, api2];
 
-    const call = async (api: ServerProcess, method: string, path: string, auth: string, body?: unknown, expected = [200, 201]) => {
-      const res = await fetch(api.base + path, {
-        method,
-        headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!expected.includes(res.status)) throw new Error(`${method} ${path} on ${api.base} answered ${res.status}: ${text.slice(0, 300)}`);
-      return text ? JSON.parse(text) : undefined;
-    };
+    const call = callProcess;
     // the credential is made on one api, its active OU set through the other, the rules through both
-    const login = await call(api1, 'POST', '/auth/login', '', ADMIN);
-    const sa = await call(api1, 'POST', '/secrets', `Bearer ${login.access_token}`, { name: 'scale-test' });
-    const auth = 'Basic ' + Buffer.from(`${sa.client_id}:${sa.client_secret}`).toString('base64');
+    const auth = await serviceAccountOf(api1, ADMIN, 'scale-test');
     await call(api2, 'POST', '/org-units/active', auth, { ouId: 'unit_default' });
     const rs = await call(api1, 'POST', '/rulesets', auth, { name: 'Scale test' });
     let r = 0;

@@ -141,3 +141,32 @@ export async function processedBy(worker: ServerProcess, outcome = 'recorded'): 
   const m = new RegExp(`^events_processed_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(await res.text());
   return m ? Number(m[1]) : 0;
 }
+
+/**
+ * A JSON request to a server process: the parsed body, or an error naming the request, the process and the status
+ * when it is not one of `expected`.
+ */
+export async function callProcess(
+  proc: Pick<ServerProcess, 'base'>,
+  method: string,
+  path: string,
+  auth: string,
+  body?: unknown,
+  expected = [200, 201],
+): Promise<any> {
+  const res = await fetch(proc.base + path, {
+    method,
+    headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!expected.includes(res.status)) throw new Error(`${method} ${path} on ${proc.base} answered ${res.status}: ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Logs the admin in through `proc` and creates a service account: its HTTP Basic credential. */
+export async function serviceAccountOf(proc: Pick<ServerProcess, 'base'>, admin: { email: string; password: string }, name: string): Promise<string> {
+  const login = await callProcess(proc, 'POST', '/auth/login', '', admin);
+  const sa = await callProcess(proc, 'POST', '/secrets', `Bearer ${login.access_token}`, { name });
+  return 'Basic ' + Buffer.from(`${sa.client_id}:${sa.client_secret}`).toString('base64');
+}
