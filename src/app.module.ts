@@ -31,7 +31,7 @@ import { QueuesModule } from './platform/queues/queues.module';
 import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { RedisModule } from './platform/redis/redis.module';
 import { SecurityModule } from './platform/security/security.module';
-import { SchedulingModule } from './platform/scheduling/scheduling.module';
+import { ScheduledJobsModule, SchedulingModule } from './platform/scheduling/scheduling.module';
 
 /** Platform every role needs: configuration, logs, clock, PostgreSQL, Redis, event store, queues, metrics. */
 function platform(config: AppConfig) {
@@ -49,6 +49,7 @@ function platform(config: AppConfig) {
     AuditModule,
     SecurityModule,
     RateLimitModule,
+    ScheduledJobsModule,
   ];
 }
 

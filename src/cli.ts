@@ -3,15 +3,19 @@ import { Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { AppModule } from './app.module';
 import { loadConfigOrExit } from './bootstrap';
+import { JobListCommand, JobRunCommand } from './cli/job-run.command';
 import { MigrateCommand } from './cli/migrate.command';
 import { ProjectionStatusCommand, RebuildProjectionsCommand } from './cli/projections.command';
-import { CreateAdminCommand, CreateOrganizationCommand, CreateServiceAccountCommand, SetRateLimitCommand } from './modules/identity';
+import { CreateAdminCommand, CreateOrganizationCommand, CreateServiceAccountCommand, IdentityModule, SetRateLimitCommand } from './modules/identity';
+import { ProjectionsModule } from './platform/projections/projections.module';
+import { ScheduledJobsModule } from './platform/scheduling';
 
 /** Administrative commands (nest-commander): `node dist/src/cli.js --help`. */
 const config = loadConfigOrExit();
 
 @Module({
-  imports: [AppModule.forRoles(config, [])],
+  // the application (no role), plus the modules whose exports the commands use: AppModule does not re-export them
+  imports: [AppModule.forRoles(config, []), IdentityModule, ProjectionsModule, ScheduledJobsModule],
   providers: [
     MigrateCommand,
     RebuildProjectionsCommand,
@@ -20,6 +24,8 @@ const config = loadConfigOrExit();
     CreateServiceAccountCommand,
     CreateOrganizationCommand,
     SetRateLimitCommand,
+    JobRunCommand,
+    JobListCommand,
   ],
 })
 class CliModule {}

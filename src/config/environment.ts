@@ -112,6 +112,13 @@ export class Environment {
   @IsBoolean()
   SCHEDULER_ENABLED = true;
 
+  /** How long `POST /admin/scheduled-jobs/{name}/run` waits for the run to finish before answering 202 (contracts §1: 60 s). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  SCHEDULED_JOB_RUN_WAIT_MS = 60000;
+
   @IsString()
   KENBUN_SECRET_KEY = '';
 

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { raw, selectRows, sql, Sql } from '../../platform/database';
 import { QueueName } from '../../platform/queues';
-import { ScheduledJob } from '../../platform/scheduling';
+import { JobContext, ScheduledJob } from '../../platform/scheduling';
 import { orgScope } from '../../platform/tenancy';
 import { Dimension, ENGAGEMENT } from './domain/dimension';
 import { recomputeLeadScores } from './persistence/lead-scores.sql';
@@ -35,7 +35,7 @@ export class LeadScoreRefresher {
     private readonly clock: Clock,
   ) {}
 
-  async refresh(where: Sql, label: string): Promise<number> {
+  async refresh(where: Sql, label: string, progress?: (done: number) => void): Promise<number> {
     let after = '';
     let done = 0;
     for (;;) {
@@ -50,14 +50,15 @@ export class LeadScoreRefresher {
       await this.ds.transaction((m) => recomputeLeadScores(m, refs, this.clock.now()));
       done += refs.length;
       this.log.log({ msg: 'lead score refresh progress', what: label, leads: done });
+      progress?.(done);
     }
     return done;
   }
 
   /** SC-4 suggested default: decaying scores are recomputed hourly (reads of one lead are always exact). */
   @ScheduledJob({ name: 'scores.refresh-decaying', cron: '7 * * * *' })
-  async hourly(): Promise<void> {
-    await this.refresh(sql`decays`, 'decaying scores');
+  async hourly(ctx?: JobContext): Promise<{ leads_refreshed: number }> {
+    return { leads_refreshed: await this.refresh(sql`decays`, 'decaying scores', (done) => ctx?.progress(done)) };
   }
 }
 

@@ -21,6 +21,8 @@ export const PlatformErrors = defineErrors('platform', {
   // operations routes (/admin/…)
   queue_not_found: 404,
   projection_not_found: 404,
+  scheduled_job_not_found: 404,
+  scheduled_job_run_not_found: 404,
   validation_failed: 400,
   invalid_json: 400,
   invalid_multipart: 400,

@@ -12,8 +12,9 @@ export class PruneJobRunsJob {
   ) {}
 
   @ScheduledJob({ name: 'maintenance.prune-job-runs', cron: '17 * * * *' })
-  async run(): Promise<void> {
+  async run(): Promise<{ runs_deleted: number }> {
     const cutoff = new Date(this.clock.now().getTime() - 30 * 86_400_000);
-    await this.dataSource.query(`DELETE FROM scheduled_job_runs WHERE started_at < $1`, [cutoff.toISOString()]);
+    const [, deleted] = await this.dataSource.query(`DELETE FROM scheduled_job_runs WHERE started_at < $1`, [cutoff.toISOString()]);
+    return { runs_deleted: Number(deleted) };
   }
 }

@@ -10,6 +10,8 @@ export const QueueName = {
   SurgeDelivery: 'surge-delivery',
   /** Lead CSV imports (POST /leads/import/start): one job per import run. */
   LeadImport: 'lead-import',
+  /** Scheduled jobs an operator runs by hand (contracts §1): one job per run, taken by any worker. */
+  ScheduledJobs: 'scheduled-jobs',
   /** LEAD-18: erasure of a deleted lead and everything recorded about it. */
   LeadDeletion: 'lead-deletion',
 } as const;

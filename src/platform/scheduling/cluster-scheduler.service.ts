@@ -5,21 +5,35 @@ import { CronJob } from 'cron';
 import { CronExpressionParser } from 'cron-parser';
 import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
-import { SCHEDULED_JOB, ScheduledJobOptions } from './scheduled-job.decorator';
+import { JobRunStore } from './job-run.store';
+import { JobContext, JobSummary, SCHEDULED_JOB, ScheduledJobOptions } from './scheduled-job.decorator';
 
 /** How late a worker's timer may fire and still claim the tick it was meant for. */
 const TICK_TOLERANCE_MS = 500;
+/** Progress is logged at most this often, and written to the run row at most every PROGRESS_WRITE_MS. */
+const PROGRESS_LOG_MS = 2_000;
+const PROGRESS_WRITE_MS = 1_000;
+
+export type JobRunner = (ctx: JobContext) => Promise<JobSummary | void | unknown>;
+
+interface Handler {
+  options: ScheduledJobOptions;
+  run: JobRunner;
+}
 
 /**
  * Registers every @ScheduledJob with @nestjs/schedule's SchedulerRegistry and makes each tick run once
  * across all workers: a tick is claimed by inserting (job, scheduled time) under a unique key, in
- * PostgreSQL, so the claim survives a Redis flush and leaves a run history.
+ * PostgreSQL, so the claim survives a Redis flush and leaves a run history. Manual runs (contracts §1) go
+ * through the same execution: one run of a job at a time in the cluster (a PostgreSQL advisory lock), the same
+ * progress reporting, the same run row.
  */
 @Injectable()
 export class ClusterScheduler implements OnApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
   private readonly worker = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   private readonly running = new Set<Promise<unknown>>();
+  private handlers?: Map<string, Handler>;
   private started = false;
 
   constructor(
@@ -28,34 +42,46 @@ export class ClusterScheduler implements OnApplicationShutdown {
     private readonly reflector: Reflector,
     private readonly registry: SchedulerRegistry,
     private readonly dataSource: DataSource,
+    private readonly runs: JobRunStore,
   ) {}
 
-  start(): void {
-    if (this.started) return;
-    this.started = true;
+  /** The @ScheduledJob methods of this process's providers, by job name. */
+  jobs(): Map<string, Handler> {
+    if (this.handlers) return this.handlers;
+    const found = new Map<string, Handler>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
       const proto = Object.getPrototypeOf(instance);
       for (const method of this.scanner.getAllMethodNames(proto)) {
         const options = this.reflector.get<ScheduledJobOptions | undefined>(SCHEDULED_JOB, proto[method]);
-        if (options) this.register(options, () => (instance[method] as () => Promise<unknown>).call(instance));
+        if (options) found.set(options.name, { options, run: (ctx) => (instance[method] as JobRunner).call(instance, ctx) });
       }
     }
+    return (this.handlers = found);
   }
 
-  private register(options: ScheduledJobOptions, run: () => Promise<unknown>): void {
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const handler of this.jobs().values()) this.register(handler.options, handler.run);
+  }
+
+  private register(options: ScheduledJobOptions, run: JobRunner): void {
     const job = CronJob.from({
       cronTime: options.cron,
       timeZone: 'UTC',
-      onTick: () => {
-        const p = this.tick(options, run).finally(() => this.running.delete(p));
-        this.running.add(p);
-      },
+      onTick: () => void this.track(this.tick(options, run)),
       start: true,
     });
     this.registry.addCronJob(options.name, job as never);
     this.logger.log({ msg: 'scheduled job registered', job: options.name, cron: options.cron });
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    const tracked = p.finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+    return tracked;
   }
 
   /** The scheduled time this firing belongs to (the firing itself comes a few ms after it). */
@@ -64,29 +90,96 @@ export class ClusterScheduler implements OnApplicationShutdown {
     return expr.prev().toDate();
   }
 
+  /** The next time the cron expression fires after `from`. */
+  static nextOf(cron: string, from: Date): Date {
+    return CronExpressionParser.parse(cron, { currentDate: from, tz: 'UTC' }).next().toDate();
+  }
+
   /** Claims the tick and runs the job when this worker won it. Returns whether it ran. */
-  async tick(options: ScheduledJobOptions, run: () => Promise<unknown>, firedAt = new Date()): Promise<boolean> {
+  async tick(options: ScheduledJobOptions, run: JobRunner, firedAt = new Date()): Promise<boolean> {
     const tickAt = ClusterScheduler.tickOf(options.cron, firedAt);
-    const claimed = await this.dataSource.query(
-      `INSERT INTO scheduled_job_runs (job_name, tick_at, worker) VALUES ($1, $2, $3)
-       ON CONFLICT (job_name, tick_at) DO NOTHING RETURNING id`,
-      [options.name, tickAt.toISOString(), this.worker],
-    );
-    if (!claimed.length) return false;
-    const id = claimed[0].id;
+    const id = await this.runs.claimTick(options.name, tickAt, this.worker);
+    if (id === null) return false;
+    await this.execute(id, options.name, run, 'cron');
+    return true;
+  }
+
+  /** Runs a manual run that the api or the CLI queued (contracts §1). Nothing when another worker took it. */
+  async runQueued(runId: string): Promise<void> {
+    const run = await this.runs.get(runId);
+    if (!run) return;
+    const handler = this.jobs().get(run.job_name);
+    const claimed = await this.runs.claimManual(runId, this.worker);
+    if (!claimed) return;
+    if (!handler) {
+      await this.runs.finish(runId, 'failed', null, `job ${run.job_name} is not known to worker ${this.worker}`);
+      return;
+    }
+    await this.track(this.execute(runId, run.job_name, handler.run, 'manual'));
+  }
+
+  /**
+   * One run of a job at a time across the cluster, whoever started it: a cron tick and a manual run of the same
+   * job never overlap (the later one is recorded `skipped`). The lock is a session advisory lock on a connection
+   * held for the run, so a crashed worker releases it with its connection.
+   */
+  private async execute(id: string, name: string, run: JobRunner, trigger: JobContext['trigger']): Promise<void> {
+    const lockConn = this.dataSource.createQueryRunner();
+    await lockConn.connect();
     const started = Date.now();
     try {
-      await run();
-      await this.dataSource.query(`UPDATE scheduled_job_runs SET status = 'succeeded', finished_at = now() WHERE id = $1`, [id]);
-      this.logger.log({ msg: 'scheduled job finished', job: options.name, tick_at: tickAt.toISOString(), ms: Date.now() - started });
-    } catch (err) {
-      await this.dataSource.query(`UPDATE scheduled_job_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [
-        id,
-        String(err?.stack ?? err).slice(0, 4000),
-      ]);
-      this.logger.error({ msg: 'scheduled job failed', job: options.name, tick_at: tickAt.toISOString(), err });
+      const [{ locked }] = await lockConn.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`scheduled-job:${name}`]);
+      if (!locked) {
+        await this.runs.finish(id, 'skipped', null, `another run of ${name} was in progress`);
+        this.logger.warn({ msg: 'scheduled job skipped: already running', job: name, run_id: id, trigger });
+        return;
+      }
+      try {
+        const ctx = this.context(id, name, trigger);
+        const summary = await run(ctx);
+        await ctx.flush();
+        const result = summary && typeof summary === 'object' ? (summary as JobSummary) : null;
+        await this.runs.finish(id, 'succeeded', result, null);
+        this.logger.log({ msg: 'scheduled job finished', job: name, run_id: id, trigger, ms: Date.now() - started, result });
+      } catch (err) {
+        await this.runs.finish(id, 'failed', null, String((err as Error)?.stack ?? err));
+        this.logger.error({ msg: 'scheduled job failed', job: name, run_id: id, trigger, err });
+      } finally {
+        await lockConn.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`scheduled-job:${name}`]);
+      }
+    } finally {
+      await lockConn.release();
     }
-    return true;
+  }
+
+  private context(id: string, name: string, trigger: JobContext['trigger']): JobContext & { flush(): Promise<void> } {
+    let lastLog = 0;
+    let lastWrite = 0;
+    let latest: { done: number; total: number | null } | null = null;
+    let writing: Promise<void> = Promise.resolve();
+    const write = () => {
+      const p = latest!;
+      writing = writing.then(() => this.runs.progress(id, p.done, p.total)).catch(() => undefined);
+    };
+    return {
+      trigger,
+      progress: (done, total) => {
+        latest = { done, total: total ?? null };
+        const now = Date.now();
+        if (now - lastLog >= PROGRESS_LOG_MS) {
+          lastLog = now;
+          this.logger.log({ msg: 'scheduled job progress', job: name, run_id: id, done, total: total ?? null });
+        }
+        if (now - lastWrite >= PROGRESS_WRITE_MS) {
+          lastWrite = now;
+          write();
+        }
+      },
+      flush: async () => {
+        if (latest) write();
+        await writing;
+      },
+    };
   }
 
   /** Stops the timers and waits for runs in flight. */

@@ -1,1 +1,3 @@
 export * from './scheduled-job.decorator';
+export * from './scheduling.module';
+export * from './scheduled-job-runs.service';

@@ -25,4 +25,15 @@ export interface JobContext {
  * Each tick runs once across every worker: the first worker to record (job, tick) in scheduled_job_runs runs it,
  * the others skip. The same method runs when an operator asks for it by hand.
  */
-export const ScheduledJob = (options: ScheduledJobOptions): MethodDecorator => SetMetadata(SCHEDULED_JOB, options);
+export const ScheduledJob = (options: ScheduledJobOptions): MethodDecorator => {
+  const existing = scheduledJobCatalog.get(options.name);
+  if (existing && existing.cron !== options.cron) throw new Error(`scheduled job ${options.name} declared twice with different schedules`);
+  scheduledJobCatalog.set(options.name, options);
+  return SetMetadata(SCHEDULED_JOB, options);
+};
+
+/**
+ * Every declared job, by name, filled as the classes load. Every role imports the worker modules' classes (the api
+ * does not instantiate them), so the api and the CLI can list jobs and validate names without running them.
+ */
+export const scheduledJobCatalog = new Map<string, ScheduledJobOptions>();
