@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClusterScheduler } from '../src/platform/scheduling/cluster-scheduler.service';
 import { JobContext, ScheduledJob } from '../src/platform/scheduling/scheduled-job.decorator';
+import { runCli } from './support/server-process';
 import { eventually, startTestApp, TestApp } from './support/test-app';
-
-const CLI_SCRIPT = join(__dirname, '..', 'dist', 'src', 'cli.js');
 
 /** Jobs whose behaviour the test controls: one that counts, one that waits for a release, one that fails. */
 @Injectable()
@@ -37,24 +34,9 @@ class SelftestJobs {
   }
 }
 
-function runCli(t: TestApp, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_SCRIPT, ...args], {
-      env: {
-        ...process.env,
-        DATABASE_URL: t.config.env.DATABASE_URL,
-        REDIS_URL: t.config.env.REDIS_URL,
-        QUEUE_PREFIX: t.config.env.QUEUE_PREFIX,
-        LOG_LEVEL: 'silent',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI against the test app's database and queues. */
+const cli = (t: TestApp, args: string[]) =>
+  runCli({ DATABASE_URL: t.config.env.DATABASE_URL, REDIS_URL: t.config.env.REDIS_URL, QUEUE_PREFIX: t.config.env.QUEUE_PREFIX }, args);
 
 describe('Scheduled jobs an operator runs (contracts §1)', () => {
   let t: TestApp;
@@ -169,14 +151,14 @@ describe('Scheduled jobs an operator runs (contracts §1)', () => {
 
   it('npm run cli -- job:run runs the job through a worker and prints the result', async () => {
     // the CLI knows the product's jobs (this test's selftest jobs exist only in the test process)
-    const ok = await runCli(t, ['job:run', 'scores.refresh-decaying']);
+    const ok = await cli(t, ['job:run', 'scores.refresh-decaying']);
     expect(ok.stderr).toContain('scores.refresh-decaying: run');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout.trim())).toMatchObject({ name: 'scores.refresh-decaying', status: 'succeeded', result: { leads_refreshed: 0 } });
     const [row] = await ds.query(`SELECT requested_by FROM scheduled_job_runs WHERE trigger = 'manual' ORDER BY id DESC LIMIT 1`);
     expect(row.requested_by).toMatch(/^cli:/);
 
-    const unknown = await runCli(t, ['job:run', 'decay.nope']);
+    const unknown = await cli(t, ['job:run', 'decay.nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('scheduled job decay.nope not found');
   }, 60_000);

@@ -7,6 +7,19 @@ import { createTestDatabase, TestDatabase } from './test-database';
 import { TEST_REDIS_URL, uniqueSuffix } from './test-env';
 
 export const START_SCRIPT = join(__dirname, '..', '..', 'dist', 'src', 'start.js');
+export const CLI_SCRIPT = join(__dirname, '..', '..', 'dist', 'src', 'cli.js');
+
+/** Runs the built CLI (`npm run cli -- …`) to its end with these settings; its exit code and output. */
+export function runCli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_SCRIPT, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 export interface ServerProcess {
   base: string;
