@@ -33,6 +33,7 @@
  * BENCH_PROBE_EVERY (20), BENCH_POLL_MS (20). INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, INGEST_JOB_MAX_EVENTS,
  * PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS and DATABASE_POOL_SIZE are passed on to the server processes.
  * BENCH_CPU_PROF=<dir> runs the server processes with --cpu-prof (profiles written there at exit, one per process).
+ * BENCH_ONLY=a stops after (a); BENCH_ONLY=single measures (0) and the single events of (a) alone (to profile that path).
  * BENCH_KEEP_DB=1 keeps the database at the end (its name is printed) to look at plans and data afterwards.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -635,15 +636,19 @@ async function run(): Promise<void> {
   // ------------------------------------------------------------------ (a) acceptance, api alone
   enter('(a) acceptance');
   process.stdout.write('(a) warming up ... ');
-  await closedLoop(agentA, auth, 'warm-up', S.batchClients, 1, batchBodies, BATCH);
+  // BENCH_ONLY=single: single events alone (a CPU profile of the api then shows the single-event request path only)
+  const singleOnly = process.env.BENCH_ONLY === 'single';
+  if (!singleOnly) await closedLoop(agentA, auth, 'warm-up', S.batchClients, 1, batchBodies, BATCH);
   await closedLoop(agentA, auth, 'warm-up', S.singleClients, 1, singleBodies, 1);
   process.stdout.write('batched ... ');
-  const batched = await closedLoop(agentA, auth, `${BATCH}-event batches`, S.batchClients, S.acceptSeconds, batchBodies, BATCH);
-  process.stdout.write(`${fmt(batched.events / batched.seconds)} events/s; single ... `);
+  const batched = singleOnly
+    ? { name: 'skipped', clients: 0, requests: 0, events: 0, seconds: 1, latencies: [] }
+    : await closedLoop(agentA, auth, `${BATCH}-event batches`, S.batchClients, S.acceptSeconds, batchBodies, BATCH);
+  process.stdout.write(`${singleOnly ? 'skipped' : `${fmt(batched.events / batched.seconds)} events/s`}; single ... `);
   const single = await closedLoop(agentA, auth, 'single events', S.singleClients, S.acceptSeconds, singleBodies, 1);
   console.log(`${fmt(single.requests / single.seconds)} requests/s`);
   agentA.destroy();
-  if (process.env.BENCH_ONLY === 'a') {
+  if (process.env.BENCH_ONLY === 'a' || singleOnly) {
     enter('end');
     for (const pr of procs) console.log(`${pr.role} CPU s in (a): ${fmt(pr.cpu.get('(a) acceptance') ?? 0, 1)}`);
     await pg.end();
