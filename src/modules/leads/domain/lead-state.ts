@@ -1,5 +1,5 @@
 import { DomainEvent } from '../../../platform/event-store';
-import { SuppressionReason } from '../../scoring/domain';
+import { SuppressionReason, SurgeSession } from '../../scoring/domain';
 import { aliasKey } from './alias-normalisation';
 import {
   LeadAliasAttachedPayload,
@@ -39,6 +39,8 @@ export interface LeadState {
   /** MRG-2: set once the lead was merged into another (its stream ref). */
   merged_into?: string | null;
   merged_by_merge?: string | null;
+  /** The current surge session (SUR-S3); absent before the first counted event (or in snapshots taken before it existed). */
+  surge?: SurgeSession;
 }
 
 /**
@@ -78,6 +80,7 @@ export function evolveLead(s: LeadState, event: DomainEvent): void {
     case LeadEvent.EventRecorded: {
       const p = event.payload as LeadEventRecordedPayload;
       remember((s.recent[p.event_type_key] ??= []), p);
+      if (p.surge) s.surge = p.surge.session;
       break;
     }
     case LeadEvent.EventRegrouped: {
@@ -101,6 +104,7 @@ export function evolveLead(s: LeadState, event: DomainEvent): void {
       s.merged_into = p.target_ref;
       s.merged_by_merge = p.merge_id;
       s.recent = {};
+      delete s.surge;
       break;
     }
     case LeadEvent.EventsDeleted: {
