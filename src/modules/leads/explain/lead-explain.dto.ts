@@ -68,8 +68,7 @@ export class ScoreExplanationDto {
   snapshot: SnapshotItemDto[];
   @ApiProperty({
     type: [SurgeBoostDto],
-    description:
-      'Contributions of the window (active rulesets, after any reset) whose surge session multiplier, frozen at event time, is not 1, oldest first.',
+    description: 'Contributions of the window (active rulesets, after any reset) whose surge session multiplier, frozen at event time, is not 1, oldest first.',
   })
   surge_boost: SurgeBoostDto[];
   @ApiProperty({ description: 'Σ boost_points of surge_boost (2 decimals)' }) surge_total: number;

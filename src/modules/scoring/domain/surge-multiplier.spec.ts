@@ -226,7 +226,13 @@ describe('surgeStep (the live pipeline, one event at a time)', () => {
   });
 
   it('scores an older late event as a session of its own and leaves the current session alone', () => {
-    const policy = custom({ multiplier_cap: 3, bands: [{ min_events: 1, multiplier: 1.2 }, { min_events: 2, multiplier: 2 }] });
+    const policy = custom({
+      multiplier_cap: 3,
+      bands: [
+        { min_events: 1, multiplier: 1.2 },
+        { min_events: 2, multiplier: 2 },
+      ],
+    });
     const steps = walk(times(1000, 1010, 10), policy);
     expect(steps.map((s) => [s.position, s.multiplier])).toEqual([
       [1, 1.2],
