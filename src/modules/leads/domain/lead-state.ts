@@ -27,6 +27,8 @@ export interface RecentEvent {
   s: SuppressionReason | null;
   /** earned points in at least one ruleset (a regroup withdraws them) */
   p: boolean;
+  /** counted in the lead's surge session (absent in snapshots taken before sessions existed: not counted) */
+  c?: boolean;
 }
 
 export interface LeadState {
@@ -47,12 +49,26 @@ export interface LeadState {
  * Keeps `list` ordered by time then id and at most RECENT_PER_TYPE long. Events mostly arrive in time order, so
  * the insertion point is found from the end (an append, usually) instead of sorting on every event.
  */
-function remember(list: RecentEvent[], e: { event_id: string; occurred_at: string; suppression: SuppressionReason | null; contributions: unknown[] }): void {
-  const entry: RecentEvent = { id: e.event_id, at: Date.parse(e.occurred_at), s: e.suppression, p: e.contributions.length > 0 };
+function remember(
+  list: RecentEvent[],
+  e: { event_id: string; occurred_at: string; suppression: SuppressionReason | null; contributions: unknown[] },
+  counted = false,
+): void {
+  const entry: RecentEvent = {
+    id: e.event_id,
+    at: Date.parse(e.occurred_at),
+    s: e.suppression,
+    p: e.contributions.length > 0,
+    ...(counted ? { c: true } : {}),
+  };
   let i = list.length;
   while (i > 0 && (list[i - 1].at > entry.at || (list[i - 1].at === entry.at && list[i - 1].id > entry.id))) i--;
   list.splice(i, 0, entry);
   if (list.length > RECENT_PER_TYPE) list.splice(0, list.length - RECENT_PER_TYPE);
+}
+
+function sameSession(a: SurgeSession, b: SurgeSession | undefined): boolean {
+  return b !== undefined && a.started_at === b.started_at && a.last_at === b.last_at && a.events === b.events;
 }
 
 /** The Lead's state after `event` (folded in place: the aggregate owns `s`). */
@@ -79,7 +95,8 @@ export function evolveLead(s: LeadState, event: DomainEvent): void {
       break;
     case LeadEvent.EventRecorded: {
       const p = event.payload as LeadEventRecordedPayload;
-      remember((s.recent[p.event_type_key] ??= []), p);
+      // counted unless it was a late event scored on its own, which leaves the session as it was
+      remember((s.recent[p.event_type_key] ??= []), p, p.surge !== undefined && !sameSession(p.surge.session, s.surge));
       if (p.surge) s.surge = p.surge.session;
       break;
     }
@@ -90,6 +107,11 @@ export function evolveLead(s: LeadState, event: DomainEvent): void {
         if (hit) {
           hit.s = p.suppression;
           hit.p = false;
+          // a suppressed event is no part of a session: later events of the session count one fewer (earlier multipliers stay frozen)
+          if (hit.c && s.surge && hit.at >= s.surge.started_at && hit.at <= s.surge.last_at && s.surge.events > 1) {
+            s.surge = { ...s.surge, events: s.surge.events - 1 };
+          }
+          hit.c = false;
         }
       }
       break;

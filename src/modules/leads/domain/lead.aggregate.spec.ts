@@ -116,4 +116,20 @@ describe('Lead aggregate', () => {
     expect(suppressed.surge).toBeUndefined();
     expect(lead.record(event('Page View', 4_000), s).surge?.position).toBe(3);
   });
+
+  it('takes a regrouped (now suppressed) event out of the session count', () => {
+    const s = setup({
+      surgePolicy: STANDARD_SURGE_POLICY,
+      velocityFilters: [{ event_type: 'Form View', count_threshold: 2, time_window_ms: 60_000, group_events: true }],
+    });
+    const lead = newLead();
+    lead.record(event('Form View', 0), s);
+    lead.record(event('Form View', 10_000), s);
+    expect(lead.record(event('Form View', 20_000), s).suppression).toBe('inorganic_grouped');
+    // the second was regrouped: only the first still counts, so the next event is the 2nd of the session
+    expect(lead.record(event('Page View', 300_000), s).surge?.position).toBe(2);
+    const copy = new Lead('lead-1');
+    copy.restore(JSON.parse(JSON.stringify(lead.snapshot())));
+    expect(copy.record(event('Page View', 310_000), s).surge?.position).toBe(3);
+  });
 });
