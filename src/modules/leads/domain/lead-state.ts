@@ -71,6 +71,17 @@ function sameSession(a: SurgeSession, b: SurgeSession | undefined): boolean {
   return b !== undefined && a.started_at === b.started_at && a.last_at === b.last_at && a.events === b.events;
 }
 
+/**
+ * A suppressed or deleted event is no part of a surge session: the later events of its session count one fewer
+ * (multipliers already given stay frozen).
+ */
+function uncount(s: LeadState, r: RecentEvent): void {
+  if (r.c && s.surge && r.at >= s.surge.started_at && r.at <= s.surge.last_at && s.surge.events > 0) {
+    s.surge = { ...s.surge, events: s.surge.events - 1 };
+  }
+  r.c = false;
+}
+
 /** The Lead's state after `event` (folded in place: the aggregate owns `s`). */
 export function evolveLead(s: LeadState, event: DomainEvent): void {
   switch (event.type) {
@@ -107,11 +118,7 @@ export function evolveLead(s: LeadState, event: DomainEvent): void {
         if (hit) {
           hit.s = p.suppression;
           hit.p = false;
-          // a suppressed event is no part of a session: later events of the session count one fewer (earlier multipliers stay frozen)
-          if (hit.c && s.surge && hit.at >= s.surge.started_at && hit.at <= s.surge.last_at && s.surge.events > 1) {
-            s.surge = { ...s.surge, events: s.surge.events - 1 };
-          }
-          hit.c = false;
+          uncount(s, hit);
         }
       }
       break;
@@ -131,7 +138,10 @@ export function evolveLead(s: LeadState, event: DomainEvent): void {
     }
     case LeadEvent.EventsDeleted: {
       const gone = new Set((event.payload as LeadEventsDeletedPayload).event_ids);
-      for (const [key, list] of Object.entries(s.recent)) s.recent[key] = list.filter((r) => !gone.has(r.id));
+      for (const [key, list] of Object.entries(s.recent)) {
+        for (const r of list) if (gone.has(r.id)) uncount(s, r);
+        s.recent[key] = list.filter((r) => !gone.has(r.id));
+      }
       break;
     }
     default:

@@ -132,4 +132,15 @@ describe('Lead aggregate', () => {
     copy.restore(JSON.parse(JSON.stringify(lead.snapshot())));
     expect(copy.record(event('Page View', 310_000), s).surge?.position).toBe(3);
   });
+
+  it('takes deleted events out of the session count', () => {
+    const s = setup({ surgePolicy: STANDARD_SURGE_POLICY });
+    const lead = newLead();
+    const first = lead.record(event('Page View', 0), s);
+    const second = lead.record(event('Page View', 60_000), s);
+    lead.deleteEvents([first.event_id], 'test', new Date(T0));
+    expect(lead.record(event('Page View', 120_000), s).surge?.position).toBe(2);
+    lead.deleteEvents([second.event_id], 'test', new Date(T0));
+    expect(lead.record(event('Page View', 180_000), s).surge?.position).toBe(2);
+  });
 });
