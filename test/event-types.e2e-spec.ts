@@ -36,6 +36,8 @@ describe('Event types and the metadata filter preview', () => {
     ({ t, a, b, sa } = await startScenario({ rival: 'Event Type Rivals', serviceAccount: 'event-types' }));
     await activateOu(t, a.admin, a.unitId);
     rulesetId = (await as().post('/rulesets', { name: 'Main' }).expect(201)).body.ruleset_id;
+    // scores here are sums of rule weights: surge session multipliers have their own spec (surge-policy)
+    await as().put('/settings/ou/surge-session-policy', { mode: 'off' }).expect(200);
   });
   afterAll(() => t.close());
 

@@ -21,6 +21,8 @@ describe('Ingestion and engagement scoring: events in, exact scores out', () => 
   beforeAll(async () => {
     // three lead partitions: every test here also checks that splitting a batch by lead keeps each lead exact and in order
     ({ t, a, sa } = await startScenario({ now: NOW, serviceAccount: 'ingest-pipeline', env: { INGEST_PARTITIONS: 3 } }));
+    // every event here earns exactly its rule weight: surge session multipliers have their own spec (surge-policy)
+    await as().put('/settings/ou/surge-session-policy', { mode: 'off' }).expect(200);
   });
   afterAll(() => t.close());
 

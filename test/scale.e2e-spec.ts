@@ -59,6 +59,8 @@ describe('two api and two worker processes share the work', () => {
     for (const [event_type, weight] of Object.entries(WEIGHTS)) {
       if (weight) await call(apis[r++ % 2], 'POST', '/rules', auth, { ruleset_id: rs.ruleset_id, event_type, weight });
     }
+    // a score is the sum of its events' weights: no surge session multipliers (their numbers depend on the order a lead's events are recorded in)
+    await call(api1, 'PUT', '/settings/ou/surge-session-policy', auth, { mode: 'off' });
 
     // two workers, both running before any event arrives
     const workers = await Promise.all([startMetricsWorker(env), startMetricsWorker(env)]);

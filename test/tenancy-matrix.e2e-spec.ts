@@ -111,6 +111,15 @@ const MATRIX: Row[] = [
   { method: 'GET', path: '/leads/:leadID/score', url: (c) => `/leads/${c.leadOfA}/score`, item: true },
   { method: 'GET', path: '/scoring/settings', url: () => '/scoring/settings' },
   { method: 'PUT', path: '/scoring/settings', url: () => '/scoring/settings', body: { session_timeout_minutes: 45 } },
+  { method: 'GET', path: '/settings/ou/surge-session-policy', url: () => '/settings/ou/surge-session-policy' },
+  { method: 'PUT', path: '/settings/ou/surge-session-policy', url: () => '/settings/ou/surge-session-policy', body: { mode: 'gentle' } },
+  { method: 'GET', path: '/scoring/half-life-suggestions', url: () => '/scoring/half-life-suggestions' },
+  {
+    method: 'POST',
+    path: '/scoring/half-life-suggestions/apply',
+    url: () => '/scoring/half-life-suggestions/apply',
+    body: (c) => ({ rule_ids: [c.ruleOfA] }),
+  },
   {
     method: 'POST',
     path: '/engagement-scoring/test',
@@ -193,6 +202,11 @@ const OU_IN_PATH: Row[] = [
     body: { role: 'Owner' },
   },
   { method: 'DELETE', path: '/org-units/:id/members/:memberId', url: ({ a, memberOfA }) => `/org-units/${a.unitId}/members/${memberOfA}` },
+  {
+    method: 'GET',
+    path: '/org-units/:ouId/surge-metrics',
+    url: ({ a }) => `/org-units/${a.unitId}/surge-metrics?start=2026-01-01T00:00:00Z&end=2026-01-02T00:00:00Z`,
+  },
 ];
 
 const send = (t: TestApp, auth: Auth, row: Row, ctx: Ctx) => {

@@ -17,17 +17,19 @@ export interface StoredLeadEvent {
   occurred_at: Date;
   metadata: Record<string, unknown>;
   suppression: SuppressionReason | null;
+  /** the surge session multiplier frozen at event time (SC-1): rescoring never re-measures sessions */
+  surge_multiplier: number;
 }
 
 /**
  * What each stored event earns in `ruleset` under the current configuration, through the same scoring core as
- * the live pipeline. Used by score-now and by the dry run, so "projected" and "rescored" cannot differ.
+ * the live pipeline, with the surge multiplier each event was recorded with. Used by score-now and by the dry run,
+ * so "projected" and "rescored" cannot differ from each other or from the live score.
  */
 export function contributionsUnder(
   ruleset: Ruleset,
   events: readonly StoredLeadEvent[],
   setup: Pick<OuScoringSetup, 'hiddenEventTypes' | 'scopes'>,
-  multipliers?: ReadonlyMap<string, number>,
 ): Map<string, ContributionPayload | null> {
   const out = new Map<string, ContributionPayload | null>();
   for (const e of events) {
@@ -40,7 +42,7 @@ export function contributionsUnder(
       { event_type: e.event_type, occurred_at: e.occurred_at, metadata: e.metadata, suppression: e.suppression },
       {
         hiddenEventTypes: setup.hiddenEventTypes,
-        surgeMultiplier: multipliers?.get(e.event_id) ?? 1,
+        surgeMultiplier: e.surge_multiplier,
       },
     );
     out.set(e.event_id, c.rule_id === null ? null : { ...c, rule_id: c.rule_id });
@@ -91,11 +93,11 @@ export class RescoreService {
       after = refs[refs.length - 1];
       const events: StoredLeadEvent[] = (
         await this.ds.query(
-          `SELECT event_id, lead_ref, event_type, event_type_key, occurred_at, metadata, suppression FROM lead_events
+          `SELECT event_id, lead_ref, event_type, event_type_key, occurred_at, metadata, suppression, surge_multiplier FROM lead_events
             WHERE lead_ref = ANY($1::text[]) AND NOT reset_excluded AND source <> 'system'`,
           [refs],
         )
-      ).map((e: StoredLeadEvent) => ({ ...e, occurred_at: new Date(e.occurred_at) }));
+      ).map((e: StoredLeadEvent) => ({ ...e, occurred_at: new Date(e.occurred_at), surge_multiplier: Number(e.surge_multiplier) }));
       const current = new Map<string, { rule_id: string; base_points: number; multiplier: number; half_life_days: number | null }>(
         (
           await this.ds.query(
@@ -107,8 +109,7 @@ export class RescoreService {
           { rule_id: r.rule_id, base_points: Number(r.base_points), multiplier: Number(r.multiplier), half_life_days: r.half_life_days },
         ]),
       );
-      const multipliers = new Map([...current].map(([id, c]) => [id, c.multiplier]));
-      const next = contributionsUnder(ruleset, events, setup, multipliers);
+      const next = contributionsUnder(ruleset, events, setup);
       const changes = new Map<string, { event_id: string; contribution: ContributionPayload | null }[]>();
       for (const e of events) {
         const before = current.get(e.event_id) ?? null;
@@ -119,6 +120,7 @@ export class RescoreService {
             after2 !== null &&
             before.rule_id === after2.rule_id &&
             before.base_points === after2.base_points &&
+            before.multiplier === after2.multiplier &&
             before.half_life_days === after2.half_life_days);
         if (same) continue;
         changes.set(e.lead_ref, [...(changes.get(e.lead_ref) ?? []), { event_id: e.event_id, contribution: after2 }]);

@@ -4,19 +4,21 @@ import { EngagementDryRunService } from './dry-run/engagement-dry-run.service';
 import { EngagementScoringController } from './http/engagement-scoring.controller';
 import { ScoresController } from './http/scores.controller';
 import { ScoringSettingsController } from './http/scoring-settings.controller';
+import { SurgeSessionPolicyController } from './http/surge-session-policy.controller';
 import { LeadScoreQuery } from './queries/lead-score.query';
 import { ScoreReader } from './queries/score-reader.service';
 import { LeadScoreRefresher, RescoreProcessor } from './rescore.processor';
 import { RescoreService } from './rescore.service';
 import { ScoreNowService } from './rescoring/score-now.service';
 import { ScoringSettingsService } from './settings/scoring-settings.service';
+import { SurgeSessionPolicyService } from './settings/surge-session-policy.service';
 import { ScoringSetupService } from './setup/scoring-setup.service';
 
-/** Scores: reads, settings, dry run, score-now. The pure scoring core lives in ./domain. */
+/** Scores: reads, settings (surge session policy included), dry run, score-now. The pure scoring core lives in ./domain. */
 @Module({
   imports: [QueuesModule.forFeature(QueueName.Rescore)],
-  controllers: [ScoresController, ScoringSettingsController, EngagementScoringController],
-  providers: [ScoringSetupService, ScoreReader, LeadScoreQuery, ScoringSettingsService, EngagementDryRunService, ScoreNowService],
+  controllers: [ScoresController, ScoringSettingsController, EngagementScoringController, SurgeSessionPolicyController],
+  providers: [ScoringSetupService, ScoreReader, LeadScoreQuery, ScoringSettingsService, SurgeSessionPolicyService, EngagementDryRunService, ScoreNowService],
   exports: [ScoringSetupService, ScoreReader],
 })
 export class ScoringModule {}

@@ -30,23 +30,32 @@ export class AuditMiddleware implements NestMiddleware {
       // the request id is assigned by the logging middleware, which may run after this one
       ctx.requestId ??= (res.getHeader('X-Request-Id') as string | undefined) ?? req.id;
       const actor = actorLabel(p);
-      this.writer.record({
-        org_id: p.orgId,
-        unit_id: ctx.unitId ?? null,
-        actor_type: p.type,
-        actor_id: p.id,
-        user_email: p.email ?? null,
-        method: req.method!,
-        path,
-        status: res.statusCode,
-        ip: req.ip ?? null,
-        latency_ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+      const entry = (e: { verb: string; entityType?: string; entityId?: string; summary: string }) =>
+        this.writer.record({
+          org_id: p.orgId,
+          unit_id: ctx.unitId ?? null,
+          actor_type: p.type,
+          actor_id: p.id,
+          user_email: p.email ?? null,
+          method: req.method!,
+          path,
+          status: res.statusCode,
+          ip: req.ip ?? null,
+          latency_ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+          verb: e.verb,
+          entity_type: e.entityType ?? null,
+          entity_id: e.entityId ?? null,
+          summary: e.summary,
+          request_id: ctx.requestId ?? null,
+          created_at: this.clock.now().toISOString(),
+        });
+      // the granular entries first: the request's summary entry is the newest of its group
+      for (const also of ctx.auditAlso ?? []) entry({ ...also, summary: `${actor} ${also.summary}` });
+      entry({
         verb,
-        entity_type: ctx.audit?.entityType ?? null,
-        entity_id: ctx.audit?.entityId ?? null,
+        entityType: ctx.audit?.entityType,
+        entityId: ctx.audit?.entityId,
         summary: ctx.audit?.summary ? `${actor} ${ctx.audit.summary}` : `${actor} ${req.method} ${path} → ${res.statusCode}`,
-        request_id: ctx.requestId ?? null,
-        created_at: this.clock.now().toISOString(),
       });
     });
     RequestContext.run(ctx, next);

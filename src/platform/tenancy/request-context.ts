@@ -27,6 +27,8 @@ export interface TenantContext {
   ouRole?: OuRole;
   /** what an audited request did, filled by handlers (see Audit) */
   audit?: { verb?: string; entityType?: string; entityId?: string; summary?: string };
+  /** further entries a request writes besides its own, one per entity it changed (see `RequestContext.auditAlso`) */
+  auditAlso?: { verb: string; entityType: string; entityId: string; summary: string }[];
 }
 
 const storage = new AsyncLocalStorage<TenantContext>();
@@ -78,6 +80,15 @@ export const RequestContext = {
     const ctx = storage.getStore();
     const p = ctx?.principal;
     return { org_id: ctx?.orgId ?? null, unit_id: ctx?.unitId ?? null, actor: p ? actorLabel(p) : null, correlation_id: ctx?.requestId ?? null };
+  },
+
+  /**
+   * A granular audit entry of its own for one entity a bulk request changed (written with the request's actor,
+   * path and status next to the request's summary entry), e.g. each rule of a bulk apply.
+   */
+  auditAlso(entry: { verb: string; entityType: string; entityId: string; summary: string }): void {
+    const ctx = storage.getStore();
+    if (ctx) (ctx.auditAlso ??= []).push(entry);
   },
 
   /** Describes the entity an audited mutation touched, for the audit log's readable summary. */

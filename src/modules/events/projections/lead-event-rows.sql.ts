@@ -23,6 +23,8 @@ export interface LeadEventRow {
   client_event_id: string | null;
   source: string;
   skip_triggers: boolean;
+  /** the surge session multiplier the event was recorded with (1 when it did not count) */
+  surge_multiplier: number;
 }
 
 /** An event moved to another lead by a merge. */
@@ -36,12 +38,12 @@ export async function insertLeadEvents(m: EntityManager, rows: LeadEventRow[]): 
   await execute(
     m,
     sql`INSERT INTO lead_events (event_id, org_id, unit_id, lead_ref, lead_id, event_type, event_type_key, occurred_at, received_at,
-                                 recorded_at, metadata, channel, suppression, filter_id, client_event_id, source, skip_triggers)
+                                 recorded_at, metadata, channel, suppression, filter_id, client_event_id, source, skip_triggers, surge_multiplier)
         SELECT x.event_id, x.org_id, x.unit_id, x.lead_ref, x.lead_id, x.event_type, x.event_type_key, x.occurred_at, x.received_at,
-               x.recorded_at, x.metadata, x.channel, x.suppression, x.filter_id, x.client_event_id, x.source, x.skip_triggers
+               x.recorded_at, x.metadata, x.channel, x.suppression, x.filter_id, x.client_event_id, x.source, x.skip_triggers, x.surge_multiplier
           FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(event_id uuid, org_id text, unit_id text, lead_ref text, lead_id text, event_type text,
                event_type_key text, occurred_at timestamptz, received_at timestamptz, recorded_at timestamptz, metadata jsonb,
-               channel text, suppression text, filter_id text, client_event_id text, source text, skip_triggers boolean)
+               channel text, suppression text, filter_id text, client_event_id text, source text, skip_triggers boolean, surge_multiplier double precision)
         ON CONFLICT (event_id) DO NOTHING`,
   );
 }

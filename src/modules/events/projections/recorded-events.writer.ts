@@ -41,6 +41,7 @@ export async function recordEvents(m: EntityManager, events: StoredEvent[], effe
       client_event_id: p.client_event_id,
       source: p.source,
       skip_triggers: p.skip_triggers,
+      surge_multiplier: p.surge?.multiplier ?? 1,
     })),
   );
   const contributions = rows.flatMap(contributionsOf);

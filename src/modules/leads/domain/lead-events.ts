@@ -1,4 +1,4 @@
-import type { ContributionPayload, ProcessingScope, SuppressionReason } from '../../scoring/domain';
+import type { ContributionPayload, ProcessingScope, SuppressionReason, SurgeStep } from '../../scoring/domain';
 
 /**
  * Domain events of the Lead aggregate (stream type `lead`, stream id = `leads.id`) and of metadata-filtered
@@ -65,6 +65,11 @@ export interface RecordedEventPayload {
   source: string;
   skip_triggers: boolean;
   scope: ProcessingScope;
+  /**
+   * The event's place in the lead's surge session and the multiplier it got (SUR-S3, frozen: SC-1). Absent when the
+   * event did not count (suppressed, observe-only, hidden, system) and on events recorded before session multipliers.
+   */
+  surge?: SurgeStep;
 }
 
 export interface LeadEventRecordedPayload extends RecordedEventPayload {

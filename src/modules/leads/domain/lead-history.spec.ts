@@ -1,4 +1,4 @@
-import { Ruleset } from '../../scoring/domain';
+import { Ruleset, STANDARD_SURGE_POLICY } from '../../scoring/domain';
 import { LeadEvent } from './lead-events';
 import { adoptedEvent, leadHistory, planTruncation } from './lead-history';
 import { IncomingEvent, Lead } from './lead.aggregate';
@@ -22,7 +22,13 @@ const rs = (weight: number): Ruleset => ({
   active: true,
   rules: [{ id: 'r', event_type: 'Page View', weight, half_life_days: null, active: true, priority: 0, filters: [] }],
 });
-const setup = (weight: number) => ({ rulesets: [rs(weight)], velocityFilters: [], hiddenEventTypes: new Set<string>(), scopes: new Map() });
+const setup = (weight: number) => ({
+  rulesets: [rs(weight)],
+  velocityFilters: [],
+  hiddenEventTypes: new Set<string>(),
+  scopes: new Map(),
+  surgePolicy: { ...STANDARD_SURGE_POLICY, mode: 'off' as const },
+});
 
 function leadWithEvents(ref: string, leadId: string, n: number, offset = 0): Lead {
   const lead = new Lead(ref);

@@ -106,7 +106,8 @@ export interface RescoreSetup {
 export function rescoreMoved(event: HistoryEvent, setup: RescoreSetup): ContributionPayload[] {
   if (event.reset_excluded) return [];
   if ((setup.scopes.get(event.event_type_key) ?? 'activate') === 'observe') return [];
-  const multiplier = event.contributions[0]?.multiplier ?? 1;
+  // events recorded before session multipliers carry theirs on the contributions only
+  const multiplier = event.surge?.multiplier ?? event.contributions[0]?.multiplier ?? 1;
   return scoreEvent(
     setup.rulesets,
     { event_type: event.event_type, occurred_at: new Date(event.occurred_at), metadata: event.metadata as Metadata, suppression: event.suppression },

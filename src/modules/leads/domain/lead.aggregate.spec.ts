@@ -1,4 +1,4 @@
-import { Ruleset } from '../../scoring/domain';
+import { Ruleset, STANDARD_SURGE_POLICY } from '../../scoring/domain';
 import { IncomingEvent, Lead, ScoringSetup } from './lead.aggregate';
 
 const T0 = Date.parse('2026-06-15T12:00:00Z');
@@ -25,6 +25,7 @@ const setup = (over: Partial<ScoringSetup> = {}): ScoringSetup => ({
   velocityFilters: [],
   hiddenEventTypes: new Set(),
   scopes: new Map(),
+  surgePolicy: { ...STANDARD_SURGE_POLICY, mode: 'off' },
   ...over,
 });
 
@@ -84,5 +85,62 @@ describe('Lead aggregate', () => {
     const first = lead.record(event('Page View', 0), s);
     lead.deleteEvents([first.event_id], 'test', new Date(T0));
     expect(lead.record(event('Page View', 10_000), s).suppression).toBeNull();
+  });
+
+  it('multiplies by the surge session position (SUR-S3) and carries the session across a snapshot', () => {
+    const s = setup({ surgePolicy: STANDARD_SURGE_POLICY });
+    const lead = newLead();
+    const points = [0, 60_000, 120_000].map((at) => lead.record(event('Page View', at), s).contributions[0]);
+    expect(points.map((c) => c.multiplier)).toEqual([1, 1, 1.25]);
+    const copy = new Lead('lead-1');
+    copy.restore(JSON.parse(JSON.stringify(lead.snapshot())));
+    const fourth = copy.record(event('Page View', 180_000), s);
+    expect(fourth.surge).toEqual({ position: 4, multiplier: 1.25, session: { started_at: T0, last_at: T0 + 180_000, events: 4 } });
+    expect(fourth.contributions[0]).toMatchObject({ base_points: 10, multiplier: 1.25 });
+    // more than 30 idle minutes later: a new session
+    expect(copy.record(event('Page View', 180_000 + 1_800_001), s).surge?.position).toBe(1);
+  });
+
+  it('does not count suppressed or observe-only events in the session', () => {
+    const s = setup({
+      surgePolicy: STANDARD_SURGE_POLICY,
+      scopes: new Map([['form_submit', 'observe' as const]]),
+      velocityFilters: [{ event_type: 'Email Open', count_threshold: 1, time_window_ms: 60_000, group_events: false }],
+    });
+    const lead = newLead();
+    lead.record(event('Page View', 0), s);
+    expect(lead.record(event('Form Submit', 1_000), s).surge).toBeUndefined();
+    lead.record(event('Email Open', 2_000), s);
+    const suppressed = lead.record(event('Email Open', 3_000), s);
+    expect(suppressed.suppression).not.toBeNull();
+    expect(suppressed.surge).toBeUndefined();
+    expect(lead.record(event('Page View', 4_000), s).surge?.position).toBe(3);
+  });
+
+  it('takes a regrouped (now suppressed) event out of the session count', () => {
+    const s = setup({
+      surgePolicy: STANDARD_SURGE_POLICY,
+      velocityFilters: [{ event_type: 'Form View', count_threshold: 2, time_window_ms: 60_000, group_events: true }],
+    });
+    const lead = newLead();
+    lead.record(event('Form View', 0), s);
+    lead.record(event('Form View', 10_000), s);
+    expect(lead.record(event('Form View', 20_000), s).suppression).toBe('inorganic_grouped');
+    // the second was regrouped: only the first still counts, so the next event is the 2nd of the session
+    expect(lead.record(event('Page View', 300_000), s).surge?.position).toBe(2);
+    const copy = new Lead('lead-1');
+    copy.restore(JSON.parse(JSON.stringify(lead.snapshot())));
+    expect(copy.record(event('Page View', 310_000), s).surge?.position).toBe(3);
+  });
+
+  it('takes deleted events out of the session count', () => {
+    const s = setup({ surgePolicy: STANDARD_SURGE_POLICY });
+    const lead = newLead();
+    const first = lead.record(event('Page View', 0), s);
+    const second = lead.record(event('Page View', 60_000), s);
+    lead.deleteEvents([first.event_id], 'test', new Date(T0));
+    expect(lead.record(event('Page View', 120_000), s).surge?.position).toBe(2);
+    lead.deleteEvents([second.event_id], 'test', new Date(T0));
+    expect(lead.record(event('Page View', 180_000), s).surge?.position).toBe(2);
   });
 });

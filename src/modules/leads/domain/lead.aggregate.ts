@@ -9,6 +9,9 @@ import {
   PriorEvent,
   VelocityFilter,
   applyVelocityFilters,
+  SurgePolicy,
+  SurgeStep,
+  surgeStep,
 } from '../../scoring/domain';
 import {
   Alias,
@@ -52,6 +55,8 @@ export interface ScoringSetup {
   velocityFilters: readonly VelocityFilter[];
   hiddenEventTypes: ReadonlySet<string>;
   scopes: ReadonlyMap<string, ProcessingScope>;
+  /** The OU's surge session policy, presets resolved (SUR-S1). */
+  surgePolicy: SurgePolicy;
 }
 
 /**
@@ -99,13 +104,14 @@ export class Lead extends EventSourcedAggregate<LeadState> {
       regroup = decision.regroup;
     }
     const scope = setup.scopes.get(event.event_type_key) ?? 'activate';
+    const surge = this.surgeOf(event, suppression, scope, setup);
     const contributions: ContributionPayload[] =
       scope === 'observe'
         ? []
         : scoreEvent(
             setup.rulesets,
             { event_type: event.event_type, occurred_at: event.occurred_at, metadata: event.metadata, suppression },
-            { hiddenEventTypes: setup.hiddenEventTypes },
+            { hiddenEventTypes: setup.hiddenEventTypes, surgeMultiplier: surge?.multiplier ?? 1 },
           ).flatMap((c) => (c.rule_id === null ? [] : [{ ...c, rule_id: c.rule_id }]));
     const payload: LeadEventRecordedPayload = {
       event_id: event.event_id,
@@ -123,6 +129,7 @@ export class Lead extends EventSourcedAggregate<LeadState> {
       source: event.source,
       skip_triggers: event.skip_triggers,
       scope,
+      ...(surge ? { surge } : {}),
     };
     for (const id of regroup) {
       this.raise<LeadEventRegroupedPayload>(LeadEvent.EventRegrouped, { event_id: id, suppression: 'inorganic_grouped' }, event.received_at);
@@ -187,6 +194,15 @@ export class Lead extends EventSourcedAggregate<LeadState> {
 
   rescore(payload: LeadRescoredPayload, at: Date): void {
     if (payload.changes.length) this.raise(LeadEvent.Rescored, payload, at);
+  }
+
+  /**
+   * SUR-S3: the event's place in the lead's surge session. Only events the engine may score count: suppressed,
+   * observe-only, hidden and system (decay) events neither extend nor reset a session and get no multiplier.
+   */
+  private surgeOf(event: IncomingEvent, suppression: SuppressionReason | null, scope: ProcessingScope, setup: ScoringSetup): SurgeStep | null {
+    if (suppression !== null || scope === 'observe' || event.source === 'system' || setup.hiddenEventTypes.has(event.event_type_key)) return null;
+    return surgeStep(this.state.surge ?? null, event.occurred_at, setup.surgePolicy);
   }
 
   private priorOf(typeKey: string): PriorEvent[] {

@@ -36,7 +36,7 @@ export class LeadExplainController {
     summary: 'Get score explanation',
     description:
       'Top drivers (one per rule that scored in the window, with the rule’s filters in words), the current rule-weight snapshot of active rulesets, surge boosts ' +
-      '(none yet: no surge multiplier is applied to scores), half-life decay of the window’s points, inorganic (velocity-suppressed) events, and the score reset. ' +
+      '(the points surge session multipliers added), half-life decay of the window’s points, inorganic (velocity-suppressed) events, and the score reset. ' +
       'Window: the last `hours` hours (default 24). 404 when the lead is not in the active OU.',
   })
   @ApiParam({ name: 'leadID', description: 'Public lead id' })

@@ -50,9 +50,10 @@ export class SnapshotItemDto {
 export class SurgeBoostDto {
   @ApiProperty() event_id: string;
   @ApiProperty() event_type: string;
-  @ApiProperty() ruleset_id: string;
-  @ApiProperty() multiplier: number;
-  @ApiProperty({ description: 'Extra points the multiplier added: base × (multiplier − 1)' }) boost: number;
+  @ApiProperty({ description: 'The ruleset the boosted contribution belongs to (an event scoring in two rulesets is listed twice)' }) ruleset_id: string;
+  @ApiProperty({ description: 'The rule weight the event earned before the multiplier' }) base_points: number;
+  @ApiProperty({ example: 1.25, description: 'The surge session multiplier frozen at event time' }) multiplier: number;
+  @ApiProperty({ description: 'Extra points the multiplier added: base_points × (multiplier − 1), 2 decimals, undecayed' }) boost_points: number;
 }
 
 export class ScoreExplanationDto {
@@ -67,12 +68,11 @@ export class ScoreExplanationDto {
   snapshot: SnapshotItemDto[];
   @ApiProperty({
     type: [SurgeBoostDto],
-    description:
-      'Contributions of the window whose frozen surge multiplier is not 1. No surge multiplier is applied to scores yet (surge session policies come later), so this is empty and the totals are 0.',
+    description: 'Contributions of the window (active rulesets, after any reset) whose surge session multiplier, frozen at event time, is not 1, oldest first.',
   })
   surge_boost: SurgeBoostDto[];
-  @ApiProperty() surge_total: number;
-  @ApiProperty() surge_event_count: number;
+  @ApiProperty({ description: 'Σ boost_points of surge_boost (2 decimals)' }) surge_total: number;
+  @ApiProperty({ description: 'Distinct events in surge_boost' }) surge_event_count: number;
   @ApiProperty({
     description:
       'Points the window’s contributions have lost to half-life decay so far (≤ 0, 2 decimals, summed over rulesets). Decay rules (DECAY events) do not exist yet and add nothing.',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
-import { Condition, ENGAGEMENT, renderFilterLabel, contributionPoints, roundScore, LeadRow, ScoreReader, DECAYED_POINTS_SQL } from '../../scoring';
+import { boostPoints, Condition, ENGAGEMENT, renderFilterLabel, contributionPoints, roundScore, LeadRow, ScoreReader, DECAYED_POINTS_SQL } from '../../scoring';
 import { LeadWhyDto, ScoreExplanationDto, SnapshotItemDto, TopDriverDto } from './lead-explain.dto';
 import { FactorRow, whyOf } from './lead-why';
 import { selectRows, sql } from '../../../platform/database';
@@ -110,8 +110,9 @@ export class LeadExplainService {
           event_id: c.event_id,
           event_type: c.event_type,
           ruleset_id: c.ruleset_id,
+          base_points: c.base_points,
           multiplier: c.multiplier,
-          boost: cents(c.base_points * (c.multiplier - 1)),
+          boost_points: boostPoints(c.base_points, c.multiplier),
         });
     }
     const top_drivers = [...drivers.values()]
@@ -134,8 +135,8 @@ export class LeadExplainService {
       score: best ? roundScore(best.score) : 0,
       top_drivers,
       snapshot,
-      surge_boost: boosts,
-      surge_total: cents(boosts.reduce((n, b) => n + b.boost, 0)),
+      surge_boost: boosts.map((b) => ({ ...b, boost_points: cents(b.boost_points) })),
+      surge_total: cents(boosts.reduce((n, b) => n + b.boost_points, 0)),
       surge_event_count: new Set(boosts.map((b) => b.event_id)).size,
       decay_applied: cents(decay),
       inorganic_count: counts.inorganic,

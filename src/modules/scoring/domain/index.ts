@@ -5,6 +5,7 @@ export * from './dimension';
 export * from './event-type';
 export * from './fan-out';
 export * from './half-life';
+export * from './half-life-defaults';
 export * from './metadata-filters';
 export * from './metadata-path';
 export * from './metadata-query';

@@ -7,6 +7,7 @@ import {
   effectiveSurgePolicy,
   sessionMultipliers,
   surgePolicyProblems,
+  surgeStep,
 } from './surge-multiplier';
 
 const T0 = Date.parse('2025-03-01T09:00:00Z');
@@ -187,5 +188,63 @@ describe('surgePolicyProblems', () => {
       'idle_reset_seconds must be an integer >= 1',
       'multiplier_cap must be between 1 and 3',
     ]);
+  });
+});
+
+describe('surgeStep (the live pipeline, one event at a time)', () => {
+  const walk = (at: Date[], policy: SurgePolicy) => {
+    let session: ReturnType<typeof surgeStep>['session'] | null = null;
+    return at.map((t) => {
+      const step = surgeStep(session, t, policy);
+      session = step.session;
+      return step;
+    });
+  };
+
+  it('gives the same multipliers as sessionMultipliers for events in time order', () => {
+    const t = times(0, 60, 120, 120 + 1800, 120 + 1800 + 1801, 120 + 3600 + 1801, 9000, 9001, 9002, 9003, 9004, 9005, 9006);
+    expect(walk(t, STANDARD_SURGE_POLICY).map((s) => s.multiplier)).toEqual(sessionMultipliers(t, STANDARD_SURGE_POLICY));
+    expect(walk(everyMinute(9), GENTLE_SURGE_POLICY).map((s) => s.multiplier)).toEqual([1, 1, 1.1, 1.1, 1.25, 1.25, 1.25, 1.5, 1.5]);
+  });
+
+  it('counts positions and keeps the session span', () => {
+    const steps = walk(times(0, 60, 120), STANDARD_SURGE_POLICY);
+    expect(steps.map((s) => s.position)).toEqual([1, 2, 3]);
+    expect(steps[2].session).toEqual({ started_at: T0, last_at: T0 + 120_000, events: 3 });
+  });
+
+  it('lets a late event inside (or just before) the session join it as the next event', () => {
+    const policy = custom({ multiplier_cap: 3 });
+    const steps = walk(times(100, 130, 110, 45), policy);
+    expect(steps.map((s) => [s.position, s.multiplier])).toEqual([
+      [1, 1],
+      [2, 2.5],
+      [3, 2.5],
+      [4, 3],
+    ]);
+    expect(steps[3].session).toEqual({ started_at: T0 + 45_000, last_at: T0 + 130_000, events: 4 });
+  });
+
+  it('scores an older late event as a session of its own and leaves the current session alone', () => {
+    const policy = custom({
+      multiplier_cap: 3,
+      bands: [
+        { min_events: 1, multiplier: 1.2 },
+        { min_events: 2, multiplier: 2 },
+      ],
+    });
+    const steps = walk(times(1000, 1010, 10), policy);
+    expect(steps.map((s) => [s.position, s.multiplier])).toEqual([
+      [1, 1.2],
+      [2, 2],
+      [1, 1.2],
+    ]);
+    expect(steps[2].session).toBe(steps[1].session);
+  });
+
+  it('is 1 when off but still follows the session', () => {
+    const steps = walk(everyMinute(4), { ...STANDARD_SURGE_POLICY, mode: 'off' });
+    expect(steps.map((s) => s.multiplier)).toEqual([1, 1, 1, 1]);
+    expect(steps[3].session.events).toBe(4);
   });
 });

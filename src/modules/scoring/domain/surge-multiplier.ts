@@ -109,3 +109,42 @@ export function sessionMultipliers(eventTimes: readonly Date[], policy: SurgePol
 export function boostPoints(basePoints: number, multiplier: number): number {
   return basePoints * multiplier - basePoints;
 }
+
+/** Where a lead's current surge session stands (instants in epoch ms); kept by the Lead aggregate. */
+export interface SurgeSession {
+  started_at: number;
+  last_at: number;
+  events: number;
+}
+
+/** What one event got: its position k in the session, its multiplier, and the session after it. */
+export interface SurgeStep {
+  position: number;
+  multiplier: number;
+  session: SurgeSession;
+}
+
+/**
+ * SUR-S3 one event at a time, as the live pipeline sees them (arrival order). An event at or after the session's
+ * last event continues it when the gap is ≤ idle_reset_seconds and starts a new one otherwise, exactly as
+ * `sessionMultipliers` walks sorted times. A late event (timestamp before the session's last event) joins the
+ * session when it lies inside it or within idle_reset_seconds before its start (it counts as the next event and
+ * the session keeps its last instant); an older one counts as a session of its own (k = 1) and leaves the current
+ * session alone, so a backfill of old history neither boosts itself nor resets today's session.
+ */
+export function surgeStep(session: SurgeSession | null, at: Date, policy: SurgePolicy): SurgeStep {
+  const t = at.getTime();
+  const idleMs = policy.idle_reset_seconds * 1000;
+  let next: SurgeSession;
+  let position: number;
+  if (session === null || t - session.last_at > idleMs) {
+    next = { started_at: t, last_at: t, events: 1 };
+    position = 1;
+  } else if (t >= session.last_at || t >= session.started_at - idleMs) {
+    position = session.events + 1;
+    next = { started_at: Math.min(session.started_at, t), last_at: Math.max(session.last_at, t), events: position };
+  } else {
+    return { position: 1, multiplier: bandMultiplier(policy, 1), session };
+  }
+  return { position, multiplier: bandMultiplier(policy, position), session: next };
+}

@@ -44,9 +44,8 @@ export class EngagementDryRunService {
     const candidate = candidateRule(body.rule, target);
     const modified = { ...target, rules: [...target.rules.filter((r) => r.id !== candidate.id), candidate] };
     const events = await this.events(lead);
-    const multipliers = await this.multipliers(lead, target.id);
     const now = this.clock.now();
-    const projected = contributionsUnder(modified, events, setup, multipliers);
+    const projected = contributionsUnder(modified, events, setup);
     const byId = new Map(events.map((e) => [e.event_id, e]));
     const contributions = [...projected].flatMap(([id, c]) => (c ? [{ ...c, occurred_at: byId.get(id)!.occurred_at }] : []));
     const resetAt = lead.score_reset_at ? new Date(lead.score_reset_at) : null;
@@ -83,19 +82,11 @@ export class EngagementDryRunService {
   private async events(lead: LeadRow): Promise<StoredLeadEvent[]> {
     const rows = await selectRows<StoredLeadEvent>(
       this.ds,
-      sql`SELECT event_id, lead_ref, event_type, event_type_key, occurred_at, metadata, suppression FROM lead_events
+      sql`SELECT event_id, lead_ref, event_type, event_type_key, occurred_at, metadata, suppression, surge_multiplier FROM lead_events
            WHERE lead_ref = ${lead.id} ORDER BY occurred_at DESC, event_id DESC`,
     );
-    return rows.map((e) => ({ ...e, occurred_at: new Date(e.occurred_at) }));
-  }
-
-  /** The surge multipliers the events were stored with: a dry run does not re-measure surges. */
-  private async multipliers(lead: LeadRow, rulesetId: string): Promise<Map<string, number>> {
-    const rows = await selectRows<{ event_id: string; multiplier: number | string }>(
-      this.ds,
-      sql`SELECT event_id, multiplier FROM event_scores WHERE lead_ref = ${lead.id} AND ruleset_id = ${rulesetId}`,
-    );
-    return new Map(rows.map((r) => [r.event_id, Number(r.multiplier)]));
+    // the surge multipliers the events were recorded with: a dry run does not re-measure sessions
+    return rows.map((e) => ({ ...e, occurred_at: new Date(e.occurred_at), surge_multiplier: Number(e.surge_multiplier) }));
   }
 }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { selectOne, sql } from '../../../platform/database';
 import { orgScope, unitOnly, unitScope } from '../../../platform/tenancy';
-import { ProcessingScope } from '../domain';
+import { effectiveSurgePolicy, ProcessingScope, SurgePolicy } from '../domain';
 import { Condition } from '../domain/conditions';
 import { Dimension, ENGAGEMENT } from '../domain/dimension';
 import { MetadataFilter } from '../domain/metadata-filters';
@@ -19,6 +19,8 @@ export interface OuScoringSetup {
   hiddenEventTypes: Set<string>;
   scopes: Map<string, ProcessingScope>;
   allowNegative: boolean;
+  /** The OU's surge session policy with presets resolved (Standard when none is stored). */
+  surgePolicy: SurgePolicy;
 }
 
 /** A rule as the setup query aggregates it to JSON (instants as text). */
@@ -50,6 +52,7 @@ interface SetupRow {
   metadata: MetadataFilter[];
   types: { key: string; hidden: boolean; scope: ProcessingScope }[];
   allow_negative: boolean | null;
+  surge_policy: SurgePolicy | null;
 }
 
 function toRuleset(r: RulesetJson): Ruleset {
@@ -74,7 +77,7 @@ function toRuleset(r: RulesetJson): Ruleset {
 
 /**
  * Reads an OU's engagement rulesets (active or not: the domain decides), velocity and metadata filters, event
- * type settings and the organization's negative-score setting. The live pipeline, the dry run and score-now
+ * type settings, its surge session policy and the organization's negative-score setting. The live pipeline, the dry run and score-now
  * all build their input here, so they cannot disagree about configuration.
  */
 const CACHED_SETUPS_MAX = 10_000;
@@ -124,7 +127,9 @@ export class ScoringSetupService {
             FROM metadata_filters f WHERE ${unitScope('f', unit)} AND f.enabled) AS metadata,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('key', s.key, 'hidden', s.hidden, 'scope', s.max_processing_scope)), '[]'::jsonb)
             FROM event_type_settings s WHERE ${unitOnly('s', unitId)}) AS types,
-         (SELECT allow_negative_scores FROM scoring_settings WHERE ${orgScope(undefined, orgId)}) AS allow_negative`,
+         (SELECT allow_negative_scores FROM scoring_settings WHERE ${orgScope(undefined, orgId)}) AS allow_negative,
+         (SELECT jsonb_build_object('mode', p.mode, 'bands', p.bands, 'idle_reset_seconds', p.idle_reset_seconds, 'multiplier_cap', p.multiplier_cap)
+            FROM surge_session_policies p WHERE ${unitOnly('p', unitId)}) AS surge_policy`,
     ))!;
     const types = row.types;
     return {
@@ -135,6 +140,7 @@ export class ScoringSetupService {
       hiddenEventTypes: new Set(types.filter((t) => t.hidden).map((t) => t.key)),
       scopes: new Map(types.map((t) => [t.key, t.scope])),
       allowNegative: row.allow_negative ?? false,
+      surgePolicy: effectiveSurgePolicy(row.surge_policy),
     };
   }
 }

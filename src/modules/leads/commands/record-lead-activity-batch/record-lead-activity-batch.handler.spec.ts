@@ -1,3 +1,4 @@
+import { STANDARD_SURGE_POLICY } from '../../../scoring/domain';
 import { Lead } from '../../domain/lead.aggregate';
 import { LeadActivity, RecordLeadActivityBatchCommand } from './record-lead-activity-batch.command';
 import { RecordLeadActivityBatchHandler } from './record-lead-activity-batch.handler';
@@ -53,6 +54,7 @@ function setup(db: { storedIds?: string[]; leads?: { id: string; lead_id: string
       hiddenEventTypes: new Set(),
       scopes: new Map(),
       allowNegative: false,
+      surgePolicy: STANDARD_SURGE_POLICY,
     }),
   };
   return { handler: new RecordLeadActivityBatchHandler(repo as never, setups as never), saved };

@@ -135,7 +135,13 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
     }
     for (const [ref, aliases] of attach) for (const a of aliases) leads.get(ref)!.attachAlias(a, new Date(all[0].received_at));
 
-    const scoring = { rulesets: setup.rulesets, velocityFilters: setup.velocityFilters, hiddenEventTypes: setup.hiddenEventTypes, scopes: setup.scopes };
+    const scoring = {
+      rulesets: setup.rulesets,
+      velocityFilters: setup.velocityFilters,
+      hiddenEventTypes: setup.hiddenEventTypes,
+      scopes: setup.scopes,
+      surgePolicy: setup.surgePolicy,
+    };
     for (const { event, ref } of assignments) {
       leads.get(ref)!.record(incoming(event), scoring);
       result.recorded++;
