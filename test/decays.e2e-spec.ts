@@ -29,9 +29,8 @@ describe('Inactivity decay', () => {
   const decayEvents = async (auth: Auth, lead: string): Promise<Ev[]> =>
     ((await api(t, auth).get(`/events/${lead}?limit=100`).expect(200)).body.events as Ev[]).filter((e) => e.event_type === 'DECAY');
   const materialised = async (lead: string, ruleset: string): Promise<number | null> =>
-    (
-      await ds.query(`SELECT s.score FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.lead_id = $1 AND s.ruleset_id = $2`, [lead, ruleset])
-    )[0]?.score ?? null;
+    (await ds.query(`SELECT s.score FROM lead_scores s JOIN leads l ON l.id = s.lead_ref WHERE l.lead_id = $1 AND s.ruleset_id = $2`, [lead, ruleset]))[0]
+      ?.score ?? null;
 
   beforeAll(async () => {
     // the cron timer stays off: each run here is the test's own
@@ -73,7 +72,12 @@ describe('Inactivity decay', () => {
     });
 
     it('updates partially (200 with the rule), in either shape', async () => {
-      expect((await as().put(`/decays/${seed}`, { decrease: 10 }).expect(200)).body).toMatchObject({ decay_id: seed, inactive_for: 30, unit: 'days', decrease: 10 });
+      expect((await as().put(`/decays/${seed}`, { decrease: 10 }).expect(200)).body).toMatchObject({
+        decay_id: seed,
+        inactive_for: 30,
+        unit: 'days',
+        decrease: 10,
+      });
       expect((await as().put(`/decays/${seed}`, { unit: 'hours' }).expect(200)).body).toMatchObject({ inactive_for: 30, unit: 'hours', interval_days: null });
       expect((await as().put(`/decays/${seed}`, { points: -3, interval_days: 2, name: 'Two days' }).expect(200)).body).toMatchObject({
         inactive_for: 2,
@@ -185,7 +189,11 @@ describe('Inactivity decay', () => {
 
     it('writes DECAY events (system channel, what was taken) that are visible on the lead and count as score deltas', async () => {
       const events = await decayEvents(sa.auth, idle);
-      expect(events.map((e) => ({ channel: e.channel, timestamp: e.timestamp, metadata: e.metadata })).sort((x, y) => String(x.metadata.ruleset_id).localeCompare(String(y.metadata.ruleset_id)))).toEqual(
+      expect(
+        events
+          .map((e) => ({ channel: e.channel, timestamp: e.timestamp, metadata: e.metadata }))
+          .sort((x, y) => String(x.metadata.ruleset_id).localeCompare(String(y.metadata.ruleset_id))),
+      ).toEqual(
         [one, two].sort().map((ruleset_id) => ({
           channel: 'system',
           timestamp: NOW.toISOString(),
@@ -193,7 +201,10 @@ describe('Inactivity decay', () => {
         })),
       );
       const dormantEvents = await decayEvents(sa.auth, dormant);
-      expect(Object.fromEntries(dormantEvents.map((e) => [e.metadata.ruleset_id, [e.metadata.amount, e.metadata.periods]]))).toEqual({ [one]: [100, 5], [two]: [30, 5] });
+      expect(Object.fromEntries(dormantEvents.map((e) => [e.metadata.ruleset_id, [e.metadata.amount, e.metadata.periods]]))).toEqual({
+        [one]: [100, 5],
+        [two]: [30, 5],
+      });
       const activity = (await as().get(`/leads/${idle}/activity?range=last_30d`).expect(200)).body.events;
       expect(activity.filter((e: { event_type: string }) => e.event_type === 'DECAY').map((e: { score_delta: number }) => e.score_delta)).toEqual([-25, -25]);
       expect(await decayEvents(sa.auth, recent)).toEqual([]);
@@ -211,7 +222,12 @@ describe('Inactivity decay', () => {
       expect(await run()).toEqual({ units: 1, leads_scanned: 2, leads_decayed: 1, applications: 4, events_written: 2, points_subtracted: 30 });
       expect([await scoreOf(t, sa.auth, idle, 'Decay One'), await scoreOf(t, sa.auth, idle, 'Decay Two')]).toEqual([50, 0]);
       const latest = (await decayEvents(sa.auth, idle)).filter((e) => e.timestamp === new Date(NOW.getTime() + 4 * D).toISOString());
-      expect(latest.map((e) => [e.metadata.ruleset_id, e.metadata.amount, e.metadata.period_k]).sort()).toEqual([[one, 25, 2], [two, 5, 2]].sort());
+      expect(latest.map((e) => [e.metadata.ruleset_id, e.metadata.amount, e.metadata.period_k]).sort()).toEqual(
+        [
+          [one, 25, 2],
+          [two, 5, 2],
+        ].sort(),
+      );
       expect(await decayEvents(sa.auth, dormant)).toHaveLength(2);
     });
 
@@ -227,8 +243,8 @@ describe('Inactivity decay', () => {
     });
 
     it('starts over after new activity: a new inactivity spell is charged from its own first period', async () => {
-      await ingest(t, sa.auth, { ...email('idle@example.com'), event_type: 'Decay View', timestamp: new Date(NOW.getTime() + 4 * D).toISOString() }).then((ids) =>
-        processed(t, sa.auth, ids, 60_000),
+      await ingest(t, sa.auth, { ...email('idle@example.com'), event_type: 'Decay View', timestamp: new Date(NOW.getTime() + 4 * D).toISOString() }).then(
+        (ids) => processed(t, sa.auth, ids, 60_000),
       );
       expect([await scoreOf(t, sa.auth, idle, 'Decay One'), await scoreOf(t, sa.auth, idle, 'Decay Two')]).toEqual([150, 30]);
       expect((await run()).events_written).toBe(0);

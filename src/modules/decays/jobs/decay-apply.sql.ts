@@ -48,7 +48,14 @@ const RAW_AT_COMPUTED = `(CASE WHEN t.terms IS NULL THEN t.score ELSE (SELECT co
  * the undecaying term and the score move by the amount, as of their `computed_at`) and `leads.score`.
  * Applications that could take nothing (the score is at the floor) are recorded in the ledger without an event.
  */
-export async function applyDecayChunk(m: EntityManager, setup: UnitDecaySetup, now: Date, cutoff: Date, after: DecayCursor | null, limit: number): Promise<DecayChunkResult> {
+export async function applyDecayChunk(
+  m: EntityManager,
+  setup: UnitDecaySetup,
+  now: Date,
+  cutoff: Date,
+  after: DecayCursor | null,
+  limit: number,
+): Promise<DecayChunkResult> {
   const [row] = await m.query(
     `WITH page AS MATERIALIZED (
        SELECT l.id, l.lead_id, coalesce(l.last_event_at, l.created_at) AS since, ${ACTIVITY} AS key_at

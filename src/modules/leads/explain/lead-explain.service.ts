@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
-import { Condition, ENGAGEMENT, renderFilterLabel, contributionPoints, roundScore, LeadRow, ScoreReader, DECAYED_POINTS_SQL, DECAY_RULE_ID } from '../../scoring';
+import {
+  Condition,
+  ENGAGEMENT,
+  renderFilterLabel,
+  contributionPoints,
+  roundScore,
+  LeadRow,
+  ScoreReader,
+  DECAYED_POINTS_SQL,
+  DECAY_RULE_ID,
+} from '../../scoring';
 import { LeadWhyDto, ScoreExplanationDto, SnapshotItemDto, TopDriverDto } from './lead-explain.dto';
 import { FactorRow, whyOf } from './lead-why';
 import { selectRows, sql } from '../../../platform/database';

@@ -15,6 +15,10 @@ export class DeleteDecayHandler implements ICommandHandler<DeleteDecayCommand> {
   async execute({ decayId }: DeleteDecayCommand): Promise<void> {
     const rule = await this.decays.rule(decayId);
     await this.ds.getRepository(DecayRule).delete({ id: rule.id });
-    RequestContext.describe({ entityType: 'decay_rule', entityId: rule.id, summary: `deleted decay rule: −${rule.decrease} per ${rule.inactiveFor} ${rule.unit}` });
+    RequestContext.describe({
+      entityType: 'decay_rule',
+      entityId: rule.id,
+      summary: `deleted decay rule: −${rule.decrease} per ${rule.inactiveFor} ${rule.unit}`,
+    });
   }
 }
