@@ -260,6 +260,11 @@ async function main(): Promise<void> {
       [DECAY_UNIT],
     );
     const [negative] = await ds.query(`SELECT count(*)::int AS n FROM lead_scores WHERE unit_id = $1 AND score < 0`, [DECAY_UNIT]);
+    // each spell's charged periods add up to the last period charged: no period was charged twice
+    const [ledger] = await ds.query(
+      `SELECT count(*)::int AS spells, count(*) FILTER (WHERE periods <> last_k)::int AS inconsistent
+         FROM (SELECT sum(periods) AS periods, max(k) AS last_k FROM decay_applications GROUP BY lead_ref, decay_id, ruleset_id, inactive_since) x`,
+    );
     const lps = LEADS / firstS;
     console.log(
       `(1) decay.apply, first run:  ${fmt(firstS, 2)} s wall = ${fmt(lps)} leads/s over the OU (target >= ${fmt(TARGET_DECAY_LPS)}: ${lps >= TARGET_DECAY_LPS ? 'MET' : 'MISSED'})`,
@@ -271,9 +276,11 @@ async function main(): Promise<void> {
       `                             ${fmt(Number(first.applications))} applications, ${fmt(Number(first.events_written))} DECAY events written, ${fmt(Number(first.points_subtracted))} points subtracted`,
     );
     console.log(
-      `(1) decay.apply, second run: ${fmt(secondS, 2)} s wall = ${fmt(LEADS / secondS)} leads/s, ${fmt(Number(second.events_written))} events written (idempotent: must be 0)`,
+      `(1) decay.apply, second run: ${fmt(secondS, 2)} s wall = ${fmt(LEADS / secondS)} leads/s; ${fmt(Number(second.events_written))} events written ` +
+        `(only leads whose next period ended in the ${fmt(firstS, 0)} s between the runs)`,
     );
-    console.log(`    stored: ${fmt(check.events)} DECAY events on ${fmt(check.leads)} leads; ${fmt(negative.n)} negative ruleset scores (must be 0)\n`);
+    console.log(`    stored: ${fmt(check.events)} DECAY events on ${fmt(check.leads)} leads; ${fmt(negative.n)} negative ruleset scores (must be 0)`);
+    console.log(`    ledger: ${fmt(ledger.spells)} (lead, rule, ruleset, spell) rows, ${fmt(ledger.inconsistent)} with a period charged twice (must be 0)\n`);
 
     // (2) score-now
     if (!process.env.BENCH_SKIP_RESCORE) {

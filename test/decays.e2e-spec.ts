@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { DecayApplyJob } from '../src/modules/decays';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
+import { ProjectionRebuilder } from '../src/platform/projections/projection-rebuilder.service';
 import { emailAliases as email, ingest, leadOfEvent, processed, scoreOf } from './support/ingest';
 import { createRuleset } from './support/rulesets';
 import { startScenario } from './support/scenario';
@@ -166,6 +167,7 @@ describe('Inactivity decay', () => {
     let recent: string;
     let idle: string;
     let dormant: string;
+    let negative: { lead: string; rs: string };
 
     beforeAll(async () => {
       t.clock.set(NOW);
@@ -293,6 +295,18 @@ describe('Inactivity decay', () => {
       ]);
       // A's leads never see B's rule
       expect(await decayEvents(sa.auth, recent)).toHaveLength(2);
+      negative = { lead, rs };
+    });
+
+    it('survives a rebuild of the lead-events projection (DECAY rows are not on the streams: kept, and folded back into the scores)', async () => {
+      const before = await decayEvents(sa.auth, idle);
+      expect(before).toHaveLength(6);
+      await t.app.get(ProjectionRebuilder).rebuild('lead-events');
+      expect((await decayEvents(sa.auth, idle)).map((e) => e.id).sort()).toEqual(before.map((e) => e.id).sort());
+      expect([await scoreOf(t, sa.auth, idle, 'Decay One'), await scoreOf(t, sa.auth, idle, 'Decay Two')]).toEqual([125, 5]);
+      expect([await materialised(idle, one), await materialised(idle, two), await materialised(dormant, one)]).toEqual([125, 5, 0]);
+      expect(await materialised(negative.lead, negative.rs)).toBe(-6);
+      expect((await as().get(`/leads?limit=10`).expect(200)).body.leads.find((l: { lead_id: string }) => l.lead_id === idle)).toMatchObject({ score: 125 });
     });
   });
 });
