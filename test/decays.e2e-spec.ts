@@ -196,11 +196,13 @@ describe('Inactivity decay', () => {
           .map((e) => ({ channel: e.channel, timestamp: e.timestamp, metadata: e.metadata }))
           .sort((x, y) => String(x.metadata.ruleset_id).localeCompare(String(y.metadata.ruleset_id))),
       ).toEqual(
-        [one, two].sort().map((ruleset_id) => ({
-          channel: 'system',
-          timestamp: NOW.toISOString(),
-          metadata: { channel: 'system', decay_id: rule, ruleset_id, amount: 25, periods: 1, period_k: 1, inactive_since: ago(10 * D) },
-        })),
+        [one, two]
+          .sort((x, y) => x.localeCompare(y))
+          .map((ruleset_id) => ({
+            channel: 'system',
+            timestamp: NOW.toISOString(),
+            metadata: { channel: 'system', decay_id: rule, ruleset_id, amount: 25, periods: 1, period_k: 1, inactive_since: ago(10 * D) },
+          })),
       );
       const dormantEvents = await decayEvents(sa.auth, dormant);
       expect(Object.fromEntries(dormantEvents.map((e) => [e.metadata.ruleset_id, [e.metadata.amount, e.metadata.periods]]))).toEqual({
