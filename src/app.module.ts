@@ -4,6 +4,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
 import { AuditLogsModule } from './modules/audit';
+import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
 import { IdentityModule } from './modules/identity';
 import { RootModule } from './modules/root';
@@ -69,6 +70,7 @@ const features = [
   SurgeModule,
   EventTypesModule,
   LeadImportModule,
+  DecaysModule,
 ];
 
 @Module({})
@@ -101,6 +103,7 @@ export class AppModule {
                   SurgeWorkerModule,
                   LeadImportWorkerModule,
                   LeadsWorkerModule,
+                  DecaysWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],

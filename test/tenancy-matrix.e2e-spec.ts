@@ -34,6 +34,7 @@ interface Ctx {
   velocityFilterOfA: string;
   metadataFilterOfA: string;
   surgeTriggerOfA: string;
+  decayOfA: string;
   leadOfA: string;
   eventOfA: string;
   scoreJobOfA: string;
@@ -89,6 +90,10 @@ const MATRIX: Row[] = [
     viewerMay: true,
   },
   { method: 'GET', path: '/surge-events', url: () => '/surge-events' },
+  { method: 'GET', path: '/decays', url: () => '/decays' },
+  { method: 'POST', path: '/decays', url: () => '/decays', body: { inactive_for: 30, unit: 'days', decrease: 5 } },
+  { method: 'PUT', path: '/decays/:id', url: (c) => `/decays/${c.decayOfA}`, body: { decrease: 99 }, item: true },
+  { method: 'DELETE', path: '/decays/:id', url: (c) => `/decays/${c.decayOfA}`, item: true },
   {
     method: 'POST',
     path: '/ingest',
@@ -253,6 +258,7 @@ describe('Tenancy matrix', () => {
     const surgeTriggerOfA = (
       await api(t, a.admin).post('/surge-triggers', { event_type: 'A Event', window_seconds: 60, threshold_count: 3, active: false }).expect(201)
     ).body.trigger_id;
+    const decayOfA = (await api(t, a.admin).post('/decays', { inactive_for: 14, unit: 'days', decrease: 3 }).expect(201)).body.decay_id;
     const leadOfA = 'ld_matrix_a';
     await api(t, a.admin)
       .post('/ingest', { aliases: [{ alias_kind: 'external_id', raw_value: 'matrix-a' }], event_type: 'A Event' })
@@ -281,6 +287,7 @@ describe('Tenancy matrix', () => {
       velocityFilterOfA,
       metadataFilterOfA,
       surgeTriggerOfA,
+      decayOfA,
       leadOfA: leadIdOfA ?? leadOfA,
       eventOfA,
       scoreJobOfA,
@@ -337,6 +344,7 @@ describe('Tenancy matrix', () => {
         expect((await owner.get('/filters')).body).toEqual([expect.objectContaining({ filter_id: ctx.velocityFilterOfA, count_threshold: 3 })]);
         expect((await owner.get(`/metadata-filters/${ctx.metadataFilterOfA}`)).body.name).toBe('A filter');
         expect((await owner.get('/surge-triggers')).body).toEqual([expect.objectContaining({ trigger_id: ctx.surgeTriggerOfA, threshold_count: 3 })]);
+        expect((await owner.get('/decays')).body).toEqual([expect.objectContaining({ decay_id: ctx.decayOfA, decrease: 3 })]);
       });
     }
     it('needs a credential (401)', async () => {

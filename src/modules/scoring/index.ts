@@ -19,12 +19,13 @@ export { ScoringErrors } from './scoring.errors';
 export { ScoringModule, ScoringWorkerModule } from './scoring.module';
 export { type OuScoringSetup, ScoringSetupService } from './setup/scoring-setup.service';
 export {
+  applyRescoredContributions,
   type ContributionRow,
   dropContributions,
   type EventContribution,
   insertAdoptedContributions,
   insertContributions,
-  upsertRescoredContributions,
+  type RescoredContribution,
 } from './persistence/event-scores.sql';
 export { ConditionDto } from './http/condition.dto';
 export { RescoreRecorder } from './rescoring/rescore-recorder';

@@ -37,7 +37,10 @@ export class ProjectionRebuilder {
     await this.waitUntilStoreVisible();
     const replayed = await this.dataSource.transaction(async (m) => {
       await m.query(`SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE`, [p.name]);
-      for (const table of p.tables) await m.query(`DELETE FROM ${quoteIdent(table)}`);
+      for (const table of p.tables) {
+        const kept = p.keptOnRebuild?.[table];
+        await m.query(`DELETE FROM ${quoteIdent(table)}${kept ? ` WHERE NOT (${kept})` : ''}`);
+      }
       await m.query(
         `UPDATE projection_checkpoints SET last_transaction_id = '0'::xid8, last_position = 0, events_processed = 0, updated_at = now() WHERE name = $1`,
         [p.name],
@@ -52,6 +55,7 @@ export class ProjectionRebuilder {
         from = next;
         onProgress?.(done, Math.max(total, done));
       }
+      await p.afterRebuild?.(m);
       return done;
     });
     this.logger.log({ msg: 'projection rebuilt', projection: p.name, events: replayed, ms: Date.now() - started });

@@ -20,6 +20,13 @@ export interface Projection {
   /** Read-model tables this projection owns; a rebuild empties them before replaying from zero. */
   readonly tables: string[];
   /**
+   * Rows of those tables that the store does not hold (written by a job beside the projection), by table: an SQL
+   * predicate of the rows a rebuild keeps. `afterRebuild` then folds them back into what the replay derived.
+   */
+  readonly keptOnRebuild?: Readonly<Record<string, string>>;
+  /** Rebuilds only: runs after the replay, in the rebuild's transaction. */
+  afterRebuild?(manager: EntityManager): Promise<void>;
+  /**
    * `inline`: applied in the transaction that appends the events (read-your-writes for configuration such as
    * rulesets); the runner leaves it alone and only a rebuild replays it. Default `async`: the runner feeds it.
    */

@@ -15,18 +15,25 @@ import {
 } from '../../leads';
 import {
   addToLeadScores,
+  applyRescoredContributions,
+  canonicalEventType,
+  DECAY_EVENT_TYPE,
+  DECAY_RULE_ID,
   dropContributions,
   insertAdoptedContributions,
   NewContribution,
+  recomputeLeadScores,
   recomputeLeadScoresDeferringPrimary,
+  type RescoredContribution,
   roundScore,
-  upsertRescoredContributions,
 } from '../../scoring';
 import { StreamBus, StreamMessage } from '../../stream';
 import { deleteLeadEvents, insertTimelineEntry, leadIdOf, moveLeadEvents, setSuppression } from './lead-event-rows.sql';
 import { uncountEventType } from './event-type-catalog.sql';
 import { LatestActivity, refreshActivity, updateLeadRows } from './lead-activity.sql';
 import { recordEvents } from './recorded-events.writer';
+
+const REBUILD_RECOMPUTE_CHUNK = 5000;
 
 /** What one batch changed, gathered while its events apply and acted on once at the end. */
 export interface BatchEffects {
@@ -53,6 +60,11 @@ export interface BatchEffects {
 export class LeadEventsProjection implements Projection {
   readonly name = 'lead-events';
   readonly tables = ['lead_events', 'event_scores', 'lead_scores', 'event_type_stats', 'event_type_properties', 'unit_channels'];
+  /** DECAY events and their contributions are written by the decay job (its ledger is `decay_applications`), not stored on streams. */
+  readonly keptOnRebuild = {
+    lead_events: `source = 'system' AND event_type_key = '${canonicalEventType(DECAY_EVENT_TYPE)}'`,
+    event_scores: `rule_id = '${DECAY_RULE_ID}'`,
+  };
   readonly eventTypes = [
     LeadEvent.EventRecorded,
     LeadEvent.SuppressedEventRecorded,
@@ -92,14 +104,24 @@ export class LeadEventsProjection implements Projection {
       },
     };
     let run: StoredEvent[] = [];
+    let rescores: StoredEvent[] = [];
     const flush = async () => {
       if (run.length) await recordEvents(m, run, effects);
       run = [];
+      if (rescores.length) await this.rescored(rescores, m, effects);
+      rescores = [];
     };
-    // consecutive recorded events are written in bulk; the rarer kinds apply in order between runs
+    // consecutive recorded events, and consecutive rescores (score-now), are written in bulk; the rarer kinds apply
+    // in order between runs
     for (const e of events) {
       if (e.eventType === LeadEvent.EventRecorded || e.eventType === LeadEvent.SuppressedEventRecorded) {
+        if (rescores.length) await flush();
         run.push(e);
+        continue;
+      }
+      if (e.eventType === LeadEvent.Rescored) {
+        if (run.length) await flush();
+        rescores.push(e);
         continue;
       }
       await flush();
@@ -128,6 +150,14 @@ export class LeadEventsProjection implements Projection {
     if (messages.size) this.pending.set(events, messages);
   }
 
+  /** The replay moved the scores of leads forward by their streams' events alone: recompute those with decay rows. */
+  async afterRebuild(m: EntityManager): Promise<void> {
+    const refs: string[] = (
+      await m.query(`SELECT DISTINCT s.lead_ref FROM event_scores s JOIN leads l ON l.id = s.lead_ref WHERE s.rule_id = $1 ORDER BY 1`, [DECAY_RULE_ID])
+    ).map((r: { lead_ref: string }) => r.lead_ref);
+    for (let i = 0; i < refs.length; i += REBUILD_RECOMPUTE_CHUNK) await recomputeLeadScores(m, refs.slice(i, i + REBUILD_RECOMPUTE_CHUNK), this.clock.now());
+  }
+
   async afterCommit(events: StoredEvent[]): Promise<void> {
     const now = Date.now();
     for (const e of events) {
@@ -147,8 +177,6 @@ export class LeadEventsProjection implements Projection {
         return this.regrouped(e, m, effects);
       case LeadEvent.EventsDeleted:
         return this.deleted(e, m, effects);
-      case LeadEvent.Rescored:
-        return this.rescored(e, m, effects);
       case LeadEvent.ScoresReset:
         return this.scoresReset(e, m, effects);
       case LeadEvent.EventsAdopted:
@@ -173,13 +201,16 @@ export class LeadEventsProjection implements Projection {
     effects.activity.add(e.streamId);
   }
 
-  private async rescored(e: StoredEvent, m: EntityManager, effects: BatchEffects): Promise<void> {
-    const p = e.payload as LeadRescoredPayload;
-    const drop = p.changes.filter((c) => c.contribution === null).map((c) => c.event_id);
-    if (drop.length) await dropContributions(m, drop, p.ruleset_id);
-    const set = p.changes.flatMap((c) => (c.contribution !== null ? [{ event_id: c.event_id, ...c.contribution }] : []));
-    await upsertRescoredContributions(m, streamLead(e), p.ruleset_id, set);
-    effects.touched.add(e.streamId);
+  /** score-now's changes of many leads: one delete and one upsert of contributions for the whole run. */
+  private async rescored(events: StoredEvent[], m: EntityManager, effects: BatchEffects): Promise<void> {
+    const rescores: RescoredContribution[] = [];
+    for (const e of events) {
+      const p = e.payload as LeadRescoredPayload;
+      const lead = streamLead(e);
+      for (const c of p.changes) rescores.push({ ...lead, ruleset_id: p.ruleset_id, event_id: c.event_id, contribution: c.contribution });
+      effects.touched.add(e.streamId);
+    }
+    await applyRescoredContributions(m, rescores);
   }
 
   /** `leads.score_reset_at` moved inline with the append; the scores and the timeline follow here. */

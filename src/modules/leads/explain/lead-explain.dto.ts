@@ -75,7 +75,8 @@ export class ScoreExplanationDto {
   @ApiProperty({ description: 'Distinct events in surge_boost' }) surge_event_count: number;
   @ApiProperty({
     description:
-      'Points the window’s contributions have lost to half-life decay so far (≤ 0, 2 decimals, summed over rulesets). Decay rules (DECAY events) do not exist yet and add nothing.',
+      'Decay inside the window, summed over the active engagement rulesets (≤ 0, 2 decimals): the points the window’s contributions have lost to half-life decay so far, ' +
+      'plus the amounts inactivity decay rules subtracted by the DECAY events of the window (what each actually took after the floor). DECAY events are never top drivers.',
   })
   decay_applied: number;
   @ApiProperty({ description: 'Events of the window suppressed as inorganic (velocity filters: inorganic, inorganic_grouped)' }) inorganic_count: number;

@@ -1,7 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
-import { boostPoints, Condition, ENGAGEMENT, renderFilterLabel, contributionPoints, roundScore, LeadRow, ScoreReader, DECAYED_POINTS_SQL } from '../../scoring';
+import {
+  boostPoints,
+  Condition,
+  ENGAGEMENT,
+  renderFilterLabel,
+  contributionPoints,
+  roundScore,
+  LeadRow,
+  ScoreReader,
+  DECAYED_POINTS_SQL,
+  DECAY_RULE_ID,
+} from '../../scoring';
 import { LeadWhyDto, ScoreExplanationDto, SnapshotItemDto, TopDriverDto } from './lead-explain.dto';
 import { FactorRow, whyOf } from './lead-why';
 import { selectRows, sql } from '../../../platform/database';
@@ -87,6 +98,11 @@ export class LeadExplainService {
     let decay = 0;
     const boosts = [];
     for (const c of contributions) {
+      // DEC-6: what inactivity decay (DECAY events) took inside the window is decay, not a driver
+      if (c.rule_id === DECAY_RULE_ID) {
+        decay += c.base_points * c.multiplier;
+        continue;
+      }
       const rule = ruleById.get(c.rule_id);
       const d = drivers.get(c.rule_id) ?? {
         rule_id: c.rule_id,
@@ -174,9 +190,9 @@ export class LeadExplainService {
                JOIN leads l ON l.id = s.lead_ref
                JOIN rulesets rs ON rs.id = s.ruleset_id AND rs.active
                JOIN lead_events le ON le.event_id = s.event_id
-              WHERE s.lead_ref = ANY($1::text[]) AND (l.score_reset_at IS NULL OR s.occurred_at >= l.score_reset_at)
+              WHERE s.lead_ref = ANY($1::text[]) AND (l.score_reset_at IS NULL OR s.occurred_at >= l.score_reset_at) AND s.rule_id <> $3
               GROUP BY s.lead_ref, le.event_type_key, s.ruleset_id`,
-            [leads.map((l) => l.id), now.toISOString()],
+            [leads.map((l) => l.id), now.toISOString(), DECAY_RULE_ID],
           )
         ).map((r: NumericText<FactorRow, 'points' | 'max_weight' | 'last_at'>) => ({
           ...r,

@@ -19,3 +19,13 @@ export interface LeadEventRescore {
   event_id: string;
   contribution: ContributionPayload | null;
 }
+
+/**
+ * `rule_id` of the contributions inactivity decay writes (`event_scores` rows of `DECAY` events): a negative,
+ * undecaying amount per ruleset that recomputes keep like any other contribution, but that no rule earned —
+ * explanations count it as decay, not as a driver.
+ */
+export const DECAY_RULE_ID = 'decay';
+
+/** The event type (and canonical key) of those events (DEC-3). */
+export const DECAY_EVENT_TYPE = 'DECAY';

@@ -47,25 +47,6 @@ export async function dropContributions(m: EntityManager, eventIds: string[], ru
   await execute(m, sql`DELETE FROM event_scores WHERE ${ofRuleset}event_id = ANY(${eventIds}::uuid[])`);
 }
 
-/** A lead's events rescored against one ruleset: their new contributions replace the old (times from `lead_events`). */
-export async function upsertRescoredContributions(
-  m: EntityManager,
-  lead: { org_id: string; unit_id: string; lead_ref: string },
-  rulesetId: string,
-  contributions: EventContribution[],
-): Promise<void> {
-  if (!contributions.length) return;
-  await execute(
-    m,
-    sql`INSERT INTO event_scores (event_id, ruleset_id, org_id, unit_id, lead_ref, rule_id, base_points, multiplier, half_life_days, occurred_at)
-        SELECT x.event_id, ${rulesetId}, ${lead.org_id}, ${lead.unit_id}, ${lead.lead_ref}, x.rule_id, x.base_points, x.multiplier, x.half_life_days, le.occurred_at
-          FROM jsonb_to_recordset(${JSON.stringify(contributions)}::jsonb) AS x(event_id uuid, rule_id text, base_points double precision, multiplier double precision, half_life_days integer)
-          JOIN lead_events le ON le.event_id = x.event_id
-        ON CONFLICT (event_id, ruleset_id) DO UPDATE SET rule_id = excluded.rule_id, base_points = excluded.base_points,
-               multiplier = excluded.multiplier, half_life_days = excluded.half_life_days`,
-  );
-}
-
 /** Events moved to another lead by a merge, with the contributions they were rescored to there. */
 export async function insertAdoptedContributions(
   m: EntityManager,
@@ -81,4 +62,51 @@ export async function insertAdoptedContributions(
                half_life_days integer, occurred_at timestamptz)
         ON CONFLICT (event_id, ruleset_id) DO NOTHING`,
   );
+}
+
+/** One event's new contribution under a ruleset (null: it earns nothing there now), with its lead and tenant. */
+export interface RescoredContribution {
+  org_id: string;
+  unit_id: string;
+  lead_ref: string;
+  ruleset_id: string;
+  event_id: string;
+  contribution: Omit<EventContribution, 'event_id'> | null;
+}
+
+/**
+ * Many rescores at once (score-now writes one per lead and chunk): two statements whatever their number. Later
+ * entries for the same event and ruleset win, as if applied one by one.
+ */
+export async function applyRescoredContributions(m: EntityManager, rescores: RescoredContribution[]): Promise<void> {
+  const last = new Map<string, RescoredContribution>();
+  for (const r of rescores) last.set(`${r.event_id}/${r.ruleset_id}`, r);
+  const drops: { event_id: string; ruleset_id: string }[] = [];
+  const sets: Record<string, unknown>[] = [];
+  for (const r of last.values()) {
+    if (r.contribution === null) drops.push({ event_id: r.event_id, ruleset_id: r.ruleset_id });
+    else {
+      const c = r.contribution;
+      sets.push({ ...r, contribution: undefined, rule_id: c.rule_id, base_points: c.base_points, multiplier: c.multiplier, half_life_days: c.half_life_days });
+    }
+  }
+  if (drops.length) {
+    await execute(
+      m,
+      sql`DELETE FROM event_scores s USING jsonb_to_recordset(${JSON.stringify(drops)}::jsonb) AS x(event_id uuid, ruleset_id text)
+           WHERE s.event_id = x.event_id AND s.ruleset_id = x.ruleset_id`,
+    );
+  }
+  if (sets.length) {
+    await execute(
+      m,
+      sql`INSERT INTO event_scores (event_id, ruleset_id, org_id, unit_id, lead_ref, rule_id, base_points, multiplier, half_life_days, occurred_at)
+          SELECT x.event_id, x.ruleset_id, x.org_id, x.unit_id, x.lead_ref, x.rule_id, x.base_points, x.multiplier, x.half_life_days, le.occurred_at
+            FROM jsonb_to_recordset(${JSON.stringify(sets)}::jsonb) AS x(event_id uuid, ruleset_id text, org_id text, unit_id text, lead_ref text, rule_id text,
+                 base_points double precision, multiplier double precision, half_life_days integer)
+            JOIN lead_events le ON le.event_id = x.event_id
+          ON CONFLICT (event_id, ruleset_id) DO UPDATE SET rule_id = excluded.rule_id, base_points = excluded.base_points,
+                 multiplier = excluded.multiplier, half_life_days = excluded.half_life_days`,
+    );
+  }
 }
