@@ -13,6 +13,7 @@ import { EventTypesModule } from './modules/event-types';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion';
 import { LeadImportModule, LeadImportWorkerModule } from './modules/lead-import';
 import { LeadsModule, LeadsWorkerModule } from './modules/leads';
+import { LevelsModule, LevelsWorkerModule } from './modules/levels';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring';
 import { StreamModule } from './modules/stream';
 import { SurgeModule, SurgeWorkerModule } from './modules/surge';
@@ -63,6 +64,7 @@ const features = [
   FiltersModule,
   StreamModule,
   LeadsModule,
+  LevelsModule,
   ScoringModule,
   IngestionModule,
   EventsModule,
@@ -101,6 +103,7 @@ export class AppModule {
                   SurgeWorkerModule,
                   LeadImportWorkerModule,
                   LeadsWorkerModule,
+                  LevelsWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
