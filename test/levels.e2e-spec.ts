@@ -346,6 +346,24 @@ describe('Levels', () => {
       expect(cause).toBe('score_refresh');
     });
 
+    it('follows a switch of the primary ruleset: its score and its levels (none here: the OU’s unassigned levels apply)', async () => {
+      const other = (await as().post('/rulesets', { name: 'No levels', is_primary: true }).expect(201)).body.ruleset_id;
+      // the new primary scores nothing (0) and has no levels: those stored without a ruleset (1000 and up) are in effect
+      expect((await as().get(levelsPath).expect(200)).body.map((l: { ruleset_id: string | null }) => l.ruleset_id)).toEqual([null]);
+      expect(await levelOf(lead)).toBeNull();
+      const [last] = await t.app
+        .get(DataSource)
+        .query(`SELECT from_level, to_level, cause FROM lead_level_changes WHERE lead_id = $1 ORDER BY id DESC LIMIT 1`, [lead]);
+      expect(last).toEqual({ from_level: 'On fire', to_level: null, cause: 'primary_changed' });
+      // the former primary's configuration is still there, by name
+      expect((await as().get(`${levelsPath}?ruleset_id=${rulesetId}`).expect(200)).body.map((l: { name: string }) => l.name)).toEqual([
+        'Cold',
+        'Warm',
+        'On fire',
+      ]);
+      expect((await as().get(`${levelsPath}?ruleset_id=${other}`).expect(200)).body).toEqual([]);
+    });
+
     it('keeps other OUs apart', async () => {
       const other: Auth = b.admin;
       expect((await api(t, other).get('/engagement-scoring/levels').expect(200)).body).toEqual([]);
