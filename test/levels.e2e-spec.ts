@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { LevelsService } from '../src/modules/levels/config/levels.service';
 import { LeadScoreRefresher } from '../src/modules/scoring/rescore.processor';
 import { emailAliases as email, ingestAndWait, leadOfEvent, scoreOf } from './support/ingest';
@@ -203,6 +204,18 @@ describe('Levels', () => {
         history[2].levels.map((l: { level_id: string; name: string }) => [l.level_id, l.name]),
       );
       expect((await as().get(`${path}/history`).expect(200)).body[0]).toEqual(reverted.body);
+
+      await t.app.get(AuditWriter).flush();
+      const audited = await t.app
+        .get(DataSource)
+        .query(`SELECT entity_type, entity_id, summary FROM audit_logs WHERE entity_type IN ('account_level', 'account_levels') ORDER BY id DESC LIMIT 5`);
+      expect(audited.map((e: { entity_type: string; entity_id: string; summary: string }) => [e.entity_type, e.entity_id, e.summary])).toEqual([
+        ['account_levels', history[2].history_id, expect.stringMatching(/^service_account:\S+ reverted account levels to the snapshot of /)],
+        ['account_level', low.level_id, `service_account:${sa.id} deleted account level 'Low Intent'`],
+        ['account_level', high.level_id, `service_account:${sa.id} updated account level 'Very High Intent' (50–99)`],
+        ['account_level', high.level_id, `service_account:${sa.id} created account level 'High Intent' (50–99)`],
+        ['account_level', low.level_id, `service_account:${sa.id} created account level 'Low Intent' (0–24)`],
+      ]);
     });
 
     it('answer 404 for an unknown history entry, one of another kind and one of another OU', async () => {
