@@ -14,6 +14,7 @@ import { EventTypesModule } from './modules/event-types';
 import { IngestionModule, IngestionWorkerModule } from './modules/ingestion';
 import { LeadImportModule, LeadImportWorkerModule } from './modules/lead-import';
 import { LeadsModule, LeadsWorkerModule } from './modules/leads';
+import { LevelsModule, LevelsWorkerModule } from './modules/levels';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring';
 import { StreamModule } from './modules/stream';
 import { SurgeModule, SurgeWorkerModule } from './modules/surge';
@@ -64,6 +65,7 @@ const features = [
   FiltersModule,
   StreamModule,
   LeadsModule,
+  LevelsModule,
   ScoringModule,
   IngestionModule,
   EventsModule,
@@ -104,6 +106,7 @@ export class AppModule {
                   LeadImportWorkerModule,
                   LeadsWorkerModule,
                   DecaysWorkerModule,
+                  LevelsWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],

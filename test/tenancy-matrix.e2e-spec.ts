@@ -40,7 +40,20 @@ interface Ctx {
   scoreJobOfA: string;
   leadImportFileOfA: string;
   leadImportJobOfA: string;
+  /** a level of OU A per kind, and a history entry of each kind's configuration */
+  levelOfA: Record<LevelKind, string>;
+  levelHistoryOfA: Record<LevelKind, string>;
 }
+
+type LevelKind = 'engagement' | 'profile' | 'account';
+const LEVEL_PATHS: [LevelKind, string][] = [
+  ['engagement', '/engagement-scoring/levels'],
+  ['engagement', '/engagement-levels'],
+  ['profile', '/profile-scoring/levels'],
+  ['profile', '/profile-levels'],
+  ['account', '/account-scoring/levels'],
+  ['account', '/account-levels'],
+];
 
 const MATRIX: Row[] = [
   { method: 'GET', path: '/audit-logs', url: () => '/audit-logs' },
@@ -185,6 +198,15 @@ const MATRIX: Row[] = [
   { method: 'GET', path: '/lead/:leadID/deletion-status', url: (c) => `/lead/${c.leadOfA}/deletion-status`, item: true },
   { method: 'GET', path: '/lead/by-alias', url: () => '/lead/by-alias?kind=external_id&value=matrix-a', item: true },
   { method: 'GET', path: '/lead-by-alias', url: () => '/lead-by-alias?kind=external_id&value=matrix-a', item: true },
+  // both path spellings of every level operation; the creates use distinct ranges (another OU creates in its own)
+  ...LEVEL_PATHS.flatMap(([kind, base], i): Row[] => [
+    { method: 'GET', path: base, url: () => base },
+    { method: 'POST', path: base, url: () => base, body: { name: `Matrix ${i}`, min_score: 100 * i, max_score: 100 * i + 9 } },
+    { method: 'PUT', path: `${base}/:id`, url: (c) => `${base}/${c.levelOfA[kind]}`, body: { name: 'Taken over' }, item: true },
+    { method: 'DELETE', path: `${base}/:id`, url: (c) => `${base}/${c.levelOfA[kind]}`, item: true },
+    { method: 'GET', path: `${base}/history`, url: () => `${base}/history` },
+    { method: 'POST', path: `${base}/revert`, url: () => `${base}/revert`, body: (c) => ({ history_id: c.levelHistoryOfA[kind] }), item: true },
+  ]),
   {
     method: 'PATCH',
     path: '/lead/by-alias/metadata',
@@ -278,6 +300,13 @@ describe('Tenancy matrix', () => {
         .post('/leads/import/start', { file_id: leadImportFileOfA, primary_identifier: { column: 'email', kind: 'email' } })
         .expect(202)
     ).body.job_id;
+    const levelOfA = {} as Record<LevelKind, string>;
+    const levelHistoryOfA = {} as Record<LevelKind, string>;
+    for (const kind of ['engagement', 'profile', 'account'] as const) {
+      const level = (await api(t, a.admin).post(`/${kind}-scoring/levels`, { name: 'A level', min_score: 0, max_score: 9 }).expect(201)).body;
+      levelOfA[kind] = level.stage_id ?? level.level_id;
+      levelHistoryOfA[kind] = (await api(t, a.admin).get(`/${kind}-scoring/levels/history`).expect(200)).body[0].history_id;
+    }
     ctx = {
       a,
       b,
@@ -293,6 +322,8 @@ describe('Tenancy matrix', () => {
       scoreJobOfA,
       leadImportFileOfA,
       leadImportJobOfA,
+      levelOfA,
+      levelHistoryOfA,
     };
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
     // an admin of A acting in a second OU of A (OU B of the same organization)
@@ -345,6 +376,7 @@ describe('Tenancy matrix', () => {
         expect((await owner.get(`/metadata-filters/${ctx.metadataFilterOfA}`)).body.name).toBe('A filter');
         expect((await owner.get('/surge-triggers')).body).toEqual([expect.objectContaining({ trigger_id: ctx.surgeTriggerOfA, threshold_count: 3 })]);
         expect((await owner.get('/decays')).body).toEqual([expect.objectContaining({ decay_id: ctx.decayOfA, decrease: 3 })]);
+        expect((await owner.get('/engagement-scoring/levels')).body).toEqual([expect.objectContaining({ stage_id: ctx.levelOfA.engagement, name: 'A level' })]);
       });
     }
     it('needs a credential (401)', async () => {

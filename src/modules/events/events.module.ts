@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LevelsModule } from '../levels';
 import { ScoringModule } from '../scoring';
 import { EventsService } from './events.service';
 import { EventsController } from './http/events.controller';
@@ -11,7 +12,7 @@ import { LeadActivityQuery } from './queries/lead-activity.query';
 
 /** Ingested events: the lead-events read model (projection), their reads, CSV export, activity and deletion. */
 @Module({
-  imports: [ScoringModule],
+  imports: [ScoringModule, LevelsModule],
   controllers: [EventsController],
   providers: [LeadEventsProjection, EventsService, EventListQuery, EventExplanationQuery, EventsExportQuery, LeadActivityQuery, ChannelsQuery],
   exports: [EventsService],

@@ -10,6 +10,7 @@ export {
   PRIMARY_SCORE_DIMENSION,
   recomputeLeadScores,
   recomputeLeadScoresDeferringPrimary,
+  recomputeLeadScoresSyncingPrimary,
   type Recomputed,
   type ScoreChange,
   syncPrimaryScores,
@@ -29,3 +30,4 @@ export {
 } from './persistence/event-scores.sql';
 export { ConditionDto } from './http/condition.dto';
 export { RescoreRecorder } from './rescoring/rescore-recorder';
+export { PrimaryScoreFollower } from './persistence/primary-score-follower';

@@ -1,5 +1,5 @@
 import { Process, Processor } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
@@ -8,7 +8,8 @@ import { QueueName } from '../../platform/queues';
 import { JobContext, ScheduledJob } from '../../platform/scheduling';
 import { orgScope } from '../../platform/tenancy';
 import { Dimension, ENGAGEMENT } from './domain/dimension';
-import { recomputeLeadScores } from './persistence/lead-scores.sql';
+import { recomputeLeadScoresSyncingPrimary } from './persistence/lead-scores.sql';
+import { PrimaryScoreFollower } from './persistence/primary-score-follower';
 import { RescoreService } from './rescore.service';
 
 export const RESCORE_RULESET = 'ruleset.score-now';
@@ -33,6 +34,7 @@ export class LeadScoreRefresher {
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
+    @Optional() private readonly follower?: PrimaryScoreFollower,
   ) {}
 
   async refresh(where: Sql, label: string, progress?: (done: number) => void): Promise<number> {
@@ -47,7 +49,12 @@ export class LeadScoreRefresher {
       ).map((r) => r.lead_ref);
       if (!refs.length) break;
       after = refs[refs.length - 1];
-      await this.ds.transaction((m) => recomputeLeadScores(m, refs, this.clock.now()));
+      // decay moves scores without events: what derives from the primary score (levels) follows in the same transaction
+      const afterCommit = await this.ds.transaction(async (m) => {
+        const { primary } = await recomputeLeadScoresSyncingPrimary(m, refs, this.clock.now());
+        return primary.size && this.follower ? this.follower.follow(m, [...primary.keys()]) : null;
+      });
+      await afterCommit?.();
       done += refs.length;
       this.log.log({ msg: 'lead score refresh progress', what: label, leads: done });
       progress?.(done);

@@ -14,6 +14,8 @@ export const QueueName = {
   ScheduledJobs: 'scheduled-jobs',
   /** LEAD-18: erasure of a deleted lead and everything recorded about it. */
   LeadDeletion: 'lead-deletion',
+  /** Re-classification of a large OU's leads after its levels changed. */
+  Levels: 'levels',
 } as const;
 
 export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];

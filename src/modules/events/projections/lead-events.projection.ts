@@ -27,6 +27,7 @@ import {
   type RescoredContribution,
   roundScore,
 } from '../../scoring';
+import { LevelClassifier, levelChangedMessage } from '../../levels';
 import { StreamBus, StreamMessage } from '../../stream';
 import { deleteLeadEvents, insertTimelineEntry, leadIdOf, moveLeadEvents, setSuppression } from './lead-event-rows.sql';
 import { uncountEventType } from './event-type-catalog.sql';
@@ -52,8 +53,8 @@ export interface BatchEffects {
  * Read models of everything that happened to leads: `lead_events` (every stored event, suppressed ones with
  * their reason), `event_scores` (each event's undecayed contribution per ruleset, written through the scoring
  * module), `lead_scores` (per lead and ruleset, recomputed for the leads a batch touched), event type counts and
- * metadata keys, channels, and the lead's activity columns. After commit it pushes `event_ingested` and
- * `score_update` to the OU's stream and observes the ingest-to-score latency.
+ * metadata keys, channels, and the lead's activity columns and engagement level. After commit it pushes `event_ingested`,
+ * `score_update` and `level_changed` to the OU's stream and observes the ingest-to-score latency.
  */
 @ReadModelProjection()
 @Injectable()
@@ -80,6 +81,7 @@ export class LeadEventsProjection implements Projection {
     private readonly clock: Clock,
     private readonly bus: StreamBus,
     private readonly metrics: MetricsService,
+    private readonly levels: LevelClassifier,
   ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
@@ -137,10 +139,16 @@ export class LeadEventsProjection implements Projection {
     );
     const changes = [...full.changes, ...added.changes];
     const primary = new Map([...full.primary, ...added.primary]);
+    // every lead of the batch, for its level: a new lead's first score may be the 0 it was created with
+    const leadsOfBatch = new Set([...primary.keys(), ...latest.keys(), ...effects.activity, ...effects.touched]);
     // one write per lead row: activity (unless recomputed below from its events) and primary score together
     for (const ref of effects.activity) latest.delete(ref);
     await updateLeadRows(m, [...latest.values()], primary);
     if (effects.activity.size) await refreshActivity(m, [...effects.activity]);
+    // levels follow the primary score the moment it moves: one statement per batch (rows already right are not
+    // written), none for OUs without levels
+    const units = [...new Set(events.map((e) => e.metadata.unit_id as string))];
+    for (const c of await this.levels.afterScoresMoved(m, [...leadsOfBatch], 'score', units)) effects.push(c.unit_id, levelChangedMessage(c));
     for (const c of changes) {
       effects.push(c.unit_id, {
         event: 'score_update',

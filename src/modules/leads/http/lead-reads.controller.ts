@@ -52,7 +52,8 @@ export class LeadReadsController {
       '`score` is the primary engagement ruleset’s score (0 when the OU has no primary) as materialised by the last recompute of the lead — ' +
       'on every scored event, and hourly for decaying scores — so it may trail the exact value of `GET /score/{leadID}` by up to an hour of decay. ' +
       '`min_score`/`max_score` compare that rounded score. `range` filters `created_at` (UTC days). `include_disqualified` is accepted but changes nothing: ' +
-      'disqualification, levels and profile scores do not exist yet, so `disqualified` is false, levels null and `profile_scores` empty. ' +
+      'disqualification and profile scores do not exist yet, so `disqualified` is false, `profile_level` null and `profile_scores` empty. ' +
+      '`engagement_level` is the level whose range contains the rounded `score`, kept with it; `engagement_level` filters by its name. ' +
       '`total` is exact on the last page and whenever PostgreSQL expects at most 10,000 matches; otherwise it is PostgreSQL’s estimate and `total_exact` is false (an exact count would scan every match).',
   })
   @ApiOkResponse({ type: LeadListDto })
@@ -70,7 +71,7 @@ export class LeadReadsController {
     description:
       'Every lead matching the `GET /leads` filters, in its order, streamed as a CSV attachment with the columns ' +
       `${LEAD_EXPORT_COLUMNS.join(', ')}. alias = the first email alias, else any alias; owner = owner name (else id); account = account id. ` +
-      'profile_score, engagement_level and profile_level stay empty: profile scoring and levels do not exist yet (so a level filter matches no lead).',
+      'profile_score and profile_level stay empty: profile scoring does not exist yet (so a profile_level filter matches no lead); engagement_level is empty for a lead in no level.',
   })
   @ApiProduces('text/csv')
   @ApiOkResponse({
@@ -79,7 +80,7 @@ export class LeadReadsController {
       'text/csv': {
         schema: {
           type: 'string',
-          example: `${LEAD_EXPORT_COLUMNS.join(',')}\nld_123,ada@example.com,42,,,,,Ada,2026-06-15T11:00:00.000Z,2026-06-01T08:00:00.000Z\n`,
+          example: `${LEAD_EXPORT_COLUMNS.join(',')}\nld_123,ada@example.com,42,,Warm,,,Ada,2026-06-15T11:00:00.000Z,2026-06-01T08:00:00.000Z\n`,
         },
       },
     },
@@ -89,7 +90,7 @@ export class LeadReadsController {
     const { unit_id } = tenantKey();
     const rows = async function* (chunks: AsyncGenerator<ExportRow[]>) {
       for await (const chunk of chunks)
-        yield chunk.map((r) => [r.lead_id, r.alias, r.engagement_score, '', '', '', r.account, r.owner, r.last_activity, r.created_at]);
+        yield chunk.map((r) => [r.lead_id, r.alias, r.engagement_score, '', r.engagement_level, '', r.account, r.owner, r.last_activity, r.created_at]);
     };
     await sendCsv(res, `leads-${unit_id}.csv`, [...LEAD_EXPORT_COLUMNS], rows(this.leads.export(q)));
   }

@@ -58,13 +58,13 @@ export class LeadFilterQueryDto {
   @MaxLength(320)
   search?: string;
 
-  @ApiPropertyOptional({ description: 'Engagement level name. Levels do not exist yet: no lead has one, so any value matches no lead.' })
+  @ApiPropertyOptional({ description: 'Engagement level name (exact): leads whose current engagement level has this name' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   engagement_level?: string;
 
-  @ApiPropertyOptional({ description: 'Profile level name. Profile scoring does not exist yet: any value matches no lead.' })
+  @ApiPropertyOptional({ description: 'Profile level name. Profile scoring does not exist yet, so no lead has a profile level: any value matches no lead.' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -122,8 +122,12 @@ export class LeadListItemDto {
   ruleset_names: Record<string, string>;
   @ApiProperty({ nullable: true }) engagement_primary_ruleset_name: string | null;
   @ApiProperty({ nullable: true, description: 'Always null: profile scoring does not exist yet' }) profile_primary_ruleset_name: string | null;
-  @ApiProperty({ nullable: true, description: 'Always null: levels do not exist yet' }) engagement_level: string | null;
-  @ApiProperty({ nullable: true, description: 'Always null: profile levels do not exist yet' }) profile_level: string | null;
+  @ApiProperty({
+    nullable: true,
+    description: 'Name of the engagement level whose range contains the rounded `score` (levels in effect: the primary ruleset’s); null when it is in none',
+  })
+  engagement_level: string | null;
+  @ApiProperty({ nullable: true, description: 'Always null: profile scoring does not exist yet, so no lead has a profile level' }) profile_level: string | null;
   @ApiProperty({ description: 'Always false: disqualification does not exist yet' }) disqualified: boolean;
   @ApiProperty({ nullable: true }) account_id: string | null;
   @ApiProperty({ nullable: true }) owner_id: string | null;

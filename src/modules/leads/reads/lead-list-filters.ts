@@ -13,7 +13,8 @@ const SORT_KEYS: Record<SortBy, { expr: string; cast: string }> = {
   last_event_at: { expr: `coalesce(l.last_event_at, '-infinity'::timestamptz)`, cast: 'timestamptz' },
 };
 
-export const ITEM_COLUMNS = raw(`l.id, l.org_id, l.unit_id, l.lead_id, l.score, l.account_id, l.owner_id, l.owner_name, l.last_event_at, l.last_event_type,
+export const ITEM_COLUMNS =
+  raw(`l.id, l.org_id, l.unit_id, l.lead_id, l.score, l.engagement_level, l.account_id, l.owner_id, l.owner_name, l.last_event_at, l.last_event_type,
   l.event_count, l.created_at, l.updated_at`);
 /** The display alias of a lead (first email, else any). */
 export const ALIAS_EXTRA = raw(
@@ -49,8 +50,10 @@ export function leadListWhere(q: LeadFilterQueryDto, now: Date): Sql {
     const lower = likePrefix(q.search.toLowerCase());
     where.push(sql`(l.lead_id LIKE ${p} OR EXISTS (SELECT 1 FROM lead_aliases a WHERE a.lead_ref = l.id AND (a.value LIKE ${p} OR a.value LIKE ${lower})))`);
   }
-  // Levels and profile scoring do not exist yet: no lead has a level, so a level filter matches nothing.
-  if (q.engagement_level || q.profile_level) where.push(sql`false`);
+  // The materialised engagement level (kept with the score by the levels module), by exact name.
+  if (q.engagement_level) where.push(sql`l.engagement_level = ${q.engagement_level}`);
+  // Profile scoring does not exist yet: no lead has a profile level, so that filter matches nothing.
+  if (q.profile_level) where.push(sql`false`);
   // include_disqualified: disqualification does not exist yet, so every lead is qualified either way.
   return joinSql(where);
 }

@@ -10,6 +10,7 @@ export interface LeadListRow {
   unit_id: string;
   lead_id: string;
   score: number;
+  engagement_level: string | null;
   account_id: string | null;
   owner_id: string | null;
   owner_name: string | null;
@@ -28,6 +29,7 @@ export interface ExportRow {
   lead_id: string;
   alias: string;
   engagement_score: number;
+  engagement_level: string;
   account: string;
   owner: string;
   last_activity: string;
@@ -56,7 +58,7 @@ export function toLeadListItemView(r: LeadListRow, rs: UnitRulesets): LeadListIt
     ruleset_names: names,
     engagement_primary_ruleset_name: rs.primary?.name ?? null,
     profile_primary_ruleset_name: null,
-    engagement_level: null,
+    engagement_level: r.engagement_level,
     profile_level: null,
     disqualified: false,
     account_id: r.account_id,
@@ -75,6 +77,7 @@ export function toExportRow(r: LeadListRow): ExportRow {
     lead_id: r.lead_id,
     alias: r.alias ?? '',
     engagement_score: roundScore(Number(r.score)),
+    engagement_level: r.engagement_level ?? '',
     account: r.account_id ?? '',
     owner: r.owner_name ?? r.owner_id ?? '',
     last_activity: isoOrNull(r.last_event_at) ?? '',

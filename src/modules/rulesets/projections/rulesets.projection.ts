@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store';
 import { unitOnly } from '../../../platform/tenancy';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
+import { LevelClassifier } from '../../levels';
 import { syncPrimaryScores, canonicalEventType } from '../../scoring';
 import {
   RuleAddedPayload,
@@ -45,11 +46,18 @@ export class RulesetsProjection implements Projection {
   readonly tables = ['rules', 'rulesets'];
   readonly eventTypes = Object.values(RulesetEvents) as string[];
 
+  constructor(private readonly levels: LevelClassifier) {}
+
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const primaryChanged = new Set<string>();
     for (const e of events) await this.apply(e, m, primaryChanged);
     // `leads.score` follows the OU's primary engagement ruleset: one pass over the OU's leads per batch (rows already right stay).
-    for (const unitId of primaryChanged) await syncPrimaryScores(m, unitOnly('l', unitId));
+    // The levels in effect are the primary's too: both moved, so the OU's leads are re-classified (recorded as
+    // level_changed rows; an inline projection has no after-commit step to publish them on the stream).
+    for (const unitId of primaryChanged) {
+      await syncPrimaryScores(m, unitOnly('l', unitId));
+      await this.levels.reclassify(m, unitId, 'all', 'primary_changed');
+    }
   }
 
   private async apply(e: StoredEvent, m: EntityManager, primaryChanged: Set<string>): Promise<void> {

@@ -52,6 +52,11 @@ export async function recomputeLeadScores(m: EntityManager, leadRefs: string[], 
   return (await recompute(m, leadRefs, now, true)).changes;
 }
 
+/** Like `recomputeLeadScores` (`leads.score` follows), answering each lead whose `leads.score` moved as well. */
+export async function recomputeLeadScoresSyncingPrimary(m: EntityManager, leadRefs: string[], now: Date): Promise<Recomputed> {
+  return recompute(m, leadRefs, now, true);
+}
+
 /**
  * Like `recomputeLeadScores`, but leaves `leads.score` to the caller, which writes each lead row once per batch
  * with its other columns (`Recomputed.primary`); the lead-events projection does so with the activity columns.
