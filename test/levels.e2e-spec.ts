@@ -45,6 +45,8 @@ describe('Levels', () => {
 
   beforeAll(async () => {
     ({ t, a, b, sa } = await startScenario({ listen: true, now: NOW, rival: 'Level Rivals', serviceAccount: 'levels' }));
+    // every event here earns exactly its rule weight: surge session multipliers have their own spec (surge-policy)
+    await as().put('/settings/ou/surge-session-policy', { mode: 'off' }).expect(200);
   });
   afterAll(() => t.close());
 
