@@ -20,7 +20,7 @@ describe('Inactivity decay', () => {
   let ds: DataSource;
   const as = () => api(t, sa.auth);
   const at = (ms: number) => t.clock.set(new Date(NOW.getTime() + ms));
-  const run = () => t.app.get(DecayApplyJob).apply();
+  const run = () => t.app.get(DecayApplyJob).apply() as Promise<{ events_written: number; points_subtracted: number }>;
   /** One event of a new person at `timestamp`; answers the lead it created. */
   const leadWith = async (auth: Auth, who: string, timestamp: string, eventType = 'Decay View'): Promise<string> => {
     const ids = await ingest(t, auth, { ...email(who), event_type: eventType, timestamp });
