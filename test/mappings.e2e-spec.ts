@@ -209,7 +209,11 @@ describe('Field mappings', () => {
       ]);
       expect((await as().get('/account-mappings').expect(200)).body).toEqual(list);
       expect(
-        (await as().put(`/account-scoring/mappings/${id}`, { source_field: 'employees', account_property: 'employees', update_behavior: 'set_once' }).expect(200)).body,
+        (
+          await as()
+            .put(`/account-scoring/mappings/${id}`, { source_field: 'employees', account_property: 'employees', update_behavior: 'set_once' })
+            .expect(200)
+        ).body,
       ).toMatchObject({ id, source_field: 'employees', update_behavior: 'set_once' });
       const history = (await as().get('/account-scoring/mappings/history').expect(200)).body;
       expect((await as().get('/account-mappings/history').expect(200)).body).toEqual(history);
@@ -270,7 +274,12 @@ describe('Field mappings', () => {
 
     it('writes the mapped properties into the new lead’s metadata', async () => {
       lead = await event(sa.auth, 'mapped@example.com', { utm_source: 'google', plan: 'free', page: { path: '/pricing' }, other: 1 });
-      expect(await metadataOf(sa.auth, lead)).toEqual({ acquisition_source: 'google', first_plan: 'free', last_page: '/pricing', last_page_list: ['/pricing'] });
+      expect(await metadataOf(sa.auth, lead)).toEqual({
+        acquisition_source: 'google',
+        first_plan: 'free',
+        last_page: '/pricing',
+        last_page_list: ['/pricing'],
+      });
     });
 
     it('always_latest overwrites, set_once keeps its first value, append keeps the values newest last', async () => {

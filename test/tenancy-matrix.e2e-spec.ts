@@ -340,7 +340,8 @@ describe('Tenancy matrix', () => {
     await api(t, a.admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
     await api(t, b.admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
-    const profileMappingOfA = (await api(t, a.admin).post('/profile-mappings', { source_field: 'a_field', profile_property: 'a_property' }).expect(201)).body.id;
+    const profileMappingOfA = (await api(t, a.admin).post('/profile-mappings', { source_field: 'a_field', profile_property: 'a_property' }).expect(201)).body
+      .id;
     const accountMappingOfA = (await api(t, a.admin).post('/account-scoring/mappings', { source_field: 'a_field', account_property: 'a_property' }).expect(201))
       .body.id;
     await api(t, a.admin).post('/backfill/profile-mappings').expect(200);

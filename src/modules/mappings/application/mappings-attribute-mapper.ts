@@ -29,7 +29,11 @@ export class MappingsAttributeMapper extends LeadAttributeMapper {
       account: sink ? (metadata) => mappedValues(account, metadata) : null,
       flushAccount: async (tx, items) => {
         if (!sink || !items.length) return;
-        const keys = await sink.apply(tx, { org_id: orgId, unit_id: unitId }, items.map((i) => ({ ...i, values: i.values as MappedValue[] })));
+        const keys = await sink.apply(
+          tx,
+          { org_id: orgId, unit_id: unitId },
+          items.map((i) => ({ ...i, values: i.values as MappedValue[] })),
+        );
         await recordMetadataKeys(tx, 'account', orgId, unitId, keys);
       },
     };

@@ -69,7 +69,8 @@ export class ProfileMappingsBackfill {
 
   private async view(jobId: string): Promise<BackfillJobDto> {
     const job = await this.queue.getJob(jobId);
-    if (!job || job.name !== BACKFILL_PROFILE_MAPPINGS || job.data.unit_id !== currentUnit().unitId) throw MappingErrors.notFound('job_not_found', 'backfill job');
+    if (!job || job.name !== BACKFILL_PROFILE_MAPPINGS || job.data.unit_id !== currentUnit().unitId)
+      throw MappingErrors.notFound('job_not_found', 'backfill job');
     const progress = job.progress();
     return {
       job_id: String(job.id),
@@ -144,7 +145,8 @@ export class ProfileMappingsBackfillProcessor {
             ),
           );
           updated += changed.length;
-          if (too_large.length) this.log.warn({ msg: 'profile mappings left out: lead metadata would exceed its size bound', unit_id, leads: too_large.length });
+          if (too_large.length)
+            this.log.warn({ msg: 'profile mappings left out: lead metadata would exceed its size bound', unit_id, leads: too_large.length });
         }
       }
       await job.progress(total ? Math.min(100, Math.floor((processed / total) * 100)) : 100);

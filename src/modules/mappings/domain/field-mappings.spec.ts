@@ -26,9 +26,9 @@ describe('applyFieldMappings', () => {
   });
 
   it('keeps numbers, booleans and objects as they are', () => {
-    expect(applyFieldMappings([latest('n', 'employees'), latest('b', 'paying'), latest('o', 'address')], { n: 1200, b: false, o: { city: 'Oslo' } }, {})).toEqual(
-      { employees: 1200, paying: false, address: { city: 'Oslo' } },
-    );
+    expect(
+      applyFieldMappings([latest('n', 'employees'), latest('b', 'paying'), latest('o', 'address')], { n: 1200, b: false, o: { city: 'Oslo' } }, {}),
+    ).toEqual({ employees: 1200, paying: false, address: { city: 'Oslo' } });
     expect(applyFieldMappings([latest('o', 'address')], { o: { city: 'Oslo' } }, { address: { city: 'Oslo' } })).toEqual({});
   });
 

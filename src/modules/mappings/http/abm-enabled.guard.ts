@@ -15,7 +15,10 @@ export class AbmEnabledGuard implements CanActivate {
   async canActivate(): Promise<boolean> {
     const row = await selectOne<{ abm_enabled: boolean }>(this.ds, sql`SELECT abm_enabled FROM scoring_settings WHERE ${orgScope()}`);
     if (!row?.abm_enabled) {
-      throw MappingErrors.error('abm_disabled', 'account-based marketing is off for this organization (an organization admin turns it on: PUT /scoring/settings {"abm_enabled": true})');
+      throw MappingErrors.error(
+        'abm_disabled',
+        'account-based marketing is off for this organization (an organization admin turns it on: PUT /scoring/settings {"abm_enabled": true})',
+      );
     }
     return true;
   }

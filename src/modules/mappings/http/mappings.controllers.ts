@@ -192,7 +192,11 @@ function accountMappingsController(base: string, other: string, canonical: Reado
 
 /** Seed names first, the older docs names when the seed's are absent. */
 function profileInput(body: ProfileMappingInputDto) {
-  return { source_field: (body.source_field ?? body.metadata_key)!, property: (body.profile_property ?? body.profile_field)!, update_behavior: body.update_behavior };
+  return {
+    source_field: (body.source_field ?? body.metadata_key)!,
+    property: (body.profile_property ?? body.profile_field)!,
+    update_behavior: body.update_behavior,
+  };
 }
 
 function accountInput(body: AccountMappingInputDto) {

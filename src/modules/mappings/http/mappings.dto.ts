@@ -27,7 +27,11 @@ export class ProfileMappingInputDto {
   @Name()
   source_field?: string;
 
-  @ApiPropertyOptional({ example: 'acquisition_source', maxLength: FIELD_MAX, description: 'Lead profile (metadata) property written. Required unless profile_field is sent.' })
+  @ApiPropertyOptional({
+    example: 'acquisition_source',
+    maxLength: FIELD_MAX,
+    description: 'Lead profile (metadata) property written. Required unless profile_field is sent.',
+  })
   @ValidateIf((o: ProfileMappingInputDto) => o.profile_field === undefined || o.profile_property !== undefined)
   @Name()
   profile_property?: string;
@@ -37,7 +41,11 @@ export class ProfileMappingInputDto {
   @Name()
   metadata_key?: string;
 
-  @ApiPropertyOptional({ example: 'acquisition_source', maxLength: FIELD_MAX, description: 'Older docs name of profile_property (accepted when profile_property is absent)' })
+  @ApiPropertyOptional({
+    example: 'acquisition_source',
+    maxLength: FIELD_MAX,
+    description: 'Older docs name of profile_property (accepted when profile_property is absent)',
+  })
   @IsOptional()
   @Name()
   profile_field?: string;
@@ -110,7 +118,8 @@ export class BackfillJobDto {
   @ApiProperty() job_id: string;
   @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) status: string;
   @ApiProperty({ type: 'integer', description: 'Percent of the OU’s leads done' }) progress: number;
-  @ApiProperty({ type: BackfillProfileMappingsResultDto, nullable: true, description: 'The counts, once completed' }) result: BackfillProfileMappingsResultDto | null;
+  @ApiProperty({ type: BackfillProfileMappingsResultDto, nullable: true, description: 'The counts, once completed' })
+  result: BackfillProfileMappingsResultDto | null;
   @ApiProperty({ type: String, nullable: true }) error: string | null;
   @ApiProperty({ example: '/backfill/jobs/42' }) status_url: string;
 }

@@ -19,8 +19,7 @@ export class LeadMetadataKeysProjection implements Projection {
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const seen = new Map<string, { unit_id: string; org_id: string; key: string; at: Date }>();
     for (const e of events) {
-      const metadata =
-        e.eventType === LeadEvent.Created ? (e.payload as LeadCreatedPayload).metadata : (e.payload as LeadMetadataChangedPayload).set;
+      const metadata = e.eventType === LeadEvent.Created ? (e.payload as LeadCreatedPayload).metadata : (e.payload as LeadMetadataChangedPayload).set;
       const unit = e.metadata.unit_id;
       if (!metadata || !unit) continue;
       for (const key of Object.keys(metadata)) {

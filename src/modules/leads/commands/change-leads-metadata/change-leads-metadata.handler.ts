@@ -25,7 +25,10 @@ export class ChangeLeadsMetadataHandler implements ICommandHandler<ChangeLeadsMe
           continue;
         }
         const before = lead.uncommitted.length;
-        lead.changeMetadata({ set: change.set, removed: change.removed, replace: change.replace, silent: change.silent, ...(change.cause ? { cause: change.cause } : {}) }, at);
+        lead.changeMetadata(
+          { set: change.set, removed: change.removed, replace: change.replace, silent: change.silent, ...(change.cause ? { cause: change.cause } : {}) },
+          at,
+        );
         if (lead.uncommitted.length !== before) changed.push(ref);
       }
     });
