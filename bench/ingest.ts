@@ -33,7 +33,7 @@
  * BENCH_PROBE_EVERY (20), BENCH_POLL_MS (20). INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, INGEST_JOB_MAX_EVENTS,
  * PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS and DATABASE_POOL_SIZE are passed on to the server processes.
  * BENCH_CPU_PROF=<dir> runs the server processes with --cpu-prof (profiles written there at exit, one per process).
- * BENCH_PROFILE_MAPPINGS=N (0-2, default 0) adds N profile mappings before the run (utm_source → acquisition_source,
+ * BENCH_PROFILE_MAPPINGS=N (1 or 2; unset: none) adds N profile mappings before the run (utm_source → acquisition_source,
  * always_latest; utm_medium → medium, append), applied by the worker to every event. BENCH_ONLY=b stops after (b).
  * BENCH_ONLY=a stops after (a); BENCH_ONLY=single measures (0) and the single events of (a) alone (to profile that path).
  * BENCH_KEEP_DB=1 keeps the database at the end (its name is printed) to look at plans and data afterwards.

@@ -318,14 +318,29 @@ describe('Field mappings', () => {
       expect(await metadataOf(sa.auth, other)).toEqual({ first_plan: 'enterprise', acquisition_source: 'newsletter' });
     });
 
+    it('maps every lead of one batch, new and existing alike', async () => {
+      const body = [
+        { ...email('batch-1@example.com'), event_type: 'Mapped Visit', timestamp: ago(MIN), metadata: { utm_source: 'one', plan: 'p1' } },
+        { ...email('batch-2@example.com'), event_type: 'Mapped Visit', timestamp: ago(MIN), metadata: { utm_source: 'two' } },
+        { ...email('mapped@example.com'), event_type: 'Mapped Visit', timestamp: ago(MIN), metadata: { plan: 'ignored', page: { path: '/batch' } } },
+        { ...email('batch-1@example.com'), event_type: 'Mapped Visit', timestamp: ago(MIN), metadata: { utm_source: 'one-again', plan: 'p2' } },
+      ];
+      const ids = await ingestAndWait(t, sa.auth, body);
+      expect(await metadataOf(sa.auth, await leadOfEvent(t, sa.auth, ids[0]))).toEqual({ acquisition_source: 'one-again', first_plan: 'p1' });
+      expect(await metadataOf(sa.auth, await leadOfEvent(t, sa.auth, ids[1]))).toEqual({ acquisition_source: 'two' });
+      const existing = await metadataOf(sa.auth, lead);
+      expect(existing).toMatchObject({ first_plan: 'free', last_page: '/batch' });
+      expect((existing.last_page_list as string[]).slice(-2)).toEqual(['/p10', '/batch']);
+    });
+
     it('records one silent LeadMetadataChanged per lead and batch, caused by the profile mapping', async () => {
       const rows: { payload: Row }[] = await ds.query(
         `SELECT e.payload FROM event_store_events e JOIN leads l ON l.id = e.stream_id
           WHERE l.lead_id = $1 AND e.event_type = 'LeadMetadataChanged' ORDER BY e.global_position`,
         [lead],
       );
-      // first event, second event, the 11-event batch (the null event changed nothing)
-      expect(rows).toHaveLength(3);
+      // first event, second event, the 11-event batch, the mixed batch (the null event changed nothing)
+      expect(rows).toHaveLength(4);
       expect(rows[0].payload).toEqual({
         set: { acquisition_source: 'google', first_plan: 'free', last_page: '/pricing', last_page_list: ['/pricing'] },
         removed: [],
