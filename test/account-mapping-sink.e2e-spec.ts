@@ -4,7 +4,7 @@ import { ACCOUNT_MAPPING_SINK, AccountMappingBatchItem, AccountMappingSink, appl
 import { emailAliases as email, ingestAndWait, leadOfEvent } from './support/ingest';
 import { startScenario } from './support/scenario';
 import { activateOu, api, ServiceAccount, Tenant } from './support/tenants';
-import { TestApp } from './support/test-app';
+import { eventually, TestApp } from './support/test-app';
 import { ago, MIN, NOW } from './support/time';
 
 /**
@@ -86,5 +86,49 @@ describe('Account mappings on ingest (ACCOUNT_MAPPING_SINK contract)', () => {
 
   it('lists the account metadata keys the sink wrote', async () => {
     expect((await as().get('/account-metadata/properties').expect(200)).body).toEqual(['country', 'employees', 'plan', 'plan_list']);
+  });
+});
+
+// the request waits 0 ms here, so the backfill always answers 202 (its 200 path is in mappings.e2e-spec)
+describe('Profile mapping backfill taking longer than the request waits', () => {
+  let t: TestApp;
+  let a: Tenant;
+  let b: Tenant;
+  let sa: ServiceAccount;
+
+  beforeAll(async () => {
+    ({ t, a, b, sa } = await startScenario({ now: NOW, rival: 'Backfill Rivals', serviceAccount: 'backfill-202', env: { SCHEDULED_JOB_RUN_WAIT_MS: 0 } }));
+  });
+  afterAll(() => t.close());
+
+  it('answers 202 with the job, followed at GET /backfill/jobs/{jobId} until it completes with the counts', async () => {
+    const as = () => api(t, sa.auth);
+    await ingestAndWait(t, sa.auth, { ...email('slow@example.com'), event_type: 'Visit', timestamp: ago(MIN), metadata: { utm_source: 'google' } });
+    await as().post('/profile-mappings', { source_field: 'utm_source', profile_property: 'source' }).expect(201);
+    const res = await as().post('/backfill/profile-mappings').expect(202);
+    expect(res.body).toEqual({
+      job_id: expect.any(String),
+      status: expect.stringMatching(/^(queued|running)$/),
+      progress: expect.any(Number),
+      result: null,
+      error: null,
+      status_url: `/backfill/jobs/${res.body.job_id}`,
+    });
+    const done = await eventually(async () => {
+      const job = (await as().get(res.body.status_url).expect(200)).body;
+      return job.status === 'completed' && job;
+    });
+    expect(done).toEqual({
+      job_id: res.body.job_id,
+      status: 'completed',
+      progress: 100,
+      result: { leads_processed: 1, leads_updated: 1 },
+      error: null,
+      status_url: res.body.status_url,
+    });
+    // another organization's credential does not see the job
+    await activateOu(t, b.admin, b.unitId);
+    expect((await api(t, b.admin).get(res.body.status_url).expect(404)).body.error).toBe('job_not_found');
+    expect(a.orgId).not.toBe(b.orgId);
   });
 });
