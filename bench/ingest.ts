@@ -33,6 +33,8 @@
  * BENCH_PROBE_EVERY (20), BENCH_POLL_MS (20). INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, INGEST_JOB_MAX_EVENTS,
  * PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS and DATABASE_POOL_SIZE are passed on to the server processes.
  * BENCH_CPU_PROF=<dir> runs the server processes with --cpu-prof (profiles written there at exit, one per process).
+ * BENCH_PROFILE_MAPPINGS=N (1 or 2; unset: none) adds N profile mappings before the run (utm_source → acquisition_source,
+ * always_latest; utm_medium → medium, append), applied by the worker to every event. BENCH_ONLY=b stops after (b).
  * BENCH_ONLY=a stops after (a); BENCH_ONLY=single measures (0) and the single events of (a) alone (to profile that path).
  * BENCH_KEEP_DB=1 keeps the database at the end (its name is printed) to look at plans and data afterwards.
  */
@@ -555,6 +557,12 @@ async function run(): Promise<void> {
     for (const rule of rulesFor(r)) await json(setupAgent, 'POST', '/rules', auth, { ruleset_id: rs.ruleset_id, ...rule });
   }
 
+  const mappings = [
+    { source_field: 'utm_source', profile_property: 'acquisition_source' },
+    { source_field: 'utm_medium', profile_property: 'medium', update_behavior: 'append' },
+  ].slice(0, int('BENCH_PROFILE_MAPPINGS', 0));
+  for (const mapping of mappings) await json(setupAgent, 'POST', '/profile-mappings', auth, mapping);
+
   const pg = new Client({ connectionString: dbUrl });
   await pg.connect();
   const redis = new Redis(redisUrl);
@@ -585,7 +593,10 @@ async function run(): Promise<void> {
     ['process layout', layout],
     ['server settings', serverSettings],
     ['credential', 'service account (HTTP Basic), OU unit_default'],
-    ['scoring setup', '3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset)'],
+    [
+      'scoring setup',
+      `3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset); ${mappings.length} profile mappings`,
+    ],
     [
       'load average',
       `${os
@@ -733,6 +744,12 @@ async function run(): Promise<void> {
   const [{ leads: leadCount }] = (await pg.query(`SELECT count(*)::int AS leads FROM leads`)).rows;
   const [{ scores: scoreRows }] = (await pg.query(`SELECT count(*)::int AS scores FROM event_scores`)).rows;
   if (leadCount !== S.leads) throw new Error(`expected ${S.leads} leads, found ${leadCount}`);
+  if (process.env.BENCH_ONLY === 'b') {
+    enter('end');
+    for (const pr of procs) console.log(`${pr.role} CPU s in (b): ${fmt(pr.cpu.get('(b) end to end') ?? 0, 1)}`);
+    await pg.end();
+    return;
+  }
 
   // ------------------------------------------------------------------ (c) ingest-to-score latency
   enter('(c) steady');

@@ -15,6 +15,7 @@ import { IngestionModule, IngestionWorkerModule } from './modules/ingestion';
 import { LeadImportModule, LeadImportWorkerModule } from './modules/lead-import';
 import { LeadsModule, LeadsWorkerModule } from './modules/leads';
 import { LevelsModule, LevelsWorkerModule } from './modules/levels';
+import { MappingsModule, MappingsWorkerModule } from './modules/mappings';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring';
 import { StreamModule } from './modules/stream';
 import { SurgeModule, SurgeWorkerModule } from './modules/surge';
@@ -73,6 +74,7 @@ const features = [
   EventTypesModule,
   LeadImportModule,
   DecaysModule,
+  MappingsModule,
 ];
 
 @Module({})
@@ -107,6 +109,7 @@ export class AppModule {
                   LeadsWorkerModule,
                   DecaysWorkerModule,
                   LevelsWorkerModule,
+                  MappingsWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],

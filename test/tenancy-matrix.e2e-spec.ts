@@ -3,7 +3,10 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { OU_SCOPED } from '../src/platform/tenancy/tenancy.decorators';
 import { anotherTenant, api, Auth, firstRunTenant, memberWithRole, Tenant } from './support/tenants';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import request from 'supertest';
+import { QueueName } from '../src/platform/queues';
 import { eventually, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -43,6 +46,10 @@ interface Ctx {
   /** a level of OU A per kind, and a history entry of each kind's configuration */
   levelOfA: Record<LevelKind, string>;
   levelHistoryOfA: Record<LevelKind, string>;
+  /** a profile and an account mapping of OU A, and a profile mapping backfill job of OU A */
+  profileMappingOfA: string;
+  accountMappingOfA: string;
+  backfillJobOfA: string;
 }
 
 type LevelKind = 'engagement' | 'profile' | 'account';
@@ -53,6 +60,13 @@ const LEVEL_PATHS: [LevelKind, string][] = [
   ['profile', '/profile-levels'],
   ['account', '/account-scoring/levels'],
   ['account', '/account-levels'],
+];
+
+const MAPPING_PATHS: ['profile' | 'account', string][] = [
+  ['profile', '/profile-scoring/mappings'],
+  ['profile', '/profile-mappings'],
+  ['account', '/account-scoring/mappings'],
+  ['account', '/account-mappings'],
 ];
 
 const MATRIX: Row[] = [
@@ -207,6 +221,22 @@ const MATRIX: Row[] = [
     { method: 'GET', path: `${base}/history`, url: () => `${base}/history` },
     { method: 'POST', path: `${base}/revert`, url: () => `${base}/revert`, body: (c) => ({ history_id: c.levelHistoryOfA[kind] }), item: true },
   ]),
+  // both path spellings of every mapping operation (account ones need ABM, on in both organizations here)
+  ...MAPPING_PATHS.flatMap(([target, base], i): Row[] => {
+    const body = { source_field: `matrix_${i}`, [`${target}_property`]: `matrix_${i}` };
+    const ofA = (c: Ctx) => (target === 'profile' ? c.profileMappingOfA : c.accountMappingOfA);
+    return [
+      { method: 'GET', path: base, url: () => base },
+      { method: 'POST', path: base, url: () => base, body },
+      { method: 'PUT', path: `${base}/:id`, url: (c) => `${base}/${ofA(c)}`, body: { source_field: 'taken', [`${target}_property`]: 'over' }, item: true },
+      { method: 'DELETE', path: `${base}/:id`, url: (c) => `${base}/${ofA(c)}`, item: true },
+      { method: 'GET', path: `${base}/history`, url: () => `${base}/history` },
+    ];
+  }),
+  { method: 'GET', path: '/lead-metadata/properties', url: () => '/lead-metadata/properties' },
+  { method: 'GET', path: '/account-metadata/properties', url: () => '/account-metadata/properties' },
+  { method: 'POST', path: '/backfill/profile-mappings', url: () => '/backfill/profile-mappings' },
+  { method: 'GET', path: '/backfill/jobs/:jobId', url: (c) => `/backfill/jobs/${c.backfillJobOfA}`, item: true },
   {
     method: 'PATCH',
     path: '/lead/by-alias/metadata',
@@ -307,6 +337,16 @@ describe('Tenancy matrix', () => {
       levelOfA[kind] = level.stage_id ?? level.level_id;
       levelHistoryOfA[kind] = (await api(t, a.admin).get(`/${kind}-scoring/levels/history`).expect(200)).body[0].history_id;
     }
+    await api(t, a.admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
+    await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    await api(t, b.admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
+    const profileMappingOfA = (await api(t, a.admin).post('/profile-mappings', { source_field: 'a_field', profile_property: 'a_property' }).expect(201)).body
+      .id;
+    const accountMappingOfA = (await api(t, a.admin).post('/account-scoring/mappings', { source_field: 'a_field', account_property: 'a_property' }).expect(201))
+      .body.id;
+    await api(t, a.admin).post('/backfill/profile-mappings').expect(200);
+    const maintenance = t.app.get<Queue>(getQueueToken(QueueName.Maintenance));
+    const backfillJobOfA = String((await maintenance.getJobs(['completed'])).find((j) => j.name === 'mappings.backfill-profile')!.id);
     ctx = {
       a,
       b,
@@ -324,6 +364,9 @@ describe('Tenancy matrix', () => {
       leadImportJobOfA,
       levelOfA,
       levelHistoryOfA,
+      profileMappingOfA,
+      accountMappingOfA,
+      backfillJobOfA,
     };
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
     // an admin of A acting in a second OU of A (OU B of the same organization)

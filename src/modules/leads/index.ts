@@ -14,6 +14,7 @@ export type { LeadImportMapping, LeadImportOutcome, LeadImportRow, LeadImportRow
 export { CreateLeadCommand } from './commands/create-lead/create-lead.command';
 export { ChangeLeadMetadataCommand } from './commands/change-lead-metadata/change-lead-metadata.command';
 export type { MetadataChange } from './commands/change-lead-metadata/change-lead-metadata.command';
+export { ChangeLeadsMetadataCommand } from './commands/change-leads-metadata/change-leads-metadata.command';
 export { AssignLeadOwnerCommand } from './commands/assign-lead-owner/assign-lead-owner.command';
 export { MergeLeadsCommand } from './commands/merge-leads/merge-leads.command';
 export { ResetLeadScoresCommand } from './commands/reset-lead-scores/reset-lead-scores.command';
@@ -26,6 +27,9 @@ export type { EventToDelete } from './commands/delete-lead-events/delete-lead-ev
 export * from './domain/lead-events';
 export { normaliseAliases } from './domain/alias-normalisation';
 export { MAX_METADATA_BYTES } from './domain/lead-metadata';
+
+// the port the mappings module implements: event metadata → lead and account attributes on ingest
+export { LeadAttributeMapper, type BatchAttributeMapping } from './lead-attribute-mapper';
 
 // reads the e2e tests drive directly
 export { LeadReadsService } from './lead-reads.service';

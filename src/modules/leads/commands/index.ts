@@ -1,5 +1,6 @@
 import { AssignLeadOwnerHandler } from './assign-lead-owner/assign-lead-owner.handler';
 import { ChangeLeadMetadataHandler } from './change-lead-metadata/change-lead-metadata.handler';
+import { ChangeLeadsMetadataHandler } from './change-leads-metadata/change-leads-metadata.handler';
 import { CreateLeadHandler } from './create-lead/create-lead.handler';
 import { DeleteLeadEventsHandler } from './delete-lead-events/delete-lead-events.handler';
 import { ImportLeadRowsHandler } from './import-lead-rows/import-lead-rows.handler';
@@ -14,6 +15,7 @@ export const LEAD_COMMAND_HANDLERS = [
   ImportLeadRowsHandler,
   CreateLeadHandler,
   ChangeLeadMetadataHandler,
+  ChangeLeadsMetadataHandler,
   AssignLeadOwnerHandler,
   MergeLeadsHandler,
   ResetLeadScoresHandler,

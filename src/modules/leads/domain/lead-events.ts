@@ -111,6 +111,11 @@ export interface LeadMetadataChangedPayload {
   replace: boolean;
   account_id?: string | null;
   silent: boolean;
+  /**
+   * What made the change when it was not a direct edit: `profile_mapping` (the OU's profile mappings applied to an
+   * ingested event, PRF-2..4) or `profile_mapping_backfill` (ADM-3). Absent for API, import and by-alias changes.
+   */
+  cause?: 'profile_mapping' | 'profile_mapping_backfill';
 }
 
 /** LEAD-19: both null unassigns. */

@@ -34,28 +34,33 @@ export class LeadIdentityProjection implements Projection {
   ];
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
-    // consecutive creations/aliases are written in bulk; everything applies in stream order (a merge frees the
-    // source's aliases before the target attaches them in the same append)
+    // consecutive creations/aliases are written in bulk, and so are the metadata changes between them (one per lead:
+    // an ingest batch's mapped profiles); a lead's change always follows its creation, so writing the run's
+    // creations first keeps stream order. Everything else applies in order (a merge frees the source's aliases
+    // before the target attaches them in the same append).
     let run: StoredEvent[] = [];
+    let changes = new Map<string, StoredEvent>();
+    const flush = async () => {
+      await this.identity(run, m);
+      await this.metadata(changes, m);
+      run = [];
+      changes = new Map();
+    };
     for (const e of events) {
       if (e.eventType === LeadEvent.Created || e.eventType === LeadEvent.AliasAttached) {
         run.push(e);
         continue;
       }
-      await this.identity(run, m);
-      run = [];
+      if (e.eventType === LeadEvent.MetadataChanged) {
+        if (changes.has(e.streamId)) await flush();
+        changes.set(e.streamId, e);
+        continue;
+      }
+      await flush();
       if (e.eventType === LeadEvent.MergedInto) {
         const p = e.payload as LeadMergedIntoPayload;
         await m.query(`DELETE FROM lead_aliases WHERE lead_ref = $1`, [e.streamId]);
         await m.query(`UPDATE leads SET status = 'merged', merged_into = $2, updated_at = $3 WHERE id = $1`, [e.streamId, p.target_lead_id, e.occurredAt]);
-      } else if (e.eventType === LeadEvent.MetadataChanged) {
-        const p = e.payload as LeadMetadataChangedPayload;
-        await m.query(
-          `UPDATE leads SET metadata = CASE WHEN $2 THEN $3::jsonb ELSE (metadata || $3::jsonb) - $4::text[] END,
-                  account_id = CASE WHEN $5 THEN $6 ELSE account_id END, updated_at = $7
-            WHERE id = $1`,
-          [e.streamId, p.replace, JSON.stringify(p.set), p.removed, p.account_id !== undefined, p.account_id ?? null, e.occurredAt],
-        );
       } else if (e.eventType === LeadEvent.OwnerAssigned) {
         const p = e.payload as LeadOwnerAssignedPayload;
         await m.query(`UPDATE leads SET owner_id = $2, owner_name = $3, updated_at = $4 WHERE id = $1`, [e.streamId, p.owner_id, p.owner_name, e.occurredAt]);
@@ -64,7 +69,31 @@ export class LeadIdentityProjection implements Projection {
         await m.query(`UPDATE leads SET score_reset_at = $2, updated_at = $3 WHERE id = $1`, [e.streamId, p.reset_at, e.occurredAt]);
       }
     }
-    await this.identity(run, m);
+    await flush();
+  }
+
+  /** Metadata changes of distinct leads, in one statement. */
+  private async metadata(changes: Map<string, StoredEvent>, m: EntityManager): Promise<void> {
+    if (!changes.size) return;
+    const rows = [...changes.values()].map((e) => {
+      const p = e.payload as LeadMetadataChangedPayload;
+      return {
+        id: e.streamId,
+        replace: p.replace,
+        set: p.set,
+        removed: p.removed,
+        has_account: p.account_id !== undefined,
+        account_id: p.account_id ?? null,
+        at: e.occurredAt,
+      };
+    });
+    await m.query(
+      `UPDATE leads l SET metadata = CASE WHEN x.replace THEN x.set ELSE (l.metadata || x.set) - ARRAY(SELECT jsonb_array_elements_text(x.removed)) END,
+              account_id = CASE WHEN x.has_account THEN x.account_id ELSE l.account_id END, updated_at = x.at
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, replace boolean, set jsonb, removed jsonb, has_account boolean, account_id text, at timestamptz)
+        WHERE l.id = x.id`,
+      [JSON.stringify(rows)],
+    );
   }
 
   private async identity(events: StoredEvent[], m: EntityManager): Promise<void> {

@@ -1,3 +1,4 @@
+import type { LeadMetadataChangedPayload } from '../../domain/lead-events';
 import { Command } from '@nestjs/cqrs';
 import type { LeadRecord } from '../../lead-record';
 
@@ -8,6 +9,8 @@ export interface MetadataChange {
   replace: boolean;
   account_id?: string | null;
   silent: boolean;
+  /** Recorded on the event when the change was not a direct edit (see LeadMetadataChangedPayload.cause). */
+  cause?: LeadMetadataChangedPayload['cause'];
 }
 
 /** LEAD-5/6/10 on one live lead; answers the lead as stored afterwards. */

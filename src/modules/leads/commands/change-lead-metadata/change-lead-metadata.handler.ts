@@ -18,6 +18,7 @@ export function decideMetadataChange(lead: Lead, change: MetadataChange): LeadMe
   checkMetadataSize(next);
   const payload: LeadMetadataChangedPayload = { set: change.set, removed: change.removed, replace: change.replace, silent: change.silent };
   if (change.account_id !== undefined) payload.account_id = change.account_id;
+  if (change.cause !== undefined) payload.cause = change.cause;
   return payload;
 }
 

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, Optional } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager } from 'typeorm';
 import { isDeadlock, isUniqueViolation } from '../../../../platform/database';
@@ -8,6 +8,8 @@ import { ScoringSetupService } from '../../../scoring';
 import { aliasKey } from '../../domain/alias-normalisation';
 import { Alias, LeadEvent, SuppressedEventRecordedPayload, SuppressedEventStreamType } from '../../domain/lead-events';
 import { IncomingEvent, Lead } from '../../domain/lead.aggregate';
+import { MAX_METADATA_BYTES, metadataBytes } from '../../domain/lead-metadata';
+import { BatchAttributeMapping, LeadAttributeMapper } from '../../lead-attribute-mapper';
 import { ActivityIdentity, loadActivityIdentity } from './activity-identity';
 import { LeadActivity, LeadActivityOutcome, RecordLeadActivityBatchCommand } from './record-lead-activity-batch.command';
 
@@ -27,6 +29,7 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
   constructor(
     private readonly repo: AggregateRepository,
     private readonly setups: ScoringSetupService,
+    @Optional() private readonly mapper?: LeadAttributeMapper,
   ) {}
 
   async execute({ activities, correlationId }: RecordLeadActivityBatchCommand): Promise<LeadActivityOutcome> {
@@ -142,13 +145,19 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
       scopes: setup.scopes,
       surgePolicy: setup.surgePolicy,
     };
+    const mapping = assignments.length && this.mapper ? await this.mapper.forBatch(org_id, unit_id, m) : null;
+    const mapped = mapping ? new MappedAttributes(mapping) : null;
     for (const { event, ref } of assignments) {
-      leads.get(ref)!.record(incoming(event), scoring);
+      const lead = leads.get(ref)!;
+      lead.record(incoming(event), scoring);
       result.recorded++;
+      mapped?.observe(ref, lead, event);
     }
+    mapped?.raise(leads, this.log);
 
     const metadata = { org_id, unit_id, actor: all[0].actor, correlation_id: correlationId };
     await this.repo.saveMany([...leads.values()], metadata, m, extra);
+    if (mapped) await mapped.flushAccount(m, leads);
     return result;
   }
 }
@@ -175,4 +184,53 @@ function incoming(e: LeadActivity): IncomingEvent {
 function existingLead(e: LeadActivity, identity: ActivityIdentity): string | null {
   if (e.lead_id) return identity.refOfLeadId.get(e.lead_id) ?? null;
   return e.aliases.map((a) => identity.refOfAlias.get(aliasKey(a))).find((r) => r !== undefined) ?? null;
+}
+
+/**
+ * PRF-2..4 on ingest: the OU's field mappings applied to each recorded event in acceptance order. A lead's profile
+ * changes of the whole batch become one silent LeadMetadataChanged (cause `profile_mapping`) after its events, in
+ * the same append; account values are collected per lead and handed to the account side after the append.
+ */
+class MappedAttributes {
+  private readonly profile = new Map<string, { set: Record<string, unknown>; attributes: Record<string, unknown>; at: Date }>();
+  private readonly account = new Map<string, unknown[]>();
+
+  constructor(private readonly mapping: BatchAttributeMapping) {}
+
+  observe(ref: string, lead: Lead, event: LeadActivity): void {
+    if (this.mapping.profile) {
+      const pending = this.profile.get(ref);
+      const changes = this.mapping.profile(event.metadata, pending?.attributes ?? lead.metadata);
+      if (Object.keys(changes).length) {
+        const entry = pending ?? { set: {}, attributes: { ...lead.metadata }, at: new Date(event.received_at) };
+        Object.assign(entry.set, changes);
+        Object.assign(entry.attributes, changes);
+        entry.at = new Date(event.received_at);
+        this.profile.set(ref, entry);
+      }
+    }
+    if (this.mapping.account) {
+      const values = this.mapping.account(event.metadata);
+      if (values.length) this.account.set(ref, [...(this.account.get(ref) ?? []), ...values]);
+    }
+  }
+
+  /** One metadata change per lead; a change that would take the lead's metadata over the size bound is left out. */
+  raise(leads: Map<string, Lead>, log: Logger): void {
+    for (const [ref, { set, attributes, at }] of this.profile) {
+      if (metadataBytes(attributes) > MAX_METADATA_BYTES) {
+        log.warn({ msg: 'profile mapping left out: the lead metadata would exceed its size bound', lead_ref: ref, properties: Object.keys(set) });
+        continue;
+      }
+      leads.get(ref)!.changeMetadata({ set, removed: [], replace: false, silent: true, cause: 'profile_mapping' }, at);
+    }
+  }
+
+  async flushAccount(m: EntityManager, leads: Map<string, Lead>): Promise<void> {
+    if (!this.account.size) return;
+    await this.mapping.flushAccount(
+      m,
+      [...this.account].map(([ref, values]) => ({ lead_ref: ref, lead_id: leads.get(ref)!.leadId, values })),
+    );
+  }
 }

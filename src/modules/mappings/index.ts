@@ -1,0 +1,6 @@
+// The mappings module's public surface: the modules, the account mapping port the accounts module binds, and the
+// keys read model writer it shares.
+export { MappingsModule, MappingsWorkerModule } from './mappings.module';
+export { ACCOUNT_MAPPING_SINK, type AccountMappingSink, type AccountMappingBatchItem } from './application/account-mapping-sink';
+export { recordMetadataKeys } from './application/metadata-keys';
+export { applyMappedValues, applyFieldMappings, type MappedValue, type FieldMapping, type UpdateBehavior } from './domain';
