@@ -33,8 +33,10 @@
  * BENCH_PROBE_EVERY (20), BENCH_POLL_MS (20). INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, INGEST_JOB_MAX_EVENTS,
  * PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS and DATABASE_POOL_SIZE are passed on to the server processes.
  * BENCH_CPU_PROF=<dir> runs the server processes with --cpu-prof (profiles written there at exit, one per process).
- * BENCH_PROFILE_MAPPINGS=N (1 or 2; unset: none) adds N profile mappings before the run (utm_source → acquisition_source,
- * always_latest; utm_medium → medium, append), applied by the worker to every event. BENCH_ONLY=b stops after (b).
+ * BENCH_FIT=1 activates fit scoring before the worker starts, as issue 12 measures it: 2 profile mappings (utm_source →
+ * acquisition_source, campaign → last_campaign; always latest, so many events change a lead's profile) and a primary
+ * profile ruleset of 10 add-points rules on those properties. Compare (b) with and without it, back to back.
+ * BENCH_ONLY=b stops after (b).
  * BENCH_ONLY=a stops after (a); BENCH_ONLY=single measures (0) and the single events of (a) alone (to profile that path).
  * BENCH_KEEP_DB=1 keeps the database at the end (its name is printed) to look at plans and data afterwards.
  */
@@ -362,6 +364,26 @@ function event(lead: number, type = pick(TYPE_TABLE)): object {
   };
 }
 
+/**
+ * BENCH_FIT=1: 2 profile mappings from event metadata the bench always sends and a primary profile ruleset of
+ * 10 add-points rules on the mapped properties.
+ */
+async function setUpFitScoring(agent: http.Agent, auth: string): Promise<void> {
+  await json(agent, 'POST', '/profile-mappings', auth, { source_field: 'utm_source', profile_property: 'acquisition_source' });
+  await json(agent, 'POST', '/profile-mappings', auth, { source_field: 'campaign', profile_property: 'last_campaign' });
+  const created = await json(agent, 'POST', '/profile-scoring/rulesets', auth, { name: 'Bench fit', enabled: true, is_primary: true });
+  const rulesetId = (Array.isArray(created) ? created[0] : created).id as string;
+  const rules = [
+    ...SOURCES.map((v, i) => ({ profile_property: 'acquisition_source', condition: 'equals', comparison_value: v, weight: 5 + i * 5 })),
+    { profile_property: 'last_campaign', condition: 'equals', comparison_value: 'q3-enterprise', weight: 30 },
+    { profile_property: 'last_campaign', condition: 'contains', comparison_value: 'webinar', weight: 15 },
+    { profile_property: 'last_campaign', condition: 'starts_with', comparison_value: 'retargeting', weight: 10 },
+    { profile_property: 'last_campaign', condition: 'in', comparison_value: 'brand,partner-launch', weight: 5 },
+    { profile_property: 'acquisition_source', condition: 'not_equals', comparison_value: 'direct', weight: 3 },
+  ];
+  for (const rule of rules) await json(agent, 'POST', `/profile-scoring/rulesets/${rulesetId}/rules`, auth, rule);
+}
+
 interface RuleSpec {
   event_type: string;
   weight: number;
@@ -557,11 +579,8 @@ async function run(): Promise<void> {
     for (const rule of rulesFor(r)) await json(setupAgent, 'POST', '/rules', auth, { ruleset_id: rs.ruleset_id, ...rule });
   }
 
-  const mappings = [
-    { source_field: 'utm_source', profile_property: 'acquisition_source' },
-    { source_field: 'utm_medium', profile_property: 'medium', update_behavior: 'append' },
-  ].slice(0, int('BENCH_PROFILE_MAPPINGS', 0));
-  for (const mapping of mappings) await json(setupAgent, 'POST', '/profile-mappings', auth, mapping);
+  const fit = process.env.BENCH_FIT === '1';
+  if (fit) await setUpFitScoring(setupAgent, auth);
 
   const pg = new Client({ connectionString: dbUrl });
   await pg.connect();
@@ -595,7 +614,8 @@ async function run(): Promise<void> {
     ['credential', 'service account (HTTP Basic), OU unit_default'],
     [
       'scoring setup',
-      `3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset); ${mappings.length} profile mappings`,
+      '3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset)' +
+        (fit ? '; fit scoring (BENCH_FIT=1): 2 profile mappings, a primary profile ruleset of 10 rules' : '; no fit scoring (BENCH_FIT=1 adds it)'),
     ],
     [
       'load average',
