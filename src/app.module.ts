@@ -6,6 +6,7 @@ import { Role } from './config/environment';
 import { AuditLogsModule } from './modules/audit';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
+import { FitModule } from './modules/fit';
 import { IdentityModule } from './modules/identity';
 import { RootModule } from './modules/root';
 import { RulesetsModule } from './modules/rulesets';
@@ -73,6 +74,7 @@ const features = [
   EventTypesModule,
   LeadImportModule,
   DecaysModule,
+  FitModule,
 ];
 
 @Module({})
