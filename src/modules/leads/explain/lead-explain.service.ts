@@ -222,6 +222,7 @@ export class LeadExplainService {
         l.lead_id,
         byLead.get(l.id) ?? [],
         scoreAttributeRulesets('profile', profileRulesets, l.metadata).matched,
+        l.metadata,
         l.disqualified && l.disqualification ? { ...l.disqualification, disqualified_at: isoOrNull(l.disqualified_at) ?? '' } : null,
         now,
       ),
