@@ -257,7 +257,11 @@ describe('Profile scoring, hard disqualification, dry runs', () => {
         profile_level: 'Strong fit',
         profile_scores: { [fit]: 52 },
         profile_primary_ruleset_name: 'Ideal customer',
+        below_floor: false,
       });
+      // PRF-5: the floor is 0.5 × the maximum achievable score (25 + 15 + 12 = 52): 26
+      const bob = ((await as().get('/leads?limit=500').expect(200)).body.leads as Record<string, unknown>[]).find((l) => l.lead_id === 'fit-bob')!;
+      expect(bob).toMatchObject({ profile_score: 25, below_floor: true });
       const csv = (await as().get('/leads/export').expect(200)).text.split('\n');
       expect(csv[0]).toBe('lead_id,alias,engagement_score,profile_score,engagement_level,profile_level,account,owner,last_activity,created_at');
       expect(csv.find((line) => line.startsWith('fit-ada,'))).toContain(',52,,Strong fit,');

@@ -146,6 +146,10 @@ export class LeadListItemDto {
   profile_score: number;
   @ApiProperty({ nullable: true, description: 'Name of the profile level whose range contains the rounded profile_score; null when it is in none' })
   profile_level: string | null;
+  @ApiProperty({
+    description: 'PRF-5: profile_score is below score_floor_pct × the maximum achievable score of the primary profile ruleset (false when it has no floor)',
+  })
+  below_floor: boolean;
   @ApiProperty({ description: 'A hard-DQ rule matches the lead (PRF-9)' }) disqualified: boolean;
   @ApiProperty({ nullable: true, type: String, description: 'When the lead was disqualified (RFC 3339)' }) disqualified_at: string | null;
   @ApiProperty({ type: LeadDisqualificationDto, nullable: true, description: 'The rule, ruleset, dimension and reason (PRF-11)' })

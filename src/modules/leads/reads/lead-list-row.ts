@@ -77,6 +77,7 @@ export function toLeadListItemView(r: LeadListRow, rs: UnitRulesets): LeadListIt
     engagement_level: r.engagement_level,
     profile_score: roundScore(Number(r.profile_score)),
     profile_level: r.profile_level,
+    below_floor: rs.profilePrimary?.floor != null && Number(r.profile_score) < rs.profilePrimary.floor,
     disqualified: r.disqualified,
     disqualified_at: isoOrNull(r.disqualified_at),
     disqualification: r.disqualification,
