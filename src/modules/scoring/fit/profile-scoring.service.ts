@@ -83,8 +83,9 @@ export class ProfileScoring {
   ): Promise<{ outcome: ProfileOutcome; afterCommit: () => Promise<void> }> {
     const rulesets = await this.setups.attributeRulesets(orgId, unitId, PROFILE, m);
     const none = { outcome: { leads: 0, scores_changed: 0, disqualified: 0, requalified: 0 }, afterCommit: async () => undefined };
-    if (!leadRefs.length) return none;
     const live = hasLiveRules(rulesets);
+    // without a rule nothing can score or disqualify; leftovers of rules since removed are the OU-wide job's (queued by that change)
+    if (!leadRefs.length || (!live && !allLevels)) return none;
     const leads = await selectRows<{ id: string; metadata: Metadata | null; profile_score: number; disqualified: boolean; dq_dimension: string | null }>(
       m,
       sql`SELECT id, metadata, profile_score, disqualified, disqualification->>'dimension' AS dq_dimension FROM leads
