@@ -35,6 +35,9 @@
  * BENCH_CPU_PROF=<dir> runs the server processes with --cpu-prof (profiles written there at exit, one per process).
  * BENCH_ONLY=a stops after (a); BENCH_ONLY=single measures (0) and the single events of (a) alone (to profile that path).
  * BENCH_KEEP_DB=1 keeps the database at the end (its name is printed) to look at plans and data afterwards.
+ * BENCH_PROFILE_RULES=1 adds a primary profile ruleset of 10 rules (8 add_points, 2 hard_disqualify) before (b), and (b)
+ * also reports when the `profile-scores` projection (profile re-evaluation of every lead an event created or changed)
+ * caught up with the last event.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -343,6 +346,20 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length
 
 const leadAlias = (i: number) => `bench-lead-${i}`;
 
+/** BENCH_PROFILE_RULES: [profile_property, condition, comparison_value, weight, rule_type] */
+const PROFILE_RULES: [string, string, string, number, string][] = [
+  ['industry', 'in', 'SaaS, Fintech', 20, 'add_points'],
+  ['employees', 'gte', '1000', 25, 'add_points'],
+  ['employees', 'gte', '100', 10, 'add_points'],
+  ['title', 'contains', 'vp', 15, 'add_points'],
+  ['title', 'starts_with', 'chief', 20, 'add_points'],
+  ['country', 'in', 'US, GB, DE', 10, 'add_points'],
+  ['title', 'contains', 'intern', -10, 'add_points'],
+  ['industry', 'equals', 'Education', -5, 'add_points'],
+  ['email', 'is_empty', '', 0, 'hard_disqualify'],
+  ['company', 'equals', 'Rival Corp', 0, 'hard_disqualify'],
+];
+
 function event(lead: number, type = pick(TYPE_TABLE)): object {
   const aliases: object[] = [{ alias_kind: 'external_id', raw_value: leadAlias(lead) }];
   if (lead % 3 === 0) aliases.push({ alias_kind: 'email', raw_value: `person${lead}@example-customer.com` });
@@ -555,6 +572,13 @@ async function run(): Promise<void> {
     for (const rule of rulesFor(r)) await json(setupAgent, 'POST', '/rules', auth, { ruleset_id: rs.ruleset_id, ...rule });
   }
 
+  const profileRules = process.env.BENCH_PROFILE_RULES === '1';
+  if (profileRules) {
+    const fit = await json(setupAgent, 'POST', '/profile-scoring/rulesets', auth, { name: 'Bench fit', is_primary: true });
+    for (const [profile_property, condition, comparison_value, weight, rule_type] of PROFILE_RULES)
+      await json(setupAgent, 'POST', `/profile-scoring/rulesets/${fit.id}/rules`, auth, { profile_property, condition, comparison_value, weight, rule_type });
+  }
+
   const pg = new Client({ connectionString: dbUrl });
   await pg.connect();
   const redis = new Redis(redisUrl);
@@ -585,7 +609,11 @@ async function run(): Promise<void> {
     ['process layout', layout],
     ['server settings', serverSettings],
     ['credential', 'service account (HTTP Basic), OU unit_default'],
-    ['scoring setup', '3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset)'],
+    [
+      'scoring setup',
+      '3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset)' +
+        (profileRules ? '; a primary profile ruleset of 10 rules (BENCH_PROFILE_RULES=1)' : ''),
+    ],
     [
       'load average',
       `${os
@@ -726,6 +754,23 @@ async function run(): Promise<void> {
   agentB.destroy();
   const e2eEps = S.e2eEvents / (e2eMs / 1000);
   console.log(`${fmt(e2eEps)} events/s`);
+  if (profileRules) {
+    // the profile-scores projection runs beside lead-events: when did it reach the last event?
+    for (;;) {
+      const [{ behind }] = (
+        await pg.query(
+          `SELECT count(*)::int AS behind FROM projection_checkpoints WHERE name = 'profile-scores' AND last_position < (SELECT max(global_position) FROM event_store_events)`,
+        )
+      ).rows;
+      if (!behind) break;
+      if (Date.now() > e2eDeadline) throw new Error('the profile-scores projection did not catch up within 5 minutes');
+      await sleep(50);
+    }
+    const profileMs = performance.now() - e2eStarted;
+    console.log(
+      `    profile-scores projection caught up ${fmt(profileMs / 1000, 2)} s after the first POST (${fmt(S.e2eEvents / (profileMs / 1000))} events/s with profile re-evaluation)`,
+    );
+  }
   // nothing lost, nothing doubled: fails the run otherwise
   const exactlyOnce = await assertExactlyOnce(pg, e2eIds);
   console.log(`    ${exactlyOnce}`);
