@@ -95,6 +95,9 @@ describe('Profile scoring, hard disqualification, dry runs', () => {
       expect(engagement.map((r) => r.ruleset_id)).not.toContain(fit);
       expect((await as().delete(`/rulesets/${fit}`)).status).toBe(404);
       expect((await as().get(`/rulesets/${fit}/rules`)).status).toBe(404);
+      // an engagement rule cannot join a profile ruleset
+      expect((await as().post('/rules', { ruleset_id: fit, event_type: 'Page View', weight: 1 })).status).toBe(404);
+      expect((await as().get(`/profile-scoring/rulesets/${fit}/rules`).expect(200)).body).toEqual([]);
     });
 
     it('answers 401 without a credential, 403 to a Viewer, 404 to another organization', async () => {
