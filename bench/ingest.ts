@@ -39,6 +39,8 @@
  * BENCH_ONLY=b stops after (b).
  * BENCH_ONLY=a stops after (a); BENCH_ONLY=single measures (0) and the single events of (a) alone (to profile that path).
  * BENCH_KEEP_DB=1 keeps the database at the end (its name is printed) to look at plans and data afterwards.
+ * With BENCH_FIT=1, (b) also reports when the `profile-scores` projection (profile re-evaluation of every lead an event
+ * created or changed) caught up with the last event.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -757,6 +759,23 @@ async function run(): Promise<void> {
   agentB.destroy();
   const e2eEps = S.e2eEvents / (e2eMs / 1000);
   console.log(`${fmt(e2eEps)} events/s`);
+  if (fit) {
+    // the profile-scores projection runs beside lead-events: when did it reach the last event?
+    for (;;) {
+      const [{ behind }] = (
+        await pg.query(
+          `SELECT count(*)::int AS behind FROM projection_checkpoints WHERE name = 'profile-scores' AND last_position < (SELECT max(global_position) FROM event_store_events)`,
+        )
+      ).rows;
+      if (!behind) break;
+      if (Date.now() > e2eDeadline) throw new Error('the profile-scores projection did not catch up within 5 minutes');
+      await sleep(50);
+    }
+    const profileMs = performance.now() - e2eStarted;
+    console.log(
+      `    profile-scores projection caught up ${fmt(profileMs / 1000, 2)} s after the first POST (${fmt(S.e2eEvents / (profileMs / 1000))} events/s with profile re-evaluation)`,
+    );
+  }
   // nothing lost, nothing doubled: fails the run otherwise
   const exactlyOnce = await assertExactlyOnce(pg, e2eIds);
   console.log(`    ${exactlyOnce}`);

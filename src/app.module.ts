@@ -6,6 +6,7 @@ import { Role } from './config/environment';
 import { AuditLogsModule } from './modules/audit';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
+import { FitModule } from './modules/fit';
 import { IdentityModule } from './modules/identity';
 import { RootModule } from './modules/root';
 import { RulesetsModule } from './modules/rulesets';
@@ -75,6 +76,7 @@ const features = [
   LeadImportModule,
   DecaysModule,
   MappingsModule,
+  FitModule,
 ];
 
 @Module({})

@@ -33,7 +33,7 @@ describe('Half-life suggestions (HL-1..HL-4)', () => {
       { event_type: 'Trial Signup', weight: 20 },
     ]);
     rules = { pageView: rs.rules[0], demo: rs.rules[1], configured: rs.rules[2], custom: rs.rules[3], emailOpen: rs.rules[4], trial: rs.rules[5] };
-    // deal scoring has no HTTP surface yet: a deal ruleset as its aggregate records it
+    // deal rulesets have no HTTP surface yet: a deal ruleset and an attribute rule (DEAL-1) as the aggregate records them
     const at = new Date().toISOString();
     dealRule = 'rl_deal_page_view';
     await t.app.get(AggregateRepository).execute(Ruleset, 'rs_deal_test', { org_id: a.orgId, unit_id: a.unitId, actor: 'test', correlation_id: null }, (r) => {
@@ -52,7 +52,7 @@ describe('Half-life suggestions (HL-1..HL-4)', () => {
       });
       r.addRule(
         dealRule,
-        { event_type: 'Page View', weight: 5, half_life_days: null, icon: null, active: true, start_at: null, end_at: null, filters: [] },
+        { property: 'stage', condition: 'equals', comparison_value: 'Closed Won', weight: 5, ui_order: null, rule_type: 'add_points', conditions: null },
         'test',
         at,
       );

@@ -166,7 +166,8 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
       'created_at',
     ]);
     expect(rows.slice(1).map((r) => r[0])).toEqual([ids.alice, ids.dave, ids.bob, ids.carol]);
-    expect(rows[1]).toEqual([ids.alice, 'alice@example.com', '30', '', '', '', '', '', at(3 * H), expect.any(String)]);
+    // profile_score 0: the OU has no profile rules
+    expect(rows[1]).toEqual([ids.alice, 'alice@example.com', '30', '0', '', '', '', '', at(3 * H), expect.any(String)]);
     const filtered = csvRows((await as().get('/leads/export?min_score=10&sort_by=score&sort_order=asc').expect(200)).text);
     expect(filtered.slice(1).map((r) => r[0])).toEqual([ids.dave, ids.alice]);
     expect(
@@ -293,6 +294,9 @@ describe('Lead reads: list, export, search, batch scores, score with disqualific
       disqualified_by_rule_id: null,
       disqualified_at: null,
       disqualified_reason: null,
+      // no profile ruleset in this OU: a fit score of 0 in no profile level
+      profile_score: 0,
+      profile_level: null,
     });
     expect((await as().get(`/score/${ids.carol}`).expect(200)).body).toMatchObject({ lead_id: ids.carol, score: 10, ruleset_id: second });
     expect((await as().get(`/leads/${ids.alice}/score`).expect(200)).body.score).toBe(30);

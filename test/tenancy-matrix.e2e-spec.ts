@@ -7,6 +7,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import request from 'supertest';
 import { QueueName } from '../src/platform/queues';
+import { DataSource } from 'typeorm';
 import { eventually, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -50,6 +51,10 @@ interface Ctx {
   profileMappingOfA: string;
   accountMappingOfA: string;
   backfillJobOfA: string;
+  /** a profile and an account ruleset of OU A with one rule each, and a deal of OU A */
+  fitRulesetOfA: Record<'profile' | 'account', string>;
+  fitRuleOfA: Record<'profile' | 'account', string>;
+  dealOfA: string;
 }
 
 type LevelKind = 'engagement' | 'profile' | 'account';
@@ -244,6 +249,44 @@ const MATRIX: Row[] = [
     body: { alias_kind: 'external_id', alias_value: 'matrix-a', attributes: { taken_over: 'yes' } },
     item: true,
   },
+  // profile and account rulesets and rules (the account family needs ABM, on for both organizations here)
+  ...(['profile', 'account'] as const).flatMap((dim): Row[] => {
+    const base = `/${dim}-scoring/rulesets`;
+    const rule = { [`${dim}_property`]: 'industry', condition: 'equals', comparison_value: 'matrix', weight: 1 };
+    return [
+      { method: 'GET', path: base, url: () => base },
+      { method: 'POST', path: base, url: () => base, body: { name: `Matrix ${dim}` } },
+      { method: 'PUT', path: `${base}/:id`, url: (c) => `${base}/${c.fitRulesetOfA[dim]}`, body: { name: 'Taken over' }, item: true },
+      { method: 'DELETE', path: `${base}/:id`, url: (c) => `${base}/${c.fitRulesetOfA[dim]}`, item: true },
+      { method: 'GET', path: `${base}/:id/rules`, url: (c) => `${base}/${c.fitRulesetOfA[dim]}/rules`, item: true },
+      { method: 'POST', path: `${base}/:id/rules`, url: (c) => `${base}/${c.fitRulesetOfA[dim]}/rules`, body: rule, item: true },
+      {
+        method: 'PUT',
+        path: `${base}/:id/rules/:ruleId`,
+        url: (c) => `${base}/${c.fitRulesetOfA[dim]}/rules/${c.fitRuleOfA[dim]}`,
+        body: { weight: 99 },
+        item: true,
+      },
+      { method: 'DELETE', path: `${base}/:id/rules/:ruleId`, url: (c) => `${base}/${c.fitRulesetOfA[dim]}/rules/${c.fitRuleOfA[dim]}`, item: true },
+    ];
+  }),
+  {
+    method: 'POST',
+    path: '/profile-scoring/test',
+    url: () => '/profile-scoring/test',
+    body: (c) => ({ lead_id: c.leadOfA, rule: { profile_property: 'industry', condition: 'equals', comparison_value: 'x', weight: 1 } }),
+    item: true,
+    viewerMay: true,
+  },
+  {
+    method: 'POST',
+    path: '/deal-scoring/test',
+    url: () => '/deal-scoring/test',
+    body: (c) => ({ deal_id: c.dealOfA, rule: { deal_property: 'stage', condition: 'equals', comparison_value: 'x', weight: 1 } }),
+    item: true,
+    viewerMay: true,
+  },
+  { method: 'GET', path: '/scoring/disqualifications/match-counts', url: () => '/scoring/disqualifications/match-counts' },
   { method: 'POST', path: '/leads/:leadID/owner', url: (c) => `/leads/${c.leadOfA}/owner`, body: { owner_id: 'intruder', owner_name: 'Intruder' }, item: true },
   { method: 'POST', path: '/leads/bulk-assign-owner', url: () => '/leads/bulk-assign-owner', body: (c) => ({ lead_ids: [c.leadOfA], owner_id: 'intruder' }) },
 ];
@@ -337,9 +380,31 @@ describe('Tenancy matrix', () => {
       levelOfA[kind] = level.stage_id ?? level.level_id;
       levelHistoryOfA[kind] = (await api(t, a.admin).get(`/${kind}-scoring/levels/history`).expect(200)).body[0].history_id;
     }
-    await api(t, a.admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
-    await api(t, b.admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
+    for (const admin of [a.admin, b.admin]) await api(t, admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
+    const fitRulesetOfA = {} as Ctx['fitRulesetOfA'];
+    const fitRuleOfA = {} as Ctx['fitRuleOfA'];
+    for (const dim of ['profile', 'account'] as const) {
+      fitRulesetOfA[dim] = (await api(t, a.admin).post(`/${dim}-scoring/rulesets`, { name: 'A fit' }).expect(201)).body.id;
+      fitRuleOfA[dim] = (
+        await api(t, a.admin)
+          .post(`/${dim}-scoring/rulesets/${fitRulesetOfA[dim]}/rules`, {
+            [`${dim}_property`]: 'industry',
+            condition: 'equals',
+            comparison_value: 'a',
+            weight: 3,
+          })
+          .expect(201)
+      ).body.id;
+    }
+    const dealOfA = '6f1c1d2e-0000-4000-8000-00000000000a';
+    await t.app
+      .get(DataSource)
+      .query(`INSERT INTO deals (id, org_id, unit_id, name, stage, created_at, updated_at) VALUES ($1, $2, $3, 'A deal', 'Proposal Sent', now(), now())`, [
+        dealOfA,
+        a.orgId,
+        a.unitId,
+      ]);
     const profileMappingOfA = (await api(t, a.admin).post('/profile-mappings', { source_field: 'a_field', profile_property: 'a_property' }).expect(201)).body
       .id;
     const accountMappingOfA = (await api(t, a.admin).post('/account-scoring/mappings', { source_field: 'a_field', account_property: 'a_property' }).expect(201))
@@ -350,6 +415,9 @@ describe('Tenancy matrix', () => {
     ctx = {
       a,
       b,
+      fitRulesetOfA,
+      fitRuleOfA,
+      dealOfA,
       memberOfA: member.id,
       rulesetOfA,
       ruleOfA,

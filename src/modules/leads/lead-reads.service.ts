@@ -60,6 +60,14 @@ export class LeadReadsService {
     return { leads, total: Math.max(estimate, page.offset + rows.length + 1), total_exact: false };
   }
 
+  /** A lead's fit columns (profile score and level, disqualification). */
+  async fitState(leadRef: string): Promise<Pick<LeadListRow, 'profile_score' | 'profile_level' | 'disqualified' | 'disqualified_at' | 'disqualification'>> {
+    return (await selectOne<Pick<LeadListRow, 'profile_score' | 'profile_level' | 'disqualified' | 'disqualified_at' | 'disqualification'>>(
+      this.ds,
+      sql`SELECT profile_score, profile_level, disqualified, disqualified_at, disqualification FROM leads WHERE id = ${leadRef}`,
+    ))!;
+  }
+
   /** PostgreSQL's estimate of the leads matching `where` (planning only, no execution). */
   private async estimate(where: Sql): Promise<number> {
     const row = await selectOne<Record<string, unknown>>(this.ds, sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM leads l WHERE ${where}`);

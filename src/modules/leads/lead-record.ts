@@ -17,9 +17,14 @@ export interface LeadRecord {
   last_event_type: string | null;
   event_count: number;
   score_reset_at: Date | null;
+  profile_score: number;
+  profile_level: string | null;
+  disqualified: boolean;
+  disqualified_at: Date | null;
+  disqualification: { rule_id: string; ruleset_id: string; dimension: string; rule_name: string; reason: string } | null;
 }
 
-export const LEAD_COLUMNS = `id, org_id, unit_id, lead_id, metadata, account_id, owner_id, owner_name, created_at, updated_at, last_event_at, last_event_type, event_count, score_reset_at`;
+export const LEAD_COLUMNS = `id, org_id, unit_id, lead_id, metadata, account_id, owner_id, owner_name, created_at, updated_at, last_event_at, last_event_type, event_count, score_reset_at, profile_score, profile_level, disqualified, disqualified_at, disqualification`;
 
 /** The columns of LeadRecord, each prefixed with a table alias. */
 export const leadColumnsOf = (alias: string) =>

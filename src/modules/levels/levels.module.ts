@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { QueueName, QueuesModule } from '../../platform/queues';
-import { PrimaryScoreFollower } from '../scoring';
+import { PrimaryScoreFollower, ProfileScoreFollower } from '../scoring';
 import { LevelClassifier } from './classification/level-classifier.service';
-import { LevelsScoreFollower } from './classification/levels-score-follower';
+import { LevelsProfileFollower, LevelsScoreFollower } from './classification/levels-score-follower';
 import { ReclassifyProcessor } from './classification/reclassify.processor';
 import { LevelsService } from './config/levels.service';
 import { LEVEL_CONTROLLERS } from './http/levels.controllers';
@@ -16,8 +16,13 @@ import { LEVEL_CONTROLLERS } from './http/levels.controllers';
 @Module({
   imports: [QueuesModule.forFeature(QueueName.Levels)],
   controllers: LEVEL_CONTROLLERS,
-  providers: [LevelsService, LevelClassifier, { provide: PrimaryScoreFollower, useClass: LevelsScoreFollower }],
-  exports: [LevelClassifier, PrimaryScoreFollower],
+  providers: [
+    LevelsService,
+    LevelClassifier,
+    { provide: PrimaryScoreFollower, useClass: LevelsScoreFollower },
+    { provide: ProfileScoreFollower, useClass: LevelsProfileFollower },
+  ],
+  exports: [LevelClassifier, PrimaryScoreFollower, ProfileScoreFollower],
 })
 export class LevelsModule {}
 

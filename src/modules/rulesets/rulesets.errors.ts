@@ -5,4 +5,5 @@ export const RulesetErrors = defineErrors('rulesets', {
   duplicate_rule: 409,
   invalid_reorder: 400,
   ruleset_required: 400,
+  duplicate_ruleset_name: 409,
 });

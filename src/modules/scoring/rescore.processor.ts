@@ -11,6 +11,7 @@ import { Dimension, ENGAGEMENT } from './domain/dimension';
 import { recomputeLeadScoresSyncingPrimary } from './persistence/lead-scores.sql';
 import { PrimaryScoreFollower } from './persistence/primary-score-follower';
 import { RescoreService } from './rescore.service';
+import { PROFILE_REEVALUATE_UNIT, ProfileJobData, ProfileScoring } from './fit/profile-scoring.service';
 
 export const RESCORE_RULESET = 'ruleset.score-now';
 export const REFRESH_ORG_SCORES = 'scores.refresh-org';
@@ -75,7 +76,16 @@ export class RescoreProcessor {
   constructor(
     private readonly rescore: RescoreService,
     private readonly refresher: LeadScoreRefresher,
+    private readonly profiles: ProfileScoring,
   ) {}
+
+  /** PRF-8: every lead of an OU against its current profile rules (a ruleset or rule changed, or score-now). */
+  @Process({ name: PROFILE_REEVALUATE_UNIT, concurrency: 1 })
+  async reevaluateProfiles(job: Job<ProfileJobData>) {
+    return this.profiles.reevaluateUnit(job.data.org_id, job.data.unit_id, async (done, total) => {
+      await job.progress(total ? Math.min(100, Math.floor((done / total) * 100)) : 100);
+    });
+  }
 
   @Process({ name: RESCORE_RULESET, concurrency: 1 })
   async scoreNow(job: Job<RescoreJobData>) {

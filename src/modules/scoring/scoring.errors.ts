@@ -10,4 +10,7 @@ export const ScoringErrors = defineErrors('scoring', {
   // also declared by leads and lead-import (same status): the engine reads leads and score-now jobs itself
   lead_not_found: 404,
   job_not_found: 404,
+  deal_not_found: 404,
+  // ABM-1: account endpoints answer 403 unless scoring_settings.abm_enabled
+  abm_disabled: 403,
 });

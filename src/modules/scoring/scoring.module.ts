@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { QueueName, QueuesModule } from '../../platform/queues';
 import { EngagementDryRunService } from './dry-run/engagement-dry-run.service';
 import { EngagementScoringController } from './http/engagement-scoring.controller';
+import { FitReads } from './fit/fit-reads.service';
+import { ProfileScoring } from './fit/profile-scoring.service';
+import { ProfileRulesChangedHandler } from './fit/profile-rules-changed.handler';
+import { FitScoringController } from './http/fit-scoring.controller';
 import { ScoresController } from './http/scores.controller';
 import { ScoringSettingsController } from './http/scoring-settings.controller';
 import { SurgeSessionPolicyController } from './http/surge-session-policy.controller';
@@ -17,9 +21,20 @@ import { ScoringSetupService } from './setup/scoring-setup.service';
 /** Scores: reads, settings (surge session policy included), dry run, score-now. The pure scoring core lives in ./domain. */
 @Module({
   imports: [QueuesModule.forFeature(QueueName.Rescore)],
-  controllers: [ScoresController, ScoringSettingsController, EngagementScoringController, SurgeSessionPolicyController],
-  providers: [ScoringSetupService, ScoreReader, LeadScoreQuery, ScoringSettingsService, SurgeSessionPolicyService, EngagementDryRunService, ScoreNowService],
-  exports: [ScoringSetupService, ScoreReader],
+  controllers: [ScoresController, ScoringSettingsController, EngagementScoringController, SurgeSessionPolicyController, FitScoringController],
+  providers: [
+    ScoringSetupService,
+    ScoreReader,
+    LeadScoreQuery,
+    ScoringSettingsService,
+    SurgeSessionPolicyService,
+    EngagementDryRunService,
+    ScoreNowService,
+    ProfileScoring,
+    FitReads,
+    ProfileRulesChangedHandler,
+  ],
+  exports: [ScoringSetupService, ScoreReader, ProfileScoring, FitReads],
 })
 export class ScoringModule {}
 

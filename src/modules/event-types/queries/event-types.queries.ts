@@ -82,7 +82,7 @@ export class EventTypesQueries {
       this.ds,
       sql`WITH k AS (
             SELECT key FROM event_type_stats WHERE ${unitScope()}
-            UNION SELECT event_type_key FROM rules WHERE ${unitScope()}
+            UNION SELECT event_type_key FROM rules WHERE ${unitScope()} AND event_type_key IS NOT NULL
             UNION SELECT key FROM event_type_settings WHERE ${unitScope()})
           SELECT k.key, coalesce(s.hidden, false) AS hidden, coalesce(s.max_processing_scope, 'activate') AS scope,
                  coalesce(st.event_count, 0)::bigint AS n, st.first_seen, st.last_seen

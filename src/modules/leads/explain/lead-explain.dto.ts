@@ -88,19 +88,30 @@ export class ScoreExplanationDto {
 export class WhyFactorDto {
   @ApiProperty({
     enum: ['engagement', 'profile', 'account'] satisfies Dimension[],
-    description: 'Only engagement factors exist yet (profile and account scoring come later)',
+    description:
+      'engagement: an event type of the lead; profile: a matching add_points rule of the primary profile ruleset (account factors come with accounts)',
   })
   kind: 'engagement' | 'profile' | 'account';
-  @ApiProperty({ example: 'Demo Request' }) event_type: string;
-  @ApiProperty({ example: 'Demo Request ×2' }) label: string;
-  @ApiProperty({ description: 'Points the event type is worth now in the ruleset where it weighs most (decayed, after any reset, rounded)' }) points: number;
-  @ApiProperty({ description: 'Scored events of that type' }) count: number;
-  @ApiProperty({ description: 'Of them in the last 7 days' }) count_7d: number;
-  @ApiProperty() last_at: string;
+  @ApiProperty({ example: 'Demo Request', nullable: true, type: String, description: 'Engagement factors only (null for profile factors)' }) event_type:
+    string | null;
+  @ApiProperty({ example: 'Demo Request ×2', description: 'e.g. `Demo Request ×2`, or a profile rule `industry equals SaaS`' }) label: string;
+  @ApiProperty({
+    description:
+      'Engagement: points the event type is worth now in the ruleset where it weighs most (decayed, after any reset, rounded); profile: the rule’s weight',
+  })
+  points: number;
+  @ApiProperty({ description: 'Scored events of that type (1 for a profile factor)' }) count: number;
+  @ApiProperty({ description: 'Of them in the last 7 days (0 for a profile factor)' }) count_7d: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Latest scored event (null for a profile factor)' }) last_at: string | null;
+  @ApiPropertyOptional({ description: 'Profile factors: the rule', example: 'rl_1' }) rule_id?: string;
+  @ApiPropertyOptional({ description: 'Profile factors: the lead metadata key', example: 'industry' }) property?: string;
 }
 
 export class DisqualificationDto {
   @ApiProperty() rule_id: string;
+  @ApiProperty() ruleset_id: string;
+  @ApiProperty({ enum: ['profile', 'account'] }) dimension: string;
+  @ApiProperty({ example: 'email is empty' }) rule_name: string;
   @ApiProperty() reason: string;
   @ApiProperty() disqualified_at: string;
 }
@@ -113,8 +124,9 @@ export class LeadWhyDto {
   })
   summary: string;
   @ApiProperty({ type: [WhyFactorDto], description: 'Ranked by absolute points, largest first' }) factors: WhyFactorDto[];
-  @ApiProperty({ description: 'Always false: hard disqualification does not exist yet' }) disqualified: boolean;
-  @ApiProperty({ type: DisqualificationDto, nullable: true, description: 'Always null until hard disqualification exists' })
+  @ApiProperty({ description: 'A hard-DQ rule matches the lead: `factors` is empty and `summary` is the disqualification phrase (EXP-5)' })
+  disqualified: boolean;
+  @ApiProperty({ type: DisqualificationDto, nullable: true, description: 'The rule, time and reason of the disqualification (GDPR Art. 22 surface)' })
   disqualification: DisqualificationDto | null;
 }
 

@@ -12,9 +12,12 @@ import {
   ScoreReader,
   DECAYED_POINTS_SQL,
   DECAY_RULE_ID,
+  ScoringSetupService,
+  scoreAttributeRulesets,
 } from '../../scoring';
-import { LeadWhyDto, ScoreExplanationDto, SnapshotItemDto, TopDriverDto } from './lead-explain.dto';
-import { FactorRow, whyOf } from './lead-why';
+import { isoOrNull } from '../../../platform/http';
+import { DisqualificationDto, LeadWhyDto, ScoreExplanationDto, SnapshotItemDto, TopDriverDto } from './lead-explain.dto';
+import { FactorRow, whyWithFit } from './lead-why';
 import { selectRows, sql } from '../../../platform/database';
 import { unitOnly, unitScope } from '../../../platform/tenancy';
 
@@ -38,6 +41,7 @@ export class LeadExplainService {
     private readonly ds: DataSource,
     private readonly reader: ScoreReader,
     private readonly clock: Clock,
+    private readonly setups: ScoringSetupService,
   ) {}
 
   /** EXP-1..3, LEAD-21 for a lead of the active OU (resolved by the caller). */
@@ -175,10 +179,20 @@ export class LeadExplainService {
   ): Promise<{ found: LeadWhyDto[]; missing: string[] }> {
     const ids = [...new Set(leadIds)];
     if (!ids.length) return { found: [], missing: [] };
-    const leads = await selectRows<{ id: string; lead_id: string }>(
+    const leads = await selectRows<{
+      id: string;
+      lead_id: string;
+      metadata: Record<string, unknown> | null;
+      disqualified: boolean;
+      disqualified_at: Date | null;
+      disqualification: Omit<DisqualificationDto, 'disqualified_at'> | null;
+    }>(
       m,
-      sql`SELECT id, lead_id FROM leads WHERE ${unitScope(undefined, { orgId, unitId })} AND lead_id = ANY(${ids}::text[]) AND status = 'active'`,
+      sql`SELECT id, lead_id, metadata, disqualified, disqualified_at, disqualification FROM leads
+           WHERE ${unitScope(undefined, { orgId, unitId })} AND lead_id = ANY(${ids}::text[]) AND status = 'active'`,
     );
+    // profile factors: the OU's profile rules (cached; one one-row version read while unchanged)
+    const profileRulesets = leads.length ? await this.setups.attributeRulesets(orgId, unitId, 'profile', m) : [];
     const rows: FactorRow[] = leads.length
       ? (
           await m.query(
@@ -203,7 +217,16 @@ export class LeadExplainService {
       : [];
     const byLead = new Map<string, FactorRow[]>();
     for (const r of rows) byLead.set(r.lead_ref, [...(byLead.get(r.lead_ref) ?? []), r]);
-    const found = leads.map((l) => whyOf(l.lead_id, byLead.get(l.id) ?? [], now));
+    const found = leads.map((l) =>
+      whyWithFit(
+        l.lead_id,
+        byLead.get(l.id) ?? [],
+        scoreAttributeRulesets('profile', profileRulesets, l.metadata).matched,
+        l.metadata,
+        l.disqualified && l.disqualification ? { ...l.disqualification, disqualified_at: isoOrNull(l.disqualified_at) ?? '' } : null,
+        now,
+      ),
+    );
     const seen = new Set(leads.map((l) => l.lead_id));
     return { found, missing: ids.filter((id) => !seen.has(id)) };
   }

@@ -1,5 +1,5 @@
-import { ENGAGEMENT, eventTypeDisplayName, roundScore } from '../../scoring/domain';
-import { LeadWhyDto, WhyFactorDto } from './lead-explain.dto';
+import { attributeRuleName, attributeValueText, ENGAGEMENT, eventTypeDisplayName, MatchedRule, roundScore } from '../../scoring/domain';
+import { DisqualificationDto, LeadWhyDto, WhyFactorDto } from './lead-explain.dto';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -32,6 +32,53 @@ export function ageText(ms: number): string {
  * `Recent: {event} {age} ago` (the latest event of the highest-weight positively scoring type). The profile,
  * account and surge templates need features that do not exist yet; with no phrase the line says so plainly.
  */
+const TEXT_CONDITIONS: ReadonlySet<string> = new Set(['equals', 'contains', 'starts_with', 'ends_with', 'in']);
+
+/** EXP-5/7: the one phrase of a disqualified lead (never a stale engagement summary). */
+export function disqualificationPhrase(dq: Pick<DisqualificationDto, 'dimension' | 'rule_name'>): string {
+  return `Disqualified: ${dq.dimension} rule "${dq.rule_name}" matched.`;
+}
+
+/**
+ * EXP-5/7 with fit: a disqualified lead short-circuits to its disqualification phrase (no factors); otherwise the
+ * matching profile rules join the engagement factors, and `Strong fit: …` (the values of the heaviest matching
+ * profile rules) leads the line.
+ */
+export function whyWithFit(
+  leadId: string,
+  rows: readonly FactorRow[],
+  profile: readonly MatchedRule[],
+  attributes: Record<string, unknown> | null,
+  dq: DisqualificationDto | null,
+  now: Date,
+): LeadWhyDto {
+  if (dq) return { lead_id: leadId, summary: disqualificationPhrase(dq), factors: [], disqualified: true, disqualification: dq };
+  const base = whyOf(leadId, rows, now);
+  if (!profile.length) return base;
+  const fit: WhyFactorDto[] = profile.map((p) => ({
+    kind: 'profile',
+    event_type: null,
+    label: attributeRuleName(p),
+    points: p.weight,
+    count: 1,
+    count_7d: 0,
+    last_at: null,
+    rule_id: p.rule_id,
+    property: p.property,
+  }));
+  const factors = [...base.factors, ...fit].sort((a, b) => absFirst(a.points, b.points) || a.label.localeCompare(b.label));
+  // the lead's own values of its heaviest matching text rules (numeric ranges and emptiness make poor phrases)
+  const strong = profile
+    .filter((p) => p.weight > 0 && TEXT_CONDITIONS.has(p.condition))
+    .sort((a, b) => b.weight - a.weight || a.rule_id.localeCompare(b.rule_id))
+    .slice(0, 2)
+    .map((p) => attributeValueText(p, attributes))
+    .filter((v): v is string => !!v);
+  const phrases = base.summary === 'No scoring activity yet.' ? [] : base.summary.replace(/\.$/, '').split('. ');
+  if (strong.length) phrases.unshift(`Strong fit: ${strong.join(', ')}`);
+  return { ...base, factors, summary: phrases.length ? `${phrases.slice(0, 3).join('. ')}.` : base.summary };
+}
+
 export function whyOf(leadId: string, rows: readonly FactorRow[], now: Date): LeadWhyDto {
   // per event type: the ruleset in which it weighs most
   const byType = new Map<string, FactorRow>();

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply as Response } from 'fastify';
-import { ApiErrors, pageOf, pageRequest, sendCsv } from '../../../platform/http';
+import { ApiErrors, isoOrNull, pageOf, pageRequest, sendCsv } from '../../../platform/http';
 import { OuScoped, ViewerMayWrite, tenantKey } from '../../../platform/tenancy';
 import { roundScore, ScoreReader } from '../../scoring';
 import { ExportRow, LeadReadsService } from '../lead-reads.service';
@@ -51,8 +51,9 @@ export class LeadReadsController {
       'Leads of the active OU with their engagement scores, highest `score` first unless `sort_by`/`sort_order` say otherwise (ties by lead). ' +
       '`score` is the primary engagement ruleset’s score (0 when the OU has no primary) as materialised by the last recompute of the lead — ' +
       'on every scored event, and hourly for decaying scores — so it may trail the exact value of `GET /score/{leadID}` by up to an hour of decay. ' +
-      '`min_score`/`max_score` compare that rounded score. `range` filters `created_at` (UTC days). `include_disqualified` is accepted but changes nothing: ' +
-      'disqualification and profile scores do not exist yet, so `disqualified` is false, `profile_level` null and `profile_scores` empty. ' +
+      '`min_score`/`max_score` compare that rounded score. `range` filters `created_at` (UTC days). Disqualified leads (a matching hard-DQ rule, PRF-9) are left out ' +
+      'unless `include_disqualified=true`; `disqualification` records the rule, time and reason. `profile_score` (and `profile_scores` by the primary profile ruleset) ' +
+      'is the fit score on the lead’s current attributes, `profile_level` its level; `profile_level` filters by its name. ' +
       '`engagement_level` is the level whose range contains the rounded `score`, kept with it; `engagement_level` filters by its name. ' +
       '`total` is exact on the last page and whenever PostgreSQL expects at most 10,000 matches; otherwise it is PostgreSQL’s estimate and `total_exact` is false (an exact count would scan every match).',
   })
@@ -71,7 +72,8 @@ export class LeadReadsController {
     description:
       'Every lead matching the `GET /leads` filters, in its order, streamed as a CSV attachment with the columns ' +
       `${LEAD_EXPORT_COLUMNS.join(', ')}. alias = the first email alias, else any alias; owner = owner name (else id); account = account id. ` +
-      'profile_score and profile_level stay empty: profile scoring does not exist yet (so a profile_level filter matches no lead); engagement_level is empty for a lead in no level.',
+      'profile_score is the primary profile ruleset’s score on the lead’s current attributes; engagement_level and profile_level are empty for a lead in no level. ' +
+      'Disqualified leads are left out unless include_disqualified=true.',
   })
   @ApiProduces('text/csv')
   @ApiOkResponse({
@@ -90,7 +92,18 @@ export class LeadReadsController {
     const { unit_id } = tenantKey();
     const rows = async function* (chunks: AsyncGenerator<ExportRow[]>) {
       for await (const chunk of chunks)
-        yield chunk.map((r) => [r.lead_id, r.alias, r.engagement_score, '', r.engagement_level, '', r.account, r.owner, r.last_activity, r.created_at]);
+        yield chunk.map((r) => [
+          r.lead_id,
+          r.alias,
+          r.engagement_score,
+          r.profile_score,
+          r.engagement_level,
+          r.profile_level,
+          r.account,
+          r.owner,
+          r.last_activity,
+          r.created_at,
+        ]);
     };
     await sendCsv(res, `leads-${unit_id}.csv`, [...LEAD_EXPORT_COLUMNS], rows(this.leads.export(q)));
   }
@@ -131,21 +144,24 @@ export class LeadReadsController {
     summary: 'Get lead score including disqualification state (OU-scoped)',
     description:
       'The score of `GET /score/{leadID}` (highest across the active engagement rulesets of the OU, exact as of now, rounded) with the disqualification state. ' +
-      'Disqualification does not exist yet: `disqualified` is false and its details null.',
+      'A lead matched by a hard-DQ rule is `disqualified`, with the rule, time and reason; `profile_score`/`profile_level` are its fit score and level.',
   })
   @ApiOkResponse({ type: LeadScoreStateDto })
   @ApiErrors(400, 401, 404)
   async score(@Param('leadID') leadId: string): Promise<LeadScoreStateDto> {
     const lead = await this.reader.lead(leadId);
     const best = (await this.reader.scores(lead)).filter((s) => s.active).sort((a, b) => b.score - a.score)[0];
+    const fit = await this.leads.fitState(lead.id);
     return {
       lead_id: lead.lead_id,
       score: best ? roundScore(best.score) : 0,
       ruleset_id: best?.ruleset_id ?? null,
-      disqualified: false,
-      disqualified_by_rule_id: null,
-      disqualified_at: null,
-      disqualified_reason: null,
+      disqualified: fit.disqualified,
+      disqualified_by_rule_id: fit.disqualification?.rule_id ?? null,
+      disqualified_at: isoOrNull(fit.disqualified_at),
+      disqualified_reason: fit.disqualification?.reason ?? null,
+      profile_score: roundScore(Number(fit.profile_score)),
+      profile_level: fit.profile_level,
     };
   }
 }

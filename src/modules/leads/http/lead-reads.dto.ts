@@ -44,7 +44,7 @@ export class LeadFilterQueryDto {
   @ApiPropertyOptional({
     type: 'boolean',
     default: false,
-    description: 'Include disqualified leads. Disqualification does not exist yet, so no lead is disqualified and this changes nothing.',
+    description: 'Include disqualified leads (a matching hard-DQ rule, PRF-9). Defaults to false (qualified-only).',
   })
   @IsOptional()
   @Transform(asBoolean)
@@ -64,7 +64,7 @@ export class LeadFilterQueryDto {
   @IsNotEmpty()
   engagement_level?: string;
 
-  @ApiPropertyOptional({ description: 'Profile level name. Profile scoring does not exist yet, so no lead has a profile level: any value matches no lead.' })
+  @ApiPropertyOptional({ description: 'Profile level name (exact): leads whose current profile level has this name' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -102,6 +102,15 @@ export class LeadListQueryDto extends LeadFilterQueryDto {
   limit?: number;
 }
 
+/** `leads.disqualification`: which rule disqualified the lead and why (PRF-11). */
+export class LeadDisqualificationDto {
+  @ApiProperty() rule_id: string;
+  @ApiProperty() ruleset_id: string;
+  @ApiProperty({ enum: ['profile', 'account'] }) dimension: string;
+  @ApiProperty({ example: 'email is empty' }) rule_name: string;
+  @ApiProperty() reason: string;
+}
+
 export class LeadListItemDto {
   @ApiProperty() org_id: string;
   @ApiProperty() unit_id: string;
@@ -116,19 +125,35 @@ export class LeadListItemDto {
   @ApiProperty({ nullable: true, description: 'The engagement ruleset `score` comes from (the primary); null when the OU has none' }) ruleset_id: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Rounded score per engagement ruleset the lead earned points in' })
   engagement_scores: Record<string, number>;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Always empty: profile scoring does not exist yet' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'Profile score by the primary profile ruleset (empty when the OU has none)',
+  })
   profile_scores: Record<string, number>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Names of the rulesets in `engagement_scores` (and the primary)' })
   ruleset_names: Record<string, string>;
   @ApiProperty({ nullable: true }) engagement_primary_ruleset_name: string | null;
-  @ApiProperty({ nullable: true, description: 'Always null: profile scoring does not exist yet' }) profile_primary_ruleset_name: string | null;
+  @ApiProperty({ nullable: true, description: 'Name of the primary profile ruleset' }) profile_primary_ruleset_name: string | null;
   @ApiProperty({
     nullable: true,
     description: 'Name of the engagement level whose range contains the rounded `score` (levels in effect: the primary ruleset’s); null when it is in none',
   })
   engagement_level: string | null;
-  @ApiProperty({ nullable: true, description: 'Always null: profile scoring does not exist yet, so no lead has a profile level' }) profile_level: string | null;
-  @ApiProperty({ description: 'Always false: disqualification does not exist yet' }) disqualified: boolean;
+  @ApiProperty({
+    description: 'Fit score: sum of the weights of the matching add_points rules of the primary profile ruleset on the lead’s current attributes (PRF-8)',
+  })
+  profile_score: number;
+  @ApiProperty({ nullable: true, description: 'Name of the profile level whose range contains the rounded profile_score; null when it is in none' })
+  profile_level: string | null;
+  @ApiProperty({
+    description: 'PRF-5: profile_score is below score_floor_pct × the maximum achievable score of the primary profile ruleset (false when it has no floor)',
+  })
+  below_floor: boolean;
+  @ApiProperty({ description: 'A hard-DQ rule matches the lead (PRF-9)' }) disqualified: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'When the lead was disqualified (RFC 3339)' }) disqualified_at: string | null;
+  @ApiProperty({ type: LeadDisqualificationDto, nullable: true, description: 'The rule, ruleset, dimension and reason (PRF-11)' })
+  disqualification: LeadDisqualificationDto | null;
   @ApiProperty({ nullable: true }) account_id: string | null;
   @ApiProperty({ nullable: true }) owner_id: string | null;
   @ApiProperty({ nullable: true }) owner_name: string | null;
@@ -199,8 +224,10 @@ export class LeadScoreStateDto {
   @ApiProperty() lead_id: string;
   @ApiProperty({ description: 'Highest score across the active engagement rulesets (as GET /score/{leadID}), exact as of now, rounded' }) score: number;
   @ApiProperty({ nullable: true, description: 'The ruleset the score comes from' }) ruleset_id: string | null;
-  @ApiProperty({ description: 'Always false: disqualification does not exist yet' }) disqualified: boolean;
-  @ApiProperty({ nullable: true, description: 'Always null (no disqualification yet)' }) disqualified_by_rule_id: string | null;
-  @ApiProperty({ nullable: true, description: 'Always null (no disqualification yet)' }) disqualified_at: string | null;
-  @ApiProperty({ nullable: true, description: 'Always null (no disqualification yet)' }) disqualified_reason: string | null;
+  @ApiProperty({ description: 'A hard-DQ rule matches the lead (PRF-9)' }) disqualified: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The matching hard-DQ rule' }) disqualified_by_rule_id: string | null;
+  @ApiProperty({ nullable: true, type: String }) disqualified_at: string | null;
+  @ApiProperty({ nullable: true, type: String }) disqualified_reason: string | null;
+  @ApiProperty({ description: 'Profile score (PRF-8)' }) profile_score: number;
+  @ApiProperty({ nullable: true, type: String }) profile_level: string | null;
 }

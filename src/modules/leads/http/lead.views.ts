@@ -1,4 +1,5 @@
 import { isoOrNull } from '../../../platform/http';
+import { roundScore } from '../../scoring/domain';
 import { LeadRecord } from '../lead-record';
 import { DeletionRecord } from '../leads.service';
 import { LeadDeletionStatusDto, LeadDto } from './leads.dto';
@@ -19,6 +20,11 @@ export function toLeadView(l: LeadRecord): LeadDto {
     last_event_at: isoOrNull(l.last_event_at),
     last_event_type: l.last_event_type,
     event_count: Number(l.event_count ?? 0),
+    profile_score: roundScore(Number(l.profile_score ?? 0)),
+    profile_level: l.profile_level ?? null,
+    disqualified: l.disqualified ?? false,
+    disqualified_at: isoOrNull(l.disqualified_at ?? null),
+    disqualification: l.disqualification ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { ALIAS_KINDS, AliasKind } from '../domain/lead-events';
+import { LeadDisqualificationDto } from './lead-reads.dto';
 
 export const MAX_BULK_OWNER_LEADS = 500;
 const ID_MAX = 256;
@@ -54,6 +55,15 @@ export class LeadDto {
   @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time', description: 'Last unsuppressed event' }) last_event_at: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) last_event_type: string | null;
   @ApiProperty({ description: 'Unsuppressed events recorded' }) event_count: number;
+  @ApiProperty({
+    description: 'Fit score of the primary profile ruleset on the current attributes (PRF-8; kept by a projection, so a metadata change shows moments later)',
+  })
+  profile_score: number;
+  @ApiProperty({ type: String, nullable: true }) profile_level: string | null;
+  @ApiProperty({ description: 'A hard-DQ rule matches the lead (PRF-9)' }) disqualified: boolean;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) disqualified_at: string | null;
+  @ApiProperty({ type: LeadDisqualificationDto, nullable: true, description: 'Rule, ruleset, dimension and reason (PRF-11)' })
+  disqualification: LeadDisqualificationDto | null;
 }
 
 export class LeadDetailDto extends LeadDto {

@@ -15,7 +15,7 @@ const SORT_KEYS: Record<SortBy, { expr: string; cast: string }> = {
 
 export const ITEM_COLUMNS =
   raw(`l.id, l.org_id, l.unit_id, l.lead_id, l.score, l.engagement_level, l.account_id, l.owner_id, l.owner_name, l.last_event_at, l.last_event_type,
-  l.event_count, l.created_at, l.updated_at`);
+  l.event_count, l.created_at, l.updated_at, l.profile_score, l.profile_level, l.disqualified, l.disqualified_at, l.disqualification`);
 /** The display alias of a lead (first email, else any). */
 export const ALIAS_EXTRA = raw(
   `(SELECT a.value FROM lead_aliases a WHERE a.lead_ref = p.id ORDER BY (a.kind <> 'email'), a.created_at, a.value LIMIT 1) AS alias`,
@@ -52,9 +52,10 @@ export function leadListWhere(q: LeadFilterQueryDto, now: Date): Sql {
   }
   // The materialised engagement level (kept with the score by the levels module), by exact name.
   if (q.engagement_level) where.push(sql`l.engagement_level = ${q.engagement_level}`);
-  // Profile scoring does not exist yet: no lead has a profile level, so that filter matches nothing.
-  if (q.profile_level) where.push(sql`false`);
-  // include_disqualified: disqualification does not exist yet, so every lead is qualified either way.
+  // The materialised profile level (kept with the profile score), by exact name.
+  if (q.profile_level) where.push(sql`l.profile_level = ${q.profile_level}`);
+  // PRF-9: disqualified leads leave lists and exports unless asked for
+  if (!q.include_disqualified) where.push(sql`NOT l.disqualified`);
   return joinSql(where);
 }
 

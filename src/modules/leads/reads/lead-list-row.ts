@@ -21,15 +21,31 @@ export interface LeadListRow {
   updated_at: Date;
   scores: Record<string, number> | null;
   alias: string | null;
+  profile_score: number;
+  profile_level: string | null;
+  disqualified: boolean;
+  disqualified_at: Date | null;
+  disqualification: DisqualificationRecord | null;
   /** the sort key as text (export keyset) */
   k?: string;
+}
+
+/** `leads.disqualification` (migration 1764000000055). */
+export interface DisqualificationRecord {
+  rule_id: string;
+  ruleset_id: string;
+  dimension: string;
+  rule_name: string;
+  reason: string;
 }
 
 export interface ExportRow {
   lead_id: string;
   alias: string;
   engagement_score: number;
+  profile_score: number;
   engagement_level: string;
+  profile_level: string;
   account: string;
   owner: string;
   last_activity: string;
@@ -54,13 +70,17 @@ export function toLeadListItemView(r: LeadListRow, rs: UnitRulesets): LeadListIt
     score: roundScore(Number(r.score)),
     ruleset_id: rs.primary?.id ?? null,
     engagement_scores: engagement,
-    profile_scores: {},
-    ruleset_names: names,
+    profile_scores: rs.profilePrimary ? { [rs.profilePrimary.id]: roundScore(Number(r.profile_score)) } : {},
+    ruleset_names: rs.profilePrimary ? { ...names, [rs.profilePrimary.id]: rs.profilePrimary.name } : names,
     engagement_primary_ruleset_name: rs.primary?.name ?? null,
-    profile_primary_ruleset_name: null,
+    profile_primary_ruleset_name: rs.profilePrimary?.name ?? null,
     engagement_level: r.engagement_level,
-    profile_level: null,
-    disqualified: false,
+    profile_score: roundScore(Number(r.profile_score)),
+    profile_level: r.profile_level,
+    below_floor: rs.profilePrimary?.floor != null && Number(r.profile_score) < rs.profilePrimary.floor,
+    disqualified: r.disqualified,
+    disqualified_at: isoOrNull(r.disqualified_at),
+    disqualification: r.disqualification,
     account_id: r.account_id,
     owner_id: r.owner_id,
     owner_name: r.owner_name,
@@ -77,7 +97,9 @@ export function toExportRow(r: LeadListRow): ExportRow {
     lead_id: r.lead_id,
     alias: r.alias ?? '',
     engagement_score: roundScore(Number(r.score)),
+    profile_score: roundScore(Number(r.profile_score)),
     engagement_level: r.engagement_level ?? '',
+    profile_level: r.profile_level ?? '',
     account: r.account_id ?? '',
     owner: r.owner_name ?? r.owner_id ?? '',
     last_activity: isoOrNull(r.last_event_at) ?? '',

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
 import { selectRows, sql } from '../../../platform/database';
 import { StreamBus, StreamMessage } from '../../stream';
-import { classifyEngagementLevels, engagementLevelsInEffect, LevelChange, UnitLevelRow } from './engagement-levels.sql';
+import { classifyEngagementLevels, engagementLevelsInEffect, LeadLevelKind, LevelChange, levelsInEffect, UnitLevelRow } from './engagement-levels.sql';
 
 const CACHED_UNITS_MAX = 10_000;
 
@@ -61,12 +61,15 @@ export class LevelClassifier {
     return classifyEngagementLevels(m, sql`SELECT unnest(${leadRefs}::text[]) AS ref`, distinct, levels, cause, this.clock.now());
   }
 
-  /** Re-derives the level of the given live leads of one OU from the configuration as this transaction sees it. */
-  async reclassify(m: EntityManager, unitId: string, leadRefs: string[] | 'all', cause: string): Promise<LevelChange[]> {
-    const levels = await engagementLevelsInEffect(m, [unitId]);
+  /**
+   * Re-derives the level of `kind` (engagement from `score`, profile from `profile_score`) of the given live leads of
+   * one OU from the configuration as this transaction sees it.
+   */
+  async reclassify(m: EntityManager, unitId: string, leadRefs: string[] | 'all', cause: string, kind: LeadLevelKind = 'engagement'): Promise<LevelChange[]> {
+    const levels = await levelsInEffect(m, kind, [unitId]);
     const targets =
       leadRefs === 'all' ? sql`SELECT id AS ref FROM leads WHERE unit_id = ${unitId} AND status = 'active'` : sql`SELECT unnest(${leadRefs}::text[]) AS ref`;
-    return classifyEngagementLevels(m, targets, [unitId], levels, cause, this.clock.now());
+    return classifyEngagementLevels(m, targets, [unitId], levels, cause, this.clock.now(), kind);
   }
 
   /** Pushes committed changes to their OUs' streams. */

@@ -4,6 +4,7 @@ import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
 import { QueueName } from '../../../platform/queues';
+import { LeadLevelKind } from './engagement-levels.sql';
 import { LevelClassifier } from './level-classifier.service';
 
 export const RECLASSIFY_UNIT = 'levels.reclassify-unit';
@@ -13,6 +14,8 @@ const CHUNK = 5000;
 export interface ReclassifyJobData {
   unit_id: string;
   cause: string;
+  /** absent on jobs queued before profile levels were classified: engagement */
+  kind?: LeadLevelKind;
 }
 
 /**
@@ -31,7 +34,7 @@ export class ReclassifyProcessor {
 
   @Process({ name: RECLASSIFY_UNIT, concurrency: 1 })
   async reclassifyUnit(job: Job<ReclassifyJobData>): Promise<{ leads: number; leads_changed: number }> {
-    const { unit_id, cause } = job.data;
+    const { unit_id, cause, kind = 'engagement' } = job.data;
     const [{ n: total }] = await selectRows<{ n: number }>(this.ds, sql`SELECT count(*)::int AS n FROM leads WHERE unit_id = ${unit_id} AND status = 'active'`);
     let after = '';
     let done = 0;
@@ -45,7 +48,7 @@ export class ReclassifyProcessor {
       ).map((r) => r.id);
       if (!refs.length) break;
       after = refs[refs.length - 1];
-      const changes = await this.ds.transaction((m) => this.classifier.reclassify(m, unit_id, refs, cause));
+      const changes = await this.ds.transaction((m) => this.classifier.reclassify(m, unit_id, refs, cause, kind));
       await this.classifier.publish(changes);
       done += refs.length;
       changed += changes.length;

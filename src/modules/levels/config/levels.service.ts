@@ -160,19 +160,21 @@ export class LevelsService {
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`levels:${unitId}:${kind}`]);
       const done = await work(m);
       const snapshot = await this.snapshot(m, kind, done);
-      if (kind === ENGAGEMENT) {
+      if (kind === ENGAGEMENT || kind === 'profile') {
         background = await this.isLarge(m, unitId);
-        if (!background) changes = await this.classifier.reclassify(m, unitId, 'all', 'levels_changed');
+        if (!background) changes = await this.classifier.reclassify(m, unitId, 'all', 'levels_changed', kind);
       }
       return { result: done.result, snapshot };
     });
     await this.classifier.publish(changes);
     if (background) {
       // committed: a lost enqueue leaves levels to the next score change of each lead, so it is logged loudly
-      await this.queue.add(RECLASSIFY_UNIT, { unit_id: unitId, cause: 'levels_changed' }).catch((err: Error) => {
-        this.log.error({ msg: 'could not queue level re-classification', unit_id: unitId, err: err.message });
-        throw err;
-      });
+      await this.queue
+        .add(RECLASSIFY_UNIT, { unit_id: unitId, cause: 'levels_changed', kind: kind === 'profile' ? 'profile' : ENGAGEMENT })
+        .catch((err: Error) => {
+          this.log.error({ msg: 'could not queue level re-classification', unit_id: unitId, err: err.message });
+          throw err;
+        });
     }
     return out;
   }

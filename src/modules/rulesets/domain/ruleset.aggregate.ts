@@ -1,11 +1,20 @@
 import { DomainEvent, EventSourcedAggregate } from '../../../platform/event-store';
-import { canonicalEventType } from '../../scoring/domain';
-import { RuleAddedPayload, RuleFields, RulesetCreatedPayload, RulesetEvents, RulesetUpdatedPayload, RuleUpdatedPayload } from './ruleset-events';
+import { attributeRuleProblems, canonicalEventType, ENGAGEMENT } from '../../scoring/domain';
+import {
+  AnyRuleFields,
+  isAttributeRuleFields,
+  RuleAddedPayload,
+  RuleFields,
+  RulesetCreatedPayload,
+  RulesetEvents,
+  RulesetUpdatedPayload,
+  RuleUpdatedPayload,
+} from './ruleset-events';
 
-export interface RuleState extends RuleFields {
+export type RuleState = AnyRuleFields & {
   rule_id: string;
   priority: number;
-}
+};
 
 export interface RulesetState {
   created?: RulesetCreatedPayload;
@@ -16,8 +25,9 @@ export interface RulesetState {
 /** Why a command was refused; the HTTP layer maps each code to a status. */
 export class RulesetRuleViolation extends Error {
   constructor(
-    readonly code: 'ruleset_not_found' | 'rule_not_found' | 'duplicate_rule' | 'invalid_reorder',
+    readonly code: 'ruleset_not_found' | 'rule_not_found' | 'duplicate_rule' | 'invalid_reorder' | 'invalid_rule',
     message: string,
+    readonly details: { field: string; reason: string }[] = [],
   ) {
     super(message);
   }
@@ -28,8 +38,10 @@ const sameFilters = (a: RuleFields['filters'], b: RuleFields['filters']) =>
   JSON.stringify([...b].map((c) => [c.key, c.operator, String(c.value ?? '')]).sort());
 
 /**
- * An engagement ruleset and its rules. Rules are ordered by priority (0 = highest). Two rules of one ruleset
- * may share an event type only with different attribute filters (RULE-7: same type and same filters → 409).
+ * A ruleset of any dimension and its rules. Engagement rules score events (ordered by priority, 0 = highest; two rules
+ * of one ruleset may share an event type only with different attribute filters, RULE-7: same type and same filters
+ * → 409); the rules of the attribute dimensions (profile, account, deal) test the subject's attributes, and only
+ * hard-DQ rules may carry a compound `conditions` group.
  */
 export class Ruleset extends EventSourcedAggregate<RulesetState> {
   static readonly streamType = 'ruleset';
@@ -68,17 +80,30 @@ export class Ruleset extends EventSourcedAggregate<RulesetState> {
     this.raise(RulesetEvents.Deleted, { at });
   }
 
-  addRule(ruleId: string, fields: RuleFields, by: string, at: string): void {
+  /** Rules of an engagement ruleset name an event type; the others test attributes. */
+  private assertKind(fields: AnyRuleFields): void {
+    if ((this.info.dimension === ENGAGEMENT) === isAttributeRuleFields(fields)) {
+      throw new RulesetRuleViolation('ruleset_not_found', `not a ${isAttributeRuleFields(fields) ? 'attribute' : 'engagement'} ruleset`);
+    }
+    if (isAttributeRuleFields(fields)) {
+      const problems = attributeRuleProblems(fields);
+      if (problems.length) throw new RulesetRuleViolation('invalid_rule', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
+    } else {
+      this.assertNoTwin((fields as RuleFields & { rule_id?: string }).rule_id ?? '', fields);
+    }
+  }
+
+  addRule(ruleId: string, fields: AnyRuleFields, by: string, at: string): void {
     this.assertExists();
-    this.assertNoTwin(ruleId, fields);
+    this.assertKind({ ...fields, rule_id: ruleId } as unknown as AnyRuleFields);
     const priority = this.state.rules.length ? Math.max(...this.state.rules.map((r) => r.priority)) + 1 : 0;
     this.raise(RulesetEvents.RuleAdded, { rule_id: ruleId, priority, ...fields, by, at } satisfies RuleAddedPayload);
   }
 
-  updateRule(ruleId: string, changes: Partial<RuleFields>, by: string, at: string): RuleState {
+  updateRule(ruleId: string, changes: Partial<AnyRuleFields>, by: string, at: string): RuleState {
     const rule = this.rule(ruleId);
-    const next = { ...rule, ...changes };
-    this.assertNoTwin(ruleId, next);
+    const next = { ...rule, ...changes } as RuleState;
+    this.assertKind(next);
     if (Object.keys(changes).length) this.raise(RulesetEvents.RuleUpdated, { rule_id: ruleId, changes, by, at } satisfies RuleUpdatedPayload);
     return this.rule(ruleId);
   }
@@ -115,7 +140,9 @@ export class Ruleset extends EventSourcedAggregate<RulesetState> {
 
   private assertNoTwin(ruleId: string, fields: RuleFields): void {
     const key = canonicalEventType(fields.event_type);
-    const twin = this.state.rules.find((r) => r.rule_id !== ruleId && canonicalEventType(r.event_type) === key && sameFilters(r.filters, fields.filters));
+    const twin = this.state.rules.find(
+      (r) => r.rule_id !== ruleId && !isAttributeRuleFields(r) && canonicalEventType(r.event_type) === key && sameFilters(r.filters, fields.filters),
+    );
     if (twin)
       throw new RulesetRuleViolation('duplicate_rule', `rule ${twin.rule_id} already scores ${fields.event_type} with the same filters in this ruleset`);
   }
@@ -133,12 +160,12 @@ export class Ruleset extends EventSourcedAggregate<RulesetState> {
         break;
       case RulesetEvents.RuleAdded: {
         const { by: _by, at: _at, ...rule } = e.payload as RuleAddedPayload;
-        this.state.rules.push(rule);
+        this.state.rules.push(rule as RuleState);
         break;
       }
       case RulesetEvents.RuleUpdated: {
         const p = e.payload as RuleUpdatedPayload;
-        this.state.rules = this.state.rules.map((r) => (r.rule_id === p.rule_id ? { ...r, ...p.changes } : r));
+        this.state.rules = this.state.rules.map((r) => (r.rule_id === p.rule_id ? ({ ...r, ...p.changes } as RuleState) : r));
         break;
       }
       case RulesetEvents.RuleRemoved:

@@ -36,7 +36,7 @@ export class HalfLifeSuggestionsService {
   async suggestions(): Promise<HalfLifeSuggestionsDto> {
     const rules = await selectRows<RuleRow>(
       this.ds,
-      sql`SELECT r.id, r.ruleset_id, rs.dimension, r.event_type, r.half_life_days
+      sql`SELECT r.id, r.ruleset_id, rs.dimension, coalesce(r.event_type, '') AS event_type, r.half_life_days
             FROM rules r JOIN rulesets rs ON rs.id = r.ruleset_id
            WHERE ${unitScope('r')} AND rs.dimension = ANY(${READ_DIMENSIONS}::text[])`,
     );
@@ -68,7 +68,7 @@ export class HalfLifeSuggestionsService {
         (
           await selectRows<RuleRow>(
             this.ds,
-            sql`SELECT r.id, r.ruleset_id, rs.dimension, r.event_type, r.half_life_days
+            sql`SELECT r.id, r.ruleset_id, rs.dimension, coalesce(r.event_type, '') AS event_type, r.half_life_days
                   FROM rules r JOIN rulesets rs ON rs.id = r.ruleset_id
                  WHERE ${unitScope('r')} AND r.id = ANY(${ids}::text[])`,
           )

@@ -20,7 +20,7 @@ export class HalfLifeSuggestionDto {
   @ApiProperty() rule_id: string;
   @ApiProperty() ruleset_id: string;
   @ApiProperty({ enum: ['engagement', 'deal'] }) dimension: string;
-  @ApiProperty({ description: 'Empty for session-based rules' }) event_type: string;
+  @ApiProperty({ description: 'Empty for rules that score no event type (session-based rules; profile, account and deal rules)' }) event_type: string;
   @ApiProperty({ nullable: true, type: Number }) current_half_life_days: number | null;
   @ApiProperty({ nullable: true, type: Number, description: 'The research default; null when the rule is not eligible' }) suggested_half_life_days:
     number | null;

@@ -23,7 +23,10 @@ export class RulesetsQueries {
   }
 
   async ruleset(id: string): Promise<RulesetDto> {
-    const row = await selectOne<RulesetRow>(this.ds, sql`SELECT r.*, ${RULE_COUNT} FROM rulesets r WHERE r.id = ${id} AND ${unitScope('r')}`);
+    const row = await selectOne<RulesetRow>(
+      this.ds,
+      sql`SELECT r.*, ${RULE_COUNT} FROM rulesets r WHERE r.id = ${id} AND ${unitScope('r')} AND r.dimension = ${ENGAGEMENT}`,
+    );
     if (!row) throw ScoringErrors.notFound('ruleset_not_found', 'ruleset');
     return toRulesetView(row);
   }
@@ -32,12 +35,15 @@ export class RulesetsQueries {
   async rules(rulesetId?: string): Promise<RuleDto[]> {
     if (rulesetId) await this.ruleset(rulesetId);
     const ofRuleset = rulesetId ? sql`AND ruleset_id = ${rulesetId}` : sql``;
-    const rows = await selectRows<RuleRow>(this.ds, sql`SELECT * FROM rules WHERE ${unitScope()} ${ofRuleset} ORDER BY ruleset_id, priority, id`);
+    const rows = await selectRows<RuleRow>(
+      this.ds,
+      sql`SELECT * FROM rules WHERE ${unitScope()} AND dimension = ${ENGAGEMENT} ${ofRuleset} ORDER BY ruleset_id, priority, id`,
+    );
     return rows.map(toRuleView);
   }
 
   async rule(id: string): Promise<RuleDto> {
-    const row = await selectOne<RuleRow>(this.ds, sql`SELECT * FROM rules WHERE id = ${id} AND ${unitScope()}`);
+    const row = await selectOne<RuleRow>(this.ds, sql`SELECT * FROM rules WHERE id = ${id} AND ${unitScope()} AND dimension = ${ENGAGEMENT}`);
     if (!row) throw ScoringErrors.notFound('rule_not_found', 'rule');
     return toRuleView(row);
   }

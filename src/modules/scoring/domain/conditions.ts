@@ -15,7 +15,9 @@ export const CONDITION_OPERATORS = [
   'lt',
   'lte',
 ] as const;
-export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+/** PRF-7 operators of attribute rules beyond the filter set: list membership (comma-separated) and emptiness. */
+export const LIST_AND_EMPTINESS_OPERATORS = ['in', 'not_in', 'is_empty', 'is_not_empty'] as const;
+export type ConditionOperator = (typeof CONDITION_OPERATORS)[number] | (typeof LIST_AND_EMPTINESS_OPERATORS)[number];
 
 export type ConditionValue = string | number | boolean | null;
 
@@ -30,14 +32,31 @@ export interface Condition {
  * MF-8: an absent key satisfies only the negative operators. `null` counts as absent: senders use it for
  * "no value", and a `null` that satisfied `equals ""` or `exists` would surprise more than it helps.
  */
-const SATISFIED_BY_ABSENT_KEY: ReadonlySet<ConditionOperator> = new Set(['not_exists', 'not_equals', 'not_contains']);
-const VALUELESS_OPERATORS: ReadonlySet<ConditionOperator> = new Set(['exists', 'not_exists']);
-const NUMERIC_OPERATORS: ReadonlySet<ConditionOperator> = new Set(['gt', 'gte', 'lt', 'lte']);
+const SATISFIED_BY_ABSENT_KEY: ReadonlySet<ConditionOperator> = new Set(['not_exists', 'not_equals', 'not_contains', 'not_in', 'is_empty']);
+const VALUELESS_OPERATORS: ReadonlySet<ConditionOperator> = new Set(['exists', 'not_exists', 'is_empty', 'is_not_empty']);
+export const NUMERIC_OPERATORS: ReadonlySet<ConditionOperator> = new Set(['gt', 'gte', 'lt', 'lte']);
+
+/** `in` / `not_in`: the comparison value is a comma-separated list; items are trimmed, compared case-insensitively. */
+export function listItems(value: unknown): string[] {
+  return metadataValueAsText(value ?? '')
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter((v) => v !== '');
+}
+
+/** Empty: absent, null, blank text, an empty list or object. */
+function isEmptyValue(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
+}
 
 /** Plain decimal notation only: `Number()` alone would also accept "0x10", "Infinity", "" and booleans. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-function asNumber(value: unknown): number {
+export function asNumber(value: unknown): number {
   if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
   if (typeof value === 'string' && DECIMAL.test(value.trim())) return Number(value.trim());
   return Number.NaN;
@@ -55,6 +74,8 @@ export function isConditionOperator(value: unknown): value is ConditionOperator 
 
 export function conditionHolds(condition: Condition, metadata: Metadata | null | undefined): boolean {
   const actual = readMetadataValue(metadata, condition.key);
+  if (condition.operator === 'is_empty') return isEmptyValue(actual);
+  if (condition.operator === 'is_not_empty') return !isEmptyValue(actual);
   if (actual === undefined || actual === null) return SATISFIED_BY_ABSENT_KEY.has(condition.operator);
 
   const text = metadataValueAsText(actual).toLowerCase();
@@ -85,6 +106,10 @@ export function conditionHolds(condition: Condition, metadata: Metadata | null |
       return compareNumbers(actual, condition.value, (a, b) => a < b);
     case 'lte':
       return compareNumbers(actual, condition.value, (a, b) => a <= b);
+    case 'in':
+      return listItems(condition.value).includes(text.trim());
+    case 'not_in':
+      return !listItems(condition.value).includes(text.trim());
     default: {
       // Stored data that predates an operator's removal fails closed: nothing suppressed, nothing awarded.
       const unhandled: never = operator;
@@ -135,6 +160,10 @@ const OPERATOR_WORDS: Record<ConditionOperator, string> = {
   gte: 'is at least',
   lt: 'is less than',
   lte: 'is at most',
+  in: 'is one of',
+  not_in: 'is none of',
+  is_empty: 'is empty',
+  is_not_empty: 'is not empty',
 };
 
 /**

@@ -21,3 +21,4 @@ export * from './suppression';
 export * from './timed-event';
 export * from './velocity-filter';
 export * from './contribution';
+export * from './attribute-rules';

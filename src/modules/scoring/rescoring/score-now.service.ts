@@ -11,8 +11,12 @@ import { Dimension, DIMENSIONS, isDimension } from '../domain/dimension';
 import { ScoreNowDto, ScoringJobDto } from '../http/scoring.dto';
 import { RESCORE_RULESET, RescoreJobData } from '../rescore.processor';
 import { ScoringErrors } from '../scoring.errors';
+import { PROFILE_REEVALUATE_UNIT, ProfileScoring } from '../fit/profile-scoring.service';
 
 type JobStatus = ScoringJobDto['status'];
+
+/** The jobs `GET /scoring/jobs/{jobId}` reports on: engagement score-now and profile re-evaluations. */
+const SCORING_JOBS = new Set([RESCORE_RULESET, PROFILE_REEVALUATE_UNIT]);
 
 function jobStatus(state: string): JobStatus {
   if (state === 'completed' || state === 'failed') return state;
@@ -25,6 +29,7 @@ export class ScoreNowService {
   constructor(
     private readonly ds: DataSource,
     @InjectQueue(QueueName.Rescore) private readonly queue: Queue,
+    private readonly profiles: ProfileScoring,
   ) {}
 
   async scoreNow(dimension: string, rulesetId: string): Promise<ScoreNowDto> {
@@ -35,6 +40,17 @@ export class ScoreNowService {
       sql`SELECT id, name FROM rulesets WHERE id = ${rulesetId} AND ${unitScope()} AND dimension = ${wired}`,
     );
     if (!ruleset) throw ScoringErrors.notFound('ruleset_not_found', 'ruleset');
+    if (wired === 'profile') {
+      // profile scores derive from current attributes: every lead of the OU is re-evaluated against every profile ruleset
+      const jobId = await this.profiles.queueUnit({ org_id: orgId, unit_id: unitId, ruleset_id: rulesetId, cause: 'score_now', actor: RequestContext.actor() });
+      RequestContext.describe({
+        verb: 'score_now',
+        entityType: 'ruleset',
+        entityId: rulesetId,
+        summary: `queued profile re-evaluation for ruleset '${ruleset.name}'`,
+      });
+      return { status: 'queued', job_id: jobId, ruleset_id: rulesetId, status_url: `/scoring/jobs/${jobId}` };
+    }
     const job = await this.queue.add(RESCORE_RULESET, {
       org_id: orgId,
       unit_id: unitId,
@@ -51,7 +67,7 @@ export class ScoreNowService {
     const job = await this.queue.getJob(jobId);
     const { unitId } = currentUnit();
     // job_not_found is shared with the lead-import module; its catalog entry is the lead's to place
-    if (!job || job.name !== RESCORE_RULESET || (job.data as RescoreJobData).unit_id !== unitId) throw ScoringErrors.notFound('job_not_found', 'job');
+    if (!job || !SCORING_JOBS.has(job.name) || (job.data as RescoreJobData).unit_id !== unitId) throw ScoringErrors.notFound('job_not_found', 'job');
     const progress = job.progress();
     return {
       job_id: String(job.id),
@@ -62,14 +78,14 @@ export class ScoreNowService {
     };
   }
 
-  /** 400 for an unknown dimension, 404 for one that has no rulesets yet (only engagement is wired). */
+  /** 400 for an unknown dimension, 404 for one that cannot be rescored (engagement and profile are wired). */
   private wiredDimension(dimension: string): Dimension {
     if (!isDimension(dimension)) {
       throw PlatformErrors.error('validation_failed', `dimension must be one of ${DIMENSIONS.join(', ')}`, [
         { field: 'dimension', reason: `must be one of ${DIMENSIONS.join(', ')}` },
       ]);
     }
-    if (!isWiredDimension(dimension)) throw ScoringErrors.notFound('ruleset_not_found', `${dimension} ruleset`);
+    if (!isWiredDimension(dimension) && dimension !== 'profile') throw ScoringErrors.notFound('ruleset_not_found', `${dimension} ruleset`);
     return dimension;
   }
 }

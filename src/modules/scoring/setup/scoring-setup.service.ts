@@ -4,6 +4,7 @@ import { selectOne, sql } from '../../../platform/database';
 import { orgScope, unitOnly, unitScope } from '../../../platform/tenancy';
 import { effectiveSurgePolicy, ProcessingScope, SurgePolicy } from '../domain';
 import { Condition } from '../domain/conditions';
+import { AttributeDimension, AttributeRuleset } from '../domain/attribute-rules';
 import { Dimension, ENGAGEMENT } from '../domain/dimension';
 import { MetadataFilter } from '../domain/metadata-filters';
 import { Ruleset } from '../domain/ruleset';
@@ -82,6 +83,34 @@ function toRuleset(r: RulesetJson): Ruleset {
  */
 const CACHED_SETUPS_MAX = 10_000;
 
+/** Answers from `cache` while `scoring_setup_version` has not moved since the entry was read. */
+async function cachedByVersion<T>(cache: Map<string, { version: string; setup: T }>, key: string, m: EntityManager, read: () => Promise<T>): Promise<T> {
+  // read first: a change committed after this read moves the counter again, so it is never cached as current
+  const [{ version }] = await m.query(`SELECT version::text AS version FROM scoring_setup_version`);
+  const cached = cache.get(key);
+  if (cached && cached.version === version) return cached.setup;
+  const setup = await read();
+  if (cache.size >= CACHED_SETUPS_MAX) cache.clear();
+  cache.set(key, { version, setup });
+  return setup;
+}
+
+/** Attribute rulesets of an OU and dimension, each with its rules, in one round trip. */
+export async function readAttributeRulesets(m: EntityManager, orgId: string, unitId: string, dimension: AttributeDimension): Promise<AttributeRuleset[]> {
+  const row = await selectOne<{ rulesets: AttributeRuleset[] }>(
+    m,
+    sql`SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name, 'enabled', r.active, 'is_primary', r.is_primary,
+                 'score_floor_pct', r.score_floor_pct,
+                 'rules', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'ruleset_id', x.ruleset_id, 'property', x.property,
+                     'condition', x.condition, 'comparison_value', x.comparison_value, 'weight', x.weight, 'rule_type', x.rule_type,
+                     'conditions', x.conditions, 'ui_order', x.ui_order) ORDER BY x.ui_order NULLS LAST, x.id), '[]'::jsonb)
+                   FROM rules x WHERE x.ruleset_id = r.id))
+               ORDER BY r.created_at, r.id), '[]'::jsonb) AS rulesets
+          FROM rulesets r WHERE ${unitScope('r', { orgId, unitId })} AND r.dimension = ${dimension}`,
+  );
+  return row?.rulesets ?? [];
+}
+
 @Injectable()
 export class ScoringSetupService {
   /**
@@ -90,20 +119,23 @@ export class ScoringSetupService {
    * one-row read) instead of reading the whole setup again; callers must not change what they get.
    */
   private readonly cache = new Map<string, { version: string; setup: OuScoringSetup }>();
+  /** The same, for the attribute rulesets of a dimension (profile, account, deal). */
+  private readonly attributeCache = new Map<string, { version: string; setup: AttributeRuleset[] }>();
 
   constructor(private readonly ds: DataSource) {}
 
   async load(orgId: string, unitId: string, manager?: EntityManager, dimension: Dimension = ENGAGEMENT): Promise<OuScoringSetup> {
     const m = manager ?? this.ds.manager;
-    const key = `${orgId}\u0000${unitId}\u0000${dimension}`;
-    // read first: a change committed after this read moves the counter again, so it is never cached as current
-    const [{ version }] = await m.query(`SELECT version::text AS version FROM scoring_setup_version`);
-    const cached = this.cache.get(key);
-    if (cached && cached.version === version) return cached.setup;
-    const setup = await this.read(orgId, unitId, m, dimension);
-    if (this.cache.size >= CACHED_SETUPS_MAX) this.cache.clear();
-    this.cache.set(key, { version, setup });
-    return setup;
+    return cachedByVersion(this.cache, `${orgId}\u0000${unitId}\u0000${dimension}`, m, () => this.read(orgId, unitId, m, dimension));
+  }
+
+  /**
+   * The OU's rulesets of an attribute dimension with their rules (enabled or not: the domain decides), cached like
+   * `load`, so the ingest projection's profile re-evaluation costs one one-row read while nothing changed.
+   */
+  async attributeRulesets(orgId: string, unitId: string, dimension: AttributeDimension, manager?: EntityManager): Promise<AttributeRuleset[]> {
+    const m = manager ?? this.ds.manager;
+    return cachedByVersion(this.attributeCache, `${orgId}\u0000${unitId}\u0000${dimension}`, m, () => readAttributeRulesets(m, orgId, unitId, dimension));
   }
 
   private async read(orgId: string, unitId: string, m: EntityManager, dimension: Dimension): Promise<OuScoringSetup> {

@@ -13,10 +13,10 @@ export class DeleteRulesetHandler implements ICommandHandler<DeleteRulesetComman
     private readonly clock: Clock,
   ) {}
 
-  async execute({ rulesetId }: DeleteRulesetCommand): Promise<void> {
+  async execute({ rulesetId, dimension }: DeleteRulesetCommand): Promise<void> {
     await this.repo
       .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (ruleset) => {
-        assertInActiveUnit(ruleset);
+        assertInActiveUnit(ruleset, dimension);
         ruleset.remove(this.clock.now().toISOString());
       })
       .catch(rethrowRuleViolation);

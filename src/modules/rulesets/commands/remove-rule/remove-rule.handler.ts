@@ -15,11 +15,11 @@ export class RemoveRuleHandler implements ICommandHandler<RemoveRuleCommand> {
     private readonly clock: Clock,
   ) {}
 
-  async execute({ ruleId }: RemoveRuleCommand): Promise<void> {
-    const rulesetId = await this.lookup.rulesetOfRule(ruleId);
+  async execute({ ruleId, dimension }: RemoveRuleCommand): Promise<void> {
+    const rulesetId = await this.lookup.rulesetOfRule(ruleId, dimension);
     await this.repo
       .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (ruleset) => {
-        assertInActiveUnit(ruleset);
+        assertInActiveUnit(ruleset, dimension);
         ruleset.removeRule(ruleId, this.clock.now().toISOString());
       })
       .catch(rethrowRuleViolation);

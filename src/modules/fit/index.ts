@@ -1,0 +1,2 @@
+// The fit module's public surface: the module (its projection keeps profile scores with lead attributes).
+export { FitModule } from './fit.module';

@@ -1,0 +1,149 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../../platform/clock';
+import { selectOne, selectRows, sql } from '../../../platform/database';
+import { QueueName } from '../../../platform/queues';
+import { AttributeDimension, AttributeRuleset, AttributeScore, scoreAttributeRulesets } from '../domain/attribute-rules';
+import { Metadata } from '../domain/metadata-path';
+import { ScoringSetupService } from '../setup/scoring-setup.service';
+import { applyDisqualifications } from './disqualification.sql';
+import { ProfileScoreFollower } from './fit-score-follower';
+
+export const PROFILE_REEVALUATE_UNIT = 'profile.reevaluate-unit';
+/** Leads per transaction of an OU-wide profile re-evaluation. */
+export const PROFILE_CHUNK = 5000;
+
+export interface ProfileJobData {
+  org_id: string;
+  unit_id: string;
+  /** the ruleset score-now named, if any (informational: every profile ruleset is applied) */
+  ruleset_id: string | null;
+  cause: string;
+  actor: string | null;
+}
+
+export interface ProfileOutcome {
+  leads: number;
+  scores_changed: number;
+  disqualified: number;
+  requalified: number;
+}
+
+const PROFILE = 'profile' as const;
+
+/** Whether any enabled ruleset has a rule: without one, nothing can score or disqualify. */
+export function hasLiveRules(rulesets: readonly AttributeRuleset[]): boolean {
+  return rulesets.some((r) => r.enabled && r.rules.length > 0);
+}
+
+/**
+ * Profile scoring (PRF-8..11): `leads.profile_score`, `profile_level` (through the ProfileScoreFollower) and the
+ * profile dimension's disqualification, all derived from the lead's current metadata and the OU's profile rulesets
+ * through the pure `scoreAttributeRulesets`. Leads whose attributes changed are re-evaluated by the `profile-scores`
+ * projection (batched, rules cached per OU by `scoring_setup_version`); a ruleset or rule change re-evaluates the
+ * whole OU on the worker (`profile.reevaluate-unit`, chunks of PROFILE_CHUNK leads, progress reported). Also the
+ * attribute scorer of the account and deal dimensions (`scoreAttributes`).
+ */
+@Injectable()
+export class ProfileScoring {
+  private readonly log = new Logger('ProfileScoring');
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly setups: ScoringSetupService,
+    private readonly clock: Clock,
+    @InjectQueue(QueueName.Rescore) private readonly queue: Queue,
+    @Optional() private readonly follower?: ProfileScoreFollower,
+  ) {}
+
+  /**
+   * The score of `attributes` under the OU's rulesets of `dimension` (cached): the primary's matching add_points
+   * rules, and the first matching hard-DQ rule of any enabled ruleset. For the accounts slice (account attributes)
+   * and deals; the profile live path and dry run use the same function.
+   */
+  async scoreAttributes(orgId: string, unitId: string, dimension: AttributeDimension, attributes: Metadata | null, m?: EntityManager): Promise<AttributeScore> {
+    const rulesets = await this.setups.attributeRulesets(orgId, unitId, dimension, m);
+    return scoreAttributeRulesets(dimension, rulesets, attributes);
+  }
+
+  /**
+   * Re-evaluates these leads of one OU inside the caller's transaction (their metadata as this transaction sees it).
+   * Returns what to do after commit (level changes published). Costs one one-row read when the OU has no profile rule
+   * and nothing to undo.
+   */
+  async reevaluate(
+    m: EntityManager,
+    orgId: string,
+    unitId: string,
+    leadRefs: string[],
+    /** re-derive the profile level of every given lead, not only of those whose score moved (the configuration changed) */
+    allLevels = false,
+  ): Promise<{ outcome: ProfileOutcome; afterCommit: () => Promise<void> }> {
+    const rulesets = await this.setups.attributeRulesets(orgId, unitId, PROFILE, m);
+    const none = { outcome: { leads: 0, scores_changed: 0, disqualified: 0, requalified: 0 }, afterCommit: async () => undefined };
+    const live = hasLiveRules(rulesets);
+    // without a rule nothing can score or disqualify; leftovers of rules since removed are the OU-wide job's (queued by that change)
+    if (!leadRefs.length || (!live && !allLevels)) return none;
+    const leads = await selectRows<{ id: string; metadata: Metadata | null; profile_score: number; disqualified: boolean; dq_dimension: string | null }>(
+      m,
+      sql`SELECT id, metadata, profile_score, disqualified, disqualification->>'dimension' AS dq_dimension FROM leads
+           WHERE id = ANY(${leadRefs}::text[]) AND unit_id = ${unitId} AND status = 'active'`,
+    );
+    // an OU without rules: only leftovers (scores or disqualifications from rules since removed) need writing
+    const work = live ? leads : leads.filter((l) => Number(l.profile_score) !== 0 || (l.disqualified && l.dq_dimension === PROFILE));
+    if (!work.length && !allLevels) return none;
+    const results = work.map((l) => ({ lead: l, result: scoreAttributeRulesets(PROFILE, rulesets, l.metadata) }));
+    const moved = results.filter((r) => Number(r.lead.profile_score) !== r.result.score);
+    if (moved.length) {
+      await m.query(`UPDATE leads l SET profile_score = x.score FROM jsonb_to_recordset($1::jsonb) AS x(id text, score double precision) WHERE l.id = x.id`, [
+        JSON.stringify(moved.map((r) => ({ id: r.lead.id, score: r.result.score }))),
+      ]);
+    }
+    const dq = await applyDisqualifications(
+      m,
+      PROFILE,
+      results.map((r) => ({ lead_ref: r.lead.id, disqualified_by: r.result.disqualified_by })),
+      this.clock.now(),
+    );
+    const follow = allLevels ? leads.map((l) => l.id) : moved.map((r) => r.lead.id);
+    const publish = follow.length && this.follower ? await this.follower.followProfile(m, unitId, follow) : async () => undefined;
+    return {
+      outcome: { leads: leads.length, scores_changed: moved.length, disqualified: dq.disqualified.length, requalified: dq.requalified.length },
+      afterCommit: publish,
+    };
+  }
+
+  /** Queues the re-evaluation of every lead of the OU (a profile ruleset or rule changed, or score-now). */
+  async queueUnit(data: ProfileJobData): Promise<string> {
+    const job = await this.queue.add(PROFILE_REEVALUATE_UNIT, data, { removeOnComplete: 1000, removeOnFail: 1000 });
+    return String(job.id);
+  }
+
+  /** Every live lead of the OU, chunk by chunk (one transaction each), against the rules current when the chunk runs. */
+  async reevaluateUnit(orgId: string, unitId: string, progress?: (done: number, total: number) => Promise<void>): Promise<ProfileOutcome> {
+    const { n: total } = (await selectOne<{ n: number }>(this.ds, sql`SELECT count(*)::int AS n FROM leads WHERE unit_id = ${unitId} AND status = 'active'`))!;
+    const sum: ProfileOutcome = { leads: 0, scores_changed: 0, disqualified: 0, requalified: 0 };
+    let after = '';
+    for (;;) {
+      const refs = (
+        await selectRows<{ id: string }>(
+          this.ds,
+          sql`SELECT id FROM leads WHERE unit_id = ${unitId} AND status = 'active' AND id > ${after} ORDER BY id LIMIT ${PROFILE_CHUNK}`,
+        )
+      ).map((r) => r.id);
+      if (!refs.length) break;
+      after = refs[refs.length - 1];
+      const { outcome, afterCommit } = await this.ds.transaction((m) => this.reevaluate(m, orgId, unitId, refs, true));
+      await afterCommit();
+      sum.leads += refs.length;
+      sum.scores_changed += outcome.scores_changed;
+      sum.disqualified += outcome.disqualified;
+      sum.requalified += outcome.requalified;
+      await progress?.(sum.leads, total);
+      this.log.log({ msg: 'profile re-evaluation progress', unit_id: unitId, done: sum.leads, total });
+    }
+    return sum;
+  }
+}
