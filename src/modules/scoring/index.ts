@@ -18,7 +18,7 @@ export {
 export { type LeadRow, type RulesetScore, ScoreReader } from './queries/score-reader.service';
 export { ScoringErrors } from './scoring.errors';
 export { ScoringModule, ScoringWorkerModule } from './scoring.module';
-export { type OuScoringSetup, ScoringSetupService } from './setup/scoring-setup.service';
+export { cachedByVersion, type OuScoringSetup, ScoringSetupService } from './setup/scoring-setup.service';
 export {
   applyRescoredContributions,
   type ContributionRow,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { cachedByVersion } from '../../scoring';
 import { FieldMapping } from '../domain';
 
 /** An OU's mappings as the ingest pipeline applies them, oldest first, and whether its organization has ABM on. */
@@ -9,8 +10,6 @@ export interface UnitMappings {
   abmEnabled: boolean;
 }
 
-const CACHED_UNITS_MAX = 10_000;
-
 /**
  * An OU's mappings, cached per process with the `scoring_setup_version` counter seen just before reading them
  * (migration 1764000000080 makes `field_mappings` move it, like every scoring setup table; `scoring_settings`, which
@@ -19,18 +18,10 @@ const CACHED_UNITS_MAX = 10_000;
  */
 @Injectable()
 export class UnitMappingsCache {
-  private readonly cache = new Map<string, { version: string; mappings: UnitMappings }>();
+  private readonly cache = new Map<string, { version: string; setup: UnitMappings }>();
 
-  async load(orgId: string, unitId: string, m: EntityManager): Promise<UnitMappings> {
-    const key = `${orgId}\u0000${unitId}`;
-    // read first: a change committed after this read moves the counter again, so it is never cached as current
-    const [{ version }] = await m.query(`SELECT version::text AS version FROM scoring_setup_version`);
-    const cached = this.cache.get(key);
-    if (cached && cached.version === version) return cached.mappings;
-    const mappings = await this.read(orgId, unitId, m);
-    if (this.cache.size >= CACHED_UNITS_MAX) this.cache.clear();
-    this.cache.set(key, { version, mappings });
-    return mappings;
+  load(orgId: string, unitId: string, m: EntityManager): Promise<UnitMappings> {
+    return cachedByVersion(this.cache, `${orgId}\u0000${unitId}`, m, () => this.read(orgId, unitId, m));
   }
 
   private async read(orgId: string, unitId: string, m: EntityManager): Promise<UnitMappings> {

@@ -83,8 +83,11 @@ function toRuleset(r: RulesetJson): Ruleset {
  */
 const CACHED_SETUPS_MAX = 10_000;
 
-/** Answers from `cache` while `scoring_setup_version` has not moved since the entry was read. */
-async function cachedByVersion<T>(cache: Map<string, { version: string; setup: T }>, key: string, m: EntityManager, read: () => Promise<T>): Promise<T> {
+/**
+ * Answers from `cache` while `scoring_setup_version` has not moved since the entry was read. Every cache of scoring
+ * configuration (setups, attribute rulesets, field mappings) goes through here.
+ */
+export async function cachedByVersion<T>(cache: Map<string, { version: string; setup: T }>, key: string, m: EntityManager, read: () => Promise<T>): Promise<T> {
   // read first: a change committed after this read moves the counter again, so it is never cached as current
   const [{ version }] = await m.query(`SELECT version::text AS version FROM scoring_setup_version`);
   const cached = cache.get(key);
