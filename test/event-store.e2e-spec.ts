@@ -12,9 +12,9 @@ class Counter extends EventSourcedAggregate<{ value: number }> {
   value = 0;
   replayed = 0;
 
-  add(n: number): void {
+  add(n: number, eventId?: string): void {
     if (this.value + n < 0) throw new Error('counter below zero');
-    this.raise('Added', { n });
+    this.raise('Added', { n }, undefined, eventId);
   }
   protected when(e: DomainEvent): void {
     if (e.type === 'Added') this.value += e.payload.n;
@@ -117,6 +117,42 @@ describe('Event store', () => {
     const anyAgain = await store.append(id, 'lead', 'any', events);
     expect(anyAgain.duplicate).toBe(true);
     expect(await store.streamVersion(id)).toBe(2);
+  });
+
+  it('reports a resend per stream: in a mixed append inside a transaction only the stream whose events were all stored is a duplicate', async () => {
+    const [a, b] = [`s-${randomUUID()}`, `s-${randomUUID()}`];
+    const resent = { streamId: a, streamType: 'lead', expectedVersion: 'no_stream' as const, events: [{ eventId: randomUUID(), type: 'A', payload: {} }] };
+    await store.appendMany([resent]);
+    // inside a caller's transaction (as the aggregate repository appends)
+    const fresh = { streamId: b, streamType: 'lead', expectedVersion: 'no_stream' as const, events: [{ type: 'B', payload: {} }] };
+    const results = await ds.transaction((m) => store.appendMany([resent, fresh], m));
+    expect(results.map((r) => [r.streamId, r.version, r.duplicate])).toEqual([
+      [a, 1, true],
+      [b, 1, false],
+    ]);
+  });
+
+  it('racedIsConflict: a save another writer already made from the same state is a conflict, not a silent resend', async () => {
+    const repo = t.app.get(AggregateRepository);
+    const id = `counter-${randomUUID()}`;
+    await repo.execute(Counter, id, meta, (c) => c.add(1));
+    const fromStore = async () => {
+      const c = new Counter(id);
+      c.replay((await store.readStream(id)).map((e) => ({ type: e.eventType, payload: e.payload, version: e.streamVersion })));
+      return c;
+    };
+    const eventId = randomUUID();
+    // two writers load version 1 and decide the same event under the same client id; the first commits
+    const [first, second, third] = [await fromStore(), await fromStore(), await fromStore()];
+    first.add(5, eventId);
+    await ds.transaction((m) => repo.saveMany([first], meta, m));
+    second.add(5, eventId);
+    await expect(ds.transaction((m) => repo.saveMany([second], meta, m, [], { racedIsConflict: true }))).rejects.toBeInstanceOf(EventIdConflictError);
+    // without the option the same append is taken for an idempotent resend
+    third.add(5, eventId);
+    await expect(ds.transaction((m) => repo.saveMany([third], meta, m))).resolves.toEqual(expect.any(Array));
+    expect(await store.streamVersion(id)).toBe(2);
+    expect((await repo.load(Counter, id)).value).toBe(6);
   });
 
   it('appends to many streams in one call, all or nothing', async () => {

@@ -7,7 +7,7 @@ import { AggregateCache } from './aggregate-cache';
 import { EventSourcedAggregate } from './event-sourced-aggregate';
 import { EventStore } from './event-store.service';
 import { toStoredEvent } from './stored-event';
-import { ConcurrencyError, EventMetadata, StoredEvent, StreamAppend } from './event-store.types';
+import { ConcurrencyError, EventIdConflictError, EventMetadata, StoredEvent, StreamAppend } from './event-store.types';
 
 export type AggregateClass<A extends EventSourcedAggregate> = (new (id: string) => A) & { streamType: string };
 
@@ -132,8 +132,19 @@ export class AggregateRepository {
   /**
    * Saves the new events of many aggregates (and any extra streams) in one append inside the caller's
    * transaction, takes the snapshots that fall due, and applies inline projections. Returns the stored events.
+   *
+   * `racedIsConflict`: for a caller that has already dropped the events it found stored. An append the store answers
+   * as an idempotent resend (every event id already stored, at the very versions given) was then made by another
+   * writer between that check and this append, from the same stale state: it throws EventIdConflictError, so the
+   * caller's transaction rolls back and its retry decides again (and counts those events as duplicates).
    */
-  async saveMany(aggregates: EventSourcedAggregate[], metadata: EventMetadata, m: EntityManager, extra: StreamAppend[] = []): Promise<StoredEvent[]> {
+  async saveMany(
+    aggregates: EventSourcedAggregate[],
+    metadata: EventMetadata,
+    m: EntityManager,
+    extra: StreamAppend[] = [],
+    options: { racedIsConflict?: boolean } = {},
+  ): Promise<StoredEvent[]> {
     const dirty = aggregates.filter((a) => a.uncommitted.length);
     const appends: StreamAppend[] = [
       ...dirty.map((a) => ({
@@ -147,6 +158,13 @@ export class AggregateRepository {
     ];
     if (!appends.length) return [];
     const results = await this.store.appendMany(appends, m);
+    if (options.racedIsConflict) {
+      const raced = results.findIndex((r) => r.duplicate);
+      if (raced >= 0) {
+        const a = appends[raced];
+        throw new EventIdConflictError(a.events[0]?.eventId ?? a.streamId, a.streamId, a.streamId);
+      }
+    }
     const every = this.config.env.EVENT_STORE_SNAPSHOT_EVERY;
     const due = dirty.filter((a, i) => Math.floor(results[i].version / every) > Math.floor(a.version / every));
     if (due.length) {

@@ -49,7 +49,7 @@ export interface AppendResult {
   version: number;
   /** Global positions of the appended events, in order. */
   positions: number[];
-  /** True when every event id was already stored: nothing was written. */
+  /** True when every event id of this stream's append was already stored: nothing was written to it. */
   duplicate: boolean;
 }
 

@@ -93,7 +93,7 @@ export async function insertAppendRows(m: EntityManager, appends: StreamAppend[]
     }
     throw err;
   }
-  if (inserted.length === rows.length) return appendResults(appends, inserted, false);
+  if (inserted.length === rows.length) return appendResults(appends, inserted, () => false);
   return resolveShortfall(m, appends, rows, inserted);
 }
 
@@ -126,7 +126,9 @@ async function resolveShortfall(m: EntityManager, appends: StreamAppend[], rows:
     const [{ cur }] = await m.query(`SELECT coalesce(max(stream_version), 0)::int AS cur FROM event_store_events WHERE stream_id = $1`, [a.streamId]);
     throw new ConcurrencyError(a.streamId, a.expectedVersion, cur);
   }
-  return appendResults(appends, stored, inserted.length === 0);
+  // per stream: an append none of whose events this statement inserted was stored before (a resend, or a racing writer)
+  const rowsInserted = new Set(inserted.map((r) => r.stream_id));
+  return appendResults(appends, stored, (a) => !rowsInserted.has(a.streamId));
 }
 
 /** Rows by key, in their original order (one pass: appends of hundreds of streams stay linear). */
@@ -141,7 +143,7 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
   return out;
 }
 
-function appendResults(appends: StreamAppend[], rows: AppendedRow[], duplicate: boolean): AppendResult[] {
+function appendResults(appends: StreamAppend[], rows: AppendedRow[], duplicate: (a: StreamAppend) => boolean): AppendResult[] {
   const rowsOf = groupBy(rows, (r) => r.stream_id);
   return appends.map((a) => {
     const mine = (rowsOf.get(a.streamId) ?? []).sort((x, y) => Number(x.stream_version) - Number(y.stream_version));
@@ -149,7 +151,7 @@ function appendResults(appends: StreamAppend[], rows: AppendedRow[], duplicate: 
       streamId: a.streamId,
       version: mine.length ? Number(mine[mine.length - 1].stream_version) : 0,
       positions: mine.map((r) => Number(r.global_position)),
-      duplicate,
+      duplicate: duplicate(a),
     };
   });
 }

@@ -156,7 +156,7 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
     mapped?.raise(leads, this.log);
 
     const metadata = { org_id, unit_id, actor: all[0].actor, correlation_id: correlationId };
-    await this.repo.saveMany([...leads.values()], metadata, m, extra);
+    await this.repo.saveMany([...leads.values()], metadata, m, extra, { racedIsConflict: true });
     if (mapped) await mapped.flushAccount(m, leads);
     return result;
   }
