@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Type
 import { ApiBasicAuth, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../../platform/http';
 import { OuScoped } from '../../../platform/tenancy';
-import { MappingsService } from '../config/mappings.service';
+import { MappingInput, MappingsService } from '../config/mappings.service';
 import { MappingHistoryView, MappingView } from '../config/mapping-views';
 import { MappingTarget } from '../domain';
 import { AbmEnabledGuard } from './abm-enabled.guard';
@@ -74,133 +74,107 @@ function docs(target: MappingTarget, other: string, canonical: ReadonlySet<Opera
 
 const named = (c: Type<unknown>, name: string) => Object.defineProperty(c, 'name', { value: name });
 
-/**
- * Profile mappings: the API overview serves the list under `/profile-scoring/mappings`, the docs pages create,
- * update and delete under `/profile-mappings`; both spellings serve every operation (history included).
- */
-function profileMappingsController(base: string, other: string, canonical: ReadonlySet<Operation>): Type<unknown> {
-  const doc = docs('profile', other, canonical);
-
-  @ApiTags('Profile')
-  @ApiBearerAuth('bearerAuth')
-  @ApiBasicAuth('basicAuth')
-  @OuScoped()
-  @Controller(base)
-  class ProfileMappingsController {
-    constructor(@Inject(MappingsService) private readonly mappings: MappingsService) {}
-
-    @Get()
-    @doc('list')
-    @ApiOkResponse({ type: [ProfileMappingDto] })
-    @ApiErrors(400, 401)
-    list(): Promise<MappingView[]> {
-      return this.mappings.list('profile');
-    }
-
-    @Get('history')
-    @doc('history')
-    @ApiOkResponse({ type: [ProfileMappingHistoryDto] })
-    @ApiErrors(400, 401)
-    history(): Promise<MappingHistoryView[]> {
-      return this.mappings.history('profile');
-    }
-
-    @Post()
-    @doc('create')
-    @ApiCreatedResponse({ type: ProfileMappingDto })
-    @ApiErrors(400, 401, 403, 409)
-    create(@Body() body: ProfileMappingInputDto): Promise<MappingView> {
-      return this.mappings.create('profile', profileInput(body));
-    }
-
-    @Put(':id')
-    @doc('update')
-    @ApiOkResponse({ type: ProfileMappingDto })
-    @ApiErrors(400, 401, 403, 404, 409)
-    update(@Param('id') id: string, @Body() body: ProfileMappingInputDto): Promise<MappingView> {
-      return this.mappings.update('profile', id, profileInput(body));
-    }
-
-    @Delete(':id')
-    @HttpCode(204)
-    @doc('delete')
-    @ApiNoContentResponse({ description: 'Deleted' })
-    @ApiErrors(400, 401, 403, 404)
-    async remove(@Param('id') id: string): Promise<void> {
-      await this.mappings.remove('profile', id);
-    }
-  }
-  return named(ProfileMappingsController, `ProfileMappingsController${base.includes('-scoring/') ? '' : 'Alias'}`);
+/** What differs between the profile and the account mappings' routes: tag, ABM gate, DTOs and how a body reads. */
+interface TargetRoutes<Input> {
+  target: MappingTarget;
+  tag: string;
+  abm: boolean;
+  view: Type<unknown>;
+  history: Type<unknown>;
+  input: Type<Input>;
+  toInput(body: Input): MappingInput;
 }
 
-/** Account mappings (ABM): catalogued under `/account-scoring/mappings`, also served as `/account-mappings`. */
-function accountMappingsController(base: string, other: string, canonical: ReadonlySet<Operation>): Type<unknown> {
-  const doc = docs('account', other, canonical);
-
-  @ApiTags('Account')
-  @ApiBearerAuth('bearerAuth')
-  @ApiBasicAuth('basicAuth')
-  @OuScoped()
-  @UseGuards(AbmEnabledGuard)
-  @Controller(base)
-  class AccountMappingsController {
-    constructor(@Inject(MappingsService) private readonly mappings: MappingsService) {}
-
-    @Get()
-    @doc('list')
-    @ApiOkResponse({ type: [AccountMappingDto] })
-    @ApiErrors(400, 401, 403)
-    list(): Promise<MappingView[]> {
-      return this.mappings.list('account');
-    }
-
-    @Get('history')
-    @doc('history')
-    @ApiOkResponse({ type: [AccountMappingHistoryDto] })
-    @ApiErrors(400, 401, 403)
-    history(): Promise<MappingHistoryView[]> {
-      return this.mappings.history('account');
-    }
-
-    @Post()
-    @doc('create')
-    @ApiCreatedResponse({ type: AccountMappingDto })
-    @ApiErrors(400, 401, 403, 409)
-    create(@Body() body: AccountMappingInputDto): Promise<MappingView> {
-      return this.mappings.create('account', accountInput(body));
-    }
-
-    @Put(':id')
-    @doc('update')
-    @ApiOkResponse({ type: AccountMappingDto })
-    @ApiErrors(400, 401, 403, 404, 409)
-    update(@Param('id') id: string, @Body() body: AccountMappingInputDto): Promise<MappingView> {
-      return this.mappings.update('account', id, accountInput(body));
-    }
-
-    @Delete(':id')
-    @HttpCode(204)
-    @doc('delete')
-    @ApiNoContentResponse({ description: 'Deleted' })
-    @ApiErrors(400, 401, 403, 404)
-    async remove(@Param('id') id: string): Promise<void> {
-      await this.mappings.remove('account', id);
-    }
-  }
-  return named(AccountMappingsController, `AccountMappingsController${base.includes('-scoring/') ? '' : 'Alias'}`);
-}
-
-/** Seed names first, the older docs names when the seed's are absent. */
-function profileInput(body: ProfileMappingInputDto) {
-  return {
+const PROFILE: TargetRoutes<ProfileMappingInputDto> = {
+  target: 'profile',
+  tag: 'Profile',
+  abm: false,
+  view: ProfileMappingDto,
+  history: ProfileMappingHistoryDto,
+  input: ProfileMappingInputDto,
+  // seed names first, the older docs names when the seed's are absent
+  toInput: (body) => ({
     source_field: (body.source_field ?? body.metadata_key)!,
     property: (body.profile_property ?? body.profile_field)!,
     update_behavior: body.update_behavior,
-  };
-}
+  }),
+};
 
-function accountInput(body: AccountMappingInputDto) {
-  return { source_field: body.source_field, property: body.account_property, update_behavior: body.update_behavior };
+const ACCOUNT: TargetRoutes<AccountMappingInputDto> = {
+  target: 'account',
+  tag: 'Account',
+  abm: true,
+  view: AccountMappingDto,
+  history: AccountMappingHistoryDto,
+  input: AccountMappingInputDto,
+  toInput: (body) => ({ source_field: body.source_field, property: body.account_property, update_behavior: body.update_behavior }),
+};
+
+/**
+ * The mappings routes of one target under one path spelling. Profile: the API overview serves the list under
+ * `/profile-scoring/mappings`, the docs pages create, update and delete under `/profile-mappings`; account (ABM):
+ * catalogued under `/account-scoring/mappings`, also served as `/account-mappings`. Both spellings serve every
+ * operation (history included).
+ */
+function mappingsController<Input>(t: TargetRoutes<Input>, base: string, other: string, canonical: ReadonlySet<Operation>): Type<unknown> {
+  const doc = docs(t.target, other, canonical);
+  const reads = t.abm ? ([400, 401, 403] as const) : ([400, 401] as const);
+  const gate: ClassDecorator = t.abm ? UseGuards(AbmEnabledGuard) : () => undefined;
+
+  @ApiTags(t.tag)
+  @ApiBearerAuth('bearerAuth')
+  @ApiBasicAuth('basicAuth')
+  @OuScoped()
+  @gate
+  @Controller(base)
+  class MappingsController {
+    constructor(@Inject(MappingsService) private readonly mappings: MappingsService) {}
+
+    @Get()
+    @doc('list')
+    @ApiOkResponse({ type: [t.view] })
+    @ApiErrors(...reads)
+    list(): Promise<MappingView[]> {
+      return this.mappings.list(t.target);
+    }
+
+    @Get('history')
+    @doc('history')
+    @ApiOkResponse({ type: [t.history] })
+    @ApiErrors(...reads)
+    history(): Promise<MappingHistoryView[]> {
+      return this.mappings.history(t.target);
+    }
+
+    @Post()
+    @doc('create')
+    @ApiCreatedResponse({ type: t.view })
+    @ApiErrors(400, 401, 403, 409)
+    create(@Body() body: Input): Promise<MappingView> {
+      return this.mappings.create(t.target, t.toInput(body));
+    }
+
+    @Put(':id')
+    @doc('update')
+    @ApiOkResponse({ type: t.view })
+    @ApiErrors(400, 401, 403, 404, 409)
+    update(@Param('id') id: string, @Body() body: Input): Promise<MappingView> {
+      return this.mappings.update(t.target, id, t.toInput(body));
+    }
+
+    @Delete(':id')
+    @HttpCode(204)
+    @doc('delete')
+    @ApiNoContentResponse({ description: 'Deleted' })
+    @ApiErrors(400, 401, 403, 404)
+    async remove(@Param('id') id: string): Promise<void> {
+      await this.mappings.remove(t.target, id);
+    }
+  }
+  // A generic body has no runtime type: name the DTO, so that the validation pipe and the OpenAPI document see it.
+  Reflect.defineMetadata('design:paramtypes', [t.input], MappingsController.prototype, 'create');
+  Reflect.defineMetadata('design:paramtypes', [String, t.input], MappingsController.prototype, 'update');
+  return named(MappingsController, `${capital(t.target)}MappingsController${base.includes('-scoring/') ? '' : 'Alias'}`);
 }
 
 @ApiTags('Profile')
@@ -252,10 +226,10 @@ const ALL: Operation[] = ['list', 'create', 'update', 'delete', 'history'];
 
 /** Endpoint catalog: list and history under `/profile-scoring/mappings`, create/update/delete under `/profile-mappings`; account under `/account-scoring/mappings`. */
 export const MAPPING_CONTROLLERS = [
-  profileMappingsController('profile-scoring/mappings', 'profile-mappings', new Set(['list', 'history'])),
-  profileMappingsController('profile-mappings', 'profile-scoring/mappings', new Set(['create', 'update', 'delete'])),
-  accountMappingsController('account-scoring/mappings', 'account-mappings', new Set(ALL)),
-  accountMappingsController('account-mappings', 'account-scoring/mappings', new Set()),
+  mappingsController(PROFILE, 'profile-scoring/mappings', 'profile-mappings', new Set(['list', 'history'])),
+  mappingsController(PROFILE, 'profile-mappings', 'profile-scoring/mappings', new Set(['create', 'update', 'delete'])),
+  mappingsController(ACCOUNT, 'account-scoring/mappings', 'account-mappings', new Set(ALL)),
+  mappingsController(ACCOUNT, 'account-mappings', 'account-scoring/mappings', new Set()),
   LeadMetadataPropertiesController,
   AccountMetadataPropertiesController,
 ];
