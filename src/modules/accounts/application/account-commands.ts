@@ -67,7 +67,10 @@ export class AccountCommands {
     const refs = rows.map((r) => r.id);
     const result = await this.repo.transaction(async (m) => {
       const accounts = await this.repo.loadMany(Account, refs, m);
-      const unlinked = await selectRows<{ id: string }>(m, sql`UPDATE leads SET account_ref = NULL WHERE account_ref = ANY(${refs}::text[]) RETURNING id`);
+      const unlinked = await selectRows<{ id: string }>(
+        m,
+        sql`WITH u AS (UPDATE leads SET account_ref = NULL WHERE account_ref = ANY(${refs}::text[]) RETURNING id) SELECT id FROM u`,
+      );
       await this.scoring.release(
         m,
         unlinked.map((l) => l.id),
@@ -102,10 +105,14 @@ export class AccountCommands {
       const s = loaded.get(source)!;
       const t = loaded.get(target)!;
       if (!s.live || !t.live) throw AccountErrors.notFound('account_not_found', 'account');
-      const leads = await selectRows<{ id: string }>(m, sql`UPDATE leads SET account_ref = ${target} WHERE account_ref = ${source} RETURNING id`);
+      const leads = await selectRows<{ id: string }>(
+        m,
+        sql`WITH u AS (UPDATE leads SET account_ref = ${target} WHERE account_ref = ${source} RETURNING id) SELECT id FROM u`,
+      );
       const deals = await selectRows<{ id: string }>(
         m,
-        sql`UPDATE deals SET account_id = ${targetId}, updated_at = ${this.clock.now().toISOString()} WHERE ${unitScope()} AND account_id = ${sourceId} RETURNING id`,
+        sql`WITH u AS (UPDATE deals SET account_id = ${targetId}, updated_at = ${this.clock.now().toISOString()} WHERE ${unitScope()} AND account_id = ${sourceId} RETURNING id)
+            SELECT id FROM u`,
       );
       const counts = { leads: leads.length, deals: deals.length };
       s.mergeInto(t, counts, RequestContext.actor(), this.clock.now());

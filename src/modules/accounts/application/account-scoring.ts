@@ -34,7 +34,9 @@ export class AccountScoring {
     );
     if (!accounts.length) return { scored: 0, disqualified: 0, requalified: 0 };
     const levels = await levelsInEffect(m, 'account', [unitId]);
-    const results = await Promise.all(accounts.map(async (a) => ({ a, r: await this.profiles.scoreAttributes(orgId, unitId, 'account', a.metadata, m) })));
+    // one transaction's connection: one query at a time (the rules are cached per OU, so this reads them once at most)
+    const results: { a: (typeof accounts)[number]; r: Awaited<ReturnType<ProfileScoring['scoreAttributes']>> }[] = [];
+    for (const a of accounts) results.push({ a, r: await this.profiles.scoreAttributes(orgId, unitId, 'account', a.metadata, m) });
     const rows = results.map(({ a, r }) => {
       const shown = roundScore(r.score);
       const level = levels.find((l) => shown >= l.min_score && (l.max_score === null || shown <= l.max_score)) ?? null;
