@@ -76,7 +76,7 @@ describe('Accounts (ABM)', () => {
       ['POST', '/backfill/account-mapping'],
       ['POST', '/backfill/event-account-id'],
     ])('%s %s answers 403 abm_disabled', async (method, path) => {
-      const res = await api(t, sa.auth)[method.toLowerCase() as 'get'](path, {}).expect(403);
+      const res = await api(t, sa.auth)[method.toLowerCase() as 'post'](path, {}).expect(403);
       expect(res.body.error).toBe('abm_disabled');
     });
 

@@ -96,7 +96,11 @@ export class AccountGrouping {
     );
     out.linked = moves.length;
     const arrived = new Set<string>();
-    for (const mv of moves) if (mv.ref) (arrived.add(mv.ref), out.touched.add(mv.ref));
+    for (const mv of moves) {
+      if (!mv.ref) continue;
+      arrived.add(mv.ref);
+      out.touched.add(mv.ref);
+    }
     await this.scoring.evaluate(m, orgId, unitId, [...arrived]);
     await this.scoring.release(
       m,
