@@ -3,7 +3,7 @@ import { jaroWinkler } from '@skyra/jaro-winkler';
 import { token_set_ratio } from 'fuzzball';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock';
-import { joinSql, raw, selectOne, selectRows, Sql, sql } from '../../../platform/database';
+import { boundedTotal, estimateRows, joinSql, raw, selectOne, selectRows, Sql, sql } from '../../../platform/database';
 import { isoOrNull, pageOf, pageRequest, PlatformErrors, relativeRange } from '../../../platform/http';
 import { currentUnit, unitScope } from '../../../platform/tenancy';
 import { LeadExplainService } from '../../leads';
@@ -150,19 +150,24 @@ export class AccountReads {
       owner_name: `lower(a.owner_name${s})`,
     }[q.sort_by ?? 'score'];
     const dir = q.sort_order === 'asc' ? 'ASC' : 'DESC';
-    const [rows, total] = await Promise.all([
+    const from = sql`accounts a WHERE ${filter}`;
+    const [rows, estimate] = await Promise.all([
       selectRows<AccountRow>(
         this.ds,
-        sql`SELECT ${rowColumns(all)} FROM accounts a WHERE ${filter} ORDER BY ${raw(`${column} ${dir}, a.id ${dir}`)} LIMIT ${page.limit} OFFSET ${page.offset}`,
+        sql`SELECT ${rowColumns(all)} FROM ${from} ORDER BY ${raw(`${column} ${dir}, a.id ${dir}`)} LIMIT ${page.limit} OFFSET ${page.offset}`,
       ),
-      selectOne<{ n: number }>(this.ds, sql`SELECT count(*)::int AS n FROM accounts a WHERE ${filter}`),
+      estimateRows(this.ds, from),
     ]);
-    return pageOf(
-      'accounts',
-      rows.map((r) => this.view(r)),
-      total!.n,
-      page,
-    );
+    const { total, total_exact } = await boundedTotal(this.ds, from, page, rows.length, estimate);
+    return {
+      ...pageOf(
+        'accounts',
+        rows.map((r) => this.view(r)),
+        total,
+        page,
+      ),
+      total_exact,
+    };
   }
 
   /** ACC-4: the account, its live leads (by score) and the 20 latest events of its leads. */

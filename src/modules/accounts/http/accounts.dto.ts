@@ -109,9 +109,10 @@ export class AccountRowDto {
 
 export class AccountListDto {
   @ApiProperty({ type: [AccountRowDto] }) accounts: AccountRowDto[];
-  @ApiProperty() total: number;
+  @ApiProperty({ description: 'Exact up to 10,000 matching accounts (and on the last page); beyond, PostgreSQL’s estimate (see total_exact)' }) total: number;
   @ApiProperty() page: number;
   @ApiProperty() limit: number;
+  @ApiProperty({ description: 'false when `total` is the planner’s estimate' }) total_exact: boolean;
 }
 
 export class AccountLookupQueryDto {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
+import { AccountFigures } from '../application/account-figures';
+import { AccountScoring } from '../application/account-scoring';
 import {
   AccountCommitteeMemberRemovedPayload,
   AccountCommitteeMemberSetPayload,
@@ -26,8 +28,24 @@ export class AccountsProjection implements Projection {
   readonly tables = ['account_committee_members', 'accounts'];
   readonly eventTypes = Object.values(AccountEvent) as string[];
 
+  constructor(
+    private readonly scoring: AccountScoring,
+    private readonly figures: AccountFigures,
+  ) {}
+
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     for (const e of events) await this.apply(e, m);
+  }
+
+  /** The derived columns the events do not carry: figures from the leads, scores and levels from the current rules. */
+  async afterRebuild(m: EntityManager): Promise<void> {
+    const units: { org_id: string; unit_id: string; refs: string[] }[] = await m.query(
+      `SELECT org_id, unit_id, array_agg(id) AS refs FROM accounts WHERE archived_at IS NULL GROUP BY org_id, unit_id`,
+    );
+    for (const u of units) {
+      await this.scoring.evaluate(m, u.org_id, u.unit_id, u.refs);
+      await this.figures.refresh(m, u.refs);
+    }
   }
 
   private async apply(e: StoredEvent, m: EntityManager): Promise<void> {
