@@ -69,14 +69,17 @@ export class BackfillJobs {
   }
 
   private async view(jobId: string): Promise<BackfillJobDto> {
-    const job = await this.queue.getJob(jobId);
+    let job = await this.queue.getJob(jobId);
     const kind = job ? KINDS.get(job.name) : undefined;
     if (!job || !kind || job.data.unit_id !== currentUnit().unitId) throw MappingErrors.notFound('job_not_found', 'backfill job');
+    const state = await job.getState();
+    // the job may have completed between the read and the state check: read it again for its counts
+    if (state === 'completed' && job.returnvalue == null) job = (await this.queue.getJob(jobId)) ?? job;
     const progress = job.progress();
     return {
       job_id: String(job.id),
       kind,
-      status: jobStatus(await job.getState()),
+      status: jobStatus(state),
       progress: typeof progress === 'number' ? progress : 0,
       result: (job.returnvalue as Record<string, number>) ?? null,
       error: job.failedReason ?? null,
