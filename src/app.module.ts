@@ -6,6 +6,7 @@ import { Role } from './config/environment';
 import { AuditLogsModule } from './modules/audit';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
+import { AccountsModule, AccountsWorkerModule } from './modules/accounts';
 import { FitModule } from './modules/fit';
 import { IdentityModule } from './modules/identity';
 import { RootModule } from './modules/root';
@@ -77,6 +78,7 @@ const features = [
   DecaysModule,
   MappingsModule,
   FitModule,
+  AccountsModule,
 ];
 
 @Module({})
@@ -112,6 +114,7 @@ export class AppModule {
                   DecaysWorkerModule,
                   LevelsWorkerModule,
                   MappingsWorkerModule,
+                  AccountsWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],

@@ -1,4 +1,3 @@
-import { Global, Module } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ACCOUNT_MAPPING_SINK, AccountMappingBatchItem, AccountMappingSink, applyMappedValues } from '../src/modules/mappings';
 import { emailAliases as email, ingestAndWait, leadOfEvent } from './support/ingest';
@@ -8,9 +7,10 @@ import { eventually, TestApp } from './support/test-app';
 import { ago, MIN, NOW } from './support/time';
 
 /**
- * The account mapping port as the accounts module will bind it: what the ingest pipeline hands over per batch. The
- * sink here stands in for the accounts module (on another branch): it keeps one account per lead in memory, folds the
- * values with the mappings' own applyMappedValues, and answers the keys it wrote.
+ * The account mapping port: what the ingest pipeline hands over per batch. The accounts module binds the real sink
+ * (its effects are asserted in accounts.e2e-spec); here a recording stand-in replaces it to check the contract itself:
+ * it keeps one account per lead in memory, folds the values with the mappings' own applyMappedValues, and answers the
+ * keys it wrote.
  */
 const received: { unit: { org_id: string; unit_id: string }; items: AccountMappingBatchItem[]; inTransaction: boolean }[] = [];
 const accounts = new Map<string, Record<string, unknown>>();
@@ -30,10 +30,6 @@ class RecordingSink implements AccountMappingSink {
   }
 }
 
-@Global()
-@Module({ providers: [{ provide: ACCOUNT_MAPPING_SINK, useClass: RecordingSink }], exports: [ACCOUNT_MAPPING_SINK] })
-class SinkModule {}
-
 describe('Account mappings on ingest (ACCOUNT_MAPPING_SINK contract)', () => {
   let t: TestApp;
   let a: Tenant;
@@ -42,7 +38,7 @@ describe('Account mappings on ingest (ACCOUNT_MAPPING_SINK contract)', () => {
   const visit = (who: string, metadata: object) => ({ ...email(who), event_type: 'Account Visit', timestamp: ago(MIN), metadata });
 
   beforeAll(async () => {
-    ({ t, a, sa } = await startScenario({ now: NOW, serviceAccount: 'account-sink', imports: [SinkModule] }));
+    ({ t, a, sa } = await startScenario({ now: NOW, serviceAccount: 'account-sink', overrides: [{ provide: ACCOUNT_MAPPING_SINK, useClass: RecordingSink }] }));
     await activateOu(t, a.admin, a.unitId);
   });
   afterAll(() => t.close());
@@ -108,6 +104,7 @@ describe('Profile mapping backfill taking longer than the request waits', () => 
     const res = await as().post('/backfill/profile-mappings').expect(202);
     expect(res.body).toEqual({
       job_id: expect.any(String),
+      kind: 'profile_mappings',
       status: expect.stringMatching(/^(queued|running)$/),
       progress: expect.any(Number),
       result: null,
@@ -120,6 +117,7 @@ describe('Profile mapping backfill taking longer than the request waits', () => 
     });
     expect(done).toEqual({
       job_id: res.body.job_id,
+      kind: 'profile_mappings',
       status: 'completed',
       progress: 100,
       result: { leads_processed: 1, leads_updated: 1 },

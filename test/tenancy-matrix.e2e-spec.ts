@@ -55,6 +55,9 @@ interface Ctx {
   fitRulesetOfA: Record<'profile' | 'account', string>;
   fitRuleOfA: Record<'profile' | 'account', string>;
   dealOfA: string;
+  /** an account of OU A (ABM on) and a lead of it, member of its buying committee */
+  accountOfA: string;
+  accountLeadOfA: string;
 }
 
 type LevelKind = 'engagement' | 'profile' | 'account';
@@ -287,6 +290,46 @@ const MATRIX: Row[] = [
     viewerMay: true,
   },
   { method: 'GET', path: '/scoring/disqualifications/match-counts', url: () => '/scoring/disqualifications/match-counts' },
+  { method: 'GET', path: '/accounts', url: () => '/accounts' },
+  { method: 'GET', path: '/accounts/by-domain', url: () => '/accounts/by-domain?name=A' },
+  { method: 'GET', path: '/accounts/fuzzy', url: () => '/accounts/fuzzy?name=A' },
+  { method: 'DELETE', path: '/accounts', url: () => '/accounts', body: (c) => ({ ids: [c.accountOfA] }), item: true },
+  { method: 'GET', path: '/accounts/:id', url: (c) => `/accounts/${c.accountOfA}`, item: true },
+  { method: 'PATCH', path: '/accounts/:id/metadata', url: (c) => `/accounts/${c.accountOfA}/metadata`, body: { metadata: { taken: true } }, item: true },
+  { method: 'POST', path: '/accounts/:id/merge', url: (c) => `/accounts/${c.accountOfA}/merge`, body: { target_id: 'acct_elsewhere' }, item: true },
+  { method: 'GET', path: '/accounts/:accountID/why', url: (c) => `/accounts/${c.accountOfA}/why`, item: true },
+  { method: 'GET', path: '/accounts/:accountId/buying-committee', url: (c) => `/accounts/${c.accountOfA}/buying-committee`, item: true },
+  {
+    method: 'POST',
+    path: '/accounts/:accountId/buying-committee',
+    url: (c) => `/accounts/${c.accountOfA}/buying-committee`,
+    body: (c) => ({ lead_id: c.accountLeadOfA, role: 'kol' }),
+    item: true,
+  },
+  {
+    method: 'PUT',
+    path: '/accounts/:accountId/buying-committee',
+    url: (c) => `/accounts/${c.accountOfA}/buying-committee`,
+    body: (c) => ({ lead_id: c.accountLeadOfA, role: 'kol' }),
+    item: true,
+  },
+  {
+    method: 'DELETE',
+    path: '/accounts/:accountId/buying-committee/:leadId',
+    url: (c) => `/accounts/${c.accountOfA}/buying-committee/${c.accountLeadOfA}`,
+    item: true,
+  },
+  { method: 'POST', path: '/accounts/:accountId/buying-committee/refresh', url: (c) => `/accounts/${c.accountOfA}/buying-committee/refresh`, item: true },
+  {
+    method: 'POST',
+    path: '/account-scoring/test',
+    url: () => '/account-scoring/test',
+    body: (c) => ({ lead_id: c.accountLeadOfA, rule: { account_property: 'industry', condition: 'equals', comparison_value: 'x', weight: 1 } }),
+    item: true,
+    viewerMay: true,
+  },
+  { method: 'POST', path: '/backfill/account-mapping', url: () => '/backfill/account-mapping' },
+  { method: 'POST', path: '/backfill/event-account-id', url: () => '/backfill/event-account-id' },
   { method: 'POST', path: '/leads/:leadID/owner', url: (c) => `/leads/${c.leadOfA}/owner`, body: { owner_id: 'intruder', owner_name: 'Intruder' }, item: true },
   { method: 'POST', path: '/leads/bulk-assign-owner', url: () => '/leads/bulk-assign-owner', body: (c) => ({ lead_ids: [c.leadOfA], owner_id: 'intruder' }) },
 ];
@@ -411,6 +454,11 @@ describe('Tenancy matrix', () => {
       .body.id;
     await api(t, a.admin).post('/backfill/profile-mappings').expect(200);
     const maintenance = t.app.get<Queue>(getQueueToken(QueueName.Maintenance));
+    const accountOfA = 'acct_matrix_a';
+    const accountLeadOfA = 'matrix-account-lead';
+    await api(t, a.admin).post('/leads', { id: accountLeadOfA, account_id: accountOfA }).expect(201);
+    await eventually(async () => (await api(t, a.admin).get(`/accounts/${accountOfA}`)).status === 200);
+    await api(t, a.admin).post(`/accounts/${accountOfA}/buying-committee`, { lead_id: accountLeadOfA, role: 'champion' }).expect(201);
     const backfillJobOfA = String((await maintenance.getJobs(['completed'])).find((j) => j.name === 'mappings.backfill-profile')!.id);
     ctx = {
       a,
@@ -418,6 +466,8 @@ describe('Tenancy matrix', () => {
       fitRulesetOfA,
       fitRuleOfA,
       dealOfA,
+      accountOfA,
+      accountLeadOfA,
       memberOfA: member.id,
       rulesetOfA,
       ruleOfA,

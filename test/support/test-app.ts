@@ -28,6 +28,8 @@ export interface TestAppOptions {
   /** extra modules/providers a test needs (e.g. a probe projection) */
   imports?: ModuleMetadata['imports'];
   providers?: ModuleMetadata['providers'];
+  /** providers of the application replaced for the test (e.g. a recording stand-in for a port the app binds) */
+  overrides?: { provide: unknown; useClass: new (...args: never[]) => unknown }[];
   /** reuse a database (two app instances on one database) */
   db?: TestDatabase;
   clock?: SettableClock;
@@ -57,13 +59,14 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...opts.env,
   });
   const clock = opts.clock ?? new SettableClock();
-  const moduleRef = await Test.createTestingModule({
+  let builder = Test.createTestingModule({
     imports: [AppModule.forRoles(config, opts.roles ?? ['api', 'worker']), ...(opts.imports ?? [])],
     providers: opts.providers ?? [],
   })
     .overrideProvider(Clock)
-    .useValue(clock)
-    .compile();
+    .useValue(clock);
+  for (const o of opts.overrides ?? []) builder = builder.overrideProvider(o.provide).useClass(o.useClass);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger: false });
   await configureHttp(app, config);
   await app.init();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
-import { raw, selectOne, selectRows, Sql, sql } from '../../platform/database';
+import { boundedTotal, estimateRows, raw, selectOne, selectRows, sql } from '../../platform/database';
 import { PageRequest } from '../../platform/http';
 import { RequestContext, unitOnly } from '../../platform/tenancy';
 import { LeadFilterQueryDto, LeadListItemDto, LeadSearchItemDto } from './http/lead-reads.dto';
@@ -9,12 +9,8 @@ import { ALIAS_EXTRA, ITEM_COLUMNS, ITEM_EXTRAS, leadListOrder, leadListWhere, l
 import { ExportRow, LeadListRow, toExportRow, toLeadListItemView, toLeadSearchItemView } from './reads/lead-list-row';
 import { unitRulesets } from './reads/unit-rulesets';
 
-/**
- * `total`: a short page is its own exact count (offset + rows). Otherwise the filters are counted exactly when the
- * planner expects at most this many matches (a LIMITed index walk); past that an exact count(*) would scan every
- * matching index entry (hundreds of ms for 1M leads), so PostgreSQL's estimate is returned with `total_exact: false`.
- */
-export const EXACT_TOTAL_LIMIT = 10_000;
+/** `total`: `boundedTotal` of the platform (exact up to EXACT_TOTAL_LIMIT matches, else the planner's estimate). */
+export { EXACT_TOTAL_LIMIT } from '../../platform/database';
 /** Leads per export query (keyset chunk). */
 const EXPORT_CHUNK = 5000;
 
@@ -44,20 +40,11 @@ export class LeadReadsService {
                ORDER BY ${expr} ${dir}, l.id ${dir} LIMIT ${raw(String(page.limit))} OFFSET ${raw(String(page.offset))}) p
              ORDER BY p.sort_key ${dir}, p.id ${dir}`,
       ),
-      this.estimate(where),
+      estimateRows(this.ds, sql`leads l WHERE ${where}`),
       unitRulesets(this.ds, RequestContext.unitId()),
     ]);
     const leads = rows.map((r) => toLeadListItemView(r, rulesets));
-    if (rows.length < page.limit && (rows.length > 0 || page.offset === 0)) return { leads, total: page.offset + rows.length, total_exact: true };
-    if (estimate <= EXACT_TOTAL_LIMIT) {
-      const { n } = (await selectOne<{ n: number }>(
-        this.ds,
-        sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM leads l WHERE ${where} LIMIT ${raw(String(EXACT_TOTAL_LIMIT + 1))}) x`,
-      ))!;
-      if (n <= EXACT_TOTAL_LIMIT) return { leads, total: n, total_exact: true };
-    }
-    // Never below what is certainly there: every row up to the end of this page (and one more, the page being full).
-    return { leads, total: Math.max(estimate, page.offset + rows.length + 1), total_exact: false };
+    return { leads, ...(await boundedTotal(this.ds, sql`leads l WHERE ${where}`, page, rows.length, estimate)) };
   }
 
   /** A lead's fit columns (profile score and level, disqualification). */
@@ -66,13 +53,6 @@ export class LeadReadsService {
       this.ds,
       sql`SELECT profile_score, profile_level, disqualified, disqualified_at, disqualification FROM leads WHERE id = ${leadRef}`,
     ))!;
-  }
-
-  /** PostgreSQL's estimate of the leads matching `where` (planning only, no execution). */
-  private async estimate(where: Sql): Promise<number> {
-    const row = await selectOne<Record<string, unknown>>(this.ds, sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM leads l WHERE ${where}`);
-    const plan = row!['QUERY PLAN'] as string | { Plan?: { 'Plan Rows'?: number } }[];
-    return Math.round(Number((typeof plan === 'string' ? JSON.parse(plan) : plan)[0]?.Plan?.['Plan Rows'] ?? 0));
   }
 
   /**

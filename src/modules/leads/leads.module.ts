@@ -40,7 +40,7 @@ import { LeadIdentityProjection } from './projections/lead-identity.projection';
     LeadDeletionController,
   ],
   providers: [LeadIdentityProjection, LeadsService, LeadReadsService, LeadBatchScores, LeadExplainService, ShareLinksService, ...LEAD_COMMAND_HANDLERS],
-  exports: [LeadsService],
+  exports: [LeadsService, LeadExplainService],
 })
 export class LeadsModule {}
 

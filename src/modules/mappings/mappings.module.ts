@@ -3,7 +3,8 @@ import { QueueName, QueuesModule } from '../../platform/queues';
 import { LeadAttributeMapper } from '../leads';
 import { MappingsAttributeMapper } from './application/mappings-attribute-mapper';
 import { UnitMappingsCache } from './application/unit-mappings.cache';
-import { ProfileMappingsBackfill, ProfileMappingsBackfillProcessor } from './backfill/profile-mappings-backfill';
+import { BackfillJobs } from './backfill/backfill-jobs';
+import { ProfileMappingsBackfillProcessor } from './backfill/profile-mappings-backfill';
 import { MappingsService } from './config/mappings.service';
 import { AbmEnabledGuard } from './http/abm-enabled.guard';
 import { MappingsBackfillController } from './http/backfill.controller';
@@ -23,11 +24,11 @@ import { LeadMetadataKeysProjection } from './projections/lead-metadata-keys.pro
     MappingsService,
     UnitMappingsCache,
     AbmEnabledGuard,
-    ProfileMappingsBackfill,
+    BackfillJobs,
     LeadMetadataKeysProjection,
     { provide: LeadAttributeMapper, useClass: MappingsAttributeMapper },
   ],
-  exports: [LeadAttributeMapper, UnitMappingsCache],
+  exports: [LeadAttributeMapper, UnitMappingsCache, BackfillJobs],
 })
 export class MappingsModule {}
 

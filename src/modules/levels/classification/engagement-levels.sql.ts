@@ -43,8 +43,11 @@ const LEAD_LEVEL_COLUMNS: Record<LeadLevelKind, { score: string; id: string; nam
   profile: { score: 'profile_score', id: 'profile_level_id', name: 'profile_level' },
 };
 
-/** The levels of `kind` in effect in each OU (see engagementLevelsInEffect: the primary ruleset's of the dimension, else the OU's own). */
-export async function levelsInEffect(m: EntityManager, kind: LeadLevelKind, unitIds: string[]): Promise<UnitLevelRow[]> {
+/**
+ * The levels of `kind` in effect in each OU (see engagementLevelsInEffect: the primary ruleset's of the dimension, else
+ * the OU's own). Also the account levels the accounts module classifies account scores with.
+ */
+export async function levelsInEffect(m: EntityManager, kind: LeadLevelKind | 'account', unitIds: string[]): Promise<UnitLevelRow[]> {
   if (!unitIds.length) return [];
   return selectRows<UnitLevelRow>(
     m,

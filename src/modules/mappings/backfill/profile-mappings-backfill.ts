@@ -1,87 +1,23 @@
-import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { Process, Processor } from '@nestjs/bull';
+import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { Job, Queue } from 'bull';
+import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../../config/app-config';
 import { Clock } from '../../../platform/clock';
 import { selectOne, selectRows, sql } from '../../../platform/database';
 import { QueueName } from '../../../platform/queues';
-import { RequestContext, currentUnit, unitOnly } from '../../../platform/tenancy';
+import { unitOnly } from '../../../platform/tenancy';
 import { ChangeLeadsMetadataCommand } from '../../leads';
 import { UnitMappingsCache } from '../application/unit-mappings.cache';
 import { Metadata } from '../../scoring';
 import { backfillFieldMappings } from '../domain';
-import { BackfillJobDto, BackfillProfileMappingsResultDto } from '../http/mappings.dto';
-import { MappingErrors } from '../mappings.errors';
+import { BackfillProfileMappingsResultDto } from '../http/mappings.dto';
+import { BackfillJobData, BackfillJobs } from './backfill-jobs';
 
 export const BACKFILL_PROFILE_MAPPINGS = 'mappings.backfill-profile';
+BackfillJobs.register(BACKFILL_PROFILE_MAPPINGS, 'profile_mappings');
 /** Leads per transaction. */
 const CHUNK = 500;
-const POLL_MS = 100;
-
-export interface BackfillJobData {
-  org_id: string;
-  unit_id: string;
-  actor: string;
-  correlation_id: string | null;
-}
-
-function jobStatus(state: string): string {
-  if (state === 'completed' || state === 'failed') return state;
-  return state === 'active' ? 'running' : 'queued';
-}
-
-/**
- * ADM-3 on the api side: queues the backfill of the active OU (Bull queue `maintenance`, the queue of backfills),
- * waits for it up to SCHEDULED_JOB_RUN_WAIT_MS (as a manual run of a scheduled job) and answers its counts, or the
- * job to follow when it takes longer.
- */
-@Injectable()
-export class ProfileMappingsBackfill {
-  constructor(
-    @InjectQueue(QueueName.Maintenance) private readonly queue: Queue<BackfillJobData>,
-    private readonly config: AppConfig,
-  ) {}
-
-  async start(): Promise<{ done: true; result: BackfillProfileMappingsResultDto } | { done: false; job: BackfillJobDto }> {
-    const { orgId, unitId } = currentUnit();
-    const job = await this.queue.add(BACKFILL_PROFILE_MAPPINGS, {
-      org_id: orgId,
-      unit_id: unitId,
-      actor: RequestContext.actor(),
-      correlation_id: RequestContext.current()?.requestId ?? null,
-    });
-    RequestContext.describe({ verb: 'backfill', entityType: 'profile_mappings', entityId: unitId, summary: `backfill of profile mappings (job ${job.id})` });
-    const deadline = Date.now() + this.config.env.SCHEDULED_JOB_RUN_WAIT_MS;
-    for (;;) {
-      const view = await this.view(String(job.id));
-      if (view.status === 'completed') return { done: true, result: view.result! };
-      if (view.status === 'failed' || Date.now() >= deadline) return { done: false, job: view };
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  }
-
-  /** A backfill job of the active OU (404 for another OU's job or another kind of job). */
-  async job(jobId: string): Promise<BackfillJobDto> {
-    return this.view(jobId);
-  }
-
-  private async view(jobId: string): Promise<BackfillJobDto> {
-    const job = await this.queue.getJob(jobId);
-    if (!job || job.name !== BACKFILL_PROFILE_MAPPINGS || job.data.unit_id !== currentUnit().unitId)
-      throw MappingErrors.notFound('job_not_found', 'backfill job');
-    const progress = job.progress();
-    return {
-      job_id: String(job.id),
-      status: jobStatus(await job.getState()),
-      progress: typeof progress === 'number' ? progress : 0,
-      result: (job.returnvalue as BackfillProfileMappingsResultDto) ?? null,
-      error: job.failedReason ?? null,
-      status_url: `/backfill/jobs/${job.id}`,
-    };
-  }
-}
 
 /**
  * ADM-3 on the worker: every live lead of the OU, by chunks of CHUNK leads in id order, gets its profile mappings

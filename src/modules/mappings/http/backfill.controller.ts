@@ -3,7 +3,8 @@ import { ApiAcceptedResponse, ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOpe
 import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../../../platform/http';
 import { OuScoped } from '../../../platform/tenancy';
-import { ProfileMappingsBackfill } from '../backfill/profile-mappings-backfill';
+import { BackfillJobs } from '../backfill/backfill-jobs';
+import { BACKFILL_PROFILE_MAPPINGS } from '../backfill/profile-mappings-backfill';
 import { BackfillJobDto, BackfillProfileMappingsResultDto } from './mappings.dto';
 
 @ApiTags('Admin')
@@ -12,7 +13,7 @@ import { BackfillJobDto, BackfillProfileMappingsResultDto } from './mappings.dto
 @OuScoped()
 @Controller('backfill')
 export class MappingsBackfillController {
-  constructor(private readonly backfill: ProfileMappingsBackfill) {}
+  constructor(private readonly backfill: BackfillJobs) {}
 
   @Post('profile-mappings')
   @HttpCode(HttpStatus.OK)
@@ -29,7 +30,7 @@ export class MappingsBackfillController {
   @ApiAcceptedResponse({ type: BackfillJobDto })
   @ApiErrors(400, 401, 403)
   async profileMappings(@Res({ passthrough: true }) res: FastifyReply): Promise<BackfillProfileMappingsResultDto | BackfillJobDto> {
-    const outcome = await this.backfill.start();
+    const outcome = await this.backfill.start<BackfillProfileMappingsResultDto>(BACKFILL_PROFILE_MAPPINGS);
     if (outcome.done) return outcome.result;
     res.status(HttpStatus.ACCEPTED);
     return outcome.job;
@@ -39,7 +40,8 @@ export class MappingsBackfillController {
   @ApiOperation({
     operationId: 'getBackfillJob',
     summary: 'Get a backfill job of the active OU: status, progress and counts',
-    description: 'Follows a backfill that answered 202. Another OU’s job, or an unknown id, answers 404.',
+    description:
+      'Follows any backfill that answered 202 (profile mappings, account mapping, event accountId): its kind, status, progress, and once completed the counts that kind answers. Another OU’s job, or an unknown id, answers 404.',
   })
   @ApiOkResponse({ type: BackfillJobDto })
   @ApiErrors(400, 401, 404)

@@ -116,10 +116,17 @@ export class BackfillProfileMappingsResultDto {
 
 export class BackfillJobDto {
   @ApiProperty() job_id: string;
+  @ApiProperty({ enum: ['profile_mappings', 'account_mapping', 'event_account_id'], description: 'Which backfill the job runs' }) kind: string;
   @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) status: string;
-  @ApiProperty({ type: 'integer', description: 'Percent of the OU’s leads done' }) progress: number;
-  @ApiProperty({ type: BackfillProfileMappingsResultDto, nullable: true, description: 'The counts, once completed' })
-  result: BackfillProfileMappingsResultDto | null;
+  @ApiProperty({ type: 'integer', description: 'Percent done' }) progress: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    nullable: true,
+    description:
+      'The counts of the kind, once completed: profile_mappings {leads_processed, leads_updated}; account_mapping {leads_processed, accounts_linked, accounts_created, profile_scores_updated}; event_account_id {events_scanned, events_updated, leads_without_account}',
+  })
+  result: Record<string, number> | null;
   @ApiProperty({ type: String, nullable: true }) error: string | null;
   @ApiProperty({ example: '/backfill/jobs/42' }) status_url: string;
 }

@@ -15,7 +15,7 @@ import {
   RuleType,
 } from '../domain/attribute-rules';
 import { Metadata } from '../domain/metadata-path';
-import { AttributeRuleFieldsDto, AttributeTestResultDto, DealTestDto, DqMatchCountDto, ProfileTestDto } from '../http/attribute-rule.dto';
+import { AccountTestRuleDto, AttributeRuleFieldsDto, AttributeTestResultDto, DealTestDto, DqMatchCountDto, ProfileTestDto } from '../http/attribute-rule.dto';
 import { ScoreReader } from '../queries/score-reader.service';
 import { ScoringErrors } from '../scoring.errors';
 import { ScoringSetupService } from '../setup/scoring-setup.service';
@@ -86,6 +86,23 @@ export class FitReads {
     if (!deal) throw ScoringErrors.notFound('deal_not_found', 'deal');
     const rulesets = await this.setups.attributeRulesets(orgId, unitId, 'deal');
     return this.dryRun('deal', rulesets, targetRuleset(rulesets, undefined, body.rule.rule_id), candidate, deal.attributes, Number(deal.deal_score));
+  }
+
+  /**
+   * ABM-5: a dry run of an account rule on an account's attributes (the accounts module reads the account), through
+   * the same evaluator as the live account score; `rulesetId` as for profile (default: the primary account ruleset).
+   */
+  async accountDryRun(
+    orgId: string,
+    unitId: string,
+    rule: AccountTestRuleDto,
+    rulesetId: string | undefined,
+    attributes: Metadata | null,
+    current: number,
+  ): Promise<AttributeTestResultDto> {
+    const candidate = candidateOf(rule, rule.account_property);
+    const rulesets = await this.setups.attributeRulesets(orgId, unitId, 'account');
+    return this.dryRun('account', rulesets, targetRuleset(rulesets, rulesetId, rule.rule_id), candidate, attributes, current);
   }
 
   private dryRun(

@@ -12,6 +12,11 @@ import { applyDisqualifications } from './disqualification.sql';
 import { ProfileScoreFollower } from './fit-score-follower';
 
 export const PROFILE_REEVALUATE_UNIT = 'profile.reevaluate-unit';
+/**
+ * The OU-wide re-evaluation of account scores (account rules changed, or score-now on an account ruleset): queued
+ * here on the rescore queue with the profile one, processed by the accounts module's worker.
+ */
+export const ACCOUNT_REEVALUATE_UNIT = 'account.reevaluate-unit';
 /** Leads per transaction of an OU-wide profile re-evaluation. */
 export const PROFILE_CHUNK = 5000;
 
@@ -118,6 +123,12 @@ export class ProfileScoring {
   /** Queues the re-evaluation of every lead of the OU (a profile ruleset or rule changed, or score-now). */
   async queueUnit(data: ProfileJobData): Promise<string> {
     const job = await this.queue.add(PROFILE_REEVALUATE_UNIT, data, { removeOnComplete: 1000, removeOnFail: 1000 });
+    return String(job.id);
+  }
+
+  /** Queues the re-evaluation of every account of the OU (an account ruleset or rule changed, or score-now). */
+  async queueAccounts(data: ProfileJobData): Promise<string> {
+    const job = await this.queue.add(ACCOUNT_REEVALUATE_UNIT, data, { removeOnComplete: 1000, removeOnFail: 1000 });
     return String(job.id);
   }
 

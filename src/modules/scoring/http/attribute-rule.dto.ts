@@ -97,6 +97,34 @@ export class DealTestRuleDto extends DealRuleFieldsDto {
   rule_id?: string;
 }
 
+export class AccountTestRuleDto extends AccountRuleFieldsDto {
+  @ApiPropertyOptional({ maxLength: 100, description: 'Test as a replacement of this rule of the ruleset' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  rule_id?: string;
+}
+
+export class AccountTestDto {
+  @ApiProperty({ example: 'ld_123', maxLength: 200, description: 'The lead whose account to test against (ABM-5)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  lead_id: string;
+
+  @ApiPropertyOptional({ maxLength: 100, description: "Ruleset the rule would join; the OU's primary account ruleset when omitted" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  ruleset_id?: string;
+
+  @ApiProperty({ type: AccountTestRuleDto, description: 'The account rule configuration to evaluate' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AccountTestRuleDto)
+  rule: AccountTestRuleDto;
+}
+
 export class ProfileTestDto {
   @ApiProperty({ example: 'ld_123', maxLength: 200, description: 'The lead to test the rule against' })
   @IsString()

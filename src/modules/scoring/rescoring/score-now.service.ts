@@ -11,12 +11,13 @@ import { Dimension, DIMENSIONS, isDimension } from '../domain/dimension';
 import { ScoreNowDto, ScoringJobDto } from '../http/scoring.dto';
 import { RESCORE_RULESET, RescoreJobData } from '../rescore.processor';
 import { ScoringErrors } from '../scoring.errors';
-import { PROFILE_REEVALUATE_UNIT, ProfileScoring } from '../fit/profile-scoring.service';
+import { ACCOUNT_REEVALUATE_UNIT, PROFILE_REEVALUATE_UNIT, ProfileScoring } from '../fit/profile-scoring.service';
+import { FitReads } from '../fit/fit-reads.service';
 
 type JobStatus = ScoringJobDto['status'];
 
-/** The jobs `GET /scoring/jobs/{jobId}` reports on: engagement score-now and profile re-evaluations. */
-const SCORING_JOBS = new Set([RESCORE_RULESET, PROFILE_REEVALUATE_UNIT]);
+/** The jobs `GET /scoring/jobs/{jobId}` reports on: engagement score-now, profile and account re-evaluations. */
+const SCORING_JOBS = new Set([RESCORE_RULESET, PROFILE_REEVALUATE_UNIT, ACCOUNT_REEVALUATE_UNIT]);
 
 function jobStatus(state: string): JobStatus {
   if (state === 'completed' || state === 'failed') return state;
@@ -30,10 +31,13 @@ export class ScoreNowService {
     private readonly ds: DataSource,
     @InjectQueue(QueueName.Rescore) private readonly queue: Queue,
     private readonly profiles: ProfileScoring,
+    private readonly fit: FitReads,
   ) {}
 
   async scoreNow(dimension: string, rulesetId: string): Promise<ScoreNowDto> {
     const wired = this.wiredDimension(dimension);
+    // ABM-1: account rulesets exist only with ABM on
+    if (wired === 'account') await this.fit.assertAbmEnabled();
     const { orgId, unitId } = currentUnit();
     const ruleset = await selectOne<{ id: string; name: string }>(
       this.ds,
@@ -48,6 +52,23 @@ export class ScoreNowService {
         entityType: 'ruleset',
         entityId: rulesetId,
         summary: `queued profile re-evaluation for ruleset '${ruleset.name}'`,
+      });
+      return { status: 'queued', job_id: jobId, ruleset_id: rulesetId, status_url: `/scoring/jobs/${jobId}` };
+    }
+    if (wired === 'account') {
+      // account scores derive from account metadata: every account of the OU is re-evaluated against the account rules
+      const jobId = await this.profiles.queueAccounts({
+        org_id: orgId,
+        unit_id: unitId,
+        ruleset_id: rulesetId,
+        cause: 'score_now',
+        actor: RequestContext.actor(),
+      });
+      RequestContext.describe({
+        verb: 'score_now',
+        entityType: 'ruleset',
+        entityId: rulesetId,
+        summary: `queued account re-evaluation for ruleset '${ruleset.name}'`,
       });
       return { status: 'queued', job_id: jobId, ruleset_id: rulesetId, status_url: `/scoring/jobs/${jobId}` };
     }
@@ -78,14 +99,15 @@ export class ScoreNowService {
     };
   }
 
-  /** 400 for an unknown dimension, 404 for one that cannot be rescored (engagement and profile are wired). */
+  /** 400 for an unknown dimension, 404 for one that cannot be rescored (engagement, profile and account are wired). */
   private wiredDimension(dimension: string): Dimension {
     if (!isDimension(dimension)) {
       throw PlatformErrors.error('validation_failed', `dimension must be one of ${DIMENSIONS.join(', ')}`, [
         { field: 'dimension', reason: `must be one of ${DIMENSIONS.join(', ')}` },
       ]);
     }
-    if (!isWiredDimension(dimension) && dimension !== 'profile') throw ScoringErrors.notFound('ruleset_not_found', `${dimension} ruleset`);
+    if (!isWiredDimension(dimension) && dimension !== 'profile' && dimension !== 'account')
+      throw ScoringErrors.notFound('ruleset_not_found', `${dimension} ruleset`);
     return dimension;
   }
 }

@@ -1,0 +1,2 @@
+// The accounts module's public surface: the modules (the api side binds ACCOUNT_MAPPING_SINK for the mappings module).
+export { AccountsModule, AccountsWorkerModule } from './accounts.module';
