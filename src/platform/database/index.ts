@@ -1,3 +1,4 @@
 export * from './ids';
 export * from './pg-errors';
 export * from './sql';
+export * from './row-locks';
