@@ -510,7 +510,8 @@ const projectionFailures = new Map<string, number>();
 async function dbCounters(pg: Client): Promise<{ stats: Record<string, number>; events: Map<string, number> }> {
   const [row] = (
     await pg.query(
-      `SELECT xact_commit, xact_rollback, deadlocks, tup_inserted, tup_updated, tup_deleted FROM pg_stat_database WHERE datname = current_database()`,
+      `SELECT d.xact_commit, d.xact_rollback, d.deadlocks, d.tup_inserted, d.tup_updated, d.tup_deleted, t.n_tup_upd AS leads_upd, t.n_tup_hot_upd AS leads_hot_upd
+         FROM pg_stat_database d, pg_stat_user_tables t WHERE d.datname = current_database() AND t.relname = 'leads'`,
     )
   ).rows;
   const events = new Map<string, number>(
@@ -524,7 +525,8 @@ async function dbCounters(pg: Client): Promise<{ stats: Record<string, number>; 
 
 /**
  * What (b) wrote, per event ingested: event store rows by type, PostgreSQL's transactions, rollbacks, deadlocks and
- * rows written (pg_stat_database; backends report at most once a second, so read after a short pause: approximate),
+ * rows written, and how many `leads` updates were HOT, writing no index entry (pg_stat_database, pg_stat_user_tables;
+ * backends report at most once a second, so read after a short pause: approximate),
  * and the projection batches that failed and were retried.
  */
 async function writeCounts(pg: Client, before: Awaited<ReturnType<typeof dbCounters>>): Promise<string> {
@@ -537,7 +539,7 @@ async function writeCounts(pg: Client, before: Awaited<ReturnType<typeof dbCount
   return (
     `per event ingested: event store rows ${stored.map(([t, n]) => `${t} ${per(n)}`).join(', ')}; ` +
     `commits ${per(d('xact_commit'))}, rollbacks ${per(d('xact_rollback'))}, rows inserted ${per(d('tup_inserted'))}, updated ${per(d('tup_updated'))}, ` +
-    `deleted ${per(d('tup_deleted'))} (pg_stat_database, approximate); deadlocks ${d('deadlocks')}; ` +
+    `deleted ${per(d('tup_deleted'))}, of which leads rows updated ${per(d('leads_upd'))} (HOT ${per(d('leads_hot_upd'))}) (approximate); deadlocks ${d('deadlocks')}; ` +
     `failed projection batches ${failures.length ? failures.join(', ') : 'none'}`
   );
 }
