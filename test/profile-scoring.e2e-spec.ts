@@ -545,9 +545,7 @@ describe('Profile scoring, hard disqualification, dry runs', () => {
         // the lower id is held elsewhere: asked for [higher, lower], the re-evaluation waits for the lower one first
         const run = db().transaction((m) => t.app.get(ProfileScoring).reevaluate(m, a.orgId, a.unitId, [refs[1], refs[0]]));
         await eventually(async () => {
-          const [{ n }] = await db().query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR NO KEY UPDATE%'`,
-          );
+          const [{ n }] = await db().query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
           return n > 0;
         });
         // ... holding nothing after it: the higher row is free meanwhile
