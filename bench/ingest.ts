@@ -503,6 +503,47 @@ async function assertExactlyOnce(pg: Client, ids: string[]): Promise<string> {
   return `exactly once: ${fmt(ids.length)} events, 0 duplicates (lead_events and the event store's EventRecorded, by event id)`;
 }
 
+/** Failed projection batches the workers logged, by phase, projection and kind (deadlock or other): the runner retries them. */
+const projectionFailures = new Map<string, number>();
+
+/** This database's counters (pg_stat_database) and its event store's rows by type. */
+async function dbCounters(pg: Client): Promise<{ stats: Record<string, number>; events: Map<string, number> }> {
+  const [row] = (
+    await pg.query(
+      `SELECT d.xact_commit, d.xact_rollback, d.deadlocks, d.tup_inserted, d.tup_updated, d.tup_deleted, t.n_tup_upd AS leads_upd, t.n_tup_hot_upd AS leads_hot_upd
+         FROM pg_stat_database d, pg_stat_user_tables t WHERE d.datname = current_database() AND t.relname = 'leads'`,
+    )
+  ).rows;
+  const events = new Map<string, number>(
+    (await pg.query(`SELECT event_type, count(*)::int AS n FROM event_store_events GROUP BY 1`)).rows.map((r: { event_type: string; n: number }) => [
+      r.event_type,
+      r.n,
+    ]),
+  );
+  return { stats: Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])), events };
+}
+
+/**
+ * What (b) wrote, per event ingested: event store rows by type, PostgreSQL's transactions, rollbacks, deadlocks and
+ * rows written, and how many `leads` updates were HOT, writing no index entry (pg_stat_database, pg_stat_user_tables;
+ * backends report at most once a second, so read after a short pause: approximate),
+ * and the projection batches that failed and were retried.
+ */
+async function writeCounts(pg: Client, before: Awaited<ReturnType<typeof dbCounters>>): Promise<string> {
+  await sleep(1500);
+  const after = await dbCounters(pg);
+  const per = (n: number) => fmt(n / S.e2eEvents, 2);
+  const stored = [...after.events].map(([type, n]) => [type, n - (before.events.get(type) ?? 0)] as const).filter(([, n]) => n > 0);
+  const d = (k: string) => after.stats[k] - before.stats[k];
+  const failures = [...projectionFailures].filter(([k]) => k.startsWith('(b) end to end\u0000')).map(([k, n]) => `${k.split('\u0000')[1]} ${n}`);
+  return (
+    `per event ingested: event store rows ${stored.map(([t, n]) => `${t} ${per(n)}`).join(', ')}; ` +
+    `commits ${per(d('xact_commit'))}, rollbacks ${per(d('xact_rollback'))}, rows inserted ${per(d('tup_inserted'))}, updated ${per(d('tup_updated'))}, ` +
+    `deleted ${per(d('tup_deleted'))}, of which leads rows updated ${per(d('leads_upd'))} (HOT ${per(d('leads_hot_upd'))}) (approximate); deadlocks ${d('deadlocks')}; ` +
+    `failed projection batches ${failures.length ? failures.join(', ') : 'none'}`
+  );
+}
+
 /** A worker's `events_processed_total{outcome="recorded"}` from its metrics port (what that worker recorded). */
 async function recordedBy(metricsPort: number): Promise<number | undefined> {
   const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
@@ -703,6 +744,11 @@ async function run(): Promise<void> {
       const ready = new Promise<void>((r) => (workerReady = r));
       const worker = spawnRole('worker', i + 1, [join(dist, 'worker.js')], { WORKER_METRICS_PORT: String(metricsPort) }, (line) => {
         if (line.includes('"kenbun started"')) workerReady();
+        if (line.includes('"projection batch failed')) {
+          const kind = line.includes('deadlock detected') ? 'deadlock' : 'other';
+          const key = `${phase}\u0000${/"projection":"([^"]+)"/.exec(line)?.[1] ?? '?'} (${kind})`;
+          projectionFailures.set(key, (projectionFailures.get(key) ?? 0) + 1);
+        }
       });
       workers.push({ proc: worker, metricsPort });
       await Promise.race([
@@ -728,6 +774,7 @@ async function run(): Promise<void> {
   for (let i = 0; i < leadOf.length; i += BATCH) e2eBodies.push(JSON.stringify(leadOf.slice(i, i + BATCH).map((l) => event(l))));
   const agentB = new http.Agent({ keepAlive: true, maxSockets: S.e2eClients });
   const before = await countProjected(pg);
+  const dbBefore = await dbCounters(pg);
   const e2eStarted = performance.now();
   let nextBody = 0;
   const postLatencies: number[] = [];
@@ -786,6 +833,11 @@ async function run(): Promise<void> {
   if (process.env.BENCH_ONLY === 'b') {
     enter('end');
     for (const pr of procs) console.log(`${pr.role} CPU s in (b): ${fmt(pr.cpu.get('(b) end to end') ?? 0, 1)}`);
+    const e2eCpu = machine.get('(b) end to end')!;
+    console.log(
+      `postgres CPU s in (b): ${fmt(e2eCpu.postgres, 1)} (this db), ${fmt(e2eCpu.postgresBackground, 1)} (WAL, bg); machine busy ${fmt(e2eCpu.busy, 1)}`,
+    );
+    console.log(`    ${await writeCounts(pg, dbBefore)}`);
     await pg.end();
     return;
   }

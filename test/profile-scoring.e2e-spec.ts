@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ProfileScoring } from '../src/modules/scoring';
 import { LeadScoreRefresher } from '../src/modules/scoring/rescore.processor';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { startScenario } from './support/scenario';
@@ -517,6 +518,50 @@ describe('Profile scoring, hard disqualification, dry runs', () => {
       await as().delete(`/account-scoring/rulesets/${rs.id}/rules/${dq.body.id}`).expect(204);
       await as().delete(`/account-scoring/rulesets/${rs.id}`).expect(204);
       expect((await as().get(`/account-scoring/rulesets/${rs.id}/rules`)).status).toBe(404);
+    });
+  });
+
+  describe('row locks on leads', () => {
+    it('takes the rows a re-evaluation writes in id order, so it queues behind other writers of `leads` instead of deadlocking', async () => {
+      await createLead('fit-lock-1', { industry: 'SaaS', email: 'lock-1@example.com' });
+      await createLead('fit-lock-2', { industry: 'Fintech', employees: '500', email: 'lock-2@example.com' });
+      const scored = [await until('fit-lock-1', (l) => l.profile_score > 0), await until('fit-lock-2', (l) => l.profile_score > 0)].map((l) => l.profile_score);
+      const refs: string[] = (
+        await db().query(`SELECT id FROM leads WHERE org_id = $1 AND lead_id = ANY($2::text[]) ORDER BY id`, [a.orgId, ['fit-lock-1', 'fit-lock-2']])
+      ).map((r: { id: string }) => r.id);
+      const scoreOf = async () =>
+        (await db().query(`SELECT id, profile_score FROM leads WHERE id = ANY($1::text[]) ORDER BY id`, [refs])).map((r: { profile_score: number }) =>
+          Number(r.profile_score),
+        );
+      const byRef = (await db().query(`SELECT lead_id FROM leads WHERE id = ANY($1::text[]) ORDER BY id`, [refs])).map((r: { lead_id: string }) => r.lead_id);
+      const want = byRef.map((id: string) => scored[id === 'fit-lock-1' ? 0 : 1]);
+      // stale profile scores: the re-evaluation has both rows to write
+      await db().query(`UPDATE leads SET profile_score = -1 WHERE id = ANY($1::text[])`, [refs]);
+      const holder = db().createQueryRunner();
+      const probe = db().createQueryRunner();
+      try {
+        await holder.startTransaction();
+        await holder.query(`SELECT 1 FROM leads WHERE id = $1 FOR NO KEY UPDATE`, [refs[0]]);
+        // the lower id is held elsewhere: asked for [higher, lower], the re-evaluation waits for the lower one first
+        const run = db().transaction((m) => t.app.get(ProfileScoring).reevaluate(m, a.orgId, a.unitId, [refs[1], refs[0]]));
+        await eventually(async () => {
+          const [{ n }] = await db().query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+          return n > 0;
+        });
+        // ... holding nothing after it: the higher row is free meanwhile
+        await probe.startTransaction();
+        await expect(probe.query(`SELECT 1 FROM leads WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, [refs[1]])).resolves.toHaveLength(1);
+        await probe.rollbackTransaction();
+        expect(await scoreOf()).toEqual([-1, -1]);
+        await holder.rollbackTransaction();
+        expect((await run).outcome).toMatchObject({ leads: 2, scores_changed: 2 });
+        expect(await scoreOf()).toEqual(want);
+      } finally {
+        if (holder.isTransactionActive) await holder.rollbackTransaction();
+        if (probe.isTransactionActive) await probe.rollbackTransaction();
+        await holder.release();
+        await probe.release();
+      }
     });
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
+import { lockRowsInIdOrder } from '../../../platform/database';
 import { StoredEvent } from '../../../platform/event-store';
 import { MetricsService } from '../../../platform/metrics';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
@@ -141,7 +142,9 @@ export class LeadEventsProjection implements Projection {
     const primary = new Map([...full.primary, ...added.primary]);
     // every lead of the batch, for its level: a new lead's first score may be the 0 it was created with
     const leadsOfBatch = new Set([...primary.keys(), ...latest.keys(), ...effects.activity, ...effects.touched]);
-    // one write per lead row: activity (unless recomputed below from its events) and primary score together
+    // one write per lead row: activity (unless recomputed below from its events) and primary score together; the
+    // rows this batch writes (here and for levels) are locked in id order first, as the other writers of `leads` do
+    await lockRowsInIdOrder(m, 'leads', leadsOfBatch);
     for (const ref of effects.activity) latest.delete(ref);
     await updateLeadRows(m, [...latest.values()], primary);
     if (effects.activity.size) await refreshActivity(m, [...effects.activity]);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { lockRowsInIdOrder } from '../../../platform/database';
 import { StoredEvent } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
 import {
@@ -72,9 +73,10 @@ export class LeadIdentityProjection implements Projection {
     await flush();
   }
 
-  /** Metadata changes of distinct leads, in one statement. */
+  /** Metadata changes of distinct leads, in one statement (their rows locked in id order first: see lockRowsInIdOrder). */
   private async metadata(changes: Map<string, StoredEvent>, m: EntityManager): Promise<void> {
     if (!changes.size) return;
+    await lockRowsInIdOrder(m, 'leads', changes.keys());
     const rows = [...changes.values()].map((e) => {
       const p = e.payload as LeadMetadataChangedPayload;
       return {

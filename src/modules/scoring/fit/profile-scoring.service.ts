@@ -3,7 +3,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
-import { selectOne, selectRows, sql } from '../../../platform/database';
+import { lockRowsInIdOrder, selectOne, selectRows, sql } from '../../../platform/database';
 import { QueueName } from '../../../platform/queues';
 import { AttributeDimension, AttributeRuleset, AttributeScore, scoreAttributeRulesets } from '../domain/attribute-rules';
 import { Metadata } from '../domain/metadata-path';
@@ -91,9 +91,16 @@ export class ProfileScoring {
     const live = hasLiveRules(rulesets);
     // without a rule nothing can score or disqualify; leftovers of rules since removed are the OU-wide job's (queued by that change)
     if (!leadRefs.length || (!live && !allLevels)) return none;
-    const leads = await selectRows<{ id: string; metadata: Metadata | null; profile_score: number; disqualified: boolean; dq_dimension: string | null }>(
+    const leads = await selectRows<{
+      id: string;
+      metadata: Metadata | null;
+      profile_score: number;
+      disqualified: boolean;
+      dq_dimension: string | null;
+      dq_rule_id: string | null;
+    }>(
       m,
-      sql`SELECT id, metadata, profile_score, disqualified, disqualification->>'dimension' AS dq_dimension FROM leads
+      sql`SELECT id, metadata, profile_score, disqualified, disqualification->>'dimension' AS dq_dimension, disqualification->>'rule_id' AS dq_rule_id FROM leads
            WHERE id = ANY(${leadRefs}::text[]) AND unit_id = ${unitId} AND status = 'active'`,
     );
     // an OU without rules: only leftovers (scores or disqualifications from rules since removed) need writing
@@ -101,6 +108,16 @@ export class ProfileScoring {
     if (!work.length && !allLevels) return none;
     const results = work.map((l) => ({ lead: l, result: scoreAttributeRulesets(PROFILE, rulesets, l.metadata) }));
     const moved = results.filter((r) => Number(r.lead.profile_score) !== r.result.score);
+    // only decisions that would set, move or clear this dimension's disqualification as read above (applyDisqualifications
+    // checks again under its row locks): none at all while no profile rule disqualifies and no lead is disqualified by one
+    const dqChanges = results.filter(({ lead, result: { disqualified_by: dq } }) =>
+      dq ? !lead.disqualified || (lead.dq_dimension === PROFILE && lead.dq_rule_id !== dq.rule_id) : lead.disqualified && lead.dq_dimension === PROFILE,
+    );
+    const follow = allLevels ? leads.map((l) => l.id) : moved.map((r) => r.lead.id);
+    // the rows written below (the level follows a moved score), locked in id order as every writer of `leads` does, so
+    // that this never deadlocks with an ingest batch or the lead-events projection (the OU-wide job's level pass over a
+    // whole chunk writes only the levels that change and is left out)
+    await lockRowsInIdOrder(m, 'leads', [...moved.map((r) => r.lead.id), ...dqChanges.map((r) => r.lead.id)]);
     if (moved.length) {
       await m.query(`UPDATE leads l SET profile_score = x.score FROM jsonb_to_recordset($1::jsonb) AS x(id text, score double precision) WHERE l.id = x.id`, [
         JSON.stringify(moved.map((r) => ({ id: r.lead.id, score: r.result.score }))),
@@ -109,10 +126,9 @@ export class ProfileScoring {
     const dq = await applyDisqualifications(
       m,
       PROFILE,
-      results.map((r) => ({ lead_ref: r.lead.id, disqualified_by: r.result.disqualified_by })),
+      dqChanges.map((r) => ({ lead_ref: r.lead.id, disqualified_by: r.result.disqualified_by })),
       this.clock.now(),
     );
-    const follow = allLevels ? leads.map((l) => l.id) : moved.map((r) => r.lead.id);
     const publish = follow.length && this.follower ? await this.follower.followProfile(m, unitId, follow) : async () => undefined;
     return {
       outcome: { leads: leads.length, scores_changed: moved.length, disqualified: dq.disqualified.length, requalified: dq.requalified.length },
