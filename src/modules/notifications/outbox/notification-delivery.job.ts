@@ -1,0 +1,160 @@
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../../config/app-config';
+import { Clock } from '../../../platform/clock';
+import { selectOne, selectRows, sql } from '../../../platform/database';
+import { uuidv7 } from '../../../platform/event-store';
+import { QueueName } from '../../../platform/queues';
+import { JobContext, JobSummary, ScheduledJob } from '../../../platform/scheduling';
+import { DeliverySender, SendOutcome } from './delivery-sender';
+import { DELIVER_NOTIFICATION, DeliverNotificationData, DeliveryKind, NotificationMessage } from './delivery.types';
+
+interface DeliveryRow {
+  id: string;
+  org_id: string;
+  unit_id: string;
+  trigger_type: string;
+  trigger_id: string | null;
+  channel_id: string | null;
+  source_id: string;
+  lead_ref: string | null;
+  kind: DeliveryKind;
+  target: Record<string, unknown>;
+  secret_enc: string | null;
+  payload: NotificationMessage;
+  attempts: number;
+}
+
+/** NF-2 backoff: the first retry after the base delay, then 4, 20 and 60 times it (30 s, 2 min, 10 min, 30 min by default). */
+const BACKOFF_FACTORS = [1, 4, 20, 60];
+export function retryDelayMs(baseMs: number, attemptsMade: number): number {
+  return baseMs * BACKOFF_FACTORS[Math.min(attemptsMade, BACKOFF_FACTORS.length) - 1];
+}
+
+/**
+ * Drains the outbox: waits for the firing's transaction to end, claims the row (so a job delivered twice, or a sweeper's extra job, never sends it twice),
+ * sends it, records the attempt and the row's new state in one transaction, and schedules the next attempt with
+ * backoff. A worker killed mid-send leaves a claim that expires; the sweeper then re-enqueues the row.
+ */
+@Processor(QueueName.NotificationDelivery)
+@Injectable()
+export class NotificationDeliveryJob {
+  private readonly logger = new Logger('NotificationDelivery');
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly sender: DeliverySender,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    @InjectQueue(QueueName.NotificationDelivery) private readonly queue: Queue,
+  ) {}
+
+  @Process({ name: DELIVER_NOTIFICATION, concurrency: 8 })
+  async handle(job: Job<DeliverNotificationData>): Promise<{ outcome: string }> {
+    const id = job.data.delivery_id;
+    // wait for the transaction that wrote the row (it holds this lock until it commits or rolls back)
+    await this.ds.transaction((m) => m.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [id]));
+    const leaseMs = this.config.env.OUTBOUND_TIMEOUT_MS * 2 + 30_000;
+    const [claimed] = await selectRows<DeliveryRow[]>(
+      this.ds,
+      sql`UPDATE notification_deliveries SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
+           WHERE id = ${id} AND status IN ('pending', 'enqueue_failed') AND next_attempt_at <= now() + interval '1 second'
+             AND (claimed_until IS NULL OR claimed_until < now())
+       RETURNING id, org_id, unit_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, kind, target, secret_enc, payload, attempts`,
+    );
+    const row = claimed?.[0];
+    if (!row) {
+      const exists = await selectOne(this.ds, sql`SELECT 1 FROM notification_deliveries WHERE id = ${id}`);
+      // no row: the firing's transaction rolled back (or the lead was erased); finished, claimed elsewhere or not due: nothing to do
+      return { outcome: exists ? 'skipped' : 'gone' };
+    }
+    const outcome = await this.sender.send({ deliveryId: row.id, kind: row.kind, target: row.target, secretSealed: row.secret_enc, message: row.payload });
+    return { outcome: await this.record(row, outcome) };
+  }
+
+  private async record(row: DeliveryRow, o: SendOutcome): Promise<string> {
+    const attempts = row.attempts + 1;
+    const max = this.config.env.NOTIFICATION_MAX_ATTEMPTS;
+    const status = o.ok ? 'delivered' : !o.retry ? 'terminal_4xx' : attempts >= max ? 'retry_exhausted' : 'pending';
+    const delayMs = status === 'pending' ? retryDelayMs(this.config.env.NOTIFICATION_RETRY_BASE_MS, attempts) : 0;
+    const now = this.clock.now().toISOString();
+    await this.ds.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO notification_attempts (id, org_id, unit_id, delivery_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, status, http_status, error, attempted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          uuidv7(),
+          row.org_id,
+          row.unit_id,
+          row.id,
+          row.trigger_type,
+          row.trigger_id,
+          row.channel_id,
+          row.source_id,
+          row.lead_ref,
+          row.kind,
+          o.ok ? 'delivered' : 'failed',
+          o.httpStatus,
+          o.error,
+          now,
+        ],
+      );
+      await m.query(
+        `UPDATE notification_deliveries SET status = $2, attempts = $3, http_status = $4, last_error = $5, last_attempt_at = $6, claimed_until = NULL,
+                delivered_at = CASE WHEN $2 = 'delivered' THEN $6::timestamptz END, next_attempt_at = now() + make_interval(secs => $7::double precision / 1000)
+          WHERE id = $1`,
+        [row.id, status, attempts, o.httpStatus, o.ok ? null : o.error, now, delayMs],
+      );
+    });
+    if (status === 'pending') await this.queue.add(DELIVER_NOTIFICATION, { delivery_id: row.id } satisfies DeliverNotificationData, { delay: delayMs });
+    const log = {
+      msg: 'notification delivery attempt',
+      delivery_id: row.id,
+      kind: row.kind,
+      trigger_id: row.trigger_id,
+      attempt: attempts,
+      status,
+      error: o.error,
+    };
+    if (o.ok) this.logger.log(log);
+    else this.logger.warn({ ...log, http_status: o.httpStatus, retry_in_ms: delayMs || undefined });
+    return status;
+  }
+}
+
+/** Re-enqueues outbox rows that are due and unclaimed but have no live job (a lost job, a queue that was down). */
+@Injectable()
+export class OutboxSweeper {
+  private readonly logger = new Logger('OutboxSweeper');
+
+  constructor(
+    private readonly ds: DataSource,
+    @InjectQueue(QueueName.NotificationDelivery) private readonly queue: Queue,
+  ) {}
+
+  @ScheduledJob({ name: 'notifications.sweep-outbox', cron: '*/30 * * * * *' })
+  async run(ctx: JobContext): Promise<JobSummary> {
+    const requeued = await this.requeueDue(60_000, ctx);
+    return { requeued };
+  }
+
+  /** Rows due for at least `graceMs` (their own job would have run by then) and not claimed by a live worker. */
+  async requeueDue(graceMs: number, ctx?: JobContext): Promise<number> {
+    const rows = await selectRows<{ id: string }>(
+      this.ds,
+      sql`SELECT id FROM notification_deliveries
+           WHERE status IN ('pending', 'enqueue_failed') AND next_attempt_at <= now() - make_interval(secs => ${graceMs / 1000})
+             AND (claimed_until IS NULL OR claimed_until < now())
+           ORDER BY next_attempt_at LIMIT 5000`,
+    );
+    let done = 0;
+    for (const r of rows) {
+      await this.queue.add(DELIVER_NOTIFICATION, { delivery_id: r.id } satisfies DeliverNotificationData);
+      ctx?.progress(++done, rows.length);
+    }
+    if (rows.length) this.logger.log({ msg: 'outbox rows re-enqueued', count: rows.length });
+    return rows.length;
+  }
+}
