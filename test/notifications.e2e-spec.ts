@@ -11,6 +11,7 @@ import { OutboxSweeper } from '../src/modules/notifications/outbox/notification-
 import { canonicalEventType } from '../src/modules/scoring/domain/event-type';
 import { EventStore } from '../src/platform/event-store/event-store.service';
 import { QueueName } from '../src/platform/queues';
+import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { activateOu, api, Auth, memberWithRole, Tenant } from './support/tenants';
 import { eventually, TestApp } from './support/test-app';
 import { startScenario } from './support/scenario';
@@ -190,6 +191,25 @@ describe('Notification channels and delivery', () => {
       await as().delete(`/notification-channels/${teams.id}`).expect(204);
       await as().get(`/notification-channels/${teams.id}/health`).expect(404);
       await as().delete(`/notification-channels/${teams.id}`).expect(404);
+
+      // every change is in the audit log, the secret in none of it
+      await t.app.get(AuditWriter).flush();
+      const audit = (await as().get('/audit-logs?limit=100').expect(200)).body.items.filter(
+        (i: { entity_type: string; status: number }) => i.entity_type === 'notification_channel' && i.status < 300,
+      );
+      expect(audit.map((i: { method: string; entity_id: string }) => `${i.method} ${i.entity_id}`).sort()).toEqual(
+        [
+          `POST ${webhook.body.id}`,
+          `POST ${teams.id}`,
+          `POST ${email.id}`,
+          `POST ${slack.id}`,
+          `PUT ${webhook.body.id}`,
+          `PUT ${webhook.body.id}`,
+          `DELETE ${teams.id}`,
+        ].sort(),
+      );
+      expect(audit.find((i: { method: string }) => i.method === 'DELETE').summary).toContain("deleted teams notification channel 'Teams'");
+      expect(JSON.stringify(audit)).not.toContain('channel-secret');
     });
 
     it('refuses a bad body with 400 naming the field and writes nothing', async () => {

@@ -6,6 +6,7 @@ import { AppConfig } from '../../../config/app-config';
 import { Clock } from '../../../platform/clock';
 import { selectOne, selectRows, sql } from '../../../platform/database';
 import { uuidv7 } from '../../../platform/event-store';
+import { MetricsService } from '../../../platform/metrics';
 import { QueueName } from '../../../platform/queues';
 import { JobContext, JobSummary, ScheduledJob } from '../../../platform/scheduling';
 import { DeliverySender, SendOutcome } from './delivery-sender';
@@ -21,6 +22,7 @@ interface DeliveryRow {
   source_id: string;
   lead_ref: string | null;
   kind: DeliveryKind;
+  created_at: Date;
   target: Record<string, unknown>;
   secret_enc: string | null;
   payload: NotificationMessage;
@@ -48,6 +50,7 @@ export class NotificationDeliveryJob {
     private readonly sender: DeliverySender,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
     @InjectQueue(QueueName.NotificationDelivery) private readonly queue: Queue,
   ) {}
 
@@ -62,7 +65,7 @@ export class NotificationDeliveryJob {
       sql`UPDATE notification_deliveries SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
            WHERE id = ${id} AND status IN ('pending', 'enqueue_failed') AND next_attempt_at <= now() + interval '1 second'
              AND (claimed_until IS NULL OR claimed_until < now())
-       RETURNING id, org_id, unit_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, kind, target, secret_enc, payload, attempts`,
+       RETURNING id, org_id, unit_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, kind, created_at, target, secret_enc, payload, attempts`,
     );
     const row = claimed?.[0];
     if (!row) {
@@ -108,6 +111,8 @@ export class NotificationDeliveryJob {
         [row.id, status, attempts, o.httpStatus, o.ok ? null : o.error, now, delayMs],
       );
     });
+    this.metrics.notificationAttempts.inc({ kind: row.kind, outcome: status === 'pending' ? 'retry' : status });
+    if (o.ok) this.metrics.notificationLatency.observe({ kind: row.kind }, Math.max(0, (Date.now() - new Date(row.created_at).getTime()) / 1000));
     if (status === 'pending') await this.queue.add(DELIVER_NOTIFICATION, { delivery_id: row.id } satisfies DeliverNotificationData, { delay: delayMs });
     const log = {
       msg: 'notification delivery attempt',
@@ -134,7 +139,7 @@ export class OutboxSweeper {
     @InjectQueue(QueueName.NotificationDelivery) private readonly queue: Queue,
   ) {}
 
-  @ScheduledJob({ name: 'notifications.sweep-outbox', cron: '*/30 * * * * *' })
+  @ScheduledJob({ name: 'notifications.sweep-outbox', cron: '* * * * *' })
   async run(ctx: JobContext): Promise<JobSummary> {
     const requeued = await this.requeueDue(60_000, ctx);
     return { requeued };
