@@ -1,7 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
-import { request as httpRequest, IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { AppConfig } from '../../config/app-config';
@@ -37,12 +37,19 @@ const WRITE_TIME_DNS_MS = 3000;
  * exempts host names, addresses and CIDR ranges; `http://` is accepted only for those.
  */
 @Injectable()
-export class OutboundClient {
+export class OutboundClient implements OnModuleDestroy {
   private readonly logger = new Logger('Outbound');
   private readonly allow: AllowList;
+  /** keep-alive: a connection is checked by the guard when it is opened and then reused for the same host and port */
+  private readonly agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
 
   constructor(private readonly config: AppConfig) {
     this.allow = new AllowList(config.env.OUTBOUND_ALLOW_HOSTS);
+  }
+
+  onModuleDestroy(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   /** The reason a URL is refused before any DNS lookup (scheme, literal address), or null. */
@@ -149,7 +156,7 @@ export class OutboundClient {
           method,
           headers: { 'User-Agent': 'kenbun/1', ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) },
           lookup: this.guardedLookup,
-          agent: false,
+          agent: u.protocol === 'https:' ? this.agents.https : this.agents.http,
         },
         (res: IncomingMessage) => {
           const chunks: Buffer[] = [];

@@ -21,8 +21,8 @@ interface Resolved {
 /**
  * THE delivery mechanism of every notification (NF-2): `enqueue(m, …)` writes one outbox row per destination in
  * the caller's transaction (the firing's), then hands the queue a job per new row. The row is the truth: a job
- * that starts before the commit waits for the transaction to end (an advisory lock the transaction holds) and then
- * finds the row, or nothing if it rolled back; a job the queue lost is re-enqueued by the sweeper; a job delivered
+ * that starts before the commit sees the transaction's advisory lock and comes back shortly, then finds the row,
+ * or nothing if it rolled back; a job the queue lost is re-enqueued by the sweeper; a job delivered
  * twice finds the row claimed or finished. A replayed firing writes nothing (dedupe key
  * = firing + destination).
  */

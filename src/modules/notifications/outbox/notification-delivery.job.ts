@@ -4,7 +4,7 @@ import type { Job, Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { Clock } from '../../../platform/clock';
-import { selectOne, selectRows, sql } from '../../../platform/database';
+import { selectRows, sql } from '../../../platform/database';
 import { uuidv7 } from '../../../platform/event-store';
 import { MetricsService } from '../../../platform/metrics';
 import { QueueName } from '../../../platform/queues';
@@ -29,6 +29,9 @@ interface DeliveryRow {
   attempts: number;
 }
 
+/** How soon a job whose row is still being written (the firing's transaction is open) looks again. */
+const WRITER_BUSY_DELAY_MS = 25;
+
 /** NF-2 backoff: the first retry after the base delay, then 4, 20 and 60 times it (30 s, 2 min, 10 min, 30 min by default). */
 const BACKOFF_FACTORS = [1, 4, 20, 60];
 export function retryDelayMs(baseMs: number, attemptsMade: number): number {
@@ -36,7 +39,7 @@ export function retryDelayMs(baseMs: number, attemptsMade: number): number {
 }
 
 /**
- * Drains the outbox: waits for the firing's transaction to end, claims the row (so a job delivered twice, or a sweeper's extra job, never sends it twice),
+ * Drains the outbox: claims the row (so a job delivered twice, or a sweeper's extra job, never sends it twice),
  * sends it, records the attempt and the row's new state in one transaction, and schedules the next attempt with
  * backoff. A worker killed mid-send leaves a claim that expires; the sweeper then re-enqueues the row.
  */
@@ -54,11 +57,34 @@ export class NotificationDeliveryJob {
     @InjectQueue(QueueName.NotificationDelivery) private readonly queue: Queue,
   ) {}
 
-  @Process({ name: DELIVER_NOTIFICATION, concurrency: 8 })
+  @Process({ name: DELIVER_NOTIFICATION, concurrency: 16 })
   async handle(job: Job<DeliverNotificationData>): Promise<{ outcome: string }> {
     const id = job.data.delivery_id;
-    // wait for the transaction that wrote the row (it holds this lock until it commits or rolls back)
-    await this.ds.transaction((m) => m.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [id]));
+    for (let round = 0; round < 2; round++) {
+      const row = await this.claim(id);
+      if (row) {
+        const outcome = await this.sender.send({ deliveryId: row.id, kind: row.kind, target: row.target, secretSealed: row.secret_enc, message: row.payload });
+        return { outcome: await this.record(row, outcome) };
+      }
+      // not claimable: not visible yet (the firing's transaction holds the row's advisory lock until it ends), gone
+      // (rolled back, lead erased), or finished / claimed by another worker / not due
+      const [{ exists, free }] = await this.ds.query(
+        `SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE id = $1) AS exists, pg_try_advisory_xact_lock_shared(hashtextextended($1, 0)) AS free`,
+        [id],
+      );
+      if (!exists && !free) {
+        // come back shortly rather than hold a connection while the writer finishes
+        await this.queue.add(DELIVER_NOTIFICATION, { delivery_id: id } satisfies DeliverNotificationData, { delay: WRITER_BUSY_DELAY_MS });
+        return { outcome: 'writer_busy' };
+      }
+      if (!exists) return { outcome: 'gone' };
+      // it exists: it may have become visible just after the claim looked, so claim once more
+    }
+    return { outcome: 'skipped' };
+  }
+
+  /** Takes the row for one send (a lease that outlives the send's time limits), or null. */
+  private async claim(id: string): Promise<DeliveryRow | null> {
     const leaseMs = this.config.env.OUTBOUND_TIMEOUT_MS * 2 + 30_000;
     const [claimed] = await selectRows<DeliveryRow[]>(
       this.ds,
@@ -67,14 +93,7 @@ export class NotificationDeliveryJob {
              AND (claimed_until IS NULL OR claimed_until < now())
        RETURNING id, org_id, unit_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, kind, created_at, target, secret_enc, payload, attempts`,
     );
-    const row = claimed?.[0];
-    if (!row) {
-      const exists = await selectOne(this.ds, sql`SELECT 1 FROM notification_deliveries WHERE id = ${id}`);
-      // no row: the firing's transaction rolled back (or the lead was erased); finished, claimed elsewhere or not due: nothing to do
-      return { outcome: exists ? 'skipped' : 'gone' };
-    }
-    const outcome = await this.sender.send({ deliveryId: row.id, kind: row.kind, target: row.target, secretSealed: row.secret_enc, message: row.payload });
-    return { outcome: await this.record(row, outcome) };
+    return claimed?.[0] ?? null;
   }
 
   private async record(row: DeliveryRow, o: SendOutcome): Promise<string> {
@@ -83,34 +102,35 @@ export class NotificationDeliveryJob {
     const status = o.ok ? 'delivered' : !o.retry ? 'terminal_4xx' : attempts >= max ? 'retry_exhausted' : 'pending';
     const delayMs = status === 'pending' ? retryDelayMs(this.config.env.NOTIFICATION_RETRY_BASE_MS, attempts) : 0;
     const now = this.clock.now().toISOString();
-    await this.ds.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO notification_attempts (id, org_id, unit_id, delivery_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, status, http_status, error, attempted_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [
-          uuidv7(),
-          row.org_id,
-          row.unit_id,
-          row.id,
-          row.trigger_type,
-          row.trigger_id,
-          row.channel_id,
-          row.source_id,
-          row.lead_ref,
-          row.kind,
-          o.ok ? 'delivered' : 'failed',
-          o.httpStatus,
-          o.error,
-          now,
-        ],
-      );
-      await m.query(
-        `UPDATE notification_deliveries SET status = $2, attempts = $3, http_status = $4, last_error = $5, last_attempt_at = $6, claimed_until = NULL,
-                delivered_at = CASE WHEN $2 = 'delivered' THEN $6::timestamptz END, next_attempt_at = now() + make_interval(secs => $7::double precision / 1000)
-          WHERE id = $1`,
-        [row.id, status, attempts, o.httpStatus, o.ok ? null : o.error, now, delayMs],
-      );
-    });
+    // the attempt and the row's new state in one statement (one round trip, atomic)
+    await this.ds.query(
+      `WITH attempt AS (
+         INSERT INTO notification_attempts (id, org_id, unit_id, delivery_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, status, http_status, error, attempted_at)
+         VALUES ($8, $9, $10, $1, $11, $12, $13, $14, $15, $16, $17, $4, $18, $6))
+       UPDATE notification_deliveries SET status = $2, attempts = $3, http_status = $4, last_error = $5, last_attempt_at = $6, claimed_until = NULL,
+              delivered_at = CASE WHEN $2 = 'delivered' THEN $6::timestamptz END, next_attempt_at = now() + make_interval(secs => $7::double precision / 1000)
+        WHERE id = $1`,
+      [
+        row.id,
+        status,
+        attempts,
+        o.httpStatus,
+        o.ok ? null : o.error,
+        now,
+        delayMs,
+        uuidv7(),
+        row.org_id,
+        row.unit_id,
+        row.trigger_type,
+        row.trigger_id,
+        row.channel_id,
+        row.source_id,
+        row.lead_ref,
+        row.kind,
+        o.ok ? 'delivered' : 'failed',
+        o.error,
+      ],
+    );
     this.metrics.notificationAttempts.inc({ kind: row.kind, outcome: status === 'pending' ? 'retry' : status });
     if (o.ok) this.metrics.notificationLatency.observe({ kind: row.kind }, Math.max(0, (Date.now() - new Date(row.created_at).getTime()) / 1000));
     if (status === 'pending') await this.queue.add(DELIVER_NOTIFICATION, { delivery_id: row.id } satisfies DeliverNotificationData, { delay: delayMs });
@@ -123,7 +143,7 @@ export class NotificationDeliveryJob {
       status,
       error: o.error,
     };
-    if (o.ok) this.logger.log(log);
+    if (o.ok) this.logger.debug(log);
     else this.logger.warn({ ...log, http_status: o.httpStatus, retry_in_ms: delayMs || undefined });
     return status;
   }
