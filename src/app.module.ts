@@ -20,7 +20,8 @@ import { LevelsModule, LevelsWorkerModule } from './modules/levels';
 import { MappingsModule, MappingsWorkerModule } from './modules/mappings';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring';
 import { StreamModule } from './modules/stream';
-import { SurgeModule, SurgeWorkerModule } from './modules/surge';
+import { NotificationsModule, NotificationsWorkerModule } from './modules/notifications';
+import { SurgeModule } from './modules/surge';
 import { AuditModule } from './platform/audit/audit.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { DatabaseModule } from './platform/database/database.module';
@@ -36,6 +37,7 @@ import { QueuesModule } from './platform/queues/queues.module';
 import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { RedisModule } from './platform/redis/redis.module';
 import { SecurityModule } from './platform/security/security.module';
+import { OutboundModule } from './platform/outbound';
 import { ScheduledJobsModule, SchedulingModule } from './platform/scheduling/scheduling.module';
 
 /** Platform every role needs: configuration, logs, clock, PostgreSQL, Redis, event store, queues, metrics. */
@@ -53,6 +55,7 @@ function platform(config: AppConfig) {
     QueuesModule.forRoot(),
     AuditModule,
     SecurityModule,
+    OutboundModule,
     RateLimitModule,
     ScheduledJobsModule,
   ];
@@ -72,6 +75,7 @@ const features = [
   ScoringModule,
   IngestionModule,
   EventsModule,
+  NotificationsModule,
   SurgeModule,
   EventTypesModule,
   LeadImportModule,
@@ -108,7 +112,7 @@ export class AppModule {
                   MaintenanceWorkerModule,
                   IngestionWorkerModule,
                   ScoringWorkerModule,
-                  SurgeWorkerModule,
+                  NotificationsWorkerModule,
                   LeadImportWorkerModule,
                   LeadsWorkerModule,
                   DecaysWorkerModule,

@@ -395,9 +395,7 @@ describe('Leads: identity, metadata, owner and deletion', () => {
       await as().post(`/leads/${publicId}/owner`, { owner_id: 'mem_9', owner_name: 'Owner 7f3a91' }).expect(200);
       const [{ id: ref }] = await ds.query(`SELECT id FROM leads WHERE lead_id = $1`, [publicId]);
       await eventually(async () => (await ds.query(`SELECT 1 FROM surge_events WHERE lead_ref = $1`, [ref])).length > 0);
-      await eventually(
-        async () => (await ds.query(`SELECT 1 FROM surge_deliveries d JOIN surge_events s ON s.id = d.surge_event_id WHERE s.lead_ref = $1`, [ref])).length > 0,
-      );
+      await eventually(async () => (await ds.query(`SELECT 1 FROM notification_attempts WHERE lead_ref = $1`, [ref])).length > 0);
       const bystanderId = (await as().get(`/lead/by-alias?kind=external_id&value=${bystander}`).expect(200)).body.lead_id;
       const stat = async (key: string) =>
         Number((await ds.query(`SELECT event_count FROM event_type_stats WHERE unit_id = $1 AND key = $2`, [a.unitId, key]))[0]?.event_count ?? 0);
@@ -421,6 +419,8 @@ describe('Leads: identity, metadata, owner and deletion', () => {
           'surge_events',
           'surge_recent_events',
           'surge_lead_state',
+          'notification_deliveries',
+          'notification_attempts',
         ]),
       );
 

@@ -379,15 +379,22 @@ describe('Surge triggers', () => {
           .expect(201)
       ).body;
       await record('Pricing View', new Date(t.clock.now().getTime() + 5_000_000));
+      // the 500 is retried (NOTIFICATION_MAX_ATTEMPTS = 5, backoff shortened in tests) before it counts as failed
       const health = await eventually(async () => {
         const h = (await as.get(`/surge-triggers/${trigger.trigger_id}/health`)).body;
-        // the counts and the recent list are separate reads: wait until both show the two attempts
-        return h.recent_attempts?.length === 2 && h.delivered_24h + h.failed_24h === 2 ? h : null;
+        return h.delivered_24h === 1 && h.failed_24h === 1 ? h : null;
       });
       expect(health).toMatchObject({ delivered_24h: 1, failed_24h: 1, last_error: 'HTTP 500', status: 'red', last_failure_at: expect.any(String) });
       expect(
         health.recent_attempts.map((x: { destination: string; status: string; http_status: number }) => `${x.destination}:${x.status}:${x.http_status}`).sort(),
-      ).toEqual(['teams:delivered:204', 'webhook:failed:500']);
+      ).toEqual(['teams:delivered:204', ...Array(5).fill('webhook:failed:500')]);
+      expect(hook.received.filter((r) => r.path === '/fail')).toHaveLength(5);
+      const failures = (await as.get(`/notification-failures?trigger_id=${trigger.trigger_id}`).expect(200)).body;
+      expect(failures).toMatchObject({
+        total_count: 1,
+        next_cursor: null,
+        items: [{ trigger_type: 'surge', destination: 'webhook', status: 'retry_exhausted', failure_stage: 'surge_webhook', attempts: 5, http_status: 500 }],
+      });
       const teams = hook.received.find((r) => r.path === '/ok-teams');
       expect(teams?.body.text).toContain('ld_live');
       expect(teams?.headers.authorization).toBeUndefined();

@@ -38,6 +38,7 @@ interface Ctx {
   velocityFilterOfA: string;
   metadataFilterOfA: string;
   surgeTriggerOfA: string;
+  notificationChannelOfA: string;
   decayOfA: string;
   leadOfA: string;
   eventOfA: string;
@@ -125,6 +126,23 @@ const MATRIX: Row[] = [
     viewerMay: true,
   },
   { method: 'GET', path: '/surge-events', url: () => '/surge-events' },
+  { method: 'GET', path: '/notification-channels', url: () => '/notification-channels' },
+  {
+    method: 'POST',
+    path: '/notification-channels',
+    url: () => '/notification-channels',
+    body: { name: 'Matrix', type: 'email', config: { recipients: 'matrix@example.com' } },
+  },
+  {
+    method: 'PUT',
+    path: '/notification-channels/:id',
+    url: (c) => `/notification-channels/${c.notificationChannelOfA}`,
+    body: { name: 'Taken over' },
+    item: true,
+  },
+  { method: 'DELETE', path: '/notification-channels/:id', url: (c) => `/notification-channels/${c.notificationChannelOfA}`, item: true },
+  { method: 'GET', path: '/notification-channels/:id/health', url: (c) => `/notification-channels/${c.notificationChannelOfA}/health`, item: true },
+  { method: 'GET', path: '/notification-failures', url: () => '/notification-failures' },
   { method: 'GET', path: '/decays', url: () => '/decays' },
   { method: 'POST', path: '/decays', url: () => '/decays', body: { inactive_for: 30, unit: 'days', decrease: 5 } },
   { method: 'PUT', path: '/decays/:id', url: (c) => `/decays/${c.decayOfA}`, body: { decrease: 99 }, item: true },
@@ -396,6 +414,11 @@ describe('Tenancy matrix', () => {
     const surgeTriggerOfA = (
       await api(t, a.admin).post('/surge-triggers', { event_type: 'A Event', window_seconds: 60, threshold_count: 3, active: false }).expect(201)
     ).body.trigger_id;
+    const notificationChannelOfA = (
+      await api(t, a.admin)
+        .post('/notification-channels', { name: 'A alerts', type: 'webhook', config: { url: 'https://hooks.example.com/a' } })
+        .expect(201)
+    ).body.id;
     const decayOfA = (await api(t, a.admin).post('/decays', { inactive_for: 14, unit: 'days', decrease: 3 }).expect(201)).body.decay_id;
     const leadOfA = 'ld_matrix_a';
     await api(t, a.admin)
@@ -474,6 +497,7 @@ describe('Tenancy matrix', () => {
       velocityFilterOfA,
       metadataFilterOfA,
       surgeTriggerOfA,
+      notificationChannelOfA,
       decayOfA,
       leadOfA: leadIdOfA ?? leadOfA,
       eventOfA,

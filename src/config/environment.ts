@@ -228,6 +228,43 @@ export class Environment {
   @Max(65535)
   WORKER_METRICS_PORT = 0;
 
+  /** contracts §2: host names, IP addresses or CIDR ranges exempt from the outbound guard (comma-separated); http:// only for these. */
+  @IsString()
+  OUTBOUND_ALLOW_HOSTS = '';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  OUTBOUND_CONNECT_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  OUTBOUND_TIMEOUT_MS = 30000;
+
+  /** contracts §5: `smtp://user:pass@host:587`; empty = e-mail deliveries fail with a record saying e-mail is not configured. */
+  @Matches(/^(smtps?:\/\/.+)?$/, { message: 'must be empty or an smtp:// or smtps:// URL' })
+  SMTP_URL = '';
+
+  @IsString()
+  SMTP_FROM = 'kenbun <no-reply@kenbun.local>';
+
+  /** NF-2: attempts per notification delivery before `retry_exhausted`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  NOTIFICATION_MAX_ATTEMPTS = 5;
+
+  /** NF-2: the first retry's delay; later ones are 4, 20 and 60 times it (30 s, 2 min, 10 min, 30 min by default). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  NOTIFICATION_RETRY_BASE_MS = 30000;
+
   @IsOptional()
   @IsString()
   KENBUN_ROLES?: string;

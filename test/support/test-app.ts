@@ -56,6 +56,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     // tests make many requests with one credential; the rate-limit test sets tight limits per organization
     RATE_LIMIT_PER_MINUTE: 100_000,
     RATE_LIMIT_BURST: 100_000,
+    // fake receivers listen on 127.0.0.1 (127.0.0.2 stays refused, for tests of the outbound guard); retries in ms, not minutes
+    OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
+    NOTIFICATION_RETRY_BASE_MS: 20,
     ...opts.env,
   });
   const clock = opts.clock ?? new SettableClock();

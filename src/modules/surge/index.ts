@@ -1,2 +1,2 @@
-/** The surge module's public surface: its HTTP/projection module and its worker module. */
-export { SurgeModule, SurgeWorkerModule } from './surge.module';
+/** The surge module's public surface: its HTTP/projection module (deliveries go through the notifications outbox). */
+export { SurgeModule } from './surge.module';

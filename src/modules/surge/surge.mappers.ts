@@ -1,4 +1,5 @@
 import { isoOrNull } from '../../platform/http';
+import type { DeliveryAttemptView } from '../notifications';
 import { SurgeTrigger } from './entities/surge-trigger.entity';
 import { SurgeDeliveryAttemptDto, SurgeEventDto, SurgeTriggerDto } from './http/surge.dto';
 
@@ -15,17 +16,6 @@ export interface SurgeEventRow {
   window_end: Date | string;
   channel: string;
   fired_at: Date | string;
-}
-
-/** A `surge_deliveries` row as read for a trigger's health. */
-export interface SurgeDeliveryRow {
-  id: string;
-  surge_event_id: string;
-  destination: string;
-  status: string;
-  http_status: number | null;
-  error: string | null;
-  attempted_at: Date | string;
 }
 
 export const toSurgeTriggerView = (t: SurgeTrigger): SurgeTriggerDto => ({
@@ -57,7 +47,16 @@ export const toSurgeEventView = (r: SurgeEventRow): SurgeEventDto => ({
   fired_at: isoOrNull(r.fired_at)!,
 });
 
-export const toSurgeDeliveryAttemptView = (r: SurgeDeliveryRow): SurgeDeliveryAttemptDto => ({ ...r, attempted_at: isoOrNull(r.attempted_at)! });
+/** An attempt of the notifications' delivery record, as surge health has always shown it. */
+export const toSurgeDeliveryAttemptView = (a: DeliveryAttemptView): SurgeDeliveryAttemptDto => ({
+  id: a.id,
+  surge_event_id: a.source_id,
+  destination: a.destination,
+  status: a.status,
+  http_status: a.http_status,
+  error: a.error,
+  attempted_at: a.attempted_at,
+});
 
 /** `5+ Page View within 7200 s`: the rule in words, for generated names and audit summaries. */
 export const describeSurgeRule = (t: SurgeTrigger) => `${t.thresholdCount}+ ${t.eventType || 'events'} within ${t.windowSeconds} s`;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { QueueName, QueuesModule } from '../../platform/queues';
-import { SurgeDeliveryJob } from './delivery/surge-delivery.job';
+import { NotificationsModule } from '../notifications';
+import { SurgeDestinations } from './commands/surge-destinations';
 import { CreateSurgeTriggerHandler } from './commands/create-surge-trigger/create-surge-trigger.handler';
 import { DeleteSurgeTriggerHandler } from './commands/delete-surge-trigger/delete-surge-trigger.handler';
 import { UpdateSurgeTriggerHandler } from './commands/update-surge-trigger/update-surge-trigger.handler';
@@ -13,9 +13,12 @@ import { SurgeHistory } from './queries/surge-history.service';
 import { SurgeMetricsService } from './queries/surge-metrics.service';
 import { SurgeTriggersReader } from './queries/surge-triggers.reader';
 
-/** Surge triggers: configuration and backtests (HTTP), live detection (async projection of the Lead streams), metrics per OU. */
+/**
+ * Surge triggers: configuration and backtests (HTTP), live detection (async projection of the Lead streams), metrics
+ * per OU. Firings are delivered through the notifications outbox (its worker module sends them).
+ */
 @Module({
-  imports: [QueuesModule.forFeature(QueueName.SurgeDelivery), IdentityModule],
+  imports: [NotificationsModule, IdentityModule],
   controllers: [SurgeTriggersController, SurgeEventsController, SurgeMetricsController],
   providers: [
     CreateSurgeTriggerHandler,
@@ -25,10 +28,7 @@ import { SurgeTriggersReader } from './queries/surge-triggers.reader';
     SurgeHistory,
     SurgeMetricsService,
     SurgeDetectionProjection,
+    SurgeDestinations,
   ],
 })
 export class SurgeModule {}
-
-/** Worker role: the surge delivery queue's consumer. */
-@Module({ imports: [QueuesModule.forFeature(QueueName.SurgeDelivery)], providers: [SurgeDeliveryJob] })
-export class SurgeWorkerModule {}

@@ -1,5 +1,6 @@
 export * from './app-error';
 export * from './csv-response';
+export * from './cursor';
 export * from './dto-json-schema';
 export * from './error-catalog';
 export * from './error-response.dto';

@@ -67,6 +67,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly notificationAttempts = new Counter({
+    name: 'notification_attempts_total',
+    help: 'Notification send attempts by destination kind and outcome (delivered, retry, terminal_4xx, retry_exhausted)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly notificationLatency = new Histogram({
+    name: 'notification_firing_to_delivered_seconds',
+    help: 'Time from the firing that caused a notification to its delivery',
+    labelNames: ['kind'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
+    registers: [this.registry],
+  });
+
   readonly projectionLag = new Gauge({
     name: 'projection_lag_events',
     help: 'Events in the store that a projection has not applied yet',

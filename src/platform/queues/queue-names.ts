@@ -6,8 +6,8 @@ export const QueueName = {
   Ingest: 'ingest',
   /** On-demand rescoring of a ruleset (score-now). */
   Rescore: 'rescore',
-  /** Surge trigger notifications: one job per firing (webhook and Teams POSTs). */
-  SurgeDelivery: 'surge-delivery',
+  /** Notification outbox: one job per delivery row (webhook, Teams, e-mail), retried with backoff by the job itself. */
+  NotificationDelivery: 'notification-delivery',
   /** Lead CSV imports (POST /leads/import/start): one job per import run. */
   LeadImport: 'lead-import',
   /** Scheduled jobs an operator runs by hand (contracts §1): one job per run, taken by any worker. */

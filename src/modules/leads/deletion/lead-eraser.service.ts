@@ -92,7 +92,8 @@ export class LeadEraser {
     }
     await m.query(`DELETE FROM event_scores WHERE lead_ref = $1`, [ref]);
     await m.query(`DELETE FROM lead_scores WHERE lead_ref = $1`, [ref]);
-    await m.query(`DELETE FROM surge_deliveries WHERE surge_event_id IN (SELECT id FROM surge_events WHERE lead_ref = $1)`, [ref]);
+    await m.query(`DELETE FROM notification_attempts WHERE lead_ref = $1`, [ref]);
+    await m.query(`DELETE FROM notification_deliveries WHERE lead_ref = $1`, [ref]);
     await m.query(`DELETE FROM surge_events WHERE lead_ref = $1`, [ref]);
     await m.query(`DELETE FROM surge_recent_events WHERE lead_ref = $1`, [ref]);
     await m.query(`DELETE FROM surge_lead_state WHERE lead_ref = $1`, [ref]);

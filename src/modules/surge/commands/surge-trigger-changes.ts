@@ -25,6 +25,7 @@ const hasDestination = (t: SurgeTrigger) => Boolean(t.notificationChannelId || t
 /**
  * Applies the fields present in `changes` to the trigger, then checks the whole trigger: create and update
  * share it so a draft and an edit obey the same rules. `fieldKey` seals the webhook Authorization header.
+ * Destinations outside the trigger (URLs, the channel) are checked by SurgeDestinations first.
  */
 export function applySurgeTriggerChanges(t: SurgeTrigger, changes: SurgeTriggerChanges, fieldKey: Buffer): void {
   if (changes.event_type !== undefined) {
@@ -50,12 +51,6 @@ export function applySurgeTriggerChanges(t: SurgeTrigger, changes: SurgeTriggerC
   if (changes.teams_webhook_url !== undefined) t.teamsWebhookUrl = changes.teams_webhook_url || null;
   if (changes.name !== undefined) t.name = changes.name.trim();
 
-  if (t.notificationChannelId) {
-    // Notification channels (NC-1) are not built yet: no id can belong to the active OU.
-    throw SurgeErrors.error('unknown_notification_channel', 'notification_channel_id does not name a notification channel of the active OU', [
-      { field: 'notification_channel_id', reason: 'unknown notification channel' },
-    ]);
-  }
   if (t.active && !hasDestination(t)) {
     throw SurgeErrors.error(
       'destination_required',

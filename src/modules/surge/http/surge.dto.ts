@@ -211,7 +211,7 @@ export class SurgeSimulationDto {
 export class SurgeDeliveryAttemptDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) surge_event_id: string;
-  @ApiProperty({ enum: ['webhook', 'teams'] }) destination: string;
+  @ApiProperty({ enum: ['webhook', 'teams', 'email', 'slack'] }) destination: string;
   @ApiProperty({ enum: ['delivered', 'failed'] }) status: string;
   @ApiProperty({ type: Number, nullable: true }) http_status: number | null;
   @ApiProperty({ type: String, nullable: true }) error: string | null;
@@ -222,7 +222,7 @@ export class SurgeTriggerHealthDto {
   @ApiProperty() delivered_24h: number;
   @ApiProperty() failed_24h: number;
   @ApiProperty({ type: String, nullable: true }) last_failure_at: string | null;
-  @ApiProperty({ type: String, nullable: true, example: 'connection timeout after 5s' }) last_error: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'connection timeout after 10s' }) last_error: string | null;
   @ApiProperty({
     enum: ['gray', 'green', 'amber', 'red'],
     description: 'gray: nothing in 24 h; green: only deliveries; amber: 0 < failed < delivered; red: failed > 0 and failed ≥ delivered',

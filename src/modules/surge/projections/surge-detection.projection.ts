@@ -1,27 +1,41 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bull';
 import { EntityManager } from 'typeorm';
 import { StoredEvent, nameUuid } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
-import { QueueName } from '../../../platform/queues';
 import { LeadEvent, LeadEventRecordedPayload, LeadStreamType } from '../../leads';
+import { DeliveryDestination, DeliveryOutbox } from '../../notifications';
 import { shouldFire, windowEndingAt } from '../domain/surge-window';
 import { selectRows, sql } from '../../../platform/database';
 import { unitOnly } from '../../../platform/tenancy';
 
-export const DELIVER_SURGE = 'surge.deliver';
-
-export interface DeliverSurgeData {
-  surge_event_id: string;
-}
-
 interface TriggerRow {
   id: string;
+  name: string;
   event_type_key: string;
   window_seconds: number;
   threshold_count: number;
   created_at: Date;
+  notification_channel_id: string | null;
+  webhook_url: string | null;
+  webhook_auth_header_enc: string | null;
+  teams_webhook_url: string | null;
+  emails: string[];
+}
+
+interface Firing {
+  id: string;
+  count: number;
+  window: { start: Date; end: Date };
+}
+
+/** Where a firing goes: the channel first (preferred, SUR-1), then the inline destinations. Slack targets wait for the Slack integration. */
+function destinationsOf(t: TriggerRow): { stage: 'dispatch' | 'surge_webhook'; destination: DeliveryDestination }[] {
+  const out: { stage: 'dispatch' | 'surge_webhook'; destination: DeliveryDestination }[] = [];
+  if (t.notification_channel_id) out.push({ stage: 'dispatch', destination: { kind: 'channel', channelId: t.notification_channel_id } });
+  if (t.webhook_url) out.push({ stage: 'surge_webhook', destination: { kind: 'webhook', url: t.webhook_url, authHeaderSealed: t.webhook_auth_header_enc } });
+  if (t.teams_webhook_url) out.push({ stage: 'dispatch', destination: { kind: 'teams', url: t.teams_webhook_url } });
+  if (t.emails.length) out.push({ stage: 'dispatch', destination: { kind: 'email', recipients: t.emails } });
+  return out;
 }
 
 /** The firing id is derived from (trigger, event): a replay finds the firing it already recorded. */
@@ -33,8 +47,9 @@ export function surgeEventId(triggerId: string, eventId: string): string {
  * Live surge detection (SUR-4) over the Lead streams. For every kept event (not suppressed, scope `activate`,
  * skip_triggers false) and every active trigger of its OU that matches its type, the event time is remembered
  * per trigger and lead (`surge_recent_events`, pruned to the window); when the window count reaches the threshold
- * and the trigger has not fired for the lead within the window, a `surge_events` row is recorded and a delivery
- * job enqueued (the worker, not the projection, talks to the outside world).
+ * and the trigger has not fired for the lead within the window, a `surge_events` row is recorded and its
+ * notifications written to the delivery outbox in the same transaction (the outbox's worker, not the projection,
+ * talks to the outside world).
  *
  * A trigger only watches events recorded after it was created, so a rebuild replaying history never raises
  * alerts for events that happened before the trigger existed; firings already recorded are found by id and not
@@ -47,11 +62,10 @@ export class SurgeDetectionProjection implements Projection {
   readonly eventTypes = [LeadEvent.EventRecorded];
   readonly tables = ['surge_recent_events', 'surge_lead_state'];
 
-  constructor(@InjectQueue(QueueName.SurgeDelivery) private readonly queue: Queue) {}
+  constructor(private readonly outbox: DeliveryOutbox) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const triggersByUnit = new Map<string, TriggerRow[]>();
-    const fired: string[] = [];
     for (const e of events) {
       if (e.streamType !== LeadStreamType) continue;
       const p = e.payload as LeadEventRecordedPayload;
@@ -61,7 +75,9 @@ export class SurgeDetectionProjection implements Projection {
       if (!triggers) {
         triggers = await selectRows<TriggerRow>(
           m,
-          sql`SELECT id, event_type_key, window_seconds, threshold_count, created_at FROM surge_triggers WHERE ${unitOnly(undefined, unitId)} AND active ORDER BY id`,
+          sql`SELECT id, name, event_type_key, window_seconds, threshold_count, created_at, notification_channel_id, webhook_url, webhook_auth_header_enc,
+                     teams_webhook_url, emails
+                FROM surge_triggers WHERE ${unitOnly(undefined, unitId)} AND active ORDER BY id`,
         );
         triggersByUnit.set(unitId, triggers!);
       }
@@ -69,16 +85,46 @@ export class SurgeDetectionProjection implements Projection {
       for (const t of triggers!) {
         if (t.event_type_key && t.event_type_key !== p.event_type_key) continue;
         if (e.recordedAt < new Date(t.created_at)) continue;
-        const id = await this.step(m, t, e, p, at);
-        if (id) fired.push(id);
+        const firing = await this.step(m, t, e, p, at);
+        if (firing) await this.notify(m, t, e, p, firing);
       }
     }
-    // Enqueued inside the batch transaction; a job that runs before the commit finds no row yet and is retried.
-    for (const id of fired) await this.queue.add(DELIVER_SURGE, { surge_event_id: id } satisfies DeliverSurgeData);
   }
 
-  /** One event for one trigger; returns the id of a new firing. */
-  private async step(m: EntityManager, t: TriggerRow, e: StoredEvent, p: LeadEventRecordedPayload, at: Date): Promise<string | null> {
+  /** The firing's notifications, written to the outbox in the batch's transaction (NF-2 webhook body). */
+  private async notify(m: EntityManager, t: TriggerRow, e: StoredEvent, p: LeadEventRecordedPayload, f: Firing): Promise<void> {
+    const targets = destinationsOf(t);
+    if (!targets.length) return;
+    const why = `Surging: ${f.count} ${p.event_type} events in ${t.window_seconds} s`;
+    const body = {
+      type: 'surge',
+      trigger: { id: t.id, name: t.name, window_seconds: t.window_seconds, threshold_count: t.threshold_count },
+      lead: { id: p.lead_id },
+      event: { id: p.event_id, event_type: p.event_type, channel: p.channel, timestamp: p.occurred_at, metadata: p.metadata ?? {} },
+      surge: { id: f.id, event_count: f.count, window_start: f.window.start.toISOString(), window_end: f.window.end.toISOString() },
+      why,
+      fired_at: e.recordedAt.toISOString(),
+    };
+    const common = {
+      org_id: e.metadata.org_id!,
+      unit_id: e.metadata.unit_id!,
+      trigger_type: 'surge' as const,
+      trigger_id: t.id,
+      source_id: f.id,
+      lead_ref: e.streamId,
+      lead_id: p.lead_id,
+      message: { title: `${t.name} — lead ${p.lead_id}`, why, body },
+      at: e.recordedAt,
+    };
+    // one call per failure stage: legacy webhook_url deliveries are filed under `surge_webhook` (NF-1)
+    for (const stage of ['dispatch', 'surge_webhook'] as const) {
+      const destinations = targets.filter((x) => x.stage === stage).map((x) => x.destination);
+      if (destinations.length) await this.outbox.enqueue(m, { ...common, failure_stage: stage, destinations });
+    }
+  }
+
+  /** One event for one trigger; returns a new firing. */
+  private async step(m: EntityManager, t: TriggerRow, e: StoredEvent, p: LeadEventRecordedPayload, at: Date): Promise<Firing | null> {
     const windowMs = t.window_seconds * 1000;
     const lead = e.streamId;
     await m.query(`INSERT INTO surge_recent_events (trigger_id, lead_ref, event_id, occurred_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
@@ -130,6 +176,6 @@ export class SurgeDetectionProjection implements Projection {
         e.recordedAt.toISOString(),
       ],
     );
-    return inserted.length ? id : null;
+    return inserted.length ? { id, count, window: w } : null;
   }
 }

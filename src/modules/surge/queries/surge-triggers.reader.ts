@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../../platform/clock';
 import { joinSql, selectOne, selectRows, sql } from '../../../platform/database';
-import { PageRequest, isoOrNull } from '../../../platform/http';
+import { PageRequest } from '../../../platform/http';
 import { inUnit, unitScope } from '../../../platform/tenancy';
 import { SurgeTrigger } from '../entities/surge-trigger.entity';
 import { SurgeEventDto, SurgeTriggerHealthDto } from '../http/surge.dto';
-import { SurgeDeliveryRow, SurgeEventRow, toSurgeDeliveryAttemptView, toSurgeEventView } from '../surge.mappers';
+import { DeliveryHealth } from '../../notifications';
+import { SurgeEventRow, toSurgeDeliveryAttemptView, toSurgeEventView } from '../surge.mappers';
 import { SurgeErrors } from '../surge.errors';
 
 export interface SurgeEventFilter {
@@ -15,14 +15,12 @@ export interface SurgeEventFilter {
   channel?: string;
 }
 
-const DAY_MS = 86_400_000;
-
 /** Reads of surge triggers, their delivery health and their firings, within the active OU. */
 @Injectable()
 export class SurgeTriggersReader {
   constructor(
     private readonly ds: DataSource,
-    private readonly clock: Clock,
+    private readonly deliveries: DeliveryHealth,
   ) {}
 
   /** The trigger of the active OU, or 404 (another OU's trigger does not exist for the caller). */
@@ -37,35 +35,10 @@ export class SurgeTriggersReader {
     return this.ds.getRepository(SurgeTrigger).find({ where: inUnit(), order: { createdAt: 'DESC', id: 'ASC' } });
   }
 
-  /** 24-hour delivery counts, the last failure and the 10 most recent attempts of a trigger. */
+  /** 24-hour delivery counts, the last failure and the 10 most recent attempts of a trigger (the notifications' one health). */
   async health(trigger: SurgeTrigger): Promise<SurgeTriggerHealthDto> {
-    const since = new Date(this.clock.now().getTime() - DAY_MS).toISOString();
-    const counts = await selectOne<{ delivered: number; failed: number }>(
-      this.ds,
-      sql`SELECT count(*) FILTER (WHERE status = 'delivered' AND attempted_at >= ${since})::int AS delivered,
-                 count(*) FILTER (WHERE status = 'failed' AND attempted_at >= ${since})::int AS failed
-            FROM surge_deliveries WHERE trigger_id = ${trigger.id}`,
-    );
-    const lastFailure = await selectOne<{ attempted_at: Date; error: string | null }>(
-      this.ds,
-      sql`SELECT attempted_at, error FROM surge_deliveries WHERE trigger_id = ${trigger.id} AND status = 'failed' ORDER BY attempted_at DESC, id DESC LIMIT 1`,
-    );
-    const recent = await selectRows<SurgeDeliveryRow>(
-      this.ds,
-      sql`SELECT id, surge_event_id, destination, status, http_status, error, attempted_at
-            FROM surge_deliveries WHERE trigger_id = ${trigger.id} ORDER BY attempted_at DESC, id DESC LIMIT 10`,
-    );
-    const delivered = counts!.delivered;
-    const failed = counts!.failed;
-    const status = failed > 0 ? (failed >= delivered ? 'red' : 'amber') : delivered > 0 ? 'green' : 'gray';
-    return {
-      delivered_24h: delivered,
-      failed_24h: failed,
-      last_failure_at: isoOrNull(lastFailure?.attempted_at),
-      last_error: lastFailure?.error ?? null,
-      status,
-      recent_attempts: recent.map(toSurgeDeliveryAttemptView),
-    };
+    const h = await this.deliveries.forTrigger('surge', trigger.id);
+    return { ...h, recent_attempts: h.recent_attempts.map(toSurgeDeliveryAttemptView) };
   }
 
   /** Firings of the active OU, newest first, with the total matching the filter. */

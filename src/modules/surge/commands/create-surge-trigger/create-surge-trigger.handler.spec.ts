@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { ServerKeys } from '../../../../platform/security';
 import { RequestContext, TenantContext } from '../../../../platform/tenancy';
 import { SurgeTrigger } from '../../entities/surge-trigger.entity';
+import { SurgeDestinations } from '../surge-destinations';
 import { CreateSurgeTriggerCommand } from './create-surge-trigger.command';
 import { CreateSurgeTriggerHandler } from './create-surge-trigger.handler';
 
@@ -19,7 +20,8 @@ function setUp() {
   };
   const ds = { getRepository: () => repo } as unknown as DataSource;
   const keys = { fieldEncryptionKey: Buffer.alloc(32, 7) } as ServerKeys;
-  return { handler: new CreateSurgeTriggerHandler(ds, keys), saved };
+  const destinations = { check: jest.fn(async () => undefined) } as unknown as SurgeDestinations;
+  return { handler: new CreateSurgeTriggerHandler(ds, keys, destinations), saved };
 }
 
 describe('CreateSurgeTriggerHandler', () => {

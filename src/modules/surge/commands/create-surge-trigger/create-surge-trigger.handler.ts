@@ -5,6 +5,7 @@ import { ServerKeys } from '../../../../platform/security';
 import { RequestContext, currentUnit } from '../../../../platform/tenancy';
 import { SurgeTrigger } from '../../entities/surge-trigger.entity';
 import { describeSurgeRule } from '../../surge.mappers';
+import { SurgeDestinations } from '../surge-destinations';
 import { applySurgeTriggerChanges } from '../surge-trigger-changes';
 import { CreateSurgeTriggerCommand } from './create-surge-trigger.command';
 
@@ -13,9 +14,11 @@ export class CreateSurgeTriggerHandler implements ICommandHandler<CreateSurgeTri
   constructor(
     private readonly ds: DataSource,
     private readonly keys: ServerKeys,
+    private readonly destinations: SurgeDestinations,
   ) {}
 
   async execute({ input }: CreateSurgeTriggerCommand): Promise<{ triggerId: string }> {
+    await this.destinations.check(input);
     const { orgId, unitId } = currentUnit();
     const actor = RequestContext.actor();
     const repo = this.ds.getRepository(SurgeTrigger);

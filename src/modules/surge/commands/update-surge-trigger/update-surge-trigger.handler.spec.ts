@@ -4,6 +4,7 @@ import { RequestContext, TenantContext } from '../../../../platform/tenancy';
 import { SurgeTrigger } from '../../entities/surge-trigger.entity';
 import { SurgeTriggersReader } from '../../queries/surge-triggers.reader';
 import { SurgeErrors } from '../../surge.errors';
+import { SurgeDestinations } from '../surge-destinations';
 import { UpdateSurgeTriggerCommand } from './update-surge-trigger.command';
 import { UpdateSurgeTriggerHandler } from './update-surge-trigger.handler';
 
@@ -30,7 +31,7 @@ const draft = () =>
     slackTargetKind: null,
   });
 
-function setUp(existing: SurgeTrigger | null) {
+function setUp(existing: SurgeTrigger | null, knownChannels: string[] = []) {
   const save = jest.fn(async (t: SurgeTrigger) => t);
   const ds = { getRepository: () => ({ save }) } as unknown as DataSource;
   const reader = {
@@ -39,7 +40,13 @@ function setUp(existing: SurgeTrigger | null) {
       return existing;
     },
   } as unknown as SurgeTriggersReader;
-  return { handler: new UpdateSurgeTriggerHandler(ds, { fieldEncryptionKey: Buffer.alloc(32) } as ServerKeys, reader), save };
+  const destinations = {
+    check: async (c: { notification_channel_id?: string | null }) => {
+      if (c.notification_channel_id && !knownChannels.includes(c.notification_channel_id))
+        throw SurgeErrors.error('unknown_notification_channel', 'unknown', [{ field: 'notification_channel_id', reason: 'unknown notification channel' }]);
+    },
+  } as unknown as SurgeDestinations;
+  return { handler: new UpdateSurgeTriggerHandler(ds, { fieldEncryptionKey: Buffer.alloc(32) } as ServerKeys, destinations, reader), save };
 }
 
 describe('UpdateSurgeTriggerHandler', () => {
@@ -62,12 +69,20 @@ describe('UpdateSurgeTriggerHandler', () => {
     expect(save).not.toHaveBeenCalled();
   });
 
-  it('refuses a notification channel id, since no channel can exist yet', async () => {
-    const { handler } = setUp(draft());
+  it('refuses a notification channel id the destination check does not know, and saves nothing', async () => {
+    const { handler, save } = setUp(draft());
     await expect(
       RequestContext.run(context(), () =>
         handler.execute(new UpdateSurgeTriggerCommand('srg_1', { notification_channel_id: '7a1f4c1e-0000-4000-8000-000000000000' })),
       ),
     ).rejects.toMatchObject({ code: 'unknown_notification_channel', status: 400 });
+    expect(save).not.toHaveBeenCalled();
+  });
+
+  it('routes an active trigger to a known channel as its only destination', async () => {
+    const channel = '7a1f4c1e-0000-4000-8000-000000000001';
+    const { handler, save } = setUp(draft(), [channel]);
+    await RequestContext.run(context(), () => handler.execute(new UpdateSurgeTriggerCommand('srg_1', { active: true, notification_channel_id: channel })));
+    expect(save).toHaveBeenCalledWith(expect.objectContaining({ active: true, notificationChannelId: channel }));
   });
 });

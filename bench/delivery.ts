@@ -1,0 +1,137 @@
+/**
+ * Notification delivery benchmark: a built worker process (`dist/src/worker.js`) drains the notification outbox to a
+ * local HTTP receiver (200 to everything) on a throwaway database.
+ *
+ *   npm run bench:delivery          (builds, then runs dist/bench/delivery.js; under a minute)
+ *
+ * (a) throughput: BENCH_DELIVERIES outbox rows are written (one transaction, as a batch of firings would) and their
+ *     jobs queued; measured from the first job queued until the last row is `delivered` (deliveries/s).
+ * (b) latency: BENCH_RATE rows/s for BENCH_SECONDS, each written in its own transaction and its job queued after the
+ *     commit; per row, the time from the commit to the receiver getting the POST (p50/p99). This is outbox →
+ *     delivered; the firing itself (ingest → projection) comes before it and is not part of this figure.
+ * Afterwards every row must be delivered and the receiver must have seen each delivery id exactly once.
+ *
+ * Settings: TEST_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432), REDIS_URL, BENCH_DELIVERIES (5000),
+ * BENCH_RATE (200), BENCH_SECONDS (10).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Bull from 'bull';
+import { Client } from 'pg';
+import { dropDatabase, ensureDatabase } from '../src/platform/database/ensure-database';
+import { QueueName } from '../src/platform/queues';
+
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 5000);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const server = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const dbUrl = `${server.replace(/\/+$/, '')}/kenbun_bench_delivery_${randomBytes(4).toString('hex')}`;
+const prefix = `bench_${randomBytes(3).toString('hex')}`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+async function main(): Promise<void> {
+  await ensureDatabase(dbUrl);
+  const seen = new Map<string, number>();
+  const arrivals = new Map<string, number>();
+  const receiver = http.createServer((req, res) => {
+    const id = String(req.headers['x-kenbun-delivery-id']);
+    req.resume();
+    req.on('end', () => {
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+      if (!arrivals.has(id)) arrivals.set(id, performance.now());
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  const worker = spawn(process.execPath, [join(__dirname, '..', 'src', 'worker.js')], {
+    env: { ...process.env, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', OUTBOUND_ALLOW_HOSTS: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const pg = new Client({ connectionString: dbUrl });
+  const queue = new Bull(QueueName.NotificationDelivery, redisUrl, { prefix });
+  try {
+    await pg.connect();
+    for (let i = 0; ; i++) {
+      if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode}`);
+      const [{ ready }] = (await pg.query(`SELECT to_regclass('notification_deliveries') IS NOT NULL AS ready`)).rows;
+      if (ready) break;
+      if (i > 600) throw new Error('the worker did not migrate the database within 60 s');
+      await sleep(100);
+    }
+    await sleep(1000); // the worker's queue consumers attach after migrating
+    const insert = async (ids: string[]) => {
+      await pg.query(
+        `INSERT INTO notification_deliveries (id, org_id, unit_id, dedupe_key, trigger_type, trigger_id, source_id, lead_id, kind, target, payload, failure_stage,
+                                              next_attempt_at, created_at, last_attempt_at)
+         SELECT id, 'org_bench', 'unit_bench', 'bench:' || id, 'surge', 'srg_bench', id::text, 'ld_bench', 'webhook', $2::jsonb, $3::jsonb, 'dispatch', now(), now(), now()
+           FROM unnest($1::uuid[]) AS id`,
+        [ids, JSON.stringify({ url }), JSON.stringify({ title: 'Bench', why: 'Why: bench', body: { type: 'surge', lead: { id: 'ld_bench' } } })],
+      );
+    };
+    const delivered = async (ids: string[]) =>
+      Number((await pg.query(`SELECT count(*)::int AS n FROM notification_deliveries WHERE id = ANY($1) AND status = 'delivered'`, [ids])).rows[0].n);
+
+    // (a) throughput
+    const batch = Array.from({ length: DELIVERIES }, () => randomUUID());
+    await insert(batch);
+    const started = performance.now();
+    await queue.addBulk(batch.map((id) => ({ name: 'notification.deliver', data: { delivery_id: id } })));
+    while ((await delivered(batch)) < DELIVERIES) await sleep(20);
+    const throughputSeconds = (performance.now() - started) / 1000;
+
+    // (b) latency at a steady rate
+    const committed = new Map<string, number>();
+    const steady: string[] = [];
+    const total = RATE * SECONDS;
+    const t0 = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const id = randomUUID();
+      await insert([id]);
+      committed.set(id, performance.now());
+      steady.push(id);
+      await queue.add('notification.deliver', { delivery_id: id });
+    }
+    while ((await delivered(steady)) < total) await sleep(20);
+    const latencies = steady.map((id) => arrivals.get(id)! - committed.get(id)!).sort((a, b) => a - b);
+    const duplicates = [...seen.values()].filter((n) => n > 1).length;
+    const missing = [...batch, ...steady].filter((id) => !seen.has(id)).length;
+
+    const [{ version }] = (await pg.query('SELECT version()')).rows;
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${String(version).split(',')[0]}; Node ${process.version}`);
+    console.log(`(a) throughput: ${DELIVERIES} deliveries in ${throughputSeconds.toFixed(2)} s = ${Math.round(DELIVERIES / throughputSeconds)} deliveries/s`);
+    console.log(
+      `(b) latency at ${RATE}/s for ${SECONDS} s (outbox commit → receiver): p50 ${pct(latencies, 0.5).toFixed(1)} ms, p99 ${pct(latencies, 0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`,
+    );
+    console.log(`exactly once: ${seen.size} delivery ids received, ${duplicates} received more than once, ${missing} missing`);
+    if (duplicates || missing) process.exitCode = 1;
+  } finally {
+    await queue.close().catch(() => undefined);
+    await pg.end().catch(() => undefined);
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    receiver.close();
+    const redis = new (await import('ioredis')).default(redisUrl);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    await dropDatabase(dbUrl);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

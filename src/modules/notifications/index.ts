@@ -1,0 +1,7 @@
+// The notifications module's public surface: the modules, the one delivery outbox every notifier writes to,
+// channel lookups for triggers that route to a channel, and the shared delivery health.
+export { NotificationsModule, NotificationsWorkerModule } from './notifications.module';
+export { DeliveryOutbox } from './outbox/delivery-outbox.service';
+export { DeliveryHealth, healthColour, type DeliveryHealthView, type DeliveryAttemptView, type HealthStatus } from './outbox/delivery-health.service';
+export { NotificationChannels } from './channels/notification-channels.service';
+export type { DeliveryDestination, NotificationMessage, OutboxEnqueue, TriggerType } from './outbox/delivery.types';

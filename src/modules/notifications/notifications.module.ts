@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { QueueName, QueuesModule } from '../../platform/queues';
+import { NotificationChannels } from './channels/notification-channels.service';
+import { NotificationFailures } from './failures/notification-failures.service';
+import { NotificationChannelsController } from './http/notification-channels.controller';
+import { NotificationFailuresController } from './http/notification-failures.controller';
+import { DeliveryHealth } from './outbox/delivery-health.service';
+import { DeliveryOutbox } from './outbox/delivery-outbox.service';
+import { DeliverySender } from './outbox/delivery-sender';
+import { NotificationDeliveryJob, OutboxSweeper } from './outbox/notification-delivery.job';
+
+/**
+ * Notification channels and the one delivery outbox every notifier writes to (surge triggers today; milestone,
+ * sequence and pattern triggers, owner DMs next): channels CRUD and health, notification records (NF-1).
+ */
+@Module({
+  imports: [QueuesModule.forFeature(QueueName.NotificationDelivery)],
+  controllers: [NotificationChannelsController, NotificationFailuresController],
+  providers: [NotificationChannels, NotificationFailures, DeliveryHealth, DeliveryOutbox],
+  exports: [NotificationChannels, DeliveryHealth, DeliveryOutbox],
+})
+export class NotificationsModule {}
+
+/** Worker role: drains the outbox (sends, retries with backoff) and sweeps rows whose job was lost. */
+@Module({ imports: [QueuesModule.forFeature(QueueName.NotificationDelivery)], providers: [DeliverySender, NotificationDeliveryJob, OutboxSweeper] })
+export class NotificationsWorkerModule {}

@@ -1,0 +1,51 @@
+/** The kinds of trigger a notification comes from (NF-1 `trigger_type`). */
+export const TRIGGER_TYPES = ['milestone', 'sequence', 'surge', 'pattern'] as const;
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+
+/** Final and intermediate states of an outbox row (NF-2); `pending` is internal and never listed as a failure class. */
+export const DELIVERY_STATUSES = ['delivered', 'terminal_4xx', 'retry_exhausted', 'enqueue_failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number] | 'pending';
+
+export const FAILURE_STAGES = ['enqueue', 'dispatch', 'surge_webhook', 'probe'] as const;
+export type FailureStage = (typeof FAILURE_STAGES)[number];
+
+export type DeliveryKind = 'webhook' | 'teams' | 'email' | 'slack';
+
+/** Where one notification goes: an inline destination, or a saved notification channel of the firing's OU. */
+export type DeliveryDestination =
+  | { kind: 'webhook'; url: string; /** sealed Authorization header (secret-box) */ authHeaderSealed?: string | null }
+  | { kind: 'teams'; url: string }
+  | { kind: 'email'; recipients: string[]; subjectPrefix?: string | null }
+  | { kind: 'channel'; channelId: string };
+
+/** What a firing hands the outbox: the same message for each of its destinations. */
+export interface NotificationMessage {
+  /** short human line: Teams text, e-mail subject, Slack text */
+  title: string;
+  /** NF-3: the lead's "Why" line */
+  why: string;
+  /** NF-2 webhook body (JSON) */
+  body: Record<string, unknown>;
+}
+
+export interface OutboxEnqueue {
+  org_id: string;
+  unit_id: string;
+  trigger_type: TriggerType;
+  trigger_id: string | null;
+  /** the firing's id: one row per (firing, destination) however often the firing is replayed */
+  source_id: string;
+  lead_ref?: string | null;
+  lead_id?: string | null;
+  /** stage a failure is filed under (NF-1): legacy surge webhooks `surge_webhook`, everything else `dispatch` */
+  failure_stage?: FailureStage;
+  destinations: DeliveryDestination[];
+  message: NotificationMessage;
+  /** the firing's time (the row's created_at and first due time) */
+  at: Date;
+}
+
+export const DELIVER_NOTIFICATION = 'notification.deliver';
+export interface DeliverNotificationData {
+  delivery_id: string;
+}

@@ -1,0 +1,46 @@
+import { AppConfig } from '../../config/app-config';
+import { OutboundClient } from './outbound-client';
+
+const client = (allow: string) =>
+  new OutboundClient({ env: { OUTBOUND_ALLOW_HOSTS: allow, OUTBOUND_CONNECT_TIMEOUT_MS: 1000, OUTBOUND_TIMEOUT_MS: 2000 } } as unknown as AppConfig);
+
+describe('OutboundClient destination rules', () => {
+  it('accepts https to public hosts and http only for allow-listed ones', () => {
+    const c = client('127.0.0.1, hooks.internal');
+    expect(c.refusalOf('https://hooks.example.com/x')).toBeNull();
+    expect(c.refusalOf('http://hooks.example.com/x')).toBe('http:// is accepted only for allow-listed hosts; use https://');
+    expect(c.refusalOf('http://127.0.0.1:8080/x')).toBeNull();
+    expect(c.refusalOf('http://hooks.internal/x')).toBeNull();
+    c.onModuleDestroy();
+  });
+
+  it('refuses private, loopback, metadata and local names, schemes and credentials before any lookup', () => {
+    const c = client('');
+    expect(c.refusalOf('https://10.0.0.1/x')).toBe('10.0.0.1 is a private (RFC 1918) address');
+    expect(c.refusalOf('https://[::1]/x')).toBe('::1 is a loopback address');
+    expect(c.refusalOf('https://[::ffff:169.254.169.254]/x')).toContain('link-local');
+    expect(c.refusalOf('https://127.0.0.1/x')).toBe('127.0.0.1 is a loopback address');
+    expect(c.refusalOf('https://localhost/x')).toBe('localhost is a local host name');
+    expect(c.refusalOf('https://metadata.google.internal/x')).toBe('metadata.google.internal is a local host name');
+    expect(c.refusalOf('ftp://hooks.example.com/x')).toBe('scheme ftp: is not allowed');
+    expect(c.refusalOf('https://user:pw@hooks.example.com/x')).toBe('credentials in the URL are not allowed');
+    expect(c.refusalOf('not a url')).toBe('not a valid URL');
+    c.onModuleDestroy();
+  });
+
+  it('answers 400 destination_not_allowed naming the field', async () => {
+    const c = client('');
+    await expect(c.assertAllowed('https://192.168.1.1/hook', 'webhook_url')).rejects.toMatchObject({
+      status: 400,
+      code: 'destination_not_allowed',
+      details: [{ field: 'webhook_url', reason: '192.168.1.1 is a private (RFC 1918) address' }],
+    });
+    c.onModuleDestroy();
+  });
+
+  it('refuses at send time without connecting', async () => {
+    const c = client('');
+    await expect(c.send({ url: 'https://10.0.0.1/hook', body: '{}' })).rejects.toMatchObject({ name: 'DestinationRefusedError' });
+    c.onModuleDestroy();
+  });
+});
