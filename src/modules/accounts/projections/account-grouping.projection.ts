@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
 import { StoredEvent } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
-import { LeadEvent, LeadEventRecordedPayload } from '../../leads';
+import { LeadEvent } from '../../leads';
 import { AccountFigures } from '../application/account-figures';
 import { AccountGrouping } from '../application/account-grouping';
 
@@ -26,6 +26,8 @@ const POLL_MS = 25;
 export class AccountGroupingProjection implements Projection {
   readonly name = 'account-grouping';
   readonly tables: string[] = [];
+  /** envelopes only: the `accountId` hints are read for OUs with ABM on alone (see hintsOf) */
+  readonly readsPayload = false;
   readonly eventTypes = [
     LeadEvent.Created,
     LeadEvent.AliasAttached,
@@ -47,17 +49,14 @@ export class AccountGroupingProjection implements Projection {
   ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
-    const byUnit = new Map<string, { orgId: string; refs: Set<string>; hints: Map<string, string> }>();
+    const byUnit = new Map<string, { orgId: string; refs: Set<string>; recorded: number[] }>();
     for (const e of events) {
       const unitId = String(e.metadata.unit_id ?? '');
       const orgId = String(e.metadata.org_id ?? '');
       if (!unitId || !orgId) continue;
-      const entry = byUnit.get(unitId) ?? { orgId, refs: new Set<string>(), hints: new Map<string, string>() };
+      const entry = byUnit.get(unitId) ?? { orgId, refs: new Set<string>(), recorded: [] };
       entry.refs.add(e.streamId);
-      if (e.eventType === LeadEvent.EventRecorded) {
-        const hint = (e.payload as LeadEventRecordedPayload).metadata?.accountId;
-        if (typeof hint === 'string' && hint.trim()) entry.hints.set(e.streamId, hint.trim());
-      }
+      if (e.eventType === LeadEvent.EventRecorded) entry.recorded.push(e.globalPosition);
       byUnit.set(unitId, entry);
     }
     if (!byUnit.size) return;
@@ -71,10 +70,28 @@ export class AccountGroupingProjection implements Projection {
     if (!live.length) return;
     await this.awaitSources(events[events.length - 1]);
     for (const [unitId, u] of live) {
-      const outcome = await this.grouping.group(m, u.orgId, unitId, [...u.refs], u.hints, { actor: 'system:account-grouping' });
+      const hints = await this.hintsOf(m, u.recorded);
+      const outcome = await this.grouping.group(m, u.orgId, unitId, [...u.refs], hints, { actor: 'system:account-grouping' });
       await this.figures.refresh(m, outcome.touched);
       if (outcome.linked) this.log.debug({ msg: 'leads grouped into accounts', unit_id: unitId, linked: outcome.linked, created: outcome.accounts_created });
     }
+  }
+
+  /**
+   * Each lead's last event metadata `accountId` among the batch's recorded events (in position order, so the last one
+   * wins): one statement reading just that key, for OUs with ABM on only.
+   */
+  private async hintsOf(m: EntityManager, positions: number[]): Promise<Map<string, string>> {
+    const hints = new Map<string, string>();
+    if (!positions.length) return hints;
+    const rows = await selectRows<{ stream_id: string; hint: string }>(
+      m,
+      sql`SELECT stream_id, btrim(payload->'metadata'->>'accountId') AS hint FROM event_store_events
+           WHERE global_position = ANY(${positions}::bigint[]) AND jsonb_typeof(payload->'metadata'->'accountId') = 'string'
+           ORDER BY global_position`,
+    );
+    for (const r of rows) if (r.hint) hints.set(r.stream_id, r.hint);
+    return hints;
   }
 
   /** Waits until the projections the figures read have applied `last` (bounded). */
