@@ -288,6 +288,9 @@ describe('Accounts (ABM)', () => {
       const res = (await as().get('/accounts/fuzzy?name=Acme Corp').expect(200)).body;
       expect(res.matches[0]).toMatchObject({ account_id: 'acct_acme.example', name: 'Acme Corporation' });
       expect(res.matches[0].similarity).toBeGreaterThan(0.6);
+      // trigram similarity 0.37, word similarity 0.64: found only by the last candidate tier (pg_trgm's default reach)
+      const far = (await as().get('/accounts/fuzzy?name=acm corp').expect(200)).body;
+      expect(far.matches[0]).toMatchObject({ account_id: 'acct_acme.example', name: 'Acme Corporation' });
       expect((await as().get('/accounts/fuzzy?name=Zyxwv Qqq').expect(200)).body).toEqual({ matches: [] });
       expect((await as().get('/accounts/fuzzy').expect(400)).body.details[0].field).toBe('name');
       expect((await api(t, b.admin).get('/accounts/fuzzy?name=Acme Corporation').expect(200)).body).toEqual({ matches: [] });

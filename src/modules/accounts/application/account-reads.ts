@@ -27,6 +27,12 @@ const FUZZY_LIMIT = 5;
 const FUZZY_THRESHOLD = 0.6;
 /** Candidates pg_trgm narrows a fuzzy search to before the two similarities are computed. */
 const FUZZY_CANDIDATES = 50;
+/** [trigram similarity, word similarity] thresholds of the candidate tiers, closest first; the last is pg_trgm's default. */
+const FUZZY_TIERS: ReadonlyArray<readonly [number, number]> = [
+  [0.6, 0.8],
+  [0.45, 0.65],
+  [0.3, 0.6],
+];
 export const NO_QUALIFIED_CONTACTS = 'No qualified contacts in this account.';
 
 interface AccountRow {
@@ -97,24 +103,41 @@ export class AccountReads {
   }
 
   /**
-   * ACC-2: pg_trgm narrows the OU's accounts to the FUZZY_CANDIDATES nearest names (trigram or word similarity),
-   * then each is ranked by max(Jaro-Winkler, token set ratio / 100) on lower-cased names; at most 5 above 0.6.
+   * ACC-2: pg_trgm narrows the OU's accounts to candidate names, then each is ranked by max(Jaro-Winkler, token set
+   * ratio / 100) on lower-cased names; at most 5 above 0.6.
+   *
+   * Candidates come in tiers of falling trigram thresholds (FUZZY_TIERS): a tier's index scan rechecks only the names
+   * that share enough trigrams with the query, so a close query ("quantum dynamics 4242" among 100,000 names built
+   * from a few words) reads ~50 rows instead of the ~14,000 that share one word with it. The next tier runs only
+   * while fewer than 5 matches are found; the last tier is pg_trgm's default reach (similarity 0.3, word similarity
+   * 0.6): a name one query at the default thresholds finds is still found unless five closer matches came first.
    */
   async fuzzy(name: string): Promise<AccountFuzzyDto> {
     const q = name.trim().toLowerCase();
-    const candidates = await selectRows<AccountRefDto>(
-      this.ds,
-      sql`SELECT account_id, name, domain FROM accounts
-           WHERE ${unitScope()} AND archived_at IS NULL AND name IS NOT NULL AND (lower(name) % ${q} OR ${q} <% lower(name))
-           ORDER BY greatest(similarity(lower(name), ${q}), word_similarity(${q}, lower(name))) DESC, id
-           LIMIT ${FUZZY_CANDIDATES}`,
-    );
-    const matches = candidates
-      .map((c) => {
-        const n = c.name!.toLowerCase();
-        const similarity = Math.max(jaroWinkler(q, n), token_set_ratio(q, n) / 100);
-        return { ...c, similarity: Math.round(similarity * 1000) / 1000 };
-      })
+    const seen = new Map<string, AccountRefDto & { similarity: number }>();
+    await this.ds.transaction(async (m) => {
+      for (const [similarity, wordSimilarity] of FUZZY_TIERS) {
+        await m.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true), set_config('pg_trgm.word_similarity_threshold', $2, true)`, [
+          String(similarity),
+          String(wordSimilarity),
+        ]);
+        const candidates = await selectRows<AccountRefDto>(
+          m,
+          sql`SELECT account_id, name, domain FROM accounts
+               WHERE ${unitScope()} AND archived_at IS NULL AND name IS NOT NULL AND (lower(name) % ${q} OR ${q} <% lower(name))
+               ORDER BY greatest(similarity(lower(name), ${q}), word_similarity(${q}, lower(name))) DESC, id
+               LIMIT ${FUZZY_CANDIDATES}`,
+        );
+        for (const c of candidates) {
+          if (seen.has(c.account_id)) continue;
+          const n = c.name!.toLowerCase();
+          const score = Math.max(jaroWinkler(q, n), token_set_ratio(q, n) / 100);
+          seen.set(c.account_id, { ...c, similarity: Math.round(score * 1000) / 1000 });
+        }
+        if ([...seen.values()].filter((c) => c.similarity > FUZZY_THRESHOLD).length >= FUZZY_LIMIT) break;
+      }
+    });
+    const matches = [...seen.values()]
       .filter((c) => c.similarity > FUZZY_THRESHOLD)
       .sort((a, b) => b.similarity - a.similarity || a.account_id.localeCompare(b.account_id))
       .slice(0, FUZZY_LIMIT);
