@@ -3,3 +3,4 @@ export * from './pg-errors';
 export * from './sql';
 export * from './bounded-total';
 export * from './row-locks';
+export * from './statement-batcher';

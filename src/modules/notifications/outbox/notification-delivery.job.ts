@@ -4,7 +4,7 @@ import type { Job, Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { Clock } from '../../../platform/clock';
-import { selectRows, sql } from '../../../platform/database';
+import { selectRows, sql, StatementBatcher } from '../../../platform/database';
 import { uuidv7 } from '../../../platform/event-store';
 import { MetricsService } from '../../../platform/metrics';
 import { QueueName } from '../../../platform/queues';
@@ -38,15 +38,29 @@ export function retryDelayMs(baseMs: number, attemptsMade: number): number {
   return baseMs * BACKOFF_FACTORS[Math.min(attemptsMade, BACKOFF_FACTORS.length) - 1];
 }
 
+interface AttemptRecord {
+  row: DeliveryRow;
+  outcome: SendOutcome;
+  status: string;
+  attempts: number;
+  delayMs: number;
+}
+
 /**
  * Drains the outbox: claims the row (so a job delivered twice, or a sweeper's extra job, never sends it twice),
- * sends it, records the attempt and the row's new state in one transaction, and schedules the next attempt with
+ * sends it, records the attempt and the row's new state in one statement, and schedules the next attempt with
  * backoff. A worker killed mid-send leaves a claim that expires; the sweeper then re-enqueues the row.
+ *
+ * The claims and the records of the jobs running at once (up to the queue concurrency) are group-committed: one
+ * UPDATE claims every row asked for in the same event-loop turn, one statement records every attempt finished in
+ * it (`StatementBatcher`): two round trips per batch of deliveries instead of two per delivery.
  */
 @Processor(QueueName.NotificationDelivery)
 @Injectable()
 export class NotificationDeliveryJob {
   private readonly logger = new Logger('NotificationDelivery');
+  private readonly claims = new StatementBatcher<string, DeliveryRow | null>((ids) => this.claimRows(ids));
+  private readonly records = new StatementBatcher<AttemptRecord, void>((rs) => this.recordAttempts(rs));
 
   constructor(
     private readonly ds: DataSource,
@@ -84,16 +98,27 @@ export class NotificationDeliveryJob {
   }
 
   /** Takes the row for one send (a lease that outlives the send's time limits), or null. */
-  private async claim(id: string): Promise<DeliveryRow | null> {
+  private claim(id: string): Promise<DeliveryRow | null> {
+    return this.claims.call(id);
+  }
+
+  /** One UPDATE for the claims of a batch; a row asked for twice in it goes to the first caller only. */
+  private async claimRows(ids: string[]): Promise<(DeliveryRow | null)[]> {
     const leaseMs = this.config.env.OUTBOUND_TIMEOUT_MS * 2 + 30_000;
-    const [claimed] = await selectRows<DeliveryRow[]>(
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected]
+    const [rows] = await selectRows<DeliveryRow[]>(
       this.ds,
       sql`UPDATE notification_deliveries SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
-           WHERE id = ${id} AND status IN ('pending', 'enqueue_failed') AND next_attempt_at <= now() + interval '1 second'
+           WHERE id = ANY(${[...new Set(ids)]}::uuid[]) AND status IN ('pending', 'enqueue_failed') AND next_attempt_at <= now() + interval '1 second'
              AND (claimed_until IS NULL OR claimed_until < now())
        RETURNING id, org_id, unit_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, kind, created_at, target, secret_enc, payload, attempts`,
     );
-    return claimed?.[0] ?? null;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const row = byId.get(id) ?? null;
+      byId.delete(id);
+      return row;
+    });
   }
 
   private async record(row: DeliveryRow, o: SendOutcome): Promise<string> {
@@ -101,36 +126,7 @@ export class NotificationDeliveryJob {
     const max = this.config.env.NOTIFICATION_MAX_ATTEMPTS;
     const status = o.ok ? 'delivered' : !o.retry ? 'terminal_4xx' : attempts >= max ? 'retry_exhausted' : 'pending';
     const delayMs = status === 'pending' ? retryDelayMs(this.config.env.NOTIFICATION_RETRY_BASE_MS, attempts) : 0;
-    const now = this.clock.now().toISOString();
-    // the attempt and the row's new state in one statement (one round trip, atomic)
-    await this.ds.query(
-      `WITH attempt AS (
-         INSERT INTO notification_attempts (id, org_id, unit_id, delivery_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, status, http_status, error, attempted_at)
-         VALUES ($8, $9, $10, $1, $11, $12, $13, $14, $15, $16, $17, $4, $18, $6))
-       UPDATE notification_deliveries SET status = $2, attempts = $3, http_status = $4, last_error = $5, last_attempt_at = $6, claimed_until = NULL,
-              delivered_at = CASE WHEN $2 = 'delivered' THEN $6::timestamptz END, next_attempt_at = now() + make_interval(secs => $7::double precision / 1000)
-        WHERE id = $1`,
-      [
-        row.id,
-        status,
-        attempts,
-        o.httpStatus,
-        o.ok ? null : o.error,
-        now,
-        delayMs,
-        uuidv7(),
-        row.org_id,
-        row.unit_id,
-        row.trigger_type,
-        row.trigger_id,
-        row.channel_id,
-        row.source_id,
-        row.lead_ref,
-        row.kind,
-        o.ok ? 'delivered' : 'failed',
-        o.error,
-      ],
-    );
+    await this.records.call({ row, outcome: o, status, attempts, delayMs });
     this.metrics.notificationAttempts.inc({ kind: row.kind, outcome: status === 'pending' ? 'retry' : status });
     if (o.ok) this.metrics.notificationLatency.observe({ kind: row.kind }, Math.max(0, (Date.now() - new Date(row.created_at).getTime()) / 1000));
     if (status === 'pending') await this.queue.add(DELIVER_NOTIFICATION, { delivery_id: row.id } satisfies DeliverNotificationData, { delay: delayMs });
@@ -146,6 +142,46 @@ export class NotificationDeliveryJob {
     if (o.ok) this.logger.debug(log);
     else this.logger.warn({ ...log, http_status: o.httpStatus, retry_in_ms: delayMs || undefined });
     return status;
+  }
+
+  /** The attempts of a batch and their rows' new states, in one statement (one round trip, atomic). */
+  private async recordAttempts(records: AttemptRecord[]): Promise<void[]> {
+    const now = this.clock.now().toISOString();
+    const x = records.map(({ row, outcome: o, status, attempts, delayMs }) => ({
+      id: row.id,
+      status,
+      attempts,
+      http_status: o.httpStatus,
+      last_error: o.ok ? null : o.error,
+      at: now,
+      delay_ms: delayMs,
+      attempt_id: uuidv7(),
+      org_id: row.org_id,
+      unit_id: row.unit_id,
+      trigger_type: row.trigger_type,
+      trigger_id: row.trigger_id,
+      channel_id: row.channel_id,
+      source_id: row.source_id,
+      lead_ref: row.lead_ref,
+      destination: row.kind,
+      attempt_status: o.ok ? 'delivered' : 'failed',
+      error: o.error,
+    }));
+    await this.ds.query(
+      `WITH x AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, status text, attempts int, http_status int, last_error text, at timestamptz, delay_ms double precision,
+                attempt_id uuid, org_id text, unit_id text, trigger_type text, trigger_id text, channel_id uuid, source_id text, lead_ref text, destination text,
+                attempt_status text, error text)
+       ), attempt AS (
+         INSERT INTO notification_attempts (id, org_id, unit_id, delivery_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, status, http_status, error, attempted_at)
+         SELECT attempt_id, org_id, unit_id, id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, attempt_status, http_status, error, at FROM x
+       )
+       UPDATE notification_deliveries d SET status = x.status, attempts = x.attempts, http_status = x.http_status, last_error = x.last_error, last_attempt_at = x.at,
+              claimed_until = NULL, delivered_at = CASE WHEN x.status = 'delivered' THEN x.at END, next_attempt_at = now() + make_interval(secs => x.delay_ms / 1000)
+         FROM x WHERE d.id = x.id`,
+      [JSON.stringify(x)],
+    );
+    return records.map(() => undefined);
   }
 }
 
