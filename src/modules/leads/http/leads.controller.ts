@@ -105,7 +105,9 @@ export class LeadsController {
     const scores = await this.scores.scores(lead);
     const best = scores.filter((s) => s.active).reduce((max, s) => Math.max(max, s.score), -Infinity);
     const account = await this.accounts?.accountOf(lead.id);
-    return { lead: { ...toLeadView(lead), score: Number.isFinite(best) ? roundScore(best) : 0 } satisfies LeadDetailDto, account: account?.view ?? null };
+    // as the list items: the grouped account's public id, else the id the lead was given
+    const view = { ...toLeadView(lead), account_id: account?.account_id ?? lead.account_id, score: Number.isFinite(best) ? roundScore(best) : 0 };
+    return { lead: view satisfies LeadDetailDto, account: account?.view ?? null };
   }
 
   private async aliases(leadId: string): Promise<LeadAliasesDto> {

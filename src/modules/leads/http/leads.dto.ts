@@ -48,7 +48,12 @@ export class LeadDto {
   @ApiProperty({ example: 'ld_123', description: 'Public lead id (same as id)' }) lead_id: string;
   @ApiProperty() org_id: string;
   @ApiProperty() unit_id: string;
-  @ApiPropertyOptional({ type: String, nullable: true }) account_id: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The account id the lead was given; in GET /lead/{leadID} the public id of the account it is grouped into (ABM) when it is in one',
+  })
+  account_id: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) owner_id: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) owner_name: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
