@@ -17,11 +17,13 @@ export interface GroupingOutcome {
 
 /**
  * ABM-2 set-based: groups the given leads of one OU (one read, at most one account append, one lead update per
- * call) by `groupingKey`: the lead's own account id, else the accountId of its events' metadata (`eventHints`, the
- * latest per lead; a lead once grouped by one keeps it until another comes), else its non-free-mail e-mail domain.
- * Missing accounts are created as Account aggregates; a key whose account was merged follows `merged_into`. A lead
- * whose key did not change since it was last grouped is left alone, so an unlinked lead (ACC-6) stays unlinked until
- * its key changes. Accounts whose membership moved are re-scored (account hard-DQ entering or leaving the lead).
+ * call, plus one committee append when moved leads were members) by `groupingKey`: the lead's own account id, else
+ * the accountId of its events' metadata (`eventHints`, the latest per lead; a lead once grouped by one keeps it until
+ * another comes), else its non-free-mail e-mail domain. Missing accounts are created as Account aggregates (an `id:`
+ * key naming an existing account's public id links to it); a key whose account was merged follows `merged_into`. A
+ * lead whose key did not change since it was last grouped is left alone, so an unlinked lead (ACC-6) stays unlinked
+ * until its key changes. Accounts whose membership moved are re-scored (account hard-DQ entering or leaving the
+ * lead), and a lead that left an account leaves its buying committee.
  */
 @Injectable()
 export class AccountGrouping {
