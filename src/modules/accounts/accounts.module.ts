@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { QueueName, QueuesModule } from '../../platform/queues';
+import { AccountLevelsFollower } from '../levels';
 import { ACCOUNT_MAPPING_SINK } from '../mappings';
-import { LeadsModule } from '../leads';
-import { ScoringModule } from '../scoring';
+import { LeadAccountReader, LeadsModule } from '../leads';
+import { QualificationFollower, ScoringModule } from '../scoring';
 import { AccountCommands } from './application/account-commands';
 import { AccountFigures } from './application/account-figures';
 import { AccountGrouping } from './application/account-grouping';
@@ -25,7 +26,8 @@ const CORE = [AccountScoring, AccountGrouping, AccountFigures];
  * Accounts (ABM): the Account aggregate and its read models, grouping of leads into accounts (async projection),
  * account scores, levels and hard-DQ, the ABM routes, the buying committee, the account backfills' api side, and
  * the ACCOUNT_MAPPING_SINK the mappings module hands account-mapped values to. Global so the ingest pipeline's mapper
- * finds the sink.
+ * finds the sink, the lead reads the LeadAccountReader and the level configuration the AccountLevelsFollower,
+ * profile scoring the QualificationFollower.
  */
 @Global()
 @Module({
@@ -41,8 +43,11 @@ const CORE = [AccountScoring, AccountGrouping, AccountFigures];
     AccountGroupingProjection,
     AccountRulesChangedHandler,
     { provide: ACCOUNT_MAPPING_SINK, useClass: AccountMappingSinkService },
+    { provide: LeadAccountReader, useExisting: AccountReads },
+    { provide: AccountLevelsFollower, useExisting: AccountScoring },
+    { provide: QualificationFollower, useExisting: AccountFigures },
   ],
-  exports: [ACCOUNT_MAPPING_SINK, ...CORE],
+  exports: [ACCOUNT_MAPPING_SINK, LeadAccountReader, AccountLevelsFollower, QualificationFollower, ...CORE],
 })
 export class AccountsModule {}
 

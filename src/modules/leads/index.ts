@@ -30,6 +30,8 @@ export { MAX_METADATA_BYTES } from './domain/lead-metadata';
 
 // the port the mappings module implements: event metadata → lead and account attributes on ingest
 export { LeadAttributeMapper, type BatchAttributeMapping } from './lead-attribute-mapper';
+// the port the accounts module implements: the account a lead is grouped into, for the lead reads
+export { LeadAccountReader, type LeadAccountView } from './lead-account-reader';
 
 // reads the e2e tests drive directly
 export { LeadReadsService } from './lead-reads.service';

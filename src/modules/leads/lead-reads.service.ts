@@ -5,7 +5,7 @@ import { boundedTotal, estimateRows, raw, selectOne, selectRows, sql } from '../
 import { PageRequest } from '../../platform/http';
 import { RequestContext, unitOnly } from '../../platform/tenancy';
 import { LeadFilterQueryDto, LeadListItemDto, LeadSearchItemDto } from './http/lead-reads.dto';
-import { ALIAS_EXTRA, ITEM_COLUMNS, ITEM_EXTRAS, leadListOrder, leadListWhere, likePrefix } from './reads/lead-list-filters';
+import { ACCOUNT_EXTRA, ALIAS_EXTRA, ITEM_COLUMNS, ITEM_EXTRAS, leadListOrder, leadListWhere, likePrefix } from './reads/lead-list-filters';
 import { ExportRow, LeadListRow, toExportRow, toLeadListItemView, toLeadSearchItemView } from './reads/lead-list-row';
 import { unitRulesets } from './reads/unit-rulesets';
 
@@ -74,7 +74,7 @@ export class LeadReadsService {
         const keyset = after ? sql` AND (${expr}, l.id) ${cmp} (${after.k}::${cast}, ${after.id})` : raw('');
         return selectRows<LeadListRow>(
           runner,
-          sql`SELECT p.*, ${ALIAS_EXTRA} FROM (
+          sql`SELECT p.*, ${ALIAS_EXTRA}, ${ACCOUNT_EXTRA} FROM (
                 SELECT ${ITEM_COLUMNS}, ${expr} AS sort_key, (${expr})::text AS k FROM leads l WHERE ${where}${keyset}
                  ORDER BY ${expr} ${dir}, l.id ${dir} LIMIT ${raw(String(chunk))}) p
                ORDER BY p.sort_key ${dir}, p.id ${dir}`,

@@ -2,4 +2,6 @@
 export { LevelClassifier, levelChangedMessage } from './classification/level-classifier.service';
 export type { LevelChange, UnitLevelRow } from './classification/engagement-levels.sql';
 export { levelsInEffect } from './classification/engagement-levels.sql';
+// the port the accounts module implements: account levels follow a level configuration change
+export { AccountLevelsFollower } from './classification/account-levels-follower';
 export { LevelsModule, LevelsWorkerModule } from './levels.module';

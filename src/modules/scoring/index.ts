@@ -31,7 +31,7 @@ export {
 export { ConditionDto } from './http/condition.dto';
 export * from './http/attribute-rule.dto';
 export { applyDisqualifications, type DisqualificationDecision, type DisqualificationOutcome } from './fit/disqualification.sql';
-export { ProfileScoreFollower } from './fit/fit-score-follower';
+export { ProfileScoreFollower, QualificationFollower } from './fit/fit-score-follower';
 export { FitReads, candidateOf } from './fit/fit-reads.service';
 export { ACCOUNT_REEVALUATE_UNIT, PROFILE_REEVALUATE_UNIT, ProfileScoring, type ProfileJobData, type ProfileOutcome } from './fit/profile-scoring.service';
 export { AttributeRulesChanged } from './fit/attribute-rules-changed.event';

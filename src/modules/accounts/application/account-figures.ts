@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { QualificationFollower } from '../../scoring';
 
 /**
  * The aggregate figures of accounts (ACC-3), recomputed set-based from their live leads in one statement: over
@@ -8,7 +9,7 @@ import { EntityManager } from 'typeorm';
  * top-scoring lead, last activity, and the last surge firing of any of their leads (surging = within 24 h, on read).
  */
 @Injectable()
-export class AccountFigures {
+export class AccountFigures implements QualificationFollower {
   async refresh(m: EntityManager, accountRefs: Iterable<string>): Promise<void> {
     const refs = [...new Set(accountRefs)];
     if (!refs.length) return;
@@ -43,6 +44,18 @@ export class AccountFigures {
                a.engagement_score_all, a.last_activity_at_all, a.owner_name_all, a.disqualified_count, a.last_surge_at)
               IS DISTINCT FROM (g.n, g.top, g.eng, g.prof, g.last, o.owner_name, g.n_all, g.top_all, g.eng_all, g.last_all, oa.owner_name, g.dq, s.at)`,
       [refs],
+    );
+  }
+
+  /** QualificationFollower: leads were disqualified or re-qualified by profile scoring; their accounts' figures follow. */
+  async qualificationChanged(m: EntityManager, leadRefs: string[]): Promise<void> {
+    const rows: { account_ref: string }[] = await m.query(
+      `SELECT DISTINCT account_ref FROM leads WHERE id = ANY($1::text[]) AND account_ref IS NOT NULL ORDER BY account_ref`,
+      [leadRefs],
+    );
+    await this.refresh(
+      m,
+      rows.map((r) => r.account_ref),
     );
   }
 }

@@ -17,11 +17,13 @@ export interface GroupingOutcome {
 
 /**
  * ABM-2 set-based: groups the given leads of one OU (one read, at most one account append, one lead update per
- * call) by `groupingKey`: the lead's own account id, else the accountId of its events' metadata (`eventHints`, the
- * latest per lead; a lead once grouped by one keeps it until another comes), else its non-free-mail e-mail domain.
- * Missing accounts are created as Account aggregates; a key whose account was merged follows `merged_into`. A lead
- * whose key did not change since it was last grouped is left alone, so an unlinked lead (ACC-6) stays unlinked until
- * its key changes. Accounts whose membership moved are re-scored (account hard-DQ entering or leaving the lead).
+ * call, plus one committee append when moved leads were members) by `groupingKey`: the lead's own account id, else
+ * the accountId of its events' metadata (`eventHints`, the latest per lead; a lead once grouped by one keeps it until
+ * another comes), else its non-free-mail e-mail domain. Missing accounts are created as Account aggregates (an `id:`
+ * key naming an existing account's public id links to it); a key whose account was merged follows `merged_into`. A
+ * lead whose key did not change since it was last grouped is left alone, so an unlinked lead (ACC-6) stays unlinked
+ * until its key changes. Accounts whose membership moved are re-scored (account hard-DQ entering or leaving the
+ * lead), and a lead that left an account leaves its buying committee.
  */
 @Injectable()
 export class AccountGrouping {
@@ -72,12 +74,7 @@ export class AccountGrouping {
     }
     if (!wanted.size) return out;
     const keys = [...new Map([...wanted.values()].filter((w) => w.key).map((w) => [w.key!.key, w.key!])).values()];
-    const existing = await selectRows<{ group_key: string; id: string }>(
-      m,
-      sql`SELECT a.group_key, coalesce(t.id, a.id) AS id FROM accounts a LEFT JOIN accounts t ON t.id = a.merged_into
-           WHERE a.unit_id = ${unitId} AND a.group_key = ANY(${keys.map((k) => k.key)}::text[])`,
-    );
-    const refOf = new Map(existing.map((r) => [r.group_key, r.id]));
+    const refOf = await this.resolve(m, unitId, keys);
     const created: Account[] = [];
     const at = this.clock.now();
     for (const k of keys) {
@@ -89,23 +86,74 @@ export class AccountGrouping {
     }
     if (created.length) await this.repo.saveMany(created, { ...meta, org_id: orgId, unit_id: unitId }, m);
     out.accounts_created = created.length;
-    const moves = [...wanted.values()].map(({ lead, key }) => ({ id: lead.id, ref: key ? refOf.get(key.key)! : null, key: key?.key ?? lead.account_key }));
+    const moves = [...wanted.values()].map(({ lead, key }) => ({
+      id: lead.id,
+      from: lead.account_ref,
+      ref: key ? refOf.get(key.key)! : null,
+      key: key?.key ?? lead.account_key,
+    }));
     await m.query(
       `UPDATE leads l SET account_ref = x.ref, account_key = x.key FROM jsonb_to_recordset($1::jsonb) AS x(id text, ref text, key text) WHERE l.id = x.id`,
       [JSON.stringify(moves)],
     );
-    out.linked = moves.length;
+    // a lead whose new key names the account it is already in (e.g. the accountId ADM-2 wrote from that account) only
+    // records its key: it did not move
+    const moved = moves.filter((mv) => mv.ref !== mv.from);
+    out.linked = moved.length;
     const arrived = new Set<string>();
-    for (const mv of moves) {
+    for (const mv of moved) {
       if (!mv.ref) continue;
       arrived.add(mv.ref);
       out.touched.add(mv.ref);
     }
+    await this.leaveCommittees(m, moved, { ...meta, org_id: orgId, unit_id: unitId }, at);
     await this.scoring.evaluate(m, orgId, unitId, [...arrived]);
     await this.scoring.release(
       m,
-      moves.filter((mv) => !mv.ref).map((mv) => mv.id),
+      moved.filter((mv) => !mv.ref).map((mv) => mv.id),
     );
     return out;
+  }
+
+  /**
+   * The account each key groups into: the account of that group key, else (an `id:` key) the account whose public id
+   * it names, so that an accountId naming an account grouped by domain (`acct_<domain>`, as ADM-2 writes it into event
+   * metadata and as the API shows it) links to that account instead of creating a second one with the same public id.
+   * A merged account leads to its target.
+   */
+  private async resolve(m: EntityManager, unitId: string, keys: GroupingKey[]): Promise<Map<string, string>> {
+    const named = keys.filter((k) => k.key.startsWith('id:')).map((k) => k.account_id);
+    const rows = await selectRows<{ group_key: string; account_id: string; id: string }>(
+      m,
+      sql`SELECT a.group_key, a.account_id, coalesce(t.id, a.id) AS id FROM accounts a LEFT JOIN accounts t ON t.id = a.merged_into
+           WHERE a.unit_id = ${unitId} AND (a.group_key = ANY(${keys.map((k) => k.key)}::text[]) OR a.account_id = ANY(${named}::text[]))`,
+    );
+    const byKey = new Map(rows.map((r) => [r.group_key, r.id]));
+    const byPublicId = new Map(rows.map((r) => [r.account_id, r.id]));
+    const out = new Map<string, string>();
+    for (const k of keys) {
+      const ref = byKey.get(k.key) ?? (k.key.startsWith('id:') ? byPublicId.get(k.account_id) : undefined);
+      if (ref) out.set(k.key, ref);
+    }
+    return out;
+  }
+
+  /**
+   * BC: a lead that left an account (moved to another, unlinked, merged away or erased) leaves that account's buying
+   * committee, manual member or not, through the Account aggregate (CommitteeMemberRemoved).
+   */
+  private async leaveCommittees(m: EntityManager, moved: { id: string; ref: string | null }[], meta: EventMetadata, at: Date): Promise<void> {
+    if (!moved.length) return;
+    const to = new Map(moved.map((mv) => [mv.id, mv.ref]));
+    const stale = (
+      await selectRows<{ account_ref: string; lead_ref: string }>(
+        m,
+        sql`SELECT account_ref, lead_ref FROM account_committee_members WHERE lead_ref = ANY(${[...to.keys()]}::text[])`,
+      )
+    ).filter((r) => r.account_ref !== to.get(r.lead_ref));
+    if (!stale.length) return;
+    const accounts = await this.repo.loadMany(Account, [...new Set(stale.map((r) => r.account_ref))], m);
+    for (const r of stale) accounts.get(r.account_ref)?.removeMember(r.lead_ref, at);
+    await this.repo.saveMany([...accounts.values()], meta, m);
   }
 }

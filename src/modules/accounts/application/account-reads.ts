@@ -6,7 +6,7 @@ import { Clock } from '../../../platform/clock';
 import { boundedTotal, estimateRows, joinSql, raw, selectOne, selectRows, Sql, sql } from '../../../platform/database';
 import { isoOrNull, pageOf, pageRequest, PlatformErrors, relativeRange } from '../../../platform/http';
 import { currentUnit, unitScope } from '../../../platform/tenancy';
-import { LeadExplainService } from '../../leads';
+import { LeadAccountReader, LeadAccountView, LeadExplainService } from '../../leads';
 import { attributeRuleName, Metadata, ProfileScoring, roundScore } from '../../scoring';
 import { AccountErrors } from '../accounts.errors';
 import {
@@ -67,7 +67,7 @@ const like = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => 
 
 /** ABM reads (ACC-1..4, ACC-8) from the `accounts` read model; every one OU-scoped, archived accounts hidden. */
 @Injectable()
-export class AccountReads {
+export class AccountReads implements LeadAccountReader {
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
@@ -164,6 +164,10 @@ export class AccountReads {
     if (q.min_score !== undefined) where.push(sql`a.account_score >= ${q.min_score - 0.5}`);
     if (q.owner_name) where.push(sql`lower(a.owner_name${raw(s)}) LIKE ${like(q.owner_name)}`);
     if (q.has_leads === true) where.push(raw(`a.leads_count${s} > 0`));
+    // SUR-10, as `surging` is shown: a surge firing within the last 24 h
+    const surgeSince = new Date(this.clock.now().getTime() - SURGE_WINDOW_MS).toISOString();
+    if (q.surging === true) where.push(sql`a.last_surge_at > ${surgeSince}`);
+    if (q.surging === false) where.push(sql`(a.last_surge_at IS NULL OR a.last_surge_at <= ${surgeSince})`);
     const filter = joinSql(where);
     const column = {
       name: 'lower(a.name)',
@@ -302,6 +306,16 @@ export class AccountReads {
       total_contact_count: total,
       mostly_disqualified: mostly,
     };
+  }
+
+  /** LEAD-4/LEAD-8: the live account a lead of the active OU is grouped into (the lead reads' LeadAccountReader). */
+  async accountOf(leadRef: string): Promise<LeadAccountView | null> {
+    const row = await selectOne<AccountRow>(
+      this.ds,
+      sql`SELECT ${rowColumns(false)} FROM leads l JOIN accounts a ON a.id = l.account_ref
+           WHERE l.id = ${leadRef} AND ${unitScope('a')} AND a.archived_at IS NULL`,
+    );
+    return row ? { account_id: row.account_id, metadata: row.metadata, view: this.view(row) } : null;
   }
 
   private view(r: AccountRow): AccountRowDto {

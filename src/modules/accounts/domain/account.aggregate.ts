@@ -154,6 +154,8 @@ export class Account extends EventSourcedAggregate<AccountState> {
       }
       case AccountEvent.MergedInto:
         s.archived = true;
+        // as the read model: the source's committee does not stay behind (its leads moved to the target)
+        s.committee = {};
         return;
       case AccountEvent.Deleted:
         s.deleted = true;

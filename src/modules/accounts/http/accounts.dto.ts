@@ -84,6 +84,12 @@ export class AccountListQueryDto extends PageQueryDto {
   @IsBoolean()
   has_leads?: boolean;
 
+  @ApiPropertyOptional({ type: 'boolean', description: 'true: only surging accounts (a lead surged in the last 24 hours, SUR-10); false: only the others' })
+  @IsOptional()
+  @Transform(asBoolean)
+  @IsBoolean()
+  surging?: boolean;
+
   @ApiPropertyOptional({ type: 'boolean', default: false, description: 'Include disqualified leads in the aggregates (default: qualified only)' })
   @IsOptional()
   @Transform(asBoolean)

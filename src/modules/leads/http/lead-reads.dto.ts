@@ -154,7 +154,8 @@ export class LeadListItemDto {
   @ApiProperty({ nullable: true, type: String, description: 'When the lead was disqualified (RFC 3339)' }) disqualified_at: string | null;
   @ApiProperty({ type: LeadDisqualificationDto, nullable: true, description: 'The rule, ruleset, dimension and reason (PRF-11)' })
   disqualification: LeadDisqualificationDto | null;
-  @ApiProperty({ nullable: true }) account_id: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Public id of the account the lead is grouped into (ABM), else the account id it was given' })
+  account_id: string | null;
   @ApiProperty({ nullable: true }) owner_id: string | null;
   @ApiProperty({ nullable: true }) owner_name: string | null;
   @ApiProperty({ nullable: true }) last_event_at: string | null;

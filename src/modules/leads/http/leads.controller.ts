@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Optional, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, isoOrNull } from '../../../platform/http';
@@ -6,6 +6,7 @@ import { OuScoped, RequestContext } from '../../../platform/tenancy';
 import { roundScore } from '../../scoring/domain';
 import { ScoreReader } from '../../scoring';
 import { CreateLeadCommand } from '../commands/create-lead/create-lead.command';
+import { LeadAccountReader } from '../lead-account-reader';
 import { LeadsService } from '../leads.service';
 import { checkKeys } from './lead-metadata-input';
 import { toLeadView } from './lead.views';
@@ -23,6 +24,7 @@ export class LeadsController {
     private readonly leads: LeadsService,
     private readonly scores: ScoreReader,
     private readonly commands: CommandBus,
+    @Optional() private readonly accounts?: LeadAccountReader,
   ) {}
   @Post('leads')
   @docs.create('createLead')
@@ -68,13 +70,14 @@ export class LeadsController {
     operationId: 'getLeadAccount',
     summary: 'Get lead account metadata (OU-scoped)',
     description:
-      'The account the lead is linked to. Accounts are not a feature yet: `account_id` is the linked id (null when none) and `metadata` is always null — never invented.',
+      'The account the lead is grouped into (ABM): its public `account_id` and its `metadata`. A lead in no account shows the account id it was given (null when none) and `metadata` null.',
   })
   @ApiOkResponse({ type: LeadAccountDto })
   @ApiErrors(400, 401, 404)
   async account(@Param('leadID') leadId: string): Promise<LeadAccountDto> {
     const lead = await this.leads.visible(leadId);
-    return { lead_id: lead.lead_id, account_id: lead.account_id, metadata: null };
+    const account = await this.accounts?.accountOf(lead.id);
+    return { lead_id: lead.lead_id, account_id: account?.account_id ?? lead.account_id, metadata: account?.metadata ?? null };
   }
 
   @Get('leads/:leadID/aliases')
@@ -101,7 +104,10 @@ export class LeadsController {
     const lead = await this.leads.visible(leadId);
     const scores = await this.scores.scores(lead);
     const best = scores.filter((s) => s.active).reduce((max, s) => Math.max(max, s.score), -Infinity);
-    return { lead: { ...toLeadView(lead), score: Number.isFinite(best) ? roundScore(best) : 0 } satisfies LeadDetailDto, account: null };
+    const account = await this.accounts?.accountOf(lead.id);
+    // as the list items: the grouped account's public id, else the id the lead was given
+    const view = { ...toLeadView(lead), account_id: account?.account_id ?? lead.account_id, score: Number.isFinite(best) ? roundScore(best) : 0 };
+    return { lead: view satisfies LeadDetailDto, account: account?.view ?? null };
   }
 
   private async aliases(leadId: string): Promise<LeadAliasesDto> {

@@ -35,7 +35,7 @@ export const docs = {
       op(
         id,
         'Get a lead including metadata and related account (OU-scoped)',
-        '`{lead, account}`. `lead.score` is the highest engagement score across the active rulesets, exact as of now. `account` is always null: accounts are not a feature yet; the linked id is `lead.account_id`. 404 for another OU’s lead and for a lead being deleted.',
+        '`{lead, account}`. `lead.score` is the highest engagement score across the active rulesets, exact as of now. `account` is the account the lead is grouped into (ABM; the fields of an account list row), null when it is in none. 404 for another OU’s lead and for a lead being deleted.',
         alias,
       ),
       ApiOkResponse({ type: LeadWithAccountDto }),

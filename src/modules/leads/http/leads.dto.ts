@@ -17,7 +17,11 @@ export class CreateLeadDto {
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown>;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Account the lead belongs to (an opaque id: accounts are not a feature yet)' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Account the lead belongs to (its public id; with ABM on the lead is grouped into that account)',
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsString()
@@ -44,7 +48,12 @@ export class LeadDto {
   @ApiProperty({ example: 'ld_123', description: 'Public lead id (same as id)' }) lead_id: string;
   @ApiProperty() org_id: string;
   @ApiProperty() unit_id: string;
-  @ApiPropertyOptional({ type: String, nullable: true }) account_id: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The account id the lead was given; in GET /lead/{leadID} the public id of the account it is grouped into (ABM) when it is in one',
+  })
+  account_id: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) owner_id: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) owner_name: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
@@ -70,15 +79,31 @@ export class LeadDetailDto extends LeadDto {
   @ApiProperty({ example: 42, description: 'Highest engagement score across the active rulesets of the OU, exact as of now (rounded)' }) score: number;
 }
 
+/** The account a lead is grouped into, as an account list row shows it (ACC-3). */
+export class LeadAccountSummaryDto {
+  @ApiProperty({ example: 'acct_acme.com', description: 'Public id of the account' }) account_id: string;
+  @ApiProperty({ nullable: true, type: String, example: 'Acme' }) name: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'acme.com' }) domain: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
+  @ApiProperty({ description: 'Highest lead score in the account (qualified leads)' }) top_score: number;
+  @ApiProperty({ description: 'Qualified leads of the account' }) leads_count: number;
+  @ApiProperty({ description: 'Summed engagement score of the account’s qualified leads' }) engagement_score: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Owner of the top-scoring lead' }) owner_name: string | null;
+  @ApiProperty({ description: 'A lead of the account surged in the last 24 hours' }) surging: boolean;
+  @ApiProperty({ description: 'Account (firmographic) score' }) account_score: number;
+  @ApiProperty({ nullable: true, type: String }) account_level: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) last_activity_at: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}
+
 export class LeadWithAccountDto {
   @ApiProperty({ type: LeadDetailDto }) lead: LeadDetailDto;
-  @ApiPropertyOptional({
-    type: 'object',
+  @ApiProperty({
+    type: LeadAccountSummaryDto,
     nullable: true,
-    additionalProperties: true,
-    description: 'Always null for now: accounts are not a feature yet (the linked id is lead.account_id)',
+    description: 'The account the lead is grouped into (ABM), null when it is in none',
   })
-  account: Record<string, unknown> | null;
+  account: LeadAccountSummaryDto | null;
 }
 
 export class LeadMetadataDto {
@@ -143,12 +168,17 @@ export class LeadProfileDto {
 
 export class LeadAccountDto {
   @ApiProperty({ example: 'ld_123' }) lead_id: string;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'The linked account id, if any' }) account_id: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Public id of the account the lead is grouped into, else the account id it was given, else null',
+  })
+  account_id: string | null;
   @ApiPropertyOptional({
     type: 'object',
     nullable: true,
     additionalProperties: true,
-    description: 'Always null for now: accounts (and their metadata) are not a feature yet',
+    description: 'The metadata of the account the lead is grouped into (ABM); null when it is in none',
   })
   metadata: Record<string, unknown> | null;
 }

@@ -15,13 +15,15 @@ const SORT_KEYS: Record<SortBy, { expr: string; cast: string }> = {
 
 export const ITEM_COLUMNS =
   raw(`l.id, l.org_id, l.unit_id, l.lead_id, l.score, l.engagement_level, l.account_id, l.owner_id, l.owner_name, l.last_event_at, l.last_event_type,
-  l.event_count, l.created_at, l.updated_at, l.profile_score, l.profile_level, l.disqualified, l.disqualified_at, l.disqualification`);
+  l.event_count, l.created_at, l.updated_at, l.profile_score, l.profile_level, l.disqualified, l.disqualified_at, l.disqualification, l.account_ref`);
 /** The display alias of a lead (first email, else any). */
 export const ALIAS_EXTRA = raw(
   `(SELECT a.value FROM lead_aliases a WHERE a.lead_ref = p.id ORDER BY (a.kind <> 'email'), a.created_at, a.value LIMIT 1) AS alias`,
 );
-/** Per-row extras of a page: the lead's materialised score per ruleset and its display alias. */
-export const ITEM_EXTRAS = sql`(SELECT jsonb_object_agg(s.ruleset_id, s.score) FROM lead_scores s WHERE s.lead_ref = p.id) AS scores, ${ALIAS_EXTRA}`;
+/** The public id of the account the lead is grouped into (ABM: the `accounts` read model), per row of a page. */
+export const ACCOUNT_EXTRA = raw(`(SELECT ac.account_id FROM accounts ac WHERE ac.id = p.account_ref AND ac.archived_at IS NULL) AS grouped_account_id`);
+/** Per-row extras of a page: the lead's materialised score per ruleset, its display alias and its account. */
+export const ITEM_EXTRAS = sql`(SELECT jsonb_object_agg(s.ruleset_id, s.score) FROM lead_scores s WHERE s.lead_ref = p.id) AS scores, ${ALIAS_EXTRA}, ${ACCOUNT_EXTRA}`;
 
 /** `%`, `_` and `\` match themselves in a LIKE prefix. */
 export function likePrefix(q: string): string {

@@ -12,6 +12,10 @@ export interface LeadListRow {
   score: number;
   engagement_level: string | null;
   account_id: string | null;
+  /** the internal id of the account the lead is grouped into (ABM) */
+  account_ref?: string | null;
+  /** ACCOUNT_EXTRA: that account's public id */
+  grouped_account_id?: string | null;
   owner_id: string | null;
   owner_name: string | null;
   last_event_at: Date | null;
@@ -81,7 +85,7 @@ export function toLeadListItemView(r: LeadListRow, rs: UnitRulesets): LeadListIt
     disqualified: r.disqualified,
     disqualified_at: isoOrNull(r.disqualified_at),
     disqualification: r.disqualification,
-    account_id: r.account_id,
+    account_id: r.grouped_account_id ?? r.account_id,
     owner_id: r.owner_id,
     owner_name: r.owner_name,
     last_event_at: isoOrNull(r.last_event_at),
@@ -100,7 +104,7 @@ export function toExportRow(r: LeadListRow): ExportRow {
     profile_score: roundScore(Number(r.profile_score)),
     engagement_level: r.engagement_level ?? '',
     profile_level: r.profile_level ?? '',
-    account: r.account_id ?? '',
+    account: r.grouped_account_id ?? r.account_id ?? '',
     owner: r.owner_name ?? r.owner_id ?? '',
     last_activity: isoOrNull(r.last_event_at) ?? '',
     created_at: isoOrNull(r.created_at)!,

@@ -1,11 +1,12 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DataSource, EntityManager } from 'typeorm';
 import { newId, selectOne, selectRows, sql } from '../../../platform/database';
 import { QueueName } from '../../../platform/queues';
 import { RequestContext, currentUnit, unitScope } from '../../../platform/tenancy';
 import { ENGAGEMENT } from '../../scoring';
+import { AccountLevelsFollower } from '../classification/account-levels-follower';
 import { LevelChange } from '../classification/engagement-levels.sql';
 import { LevelClassifier } from '../classification/level-classifier.service';
 import { RECLASSIFY_UNIT, ReclassifyJobData } from '../classification/reclassify.processor';
@@ -27,8 +28,8 @@ interface Changed<T> {
 /**
  * Level configuration of the active OU per kind and ruleset (LVL-2..6). Every change runs under a lock of the OU's
  * configuration of that kind, stores a snapshot of the whole configuration it changed, and re-derives the OU's
- * engagement levels: in the same transaction for an OU of at most `inlineReclassifyLimit` live leads, otherwise on
- * the worker (Bull queue `levels`), chunk by chunk.
+ * engagement or profile levels: in the same transaction for an OU of at most `inlineReclassifyLimit` live leads,
+ * otherwise on the worker (Bull queue `levels`), chunk by chunk; account levels in the same transaction (accounts module).
  */
 @Injectable()
 export class LevelsService {
@@ -40,6 +41,7 @@ export class LevelsService {
     private readonly ds: DataSource,
     private readonly classifier: LevelClassifier,
     @InjectQueue(QueueName.Levels) private readonly queue: Queue<ReclassifyJobData>,
+    @Optional() private readonly accountLevels?: AccountLevelsFollower,
   ) {}
 
   /** The configuration (by min_score) of a ruleset, by default the one in effect. */
@@ -150,7 +152,8 @@ export class LevelsService {
 
   /**
    * One configuration change: serialised per OU and kind, snapshotted, and followed by the re-classification of the
-   * OU's leads (engagement: the only kind with scores today); `level_changed` is published once committed.
+   * OU's leads (engagement and profile levels; `level_changed` is published once committed) or of its accounts
+   * (account levels, through the AccountLevelsFollower).
    */
   private async change<T>(kind: LevelKind, work: (m: EntityManager) => Promise<Changed<T>>): Promise<{ result: T; snapshot: LevelHistoryRow }> {
     const { unitId } = currentUnit();
@@ -164,6 +167,8 @@ export class LevelsService {
         background = await this.isLarge(m, unitId);
         if (!background) changes = await this.classifier.reclassify(m, unitId, 'all', 'levels_changed', kind);
       }
+      // accounts are classified by the accounts module (one set-based pass over the OU's accounts, in this transaction)
+      if (kind === 'account') await this.accountLevels?.reclassifyAccounts(m, unitId);
       return { result: done.result, snapshot };
     });
     await this.classifier.publish(changes);

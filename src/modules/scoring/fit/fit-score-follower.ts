@@ -8,3 +8,12 @@ import type { EntityManager } from 'typeorm';
 export abstract class ProfileScoreFollower {
   abstract followProfile(m: EntityManager, unitId: string, leadRefs: string[] | 'all'): Promise<() => Promise<void>>;
 }
+
+/**
+ * What derives from the qualification of leads (account aggregates over qualified leads): told inside the transaction
+ * in which profile scoring disqualified or re-qualified some leads, it updates what it keeps. The accounts module
+ * implements it, so scoring never depends on accounts. Not called when nothing's qualification changed.
+ */
+export abstract class QualificationFollower {
+  abstract qualificationChanged(m: EntityManager, leadRefs: string[]): Promise<void>;
+}

@@ -9,7 +9,7 @@ import { AttributeDimension, AttributeRuleset, AttributeScore, scoreAttributeRul
 import { Metadata } from '../domain/metadata-path';
 import { ScoringSetupService } from '../setup/scoring-setup.service';
 import { applyDisqualifications } from './disqualification.sql';
-import { ProfileScoreFollower } from './fit-score-follower';
+import { ProfileScoreFollower, QualificationFollower } from './fit-score-follower';
 
 export const PROFILE_REEVALUATE_UNIT = 'profile.reevaluate-unit';
 /**
@@ -61,6 +61,7 @@ export class ProfileScoring {
     private readonly clock: Clock,
     @InjectQueue(QueueName.Rescore) private readonly queue: Queue,
     @Optional() private readonly follower?: ProfileScoreFollower,
+    @Optional() private readonly qualification?: QualificationFollower,
   ) {}
 
   /**
@@ -129,6 +130,9 @@ export class ProfileScoring {
       dqChanges.map((r) => ({ lead_ref: r.lead.id, disqualified_by: r.result.disqualified_by })),
       this.clock.now(),
     );
+    // disqualified leads leave the account aggregates (an OU-wide re-evaluation has no Lead event the grouping follows)
+    const requalified = [...dq.disqualified, ...dq.requalified];
+    if (requalified.length && this.qualification) await this.qualification.qualificationChanged(m, requalified);
     const publish = follow.length && this.follower ? await this.follower.followProfile(m, unitId, follow) : async () => undefined;
     return {
       outcome: { leads: leads.length, scores_changed: moved.length, disqualified: dq.disqualified.length, requalified: dq.requalified.length },
