@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../../platform/http';
-import { OuScoped, RequireOrgAdmin } from '../../../platform/tenancy';
+import { OuScoped, RequireOuRole } from '../../../platform/tenancy';
 import { SlackIdentities } from '../identity-sync/slack-identity.service';
 import { SlackIdentityStatusDto, SlackIdentitySyncDto } from './slack.dto';
 
@@ -30,14 +30,15 @@ export class SlackIdentityController {
 
   @Post('sync-identities')
   @HttpCode(200)
-  @RequireOrgAdmin()
+  // "admin only": the OU's administrators, i.e. its Owners and the organization admins (who are Owners of every OU)
+  @RequireOuRole('Owner')
   @ApiOperation({
     operationId: 'syncSlackIdentities',
     summary: 'Run the Slack identity sync for the active OU',
     description:
       'Matches every confirmed member of the active OU without a Slack user id to a user of the connected workspace by e-mail (users.list, case-insensitive; ' +
       'deleted users and bots left out) and stores the matches. Members already mapped are skipped. Blocks until the sync completes and returns a summary. ' +
-      'Organization admins only; 404 when the OU is not connected.',
+      'OU Owners and organization admins only; 404 when the OU is not connected.',
   })
   @ApiOkResponse({ type: SlackIdentitySyncDto })
   @ApiErrors(400, 401, 403, 404)
