@@ -27,7 +27,14 @@ export class SlackNotifier extends SlackDelivery {
         ? (['channel', channelId] as const)
         : [row.default_target_kind ?? 'channel', row.default_target_id];
     if (!id) return { ok: false, retry: false, httpStatus: null, error: 'no Slack channel or user to post to (and no default target)' };
-    const r = await this.connections.post(this.connections.token(row), kind, id, slackText(input.message.title, input.message.why));
+    let token: string;
+    try {
+      token = this.connections.token(row);
+    } catch {
+      // sealed with another server key (KENBUN_SECRET_KEY changed): only a new install helps
+      return { ok: false, retry: false, httpStatus: null, error: 'the Slack bot token cannot be read: reinstall Slack for this organizational unit' };
+    }
+    const r = await this.connections.post(token, kind, id, slackText(input.message.title, input.message.why));
     if (r.answer.ok) return { ok: true, retry: false, httpStatus: r.httpStatus, error: null };
     const error = String(r.answer.error ?? 'unknown_error');
     const detail = typeof r.answer.detail === 'string' ? `: ${r.answer.detail}` : '';
