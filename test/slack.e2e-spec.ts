@@ -450,8 +450,13 @@ describe('Slack', () => {
       await as().put('/me/notification-prefs', { notifications_enabled: true }).expect(200);
       expect((await dm()).queued).toBe(true);
 
+      // OWN-4: a member without a Slack id cannot be DMed; an owner who is not a member neither
+      await as().post('/leads/ld_owned/owner', { owner_id: 'operator@slack.example', owner_name: 'Operator' }).expect(200);
+      expect(await dm()).toEqual({ queued: false, reason: 'owner_not_mapped' });
       await as().post('/leads/ld_owned/owner', { owner_id: 'someone-else', owner_name: 'Else' }).expect(200);
       expect(await dm()).toEqual({ queued: false, reason: 'owner_not_a_member' });
+      await as().post('/leads/ld_owned/owner', { owner_id: null, owner_name: null }).expect(200);
+      expect(await dm()).toEqual({ queued: false, reason: 'no_owner' });
     });
   });
 

@@ -124,12 +124,14 @@ export class SlackConnections {
    */
   async complete(q: { state: string; code?: string; error?: string }): Promise<string> {
     const now = this.clock.now();
-    const [claimed] = await selectRows<{ org_id: string; unit_id: string; principal: Principal }>(
+    // an UPDATE … RETURNING through TypeORM answers [rows, affected]
+    const [rows] = await selectRows<{ org_id: string; unit_id: string; principal: Principal }[]>(
       this.ds,
       sql`UPDATE slack_oauth_states SET used_at = ${now}
            WHERE state_hash = ${hashState(q.state)} AND used_at IS NULL AND expires_at > ${now}
        RETURNING org_id, unit_id, principal`,
-    ).then((r) => (Array.isArray(r[0]) ? (r[0] as unknown as typeof r) : r));
+    );
+    const claimed = rows?.[0];
     if (!claimed) throw SlackErrors.error('slack_oauth_state_invalid', 'unknown, used or expired OAuth state: start the installation again');
     const ctx = RequestContext.current();
     if (ctx) {
