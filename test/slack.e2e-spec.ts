@@ -6,7 +6,8 @@ import { DeliveryDestination, DeliveryOutbox } from '../src/modules/notification
 import { OwnerNotifier } from '../src/modules/slack';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { MetricsService } from '../src/platform/metrics';
-import { activateOu, api, Auth, memberWithRole, Tenant } from './support/tenants';
+import { emailAliases, ingestAndWait } from './support/ingest';
+import { activateOu, api, Auth, memberWithRole, ServiceAccount, Tenant } from './support/tenants';
 import { eventually, TestApp } from './support/test-app';
 import { startScenario } from './support/scenario';
 
@@ -104,6 +105,7 @@ describe('Slack', () => {
   let t: TestApp;
   let a: Tenant;
   let b: Tenant;
+  let sa: ServiceAccount;
   let viewer: Auth;
   let operator: Auth;
   let ds: DataSource;
@@ -112,8 +114,9 @@ describe('Slack', () => {
 
   beforeAll(async () => {
     slack = await fakeSlack();
-    ({ t, a, b } = await startScenario({
+    ({ t, a, b, sa } = await startScenario({
       rival: 'Slack Rivals',
+      serviceAccount: 'pipeline',
       env: {
         SLACK_API_BASE_URL: `${slack.base}/api`,
         SLACK_AUTHORIZE_URL: `${slack.base}/oauth/v2/authorize`,
@@ -375,6 +378,34 @@ describe('Slack', () => {
       expect(post.authorization).toBe(`Bearer ${BOT_TOKEN}`);
       expect(post.form).toMatchObject({ channel: 'C0SALES01', text: '*Hot lead*\nWhy: 3 demo requests in 10 min' });
       expect(await latencyCount()).toBe(before + 1);
+    });
+
+    it('posts a live surge firing to the surge trigger’s Slack target', async () => {
+      const trigger = (
+        await as()
+          .post('/surge-triggers', {
+            event_type: 'Demo Request',
+            window_seconds: 600,
+            threshold_count: 2,
+            slack_target_kind: 'channel',
+            slack_target_id: 'C0SURGE01',
+          })
+          .expect(201)
+      ).body;
+      const now = t.clock.now().getTime();
+      for (const s of [-20, -10]) {
+        await ingestAndWait(t, sa.auth, {
+          ...emailAliases('surging@example.com'),
+          event_type: 'Demo Request',
+          timestamp: new Date(now + s * 1000).toISOString(),
+        });
+      }
+      const post = await eventually(async () => slack.of('chat.postMessage').find((c) => c.form.channel === 'C0SURGE01'));
+      expect(post.authorization).toBe(`Bearer ${BOT_TOKEN}`);
+      expect(post.form.text).toMatch(/^\*.+ — lead .+\*\nSurging: 2 Demo Request events in 600 s$/);
+      const [row] = await ds.query(`SELECT status, kind, target FROM notification_deliveries WHERE trigger_id = $1`, [trigger.trigger_id]);
+      expect(row).toEqual({ status: 'delivered', kind: 'slack', target: { channel_id: 'C0SURGE01' } });
+      await as().delete(`/surge-triggers/${trigger.trigger_id}`).expect(204);
     });
 
     it('ends channel_not_found as terminal_4xx after one attempt, and retries ratelimited', async () => {
