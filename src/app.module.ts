@@ -21,6 +21,7 @@ import { MappingsModule, MappingsWorkerModule } from './modules/mappings';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring';
 import { StreamModule } from './modules/stream';
 import { NotificationsModule, NotificationsWorkerModule } from './modules/notifications';
+import { SlackModule } from './modules/slack';
 import { SurgeModule } from './modules/surge';
 import { AuditModule } from './platform/audit/audit.module';
 import { ClockModule } from './platform/clock/clock.module';
@@ -76,6 +77,7 @@ const features = [
   IngestionModule,
   EventsModule,
   NotificationsModule,
+  SlackModule,
   SurgeModule,
   EventTypesModule,
   LeadImportModule,

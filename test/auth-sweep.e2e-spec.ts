@@ -13,6 +13,8 @@ const PUBLIC = new Set([
   'POST /auth/login',
   'POST /auth/cleanup',
   'GET /public/score-explain/{token}',
+  // Slack sends the browser back here; the single-use OAuth state identifies the OU and the member
+  'GET /slack/oauth/callback',
 ]);
 
 const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));

@@ -27,6 +27,8 @@ interface Row {
   viewerMay?: boolean;
   /** send as multipart/form-data with this file in part `file` */
   csv?: string;
+  /** answers a browser redirect (302) instead of a body */
+  redirect?: boolean;
 }
 
 interface Ctx {
@@ -170,6 +172,31 @@ const MATRIX: Row[] = [
   { method: 'GET', path: '/scoring/settings', url: () => '/scoring/settings' },
   { method: 'PUT', path: '/scoring/settings', url: () => '/scoring/settings', body: { session_timeout_minutes: 45 } },
   { method: 'GET', path: '/settings/ou/surge-session-policy', url: () => '/settings/ou/surge-session-policy' },
+  // Slack: the OU's connection is its resource (no OU of the matrix is connected, so by-connection routes answer 404 to all but a Viewer's mutation)
+  { method: 'GET', path: '/settings/ou/slack', url: () => '/settings/ou/slack' },
+  { method: 'GET', path: '/settings/ou/slack/install', url: () => '/settings/ou/slack/install', redirect: true },
+  { method: 'POST', path: '/settings/ou/slack/install', url: () => '/settings/ou/slack/install' },
+  { method: 'DELETE', path: '/settings/ou/slack', url: () => '/settings/ou/slack', item: true },
+  { method: 'GET', path: '/settings/ou/slack/channels', url: () => '/settings/ou/slack/channels', item: true },
+  { method: 'GET', path: '/settings/ou/slack/users', url: () => '/settings/ou/slack/users', item: true },
+  {
+    method: 'PUT',
+    path: '/settings/ou/slack/default-target',
+    url: () => '/settings/ou/slack/default-target',
+    body: { kind: 'channel', id: 'C0MATRIX1' },
+    item: true,
+  },
+  { method: 'POST', path: '/settings/ou/slack/test', url: () => '/settings/ou/slack/test', body: { kind: 'channel', id: 'C0MATRIX1' }, item: true },
+  { method: 'GET', path: '/settings/ou/slack/publish-notifications', url: () => '/settings/ou/slack/publish-notifications' },
+  {
+    method: 'PUT',
+    path: '/settings/ou/slack/publish-notifications',
+    url: () => '/settings/ou/slack/publish-notifications',
+    body: { enabled: true },
+    item: true,
+  },
+  { method: 'GET', path: '/integrations/slack/identity-status', url: () => '/integrations/slack/identity-status' },
+  { method: 'POST', path: '/integrations/slack/sync-identities', url: () => '/integrations/slack/sync-identities', item: true },
   { method: 'PUT', path: '/settings/ou/surge-session-policy', url: () => '/settings/ou/surge-session-policy', body: { mode: 'gentle' } },
   { method: 'GET', path: '/scoring/half-life-suggestions', url: () => '/scoring/half-life-suggestions' },
   {
@@ -447,6 +474,8 @@ describe('Tenancy matrix', () => {
       levelHistoryOfA[kind] = (await api(t, a.admin).get(`/${kind}-scoring/levels/history`).expect(200)).body[0].history_id;
     }
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
+    // both organizations have a Slack app (installs start), no OU is connected
+    for (const org of [a, b]) await api(t, org.admin).put('/settings/slack', { client_id: 'matrix.app', client_secret: 'matrix-secret' }).expect(200);
     for (const admin of [a.admin, b.admin]) await api(t, admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
     const fitRulesetOfA = {} as Ctx['fitRulesetOfA'];
     const fitRuleOfA = {} as Ctx['fitRuleOfA'];
@@ -575,7 +604,7 @@ describe('Tenancy matrix', () => {
     });
     it('shows another organization only its own OU', async () => {
       const res = await send(t, ctx.b.admin, row, ctx);
-      expect([200, 201, 202, 204]).toContain(res.status);
+      expect(row.redirect ? [302] : [200, 201, 202, 204]).toContain(res.status);
       const text = JSON.stringify(res.body);
       expect(text).not.toContain(ctx.a.orgId);
       expect(text).not.toContain(ctx.a.adminEmail);

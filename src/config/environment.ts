@@ -265,6 +265,22 @@ export class Environment {
   @Max(3_600_000)
   NOTIFICATION_RETRY_BASE_MS = 30000;
 
+  /** contracts §3: Slack's Web API (oauth.v2.access, conversations.*, users.*, chat.postMessage), reached through the outbound client. */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
+  SLACK_API_BASE_URL = 'https://slack.com/api';
+
+  /** contracts §3: where a browser is sent to authorize the Slack app (client_id, scope, redirect_uri, state are appended). */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
+  SLACK_AUTHORIZE_URL = 'https://slack.com/oauth/v2/authorize';
+
+  /** contracts §3: this server's external URL (the Slack OAuth redirect_uri is `<it>/slack/oauth/callback`). */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
+  KENBUN_PUBLIC_URL = 'http://localhost:3000';
+
+  /** contracts §3: where browsers are sent back to after the Slack install (`<it>/settings/integrations`); empty = KENBUN_PUBLIC_URL. */
+  @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'must be empty or an http:// or https:// URL' })
+  KENBUN_APP_URL = '';
+
   @IsOptional()
   @IsString()
   KENBUN_ROLES?: string;

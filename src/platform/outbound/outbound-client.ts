@@ -14,13 +14,15 @@ export interface OutboundRequest {
   headers?: Record<string, string>;
   /** sent as is (the caller sets Content-Type) */
   body?: string;
+  /** how much of the answer's body is kept (default 64 KiB: deliveries only need the status; API clients read more) */
+  maxBodyBytes?: number;
 }
 
 export interface OutboundResponse {
   status: number;
   /** the URL that answered (after redirects) */
   url: string;
-  /** at most the first 64 KiB of the body */
+  /** at most the first `maxBodyBytes` (64 KiB) of the body */
   body: string;
 }
 
@@ -132,7 +134,7 @@ export class OutboundClient implements OnModuleDestroy {
     for (let hop = 0; ; hop++) {
       const refusal = this.refusalOf(url);
       if (refusal) throw new DestinationRefusedError(refusal);
-      const res = await this.once(url, method, req.headers ?? {}, body);
+      const res = await this.once(url, method, req.headers ?? {}, body, req.maxBodyBytes ?? MAX_BODY);
       const location = res.status >= 300 && res.status < 400 ? res.location : undefined;
       if (!location) return { status: res.status, url, body: res.body };
       if (hop >= MAX_REDIRECTS) throw new DestinationRefusedError(`more than ${MAX_REDIRECTS} redirects`);
@@ -145,7 +147,13 @@ export class OutboundClient implements OnModuleDestroy {
     }
   }
 
-  private once(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; location?: string; body: string }> {
+  private once(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    maxBody: number,
+  ): Promise<{ status: number; location?: string; body: string }> {
     const { OUTBOUND_CONNECT_TIMEOUT_MS: connectMs, OUTBOUND_TIMEOUT_MS: totalMs } = this.config.env;
     const u = new URL(url);
     const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -162,13 +170,13 @@ export class OutboundClient implements OnModuleDestroy {
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (c: Buffer) => {
-            if (size < MAX_BODY) chunks.push(c);
+            if (size < maxBody) chunks.push(c);
             size += c.length;
           });
           res.on('end', () => {
             clearTimeout(total);
             const location = res.headers.location;
-            resolve({ status: res.statusCode ?? 0, location, body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8') });
+            resolve({ status: res.statusCode ?? 0, location, body: Buffer.concat(chunks).subarray(0, maxBody).toString('utf8') });
           });
           res.on('error', fail);
         },

@@ -41,7 +41,8 @@ export class DeliveryOutbox {
         this.logger.warn({ msg: 'notification channel not found; destination skipped', unit_id: n.unit_id, trigger_id: n.trigger_id, destination: d });
         continue;
       }
-      const dedupe = `${n.trigger_type}:${n.source_id}:${r.kind}:${r.channelId ?? 'inline'}`;
+      // inline Slack destinations are told apart by target (a firing may post to a channel and DM the owner)
+      const dedupe = `${n.trigger_type}:${n.source_id}:${r.kind}:${r.channelId ?? (d.kind === 'slack' ? `${d.target}:${d.id}` : 'inline')}`;
       const at = n.at.toISOString();
       const [row] = await selectRows<{ id: string }>(
         m,
@@ -81,6 +82,8 @@ export class DeliveryOutbox {
         return { kind: 'teams', channelId: null, target: { url: d.url }, secretSealed: null };
       case 'email':
         return { kind: 'email', channelId: null, target: { recipients: d.recipients, subject_prefix: d.subjectPrefix ?? null }, secretSealed: null };
+      case 'slack':
+        return { kind: 'slack', channelId: null, target: d.target === 'user' ? { user_id: d.id } : { channel_id: d.id }, secretSealed: null };
       case 'channel': {
         const c = await selectOne<ChannelRow>(m, sql`SELECT * FROM notification_channels WHERE id = ${d.channelId} AND unit_id = ${unitId}`);
         if (!c) return null;

@@ -1,20 +1,17 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { AppConfig } from '../../../config/app-config';
 import { DestinationRefusedError, OutboundClient, OutboundTimeoutError } from '../../../platform/outbound';
 import { ServerKeys, openSecret } from '../../../platform/security';
-import { DeliveryKind, NotificationMessage } from './delivery.types';
+import { DeliveryKind, NotificationMessage, SendOutcome } from './delivery.types';
+import { SlackDelivery } from './slack-delivery.port';
 
-/** One send's outcome: `retry` = worth another attempt (5xx, 408, 429, timeouts, network, SMTP 4xx). */
-export interface SendOutcome {
-  ok: boolean;
-  retry: boolean;
-  httpStatus: number | null;
-  error: string | null;
-}
+export type { SendOutcome };
 
 export interface SendInput {
   deliveryId: string;
+  orgId: string;
+  unitId: string;
   kind: DeliveryKind;
   target: Record<string, unknown>;
   secretSealed: string | null;
@@ -23,8 +20,8 @@ export interface SendInput {
 
 /**
  * Sends one notification: webhooks and Teams through the one guarded outbound client (contracts §2), e-mail
- * through SMTP (`SMTP_URL`, contracts §5). Slack deliveries need the Slack integration, which is not connected
- * yet: they end as a terminal failure saying so.
+ * through SMTP (`SMTP_URL`, contracts §5), Slack through the `SlackDelivery` port the slack module implements
+ * (without it, or without the OU's Slack connection, a Slack delivery ends as a terminal failure saying so).
  */
 @Injectable()
 export class DeliverySender implements OnModuleDestroy {
@@ -34,6 +31,7 @@ export class DeliverySender implements OnModuleDestroy {
     private readonly outbound: OutboundClient,
     private readonly keys: ServerKeys,
     private readonly config: AppConfig,
+    @Optional() private readonly slack?: SlackDelivery,
   ) {}
 
   onModuleDestroy(): void {
@@ -52,7 +50,8 @@ export class DeliverySender implements OnModuleDestroy {
       case 'email':
         return this.mail(input);
       case 'slack':
-        return { ok: false, retry: false, httpStatus: null, error: 'Slack is not connected for this organizational unit' };
+        if (!this.slack) return { ok: false, retry: false, httpStatus: null, error: 'Slack is not connected for this organizational unit' };
+        return this.slack.send({ orgId: input.orgId, unitId: input.unitId, deliveryId: input.deliveryId, target: input.target, message: input.message });
     }
   }
 

@@ -11,11 +11,21 @@ export type FailureStage = (typeof FAILURE_STAGES)[number];
 
 export type DeliveryKind = 'webhook' | 'teams' | 'email' | 'slack';
 
+/** One send's outcome: `retry` = worth another attempt (5xx, 408, 429, timeouts, network, SMTP 4xx). */
+export interface SendOutcome {
+  ok: boolean;
+  retry: boolean;
+  httpStatus: number | null;
+  error: string | null;
+}
+
 /** Where one notification goes: an inline destination, or a saved notification channel of the firing's OU. */
 export type DeliveryDestination =
   | { kind: 'webhook'; url: string; /** sealed Authorization header (secret-box) */ authHeaderSealed?: string | null }
   | { kind: 'teams'; url: string }
   | { kind: 'email'; recipients: string[]; subjectPrefix?: string | null }
+  /** a Slack channel (C…/G…) or a member's DM (U…: a DM is opened first) of the OU's Slack connection */
+  | { kind: 'slack'; target: 'channel' | 'user'; id: string }
   | { kind: 'channel'; channelId: string };
 
 /** What a firing hands the outbox: the same message for each of its destinations. */

@@ -77,7 +77,15 @@ export class NotificationDeliveryJob {
     for (let round = 0; round < 2; round++) {
       const row = await this.claim(id);
       if (row) {
-        const outcome = await this.sender.send({ deliveryId: row.id, kind: row.kind, target: row.target, secretSealed: row.secret_enc, message: row.payload });
+        const outcome = await this.sender.send({
+          deliveryId: row.id,
+          orgId: row.org_id,
+          unitId: row.unit_id,
+          kind: row.kind,
+          target: row.target,
+          secretSealed: row.secret_enc,
+          message: row.payload,
+        });
         return { outcome: await this.record(row, outcome) };
       }
       // not claimable: not visible yet (the firing's transaction holds the row's advisory lock until it ends), gone
@@ -129,6 +137,7 @@ export class NotificationDeliveryJob {
     await this.records.call({ row, outcome: o, status, attempts, delayMs });
     this.metrics.notificationAttempts.inc({ kind: row.kind, outcome: status === 'pending' ? 'retry' : status });
     if (o.ok) this.metrics.notificationLatency.observe({ kind: row.kind }, Math.max(0, (Date.now() - new Date(row.created_at).getTime()) / 1000));
+    if (o.ok && row.kind === 'slack') this.metrics.eventToSlackLatency.observe(Math.max(0, (Date.now() - eventIngestedAt(row).getTime()) / 1000));
     if (status === 'pending') await this.queue.add(DELIVER_NOTIFICATION, { delivery_id: row.id } satisfies DeliverNotificationData, { delay: delayMs });
     const log = {
       msg: 'notification delivery attempt',
@@ -183,6 +192,16 @@ export class NotificationDeliveryJob {
     );
     return records.map(() => undefined);
   }
+}
+
+/**
+ * When the event behind a notification was ingested: the payload's `event.received_at` when the firing carries it,
+ * else the firing's time (the row's created_at: firings are stamped with the event's recorded time).
+ */
+export function eventIngestedAt(row: { created_at: Date; payload: NotificationMessage }): Date {
+  const event = row.payload?.body?.event as { received_at?: unknown } | undefined;
+  const received = typeof event?.received_at === 'string' ? new Date(event.received_at) : null;
+  return received && !Number.isNaN(received.getTime()) ? received : new Date(row.created_at);
 }
 
 /** Re-enqueues outbox rows that are due and unclaimed but have no live job (a lost job, a queue that was down). */

@@ -20,6 +20,8 @@ interface TriggerRow {
   webhook_auth_header_enc: string | null;
   teams_webhook_url: string | null;
   emails: string[];
+  slack_target_kind: 'channel' | 'user' | null;
+  slack_target_id: string | null;
 }
 
 interface Firing {
@@ -28,13 +30,14 @@ interface Firing {
   window: { start: Date; end: Date };
 }
 
-/** Where a firing goes: the channel first (preferred, SUR-1), then the inline destinations. Slack targets wait for the Slack integration. */
+/** Where a firing goes: the channel first (preferred, SUR-1), then the inline destinations (a Slack target through the OU's Slack connection). */
 function destinationsOf(t: TriggerRow): { stage: 'dispatch' | 'surge_webhook'; destination: DeliveryDestination }[] {
   const out: { stage: 'dispatch' | 'surge_webhook'; destination: DeliveryDestination }[] = [];
   if (t.notification_channel_id) out.push({ stage: 'dispatch', destination: { kind: 'channel', channelId: t.notification_channel_id } });
   if (t.webhook_url) out.push({ stage: 'surge_webhook', destination: { kind: 'webhook', url: t.webhook_url, authHeaderSealed: t.webhook_auth_header_enc } });
   if (t.teams_webhook_url) out.push({ stage: 'dispatch', destination: { kind: 'teams', url: t.teams_webhook_url } });
   if (t.emails.length) out.push({ stage: 'dispatch', destination: { kind: 'email', recipients: t.emails } });
+  if (t.slack_target_id) out.push({ stage: 'dispatch', destination: { kind: 'slack', target: t.slack_target_kind ?? 'channel', id: t.slack_target_id } });
   return out;
 }
 
@@ -76,7 +79,7 @@ export class SurgeDetectionProjection implements Projection {
         triggers = await selectRows<TriggerRow>(
           m,
           sql`SELECT id, name, event_type_key, window_seconds, threshold_count, created_at, notification_channel_id, webhook_url, webhook_auth_header_enc,
-                     teams_webhook_url, emails
+                     teams_webhook_url, emails, slack_target_kind, slack_target_id
                 FROM surge_triggers WHERE ${unitOnly(undefined, unitId)} AND active ORDER BY id`,
         );
         triggersByUnit.set(unitId, triggers!);
