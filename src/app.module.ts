@@ -22,6 +22,7 @@ import { ScoringModule, ScoringWorkerModule } from './modules/scoring';
 import { StreamModule } from './modules/stream';
 import { NotificationsModule, NotificationsWorkerModule } from './modules/notifications';
 import { SurgeModule } from './modules/surge';
+import { TriggersModule } from './modules/triggers';
 import { AuditModule } from './platform/audit/audit.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { DatabaseModule } from './platform/database/database.module';
@@ -77,6 +78,7 @@ const features = [
   EventsModule,
   NotificationsModule,
   SurgeModule,
+  TriggersModule,
   EventTypesModule,
   LeadImportModule,
   DecaysModule,

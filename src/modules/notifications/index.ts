@@ -4,4 +4,5 @@ export { NotificationsModule, NotificationsWorkerModule } from './notifications.
 export { DeliveryOutbox } from './outbox/delivery-outbox.service';
 export { DeliveryHealth, healthColour, type DeliveryHealthView, type DeliveryAttemptView, type HealthStatus } from './outbox/delivery-health.service';
 export { NotificationChannels } from './channels/notification-channels.service';
+export { NotificationDestinations, type TriggerDestinationChanges } from './channels/notification-destinations';
 export type { DeliveryDestination, NotificationMessage, OutboxEnqueue, TriggerType } from './outbox/delivery.types';
