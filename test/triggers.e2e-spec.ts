@@ -134,7 +134,11 @@ describe('Milestone triggers', () => {
       await as.delete(`/triggers/${id}`).expect(204);
       await as.delete(`/triggers/${id}`).expect(404);
       expect((await as.get('/triggers')).body).toEqual([]);
-      const audit = await ds.query(`SELECT summary FROM audit_logs WHERE entity_id = $1 ORDER BY id`, [id]);
+      // the audit entry of a request is written as it ends
+      const audit = await eventually(async () => {
+        const rows = await ds.query(`SELECT summary FROM audit_logs WHERE entity_id = $1 ORDER BY id`, [id]);
+        return rows.length === 3 ? rows : null;
+      });
       expect(audit.map((r: { summary: string }) => r.summary)).toEqual([
         `${a.adminEmail} created milestone trigger 'Score ≥ 50 (Demo Request)'`,
         `${a.adminEmail} updated milestone trigger 'Ready for sales'`,
@@ -320,6 +324,22 @@ describe('Milestone triggers', () => {
       await send('skip2@example.com', 'Demo Request'); // 0 → 30: fires
       expect(await firings(trigger.trigger_id)).toHaveLength(1);
       await as.put(`/triggers/${trigger.trigger_id}`, { active: false }).expect(200);
+    });
+  });
+
+  describe('lead filters', () => {
+    it('fires only for leads in one of the engagement_levels (MS-5)', async () => {
+      await as.post('/engagement-scoring/levels', { name: 'Cold', min_score: 0, max_score: 9 }).expect(201);
+      await as.post('/engagement-scoring/levels', { name: 'Hot', min_score: 10 }).expect(201);
+      const hot = (await as.post('/triggers', { score_threshold: 45, engagement_levels: ['Hot', ' Hot '] }).expect(201)).body;
+      expect(hot.engagement_levels).toEqual(['Hot']);
+      const cold = (await as.post('/triggers', { score_threshold: 45, engagement_levels: ['Cold'] }).expect(201)).body;
+      await send('levels@example.com', 'Page View'); // 10: Hot
+      await send('levels@example.com', 'Page View'); // 20
+      await send('levels@example.com', 'Demo Request'); // 50: crosses 45
+      expect(await firings(hot.trigger_id)).toEqual([{ kind: 'reached', score: 50, previous_score: 20, event_type: 'Demo Request' }]);
+      expect(await firings(cold.trigger_id)).toEqual([]);
+      for (const id of [hot.trigger_id, cold.trigger_id]) await as.delete(`/triggers/${id}`).expect(204);
     });
   });
 
