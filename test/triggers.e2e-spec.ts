@@ -355,6 +355,8 @@ describe('Milestone triggers', () => {
       const filtered = await as.get(`/milestone-events?trigger_id=${one.trigger_id}`).expect(200);
       expect(filtered.body.every((e: { trigger_id: string }) => e.trigger_id === one.trigger_id)).toBe(true);
       expect((await as.get('/milestone-events?limit=0')).body.details[0].field).toBe('limit');
+      expect((await as.get('/milestone-events?limit=101')).body.details[0].field).toBe('limit');
+      await as.get('/milestone-events?limit=100').expect(200);
       expect((await api(t, b.admin).get('/milestone-events').expect(200)).body).toEqual([]);
 
       const csv = await as.get(`/milestone-events/export?trigger_id=${one.trigger_id}`).expect(200);

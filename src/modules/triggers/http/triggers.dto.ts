@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -389,7 +389,18 @@ export class TriggerHealthDto {
   @ApiProperty({ type: [DeliveryAttemptDto], description: 'The 10 most recent attempts' }) recent_attempts: DeliveryAttemptDto[];
 }
 
-export class MilestoneEventsQueryDto extends PageQueryDto {
+/** MS-9 / SEQ-5: firing lists take `page` and `limit` 1–100 (default 25). */
+class FiringsPageQueryDto extends OmitType(PageQueryDto, ['limit'] as const) {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25, description: 'Items per page' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class MilestoneEventsQueryDto extends FiringsPageQueryDto {
   @ApiPropertyOptional({ maxLength: 100, description: 'Only this trigger’s events' })
   @IsOptional()
   @IsString()
@@ -397,7 +408,7 @@ export class MilestoneEventsQueryDto extends PageQueryDto {
   trigger_id?: string;
 }
 
-export class SequenceEventsQueryDto extends PageQueryDto {
+export class SequenceEventsQueryDto extends FiringsPageQueryDto {
   @ApiPropertyOptional({ maxLength: 100, description: 'Only this sequence’s events' })
   @IsOptional()
   @IsString()
