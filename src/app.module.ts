@@ -23,6 +23,7 @@ import { StreamModule } from './modules/stream';
 import { NotificationsModule, NotificationsWorkerModule } from './modules/notifications';
 import { SlackModule } from './modules/slack';
 import { SurgeModule } from './modules/surge';
+import { TriggersModule } from './modules/triggers';
 import { AuditModule } from './platform/audit/audit.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { DatabaseModule } from './platform/database/database.module';
@@ -79,6 +80,7 @@ const features = [
   NotificationsModule,
   SlackModule,
   SurgeModule,
+  TriggersModule,
   EventTypesModule,
   LeadImportModule,
   DecaysModule,

@@ -40,6 +40,10 @@ interface Ctx {
   velocityFilterOfA: string;
   metadataFilterOfA: string;
   surgeTriggerOfA: string;
+  /** a milestone, a sequence and a pattern trigger of OU A (paused) */
+  milestoneTriggerOfA: string;
+  sequenceOfA: string;
+  patternTriggerOfA: string;
   notificationChannelOfA: string;
   decayOfA: string;
   leadOfA: string;
@@ -128,6 +132,31 @@ const MATRIX: Row[] = [
     viewerMay: true,
   },
   { method: 'GET', path: '/surge-events', url: () => '/surge-events' },
+  { method: 'GET', path: '/triggers', url: () => '/triggers' },
+  { method: 'POST', path: '/triggers', url: () => '/triggers', body: { score_threshold: 50, active: false } },
+  { method: 'PUT', path: '/triggers/:id', url: (c) => `/triggers/${c.milestoneTriggerOfA}`, body: { score_threshold: 99 }, item: true },
+  { method: 'DELETE', path: '/triggers/:id', url: (c) => `/triggers/${c.milestoneTriggerOfA}`, item: true },
+  { method: 'GET', path: '/triggers/:id/health', url: (c) => `/triggers/${c.milestoneTriggerOfA}/health`, item: true },
+  { method: 'POST', path: '/triggers/:id/simulate', url: (c) => `/triggers/${c.milestoneTriggerOfA}/simulate`, body: { days: 7 }, item: true, viewerMay: true },
+  { method: 'GET', path: '/milestone-events', url: () => '/milestone-events' },
+  { method: 'GET', path: '/milestone-events/export', url: () => '/milestone-events/export' },
+  { method: 'GET', path: '/sequences', url: () => '/sequences' },
+  { method: 'POST', path: '/sequences', url: () => '/sequences', body: { event_types: ['A Event', 'B Event'], window_seconds: 60, active: false } },
+  { method: 'PUT', path: '/sequences/:id', url: (c) => `/sequences/${c.sequenceOfA}`, body: { window_seconds: 120 }, item: true },
+  { method: 'DELETE', path: '/sequences/:id', url: (c) => `/sequences/${c.sequenceOfA}`, item: true },
+  { method: 'GET', path: '/sequences/:id/health', url: (c) => `/sequences/${c.sequenceOfA}/health`, item: true },
+  { method: 'POST', path: '/sequences/:id/simulate', url: (c) => `/sequences/${c.sequenceOfA}/simulate`, body: { days: 7 }, item: true, viewerMay: true },
+  { method: 'GET', path: '/sequence-events', url: () => '/sequence-events' },
+  { method: 'GET', path: '/sequence-events/export', url: () => '/sequence-events/export' },
+  { method: 'GET', path: '/pattern-triggers', url: () => '/pattern-triggers' },
+  {
+    method: 'POST',
+    path: '/pattern-triggers',
+    url: () => '/pattern-triggers',
+    body: { window_seconds: 60, conditions: [{ event_type: 'A Event', min_count: 2 }], active: false },
+  },
+  { method: 'PUT', path: '/pattern-triggers/:id', url: (c) => `/pattern-triggers/${c.patternTriggerOfA}`, body: { window_seconds: 120 }, item: true },
+  { method: 'DELETE', path: '/pattern-triggers/:id', url: (c) => `/pattern-triggers/${c.patternTriggerOfA}`, item: true },
   { method: 'GET', path: '/notification-channels', url: () => '/notification-channels' },
   {
     method: 'POST',
@@ -441,6 +470,17 @@ describe('Tenancy matrix', () => {
     const surgeTriggerOfA = (
       await api(t, a.admin).post('/surge-triggers', { event_type: 'A Event', window_seconds: 60, threshold_count: 3, active: false }).expect(201)
     ).body.trigger_id;
+    const milestoneTriggerOfA = (await api(t, a.admin).post('/triggers', { score_threshold: 30, active: false }).expect(201)).body.trigger_id;
+    const sequenceOfA = (
+      await api(t, a.admin)
+        .post('/sequences', { event_types: ['A Event', 'B Event'], window_seconds: 60, active: false })
+        .expect(201)
+    ).body.trigger_id;
+    const patternTriggerOfA = (
+      await api(t, a.admin)
+        .post('/pattern-triggers', { window_seconds: 60, conditions: [{ event_type: 'A Event', min_count: 2 }], active: false })
+        .expect(201)
+    ).body.trigger_id;
     const notificationChannelOfA = (
       await api(t, a.admin)
         .post('/notification-channels', { name: 'A alerts', type: 'webhook', config: { url: 'https://hooks.example.com/a' } })
@@ -526,6 +566,9 @@ describe('Tenancy matrix', () => {
       velocityFilterOfA,
       metadataFilterOfA,
       surgeTriggerOfA,
+      milestoneTriggerOfA,
+      sequenceOfA,
+      patternTriggerOfA,
       notificationChannelOfA,
       decayOfA,
       leadOfA: leadIdOfA ?? leadOfA,

@@ -6,3 +6,4 @@ export { DeliveryHealth, healthColour, type DeliveryHealthView, type DeliveryAtt
 export { NotificationChannels } from './channels/notification-channels.service';
 export type { DeliveryDestination, NotificationMessage, OutboxEnqueue, SendOutcome, TriggerType } from './outbox/delivery.types';
 export { SlackDelivery, type SlackSendInput } from './outbox/slack-delivery.port';
+export { NotificationDestinations, type TriggerDestinationChanges } from './channels/notification-destinations';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { QueueName, QueuesModule } from '../../platform/queues';
 import { NotificationChannels } from './channels/notification-channels.service';
+import { NotificationDestinations } from './channels/notification-destinations';
 import { NotificationFailures } from './failures/notification-failures.service';
 import { NotificationChannelsController } from './http/notification-channels.controller';
 import { NotificationFailuresController } from './http/notification-failures.controller';
@@ -16,8 +17,8 @@ import { NotificationDeliveryJob, OutboxSweeper } from './outbox/notification-de
 @Module({
   imports: [QueuesModule.forFeature(QueueName.NotificationDelivery)],
   controllers: [NotificationChannelsController, NotificationFailuresController],
-  providers: [NotificationChannels, NotificationFailures, DeliveryHealth, DeliveryOutbox],
-  exports: [NotificationChannels, DeliveryHealth, DeliveryOutbox],
+  providers: [NotificationChannels, NotificationDestinations, NotificationFailures, DeliveryHealth, DeliveryOutbox],
+  exports: [NotificationChannels, NotificationDestinations, DeliveryHealth, DeliveryOutbox],
 })
 export class NotificationsModule {}
 

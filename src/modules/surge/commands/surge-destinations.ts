@@ -1,28 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { OutboundClient } from '../../../platform/outbound';
-import { NotificationChannels } from '../../notifications';
-import { SurgeErrors } from '../surge.errors';
+import { NotificationDestinations } from '../../notifications';
 import { SurgeTriggerChanges } from './surge-trigger-changes';
 
 /**
- * The destination checks a surge trigger's create and update need beyond its own fields: webhook and Teams URLs
- * through the outbound guard (400 `destination_not_allowed`, contracts §2), `notification_channel_id` a channel of
- * the active OU (400 `unknown_notification_channel`, SUR-3). Run before anything is written.
+ * The destination checks a surge trigger's create and update need beyond its own fields — the notifications'
+ * one check every trigger shares (outbound guard on URLs, `notification_channel_id` a channel of the active OU).
  */
 @Injectable()
 export class SurgeDestinations {
-  constructor(
-    private readonly outbound: OutboundClient,
-    private readonly channels: NotificationChannels,
-  ) {}
+  constructor(private readonly destinations: NotificationDestinations) {}
 
-  async check(changes: SurgeTriggerChanges): Promise<void> {
-    if (changes.webhook_url) await this.outbound.assertAllowed(changes.webhook_url, 'webhook_url');
-    if (changes.teams_webhook_url) await this.outbound.assertAllowed(changes.teams_webhook_url, 'teams_webhook_url');
-    if (changes.notification_channel_id && !(await this.channels.existsInActiveUnit(changes.notification_channel_id))) {
-      throw SurgeErrors.error('unknown_notification_channel', 'notification_channel_id does not name a notification channel of the active OU', [
-        { field: 'notification_channel_id', reason: 'unknown notification channel' },
-      ]);
-    }
+  check(changes: SurgeTriggerChanges): Promise<void> {
+    return this.destinations.check(changes);
   }
 }

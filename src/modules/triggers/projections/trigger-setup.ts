@@ -1,0 +1,72 @@
+import { EntityManager } from 'typeorm';
+import { selectRows, sql } from '../../../platform/database';
+import { TriggerConfig, TriggerKind } from '../domain';
+
+/** An active trigger as the live detection reads it. */
+export interface ActiveTriggerRow {
+  id: string;
+  unit_id: string;
+  kind: TriggerKind;
+  name: string;
+  event_type: string;
+  event_type_key: string;
+  score_threshold: number | null;
+  fire_mode: 'once' | 'always';
+  cooldown_seconds: number;
+  config: TriggerConfig;
+  created_at: Date;
+  notification_channel_id: string | null;
+  webhook_url: string | null;
+  teams_webhook_url: string | null;
+  emails: string[];
+  email_subject: string | null;
+  email_message: string | null;
+}
+
+/** What the detection needs of one OU: the primary engagement ruleset (whose score milestones watch) and the active triggers. */
+export interface UnitTriggerSetup {
+  primaryRulesetId: string | null;
+  triggers: ActiveTriggerRow[];
+}
+
+const MAX_CACHED = 10_000;
+
+/**
+ * Active triggers and the primary ruleset per OU, kept per process with the counters `trigger_setup_version` and
+ * `scoring_setup_version` seen just before reading them (both are moved by every write of their tables), so a batch
+ * whose OUs did not change costs one one-row read.
+ */
+export class TriggerSetupCache {
+  private readonly cache = new Map<string, { version: string; setup: UnitTriggerSetup }>();
+
+  async load(m: EntityManager, unitIds: string[]): Promise<Map<string, UnitTriggerSetup>> {
+    const [{ version }] = await m.query(
+      `SELECT (SELECT version FROM trigger_setup_version)::text || ':' || (SELECT version FROM scoring_setup_version)::text AS version`,
+    );
+    const out = new Map<string, UnitTriggerSetup>();
+    const missing: string[] = [];
+    for (const u of unitIds) {
+      const hit = this.cache.get(u);
+      if (hit && hit.version === version) out.set(u, hit.setup);
+      else missing.push(u);
+    }
+    if (!missing.length) return out;
+    const primaries = await selectRows<{ unit_id: string; id: string }>(
+      m,
+      sql`SELECT unit_id, id FROM rulesets WHERE unit_id = ANY(${missing}::text[]) AND dimension = 'engagement' AND is_primary`,
+    );
+    const triggers = await selectRows<ActiveTriggerRow>(
+      m,
+      sql`SELECT id, unit_id, kind, name, event_type, event_type_key, score_threshold, fire_mode, cooldown_seconds, config, created_at,
+                 notification_channel_id, webhook_url, teams_webhook_url, emails, email_subject, email_message
+            FROM triggers WHERE unit_id = ANY(${missing}::text[]) AND active ORDER BY id`,
+    );
+    if (this.cache.size + missing.length > MAX_CACHED) this.cache.clear();
+    for (const u of missing) {
+      const setup = { primaryRulesetId: primaries.find((p) => p.unit_id === u)?.id ?? null, triggers: triggers.filter((t) => t.unit_id === u) };
+      this.cache.set(u, { version, setup });
+      out.set(u, setup);
+    }
+    return out;
+  }
+}
