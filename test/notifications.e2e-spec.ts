@@ -367,6 +367,88 @@ describe('Notification channels and delivery', () => {
       await eventually(async () => hook.at('/replay').length === 1);
       expect((await ds.query(`SELECT count(*)::int AS n FROM notification_deliveries WHERE source_id = $1`, [sourceId]))[0].n).toBe(1);
     });
+
+    it('a job that starts while the firing is still being written waits for the commit, then delivers without an error retry', async () => {
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.NotificationDelivery));
+      const failures: string[] = [];
+      const outcomes: string[] = [];
+      const onFailed = (_job: unknown, err: Error) => failures.push(err.message);
+      const onCompleted = (_job: unknown, result: { outcome?: string }) => outcomes.push(result?.outcome ?? '');
+      queue.on('failed', onFailed);
+      queue.on('completed', onCompleted);
+      try {
+        let ids: string[] = [];
+        await ds.transaction(async (m) => {
+          ids = await t.app.get(DeliveryOutbox).enqueue(m, {
+            org_id: a.orgId,
+            unit_id: a.unitId,
+            trigger_type: 'surge',
+            trigger_id: 'srg_slow_writer',
+            source_id: randomUUID(),
+            destinations: [{ kind: 'webhook', url: `${hook.base}/slow-writer` }],
+            message: { title: 't', why: 'w', body: { slow: true } },
+            at: t.clock.now(),
+          });
+          // the job is taken while this transaction is open: it must find the writer busy and come back
+          await eventually(async () => outcomes.includes('writer_busy') || failures.length > 0);
+        });
+        expect((await settled(ids[0])).status).toBe('delivered');
+        expect(hook.at('/slow-writer')).toHaveLength(1);
+        expect(failures).toEqual([]);
+        expect(outcomes).toContain('delivered');
+      } finally {
+        queue.off('failed', onFailed);
+        queue.off('completed', onCompleted);
+      }
+    });
+
+    it('writes a batch of firings in a constant number of statements, each delivered once, a foreign channel skipped', async () => {
+      const channel = (
+        await as()
+          .post('/notification-channels', { name: 'Batch hook', type: 'webhook', config: { url: `${hook.base}/batch-channel` } })
+          .expect(201)
+      ).body;
+      const foreign = (
+        await api(t, b.admin)
+          .post('/notification-channels', { name: 'Rival hook', type: 'webhook', config: { url: `${hook.base}/batch-foreign` } })
+          .expect(201)
+      ).body;
+      const firings = Array.from({ length: 40 }, (_, i) => ({
+        org_id: a.orgId,
+        unit_id: a.unitId,
+        trigger_type: 'milestone' as const,
+        trigger_id: 'trg_batch',
+        source_id: randomUUID(),
+        lead_id: `ld_batch_${i}`,
+        destinations: [
+          { kind: 'webhook', url: `${hook.base}/batch-inline` },
+          { kind: 'channel', channelId: channel.id },
+          { kind: 'channel', channelId: foreign.id },
+        ] satisfies DeliveryDestination[],
+        message: { title: `batch ${i}`, why: 'w', body: { n: i } },
+        at: t.clock.now(),
+      }));
+      let statements = 0;
+      const write = () =>
+        ds.transaction((m) => {
+          const query = m.query.bind(m);
+          m.query = ((...args: Parameters<typeof m.query>) => (statements++, query(...args))) as typeof m.query;
+          return t.app.get(DeliveryOutbox).enqueueMany(m, firings);
+        });
+      const ids = await write();
+      expect(ids).toHaveLength(80);
+      // channels read, rows written, locks taken: three statements for 40 firings × 2 destinations
+      expect(statements).toBe(3);
+      // replayed: nothing new, nothing queued
+      statements = 0;
+      expect(await write()).toEqual([]);
+      expect(statements).toBe(2);
+      await eventually(async () => hook.at('/batch-inline').length === 40 && hook.at('/batch-channel').length === 40);
+      expect(new Set(hook.at('/batch-inline').map((r) => r.body.n)).size).toBe(40);
+      expect(hook.at('/batch-foreign')).toHaveLength(0);
+      const rows = await ds.query(`SELECT status, count(*)::int AS n FROM notification_deliveries WHERE trigger_id = 'trg_batch' GROUP BY status`);
+      expect(rows).toEqual([{ status: 'delivered', n: 80 }]);
+    });
   });
 
   describe('surge triggers on the outbox', () => {

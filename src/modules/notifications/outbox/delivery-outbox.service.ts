@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { EntityManager } from 'typeorm';
-import { selectOne, selectRows, sql } from '../../../platform/database';
+import { selectRows, sql } from '../../../platform/database';
 import { uuidv7 } from '../../../platform/event-store';
 import { QueueName } from '../../../platform/queues';
 import { ChannelRow } from '../channels/channel-views';
@@ -33,79 +33,134 @@ export class DeliveryOutbox {
   constructor(@InjectQueue(QueueName.NotificationDelivery) private readonly queue: Queue) {}
 
   /** Returns the ids of the rows written (none when the firing was recorded before). */
-  async enqueue(m: EntityManager, n: OutboxEnqueue): Promise<string[]> {
-    const ids: string[] = [];
-    for (const d of n.destinations) {
-      const r = await this.resolve(m, n.unit_id, d);
-      if (!r) {
-        this.logger.warn({ msg: 'notification channel not found; destination skipped', unit_id: n.unit_id, trigger_id: n.trigger_id, destination: d });
-        continue;
-      }
-      // inline Slack destinations are told apart by target (a firing may post to a channel and DM the owner)
-      const dedupe = `${n.trigger_type}:${n.source_id}:${r.kind}:${r.channelId ?? (d.kind === 'slack' ? `${d.target}:${d.id}` : 'inline')}`;
+  enqueue(m: EntityManager, n: OutboxEnqueue): Promise<string[]> {
+    return this.enqueueMany(m, [n]);
+  }
+
+  /**
+   * Many firings at once (a projection batch): the channels they name are read in one query, every row is written
+   * by one multi-row insert, their advisory locks taken by one statement and their jobs handed over in one bulk
+   * add, so a batch costs the same handful of round trips however many firings it holds.
+   */
+  async enqueueMany(m: EntityManager, list: OutboxEnqueue[]): Promise<string[]> {
+    const channels = await this.channelsOf(m, list);
+    const rows: Record<string, unknown>[] = [];
+    for (const n of list) {
       const at = n.at.toISOString();
-      const [row] = await selectRows<{ id: string }>(
-        m,
-        sql`INSERT INTO notification_deliveries (id, org_id, unit_id, dedupe_key, trigger_type, trigger_id, channel_id, source_id, lead_ref, lead_id, kind, target,
-                                                 secret_enc, payload, failure_stage, status, next_attempt_at, created_at, last_attempt_at)
-            VALUES (${uuidv7()}, ${n.org_id}, ${n.unit_id}, ${dedupe}, ${n.trigger_type}, ${n.trigger_id}, ${r.channelId}, ${n.source_id}, ${n.lead_ref ?? null},
-                    ${n.lead_id ?? null}, ${r.kind}, ${JSON.stringify(r.target)}, ${r.secretSealed}, ${JSON.stringify(n.message)},
-                    ${n.failure_stage ?? 'dispatch'}, 'pending', now(), ${at}, ${at})
-            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      );
-      if (!row) continue;
-      // held until the firing's transaction ends: the job waits on it, then finds the row (commit) or not (rollback)
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [row.id]);
-      ids.push(row.id);
+      for (const d of n.destinations) {
+        const r = resolve(d, d.kind === 'channel' ? channels.get(channelKey(n.unit_id, d.channelId)) : undefined);
+        if (!r) {
+          this.logger.warn({ msg: 'notification channel not found; destination skipped', unit_id: n.unit_id, trigger_id: n.trigger_id, destination: d });
+          continue;
+        }
+        rows.push({
+          id: uuidv7(),
+          org_id: n.org_id,
+          unit_id: n.unit_id,
+          // inline Slack destinations are told apart by target (a firing may post to a channel and DM the owner)
+          dedupe_key: `${n.trigger_type}:${n.source_id}:${r.kind}:${r.channelId ?? (d.kind === 'slack' ? `${d.target}:${d.id}` : 'inline')}`,
+          trigger_type: n.trigger_type,
+          trigger_id: n.trigger_id,
+          channel_id: r.channelId,
+          source_id: n.source_id,
+          lead_ref: n.lead_ref ?? null,
+          lead_id: n.lead_id ?? null,
+          kind: r.kind,
+          target: r.target,
+          secret_enc: r.secretSealed,
+          payload: n.message,
+          failure_stage: n.failure_stage ?? 'dispatch',
+          at,
+        });
+      }
     }
-    for (const id of ids) await this.dispatch(m, id);
+    if (!rows.length) return [];
+    const written = await selectRows<{ id: string }>(
+      m,
+      sql`INSERT INTO notification_deliveries (id, org_id, unit_id, dedupe_key, trigger_type, trigger_id, channel_id, source_id, lead_ref, lead_id, kind, target,
+                                               secret_enc, payload, failure_stage, status, next_attempt_at, created_at, last_attempt_at)
+          SELECT id, org_id, unit_id, dedupe_key, trigger_type, trigger_id, channel_id, source_id, lead_ref, lead_id, kind, target,
+                 secret_enc, payload, failure_stage, 'pending', now(), at, at
+            FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id uuid, org_id text, unit_id text, dedupe_key text, trigger_type text, trigger_id text,
+                 channel_id uuid, source_id text, lead_ref text, lead_id text, kind text, target jsonb, secret_enc text, payload jsonb, failure_stage text,
+                 at timestamptz)
+          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    );
+    if (!written.length) return [];
+    // rows keep their batch order for the queue (the insert's RETURNING order is not promised)
+    const fresh = new Set(written.map((r) => r.id));
+    const ids = rows.map((r) => r.id as string).filter((id) => fresh.has(id));
+    // held until the firing's transaction ends: a job waits on it, then finds the row (commit) or not (rollback)
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest($1::text[]) AS id`, [ids]);
+    await this.dispatch(m, ids);
     return ids;
   }
 
-  /** Hands the queue a job for a row; a queue that does not take it leaves an `enqueue_failed` record the sweeper retries. */
-  private async dispatch(m: EntityManager, id: string): Promise<void> {
+  /** Hands the queue a job per row; a queue that does not take them leaves `enqueue_failed` records the sweeper retries. */
+  private async dispatch(m: EntityManager, ids: string[]): Promise<void> {
     try {
-      await withTimeout(this.queue.add(DELIVER_NOTIFICATION, { delivery_id: id } satisfies DeliverNotificationData), ENQUEUE_TIMEOUT_MS);
+      await withTimeout(
+        this.queue.addBulk(ids.map((id) => ({ name: DELIVER_NOTIFICATION, data: { delivery_id: id } satisfies DeliverNotificationData }))),
+        ENQUEUE_TIMEOUT_MS,
+      );
     } catch (err) {
       const error = `enqueue failed: ${(err as Error).message}`.slice(0, 500);
-      this.logger.error({ msg: 'notification enqueue failed', delivery_id: id, error });
-      await m.query(`UPDATE notification_deliveries SET status = 'enqueue_failed', failure_stage = 'enqueue', last_error = $2 WHERE id = $1`, [id, error]);
+      this.logger.error({ msg: 'notification enqueue failed', delivery_ids: ids, error });
+      await m.query(`UPDATE notification_deliveries SET status = 'enqueue_failed', failure_stage = 'enqueue', last_error = $2 WHERE id = ANY($1::uuid[])`, [
+        ids,
+        error,
+      ]);
     }
   }
 
-  /** A channel destination is snapshotted into the row (a later edit of the channel does not change a queued delivery). */
-  private async resolve(m: EntityManager, unitId: string, d: DeliveryDestination): Promise<Resolved | null> {
-    switch (d.kind) {
-      case 'webhook':
-        return { kind: 'webhook', channelId: null, target: { url: d.url }, secretSealed: d.authHeaderSealed ?? null };
-      case 'teams':
-        return { kind: 'teams', channelId: null, target: { url: d.url }, secretSealed: null };
-      case 'email':
-        return { kind: 'email', channelId: null, target: { recipients: d.recipients, subject_prefix: d.subjectPrefix ?? null }, secretSealed: null };
-      case 'slack':
-        return { kind: 'slack', channelId: null, target: d.target === 'user' ? { user_id: d.id } : { channel_id: d.id }, secretSealed: null };
-      case 'channel': {
-        const c = await selectOne<ChannelRow>(m, sql`SELECT * FROM notification_channels WHERE id = ${d.channelId} AND unit_id = ${unitId}`);
-        if (!c) return null;
-        const cfg = c.config as Record<string, string | undefined>;
-        switch (c.type) {
-          case 'webhook':
-            return { kind: 'webhook', channelId: c.id, target: { url: cfg.url }, secretSealed: c.secret_enc };
-          case 'teams':
-            return { kind: 'teams', channelId: c.id, target: { url: cfg.webhook_url, channel_name: cfg.channel_name ?? null }, secretSealed: null };
-          case 'email':
-            return {
-              kind: 'email',
-              channelId: c.id,
-              target: { recipients: splitRecipients(cfg.recipients ?? ''), subject_prefix: cfg.subject_prefix ?? null },
-              secretSealed: null,
-            };
-          case 'slack':
-            return { kind: 'slack', channelId: c.id, target: { channel_id: cfg.channel_id, channel_name: cfg.channel_name ?? null }, secretSealed: null };
-        }
+  /** The saved channels the batch names, read once (scoped to each firing's OU). */
+  private async channelsOf(m: EntityManager, list: OutboxEnqueue[]): Promise<Map<string, ChannelRow>> {
+    const wanted = list.flatMap((n) => n.destinations.flatMap((d) => (d.kind === 'channel' ? [{ id: d.channelId, unit_id: n.unit_id }] : [])));
+    if (!wanted.length) return new Map();
+    const rows = await selectRows<ChannelRow>(
+      m,
+      sql`SELECT c.* FROM notification_channels c JOIN jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) AS w(id text, unit_id text)
+             ON c.id::text = w.id AND c.unit_id = w.unit_id`,
+    );
+    return new Map(rows.map((c) => [channelKey(c.unit_id, c.id), c]));
+  }
+}
+
+const channelKey = (unitId: string, channelId: string) => `${unitId}\u0000${channelId.toLowerCase()}`;
+
+/** A channel destination is snapshotted into the row (a later edit of the channel does not change a queued delivery). */
+function resolve(d: DeliveryDestination, channel: ChannelRow | undefined): Resolved | null {
+  switch (d.kind) {
+    case 'webhook':
+      return { kind: 'webhook', channelId: null, target: { url: d.url }, secretSealed: d.authHeaderSealed ?? null };
+    case 'teams':
+      return { kind: 'teams', channelId: null, target: { url: d.url }, secretSealed: null };
+    case 'email':
+      return { kind: 'email', channelId: null, target: { recipients: d.recipients, subject_prefix: d.subjectPrefix ?? null }, secretSealed: null };
+    case 'slack':
+      return { kind: 'slack', channelId: null, target: d.target === 'user' ? { user_id: d.id } : { channel_id: d.id }, secretSealed: null };
+    case 'channel': {
+      const c = channel;
+      if (!c) return null;
+      const cfg = c.config as Record<string, string | undefined>;
+      switch (c.type) {
+        case 'webhook':
+          return { kind: 'webhook', channelId: c.id, target: { url: cfg.url }, secretSealed: c.secret_enc };
+        case 'teams':
+          return { kind: 'teams', channelId: c.id, target: { url: cfg.webhook_url, channel_name: cfg.channel_name ?? null }, secretSealed: null };
+        case 'email':
+          return {
+            kind: 'email',
+            channelId: c.id,
+            target: { recipients: splitRecipients(cfg.recipients ?? ''), subject_prefix: cfg.subject_prefix ?? null },
+            secretSealed: null,
+          };
+        case 'slack':
+          return { kind: 'slack', channelId: c.id, target: { channel_id: cfg.channel_id, channel_name: cfg.channel_name ?? null }, secretSealed: null };
       }
     }
   }
+  return null;
 }
 
 export function splitRecipients(raw: string): string[] {

@@ -4,7 +4,7 @@ import { selectRows, sql } from '../../../platform/database';
 import { nameUuid, StoredEvent } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
 import { LeadEvent, LeadEventRecordedPayload, LeadScoresResetPayload, LeadStreamType } from '../../leads';
-import { DeliveryDestination, DeliveryOutbox } from '../../notifications';
+import { DeliveryDestination, DeliveryOutbox, OutboxEnqueue } from '../../notifications';
 import { roundScore, ScoreTerms } from '../../scoring/domain';
 import {
   advanceScore,
@@ -224,7 +224,7 @@ export class TriggerDetectionProjection implements Projection {
     await this.writeScores(m, touchedScores, running);
     await this.writeStates(m, touchedStates, states);
     await this.writeRecent(m, recent, loadedRecent);
-    for (const f of firings) await this.record(m, f);
+    await this.record(m, firings);
   }
 
   private async writeScores(m: EntityManager, refs: Set<string>, running: Map<string, RunningScore & { ruleset_id: string | null }>): Promise<void> {
@@ -291,86 +291,106 @@ export class TriggerDetectionProjection implements Projection {
     }
   }
 
-  /** The firing's row (once: keyed by trigger, lead and source event) and, for a new one, its notifications. */
-  private async record(m: EntityManager, f: Firing): Promise<void> {
-    const { trigger: t, e, p } = f;
-    const firedAt = e.recordedAt.toISOString();
-    let inserted: { id: string }[];
-    if (t.kind === 'milestone') {
-      const s = f.milestone!.step;
-      inserted = await m.query(
-        `INSERT INTO milestone_events (id, org_id, unit_id, trigger_id, trigger_name, kind, lead_ref, lead_id, score, previous_score, event_id, event_type, fired_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [
-          f.id,
-          e.metadata.org_id,
-          e.metadata.unit_id,
-          t.id,
-          t.name,
-          f.milestone!.kind,
-          e.streamId,
-          p.lead_id,
-          roundScore(s.score),
-          roundScore(s.previous),
-          p.event_id,
-          p.event_type,
-          firedAt,
-        ],
-      );
-    } else if (t.kind === 'sequence') {
-      inserted = await m.query(
-        `INSERT INTO sequence_events (id, org_id, unit_id, sequence_id, sequence_name, lead_ref, lead_id, event_types, event_ids, fired_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [
-          f.id,
-          e.metadata.org_id,
-          e.metadata.unit_id,
-          t.id,
-          t.name,
-          e.streamId,
-          p.lead_id,
-          JSON.stringify(t.config.event_types ?? []),
-          JSON.stringify(f.events!.map((x) => x.event_id)),
-          firedAt,
-        ],
-      );
-    } else {
-      inserted = await m.query(
-        `INSERT INTO pattern_events (id, org_id, unit_id, trigger_id, lead_ref, lead_id, event_ids, fired_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [f.id, e.metadata.org_id, e.metadata.unit_id, t.id, e.streamId, p.lead_id, JSON.stringify(f.events!.map((x) => x.event_id)), firedAt],
-      );
-    }
-    // "Milestone Exited" is recorded (owner notifications, MS-10) but not sent to the trigger's shared destinations
-    if (!inserted.length || f.milestone?.kind === 'exited') return;
-    const destinations = destinationsOf(t);
-    if (!destinations.length) return;
-    const why = whyOf(f);
-    const body: Record<string, unknown> = {
-      type: t.kind,
-      trigger: { id: t.id, name: t.name },
-      lead: { id: p.lead_id },
-      event: { id: p.event_id, event_type: p.event_type, channel: p.channel, timestamp: p.occurred_at },
-      why,
-      fired_at: firedAt,
-      firing_id: f.id,
-    };
-    if (f.milestone) body.score = { value: roundScore(f.milestone.step.score), previous: roundScore(f.milestone.step.previous), threshold: t.score_threshold };
-    if (f.events) body.events = f.events.map((x) => ({ id: x.event_id, event_type_key: x.event_type_key, timestamp: x.at.toISOString() }));
-    if (t.email_message) body.message = t.email_message;
-    await this.outbox.enqueue(m, {
-      org_id: e.metadata.org_id!,
-      unit_id: e.metadata.unit_id!,
-      trigger_type: t.kind,
-      trigger_id: t.id,
-      source_id: f.id,
-      lead_ref: e.streamId,
-      lead_id: p.lead_id,
-      destinations,
-      message: { title: `${t.name} — lead ${p.lead_id}`, why, body },
-      at: e.recordedAt,
+  /**
+   * The batch's firings: one multi-row insert per kind (each row once: keyed by trigger, lead and source event, so a
+   * replayed batch inserts nothing), then the notifications of the new ones, all handed to the outbox at once.
+   */
+  private async record(m: EntityManager, firings: Firing[]): Promise<void> {
+    if (!firings.length) return;
+    const inserted = new Set<string>();
+    const byKind = (kind: ActiveTriggerRow['kind']) => firings.filter((f) => f.trigger.kind === kind);
+    const base = (f: Firing) => ({
+      id: f.id,
+      org_id: f.e.metadata.org_id,
+      unit_id: f.e.metadata.unit_id,
+      lead_ref: f.e.streamId,
+      lead_id: f.p.lead_id,
+      fired_at: f.e.recordedAt.toISOString(),
     });
+    const insert = async (statement: string, rows: Record<string, unknown>[]) => {
+      if (!rows.length) return;
+      for (const r of (await m.query(statement, [JSON.stringify(rows)])) as { id: string }[]) inserted.add(r.id);
+    };
+    await insert(
+      `INSERT INTO milestone_events (id, org_id, unit_id, trigger_id, trigger_name, kind, lead_ref, lead_id, score, previous_score, event_id, event_type, fired_at)
+       SELECT id, org_id, unit_id, trigger_id, trigger_name, kind, lead_ref, lead_id, score, previous_score, event_id, event_type, fired_at
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, org_id text, unit_id text, trigger_id text, trigger_name text, kind text, lead_ref text, lead_id text,
+              score double precision, previous_score double precision, event_id uuid, event_type text, fired_at timestamptz)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      byKind('milestone').map((f) => ({
+        ...base(f),
+        trigger_id: f.trigger.id,
+        trigger_name: f.trigger.name,
+        kind: f.milestone!.kind,
+        score: roundScore(f.milestone!.step.score),
+        previous_score: roundScore(f.milestone!.step.previous),
+        event_id: f.p.event_id,
+        event_type: f.p.event_type,
+      })),
+    );
+    await insert(
+      `INSERT INTO sequence_events (id, org_id, unit_id, sequence_id, sequence_name, lead_ref, lead_id, event_types, event_ids, fired_at)
+       SELECT id, org_id, unit_id, sequence_id, sequence_name, lead_ref, lead_id, event_types, event_ids, fired_at
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, org_id text, unit_id text, sequence_id text, sequence_name text, lead_ref text, lead_id text,
+              event_types jsonb, event_ids jsonb, fired_at timestamptz)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      byKind('sequence').map((f) => ({
+        ...base(f),
+        sequence_id: f.trigger.id,
+        sequence_name: f.trigger.name,
+        event_types: f.trigger.config.event_types ?? [],
+        event_ids: f.events!.map((x) => x.event_id),
+      })),
+    );
+    await insert(
+      `INSERT INTO pattern_events (id, org_id, unit_id, trigger_id, lead_ref, lead_id, event_ids, fired_at)
+       SELECT id, org_id, unit_id, trigger_id, lead_ref, lead_id, event_ids, fired_at
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, org_id text, unit_id text, trigger_id text, lead_ref text, lead_id text, event_ids jsonb, fired_at timestamptz)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      byKind('pattern').map((f) => ({ ...base(f), trigger_id: f.trigger.id, event_ids: f.events!.map((x) => x.event_id) })),
+    );
+
+    const notifications: OutboxEnqueue[] = [];
+    for (const f of firings) {
+      if (!inserted.has(f.id)) continue;
+      const n = notificationOf(f);
+      if (n) notifications.push(n);
+    }
+    if (notifications.length) await this.outbox.enqueueMany(m, notifications);
   }
+}
+
+/** What a new firing sends to its trigger's shared destinations ("Milestone Exited" is recorded, MS-10, but not sent). */
+function notificationOf(f: Firing): OutboxEnqueue | null {
+  const { trigger: t, e, p } = f;
+  if (f.milestone?.kind === 'exited') return null;
+  const destinations = destinationsOf(t);
+  if (!destinations.length) return null;
+  const why = whyOf(f);
+  const body: Record<string, unknown> = {
+    type: t.kind,
+    trigger: { id: t.id, name: t.name },
+    lead: { id: p.lead_id },
+    event: { id: p.event_id, event_type: p.event_type, channel: p.channel, timestamp: p.occurred_at },
+    why,
+    fired_at: e.recordedAt.toISOString(),
+    firing_id: f.id,
+  };
+  if (f.milestone) body.score = { value: roundScore(f.milestone.step.score), previous: roundScore(f.milestone.step.previous), threshold: t.score_threshold };
+  if (f.events) body.events = f.events.map((x) => ({ id: x.event_id, event_type_key: x.event_type_key, timestamp: x.at.toISOString() }));
+  if (t.email_message) body.message = t.email_message;
+  return {
+    org_id: e.metadata.org_id!,
+    unit_id: e.metadata.unit_id!,
+    trigger_type: t.kind,
+    trigger_id: t.id,
+    source_id: f.id,
+    lead_ref: e.streamId,
+    lead_id: p.lead_id,
+    destinations,
+    message: { title: `${t.name} — lead ${p.lead_id}`, why, body },
+    at: e.recordedAt,
+  };
 }
 
 /** The firing's "Why" line (NF-3): what moved the lead. */
