@@ -35,4 +35,29 @@ describe('StatementBatcher', () => {
     fail = false;
     expect(await b.call(3)).toBe(3);
   });
+
+  it('with maxInFlight 1, calls made while a run is under way go together in the next run', async () => {
+    const runs: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const b = new StatementBatcher<number, number>(
+      async (xs) => {
+        runs.push(xs);
+        if (runs.length === 1) await gate;
+        return xs;
+      },
+      64,
+      1,
+    );
+    const first = b.call(1);
+    await new Promise((r) => setImmediate(r));
+    const later = [b.call(2), b.call(3)];
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const more = b.call(4);
+    expect(runs).toEqual([[1]]);
+    release();
+    expect(await Promise.all([first, ...later, more])).toEqual([1, 2, 3, 4]);
+    expect(runs).toEqual([[1], [2, 3, 4]]);
+  });
 });

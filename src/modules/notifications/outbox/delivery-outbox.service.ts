@@ -6,7 +6,7 @@ import { selectRows, sql } from '../../../platform/database';
 import { uuidv7 } from '../../../platform/event-store';
 import { QueueName } from '../../../platform/queues';
 import { ChannelRow } from '../channels/channel-views';
-import { DELIVER_NOTIFICATION, DeliverNotificationData, DeliveryDestination, DeliveryKind, OutboxEnqueue } from './delivery.types';
+import { DELIVER_NOTIFICATION, DeliveryDestination, DeliveryKind, deliveryJobs, OutboxEnqueue } from './delivery.types';
 
 /** How long a firing waits for the queue to take a delivery job before the row is marked `enqueue_failed`. */
 const ENQUEUE_TIMEOUT_MS = 2000;
@@ -96,13 +96,10 @@ export class DeliveryOutbox {
     return ids;
   }
 
-  /** Hands the queue a job per row; a queue that does not take them leaves `enqueue_failed` records the sweeper retries. */
+  /** Hands the queue the rows' jobs (a batch's rows share one); a queue that does not take them leaves `enqueue_failed` records the sweeper retries. */
   private async dispatch(m: EntityManager, ids: string[]): Promise<void> {
     try {
-      await withTimeout(
-        this.queue.addBulk(ids.map((id) => ({ name: DELIVER_NOTIFICATION, data: { delivery_id: id } satisfies DeliverNotificationData }))),
-        ENQUEUE_TIMEOUT_MS,
-      );
+      await withTimeout(this.queue.addBulk(deliveryJobs(ids).map((data) => ({ name: DELIVER_NOTIFICATION, data }))), ENQUEUE_TIMEOUT_MS);
     } catch (err) {
       const error = `enqueue failed: ${(err as Error).message}`.slice(0, 500);
       this.logger.error({ msg: 'notification enqueue failed', delivery_ids: ids, error });

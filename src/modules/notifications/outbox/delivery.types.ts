@@ -56,6 +56,27 @@ export interface OutboxEnqueue {
 }
 
 export const DELIVER_NOTIFICATION = 'notification.deliver';
+/**
+ * A delivery job: the outbox hands over a batch of firings' rows as one job (`delivery_ids`, at most
+ * DELIVERY_JOB_MAX_ROWS), retries and the sweeper one row (`delivery_id`); a job may carry either.
+ */
 export interface DeliverNotificationData {
-  delivery_id: string;
+  delivery_id?: string;
+  delivery_ids?: string[];
 }
+
+/** Rows per delivery job: enough to spread the queue's per-job cost thin, few enough to keep one job short. */
+export const DELIVERY_JOB_MAX_ROWS = 50;
+
+/** The jobs for these rows (in order, at most DELIVERY_JOB_MAX_ROWS each). */
+export function deliveryJobs(ids: string[]): DeliverNotificationData[] {
+  const jobs: DeliverNotificationData[] = [];
+  for (let i = 0; i < ids.length; i += DELIVERY_JOB_MAX_ROWS) {
+    const chunk = ids.slice(i, i + DELIVERY_JOB_MAX_ROWS);
+    jobs.push(chunk.length === 1 ? { delivery_id: chunk[0] } : { delivery_ids: chunk });
+  }
+  return jobs;
+}
+
+/** The rows a job asks for. */
+export const deliveryIdsOf = (d: DeliverNotificationData): string[] => d.delivery_ids ?? (d.delivery_id ? [d.delivery_id] : []);

@@ -10,7 +10,7 @@ import { MetricsService } from '../../../platform/metrics';
 import { QueueName } from '../../../platform/queues';
 import { JobContext, JobSummary, ScheduledJob } from '../../../platform/scheduling';
 import { DeliverySender, SendOutcome } from './delivery-sender';
-import { DELIVER_NOTIFICATION, DeliverNotificationData, DeliveryKind, NotificationMessage } from './delivery.types';
+import { DELIVER_NOTIFICATION, DeliverNotificationData, deliveryIdsOf, deliveryJobs, DeliveryKind, NotificationMessage } from './delivery.types';
 
 interface DeliveryRow {
   id: string;
@@ -53,14 +53,15 @@ interface AttemptRecord {
  *
  * The claims and the records of the jobs running at once (up to the queue concurrency) are group-committed: one
  * UPDATE claims every row asked for in the same event-loop turn, one statement records every attempt finished in
- * it (`StatementBatcher`): two round trips per batch of deliveries instead of two per delivery.
+ * it (`StatementBatcher`), and while one such statement runs the next calls wait and go together in the following one:
+ * two round trips per batch of deliveries instead of two per delivery, batches growing with load.
  */
 @Processor(QueueName.NotificationDelivery)
 @Injectable()
 export class NotificationDeliveryJob {
   private readonly logger = new Logger('NotificationDelivery');
-  private readonly claims = new StatementBatcher<string, DeliveryRow | null>((ids) => this.claimRows(ids));
-  private readonly records = new StatementBatcher<AttemptRecord, void>((rs) => this.recordAttempts(rs));
+  private readonly claims = new StatementBatcher<string, DeliveryRow | null>((ids) => this.claimRows(ids), 200, 1);
+  private readonly records = new StatementBatcher<AttemptRecord, void>((rs) => this.recordAttempts(rs), 200, 1);
 
   constructor(
     private readonly ds: DataSource,
@@ -72,38 +73,59 @@ export class NotificationDeliveryJob {
   ) {}
 
   @Process({ name: DELIVER_NOTIFICATION, concurrency: 16 })
-  async handle(job: Job<DeliverNotificationData>): Promise<{ outcome: string }> {
-    const id = job.data.delivery_id;
-    for (let round = 0; round < 2; round++) {
-      const row = await this.claim(id);
-      if (row) {
-        const outcome = await this.sender.send({
-          deliveryId: row.id,
-          orgId: row.org_id,
-          unitId: row.unit_id,
-          kind: row.kind,
-          target: row.target,
-          secretSealed: row.secret_enc,
-          message: row.payload,
-        });
-        return { outcome: await this.record(row, outcome) };
-      }
+  async handle(job: Job<DeliverNotificationData>): Promise<{ outcome: string; outcomes?: Record<string, number> }> {
+    const outcomes: string[] = [];
+    const sends: Promise<string>[] = [];
+    let pending = deliveryIdsOf(job.data);
+    for (let round = 0; round < 2 && pending.length; round++) {
+      const rows = await Promise.all(pending.map((id) => this.claim(id)));
+      const unclaimed = pending.filter((_, i) => !rows[i]);
+      for (const row of rows) if (row) sends.push(this.deliver(row));
+      pending = [];
+      if (!unclaimed.length) break;
       // not claimable: not visible yet (the firing's transaction holds the row's advisory lock until it ends), gone
       // (rolled back, lead erased), or finished / claimed by another worker / not due
-      const [{ exists, free }] = await this.ds.query(
-        // $2 is the id as text, the writer's lock key ($1 alone would be typed uuid, which hashtextextended does not take)
-        `SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE id = $1) AS exists, pg_try_advisory_xact_lock_shared(hashtextextended($2::text, 0)) AS free`,
-        [id, id],
-      );
-      if (!exists && !free) {
-        // come back shortly rather than hold a connection while the writer finishes
-        await this.queue.add(DELIVER_NOTIFICATION, { delivery_id: id } satisfies DeliverNotificationData, { delay: WRITER_BUSY_DELAY_MS });
-        return { outcome: 'writer_busy' };
+      const busy: string[] = [];
+      for (const s of await this.writerStates(unclaimed)) {
+        if (!s.exists && !s.free) busy.push(s.id);
+        else if (!s.exists) outcomes.push('gone');
+        // it exists: it may have become visible just after the claim looked, so claim once more
+        else pending.push(s.id);
       }
-      if (!exists) return { outcome: 'gone' };
-      // it exists: it may have become visible just after the claim looked, so claim once more
+      if (busy.length) {
+        // come back shortly rather than hold a connection while the writer finishes
+        await this.queue.add(DELIVER_NOTIFICATION, busy.length === 1 ? { delivery_id: busy[0] } : { delivery_ids: busy }, { delay: WRITER_BUSY_DELAY_MS });
+        outcomes.push(...busy.map(() => 'writer_busy'));
+      }
     }
-    return { outcome: 'skipped' };
+    outcomes.push(...pending.map(() => 'skipped'), ...(await Promise.all(sends)));
+    if (outcomes.length === 1) return { outcome: outcomes[0] };
+    const counts: Record<string, number> = {};
+    for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
+    return { outcome: 'batch', outcomes: counts };
+  }
+
+  private async deliver(row: DeliveryRow): Promise<string> {
+    const outcome = await this.sender.send({
+      deliveryId: row.id,
+      orgId: row.org_id,
+      unitId: row.unit_id,
+      kind: row.kind,
+      target: row.target,
+      secretSealed: row.secret_enc,
+      message: row.payload,
+    });
+    return this.record(row, outcome);
+  }
+
+  /** Whether each row is visible and whether its writer's transaction still holds its lock, in one statement. */
+  private writerStates(ids: string[]): Promise<{ id: string; exists: boolean; free: boolean }[]> {
+    return selectRows(
+      this.ds,
+      sql`SELECT x.id::text AS id, EXISTS (SELECT 1 FROM notification_deliveries d WHERE d.id = x.id) AS exists,
+                 pg_try_advisory_xact_lock_shared(hashtextextended(x.id::text, 0)) AS free
+            FROM unnest(${ids}::uuid[]) AS x(id)`,
+    );
   }
 
   /** Takes the row for one send (a lease that outlives the send's time limits), or null. */
@@ -231,9 +253,10 @@ export class OutboxSweeper {
            ORDER BY next_attempt_at LIMIT 5000`,
     );
     let done = 0;
-    for (const r of rows) {
-      await this.queue.add(DELIVER_NOTIFICATION, { delivery_id: r.id } satisfies DeliverNotificationData);
-      ctx?.progress(++done, rows.length);
+    for (const data of deliveryJobs(rows.map((r) => r.id))) {
+      await this.queue.add(DELIVER_NOTIFICATION, data);
+      done += deliveryIdsOf(data).length;
+      ctx?.progress(done, rows.length);
     }
     if (rows.length) this.logger.log({ msg: 'outbox rows re-enqueued', count: rows.length });
     return rows.length;
