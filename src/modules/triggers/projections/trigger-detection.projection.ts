@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
 import { nameUuid, StoredEvent } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
 import { LeadEvent, LeadEventRecordedPayload, LeadScoresResetPayload, LeadStreamType } from '../../leads';
-import { DeliveryDestination, DeliveryOutbox } from '../../notifications';
+import { DeliveryDestination, DeliveryOutbox, OwnerNotifications } from '../../notifications';
 import { roundScore, ScoreTerms } from '../../scoring/domain';
 import {
   advanceScore,
@@ -18,6 +18,7 @@ import {
   SeenEvent,
   sequenceStep,
 } from '../domain';
+import { notifyTriggerOwner } from './trigger-owner-dm';
 import { ActiveTriggerRow, TriggerSetupCache } from './trigger-setup';
 
 interface RunningRow {
@@ -92,7 +93,10 @@ export class TriggerDetectionProjection implements Projection {
   readonly tables = ['trigger_lead_scores', 'trigger_lead_state', 'trigger_recent_events', 'milestone_events', 'sequence_events', 'pattern_events'];
   private readonly setups = new TriggerSetupCache();
 
-  constructor(private readonly outbox: DeliveryOutbox) {}
+  constructor(
+    private readonly outbox: DeliveryOutbox,
+    @Optional() private readonly owners?: OwnerNotifications,
+  ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const relevant = events.filter(
@@ -341,8 +345,10 @@ export class TriggerDetectionProjection implements Projection {
         [f.id, e.metadata.org_id, e.metadata.unit_id, t.id, e.streamId, p.lead_id, JSON.stringify(f.events!.map((x) => x.event_id)), firedAt],
       );
     }
-    // "Milestone Exited" is recorded (owner notifications, MS-10) but not sent to the trigger's shared destinations
-    if (!inserted.length || f.milestone?.kind === 'exited') return;
+    if (!inserted.length) return;
+    await notifyTriggerOwner(this.owners, m, { ...f, why: whyOf(f) });
+    // "Milestone Exited" is an owner notification only (MS-10): it goes to none of the trigger's shared destinations
+    if (f.milestone?.kind === 'exited') return;
     const destinations = destinationsOf(t);
     if (!destinations.length) return;
     const why = whyOf(f);
@@ -379,7 +385,8 @@ function whyOf(f: Firing): string {
   if (f.milestone) {
     const s = f.milestone.step;
     const delta = roundScore(s.score) - roundScore(s.previous);
-    return `Score ${roundScore(s.score)} reached ${t.score_threshold} after ${f.p.event_type} (${delta >= 0 ? '+' : ''}${delta})`;
+    const moved = f.milestone.kind === 'exited' ? 'fell below' : 'reached';
+    return `Score ${roundScore(s.score)} ${moved} ${t.score_threshold} after ${f.p.event_type} (${delta >= 0 ? '+' : ''}${delta})`;
   }
   if (t.kind === 'sequence') return `Completed ${(t.config.event_types ?? []).join(t.config.ordered ? ' → ' : ' + ')} within ${t.config.window_seconds} s`;
   return `Matched ${(t.config.conditions ?? []).map((c) => `${c.min_count}× ${c.event_type}`).join(' + ')} within ${t.config.window_seconds} s`;
