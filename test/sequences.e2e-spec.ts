@@ -97,6 +97,7 @@ describe('Sequence triggers', () => {
       email_message: null,
       slack_target_kind: null,
       slack_target_id: null,
+      notify_owner: false,
       hubspot_sync: false,
       created_at: expect.any(String),
       updated_at: expect.any(String),

@@ -79,6 +79,7 @@ describe('Surge triggers', () => {
         webhook_url: `${hook.base}/ok`,
         webhook_auth_header: 'Bea•••ken',
         emails: ['sales@example.com'],
+        notify_owner: false,
         warnings: [expect.stringContaining('webhook_url is deprecated')],
         created_by: a.adminEmail,
       });

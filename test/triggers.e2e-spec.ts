@@ -106,6 +106,7 @@ describe('Milestone triggers', () => {
         email_message: 'Call them today',
         slack_target_kind: null,
         slack_target_id: null,
+        notify_owner: false,
         created_at: expect.any(String),
         updated_at: expect.any(String),
         created_by: a.adminEmail,

@@ -11,8 +11,8 @@ import { DeliverySender } from './outbox/delivery-sender';
 import { NotificationDeliveryJob, OutboxSweeper } from './outbox/notification-delivery.job';
 
 /**
- * Notification channels and the one delivery outbox every notifier writes to (surge triggers today; milestone,
- * sequence and pattern triggers, owner DMs next): channels CRUD and health, notification records (NF-1).
+ * Notification channels and the one delivery outbox every notifier writes to (surge, milestone, sequence and pattern
+ * triggers, owner DMs, ruleset publish posts): channels CRUD and health, notification records (NF-1).
  */
 @Module({
   imports: [QueuesModule.forFeature(QueueName.NotificationDelivery)],

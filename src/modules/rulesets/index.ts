@@ -2,3 +2,4 @@
 export { RulesetErrors } from './rulesets.errors';
 export { RulesetsModule } from './rulesets.module';
 export { RulesetsQueries } from './queries/rulesets.queries';
+export { RulesetEvents, type RulesetCreatedPayload, type RulesetUpdatedPayload } from './domain/ruleset-events';

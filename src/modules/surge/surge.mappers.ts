@@ -33,6 +33,7 @@ export const toSurgeTriggerView = (t: SurgeTrigger): SurgeTriggerDto => ({
   slack_target_kind: t.slackTargetKind,
   slack_target_id: t.slackTargetId,
   teams_webhook_url: t.teamsWebhookUrl,
+  notify_owner: t.notifyOwner,
   warnings: t.webhookUrl ? [WEBHOOK_URL_DEPRECATION] : [],
   created_by: t.createdBy,
   updated_by: t.updatedBy,

@@ -98,7 +98,7 @@ export class NotificationFailuresQueryDto {
   @MaxLength(100)
   trigger_id?: string;
 
-  @ApiPropertyOptional({ enum: TRIGGER_TYPES.filter((t) => t !== 'pattern') })
+  @ApiPropertyOptional({ enum: ['milestone', 'sequence', 'surge'] })
   @IsOptional()
   @IsIn(['milestone', 'sequence', 'surge'])
   trigger_type?: 'milestone' | 'sequence' | 'surge';

@@ -1,5 +1,5 @@
-/** The kinds of trigger a notification comes from (NF-1 `trigger_type`). */
-export const TRIGGER_TYPES = ['milestone', 'sequence', 'surge', 'pattern'] as const;
+/** What a notification comes from (NF-1 `trigger_type`): a kind of trigger, or a ruleset's Slack publish post (SL-5). */
+export const TRIGGER_TYPES = ['milestone', 'sequence', 'surge', 'pattern', 'ruleset'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
 /** Final and intermediate states of an outbox row (NF-2); `pending` is internal and never listed as a failure class. */

@@ -2,28 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { selectOne, sql } from '../../../platform/database';
 import { unitScope } from '../../../platform/tenancy';
-import { DeliveryOutbox, NotificationMessage, TriggerType } from '../../notifications';
+import { DeliveryOutbox, OwnerNotification, OwnerNotifications, OwnerNotifyResult } from '../../notifications';
 
-/** OWN-1/OWN-5: the four canonical owner-notification event types. */
-export type OwnerEventType = 'milestone_reached' | 'milestone_exited' | 'sequence_completed' | 'surge_detected';
-
-export interface OwnerNotification {
-  org_id: string;
-  unit_id: string;
-  trigger_type: TriggerType;
-  trigger_id: string | null;
-  /** the firing's id (one DM per firing however often it is replayed) */
-  source_id: string;
-  /** the lead's stream id (`leads.id`) */
-  lead_ref: string;
-  event_type: OwnerEventType;
-  message: NotificationMessage;
-  at: Date;
-}
-
-export type OwnerNotifyResult =
-  | { queued: true; delivery_id: string | null; slack_user_id: string }
-  | { queued: false; reason: 'no_owner' | 'owner_not_a_member' | 'owner_not_mapped' | 'notifications_disabled' | 'event_type_muted' | 'not_connected' };
+export type { OwnerEventType, OwnerNotification, OwnerNotifyResult } from '../../notifications';
 
 /**
  * Owner DMs (OWN-1..5): queues a Slack DM to the lead's owner through the one outbox, in the firing's transaction.
@@ -32,8 +13,10 @@ export type OwnerNotifyResult =
  * Preferences never affect shared channels (those go through the trigger's own destinations).
  */
 @Injectable()
-export class OwnerNotifier {
-  constructor(private readonly outbox: DeliveryOutbox) {}
+export class OwnerNotifier extends OwnerNotifications {
+  constructor(private readonly outbox: DeliveryOutbox) {
+    super();
+  }
 
   async notifyOwner(m: EntityManager, n: OwnerNotification): Promise<OwnerNotifyResult> {
     const scope = { orgId: n.org_id, unitId: n.unit_id };

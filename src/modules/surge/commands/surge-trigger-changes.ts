@@ -18,9 +18,12 @@ export interface SurgeTriggerChanges {
   slack_target_kind?: SlackTargetKind | null;
   slack_target_id?: string | null;
   teams_webhook_url?: string | null;
+  notify_owner?: boolean;
 }
 
-const hasDestination = (t: SurgeTrigger) => Boolean(t.notificationChannelId || t.webhookUrl || t.teamsWebhookUrl || t.slackTargetId || t.emails.length);
+/** OWN-1: the owner's DM counts (alerts may go to the owner instead of a shared channel) */
+const hasDestination = (t: SurgeTrigger) =>
+  Boolean(t.notificationChannelId || t.webhookUrl || t.teamsWebhookUrl || t.slackTargetId || t.emails.length || t.notifyOwner);
 
 /**
  * Applies the fields present in `changes` to the trigger, then checks the whole trigger: create and update
@@ -49,12 +52,13 @@ export function applySurgeTriggerChanges(t: SurgeTrigger, changes: SurgeTriggerC
   if (t.slackTargetId && !t.slackTargetKind) t.slackTargetKind = 'channel';
   if (!t.slackTargetId) t.slackTargetKind = null;
   if (changes.teams_webhook_url !== undefined) t.teamsWebhookUrl = changes.teams_webhook_url || null;
+  if (changes.notify_owner !== undefined) t.notifyOwner = changes.notify_owner;
   if (changes.name !== undefined) t.name = changes.name.trim();
 
   if (t.active && !hasDestination(t)) {
     throw SurgeErrors.error(
       'destination_required',
-      'an active surge trigger needs a destination (notification_channel_id, webhook_url, teams_webhook_url, slack_target_id or emails); pass active:false to save a draft',
+      'an active surge trigger needs a destination (notification_channel_id, webhook_url, teams_webhook_url, slack_target_id, emails or notify_owner); pass active:false to save a draft',
       [{ field: 'active', reason: 'active trigger without destination' }],
     );
   }

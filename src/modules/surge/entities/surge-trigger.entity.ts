@@ -28,6 +28,8 @@ export class SurgeTrigger {
   @Column('text', { nullable: true }) slackTargetKind: SlackTargetKind | null;
   @Column('text', { nullable: true }) slackTargetId: string | null;
   @Column('text', { nullable: true }) teamsWebhookUrl: string | null;
+  /** OWN-1: also DM the lead's owner (`surge_detected`) */
+  @Column('boolean') notifyOwner: boolean;
   @Column('text', { nullable: true }) createdBy: string | null;
   @Column('text', { nullable: true }) updatedBy: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;

@@ -117,6 +117,15 @@ class SurgeTriggerFieldsDto {
   @MaxLength(2000)
   @IsUrl(URL_OPTIONS)
   teams_webhook_url?: string | null;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "Notify the Lead Owner (OWN-1): also send each firing as a Slack DM to the lead's owner, within their notification preferences (surge detected)",
+  })
+  @Present()
+  @IsBoolean()
+  notify_owner?: boolean;
 }
 
 export class CreateSurgeTriggerDto extends SurgeTriggerFieldsDto {
@@ -166,6 +175,7 @@ export class SurgeTriggerDto {
   @ApiProperty({ enum: SLACK_TARGET_KINDS, nullable: true }) slack_target_kind: string | null;
   @ApiProperty({ type: String, nullable: true }) slack_target_id: string | null;
   @ApiProperty({ type: String, nullable: true }) teams_webhook_url: string | null;
+  @ApiProperty({ description: "Also DM the lead's owner on Slack (OWN-1)" }) notify_owner: boolean;
   @ApiProperty({ type: [String], description: 'Deprecation notices (e.g. webhook_url)' }) warnings: string[];
   @ApiProperty({ type: String, nullable: true }) created_by: string | null;
   @ApiProperty({ type: String, nullable: true }) updated_by: string | null;

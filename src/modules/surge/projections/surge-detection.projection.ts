@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredEvent, nameUuid } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
 import { LeadEvent, LeadEventRecordedPayload, LeadStreamType } from '../../leads';
-import { DeliveryDestination, DeliveryOutbox } from '../../notifications';
+import { DeliveryDestination, DeliveryOutbox, OwnerNotifications } from '../../notifications';
 import { shouldFire, windowEndingAt } from '../domain/surge-window';
 import { selectRows, sql } from '../../../platform/database';
 import { unitOnly } from '../../../platform/tenancy';
@@ -22,6 +22,7 @@ interface TriggerRow {
   emails: string[];
   slack_target_kind: 'channel' | 'user' | null;
   slack_target_id: string | null;
+  notify_owner: boolean;
 }
 
 interface Firing {
@@ -65,7 +66,10 @@ export class SurgeDetectionProjection implements Projection {
   readonly eventTypes = [LeadEvent.EventRecorded];
   readonly tables = ['surge_recent_events', 'surge_lead_state'];
 
-  constructor(private readonly outbox: DeliveryOutbox) {}
+  constructor(
+    private readonly outbox: DeliveryOutbox,
+    @Optional() private readonly owners?: OwnerNotifications,
+  ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const triggersByUnit = new Map<string, TriggerRow[]>();
@@ -79,7 +83,7 @@ export class SurgeDetectionProjection implements Projection {
         triggers = await selectRows<TriggerRow>(
           m,
           sql`SELECT id, name, event_type_key, window_seconds, threshold_count, created_at, notification_channel_id, webhook_url, webhook_auth_header_enc,
-                     teams_webhook_url, emails, slack_target_kind, slack_target_id
+                     teams_webhook_url, emails, slack_target_kind, slack_target_id, notify_owner
                 FROM surge_triggers WHERE ${unitOnly(undefined, unitId)} AND active ORDER BY id`,
         );
         triggersByUnit.set(unitId, triggers!);
@@ -94,10 +98,12 @@ export class SurgeDetectionProjection implements Projection {
     }
   }
 
-  /** The firing's notifications, written to the outbox in the batch's transaction (NF-2 webhook body). */
+  /**
+   * The firing's notifications, written to the outbox in the batch's transaction (NF-2 webhook body), and with
+   * `notify_owner` a Slack DM to the lead's owner within their preferences (OWN-1..4, `surge_detected`).
+   */
   private async notify(m: EntityManager, t: TriggerRow, e: StoredEvent, p: LeadEventRecordedPayload, f: Firing): Promise<void> {
     const targets = destinationsOf(t);
-    if (!targets.length) return;
     const why = `Surging: ${f.count} ${p.event_type} events in ${t.window_seconds} s`;
     const body = {
       type: 'surge',
@@ -119,6 +125,14 @@ export class SurgeDetectionProjection implements Projection {
       message: { title: `${t.name} — lead ${p.lead_id}`, why, body },
       at: e.recordedAt,
     };
+    if (t.notify_owner && this.owners) {
+      const { lead_id: _leadId, ...owner } = common;
+      await this.owners.notifyOwner(m, {
+        ...owner,
+        event_type: 'surge_detected',
+        message: { title: `Surge detected: ${t.name} — lead ${p.lead_id}`, why, body: { ...body, type: 'surge_detected' } },
+      });
+    }
     // one call per failure stage: legacy webhook_url deliveries are filed under `surge_webhook` (NF-1)
     for (const stage of ['dispatch', 'surge_webhook'] as const) {
       const destinations = targets.filter((x) => x.stage === stage).map((x) => x.destination);

@@ -27,6 +27,7 @@ export interface TriggerInput {
   email_message?: string | null;
   slack_target_kind?: SlackTargetKind | null;
   slack_target_id?: string | null;
+  notify_owner?: boolean;
 }
 
 const EMPTY: TriggerFields = {
@@ -48,6 +49,7 @@ const EMPTY: TriggerFields = {
   email_message: null,
   slack_target_kind: null,
   slack_target_id: null,
+  notify_owner: false,
 };
 
 const invalid = (field: string, reason: string) => PlatformErrors.error('validation_failed', `${field}: ${reason}`, [{ field, reason }]);
@@ -98,6 +100,7 @@ export function triggerFieldsOf(kind: TriggerKind, input: TriggerInput, current?
   if (input.slack_target_kind !== undefined) f.slack_target_kind = input.slack_target_kind;
   if (f.slack_target_id && !f.slack_target_kind) f.slack_target_kind = 'channel';
   if (!f.slack_target_id) f.slack_target_kind = null;
+  if (input.notify_owner !== undefined) f.notify_owner = input.notify_owner;
 
   if (kind === 'sequence') {
     if (config.ordered === undefined) config.ordered = false;

@@ -59,6 +59,8 @@ export interface TriggerFields {
   email_message: string | null;
   slack_target_kind: SlackTargetKind | null;
   slack_target_id: string | null;
+  /** OWN-1: also DM the lead's owner (milestone reached/exited, sequence completed); absent on older events = false */
+  notify_owner: boolean;
 }
 
 export interface TriggerCreatedPayload {

@@ -81,7 +81,8 @@ export class Trigger extends EventSourcedAggregate<TriggerState> {
     switch (e.type) {
       case TriggerEvents.Created: {
         const { fields, ...created } = e.payload as TriggerCreatedPayload;
-        this.state = { created, fields: { ...fields }, deleted: false };
+        // events from before `notify_owner` existed read as false
+        this.state = { created, fields: { ...fields, notify_owner: fields.notify_owner ?? false }, deleted: false };
         return;
       }
       case TriggerEvents.Updated:
@@ -105,5 +106,6 @@ export class Trigger extends EventSourcedAggregate<TriggerState> {
 
   restore(state: TriggerState): void {
     this.state = state;
+    if (state.fields) state.fields.notify_owner ??= false;
   }
 }

@@ -108,6 +108,15 @@ class EmailFieldsDto extends DestinationFieldsDto {
   @Present()
   @IsIn(FIRE_MODES)
   fire_mode?: (typeof FIRE_MODES)[number];
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "Notify the Lead Owner (OWN-1): also send each firing as a Slack DM to the lead's owner, within their notification preferences (milestone reached and exited, sequence completed)",
+  })
+  @Present()
+  @IsBoolean()
+  notify_owner?: boolean;
 }
 
 class NameDto extends EmailFieldsDto {
@@ -304,6 +313,7 @@ export class MilestoneTriggerDto extends DestinationsViewDto {
   @ApiProperty({ type: String, nullable: true }) email_subject: string | null;
   @ApiProperty({ type: String, nullable: true }) email_preheader: string | null;
   @ApiProperty({ type: String, nullable: true }) email_message: string | null;
+  @ApiProperty({ description: "Also DM the lead's owner on Slack (OWN-1)" }) notify_owner: boolean;
 }
 
 export class SequenceStepDto {
@@ -329,6 +339,7 @@ export class SequenceTriggerDto extends DestinationsViewDto {
   @ApiProperty({ type: String, nullable: true }) email_subject: string | null;
   @ApiProperty({ type: String, nullable: true }) email_preheader: string | null;
   @ApiProperty({ type: String, nullable: true }) email_message: string | null;
+  @ApiProperty({ description: "Also DM the lead's owner on Slack (OWN-1)" }) notify_owner: boolean;
   @ApiProperty({ description: 'Not supported yet: always false' }) hubspot_sync: boolean;
 }
 

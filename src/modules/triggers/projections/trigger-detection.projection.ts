@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
 import { nameUuid, StoredEvent } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
 import { LeadEvent, LeadEventRecordedPayload, LeadScoresResetPayload, LeadStreamType } from '../../leads';
-import { DeliveryDestination, DeliveryOutbox, OutboxEnqueue } from '../../notifications';
+import { DeliveryDestination, DeliveryOutbox, OutboxEnqueue, OwnerNotifications } from '../../notifications';
 import { roundScore, ScoreTerms } from '../../scoring/domain';
 import {
   advanceScore,
@@ -19,6 +19,7 @@ import {
   sequenceStep,
 } from '../domain';
 import { ActiveTriggerRow, TriggerSetupCache } from './trigger-setup';
+import { notifyTriggerOwner } from './trigger-owner-dm';
 
 interface RunningRow {
   lead_ref: string;
@@ -92,7 +93,10 @@ export class TriggerDetectionProjection implements Projection {
   readonly tables = ['trigger_lead_scores', 'trigger_lead_state', 'trigger_recent_events', 'milestone_events', 'sequence_events', 'pattern_events'];
   private readonly setups = new TriggerSetupCache();
 
-  constructor(private readonly outbox: DeliveryOutbox) {}
+  constructor(
+    private readonly outbox: DeliveryOutbox,
+    @Optional() private readonly owners?: OwnerNotifications,
+  ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const relevant = events.filter(
@@ -353,6 +357,7 @@ export class TriggerDetectionProjection implements Projection {
     const notifications: OutboxEnqueue[] = [];
     for (const f of firings) {
       if (!inserted.has(f.id)) continue;
+      await notifyTriggerOwner(this.owners, m, { ...f, why: whyOf(f) });
       const n = notificationOf(f);
       if (n) notifications.push(n);
     }
@@ -360,7 +365,7 @@ export class TriggerDetectionProjection implements Projection {
   }
 }
 
-/** What a new firing sends to its trigger's shared destinations ("Milestone Exited" is recorded, MS-10, but not sent). */
+/** What a new firing sends to its trigger's shared destinations ("Milestone Exited" is an owner notification only, MS-10). */
 function notificationOf(f: Firing): OutboxEnqueue | null {
   const { trigger: t, e, p } = f;
   if (f.milestone?.kind === 'exited') return null;
@@ -399,7 +404,8 @@ function whyOf(f: Firing): string {
   if (f.milestone) {
     const s = f.milestone.step;
     const delta = roundScore(s.score) - roundScore(s.previous);
-    return `Score ${roundScore(s.score)} reached ${t.score_threshold} after ${f.p.event_type} (${delta >= 0 ? '+' : ''}${delta})`;
+    const moved = f.milestone.kind === 'exited' ? 'fell below' : 'reached';
+    return `Score ${roundScore(s.score)} ${moved} ${t.score_threshold} after ${f.p.event_type} (${delta >= 0 ? '+' : ''}${delta})`;
   }
   if (t.kind === 'sequence') return `Completed ${(t.config.event_types ?? []).join(t.config.ordered ? ' → ' : ' + ')} within ${t.config.window_seconds} s`;
   return `Matched ${(t.config.conditions ?? []).map((c) => `${c.min_count}× ${c.event_type}`).join(' + ')} within ${t.config.window_seconds} s`;

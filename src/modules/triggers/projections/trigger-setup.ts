@@ -21,6 +21,7 @@ export interface ActiveTriggerRow {
   emails: string[];
   email_subject: string | null;
   email_message: string | null;
+  notify_owner: boolean;
 }
 
 /** What the detection needs of one OU: the primary engagement ruleset (whose score milestones watch) and the active triggers. */
@@ -58,7 +59,7 @@ export class TriggerSetupCache {
     const triggers = await selectRows<ActiveTriggerRow>(
       m,
       sql`SELECT id, unit_id, kind, name, event_type, event_type_key, score_threshold, fire_mode, cooldown_seconds, config, created_at,
-                 notification_channel_id, webhook_url, teams_webhook_url, emails, email_subject, email_message
+                 notification_channel_id, webhook_url, teams_webhook_url, emails, email_subject, email_message, notify_owner
             FROM triggers WHERE unit_id = ANY(${missing}::text[]) AND active ORDER BY id`,
     );
     if (this.cache.size + missing.length > MAX_CACHED) this.cache.clear();

@@ -26,9 +26,11 @@ const COLUMNS: (keyof TriggerFields)[] = [
   'email_message',
   'slack_target_kind',
   'slack_target_id',
+  'notify_owner',
 ];
 
-const value = (key: keyof TriggerFields, v: unknown) => (JSONB.has(key) ? JSON.stringify(v) : v);
+/** JSON columns as text; `notify_owner` absent (events from before it existed) = false */
+const value = (key: keyof TriggerFields, v: unknown) => (JSONB.has(key) ? JSON.stringify(v) : key === 'notify_owner' ? (v ?? false) : v);
 
 /**
  * The `triggers` read table, applied inline with each Trigger append (a trigger created is listed by the very next

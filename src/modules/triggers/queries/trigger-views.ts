@@ -26,6 +26,7 @@ export interface TriggerRow {
   email_message: string | null;
   slack_target_kind: string | null;
   slack_target_id: string | null;
+  notify_owner: boolean;
   created_by: string | null;
   updated_by: string | null;
   created_at: Date;
@@ -84,6 +85,7 @@ export const toMilestoneTriggerView = (t: TriggerRow): MilestoneTriggerDto => ({
   engagement_levels: t.config.engagement_levels ?? [],
   active: t.active,
   ...destinations(t),
+  notify_owner: t.notify_owner,
   ...email(t),
   ...stamps(t),
 });
@@ -104,6 +106,7 @@ export const toSequenceTriggerView = (t: TriggerRow): SequenceTriggerDto => ({
   lead_attribute_filters: [],
   active: t.active,
   ...destinations(t),
+  notify_owner: t.notify_owner,
   ...email(t),
   hubspot_sync: false,
   ...stamps(t),

@@ -41,6 +41,7 @@ export class CreateSurgeTriggerHandler implements ICommandHandler<CreateSurgeTri
       slackTargetKind: null,
       slackTargetId: null,
       teamsWebhookUrl: null,
+      notifyOwner: false,
       createdBy: actor,
       updatedBy: actor,
     });

@@ -27,6 +27,7 @@ const draft = () =>
     webhookUrl: null,
     notificationChannelId: null,
     teamsWebhookUrl: null,
+    notifyOwner: false,
     slackTargetId: null,
     slackTargetKind: null,
   });
