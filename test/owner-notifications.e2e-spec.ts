@@ -253,8 +253,11 @@ describe('Owner notifications and ruleset publish posts', () => {
 
     it('posts nothing while the OU has not opted in', async () => {
       const draft = (await as().post('/profile-scoring/rulesets', { name: 'Quiet ICP', is_primary: true }).expect(201)).body.id;
-      await publish();
-      const [seen] = await ds.query(`SELECT ruleset_id, delivery_id FROM ruleset_publish_posts WHERE ruleset_id = $1`, [draft]);
+      // a catch-up only sees events older than every open transaction: look again until the event was handled
+      const seen = await eventually(async () => {
+        await publish();
+        return (await ds.query(`SELECT ruleset_id, delivery_id FROM ruleset_publish_posts WHERE ruleset_id = $1`, [draft]))[0];
+      });
       expect(seen).toEqual({ ruleset_id: draft, delivery_id: null });
       expect(posts('C0PUBLISH1', 'Quiet ICP')).toEqual([]);
     });
