@@ -118,6 +118,21 @@ const receiver = http.createServer((req, res) => {
 /** The deliveries first received at or after `since` (performance.now()). */
 const arrivedSince = (since: number) => [...arrivals.values()].filter((a) => a.at >= since);
 
+/** The worker's warnings and errors (pino level >= 40) by phase and message: failed jobs, projection batches retried, … */
+const warnings = new Map<string, number>();
+function countWarnings(line: string): void {
+  if (!line.startsWith('{')) return;
+  try {
+    const l = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string }; error?: string };
+    if ((l.level ?? 0) < 40) return;
+    const why = (l.err?.message ?? l.error ?? '').slice(0, 120);
+    const k = `${bench.phase}: ${l.msg ?? '?'}${why ? ` (${why})` : ''}`;
+    warnings.set(k, (warnings.get(k) ?? 0) + 1);
+  } catch {
+    // not a log line
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 interface Pass {
@@ -257,7 +272,7 @@ async function run(): Promise<void> {
     await admin.query(`ALTER DATABASE "${bench.dbName}" SET log_min_duration_statement = ${Number(process.env.BENCH_PG_LOG_MS)}`);
     await admin.end();
   }
-  await bench.startWorker(1, SERVER_ENV);
+  await bench.startWorker(1, SERVER_ENV, countWarnings);
 
   const pg = new Client({ connectionString: bench.dbUrl });
   await pg.connect();
@@ -444,6 +459,16 @@ async function run(): Promise<void> {
   console.log(`\nCPU per event (user + system; ${os.cpus().length} cores; load average at the end ${loadAverage()})`);
   console.log(cpuLines.join('\n'));
   console.log(`\n${onceLine}`);
+  console.log(
+    `worker warnings and errors: ${
+      warnings.size
+        ? [...warnings]
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, n]) => `\n    ${n} x ${k}`)
+            .join('')
+        : 'none'
+    }`,
+  );
   await pg.end();
   receiver.close();
   if (twice || final.failed || final.delivered !== final.deliveries || received.size !== final.deliveries)
