@@ -347,6 +347,32 @@ describe('Notification channels and delivery', () => {
       expect(hook.at('/after-crash')).toHaveLength(1);
     });
 
+    it("a job that runs before the firing's transaction commits comes back shortly (writer_busy) without failing, then delivers once", async () => {
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.NotificationDelivery));
+      // the firing's transaction stays open after enqueue: its job starts, finds no visible row and the row's lock held
+      const ids = await ds.transaction(async (m) => {
+        const written = await t.app.get(DeliveryOutbox).enqueue(m, {
+          org_id: a.orgId,
+          unit_id: a.unitId,
+          trigger_type: 'surge',
+          trigger_id: 'srg_busy',
+          source_id: randomUUID(),
+          destinations: [{ kind: 'webhook', url: `${hook.base}/busy` }],
+          message: { title: 't', why: 'w', body: { type: 'surge' } },
+          at: t.clock.now(),
+        });
+        await eventually(async () => (await queue.getJobs(['completed', 'delayed', 'failed'])).some((j) => j?.data.delivery_id === written[0]));
+        return written;
+      });
+      expect((await settled(ids[0])).status).toBe('delivered');
+      expect(hook.at('/busy')).toHaveLength(1);
+      const jobs = (await queue.getJobs(['completed', 'failed', 'delayed', 'waiting', 'active'])).filter((j) => j?.data.delivery_id === ids[0]);
+      expect(jobs.map((j) => ({ failedReason: j.failedReason, attemptsMade: j.attemptsMade }))).toEqual(
+        jobs.map(() => ({ failedReason: undefined, attemptsMade: 0 })),
+      );
+      expect(jobs.map((j) => j.returnvalue?.outcome)).toContain('writer_busy');
+    });
+
     it('writes nothing twice for a replayed firing (one row per firing and destination)', async () => {
       const sourceId = randomUUID();
       const write = () =>

@@ -90,9 +90,10 @@ export class NotificationDeliveryJob {
       }
       // not claimable: not visible yet (the firing's transaction holds the row's advisory lock until it ends), gone
       // (rolled back, lead erased), or finished / claimed by another worker / not due
+      // two parameters: one `$1` would be typed uuid by `id =` and hashtextextended has no uuid variant (the lock key is the id's text, as enqueue takes it)
       const [{ exists, free }] = await this.ds.query(
-        `SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE id = $1) AS exists, pg_try_advisory_xact_lock_shared(hashtextextended($1, 0)) AS free`,
-        [id],
+        `SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE id = $1::uuid) AS exists, pg_try_advisory_xact_lock_shared(hashtextextended($2::text, 0)) AS free`,
+        [id, id],
       );
       if (!exists && !free) {
         // come back shortly rather than hold a connection while the writer finishes
