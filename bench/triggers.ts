@@ -275,6 +275,8 @@ async function run(): Promise<void> {
   await bench.startWorker(1, SERVER_ENV, countWarnings);
 
   const pg = new Client({ connectionString: bench.dbUrl });
+  // a connection ended under it (the database dropped by someone else, a server restart): the next query fails the run, with cleanup
+  pg.on('error', (err) => process.stderr.write(`\nthe bench's PostgreSQL connection failed: ${err.message}\n`));
   await pg.connect();
   console.log('\nkenbun trigger benchmark\n');
   printPairs([
