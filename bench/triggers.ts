@@ -15,7 +15,7 @@
  *     the `trigger_detection` projection has passed the last one; the triggers pass then also waits for every
  *     outbox row to be delivered, so its CPU includes the deliveries. Reported: events/s of both passes and the
  *     difference (target: at most 10 % slower with triggers), firings recorded, deliveries, and CPU µs per event of
- *     the worker, the api and PostgreSQL (this database's backends + WAL/background) — the figure to trust on a
+ *     the worker, the api and PostgreSQL (this database's backends but the bench's own, + WAL/background) — the figure to trust on a
  *     shared machine.
  * (b) latency: BENCH_RATE single-event POSTs/s for BENCH_SECONDS into OU "triggers"; every BENCH_PROBE_EVERY-th is
  *     a "Demo Request" (+50 in the primary ruleset) to a lead that has no events yet, which crosses exactly the
@@ -178,7 +178,7 @@ async function waitFor(what: string, done: () => Promise<boolean>, ms = 300_000)
     const gone = bench.procs.find((p) => p.child.exitCode !== null);
     if (gone) throw new Error(`${gone.role} exited:\n${gone.tail()}`);
     if (Date.now() > deadline) throw new Error(`${what}: not done after ${ms / 1000} s`);
-    await sleep(50);
+    await sleep(100);
   }
 }
 
@@ -278,6 +278,7 @@ async function run(): Promise<void> {
   // a connection ended under it (the database dropped by someone else, a server restart): the next query fails the run, with cleanup
   pg.on('error', (err) => process.stderr.write(`\nthe bench's PostgreSQL connection failed: ${err.message}\n`));
   await pg.connect();
+  bench.ownBackend((await pg.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number);
   console.log('\nkenbun trigger benchmark\n');
   printPairs([
     ...(await environmentPairs(pg, bench.redisUrl)),

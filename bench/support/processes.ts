@@ -80,6 +80,8 @@ export class BenchRun {
   readonly machine = new Map<string, CpuSnapshot>();
   readonly phaseWall = new Map<string, number>();
   private lastPerPid = new Map<string, number>();
+  /** PostgreSQL backends of the bench's own connections (its progress polls): counted as no one's CPU, see `ownBackend` */
+  private readonly ownBackends = new Set<string>();
   private lastSnapshot: CpuSnapshot;
   private readonly phaseStarted = new Map<string, number>([['startup', performance.now()]]);
 
@@ -181,6 +183,14 @@ export class BenchRun {
     }
   }
 
+  /**
+   * Leaves a backend of the bench's own (`SELECT pg_backend_pid()`) out of "postgres (this db)": a bench polling for
+   * completion over a long phase would otherwise add its own queries to the server's CPU per event.
+   */
+  ownBackend(pid: number): void {
+    this.ownBackends.add(String(pid));
+  }
+
   cpuSnapshot(): CpuSnapshot {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     const busy = (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) / TICKS;
@@ -191,7 +201,7 @@ export class BenchRun {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        if (!comm.startsWith('postgres') && !comm.startsWith('redis')) continue;
+        if ((!comm.startsWith('postgres') && !comm.startsWith('redis')) || this.ownBackends.has(pid)) continue;
         const x = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         const t = (Number(x[11]) + Number(x[12])) / TICKS;
         perPid.set(pid, t);
