@@ -42,26 +42,17 @@
  * With BENCH_FIT=1, (b) also reports when the `profile-scores` projection (profile re-evaluation of every lead an event
  * created or changed) caught up with the last event.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { LeadEvent } from '../src/modules/leads';
-import { dropDatabase } from '../src/platform/database/ensure-database';
-
-const int = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return n;
-};
+import { assertExactlyOnce, countProjected } from './support/checks';
+import { fmt, freePort, int, percentile, sleep } from './support/common';
+import { environmentPairs, loadAverage, printPairs } from './support/environment';
+import { apiPorts, closedLoop, json, request } from './support/http';
+import { BenchRun, memOf, Proc, runBench } from './support/processes';
+import { adminBearer, event, leadAlias, rulesFor, seedCredential, seedRulesets, SOURCES } from './support/workload';
 
 const SCALE = process.env.BENCH_SCALE === '1' ? 2 : 1;
 const S = {
@@ -89,282 +80,11 @@ const PASSED_ON = [
   'DATABASE_POOL_SIZE',
 ];
 
-const server = (process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const dbUrl = `${server}/kenbun_bench_ingest_${randomBytes(4).toString('hex')}`;
-const prefix = `bench_ingest_${randomBytes(3).toString('hex')}`;
-/** the api processes' ports (free ones, chosen in run()); requests go to the first unless told otherwise */
-const apiPorts: number[] = [];
-const ADMIN = { email: 'bench@example.com', password: 'bench-admin-password' };
-
-// ---------------------------------------------------------------------------------------------------------
-// Processes and memory
-
-interface Proc {
-  /** api#1, worker#2, node:http#1, … */
-  role: string;
-  child: ChildProcess;
-  tail(): string;
-  /** peak VmRSS (KiB) per phase */
-  peaks: Map<string, number>;
-  /** CPU seconds (user + system) used per phase */
-  cpu: Map<string, number>;
-  lastCpu: number;
-  hwm: number;
-}
-
-let phase = 'start';
-const procs: Proc[] = [];
-
-/**
- * Spawns a server process: `kind` api or worker (the built scripts), or the bare node:http baseline; `no` numbers
- * processes of a kind from 1. `extraEnv` adds to (and overrides) the environment.
- */
-function spawnRole(kind: 'api' | 'worker' | 'node:http', no: number, args: string[], extraEnv: Record<string, string>, onLine?: (line: string) => void): Proc {
-  const role = `${kind}#${no}`;
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: prefix,
-    HOST: '127.0.0.1',
-    NODE_ENV: 'production',
-    // the api logs every request at info: keep it quiet so that logging is not what is measured
-    LOG_LEVEL: kind === 'api' ? 'warn' : 'info',
-    KENBUN_ADMIN_EMAIL: ADMIN.email,
-    KENBUN_ADMIN_PASSWORD: ADMIN.password,
-    RATE_LIMIT_ENABLED: 'false',
-    SCHEDULER_ENABLED: 'false',
-    KENBUN_ROLES: '',
-    ...extraEnv,
-  };
-  // BENCH_CPU_PROF=<dir>: the server processes write a V8 CPU profile there when they exit
-  const prof =
-    process.env.BENCH_CPU_PROF && kind !== 'node:http'
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${kind}-${no}.cpuprofile`]
-      : [];
-  const child = spawn(process.execPath, [...prof, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let partial = '';
-  const keep = (d: Buffer) => {
-    out = (out + d).slice(-20_000);
-    if (!onLine) return;
-    partial += d;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    lines.forEach(onLine);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const p: Proc = { role, child, tail: () => out, peaks: new Map(), cpu: new Map(), lastCpu: 0, hwm: 0 };
-  procs.push(p);
-  return p;
-}
-
-function memOf(pid: number): { rss: number; hwm: number } | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? 0);
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-  } catch {
-    return undefined;
-  }
-}
-
-const TICKS = 100; // USER_HZ on Linux
-function cpuOf(pid: number): number | undefined {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
-function sample(): void {
-  for (const p of procs) {
-    if (p.child.exitCode !== null || !p.child.pid) continue;
-    const c = cpuOf(p.child.pid);
-    if (c !== undefined) {
-      p.cpu.set(phase, (p.cpu.get(phase) ?? 0) + (c - p.lastCpu));
-      p.lastCpu = c;
-    }
-    const m = memOf(p.child.pid);
-    if (!m) continue;
-    p.peaks.set(phase, Math.max(p.peaks.get(phase) ?? 0, m.rss));
-    p.hwm = Math.max(p.hwm, m.hwm);
-  }
-}
-
-/**
- * Where the machine's CPU went in a phase: busy time from /proc/stat; PostgreSQL split into the backends of this
- * bench's database (its process title names the database), the shared background processes (WAL writer,
- * checkpointer, …) and backends of other databases (counted as "other": the box may be shared); Redis; this
- * client process. Per-process times are differenced by pid, so a connection that closes mid-run does not subtract.
- */
-interface CpuSnapshot {
-  busy: number;
-  postgres: number;
-  postgresBackground: number;
-  redis: number;
-  client: number;
-}
-const dbName = dbUrl.slice(dbUrl.lastIndexOf('/') + 1);
-let lastPerPid = new Map<string, number>();
-function cpuSnapshot(): CpuSnapshot {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const busy = (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) / TICKS;
-  const snap: CpuSnapshot = { busy, postgres: 0, postgresBackground: 0, redis: 0, client: 0 };
-  const perPid = new Map<string, number>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (!comm.startsWith('postgres') && !comm.startsWith('redis')) continue;
-      const x = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const t = (Number(x[11]) + Number(x[12])) / TICKS;
-      perPid.set(pid, t);
-      const used = t - (lastPerPid.get(pid) ?? 0);
-      if (comm.startsWith('redis')) {
-        snap.redis += used;
-        continue;
-      }
-      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (title.includes(dbName)) snap.postgres += used;
-      else if (!/^postgres: \S+ \S+ (\d|\[local\])/.test(title)) snap.postgresBackground += used;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  lastPerPid = perPid;
-  const u = process.cpuUsage();
-  snap.client = (u.user + u.system) / 1e6;
-  return snap;
-}
-const machine = new Map<string, CpuSnapshot>();
-let lastSnapshot = cpuSnapshot();
-const phaseStarted = new Map<string, number>([['startup', performance.now()]]);
-const phaseWall = new Map<string, number>();
-
-/** Starts a measured phase: memory peaks and CPU time are attributed to it from here on. */
-function enter(name: string): void {
-  sample();
-  const now = cpuSnapshot();
-  // postgres and redis are already per-phase (differenced by pid inside cpuSnapshot)
-  machine.set(phase, { ...now, busy: now.busy - lastSnapshot.busy, client: now.client - lastSnapshot.client });
-  lastSnapshot = now;
-  phaseWall.set(phase, (performance.now() - (phaseStarted.get(phase) ?? performance.now())) / 1000);
-  phaseStarted.set(name, performance.now());
-  phase = name;
-}
-
-const sampler = setInterval(sample, 200);
-sampler.unref();
-
-async function stopAll(): Promise<void> {
-  await Promise.all(
-    procs.map(async (p) => {
-      if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-      const exited = new Promise((r) => p.child.once('exit', r));
-      p.child.kill('SIGTERM');
-      const t = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    }),
-  );
-}
-
-async function flushRedis(pattern: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// HTTP
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Res {
-  status: number;
-  body: string;
-}
-
-/** One request to the api process listening on `to` (default: the first). */
-function request(agent: http.Agent, method: string, path: string, auth: string, body?: string, to = apiPorts[0]): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = { authorization: auth };
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(body);
-    }
-    const req = http.request({ host: '127.0.0.1', port: to, method, path, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function json(agent: http.Agent, method: string, path: string, auth: string, body?: object, expect = [200, 201]): Promise<any> {
-  const res = await request(agent, method, path, auth, body === undefined ? undefined : JSON.stringify(body));
-  if (!expect.includes(res.status)) throw new Error(`${method} ${path} answered ${res.status}: ${res.body.slice(0, 500)}`);
-  return res.body ? JSON.parse(res.body) : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Workload: event types, metadata and the scoring setup
-
-const TYPES: [string, number][] = [
-  ['Page View', 40],
-  ['Email Open', 12],
-  ['Email Click', 8],
-  ['Form Submit', 5],
-  ['Content Download', 6],
-  ['Webinar Attended', 3],
-  ['Pricing Page', 6],
-  ['Ad Click', 7],
-  ['Trial Signup', 2],
-  ['Demo Request', 2],
-  ['Unsubscribe', 1],
-  ['Chat Started', 8], // scored by no rule
-];
-const TYPE_TABLE = TYPES.flatMap(([t, w]) => Array<string>(w).fill(t));
-const PATHS = ['/pricing', '/product/scoring', '/blog/intent-signals', '/customers/acme', '/docs/getting-started', '/demo', '/careers'];
-const SOURCES = ['google', 'linkedin', 'newsletter', 'partner', 'direct'];
-const MEDIUMS = ['cpc', 'email', 'social', 'referral', 'organic'];
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
-
-const leadAlias = (i: number) => `bench-lead-${i}`;
-
-function event(lead: number, type = pick(TYPE_TABLE)): object {
-  const aliases: object[] = [{ alias_kind: 'external_id', raw_value: leadAlias(lead) }];
-  if (lead % 3 === 0) aliases.push({ alias_kind: 'email', raw_value: `person${lead}@example-customer.com` });
-  return {
-    aliases,
-    event_type: type,
-    metadata: {
-      path: pick(PATHS),
-      utm_source: pick(SOURCES),
-      utm_medium: pick(MEDIUMS),
-      campaign: pick(['q3-enterprise', 'webinar-followup', 'retargeting-eu', 'brand']),
-      dwell_ms: Math.floor(Math.random() * 120_000),
-      session_id: randomBytes(8).toString('hex'),
-    },
-  };
-}
+const bench = new BenchRun('ingest');
+const { dbUrl, prefix, redisUrl, procs, machine, phaseWall } = bench;
+const enter = (name: string) => bench.enter(name);
+const spawnRole = bench.spawnRole.bind(bench);
+const flushRedis = bench.flushRedis.bind(bench);
 
 /**
  * BENCH_FIT=1: 2 profile mappings from event metadata the bench always sends and a primary profile ruleset of
@@ -384,123 +104,6 @@ async function setUpFitScoring(agent: http.Agent, auth: string): Promise<void> {
     { profile_property: 'acquisition_source', condition: 'not_equals', comparison_value: 'direct', weight: 3 },
   ];
   for (const rule of rules) await json(agent, 'POST', `/profile-scoring/rulesets/${rulesetId}/rules`, auth, rule);
-}
-
-interface RuleSpec {
-  event_type: string;
-  weight: number;
-  half_life_days?: number;
-  filters?: { key: string; operator: string; value?: string | number }[];
-}
-
-/** 20 rules per ruleset: filtered rules first (higher priority), then plain ones; some decay. */
-function rulesFor(r: number): RuleSpec[] {
-  const hl = (d: number) => (r === 1 ? undefined : d * (r + 1));
-  return [
-    { event_type: 'Page View', weight: 8, filters: [{ key: 'path', operator: 'equals', value: '/pricing' }], half_life_days: hl(7) },
-    { event_type: 'Page View', weight: 5, filters: [{ key: 'path', operator: 'starts_with', value: '/product' }] },
-    { event_type: 'Page View', weight: 3, filters: [{ key: 'dwell_ms', operator: 'gt', value: 60_000 }], half_life_days: hl(14) },
-    { event_type: 'Page View', weight: 1 + r, half_life_days: hl(30) },
-    { event_type: 'Email Open', weight: 2, filters: [{ key: 'campaign', operator: 'contains', value: 'webinar' }] },
-    { event_type: 'Email Open', weight: 1 },
-    { event_type: 'Email Click', weight: 6, filters: [{ key: 'utm_source', operator: 'equals', value: 'newsletter' }], half_life_days: hl(10) },
-    { event_type: 'Email Click', weight: 4 },
-    { event_type: 'Form Submit', weight: 25, half_life_days: hl(60) },
-    { event_type: 'Content Download', weight: 12, filters: [{ key: 'utm_medium', operator: 'not_equals', value: 'cpc' }] },
-    { event_type: 'Content Download', weight: 8, half_life_days: hl(21) },
-    { event_type: 'Webinar Attended', weight: 30 },
-    { event_type: 'Pricing Page', weight: 15, filters: [{ key: 'dwell_ms', operator: 'gte', value: 30_000 }], half_life_days: hl(7) },
-    { event_type: 'Pricing Page', weight: 10 },
-    { event_type: 'Ad Click', weight: 3, filters: [{ key: 'utm_source', operator: 'equals', value: 'linkedin' }] },
-    { event_type: 'Ad Click', weight: 1, half_life_days: hl(3) },
-    { event_type: 'Trial Signup', weight: 40 },
-    // the probe type of (c): no filters, no decay, so a probe's points show exactly
-    { event_type: 'Demo Request', weight: 50 + 10 * r },
-    { event_type: 'Unsubscribe', weight: -20 },
-    { event_type: 'Form Submit', weight: 5, filters: [{ key: 'path', operator: 'ends_with', value: '/demo' }] },
-  ];
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Measurement helpers
-
-interface Acceptance {
-  name: string;
-  clients: number;
-  requests: number;
-  events: number;
-  seconds: number;
-  latencies: number[];
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
-
-/**
- * `clients` closed loops POSTing bodies from `bodies` for `seconds`; every answer must be 202. Client c talks to
- * `ports[c mod ports.length]` (round-robin over the api processes).
- */
-async function closedLoop(
-  agent: http.Agent,
-  auth: string,
-  name: string,
-  clients: number,
-  seconds: number,
-  bodies: string[],
-  eventsPerRequest: number,
-  ports = apiPorts,
-): Promise<Acceptance> {
-  const latencies: number[] = [];
-  let requests = 0;
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  const loop = async (c: number) => {
-    let i = c;
-    while (performance.now() < end) {
-      const t = performance.now();
-      const res = await request(agent, 'POST', '/ingest', auth, bodies[i++ % bodies.length], ports[c % ports.length]);
-      if (res.status !== 202) throw new Error(`POST /ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
-      latencies.push(performance.now() - t);
-      requests++;
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, (_, c) => loop(c)));
-  const secs = (performance.now() - started) / 1000;
-  return { name, clients, requests, events: requests * eventsPerRequest, seconds: secs, latencies: latencies.sort((a, b) => a - b) };
-}
-
-/** Distinct event ids in `lead_events` (projected events), so a duplicate row could never make a run look complete. */
-async function countProjected(pg: Client): Promise<number> {
-  return Number((await pg.query(`SELECT count(DISTINCT event_id)::bigint AS n FROM lead_events`)).rows[0].n);
-}
-
-/**
- * Exactly once: every id in `ids` (what the POSTs answered) is in `lead_events`, no event id has two rows there,
- * and the event store holds one `EventRecorded` per id. Throws naming the shortfall or the duplicates.
- */
-async function assertExactlyOnce(pg: Client, ids: string[]): Promise<string> {
-  const distinct = new Set(ids).size;
-  if (distinct !== ids.length) throw new Error(`the POSTs answered ${ids.length} event ids but only ${distinct} distinct ones`);
-  const read = (await pg.query(`SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS ids FROM lead_events WHERE event_id = ANY($1::uuid[])`, [ids]))
-    .rows[0] as { rows: number; ids: number };
-  const stored = (
-    await pg.query(
-      `SELECT count(*)::int AS rows, count(DISTINCT payload->>'event_id')::int AS ids FROM event_store_events
-        WHERE event_type = $2 AND payload->>'event_id' = ANY($1::text[])`,
-      [ids, LeadEvent.EventRecorded],
-    )
-  ).rows[0] as { rows: number; ids: number };
-  const duplicates = read.rows - read.ids + (stored.rows - stored.ids);
-  if (read.ids !== ids.length || stored.ids !== ids.length || duplicates !== 0)
-    throw new Error(
-      `exactly once VIOLATED: ${ids.length} events accepted; lead_events has ${read.ids} of them in ${read.rows} rows; ` +
-        `the event store has ${stored.ids} of them in ${stored.rows} EventRecorded events`,
-    );
-  return `exactly once: ${fmt(ids.length)} events, 0 duplicates (lead_events and the event store's EventRecorded, by event id)`;
 }
 
 /** Failed projection batches the workers logged, by phase, projection and kind (deadlock or other): the runner retries them. */
@@ -552,14 +155,6 @@ async function recordedBy(metricsPort: number): Promise<number | undefined> {
   return m ? Number(m[1]) : 0;
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(p));
-    });
-  });
-
 /**
  * The baseline server: node:http alone, parsing the JSON body and answering 202 with a small JSON body (an
  * accepted count and one id, like POST /ingest's answer for one event).
@@ -580,77 +175,31 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
 `;
 
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    return 'unavailable';
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------
 
 async function run(): Promise<void> {
-  const dist = join(__dirname, '..', 'src');
-  phase = 'startup';
+  bench.phase = 'startup';
   // the first api process migrates the empty database and creates the admin; the others start once it is ready
-  for (let no = 1; no <= S.apiProcesses; no++) {
-    const port = await freePort();
-    apiPorts.push(port);
-    const api = spawnRole('api', no, [join(dist, 'main.js')], { PORT: String(port) });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (api.child.exitCode !== null) throw new Error(`${api.role} exited with ${api.child.exitCode}:\n${api.tail()}`);
-      if (Date.now() > deadline) throw new Error(`${api.role} did not become ready:\n${api.tail()}`);
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok) break;
-      await sleep(100);
-    }
-  }
+  for (let no = 1; no <= S.apiProcesses; no++) await bench.startApi(no, await freePort());
   const setupAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-  const login = await json(setupAgent, 'POST', '/auth/login', '', ADMIN);
-  const admin = `Bearer ${login.access_token}`;
-  const sa = await json(setupAgent, 'POST', '/secrets', admin, { name: 'bench-ingest' });
-  const auth = 'Basic ' + Buffer.from(`${sa.client_id}:${sa.client_secret}`).toString('base64');
-  await json(setupAgent, 'POST', '/org-units/active', auth, { ouId: 'unit_default' });
-
-  const rulesets: string[] = [];
-  for (let r = 0; r < 3; r++) {
-    const rs = await json(setupAgent, 'POST', '/rulesets', auth, { name: `Bench ruleset ${r + 1}` });
-    rulesets.push(rs.ruleset_id);
-    for (const rule of rulesFor(r)) await json(setupAgent, 'POST', '/rules', auth, { ruleset_id: rs.ruleset_id, ...rule });
-  }
+  const admin = await adminBearer(setupAgent);
+  const auth = await seedCredential(setupAgent, admin, 'bench-ingest');
+  const rulesets = await seedRulesets(setupAgent, auth);
 
   const fit = process.env.BENCH_FIT === '1';
   if (fit) await setUpFitScoring(setupAgent, auth);
 
   const pg = new Client({ connectionString: dbUrl });
   await pg.connect();
-  const redis = new Redis(redisUrl);
-  const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
-  redis.disconnect();
-  const pgVersion = (await pg.query('SELECT version()')).rows[0].version as string;
-  const pgSettings: string[] = [];
-  for (const name of ['synchronous_commit', 'fsync', 'shared_buffers', 'max_wal_size']) {
-    pgSettings.push(`${name}=${(await pg.query('SELECT current_setting($1) AS v', [name])).rows[0].v}`);
-  }
+  const environment = await environmentPairs(pg, redisUrl);
   const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 'es'}`;
   const layout =
     `${plural(S.apiProcesses, 'api process')} (${S.apiProcesses === 1 ? `port ${apiPorts[0]}` : `ports ${apiPorts.join(', ')}; clients spread round-robin`}), ` +
     `${plural(S.workerProcesses, 'worker process')}, one PostgreSQL, one Redis`;
-  const cpus = os.cpus();
   const serverSettings = PASSED_ON.map((k) => `${k}=${process.env[k] ?? '(default)'}`).join(', ');
   console.log('\nkenbun ingest benchmark\n');
   const pairs: [string, string][] = [
-    ['CPU', `${cpus[0]?.model ?? 'unknown'} x ${cpus.length} (available parallelism ${os.availableParallelism()})`],
-    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total`],
-    ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
-    ['Node.js', process.version],
-    ['PostgreSQL', pgVersion],
-    ['PG settings', pgSettings.join(', ')],
-    ['Redis', redisVersion],
-    ['git commit', gitCommit()],
+    ...environment,
     ['processes', 'api: dist/src/main.js (LOG_LEVEL=warn), worker: dist/src/worker.js (LOG_LEVEL=info); RATE_LIMIT_ENABLED=false, NODE_ENV=production'],
     ['process layout', layout],
     ['server settings', serverSettings],
@@ -660,13 +209,7 @@ async function run(): Promise<void> {
       '3 rulesets x 20 rules (12 event types, 10 rules with attribute filters, 7-8 with half-lives per decaying ruleset)' +
         (fit ? '; fit scoring (BENCH_FIT=1): 2 profile mappings, a primary profile ruleset of 10 rules' : '; no fit scoring (BENCH_FIT=1 adds it)'),
     ],
-    [
-      'load average',
-      `${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')} at the start`,
-    ],
+    ['load average', `${loadAverage()} at the start`],
     [
       '(0) baseline',
       `bare node:http x ${S.apiProcesses} (parses the JSON body, answers 202 + a small JSON body): single events from ${S.singleClients} clients, ${S.acceptSeconds} s (keep-alive)`,
@@ -675,8 +218,7 @@ async function run(): Promise<void> {
     ['(b)', `${fmt(S.e2eEvents)} events in ${BATCH}-event batches from ${S.e2eClients} clients over ${fmt(S.leads)} leads (aliases)`],
     ['(c)', `${fmt(S.steadyRate)} single-event requests/s for ${S.steadySeconds} s; 1 in ${S.probeEvery} is a probe; score polled every ${S.pollMs} ms`],
   ];
-  const width = Math.max(...pairs.map(([k]) => k.length));
-  console.log(pairs.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
+  printPairs(pairs);
 
   const batchBodies = Array.from({ length: 40 }, () => JSON.stringify(Array.from({ length: BATCH }, () => event(Math.floor(Math.random() * S.leads)))));
   const singleBodies = Array.from({ length: 2000 }, () => JSON.stringify(event(Math.floor(Math.random() * S.leads))));
@@ -740,22 +282,14 @@ async function run(): Promise<void> {
   await Promise.all(
     Array.from({ length: S.workerProcesses }, async (_, i) => {
       const metricsPort = await freePort();
-      let workerReady: () => void = () => undefined;
-      const ready = new Promise<void>((r) => (workerReady = r));
-      const worker = spawnRole('worker', i + 1, [join(dist, 'worker.js')], { WORKER_METRICS_PORT: String(metricsPort) }, (line) => {
-        if (line.includes('"kenbun started"')) workerReady();
+      const worker = await bench.startWorker(i + 1, { WORKER_METRICS_PORT: String(metricsPort) }, (line) => {
         if (line.includes('"projection batch failed')) {
           const kind = line.includes('deadlock detected') ? 'deadlock' : 'other';
-          const key = `${phase}\u0000${/"projection":"([^"]+)"/.exec(line)?.[1] ?? '?'} (${kind})`;
+          const key = `${bench.phase}\u0000${/"projection":"([^"]+)"/.exec(line)?.[1] ?? '?'} (${kind})`;
           projectionFailures.set(key, (projectionFailures.get(key) ?? 0) + 1);
         }
       });
       workers.push({ proc: worker, metricsPort });
-      await Promise.race([
-        ready,
-        new Promise((_, reject) => worker.child.once('exit', (c) => reject(new Error(`${worker.role} exited with ${c}:\n${worker.tail()}`)))),
-        sleep(60_000).then(() => Promise.reject(new Error(`${worker.role} did not start:\n${worker.tail()}`))),
-      ]);
     }),
   );
   workers.sort((x, y) => x.proc.role.localeCompare(y.proc.role));
@@ -1090,32 +624,4 @@ async function run(): Promise<void> {
   setupAgent.destroy();
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  const cleanup = async () => {
-    await stopAll();
-    await flushRedis(`${prefix}:*`).catch(() => undefined);
-    if (!process.env.BENCH_KEEP_DB) await dropDatabase(dbUrl).catch(() => undefined);
-    else console.log('kept', dbUrl);
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\n${signal}: stopping the server processes and dropping the database\n`);
-    cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await run();
-  } finally {
-    await cleanup();
-  }
-  console.log(`\nTotal run time ${fmt((performance.now() - started) / 1000, 1)} s; server processes stopped, database dropped.`);
-}
-
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(`\nbenchmark failed: ${err?.stack ?? err}\n`);
-    process.exit(1);
-  },
-);
+runBench(bench, run);

@@ -1,0 +1,481 @@
+/**
+ * Trigger benchmark: the built api and worker (bench/support) on a throwaway database, with milestone and sequence
+ * triggers active and their webhooks delivered to a local HTTP receiver this process runs.
+ *
+ *   npm run bench:triggers            (builds, then runs dist/bench/triggers.js; about 1.5–2 minutes)
+ *
+ * Two OUs of one organization, each with the scoring setup of bench:ingest (3 rulesets × 20 rules, the first the
+ * primary, whose score milestones watch): OU "plain" has no triggers, OU "triggers" has 20 milestone triggers
+ * (thresholds 40 … 1,000, any event type, fire once) and 10 sequence triggers (2–3 steps, windows of 10–30 minutes),
+ * each with a webhook to the receiver (OUTBOUND_ALLOW_HOSTS=127.0.0.1 lets the outbound guard reach it).
+ *
+ * (a) end to end: BENCH_EVENTS events over BENCH_LEADS leads (the event mix of bench:ingest, 500-event batches from
+ *     8 clients), first into OU "plain", then the same number into OU "triggers" (after a warm-up into a third
+ *     alias range of OU "plain"). Each pass runs from the first POST until every event is in `lead_events` and
+ *     the `trigger_detection` projection has passed the last one; the triggers pass then also waits for every
+ *     outbox row to be delivered, so its CPU includes the deliveries. Reported: events/s of both passes and the
+ *     difference (target: at most 10 % slower with triggers), firings recorded, deliveries, and CPU µs per event of
+ *     the worker, the api and PostgreSQL (this database's backends but the bench's own, + WAL/background) — the figure to trust on a
+ *     shared machine.
+ * (b) latency: BENCH_RATE single-event POSTs/s for BENCH_SECONDS into OU "triggers"; every BENCH_PROBE_EVERY-th is
+ *     a "Demo Request" (+50 in the primary ruleset) to a lead that has no events yet, which crosses exactly the
+ *     milestones with thresholds ≤ 50; the others are the usual mix to the leads of (a) (some of them fire too).
+ *     The receiver timestamps each delivery; ingest → delivered = arrival − start of the POST that carried the
+ *     delivery's `event.id`. p50/p95/p99 over all deliveries of (b) and over the probes' (target p99 ≤ 2 s).
+ * (c) burst: enough probe-like events (to leads with no events) for BENCH_BURST deliveries, sent at once in
+ *     500-event batches; deliveries/s from the first to the last delivery received (target ≥ 500/s), and from
+ *     the first POST.
+ * Afterwards every outbox row must be delivered and no delivery id received twice, else the run fails.
+ *
+ * Settings: TEST_DATABASE_SERVER, REDIS_URL, BENCH_EVENTS (30000), BENCH_LEADS (10000), BENCH_WARMUP (3000),
+ * BENCH_RATE (200), BENCH_SECONDS (20), BENCH_PROBE_EVERY (10), BENCH_BURST (5000), BENCH_ONLY=a|b|c (the setup
+ * and the triggers always; b and c need no pass of (a): their other events go to leads that may not exist yet),
+ * BENCH_KEEP_DB=1, BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes, written at exit), BENCH_PG_LOG_MS=<ms>
+ * (the worker's statements taking at least that long go to the PostgreSQL server log; 0 = all).
+ * INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS, DATABASE_POOL_SIZE and
+ * NOTIFICATION_* / OUTBOUND_* are passed on to the server processes unchanged (they inherit the environment).
+ */
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { countProjected } from './support/checks';
+import { fmt, freePort, int, percentile, sleep } from './support/common';
+import { environmentPairs, loadAverage, printPairs } from './support/environment';
+import { json, request } from './support/http';
+import { BenchRun, runBench } from './support/processes';
+import { adminBearer, event, rulesFor, seedCredential, seedRulesets } from './support/workload';
+
+const S = {
+  events: int('BENCH_EVENTS', 30_000),
+  leads: int('BENCH_LEADS', 10_000),
+  warmup: int('BENCH_WARMUP', 3_000),
+  rate: int('BENCH_RATE', 200),
+  seconds: int('BENCH_SECONDS', 20),
+  probeEvery: int('BENCH_PROBE_EVERY', 10),
+  burst: int('BENCH_BURST', 5_000),
+};
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY !== undefined && !['a', 'b', 'c'].includes(ONLY)) throw new Error(`BENCH_ONLY must be a, b or c, got ${ONLY}`);
+const runs = (x: 'a' | 'b' | 'c') => !ONLY || ONLY === x;
+const BATCH = 500;
+const CLIENTS = 8;
+const TARGET = { overheadPct: 10, deliveriesPerSecond: 500, p99Ms: 2_000 };
+const MILESTONES = [40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 175, 200, 250, 300, 400, 500, 750, 1000];
+const SEQUENCES: { event_types: string[]; ordered: boolean }[] = [
+  { event_types: ['Page View', 'Pricing Page'], ordered: true },
+  { event_types: ['Email Open', 'Email Click'], ordered: true },
+  { event_types: ['Page View', 'Content Download', 'Form Submit'], ordered: false },
+  { event_types: ['Ad Click', 'Form Submit'], ordered: true },
+  { event_types: ['Email Click', 'Page View', 'Pricing Page'], ordered: true },
+  { event_types: ['Webinar Attended', 'Content Download'], ordered: false },
+  { event_types: ['Webinar Attended', 'Pricing Page'], ordered: false },
+  { event_types: ['Pricing Page', 'Trial Signup'], ordered: false },
+  { event_types: ['Chat Started', 'Trial Signup'], ordered: false },
+  { event_types: ['Form Submit', 'Email Open', 'Page View'], ordered: true },
+];
+/** the probe's type: +50 in the primary ruleset, no filter, no decay; in no sequence */
+const PROBE_TYPE = 'Demo Request';
+const PROBE_POINTS = rulesFor(0).find((r) => r.event_type === PROBE_TYPE)!.weight;
+/** deliveries one probe causes: the milestones it crosses from 0 */
+const PER_PROBE = MILESTONES.filter((t) => t <= PROBE_POINTS).length;
+
+const bench = new BenchRun('triggers');
+const SERVER_ENV = { OUTBOUND_ALLOW_HOSTS: '127.0.0.1' };
+
+// ---------------------------------------------------------------------------------------------------------
+// The receiver: 200 to every POST; per delivery id the first arrival, the event that caused it and how often it came
+
+interface Arrival {
+  at: number;
+  eventId: string;
+  type: string;
+}
+const arrivals = new Map<string, Arrival>();
+const received = new Map<string, number>();
+
+const receiver = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const at = performance.now();
+    const id = String(req.headers['x-kenbun-delivery-id']);
+    received.set(id, (received.get(id) ?? 0) + 1);
+    if (!arrivals.has(id)) {
+      let body: { type?: string; event?: { id?: string } } = {};
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString());
+      } catch {
+        // counted, not matched
+      }
+      arrivals.set(id, { at, eventId: body.event?.id ?? '', type: body.type ?? '?' });
+    }
+    res.end();
+  });
+});
+
+/** The deliveries first received at or after `since` (performance.now()). */
+const arrivedSince = (since: number) => [...arrivals.values()].filter((a) => a.at >= since);
+
+/** The worker's warnings and errors (pino level >= 40) by phase and message: failed jobs, projection batches retried, … */
+const warnings = new Map<string, number>();
+function countWarnings(line: string): void {
+  if (!line.startsWith('{')) return;
+  try {
+    const l = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string }; error?: string };
+    if ((l.level ?? 0) < 40) return;
+    const why = (l.err?.message ?? l.error ?? '').slice(0, 120);
+    const k = `${bench.phase}: ${l.msg ?? '?'}${why ? ` (${why})` : ''}`;
+    warnings.set(k, (warnings.get(k) ?? 0) + 1);
+  } catch {
+    // not a log line
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+interface Pass {
+  name: string;
+  events: number;
+  postedMs: number;
+  projectedMs: number;
+  detectedMs: number;
+  deliveredMs?: number;
+}
+
+/** Firings recorded (milestone reached / exited, sequence) and outbox rows (all, delivered, failed) so far. */
+async function tableCounts(pg: Client): Promise<Record<string, number>> {
+  const row = (
+    await pg.query(
+      `SELECT (SELECT count(*) FROM milestone_events WHERE kind = 'reached')::int AS reached,
+              (SELECT count(*) FROM milestone_events WHERE kind = 'exited')::int AS exited,
+              (SELECT count(*) FROM sequence_events)::int AS sequences,
+              (SELECT count(*) FROM notification_deliveries)::int AS deliveries,
+              (SELECT count(*) FROM notification_deliveries WHERE status = 'delivered')::int AS delivered,
+              (SELECT count(*) FROM notification_deliveries WHERE status IN ('terminal_4xx', 'retry_exhausted', 'enqueue_failed'))::int AS failed`,
+    )
+  ).rows[0] as Record<string, number>;
+  return row;
+}
+
+/** Whether `trigger_detection` is still short of the last stored event. */
+async function detectionBehind(pg: Client): Promise<boolean> {
+  const [{ behind }] = (
+    await pg.query(
+      `SELECT count(*)::int AS behind FROM projection_checkpoints
+        WHERE name = 'trigger_detection' AND last_position < (SELECT coalesce(max(global_position), 0) FROM event_store_events)`,
+    )
+  ).rows;
+  return behind > 0;
+}
+
+/** Until `done()` or `ms` elapsed (then throws `what`); the worker must stay up. */
+async function waitFor(what: string, done: () => Promise<boolean>, ms = 300_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await done()) return;
+    const gone = bench.procs.find((p) => p.child.exitCode !== null);
+    if (gone) throw new Error(`${gone.role} exited:\n${gone.tail()}`);
+    if (Date.now() > deadline) throw new Error(`${what}: not done after ${ms / 1000} s`);
+    await sleep(100);
+  }
+}
+
+/** POSTs `bodies` (arrays of events) from CLIENTS keep-alive clients; the event ids answered, in order of answer. */
+async function postAll(auth: string, bodies: string[]): Promise<string[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const res = await request(agent, 'POST', '/ingest', auth, body);
+        if (res.status !== 202) throw new Error(`POST /ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
+        ids.push(...(JSON.parse(res.body).event_ids as string[]));
+      }
+    }),
+  );
+  agent.destroy();
+  return ids;
+}
+
+/** `n` events over `leads` leads numbered from `firstLead` (each at least once, the rest at random), shuffled, as 500-event bodies. */
+function bodiesFor(n: number, leads: number, firstLead: number): string[] {
+  const leadOf = Array.from({ length: n }, (_, i) => firstLead + (i < leads ? i : Math.floor(Math.random() * leads)));
+  for (let i = leadOf.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [leadOf[i], leadOf[j]] = [leadOf[j], leadOf[i]];
+  }
+  const bodies: string[] = [];
+  for (let i = 0; i < leadOf.length; i += BATCH) bodies.push(JSON.stringify(leadOf.slice(i, i + BATCH).map((l) => event(l))));
+  return bodies;
+}
+
+/** A probe: PROBE_TYPE to a lead of its own (alias range far above the others), so it crosses exactly PER_PROBE milestones. */
+let probeNo = 0;
+const probeEvent = () => event(10_000_000 + probeNo++, PROBE_TYPE);
+
+/**
+ * One pass of (a): posts the events, waits until they are projected and `trigger_detection` has passed them and,
+ * when `deliveries`, until every outbox row is delivered.
+ */
+async function pass(pg: Client, name: string, auth: string, bodies: string[], events: number, deliveries: boolean): Promise<Pass> {
+  const before = await countProjected(pg);
+  const started = performance.now();
+  await postAll(auth, bodies);
+  const postedMs = performance.now() - started;
+  await waitFor(`${name}: projection`, async () => (await countProjected(pg)) - before >= events);
+  const projectedMs = performance.now() - started;
+  await waitFor(`${name}: trigger detection`, async () => !(await detectionBehind(pg)));
+  const detectedMs = performance.now() - started;
+  let deliveredMs: number | undefined;
+  if (deliveries) {
+    await waitFor(`${name}: deliveries`, async () => {
+      const c = await tableCounts(pg);
+      return c.delivered + c.failed >= c.deliveries;
+    });
+    deliveredMs = performance.now() - started;
+  }
+  return { name, events, postedMs, projectedMs, detectedMs, deliveredMs };
+}
+
+async function run(): Promise<void> {
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  bench.phase = 'startup';
+  await bench.startApi(1, await freePort(), SERVER_ENV);
+  const setup = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const admin = await adminBearer(setup);
+  const plain = await seedCredential(setup, admin, 'bench-plain');
+  await seedRulesets(setup, plain);
+  const unit = (await json(setup, 'POST', '/org-units', admin, { name: 'Bench triggers' })).unit_id as string;
+  const withTriggers = await seedCredential(setup, admin, 'bench-triggers', unit);
+  await seedRulesets(setup, withTriggers);
+  for (const [i, threshold] of MILESTONES.entries())
+    await json(setup, 'POST', '/triggers', withTriggers, { name: `Milestone ${threshold}`, score_threshold: threshold, webhook_url: `${hook}/m${i}` });
+  for (const [i, s] of SEQUENCES.entries())
+    await json(setup, 'POST', '/sequences', withTriggers, {
+      name: `Sequence ${i + 1}`,
+      ...s,
+      window_seconds: [600, 900, 1200, 1800][i % 4],
+      window_unit: 'minutes',
+      webhook_url: `${hook}/s${i}`,
+    });
+  setup.destroy();
+  // BENCH_PG_LOG_MS=<ms>: the worker's statements taking at least that long go to the PostgreSQL server log
+  if (process.env.BENCH_PG_LOG_MS) {
+    const admin = new Client({ connectionString: bench.dbUrl });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE "${bench.dbName}" SET log_min_duration_statement = ${Number(process.env.BENCH_PG_LOG_MS)}`);
+    await admin.end();
+  }
+  await bench.startWorker(1, SERVER_ENV, countWarnings);
+
+  const pg = new Client({ connectionString: bench.dbUrl });
+  // a connection ended under it (the database dropped by someone else, a server restart): the next query fails the run, with cleanup
+  pg.on('error', (err) => process.stderr.write(`\nthe bench's PostgreSQL connection failed: ${err.message}\n`));
+  await pg.connect();
+  bench.ownBackend((await pg.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number);
+  console.log('\nkenbun trigger benchmark\n');
+  printPairs([
+    ...(await environmentPairs(pg, bench.redisUrl)),
+    ['processes', '1 api (dist/src/main.js, LOG_LEVEL=warn), 1 worker (dist/src/worker.js, LOG_LEVEL=info); OUTBOUND_ALLOW_HOSTS=127.0.0.1'],
+    ['scoring setup', 'per OU: 3 rulesets x 20 rules (as bench:ingest), the first primary'],
+    [
+      'triggers',
+      `OU "triggers": ${MILESTONES.length} milestone (thresholds ${MILESTONES.join(', ')}; any event; fire once), ${SEQUENCES.length} sequence (2-3 steps, 10-30 min); each a webhook to ${hook}/…`,
+    ],
+    ['load average', `${loadAverage()} at the start`],
+    ['(a)', `${fmt(S.events)} events over ${fmt(S.leads)} leads per pass, ${BATCH}-event batches from ${CLIENTS} clients; warm-up ${fmt(S.warmup)} events`],
+    ['(b)', `${S.rate} single-event POSTs/s for ${S.seconds} s; 1 in ${S.probeEvery} a probe (${PROBE_TYPE}, +${PROBE_POINTS}: ${PER_PROBE} milestones)`],
+    ['(c)', `${fmt(S.burst)} deliveries from ${fmt(Math.ceil(S.burst / PER_PROBE))} probe events sent at once`],
+  ]);
+  const results: string[] = [];
+  const cpuLines: string[] = [];
+  const mark = (ok: boolean) => (ok ? 'MET' : 'MISSED');
+  /** CPU µs per event of a phase: worker, api, PostgreSQL (this database + WAL/background), Redis */
+  const cpuPerEvent = (phase: string, events: number) => {
+    const m = bench.machine.get(phase)!;
+    const per = (v: number) => fmt((v / events) * 1e6, 0);
+    const procs = bench.procs.map((p) => `${p.role} ${per(p.cpu.get(phase) ?? 0)}`);
+    return `${procs.join(', ')}, postgres ${per(m.postgres + m.postgresBackground)} (this db ${per(m.postgres)}), redis ${per(m.redis)} µs/event; wall ${fmt(bench.phaseWall.get(phase) ?? 0, 1)} s, machine busy ${fmt(m.busy, 1)} CPU s`;
+  };
+
+  // ------------------------------------------------------------------ (a) end to end, without and with triggers
+  if (runs('a')) {
+    bench.enter('(a) warm-up');
+    process.stdout.write('\n(a) warm-up ... ');
+    await pass(pg, 'warm-up', plain, bodiesFor(S.warmup, Math.min(S.leads, S.warmup), 1_000_000), S.warmup, false);
+    console.log('done');
+
+    bench.enter('(a) no triggers');
+    process.stdout.write('(a) no triggers ... ');
+    const off = await pass(pg, 'no triggers', plain, bodiesFor(S.events, S.leads, 0), S.events, false);
+    console.log(`${fmt(S.events / (off.detectedMs / 1000))} events/s`);
+
+    const countsBefore = await tableCounts(pg);
+    const arrivedBefore = arrivals.size;
+    bench.enter('(a) triggers');
+    process.stdout.write('(a) triggers ... ');
+    const on = await pass(pg, 'triggers', withTriggers, bodiesFor(S.events, S.leads, 0), S.events, true);
+    console.log(`${fmt(S.events / (on.detectedMs / 1000))} events/s`);
+    bench.enter('(a) done');
+    const counts = await tableCounts(pg);
+    const d = (k: string) => counts[k] - countsBefore[k];
+    const firingEvents = (
+      await pg.query(
+        `SELECT count(DISTINCT event_id)::int AS n FROM (SELECT event_id FROM milestone_events WHERE kind = 'reached'
+           UNION ALL SELECT (event_ids->>-1)::uuid FROM sequence_events) x`,
+      )
+    ).rows[0].n as number;
+
+    const rate = (p: Pass, ms: number) => p.events / (ms / 1000);
+    const offEps = rate(off, off.detectedMs);
+    const onEps = rate(on, on.detectedMs);
+    const diff = (100 * (onEps - offEps)) / offEps;
+    results.push(
+      `(a) end to end, ${fmt(S.events)} events over ${fmt(S.leads)} leads (first POST -> projected and trigger_detection past the last event):`,
+      `    no triggers:  ${fmt(offEps)} events/s (${fmt(off.detectedMs / 1000, 2)} s; lead_events complete at ${fmt(off.projectedMs / 1000, 2)} s)`,
+      `    30 triggers:  ${fmt(onEps)} events/s (${fmt(on.detectedMs / 1000, 2)} s; lead_events complete at ${fmt(on.projectedMs / 1000, 2)} s; ` +
+        `every delivery received at ${fmt(on.deliveredMs! / 1000, 2)} s = ${fmt(rate(on, on.deliveredMs!))} events/s)`,
+      `    difference:   ${diff >= 0 ? '+' : ''}${fmt(diff, 1)} % (target: no more than ${TARGET.overheadPct} % below: ${mark(diff >= -TARGET.overheadPct)})`,
+      `    firings: ${fmt(d('reached'))} milestone reached (+ ${fmt(d('exited'))} exited, not delivered), ${fmt(d('sequences'))} sequence; ` +
+        `${fmt(firingEvents)} of ${fmt(S.events)} events (${fmt((100 * firingEvents) / S.events, 1)} %) fired at least one; ` +
+        `${fmt(d('deliveries'))} outbox rows, ${fmt(d('delivered'))} delivered, ${fmt(arrivals.size - arrivedBefore)} received`,
+    );
+    cpuLines.push(`    (a) no triggers: ${cpuPerEvent('(a) no triggers', S.events)}`, `    (a) triggers:    ${cpuPerEvent('(a) triggers', S.events)}`);
+    const cpuOf = (phase: string, role: string) => bench.procs.find((p) => p.role === role)?.cpu.get(phase) ?? 0;
+    const pgOf = (phase: string) => bench.machine.get(phase)!.postgres + bench.machine.get(phase)!.postgresBackground;
+    const extra = (f: (ph: string) => number) => fmt(((f('(a) triggers') - f('(a) no triggers')) / S.events) * 1e6, 0);
+    cpuLines.push(
+      `    triggers' extra CPU per event: worker ${extra((ph) => cpuOf(ph, 'worker#1'))} µs, api ${extra((ph) => cpuOf(ph, 'api#1'))} µs, postgres ${extra(pgOf)} µs` +
+        (d('reached') + d('sequences')
+          ? `; per firing: worker ${fmt(((cpuOf('(a) triggers', 'worker#1') - cpuOf('(a) no triggers', 'worker#1')) / (d('reached') + d('sequences'))) * 1e6, 0)} µs, postgres ${fmt(((pgOf('(a) triggers') - pgOf('(a) no triggers')) / (d('reached') + d('sequences'))) * 1e6, 0)} µs`
+          : ''),
+    );
+  }
+
+  // ------------------------------------------------------------------ (b) ingest -> delivered latency at a steady rate
+  if (runs('b')) {
+    bench.enter('(b) latency');
+    process.stdout.write('(b) steady rate ... ');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const sentAt = new Map<string, number>();
+    const probes = new Set<string>();
+    const total = S.rate * S.seconds;
+    let sent = 0;
+    let outstanding = 0;
+    const inFlight: Promise<void>[] = [];
+    const since = performance.now();
+    const fire = (k: number) => {
+      const probe = k % S.probeEvery === 0;
+      const body = JSON.stringify(probe ? probeEvent() : event(Math.floor(Math.random() * S.leads)));
+      const t0 = performance.now();
+      outstanding++;
+      inFlight.push(
+        (async () => {
+          const res = await request(agent, 'POST', '/ingest', withTriggers, body).finally(() => outstanding--);
+          if (res.status !== 202) throw new Error(`POST /ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
+          const id = (JSON.parse(res.body).event_ids as string[])[0];
+          sentAt.set(id, t0);
+          if (probe) probes.add(id);
+        })(),
+      );
+    };
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => {
+        const due = Math.min(total, Math.floor(((performance.now() - since) / 1000) * S.rate));
+        while (sent < due) fire(sent++);
+        if (sent >= total || outstanding > S.rate * 10) {
+          clearInterval(tick);
+          resolve();
+        }
+      }, 2);
+    });
+    const sendSeconds = (performance.now() - since) / 1000;
+    await Promise.all(inFlight);
+    agent.destroy();
+    const expectedProbes = probes.size * PER_PROBE;
+    await waitFor('(b): probe deliveries', async () => arrivedSince(since).filter((a) => probes.has(a.eventId)).length >= expectedProbes, 60_000);
+    await waitFor('(b): deliveries', async () => {
+      const c = await tableCounts(pg);
+      return c.delivered + c.failed >= c.deliveries;
+    });
+    bench.enter('(b) done');
+    const mine = arrivedSince(since).filter((a) => sentAt.has(a.eventId));
+    const all = mine.map((a) => a.at - sentAt.get(a.eventId)!).sort((x, y) => x - y);
+    const probeLat = mine
+      .filter((a) => probes.has(a.eventId))
+      .map((a) => a.at - sentAt.get(a.eventId)!)
+      .sort((x, y) => x - y);
+    const q = (xs: number[]) =>
+      `p50 ${fmt(percentile(xs, 50))} ms, p95 ${fmt(percentile(xs, 95))} ms, p99 ${fmt(percentile(xs, 99))} ms, max ${fmt(xs[xs.length - 1])} ms`;
+    console.log(`p99 ${fmt(percentile(all, 99))} ms`);
+    results.push(
+      `(b) ingest -> delivered at ${fmt(sent / sendSeconds)} events/s for ${fmt(sendSeconds, 1)} s (${fmt(sent)} events, ${fmt(probes.size)} probes):`,
+      `    all ${fmt(all.length)} deliveries of (b): ${q(all)} (target p99 <= ${fmt(TARGET.p99Ms)} ms ${mark(percentile(all, 99) <= TARGET.p99Ms)})`,
+      `    the probes' ${fmt(probeLat.length)} deliveries (${PER_PROBE} each): ${q(probeLat)}`,
+    );
+    cpuLines.push(`    (b) latency:     ${cpuPerEvent('(b) latency', sent)}`);
+  }
+
+  // ------------------------------------------------------------------ (c) burst delivery throughput
+  if (runs('c')) {
+    bench.enter('(c) burst');
+    process.stdout.write('(c) burst ... ');
+    const events = Math.ceil(S.burst / PER_PROBE);
+    const expected = events * PER_PROBE;
+    const bodies: string[] = [];
+    for (let i = 0; i < events; i += BATCH) bodies.push(JSON.stringify(Array.from({ length: Math.min(BATCH, events - i) }, probeEvent)));
+    const since = performance.now();
+    const ids = new Set(await postAll(withTriggers, bodies));
+    const postedMs = performance.now() - since;
+    await waitFor('(c): deliveries', async () => arrivedSince(since).filter((a) => ids.has(a.eventId)).length >= expected, 180_000);
+    bench.enter('(c) done');
+    const got = arrivedSince(since).filter((a) => ids.has(a.eventId));
+    const first = Math.min(...got.map((a) => a.at));
+    const last = Math.max(...got.map((a) => a.at));
+    const dps = expected / ((last - first) / 1000);
+    console.log(`${fmt(dps)} deliveries/s`);
+    results.push(
+      `(c) burst: ${fmt(events)} events (POSTed in ${fmt(postedMs / 1000, 2)} s) -> ${fmt(expected)} deliveries; first received ${fmt((first - since) / 1000, 2)} s after the first POST, ` +
+        `last ${fmt((last - since) / 1000, 2)} s: ${fmt(dps)} deliveries/s first to last received (target >= ${TARGET.deliveriesPerSecond} ${mark(dps >= TARGET.deliveriesPerSecond)}), ` +
+        `${fmt(expected / ((last - since) / 1000))} deliveries/s from the first POST`,
+    );
+    cpuLines.push(`    (c) burst:       ${cpuPerEvent('(c) burst', expected).replace('µs/event', 'µs/delivery')}`);
+  }
+
+  // ------------------------------------------------------------------ exactly once
+  await waitFor('final: deliveries', async () => {
+    const c = await tableCounts(pg);
+    return c.delivered + c.failed >= c.deliveries;
+  });
+  await sleep(300);
+  const final = await tableCounts(pg);
+  const twice = [...received.values()].filter((n) => n > 1).length;
+  const onceLine = `exactly once: ${fmt(final.deliveries)} outbox rows, ${fmt(final.delivered)} delivered, ${fmt(final.failed)} failed; receiver saw ${fmt(received.size)} delivery ids, ${twice} more than once`;
+  console.log('\nresults\n');
+  console.log(results.join('\n'));
+  console.log(`\nCPU per event (user + system; ${os.cpus().length} cores; load average at the end ${loadAverage()})`);
+  console.log(cpuLines.join('\n'));
+  console.log(`\n${onceLine}`);
+  console.log(
+    `worker warnings and errors: ${
+      warnings.size
+        ? [...warnings]
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, n]) => `\n    ${n} x ${k}`)
+            .join('')
+        : 'none'
+    }`,
+  );
+  await pg.end();
+  receiver.close();
+  if (twice || final.failed || final.delivered !== final.deliveries || received.size !== final.deliveries)
+    throw new Error(`deliveries not exactly once: ${onceLine}`);
+}
+
+runBench(bench, run);
