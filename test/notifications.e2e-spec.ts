@@ -569,6 +569,8 @@ describe('Notification channels and delivery', () => {
         why: 'Surging: 2 Pricing View events in 600 s',
       });
       await eventually(async () => (await as().get(`/notification-channels/${bad.id}/health`)).body.failed_24h === 1);
+      // the post arrives before its attempt is recorded
+      await eventually(async () => (await as().get(`/notification-channels/${good.id}/health`)).body.delivered_24h === 1);
 
       expect((await as().get(`/notification-channels/${good.id}/health`).expect(200)).body).toEqual({
         delivered_24h: 1,

@@ -1,9 +1,12 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProjectionRegistry } from '../src/platform/projections/projection.registry';
 import { ProjectionRunner } from '../src/platform/projections/projection-runner.service';
+import { QueueName } from '../src/platform/queues';
 import { emailAliases as email, ingestAndWait, leadOfEvent } from './support/ingest';
 import { createRuleset } from './support/rulesets';
 import { startScenario } from './support/scenario';
@@ -201,6 +204,11 @@ describe('Milestone triggers', () => {
 
   describe('live detection', () => {
     it('fires Milestone Reached once on the upward crossing (mode once), records Milestone Exited, and POSTs the webhook once', async () => {
+      // every delivery job's outcome: a firing's job is queued once the firing committed, so none finds it still being written
+      const outcomes: string[] = [];
+      const onCompleted = (_job: unknown, result: { outcome?: string }) => outcomes.push(result?.outcome ?? '');
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.NotificationDelivery));
+      queue.on('completed', onCompleted);
       const trigger = (await as.post('/triggers', { score_threshold: 50, webhook_url: `${hook.base}/once`, name: 'Fifty' }).expect(201)).body;
       const paused = (await as.post('/triggers', { score_threshold: 20, webhook_url: `${hook.base}/paused`, active: false }).expect(201)).body;
       const typed = (await as.post('/triggers', { score_threshold: 20, event_type: 'Demo Request', webhook_url: `${hook.base}/typed` }).expect(201)).body;
@@ -266,6 +274,8 @@ describe('Milestone triggers', () => {
       ]);
       const records = (await as.get(`/notification-failures?trigger_id=${trigger.trigger_id}&status=delivered`).expect(200)).body;
       expect(records.items).toEqual([expect.objectContaining({ trigger_type: 'milestone', status: 'delivered' })]);
+      queue.off('completed', onCompleted);
+      expect(outcomes).toEqual(['delivered']);
 
       await as.put(`/triggers/${trigger.trigger_id}`, { active: false }).expect(200);
       await as.put(`/triggers/${typed.trigger_id}`, { active: false }).expect(200);

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
 import { uuidv7 } from '../../../platform/event-store';
 import { QueueName } from '../../../platform/queues';
@@ -30,7 +30,10 @@ interface Resolved {
 export class DeliveryOutbox {
   private readonly logger = new Logger('DeliveryOutbox');
 
-  constructor(@InjectQueue(QueueName.NotificationDelivery) private readonly queue: Queue) {}
+  constructor(
+    @InjectQueue(QueueName.NotificationDelivery) private readonly queue: Queue,
+    private readonly ds: DataSource,
+  ) {}
 
   /** Returns the ids of the rows written (none when the firing was recorded before). */
   enqueue(m: EntityManager, n: OutboxEnqueue): Promise<string[]> {
@@ -42,7 +45,7 @@ export class DeliveryOutbox {
    * by one multi-row insert, their advisory locks taken by one statement and their jobs handed over in one bulk
    * add, so a batch costs the same handful of round trips however many firings it holds.
    */
-  async enqueueMany(m: EntityManager, list: OutboxEnqueue[]): Promise<string[]> {
+  async enqueueMany(m: EntityManager, list: OutboxEnqueue[], opts: { dispatch?: 'now' | 'after-commit' } = {}): Promise<string[]> {
     const channels = await this.channelsOf(m, list);
     const rows: Record<string, unknown>[] = [];
     for (const n of list) {
@@ -92,8 +95,17 @@ export class DeliveryOutbox {
     const ids = rows.map((r) => r.id as string).filter((id) => fresh.has(id));
     // held until the firing's transaction ends: a job waits on it, then finds the row (commit) or not (rollback)
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest($1::text[]) AS id`, [ids]);
-    await this.dispatch(m, ids);
+    if (opts.dispatch !== 'after-commit') await this.dispatch(m, ids);
     return ids;
+  }
+
+  /**
+   * For `enqueueMany(…, { dispatch: 'after-commit' })`: hands the queue the jobs of rows whose transaction has
+   * committed, so no job runs into a firing still being written (a long projection batch would otherwise have its
+   * jobs come back every few ms until it ends). A process that dies before this call leaves the rows to the sweeper.
+   */
+  dispatchCommitted(ids: string[]): Promise<void> {
+    return ids.length ? this.dispatch(this.ds.manager, ids) : Promise.resolve();
   }
 
   /** Hands the queue the rows' jobs (a batch's rows share one); a queue that does not take them leaves `enqueue_failed` records the sweeper retries. */

@@ -63,6 +63,8 @@ export const DELIVER_NOTIFICATION = 'notification.deliver';
 export interface DeliverNotificationData {
   delivery_id?: string;
   delivery_ids?: string[];
+  /** how often these rows were found still being written (each time the job comes back later) */
+  busy_rounds?: number;
 }
 
 /** Rows per delivery job: enough to spread the queue's per-job cost thin, few enough to keep one job short. */

@@ -29,7 +29,7 @@ interface DeliveryRow {
   attempts: number;
 }
 
-/** How soon a job whose row is still being written (the firing's transaction is open) looks again. */
+/** How soon a job whose row is still being written (the firing's transaction is open) looks again, the first time. */
 const WRITER_BUSY_DELAY_MS = 25;
 
 /** NF-2 backoff: the first retry after the base delay, then 4, 20 and 60 times it (30 s, 2 min, 10 min, 30 min by default). */
@@ -94,7 +94,13 @@ export class NotificationDeliveryJob {
       }
       if (busy.length) {
         // come back shortly rather than hold a connection while the writer finishes
-        await this.queue.add(DELIVER_NOTIFICATION, busy.length === 1 ? { delivery_id: busy[0] } : { delivery_ids: busy }, { delay: WRITER_BUSY_DELAY_MS });
+        // doubling each time (25 ms, 50 ms, … 1 s): a long transaction is not polled every few ms for its whole length
+        const rounds = (job.data.busy_rounds ?? 0) + 1;
+        await this.queue.add(
+          DELIVER_NOTIFICATION,
+          { ...(busy.length === 1 ? { delivery_id: busy[0] } : { delivery_ids: busy }), busy_rounds: rounds },
+          { delay: Math.min(WRITER_BUSY_DELAY_MS * 2 ** (rounds - 1), 1000) },
+        );
         outcomes.push(...busy.map(() => 'writer_busy'));
       }
     }

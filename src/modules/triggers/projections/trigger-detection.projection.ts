@@ -92,6 +92,8 @@ export class TriggerDetectionProjection implements Projection {
   readonly eventTypes = [LeadEvent.EventRecorded, LeadEvent.ScoresReset];
   readonly tables = ['trigger_lead_scores', 'trigger_lead_state', 'trigger_recent_events', 'milestone_events', 'sequence_events', 'pattern_events'];
   private readonly setups = new TriggerSetupCache();
+  /** outbox rows written by a batch (keyed by its first event), queued once that batch's transaction has committed */
+  private readonly toDispatch = new Map<string, string[]>();
 
   constructor(
     private readonly outbox: DeliveryOutbox,
@@ -99,6 +101,8 @@ export class TriggerDetectionProjection implements Projection {
   ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
+    // a retried batch starts over: what an earlier, rolled-back attempt wrote is gone
+    if (events.length) this.toDispatch.delete(events[0].eventId);
     const relevant = events.filter(
       (e) =>
         e.streamType === LeadStreamType &&
@@ -228,7 +232,16 @@ export class TriggerDetectionProjection implements Projection {
     await this.writeScores(m, touchedScores, running);
     await this.writeStates(m, touchedStates, states);
     await this.writeRecent(m, recent, loadedRecent);
-    await this.record(m, firings);
+    const written = await this.record(m, firings);
+    if (written.length) this.toDispatch.set(events[0].eventId, written);
+  }
+
+  /** The batch's notifications go to the queue only now that their rows are visible (see DeliveryOutbox.dispatchCommitted). */
+  async afterCommit(events: StoredEvent[]): Promise<void> {
+    const ids = events.length ? this.toDispatch.get(events[0].eventId) : undefined;
+    if (!ids) return;
+    this.toDispatch.delete(events[0].eventId);
+    await this.outbox.dispatchCommitted(ids);
   }
 
   private async writeScores(m: EntityManager, refs: Set<string>, running: Map<string, RunningScore & { ruleset_id: string | null }>): Promise<void> {
@@ -299,8 +312,8 @@ export class TriggerDetectionProjection implements Projection {
    * The batch's firings: one multi-row insert per kind (each row once: keyed by trigger, lead and source event, so a
    * replayed batch inserts nothing), then the notifications of the new ones, all handed to the outbox at once.
    */
-  private async record(m: EntityManager, firings: Firing[]): Promise<void> {
-    if (!firings.length) return;
+  private async record(m: EntityManager, firings: Firing[]): Promise<string[]> {
+    if (!firings.length) return [];
     const inserted = new Set<string>();
     const byKind = (kind: ActiveTriggerRow['kind']) => firings.filter((f) => f.trigger.kind === kind);
     const base = (f: Firing) => ({
@@ -361,7 +374,7 @@ export class TriggerDetectionProjection implements Projection {
       const n = notificationOf(f);
       if (n) notifications.push(n);
     }
-    if (notifications.length) await this.outbox.enqueueMany(m, notifications);
+    return notifications.length ? this.outbox.enqueueMany(m, notifications, { dispatch: 'after-commit' }) : [];
   }
 }
 
