@@ -1,3 +1,5 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
 import { AppConfig } from '../../config/app-config';
 import { OutboundClient } from './outbound-client';
 
@@ -42,5 +44,39 @@ describe('OutboundClient destination rules', () => {
     const c = client('');
     await expect(c.send({ url: 'https://10.0.0.1/hook', body: '{}' })).rejects.toMatchObject({ name: 'DestinationRefusedError' });
     c.onModuleDestroy();
+  });
+
+  describe('kept-alive connections', () => {
+    let server: Server;
+    let base: string;
+    const seen: string[] = [];
+    beforeAll(async () => {
+      // answers the first request of every connection and drops the connection at its second: what a server closing
+      // an idle kept-alive connection while the client reuses it looks like
+      const perSocket = new WeakMap<Socket, number>();
+      server = createServer((req, res) => {
+        const n = (perSocket.get(req.socket) ?? 0) + 1;
+        perSocket.set(req.socket, n);
+        seen.push(`${req.url} #${n}`);
+        if (n > 1 || req.url === '/drop') return req.socket.destroy();
+        req.resume();
+        req.on('end', () => res.end('ok'));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise((r) => server.close(r)));
+
+    it('sends again once on a new connection when a reused one turns out closed, and not when a fresh one fails', async () => {
+      const c = client('127.0.0.1');
+      expect(await c.send({ url: `${base}/a`, body: '{}' })).toMatchObject({ status: 200 });
+      expect(await c.send({ url: `${base}/b`, body: '{}' })).toMatchObject({ status: 200 });
+      expect(seen).toEqual(['/a #1', '/b #2', '/b #1']);
+      c.onModuleDestroy();
+      const fresh = client('127.0.0.1');
+      await expect(fresh.send({ url: `${base}/drop`, body: '{}' })).rejects.toMatchObject({ code: 'ECONNRESET' });
+      expect(seen.filter((s) => s.startsWith('/drop'))).toEqual(['/drop #1']);
+      fresh.onModuleDestroy();
+    });
   });
 });

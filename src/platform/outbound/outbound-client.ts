@@ -134,7 +134,13 @@ export class OutboundClient implements OnModuleDestroy {
     for (let hop = 0; ; hop++) {
       const refusal = this.refusalOf(url);
       if (refusal) throw new DestinationRefusedError(refusal);
-      const res = await this.once(url, method, req.headers ?? {}, body, req.maxBodyBytes ?? MAX_BODY);
+      const res = await this.once(url, method, req.headers ?? {}, body, req.maxBodyBytes ?? MAX_BODY).catch((err: Error & { staleSocket?: boolean }) => {
+        // a kept-alive connection the server had just closed: the request never reached it, so it goes again once on a
+        // fresh connection (Node's documented pattern for `reusedSocket`) instead of failing as a network error
+        if (!err.staleSocket) throw err;
+        this.logger.debug({ msg: 'kept-alive connection was closed by the server; sending again on a new one' });
+        return this.once(url, method, req.headers ?? {}, body, req.maxBodyBytes ?? MAX_BODY);
+      });
       const location = res.status >= 300 && res.status < 400 ? res.location : undefined;
       if (!location) return { status: res.status, url, body: res.body };
       if (hop >= MAX_REDIRECTS) throw new DestinationRefusedError(`more than ${MAX_REDIRECTS} redirects`);
@@ -187,9 +193,10 @@ export class OutboundClient implements OnModuleDestroy {
         if (!socket.connecting) clearTimeout(connect);
         else socket.once('connect', () => clearTimeout(connect));
       });
-      function fail(err: Error) {
+      function fail(err: Error & { code?: string; staleSocket?: boolean }) {
         clearTimeout(total);
         clearTimeout(connect);
+        if (req.reusedSocket && err.code === 'ECONNRESET') err.staleSocket = true;
         reject(err);
       }
       req.on('error', fail);
