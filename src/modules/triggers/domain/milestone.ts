@@ -32,6 +32,8 @@ export interface ScoreStep {
   at: Date;
   previous: number;
   score: number;
+  /** `previous` and `score` as displayed, when the step's producer rounded them already (one rounding for every trigger) */
+  rounded?: { previous: number; score: number };
 }
 
 export type MilestoneKind = 'reached' | 'exited';
@@ -39,8 +41,7 @@ export type MilestoneKind = 'reached' | 'exited';
 export const NEW_MILESTONE_STATE: MilestoneLeadState = { firedCount: 0, lastFiredAt: null, above: false };
 
 export function milestoneStep(rule: MilestoneRule, state: MilestoneLeadState, step: ScoreStep): { kind: MilestoneKind | null; state: MilestoneLeadState } {
-  const previous = roundScore(step.previous);
-  const score = roundScore(step.score);
+  const { previous, score } = step.rounded ?? { previous: roundScore(step.previous), score: roundScore(step.score) };
   if (previous < rule.threshold && score >= rule.threshold) {
     if (rule.eventTypeKey && rule.eventTypeKey !== step.event_type_key) return { kind: null, state };
     if (rule.fireMode === 'once' && state.firedCount > 0) return { kind: null, state };
@@ -92,7 +93,17 @@ export function advanceScore(running: RunningScore | null, e: ScoredEvent): { ru
   const previous = Math.max(0, termsTotal(terms));
   for (const p of e.points) addToTerms(terms, { occurred_at: e.occurred_at, ...p }, at);
   const score = Math.max(0, termsTotal(terms));
-  return { running: { terms, asOf: at }, step: { event_id: e.event_id, event_type_key: e.event_type_key, at: e.occurred_at, previous, score } };
+  return {
+    running: { terms, asOf: at },
+    step: {
+      event_id: e.event_id,
+      event_type_key: e.event_type_key,
+      at: e.occurred_at,
+      previous,
+      score,
+      rounded: { previous: roundScore(previous), score: roundScore(score) },
+    },
+  };
 }
 
 /** Score steps of a lead's events in order, from a starting score (simulate replays a lead's history from zero). */

@@ -183,14 +183,13 @@ export class TriggerDetectionProjection implements Projection {
       if (p.scope !== 'activate' || p.skip_triggers) continue;
 
       for (const t of setup.triggers) {
-        if (e.recordedAt < new Date(t.created_at)) continue;
+        if (e.recordedAt.getTime() < t.created_ms) continue;
         const wanted = t.config.engagement_levels;
         if (wanted?.length && !wanted.includes(levels.get(e.streamId) ?? '')) continue;
         const k = key(t.id, e.streamId);
         if (t.kind === 'milestone') {
-          if (t.score_threshold === null) continue;
-          const rule = { threshold: t.score_threshold, eventTypeKey: t.event_type_key, fireMode: t.fire_mode, cooldownMs: t.cooldown_seconds * 1000 };
-          const r = milestoneStep(rule, states.get(k) ?? NEW_MILESTONE_STATE, step);
+          if (!t.milestone_rule) continue;
+          const r = milestoneStep(t.milestone_rule, states.get(k) ?? NEW_MILESTONE_STATE, step);
           if (r.state !== (states.get(k) ?? NEW_MILESTONE_STATE)) {
             states.set(k, r.state);
             touchedStates.add(k);

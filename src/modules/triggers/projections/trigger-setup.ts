@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
-import { TriggerConfig, TriggerKind } from '../domain';
+import { MilestoneRule, TriggerConfig, TriggerKind } from '../domain';
 
 /** An active trigger as the live detection reads it. */
 export interface ActiveTriggerRow {
@@ -22,6 +22,9 @@ export interface ActiveTriggerRow {
   email_subject: string | null;
   email_message: string | null;
   notify_owner: boolean;
+  /** derived once per load, not per event: `created_at` in ms, and a milestone's rule */
+  created_ms: number;
+  milestone_rule: MilestoneRule | null;
 }
 
 /** What the detection needs of one OU: the primary engagement ruleset (whose score milestones watch) and the active triggers. */
@@ -56,12 +59,20 @@ export class TriggerSetupCache {
       m,
       sql`SELECT unit_id, id FROM rulesets WHERE unit_id = ANY(${missing}::text[]) AND dimension = 'engagement' AND is_primary`,
     );
-    const triggers = await selectRows<ActiveTriggerRow>(
+    const rows = await selectRows<Omit<ActiveTriggerRow, 'created_ms' | 'milestone_rule'>>(
       m,
       sql`SELECT id, unit_id, kind, name, event_type, event_type_key, score_threshold, fire_mode, cooldown_seconds, config, created_at,
                  notification_channel_id, webhook_url, teams_webhook_url, emails, email_subject, email_message, notify_owner
             FROM triggers WHERE unit_id = ANY(${missing}::text[]) AND active ORDER BY id`,
     );
+    const triggers: ActiveTriggerRow[] = rows.map((t) => ({
+      ...t,
+      created_ms: new Date(t.created_at).getTime(),
+      milestone_rule:
+        t.kind === 'milestone' && t.score_threshold !== null
+          ? { threshold: t.score_threshold, eventTypeKey: t.event_type_key, fireMode: t.fire_mode, cooldownMs: t.cooldown_seconds * 1000 }
+          : null,
+    }));
     if (this.cache.size + missing.length > MAX_CACHED) this.cache.clear();
     for (const u of missing) {
       const setup = { primaryRulesetId: primaries.find((p) => p.unit_id === u)?.id ?? null, triggers: triggers.filter((t) => t.unit_id === u) };
