@@ -17,9 +17,7 @@
  *   PROJECTION_BATCH_SIZE    events per projection batch, as in the server (default 2000)
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DataSource, DataSourceOptions, EntityManager } from 'typeorm';
 import { dataSourceOptions } from '../ormconfig';
@@ -32,6 +30,8 @@ import { Projection } from '../src/platform/projections/projection';
 import { ProjectionRegistry } from '../src/platform/projections/projection.registry';
 import { ProjectionRunner } from '../src/platform/projections/projection-runner.service';
 import { StreamSummariesProjection } from '../src/platform/projections/stream-summaries.projection';
+import { gitCommit } from './support/common';
+import { machinePairs } from './support/environment';
 
 const STREAM_COUNT = 10_000;
 const BATCH = 100;
@@ -333,12 +333,8 @@ async function environment(ds: DataSource, s: Settings, url: string, projectionB
   for (const name of ['synchronous_commit', 'fsync', 'wal_sync_method', 'commit_delay', 'shared_buffers', 'max_wal_size', 'max_connections']) {
     pg.push(`${name}=${await pgSetting(name)}`);
   }
-  const cpus = os.cpus();
   return [
-    ['CPU', `${cpus[0]?.model ?? 'unknown'} x ${cpus.length} (available parallelism ${os.availableParallelism()})`],
-    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total`],
-    ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
-    ['Node.js', process.version],
+    ...machinePairs(),
     ['PostgreSQL', version],
     ['PG settings', pg.join(', ')],
     ['database', `${new URL(url).host}${new URL(url).pathname} (throwaway)`],
@@ -348,16 +344,6 @@ async function environment(ds: DataSource, s: Settings, url: string, projectionB
     ['pool size', String(s.poolSize)],
     ['projection batch', `${projectionBatch} events (PROJECTION_BATCH_SIZE)`],
   ];
-}
-
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    return 'unavailable';
-  }
 }
 
 function percentile(sorted: number[], p: number): number {

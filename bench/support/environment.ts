@@ -4,6 +4,17 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { gitCommit } from './common';
 
+/** The machine: CPU, memory, OS and Node.js, as label/value pairs. */
+export function machinePairs(): [string, string][] {
+  const cpus = os.cpus();
+  return [
+    ['CPU', `${cpus[0]?.model ?? 'unknown'} x ${cpus.length} (available parallelism ${os.availableParallelism()})`],
+    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total`],
+    ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
+    ['Node.js', process.version],
+  ];
+}
+
 /** Machine, OS, Node.js, PostgreSQL (version and durability settings), Redis and the git commit, as label/value pairs. */
 export async function environmentPairs(pg: Client, redisUrl: string): Promise<[string, string][]> {
   const redis = new Redis(redisUrl);
@@ -14,17 +25,7 @@ export async function environmentPairs(pg: Client, redisUrl: string): Promise<[s
   for (const name of ['synchronous_commit', 'fsync', 'shared_buffers', 'max_wal_size']) {
     pgSettings.push(`${name}=${(await pg.query('SELECT current_setting($1) AS v', [name])).rows[0].v}`);
   }
-  const cpus = os.cpus();
-  return [
-    ['CPU', `${cpus[0]?.model ?? 'unknown'} x ${cpus.length} (available parallelism ${os.availableParallelism()})`],
-    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total`],
-    ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
-    ['Node.js', process.version],
-    ['PostgreSQL', pgVersion],
-    ['PG settings', pgSettings.join(', ')],
-    ['Redis', redisVersion],
-    ['git commit', gitCommit()],
-  ];
+  return [...machinePairs(), ['PostgreSQL', pgVersion], ['PG settings', pgSettings.join(', ')], ['Redis', redisVersion], ['git commit', gitCommit()]];
 }
 
 /** The load averages, one decimal each. */
