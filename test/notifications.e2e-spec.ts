@@ -402,6 +402,37 @@ describe('Notification channels and delivery', () => {
       }
     });
 
+    it('a firing rolled back after its job was queued sends nothing: the job finds the row gone', async () => {
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.NotificationDelivery));
+      const outcomes: string[] = [];
+      const onCompleted = (_job: unknown, result: { outcome?: string }) => outcomes.push(result?.outcome ?? '');
+      queue.on('completed', onCompleted);
+      try {
+        let ids: string[] = [];
+        await ds
+          .transaction(async (m) => {
+            ids = await t.app.get(DeliveryOutbox).enqueue(m, {
+              org_id: a.orgId,
+              unit_id: a.unitId,
+              trigger_type: 'surge',
+              trigger_id: 'srg_rolled_back',
+              source_id: randomUUID(),
+              destinations: [{ kind: 'webhook', url: `${hook.base}/rolled-back` }],
+              message: { title: 't', why: 'w', body: {} },
+              at: t.clock.now(),
+            });
+            throw new Error('the firing fails after its notification was queued');
+          })
+          .catch(() => undefined);
+        expect(ids).toHaveLength(1);
+        await eventually(async () => outcomes.includes('gone'));
+        expect(await delivery(ids[0])).toBeUndefined();
+        expect(hook.at('/rolled-back')).toEqual([]);
+      } finally {
+        queue.off('completed', onCompleted);
+      }
+    });
+
     it('writes a batch of firings in a constant number of statements, each delivered once, a foreign channel skipped', async () => {
       const channel = (
         await as()

@@ -124,14 +124,24 @@ export class NotificationDeliveryJob {
     return this.record(row, outcome);
   }
 
-  /** Whether each row is visible and whether its writer's transaction still holds its lock, in one statement. */
-  private writerStates(ids: string[]): Promise<{ id: string; exists: boolean; free: boolean }[]> {
-    return selectRows(
+  /**
+   * Whether each row is visible and whether its writer's transaction still holds its lock, in one statement. The
+   * statement's snapshot is older than its lock probe, so a writer committing in between reads as invisible and
+   * free: those rows are looked for once more with a fresh snapshot (else they would wait for the sweeper).
+   */
+  private async writerStates(ids: string[]): Promise<{ id: string; exists: boolean; free: boolean }[]> {
+    const states = await selectRows<{ id: string; exists: boolean; free: boolean }>(
       this.ds,
       sql`SELECT x.id::text AS id, EXISTS (SELECT 1 FROM notification_deliveries d WHERE d.id = x.id) AS exists,
                  pg_try_advisory_xact_lock_shared(hashtextextended(x.id::text, 0)) AS free
             FROM unnest(${ids}::uuid[]) AS x(id)`,
     );
+    const unseen = states.filter((s) => !s.exists && s.free).map((s) => s.id);
+    if (!unseen.length) return states;
+    const found = new Set(
+      (await selectRows<{ id: string }>(this.ds, sql`SELECT id::text AS id FROM notification_deliveries WHERE id = ANY(${unseen}::uuid[])`)).map((r) => r.id),
+    );
+    return states.map((s) => (found.has(s.id) ? { ...s, exists: true } : s));
   }
 
   /** Takes the row for one send (a lease that outlives the send's time limits), or null. */
