@@ -20,9 +20,15 @@ export function listenToStream(t: TestApp, auth: Auth, query = ''): Promise<Stre
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path: `/stream${query}`, headers: { [auth.header]: auth.value } }, (res) => {
       let buf = '';
+      const client = { text: () => buf, close: () => req.destroy(), status: res.statusCode ?? 0 };
       res.setEncoding('utf8');
-      res.on('data', (d) => (buf += d));
-      resolve({ text: () => buf, close: () => req.destroy(), status: res.statusCode ?? 0 });
+      // a stream is ready once the server says "connected" (the OU's channel is subscribed); an error answers at once
+      res.on('data', (d) => {
+        buf += d;
+        if (buf.includes(': connected to ')) resolve(client);
+      });
+      res.on('end', () => resolve(client));
+      if (res.statusCode !== 200) resolve(client);
     });
     req.on('error', reject);
   });

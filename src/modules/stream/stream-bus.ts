@@ -21,6 +21,8 @@ type Listener = (message: StreamMessage) => void;
 export class StreamBus implements OnApplicationShutdown {
   private readonly log = new Logger(StreamBus.name);
   private subscriber: Redis | null = null;
+  /** per OU with listeners: its SUBSCRIBE, done or under way */
+  private readonly subscribed = new Map<string, Promise<void>>();
   private readonly listeners = new Map<string, Set<Listener>>();
 
   constructor(
@@ -46,15 +48,21 @@ export class StreamBus implements OnApplicationShutdown {
     if (!set) {
       set = new Set();
       this.listeners.set(unitId, set);
-      await sub.subscribe(this.channel(unitId));
+      this.subscribed.set(
+        unitId,
+        sub.subscribe(this.channel(unitId)).then(() => undefined),
+      );
     }
     set.add(listener);
+    // a listener joining while the OU's subscription is still under way waits for it too
+    await this.subscribed.get(unitId);
     return () => {
       const current = this.listeners.get(unitId);
       if (!current) return;
       current.delete(listener);
       if (current.size === 0) {
         this.listeners.delete(unitId);
+        this.subscribed.delete(unitId);
         void sub.unsubscribe(this.channel(unitId)).catch(() => undefined);
       }
     };

@@ -61,8 +61,9 @@ export class StreamController {
       'X-Accel-Buffering': 'no',
     });
     res.flushHeaders();
-    res.write(`retry: 3000\n: connected to ${unitId}\n\n`);
+    // "connected" only once the OU's channel is subscribed: whatever happens after a client saw it reaches the client
     const stop = await this.bus.listen(unitId, (m) => res.write(`event: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`));
+    res.write(`retry: 3000\n: connected to ${unitId}\n\n`);
     const heartbeat = setInterval(() => res.write(`: heartbeat ${new Date().toISOString()}\n\n`), this.config.env.SSE_HEARTBEAT_MS);
     res.on('close', () => {
       clearInterval(heartbeat);
