@@ -4,7 +4,7 @@ import { ProjectionRegistry } from '../src/platform/projections/projection.regis
 import { ProjectionRunner } from '../src/platform/projections/projection-runner.service';
 import { CLIENT_SECRET, fakeSlack } from './support/fake-slack';
 import { emailAliases as email, ingestAndWait, leadOfEvent } from './support/ingest';
-import { createRuleset } from './support/rulesets';
+import { milestoneScoring } from './support/rulesets';
 import { startScenario } from './support/scenario';
 import { activateOu, api, Auth, Tenant } from './support/tenants';
 import { eventually, TestApp } from './support/test-app';
@@ -78,13 +78,7 @@ describe('Owner notifications and ruleset publish posts', () => {
         .post('/notification-channels', { name: 'Shared sales', type: 'slack', config: { channel_id: SHARED, channel_name: '#shared' } })
         .expect(201)
     ).body.id;
-    // session multipliers off: each event earns exactly its rule's weight
-    await as().put('/settings/ou/surge-session-policy', { mode: 'off' }).expect(200);
-    await createRuleset(t, a.admin, 'Engagement', [
-      { event_type: 'Page View', weight: 10 },
-      { event_type: 'Demo Request', weight: 30 },
-      { event_type: 'Unsubscribe', weight: -30 },
-    ]);
+    await milestoneScoring(t, a.admin);
   });
   afterAll(async () => {
     await t.close();

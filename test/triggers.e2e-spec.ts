@@ -8,7 +8,7 @@ import { ProjectionRegistry } from '../src/platform/projections/projection.regis
 import { ProjectionRunner } from '../src/platform/projections/projection-runner.service';
 import { QueueName } from '../src/platform/queues';
 import { emailAliases as email, ingestAndWait, leadOfEvent } from './support/ingest';
-import { createRuleset } from './support/rulesets';
+import { milestoneScoring } from './support/rulesets';
 import { startScenario } from './support/scenario';
 import { activateOu, api, Auth, memberWithRole, Tenant } from './support/tenants';
 import { eventually, TestApp } from './support/test-app';
@@ -64,13 +64,7 @@ describe('Milestone triggers', () => {
     await activateOu(t, a.admin, a.unitId);
     viewer = (await memberWithRole(t, a, 'viewer@milestones.example', 'Viewer')).auth;
     hook = await fakeReceiver();
-    // session multipliers off: each event earns exactly its rule's weight
-    await as.put('/settings/ou/surge-session-policy', { mode: 'off' }).expect(200);
-    await createRuleset(t, a.admin, 'Engagement', [
-      { event_type: 'Page View', weight: 10 },
-      { event_type: 'Demo Request', weight: 30 },
-      { event_type: 'Unsubscribe', weight: -30 },
-    ]);
+    await milestoneScoring(t, a.admin);
   });
   afterAll(async () => {
     await t.close();

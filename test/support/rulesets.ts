@@ -15,3 +15,16 @@ export async function createRuleset(t: TestApp, auth: Auth, name: string, rules:
     );
   return { id, rules: ruleIds };
 }
+
+/**
+ * The scoring the trigger suites count on: session multipliers off (each event earns exactly its rule's weight) and
+ * one engagement ruleset — Page View +10, Demo Request +30, Unsubscribe −30.
+ */
+export async function milestoneScoring(t: TestApp, auth: Auth): Promise<void> {
+  await api(t, auth).put('/settings/ou/surge-session-policy', { mode: 'off' }).expect(200);
+  await createRuleset(t, auth, 'Engagement', [
+    { event_type: 'Page View', weight: 10 },
+    { event_type: 'Demo Request', weight: 30 },
+    { event_type: 'Unsubscribe', weight: -30 },
+  ]);
+}
