@@ -140,6 +140,28 @@ describe('Projections', () => {
     expect(await count(`SELECT count(*) AS n FROM probe_even_deliveries d JOIN event_store_events e USING (event_id) WHERE e.stream_id = '${stream}'`)).toBe(0);
   });
 
+  it('reads only the listed payload fields of a type, and only its events that carry one (payloadFields)', async () => {
+    const store = writer.app.get(EventStore);
+    const stream = `fields-${randomUUID()}`;
+    await store.append(stream, 'lead', 'no_stream', [
+      { type: 'ProbeField', payload: { big: 'x'.repeat(100), tag: 'a' } },
+      { type: 'ProbeField', payload: { big: 'y' } },
+      { type: 'ProbeField', payload: { big: 'z', tag: null, other: 1 } },
+      { type: 'ProbeOther', payload: { big: 'w' } },
+    ]);
+    const body = { envelope: true, payloadFields: { ProbeField: ['tag', 'other'] } };
+    const { events, head } = await store.readTypes({ transactionId: '0', position: 0 }, 100, ['ProbeField', 'ProbeOther'], undefined, body);
+    const mine = events.filter((e) => e.streamId === stream);
+    // the event without either field is left out; a field present as null still counts; other types come as envelopes
+    expect(mine.map((e) => [e.streamVersion, e.eventType, e.payload])).toEqual([
+      [1, 'ProbeField', { tag: 'a', other: null }],
+      [3, 'ProbeField', { tag: null, other: 1 }],
+      [4, 'ProbeOther', {}],
+    ]);
+    expect(mine[0].metadata).toEqual({ org_id: null, unit_id: null });
+    expect(head!.position).toBeGreaterThanOrEqual(mine[2].globalPosition);
+  });
+
   it('rebuilds read tables identical to the live ones', async () => {
     const ds = writer.app.get(DataSource);
     const dump = async () => ({

@@ -5,7 +5,7 @@ import { InlineProjections } from '../projections/inline-projections.service';
 import { ProjectionRunner } from '../projections/projection-runner.service';
 import { AggregateCache } from './aggregate-cache';
 import { EventSourcedAggregate } from './event-sourced-aggregate';
-import { EventStore } from './event-store.service';
+import { EventStore, eventColumns } from './event-store.service';
 import { toStoredEvent } from './stored-event';
 import { ConcurrencyError, EventIdConflictError, EventMetadata, StoredEvent, StreamAppend } from './event-store.types';
 
@@ -185,10 +185,20 @@ export class AggregateRepository {
         ],
       );
     }
-    // read back only what an inline projection takes (a recorded lead event is the async projections' business)
-    const positions = results.flatMap((r, i) => r.positions.filter((_, j) => this.inline.wants(appends[i].events[j]?.type ?? '')));
+    // read back only what an inline projection takes, and of a type they read a few fields of only those (see payloadFields)
+    const positions = results.flatMap((r, i) =>
+      r.positions.filter((_, j) => {
+        const e = appends[i].events[j];
+        return e !== undefined && this.inline.takes(e.type, e.payload);
+      }),
+    );
     const stored: StoredEvent[] = positions.length
-      ? (await m.query(`SELECT * FROM event_store_events WHERE global_position = ANY($1::bigint[]) ORDER BY global_position`, [positions])).map(toStoredEvent)
+      ? (
+          await m.query(
+            `SELECT ${eventColumns({ payloadFields: this.inline.readBackFields() })} FROM event_store_events WHERE global_position = ANY($1::bigint[]) ORDER BY global_position`,
+            [positions],
+          )
+        ).map(toStoredEvent)
       : [];
     await this.inline.apply(stored, m);
     dirty.forEach((a, i) => a.markCommitted(results[i].version));

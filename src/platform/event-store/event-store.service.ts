@@ -6,11 +6,49 @@ import { insertAppendRows, toAppendRows } from './stream-append';
 import { StoredEventRow, toStoredEvent } from './stored-event';
 
 /**
- * The columns of an event without its body: `payload` empty, `metadata` only the tenant (which has columns of its
- * own), for readers that need no more (no JSON to render in PostgreSQL nor to parse here).
+ * What a reader takes of each event's body. `envelope`: no body (`payload` empty, `metadata` only the tenant, which
+ * has columns of its own: no JSON to render in PostgreSQL nor to parse here). `payloadFields`: per event type, the
+ * only top-level payload fields read (an absent one reads as null), and events of that type carrying none of them are
+ * not read at all; types not listed follow `envelope`.
  */
-const ENVELOPE = `global_position, transaction_id, event_id, stream_id, stream_type, stream_version, event_type, '{}'::jsonb AS payload,
-  jsonb_build_object('org_id', org_id, 'unit_id', unit_id) AS metadata, occurred_at, recorded_at`;
+export interface EventBodySelection {
+  envelope?: boolean;
+  payloadFields?: Readonly<Record<string, readonly string[]>>;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The select list of event_store_events rows for `sel`, its columns qualified by `alias` when given. */
+export function eventColumns(sel: EventBodySelection = {}, alias?: string): string {
+  const c = (column: string) => (alias ? `${alias}.${column}` : column);
+  const fields = Object.entries(sel.payloadFields ?? {});
+  if (!sel.envelope && !fields.length) return c('*');
+  let payload = sel.envelope ? `'{}'::jsonb` : c('payload');
+  if (fields.length) {
+    const cases = fields.map(([type, names]) => {
+      if (!IDENTIFIER.test(type) || !names.length || !names.every((n) => IDENTIFIER.test(n))) throw new Error(`payload fields of ${type}: not identifiers`);
+      return `WHEN '${type}' THEN jsonb_build_object(${names.map((n) => `'${n}', ${c('payload')}->'${n}'`).join(', ')})`;
+    });
+    payload = `CASE ${c('event_type')} ${cases.join(' ')} ELSE ${payload} END`;
+  }
+  const metadata = sel.envelope ? `jsonb_build_object('org_id', ${c('org_id')}, 'unit_id', ${c('unit_id')})` : c('metadata');
+  const plain = ['global_position', 'transaction_id', 'event_id', 'stream_id', 'stream_type', 'stream_version', 'event_type'].map(c).join(', ');
+  return `${plain}, ${payload} AS payload, ${metadata} AS metadata, ${c('occurred_at')}, ${c('recorded_at')}`;
+}
+
+/** The condition leaving out events of a type `sel.payloadFields` lists that carry none of its fields ('true' when none is listed). */
+export function eventFilter(sel: EventBodySelection = {}, alias?: string): string {
+  const c = (column: string) => (alias ? `${alias}.${column}` : column);
+  const fields = Object.entries(sel.payloadFields ?? {});
+  if (!fields.length) return 'true';
+  return fields.map(([type, names]) => `(${c('event_type')} <> '${type}' OR ${c('payload')} ?| ARRAY[${names.map((n) => `'${n}'`).join(', ')}])`).join(' AND ');
+}
+
+/** Whether an event of `type` with `payload` passes `eventFilter`. */
+export function carriesFields(fields: Readonly<Record<string, readonly string[]>>, type: string, payload: unknown): boolean {
+  const names = fields[type];
+  return !names || names.some((n) => (payload as Record<string, unknown> | null)?.[n] !== undefined);
+}
 
 /**
  * The append-only PostgreSQL event store.
@@ -89,7 +127,7 @@ export class EventStore {
    */
   async readAll(from: Checkpoint, limit: number, opts: { manager?: EntityManager; envelope?: boolean } = {}): Promise<StoredEvent[]> {
     const rows = await (opts.manager ?? this.dataSource.manager).query(
-      `SELECT ${opts.envelope ? ENVELOPE : '*'} FROM event_store_events
+      `SELECT ${eventColumns(opts)} FROM event_store_events
         WHERE transaction_id >= $1::xid8 AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY transaction_id, global_position
@@ -109,16 +147,17 @@ export class EventStore {
     limit: number,
     eventTypes: string[],
     manager?: EntityManager,
-    envelope = false,
+    body: EventBodySelection = {},
   ): Promise<{ events: StoredEvent[]; head: Checkpoint | null }> {
+    const columns = eventColumns(body, 'e');
     const rows: (StoredEventRow & { is_head: boolean })[] = await (manager ?? this.dataSource.manager).query(
       `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-       (SELECT false AS is_head, ${envelope ? ENVELOPE : 'e.*'} FROM event_store_events e, h
+       (SELECT false AS is_head, ${columns} FROM event_store_events e, h
          WHERE e.transaction_id >= $1::xid8 AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) AND e.transaction_id < h.xmin
-           AND e.event_type = ANY($4::text[])
+           AND e.event_type = ANY($4::text[]) AND ${eventFilter(body, 'e')}
          ORDER BY e.transaction_id, e.global_position LIMIT $3)
        UNION ALL
-       (SELECT true AS is_head, ${envelope ? ENVELOPE : 'e.*'} FROM event_store_events e, h
+       (SELECT true AS is_head, ${columns} FROM event_store_events e, h
          WHERE e.transaction_id >= $1::xid8 AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) AND e.transaction_id < h.xmin
          ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`,
       [from.transactionId, from.position, limit, eventTypes],

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { EventStore } from '../event-store/event-store.service';
+import { EventBodySelection, EventStore } from '../event-store/event-store.service';
 import { Checkpoint, StoredEvent } from '../event-store/event-store.types';
 import { Projection } from './projection';
 import { ProjectionRegistry } from './projection.registry';
@@ -119,12 +119,13 @@ export class ProjectionRunner implements OnApplicationShutdown {
     let events: StoredEvent[];
     let next: Checkpoint | null;
     if (p.eventTypes) {
-      const read = await this.store.readTypes(from, batchSize, p.eventTypes, m, p.readsPayload === false);
+      const read = await this.store.readTypes(from, batchSize, p.eventTypes, m, bodyOf(p));
       events = read.events;
       // a short batch means every visible event up to the head was looked at: skip the non-matching ones for good
       const last = events[events.length - 1];
       next = events.length < batchSize ? read.head : last ? { transactionId: last.transactionId, position: last.globalPosition } : null;
     } else {
+      if (p.payloadFields) throw new Error(`projection ${p.name}: payloadFields needs eventTypes`);
       events = await this.store.readAll(from, batchSize, { manager: m, envelope: p.readsPayload === false });
       const last = events[events.length - 1];
       next = last ? { transactionId: last.transactionId, position: last.globalPosition } : null;
@@ -188,4 +189,9 @@ export class ProjectionRunner implements OnApplicationShutdown {
       String(err?.stack ?? err).slice(0, 4000),
     ]);
   }
+}
+
+/** What of each event's body the runner reads for `p`. */
+function bodyOf(p: Projection): EventBodySelection {
+  return { envelope: p.readsPayload === false, payloadFields: p.payloadFields };
 }

@@ -36,6 +36,14 @@ export interface Projection {
    * unit_id), for a projection that reads the envelope only; saves reading and parsing every event's JSON.
    */
   readonly readsPayload?: boolean;
+  /**
+   * Per event type (of `eventTypes`), the only top-level payload fields the projection reads: events of a listed type
+   * come with just those (an absent field reads as null) and are not delivered at all when they carry none of them;
+   * the other types as `readsPayload` says. For following a frequent, large event for one small, rare field without
+   * reading and parsing every body. Inline projections: the appender reads back only these fields (and only events
+   * carrying one) when every inline projection taking the type lists it.
+   */
+  readonly payloadFields?: Readonly<Record<string, readonly string[]>>;
   handle(events: StoredEvent[], manager: EntityManager): Promise<void>;
   /**
    * Live runs only (never rebuilds): called after a batch's transaction committed, so the read model already
