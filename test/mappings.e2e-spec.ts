@@ -333,21 +333,22 @@ describe('Field mappings', () => {
       expect((existing.last_page_list as string[]).slice(-2)).toEqual(['/p10', '/batch']);
     });
 
-    it('records one silent LeadMetadataChanged per lead and batch, caused by the profile mapping', async () => {
-      const rows: { payload: Row }[] = await ds.query(
-        `SELECT e.payload FROM event_store_events e JOIN leads l ON l.id = e.stream_id
-          WHERE l.lead_id = $1 AND e.event_type = 'LeadMetadataChanged' ORDER BY e.global_position`,
+    it('carries each event’s mapped properties on its own LeadEventRecorded (profile_set), with no separate metadata change', async () => {
+      const rows: { event_type: string; set: Row | null }[] = await ds.query(
+        `SELECT e.event_type, e.payload->'profile_set' AS set FROM event_store_events e JOIN leads l ON l.id = e.stream_id
+          WHERE l.lead_id = $1 AND e.event_type IN ('LeadEventRecorded', 'LeadMetadataChanged') ORDER BY e.global_position`,
         [lead],
       );
-      // first event, second event, the 11-event batch, the mixed batch (the null event changed nothing)
-      expect(rows).toHaveLength(4);
-      expect(rows[0].payload).toEqual({
-        set: { acquisition_source: 'google', first_plan: 'free', last_page: '/pricing', last_page_list: ['/pricing'] },
-        removed: [],
-        replace: false,
-        silent: true,
-        cause: 'profile_mapping',
-      });
+      // first event, second event, the null event, the 11-event batch, the mixed batch: all recorded events
+      expect(rows.map((r) => r.event_type)).toEqual(Array(15).fill('LeadEventRecorded'));
+      expect(rows[0].set).toEqual({ acquisition_source: 'google', first_plan: 'free', last_page: '/pricing', last_page_list: ['/pricing'] });
+      // set_once's plan changed nothing the second time, and the null event nothing at all
+      expect(rows[1].set).toEqual({ acquisition_source: 'bing', last_page: '/docs', last_page_list: ['/pricing', '/docs'] });
+      expect(rows[2].set).toBeNull();
+      // within one batch each event sees the properties the earlier ones set
+      expect(rows[3].set).toEqual({ last_page: '/p0', last_page_list: ['/pricing', '/docs', '/p0'] });
+      expect(rows[13].set).toEqual({ last_page: '/p10', last_page_list: Array.from({ length: 10 }, (_, i) => `/p${i + 1}`) });
+      expect(rows[14].set).toEqual({ last_page: '/batch', last_page_list: [...Array.from({ length: 9 }, (_, i) => `/p${i + 2}`), '/batch'] });
     });
 
     it('a mapping change applies to the next batch; a deleted mapping keeps what it wrote', async () => {

@@ -7,11 +7,11 @@ import { ProfileScoring } from '../scoring';
 
 /**
  * PRF-8: a lead's profile score, profile level and profile disqualification follow its attributes. Whenever a Lead
- * event may have changed them (created, metadata changed — patch, by alias, import, ingest — or a merge target
- * taking over), the lead is re-evaluated from its current metadata (the identity read model, applied inline before
+ * event may have changed them (created, metadata changed — patch, by alias, import —, an ingested event whose profile
+ * mappings set properties, or a merge target taking over), the lead is re-evaluated from its current metadata (the identity read model, applied inline before
  * this async projection sees the event) against the OU's profile rules, cached per OU by `scoring_setup_version`:
  * per batch one set-based read and at most two writes per OU, nothing at all for an OU without profile rules beyond a
- * one-row version read. It reads event envelopes only. Idempotent: it derives from current state, so replays and
+ * one-row version read. It reads event envelopes only (and whether a recorded event set properties). Idempotent: it derives from current state, so replays and
  * rebuilds write the same rows.
  */
 @ReadModelProjection()
@@ -20,7 +20,9 @@ export class ProfileScoresProjection implements Projection {
   readonly name = 'profile-scores';
   readonly tables: string[] = [];
   readonly readsPayload = false;
-  readonly eventTypes = [LeadEvent.Created, LeadEvent.MetadataChanged, LeadEvent.EventsAdopted];
+  readonly eventTypes = [LeadEvent.Created, LeadEvent.MetadataChanged, LeadEvent.EventsAdopted, LeadEvent.EventRecorded];
+  /** recorded events only when they carry mapped profile properties (PRF-2..4 on ingest), and only that field */
+  readonly payloadFields = { [LeadEvent.EventRecorded]: ['profile_set'] };
   private readonly pending = new WeakMap<StoredEvent[], (() => Promise<void>)[]>();
 
   constructor(private readonly profiles: ProfileScoring) {}
@@ -28,6 +30,7 @@ export class ProfileScoresProjection implements Projection {
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const byUnit = new Map<string, { orgId: string; refs: Set<string> }>();
     for (const e of events) {
+      if (e.eventType === LeadEvent.EventRecorded && !(e.payload as { profile_set?: unknown }).profile_set) continue;
       const unitId = String(e.metadata.unit_id ?? '');
       const orgId = String(e.metadata.org_id ?? '');
       if (!unitId || !orgId) continue;

@@ -74,6 +74,12 @@ export interface RecordedEventPayload {
 
 export interface LeadEventRecordedPayload extends RecordedEventPayload {
   lead_id: string;
+  /**
+   * PRF-2..4: the lead properties the OU's profile mappings set from this event (merged into the lead's metadata
+   * right after it, silently). Absent when they set nothing; events recorded before this field existed left their
+   * mapped changes in a LeadMetadataChanged (cause `profile_mapping`) after the batch's events.
+   */
+  profile_set?: Record<string, unknown>;
 }
 
 export interface SuppressedEventRecordedPayload extends RecordedEventPayload {
@@ -112,8 +118,9 @@ export interface LeadMetadataChangedPayload {
   account_id?: string | null;
   silent: boolean;
   /**
-   * What made the change when it was not a direct edit: `profile_mapping` (the OU's profile mappings applied to an
-   * ingested event, PRF-2..4) or `profile_mapping_backfill` (ADM-3). Absent for API, import and by-alias changes.
+   * What made the change when it was not a direct edit: `profile_mapping_backfill` (ADM-3), or `profile_mapping` (the
+   * OU's profile mappings applied to an ingest batch, PRF-2..4: history only, such changes now travel on the recorded
+   * events as `profile_set`). Absent for API, import and by-alias changes.
    */
   cause?: 'profile_mapping' | 'profile_mapping_backfill';
 }

@@ -29,7 +29,8 @@ export function leadHistory(stream: readonly { type: string; payload: unknown }[
   for (const e of stream) {
     switch (e.type) {
       case LeadEvent.EventRecorded: {
-        const p = e.payload as LeadEventRecordedPayload;
+        // the mapped profile properties stay with the lead they were set on (a merge decides the target's own)
+        const { profile_set: _set, ...p } = e.payload as LeadEventRecordedPayload;
         live.set(p.event_id, { ...p, contributions: [...p.contributions], original_lead_id: null, reset_excluded: false });
         break;
       }

@@ -106,6 +106,7 @@ export function evolveLead(s: LeadState, event: DomainEvent): void {
       break;
     case LeadEvent.EventRecorded: {
       const p = event.payload as LeadEventRecordedPayload;
+      if (p.profile_set) s.metadata = { ...(s.metadata ?? {}), ...p.profile_set };
       // counted unless it was a late event scored on its own, which leaves the session as it was
       remember((s.recent[p.event_type_key] ??= []), p, p.surge !== undefined && !sameSession(p.surge.session, s.surge));
       if (p.surge) s.surge = p.surge.session;

@@ -89,8 +89,12 @@ export class Lead extends EventSourcedAggregate<LeadState> {
     if (!this.hasAlias(alias)) this.raise<LeadAliasAttachedPayload>(LeadEvent.AliasAttached, { ...alias }, at);
   }
 
-  /** ING-7 for one event of this lead: fan-out → velocity → scoring (metadata filters ran before resolution). */
-  record(event: IncomingEvent, setup: ScoringSetup): LeadEventRecordedPayload {
+  /**
+   * ING-7 for one event of this lead: fan-out → velocity → scoring (metadata filters ran before resolution).
+   * `profileSet`: the lead properties the OU's profile mappings set from this event (PRF-2..4), merged into the
+   * lead's metadata with it.
+   */
+  record(event: IncomingEvent, setup: ScoringSetup, profileSet?: Record<string, unknown>): LeadEventRecordedPayload {
     const prior = this.priorOf(event.event_type_key);
     const timed = { id: event.event_id, occurred_at: event.occurred_at };
     let suppression: SuppressionReason | null = null;
@@ -130,6 +134,7 @@ export class Lead extends EventSourcedAggregate<LeadState> {
       skip_triggers: event.skip_triggers,
       scope,
       ...(surge ? { surge } : {}),
+      ...(profileSet && Object.keys(profileSet).length ? { profile_set: profileSet } : {}),
     };
     for (const id of regroup) {
       this.raise<LeadEventRegroupedPayload>(LeadEvent.EventRegrouped, { event_id: id, suppression: 'inorganic_grouped' }, event.received_at);

@@ -7,6 +7,7 @@ import {
   LeadAliasAttachedPayload,
   LeadCreatedPayload,
   LeadEvent,
+  LeadEventRecordedPayload,
   LeadMergedIntoPayload,
   LeadMetadataChangedPayload,
   LeadOwnerAssignedPayload,
@@ -32,15 +33,18 @@ export class LeadIdentityProjection implements Projection {
     LeadEvent.OwnerAssigned,
     LeadEvent.ScoresReset,
     LeadEvent.MergedInto,
+    LeadEvent.EventRecorded,
   ];
+  /** of a recorded event only the profile properties its mappings set: the rest is the async projections' business */
+  readonly payloadFields = { [LeadEvent.EventRecorded]: ['profile_set'] };
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
-    // consecutive creations/aliases are written in bulk, and so are the metadata changes between them (one per lead:
-    // an ingest batch's mapped profiles); a lead's change always follows its creation, so writing the run's
-    // creations first keeps stream order. Everything else applies in order (a merge frees the source's aliases
-    // before the target attaches them in the same append).
+    // consecutive creations/aliases are written in bulk, and so are the metadata changes between them, composed per
+    // lead (an ingest batch's mapped profile properties, PRF-2..4, arrive on its recorded events); a lead's change
+    // always follows its creation, so writing the run's creations first keeps stream order. Everything else applies
+    // in order (a merge frees the source's aliases before the target attaches them in the same append).
     let run: StoredEvent[] = [];
-    let changes = new Map<string, StoredEvent>();
+    let changes = new Map<string, MetadataChange>();
     const flush = async () => {
       await this.identity(run, m);
       await this.metadata(changes, m);
@@ -52,9 +56,9 @@ export class LeadIdentityProjection implements Projection {
         run.push(e);
         continue;
       }
-      if (e.eventType === LeadEvent.MetadataChanged) {
-        if (changes.has(e.streamId)) await flush();
-        changes.set(e.streamId, e);
+      if (e.eventType === LeadEvent.MetadataChanged || e.eventType === LeadEvent.EventRecorded) {
+        const change = metadataChangeOf(e);
+        if (change) changes.set(e.streamId, composeChanges(changes.get(e.streamId), change));
         continue;
       }
       await flush();
@@ -74,21 +78,18 @@ export class LeadIdentityProjection implements Projection {
   }
 
   /** Metadata changes of distinct leads, in one statement (their rows locked in id order first: see lockRowsInIdOrder). */
-  private async metadata(changes: Map<string, StoredEvent>, m: EntityManager): Promise<void> {
+  private async metadata(changes: Map<string, MetadataChange>, m: EntityManager): Promise<void> {
     if (!changes.size) return;
     await lockRowsInIdOrder(m, 'leads', changes.keys());
-    const rows = [...changes.values()].map((e) => {
-      const p = e.payload as LeadMetadataChangedPayload;
-      return {
-        id: e.streamId,
-        replace: p.replace,
-        set: p.set,
-        removed: p.removed,
-        has_account: p.account_id !== undefined,
-        account_id: p.account_id ?? null,
-        at: e.occurredAt,
-      };
-    });
+    const rows = [...changes].map(([id, c]) => ({
+      id,
+      replace: c.replace,
+      set: c.set,
+      removed: c.removed,
+      has_account: c.account_id !== undefined,
+      account_id: c.account_id ?? null,
+      at: c.at,
+    }));
     await m.query(
       `UPDATE leads l SET metadata = CASE WHEN x.replace THEN x.set ELSE (l.metadata || x.set) - ARRAY(SELECT jsonb_array_elements_text(x.removed)) END,
               account_id = CASE WHEN x.has_account THEN x.account_id ELSE l.account_id END, updated_at = x.at
@@ -141,4 +142,35 @@ export class LeadIdentityProjection implements Projection {
       );
     }
   }
+}
+
+/** What a metadata change does to a lead's row (LeadMetadataChanged, or the mapped profile properties of a recorded event). */
+interface MetadataChange {
+  replace: boolean;
+  set: Record<string, unknown>;
+  removed: string[];
+  account_id?: string | null;
+  at: Date;
+}
+
+function metadataChangeOf(e: StoredEvent): MetadataChange | null {
+  if (e.eventType === LeadEvent.EventRecorded) {
+    const set = (e.payload as Pick<LeadEventRecordedPayload, 'profile_set'>).profile_set;
+    return set ? { replace: false, set, removed: [], at: e.occurredAt } : null;
+  }
+  const p = e.payload as LeadMetadataChangedPayload;
+  return { replace: p.replace, set: p.set, removed: p.removed, ...(p.account_id !== undefined ? { account_id: p.account_id } : {}), at: e.occurredAt };
+}
+
+/**
+ * `next` applied after `prev`, as one change: a replace starts over; otherwise the sets merge (later wins), a key
+ * set again is no longer removed, a key removed leaves the set, and the account follows the last change naming one.
+ */
+export function composeChanges(prev: MetadataChange | undefined, next: MetadataChange): MetadataChange {
+  if (!prev || next.replace) return next;
+  const set = { ...prev.set, ...next.set };
+  for (const k of next.removed) delete set[k];
+  const removed = [...new Set([...prev.removed.filter((k) => !Object.hasOwn(next.set, k)), ...next.removed])];
+  const account = next.account_id !== undefined ? next.account_id : prev.account_id;
+  return { replace: prev.replace, set, removed, ...(account !== undefined ? { account_id: account } : {}), at: next.at > prev.at ? next.at : prev.at };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredEvent } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
-import { LeadCreatedPayload, LeadEvent, LeadMetadataChangedPayload } from '../../leads';
+import { LeadCreatedPayload, LeadEvent, LeadEventRecordedPayload, LeadMetadataChangedPayload } from '../../leads';
 
 /**
  * `lead_metadata_keys` (PRF-15): every top-level key a lead's metadata got in an OU — from its creation, an edit, an
@@ -14,12 +14,19 @@ import { LeadCreatedPayload, LeadEvent, LeadMetadataChangedPayload } from '../..
 export class LeadMetadataKeysProjection implements Projection {
   readonly name = 'lead-metadata-keys';
   readonly tables = ['lead_metadata_keys'];
-  readonly eventTypes = [LeadEvent.Created, LeadEvent.MetadataChanged];
+  readonly eventTypes = [LeadEvent.Created, LeadEvent.MetadataChanged, LeadEvent.EventRecorded];
+  /** recorded events only when their profile mappings set properties, and only those */
+  readonly payloadFields = { [LeadEvent.EventRecorded]: ['profile_set'] };
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const seen = new Map<string, { unit_id: string; org_id: string; key: string; at: Date }>();
     for (const e of events) {
-      const metadata = e.eventType === LeadEvent.Created ? (e.payload as LeadCreatedPayload).metadata : (e.payload as LeadMetadataChangedPayload).set;
+      const metadata =
+        e.eventType === LeadEvent.Created
+          ? (e.payload as LeadCreatedPayload).metadata
+          : e.eventType === LeadEvent.EventRecorded
+            ? (e.payload as Pick<LeadEventRecordedPayload, 'profile_set'>).profile_set
+            : (e.payload as LeadMetadataChangedPayload).set;
       const unit = e.metadata.unit_id;
       if (!metadata || !unit) continue;
       for (const key of Object.keys(metadata)) {

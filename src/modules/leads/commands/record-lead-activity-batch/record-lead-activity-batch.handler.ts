@@ -146,14 +146,12 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
       surgePolicy: setup.surgePolicy,
     };
     const mapping = assignments.length && this.mapper ? await this.mapper.forBatch(org_id, unit_id, m) : null;
-    const mapped = mapping ? new MappedAttributes(mapping) : null;
+    const mapped = mapping ? new MappedAttributes(mapping, this.log) : null;
     for (const { event, ref } of assignments) {
       const lead = leads.get(ref)!;
-      lead.record(incoming(event), scoring);
+      lead.record(incoming(event), scoring, mapped?.observe(ref, lead, event));
       result.recorded++;
-      mapped?.observe(ref, lead, event);
     }
-    mapped?.raise(leads, this.log);
 
     const metadata = { org_id, unit_id, actor: all[0].actor, correlation_id: correlationId };
     await this.repo.saveMany([...leads.values()], metadata, m, extra, { racedIsConflict: true });
@@ -187,43 +185,34 @@ function existingLead(e: LeadActivity, identity: ActivityIdentity): string | nul
 }
 
 /**
- * PRF-2..4 on ingest: the OU's field mappings applied to each recorded event in acceptance order. A lead's profile
- * changes of the whole batch become one silent LeadMetadataChanged (cause `profile_mapping`) after its events, in
- * the same append; account values are collected per lead and handed to the account side after the append.
+ * PRF-2..4 on ingest: the OU's field mappings applied to each recorded event in acceptance order, against the lead's
+ * metadata as the batch's earlier events left it. An event's profile changes travel on its LeadEventRecorded
+ * (`profile_set`, merged into the lead's metadata with it); account values are collected per lead and handed to the
+ * account side after the append.
  */
 class MappedAttributes {
-  private readonly profile = new Map<string, { set: Record<string, unknown>; attributes: Record<string, unknown>; at: Date }>();
   private readonly account = new Map<string, unknown[]>();
 
-  constructor(private readonly mapping: BatchAttributeMapping) {}
+  constructor(
+    private readonly mapping: BatchAttributeMapping,
+    private readonly log: Logger,
+  ) {}
 
-  observe(ref: string, lead: Lead, event: LeadActivity): void {
-    if (this.mapping.profile) {
-      const pending = this.profile.get(ref);
-      const changes = this.mapping.profile(event.metadata, pending?.attributes ?? lead.metadata);
-      if (Object.keys(changes).length) {
-        const entry = pending ?? { set: {}, attributes: { ...lead.metadata }, at: new Date(event.received_at) };
-        Object.assign(entry.set, changes);
-        Object.assign(entry.attributes, changes);
-        entry.at = new Date(event.received_at);
-        this.profile.set(ref, entry);
-      }
-    }
+  /** The profile properties `event` changes on `lead` (none when that would take its metadata over the size bound). */
+  observe(ref: string, lead: Lead, event: LeadActivity): Record<string, unknown> | undefined {
     if (this.mapping.account) {
       const values = this.mapping.account(event.metadata);
       if (values.length) this.account.set(ref, [...(this.account.get(ref) ?? []), ...values]);
     }
-  }
-
-  /** One metadata change per lead; a change that would take the lead's metadata over the size bound is left out. */
-  raise(leads: Map<string, Lead>, log: Logger): void {
-    for (const [ref, { set, attributes, at }] of this.profile) {
-      if (metadataBytes(attributes) > MAX_METADATA_BYTES) {
-        log.warn({ msg: 'profile mapping left out: the lead metadata would exceed its size bound', lead_ref: ref, properties: Object.keys(set) });
-        continue;
-      }
-      leads.get(ref)!.changeMetadata({ set, removed: [], replace: false, silent: true, cause: 'profile_mapping' }, at);
+    if (!this.mapping.profile) return undefined;
+    const current = lead.metadata;
+    const changes = this.mapping.profile(event.metadata, current);
+    if (!Object.keys(changes).length) return undefined;
+    if (metadataBytes({ ...current, ...changes }) > MAX_METADATA_BYTES) {
+      this.log.warn({ msg: 'profile mapping left out: the lead metadata would exceed its size bound', lead_ref: ref, properties: Object.keys(changes) });
+      return undefined;
     }
+    return changes;
   }
 
   async flushAccount(m: EntityManager, leads: Map<string, Lead>): Promise<void> {
