@@ -65,6 +65,16 @@ export async function levelsInEffect(m: EntityManager, kind: LeadLevelKind | 'ac
   );
 }
 
+/** Whether any live lead of the OU holds a level of `kind` (a probe of the partial index of leads with one). */
+export async function anyLeadWithLevel(m: EntityManager, unitId: string, kind: LeadLevelKind): Promise<boolean> {
+  const col = LEAD_LEVEL_COLUMNS[kind];
+  const rows = await selectRows<{ one: number }>(
+    m,
+    sql`SELECT 1 AS one FROM leads WHERE unit_id = ${unitId} AND status = 'active' AND ${raw(col.name)} IS NOT NULL LIMIT 1`,
+  );
+  return rows.length > 0;
+}
+
 /** The displayed score in SQL: `roundScore` (half up, after snapping float noise) of a score column. */
 const rounded = (column: string) => `floor(round(l.${column}::numeric, 9) + 0.5)`;
 

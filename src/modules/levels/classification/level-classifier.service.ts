@@ -3,7 +3,15 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
 import { selectRows, sql } from '../../../platform/database';
 import { StreamBus, StreamMessage } from '../../stream';
-import { classifyEngagementLevels, engagementLevelsInEffect, LeadLevelKind, LevelChange, levelsInEffect, UnitLevelRow } from './engagement-levels.sql';
+import {
+  anyLeadWithLevel,
+  classifyEngagementLevels,
+  engagementLevelsInEffect,
+  LeadLevelKind,
+  LevelChange,
+  levelsInEffect,
+  UnitLevelRow,
+} from './engagement-levels.sql';
 
 const CACHED_UNITS_MAX = 10_000;
 
@@ -67,6 +75,8 @@ export class LevelClassifier {
    */
   async reclassify(m: EntityManager, unitId: string, leadRefs: string[] | 'all', cause: string, kind: LeadLevelKind = 'engagement'): Promise<LevelChange[]> {
     const levels = await levelsInEffect(m, kind, [unitId]);
+    // no level in effect and no lead holding one (an OU that never set levels of this kind up): nothing to derive
+    if (!levels.length && !(await anyLeadWithLevel(m, unitId, kind))) return [];
     const targets =
       leadRefs === 'all' ? sql`SELECT id AS ref FROM leads WHERE unit_id = ${unitId} AND status = 'active'` : sql`SELECT unnest(${leadRefs}::text[]) AS ref`;
     return classifyEngagementLevels(m, targets, [unitId], levels, cause, this.clock.now(), kind);
