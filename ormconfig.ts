@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from './src/platform/database/snake-naming.strategy';
+import { pgTypeParsers } from './src/platform/database/timestamptz';
 import { TypeOrmLogger } from './src/platform/database/typeorm-logger';
 
 /**
@@ -25,7 +26,8 @@ export function dataSourceOptions(
     namingStrategy: new SnakeNamingStrategy(),
     // JIT compiles a plan whose estimated cost is high, which costs hundreds of milliseconds on the short set-based
     // statements of the ingest path (seen: 230 ms of JIT for a 15 ms query); nothing here runs long analytics
-    extra: { max: poolSize, application_name: 'kenbun', options: '-c jit=off' },
+    // timestamptz values are read by a parser without regular expressions (see parseTimestamptz)
+    extra: { max: poolSize, application_name: 'kenbun', options: '-c jit=off', types: pgTypeParsers },
     logging: ['warn', 'migration'],
     logger: new TypeOrmLogger(['warn', 'migration']),
     maxQueryExecutionTime: 2000,
