@@ -40,7 +40,7 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { countProjected } from './support/checks';
+import { countProjected, recordedBy } from './support/checks';
 import { fmt, freePort, int, percentile, sleep } from './support/common';
 import { environmentPairs, loadAverage, printPairs } from './support/environment';
 import { json, request } from './support/http';
@@ -170,6 +170,9 @@ async function detectionBehind(pg: Client): Promise<boolean> {
   return behind > 0;
 }
 
+/** The worker's metrics port (its recorded-events counter tells when a pass's events are all recorded). */
+let workerMetricsPort = 0;
+
 /** Until `done()` or `ms` elapsed (then throws `what`); the worker must stay up. */
 async function waitFor(what: string, done: () => Promise<boolean>, ms = 300_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -223,9 +226,13 @@ const probeEvent = () => event(10_000_000 + probeNo++, PROBE_TYPE);
  */
 async function pass(pg: Client, name: string, auth: string, bodies: string[], events: number, deliveries: boolean): Promise<Pass> {
   const before = await countProjected(pg);
+  const recordedBefore = (await recordedBy(workerMetricsPort)) ?? 0;
   const started = performance.now();
   await postAll(auth, bodies);
   const postedMs = performance.now() - started;
+  // the worker's own counter until it recorded every event, lead_events only then: counting lead_events every 100 ms
+  // through the pass loads the PostgreSQL being measured (more in the later, larger-table pass)
+  await waitFor(`${name}: recording`, async () => ((await recordedBy(workerMetricsPort)) ?? Infinity) - recordedBefore >= events);
   await waitFor(`${name}: projection`, async () => (await countProjected(pg)) - before >= events);
   const projectedMs = performance.now() - started;
   await waitFor(`${name}: trigger detection`, async () => !(await detectionBehind(pg)));
@@ -272,7 +279,8 @@ async function run(): Promise<void> {
     await admin.query(`ALTER DATABASE "${bench.dbName}" SET log_min_duration_statement = ${Number(process.env.BENCH_PG_LOG_MS)}`);
     await admin.end();
   }
-  await bench.startWorker(1, SERVER_ENV, countWarnings);
+  workerMetricsPort = await freePort();
+  await bench.startWorker(1, { ...SERVER_ENV, WORKER_METRICS_PORT: String(workerMetricsPort) }, countWarnings);
 
   const pg = new Client({ connectionString: bench.dbUrl });
   // a connection ended under it (the database dropped by someone else, a server restart): the next query fails the run, with cleanup

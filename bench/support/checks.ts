@@ -3,9 +3,20 @@ import { Client } from 'pg';
 import { LeadEvent } from '../../src/modules/leads';
 import { fmt } from './common';
 
-/** Distinct event ids in `lead_events` (projected events), so a duplicate row could never make a run look complete. */
+/** Projected events: rows of `lead_events` (its primary key is the event id, so no duplicate can make a run look complete). */
 export async function countProjected(pg: Client): Promise<number> {
-  return Number((await pg.query(`SELECT count(DISTINCT event_id)::bigint AS n FROM lead_events`)).rows[0].n);
+  return Number((await pg.query(`SELECT count(*)::bigint AS n FROM lead_events`)).rows[0].n);
+}
+
+/**
+ * A worker's `events_processed_total{outcome="recorded"}` from its metrics port (WORKER_METRICS_PORT): what it recorded
+ * and committed. Lets a bench see an ingest phase end without querying the PostgreSQL it measures.
+ */
+export async function recordedBy(metricsPort: number): Promise<number | undefined> {
+  const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const m = /^events_processed_total\{outcome="recorded"\} (\d+)/m.exec(await res.text());
+  return m ? Number(m[1]) : 0;
 }
 
 /**
