@@ -39,8 +39,9 @@
  * BENCH_ONLY=b stops after (b).
  * BENCH_ONLY=a stops after (a); BENCH_ONLY=single measures (0) and the single events of (a) alone (to profile that path).
  * BENCH_KEEP_DB=1 keeps the database at the end (its name is printed) to look at plans and data afterwards.
- * With BENCH_FIT=1, (b) also reports when the `profile-scores` projection (profile re-evaluation of every lead an event
- * created or changed) caught up with the last event.
+ * With BENCH_FIT=1, (b) also reports when the `profile-scores` projection (profile re-evaluation of the leads (b) created;
+ * the leads whose mapped properties an event changed are re-evaluated by `lead-events` itself, so (b)'s end includes
+ * them) caught up with the last event.
  */
 import http from 'node:http';
 import os from 'node:os';
@@ -350,7 +351,7 @@ async function run(): Promise<void> {
   const e2eEps = S.e2eEvents / (e2eMs / 1000);
   console.log(`${fmt(e2eEps)} events/s`);
   if (fit) {
-    // the profile-scores projection runs beside lead-events: when did it reach the last event?
+    // the profile-scores projection (new leads' first evaluation) runs beside lead-events: when did it reach the last event?
     for (;;) {
       const [{ behind }] = (
         await pg.query(
@@ -363,7 +364,7 @@ async function run(): Promise<void> {
     }
     const profileMs = performance.now() - e2eStarted;
     console.log(
-      `    profile-scores projection caught up ${fmt(profileMs / 1000, 2)} s after the first POST (${fmt(S.e2eEvents / (profileMs / 1000))} events/s with profile re-evaluation)`,
+      `    profile-scores projection caught up ${fmt(profileMs / 1000, 2)} s after the first POST (${fmt(S.e2eEvents / (profileMs / 1000))} events/s with every profile re-evaluation)`,
     );
   }
   // nothing lost, nothing doubled: fails the run otherwise

@@ -2,10 +2,11 @@ import { DataSource } from 'typeorm';
 import { ProfileScoring } from '../src/modules/scoring';
 import { LeadScoreRefresher } from '../src/modules/scoring/rescore.processor';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
+import { emailAliases, ingestAndWait, leadOfEvent } from './support/ingest';
 import { startScenario } from './support/scenario';
 import { activateOu, api, Auth, memberWithRole, ServiceAccount, Tenant } from './support/tenants';
 import { eventually, TestApp } from './support/test-app';
-import { NOW } from './support/time';
+import { ago, MIN, NOW } from './support/time';
 
 /**
  * Issue 12, profile slice: profile rulesets and rules on the one Ruleset aggregate, profile scores kept with lead
@@ -388,6 +389,55 @@ describe('Profile scoring, hard disqualification, dry runs', () => {
     it('refuses a conditions group once the rule is turned into add_points (400)', async () => {
       const res = await as().put(`/profile-scoring/rulesets/${fit}/rules/${noContact}`, { rule_type: 'add_points' }).expect(400);
       expect(JSON.stringify(res.body)).toContain('conditions');
+    });
+  });
+
+  describe('on ingest: the properties an event’s mappings set (PRF-2..4, PRF-8)', () => {
+    beforeAll(async () => {
+      await as().post('/profile-mappings', { source_field: 'utm_industry', profile_property: 'industry' }).expect(201);
+      await as().post('/profile-mappings', { source_field: 'utm_phone', profile_property: 'phone' }).expect(201);
+    });
+    const visit = (lead: object, metadata: Record<string, unknown>) =>
+      ingestAndWait(t, sa.auth, { ...lead, event_type: 'Page View', timestamp: ago(MIN), metadata });
+
+    it('moves the profile score and level in the same step that records the event', async () => {
+      await createLead('fit-mapped', { employees: '250', email: 'mapped@example.com' });
+      expect(await until('fit-mapped', (l) => l.profile_score === 15)).toMatchObject({ profile_level: 'Weak fit', disqualified: false });
+      await visit({ lead_id: 'fit-mapped' }, { utm_industry: 'SaaS' });
+      // listed by GET /events means projected: the profile score was written with it, no further wait
+      expect(await leadOf('fit-mapped')).toMatchObject({ profile_score: 40, profile_level: 'Strong fit' });
+      await visit({ lead_id: 'fit-mapped' }, { utm_industry: 'Retail' });
+      expect(await leadOf('fit-mapped')).toMatchObject({ profile_score: 15, profile_level: 'Weak fit' });
+      // an event mapping nothing leaves the profile alone
+      await visit({ lead_id: 'fit-mapped' }, { page: '/pricing' });
+      expect(await leadOf('fit-mapped')).toMatchObject({ profile_score: 15, profile_level: 'Weak fit' });
+    });
+
+    it('disqualifies and re-qualifies by the properties it maps, with the trail', async () => {
+      // a lead known by alias alone has no email in its metadata: the no-contact rule waits for a phone
+      const [first] = await visit(emailAliases('mapped-ghost@example.com'), { utm_industry: 'Fintech' });
+      const leadId = await leadOfEvent(t, sa.auth, first);
+      expect(await leadOf(leadId)).toMatchObject({
+        profile_score: 25,
+        disqualified: true,
+        disqualification: expect.objectContaining({ dimension: 'profile', rule_name: 'email is empty' }),
+      });
+      expect(await listIds()).not.toContain(leadId);
+      await visit({ lead_id: leadId }, { utm_phone: '+44 20 7946 0001' });
+      expect(await leadOf(leadId)).toMatchObject({ profile_score: 25, disqualified: false, disqualification: null });
+      expect(await listIds()).toContain(leadId);
+      const trail = await db().query(`SELECT action FROM lead_disqualifications WHERE lead_id = $1 ORDER BY id`, [leadId]);
+      expect(trail).toEqual([{ action: 'disqualified' }, { action: 'requalified' }]);
+    });
+
+    it('evaluates a lead the pipeline creates even when its event maps nothing', async () => {
+      const [first] = await visit(emailAliases('mapped-bare@example.com'), { page: '/pricing' });
+      const leadId = await leadOfEvent(t, sa.auth, first);
+      expect(await leadOf(leadId)).toMatchObject({
+        profile_score: 0,
+        disqualified: true,
+        disqualification: expect.objectContaining({ rule_name: 'email is empty' }),
+      });
     });
   });
 

@@ -33,7 +33,14 @@ export * from './http/attribute-rule.dto';
 export { applyDisqualifications, type DisqualificationDecision, type DisqualificationOutcome } from './fit/disqualification.sql';
 export { ProfileScoreFollower, QualificationFollower } from './fit/fit-score-follower';
 export { FitReads, candidateOf } from './fit/fit-reads.service';
-export { ACCOUNT_REEVALUATE_UNIT, PROFILE_REEVALUATE_UNIT, ProfileScoring, type ProfileJobData, type ProfileOutcome } from './fit/profile-scoring.service';
+export {
+  ACCOUNT_REEVALUATE_UNIT,
+  PROFILE_REEVALUATE_UNIT,
+  ProfileScoring,
+  type ProfileJobData,
+  type ProfileOutcome,
+  type ProfilePlan,
+} from './fit/profile-scoring.service';
 export { AttributeRulesChanged } from './fit/attribute-rules-changed.event';
 export { RescoreRecorder } from './rescoring/rescore-recorder';
 export { PrimaryScoreFollower } from './persistence/primary-score-follower';

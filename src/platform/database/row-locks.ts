@@ -7,7 +7,7 @@ import { execute, raw, sql } from './sql';
  * the same time: `UPDATE … FROM` locks rows in whatever order its plan yields them, so two such statements over
  * overlapping rows can each hold a row the other waits for (PostgreSQL then aborts one after `deadlock_timeout`,
  * and its whole batch runs again). Taken in one order first, they queue instead. On `leads` (the lead-lock order,
- * id order) the ingest batch's metadata changes, the `lead-events` projection's activity and score columns and the
+ * id order) the ingest batch's metadata changes, the `lead-events` projection's activity and score columns (and the profile score of leads whose mapped properties an ingested event changed) and the
  * `profile-scores` projection's profile columns take it. FOR NO KEY UPDATE leaves FOR KEY SHARE holders (foreign
  * keys, lockLiveLeads) alone.
  */

@@ -12,18 +12,27 @@ export interface LatestActivity {
 
 /**
  * The lead rows a batch changed, each written once: last activity moves forward incrementally as events arrive
- * (deletions and regroups recompute it instead, see `refreshActivity`), and `score` takes the primary score the
- * batch's recompute derived. Each lead row carries several indexes, so one write per lead per batch matters.
+ * (deletions and regroups recompute it instead, see `refreshActivity`), `score` takes the primary score the batch's
+ * recompute derived, and `profile_score` the profile score of leads whose mapped properties the batch changed (PRF-8,
+ * decided by ProfileScoring.plan). Each lead row carries several indexes, so one write per lead per batch matters.
  */
-export async function updateLeadRows(m: EntityManager, latest: LatestActivity[], primary: Map<string, number>): Promise<void> {
-  if (!latest.length && !primary.size) return;
-  const byRef = new Map<string, { ref: string; last_at: string | null; last_type: string | null; n: number; score: number | null }>();
-  for (const a of latest) byRef.set(a.ref, { ...a, score: null });
-  for (const [ref, score] of primary) {
-    const row = byRef.get(ref);
-    if (row) row.score = score;
-    else byRef.set(ref, { ref, last_at: null, last_type: null, n: 0, score });
-  }
+export async function updateLeadRows(
+  m: EntityManager,
+  latest: LatestActivity[],
+  primary: Map<string, number>,
+  profile: ReadonlyMap<string, number> = new Map(),
+): Promise<void> {
+  if (!latest.length && !primary.size && !profile.size) return;
+  type Row = { ref: string; last_at: string | null; last_type: string | null; n: number; score: number | null; profile: number | null };
+  const byRef = new Map<string, Row>();
+  const rowOf = (ref: string) => {
+    let row = byRef.get(ref);
+    if (!row) byRef.set(ref, (row = { ref, last_at: null, last_type: null, n: 0, score: null, profile: null }));
+    return row;
+  };
+  for (const a of latest) byRef.set(a.ref, { ...a, score: null, profile: null });
+  for (const [ref, score] of primary) rowOf(ref).score = score;
+  for (const [ref, score] of profile) rowOf(ref).profile = score;
   await execute(
     m,
     sql`UPDATE leads l SET
@@ -31,8 +40,9 @@ export async function updateLeadRows(m: EntityManager, latest: LatestActivity[],
                last_event_at = CASE WHEN x.last_at IS NULL THEN l.last_event_at ELSE greatest(l.last_event_at, x.last_at) END,
                event_count = l.event_count + x.n,
                updated_at = CASE WHEN x.last_at IS NULL THEN l.updated_at ELSE greatest(l.updated_at, x.last_at) END,
-               score = coalesce(x.score, l.score)
-          FROM jsonb_to_recordset(${JSON.stringify([...byRef.values()])}::jsonb) AS x(ref text, last_at timestamptz, last_type text, n int, score double precision)
+               score = coalesce(x.score, l.score),
+               profile_score = coalesce(x.profile, l.profile_score)
+          FROM jsonb_to_recordset(${JSON.stringify([...byRef.values()])}::jsonb) AS x(ref text, last_at timestamptz, last_type text, n int, score double precision, profile double precision)
          WHERE l.id = x.ref`,
   );
 }

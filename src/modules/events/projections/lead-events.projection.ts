@@ -23,6 +23,8 @@ import {
   dropContributions,
   insertAdoptedContributions,
   NewContribution,
+  ProfilePlan,
+  ProfileScoring,
   recomputeLeadScores,
   recomputeLeadScoresDeferringPrimary,
   type RescoredContribution,
@@ -77,12 +79,15 @@ export class LeadEventsProjection implements Projection {
     LeadEvent.EventsAdopted,
   ];
   private readonly pending = new WeakMap<StoredEvent[], Map<string, StreamMessage[]>>();
+  /** profile level changes to publish once a batch committed */
+  private readonly pendingProfile = new WeakMap<StoredEvent[], (() => Promise<void>)[]>();
 
   constructor(
     private readonly clock: Clock,
     private readonly bus: StreamBus,
     private readonly metrics: MetricsService,
     private readonly levels: LevelClassifier,
+    private readonly profiles: ProfileScoring,
   ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
@@ -144,9 +149,21 @@ export class LeadEventsProjection implements Projection {
     const leadsOfBatch = new Set([...primary.keys(), ...latest.keys(), ...effects.activity, ...effects.touched]);
     // one write per lead row: activity (unless recomputed below from its events) and primary score together; the
     // rows this batch writes (here and for levels) are locked in id order first, as the other writers of `leads` do
-    await lockRowsInIdOrder(m, 'leads', leadsOfBatch);
+    // PRF-8 on ingest: leads whose mapped profile properties this batch's events changed, and leads they created, are
+    // re-evaluated here, their metadata read under the row locks and the moved profile score written with the same row
+    // update (the profile-scores projection follows every other change of attributes)
+    const mapped = mappedProfileLeads(events);
+    await lockRowsInIdOrder(m, 'leads', mapped.size ? new Set([...leadsOfBatch, ...[...mapped.values()].flatMap((u) => u.refs)]) : leadsOfBatch);
+    const plans: ProfilePlan[] = [];
+    for (const [unitId, { orgId, refs }] of mapped) {
+      const plan = await this.profiles.plan(m, orgId, unitId, refs);
+      if (plan) plans.push(plan);
+    }
     for (const ref of effects.activity) latest.delete(ref);
-    await updateLeadRows(m, [...latest.values()], primary);
+    await updateLeadRows(m, [...latest.values()], primary, new Map(plans.flatMap((p) => p.moved.map((r) => [r.id, r.score] as const))));
+    const publishProfile: (() => Promise<void>)[] = [];
+    for (const plan of plans) publishProfile.push((await this.profiles.write(m, plan, { scoresWritten: true })).afterCommit);
+    if (publishProfile.length) this.pendingProfile.set(events, publishProfile);
     if (effects.activity.size) await refreshActivity(m, [...effects.activity]);
     // levels follow the primary score the moment it moves: one statement per batch (rows already right are not
     // written), none for OUs without levels
@@ -176,6 +193,8 @@ export class LeadEventsProjection implements Projection {
         this.metrics.ingestToScoreLatency.observe(Math.max(0, now - Date.parse((e.payload as LeadEventRecordedPayload).received_at)) / 1000);
       }
     }
+    for (const publish of this.pendingProfile.get(events) ?? []) await publish();
+    this.pendingProfile.delete(events);
     const messages = this.pending.get(events);
     if (!messages) return;
     this.pending.delete(events);
@@ -281,4 +300,26 @@ export class LeadEventsProjection implements Projection {
 /** The lead a Lead stream event belongs to, with its tenant. */
 function streamLead(e: StoredEvent): { org_id: string; unit_id: string; lead_ref: string } {
   return { org_id: e.metadata.org_id as string, unit_id: e.metadata.unit_id as string, lead_ref: e.streamId };
+}
+
+/**
+ * The leads, per OU, whose profile this batch's recorded events may have changed: mapped properties set (`profile_set`,
+ * PRF-2..4), or the lead created by its first event (`created_lead`: its creation is not evaluated elsewhere).
+ */
+function mappedProfileLeads(events: StoredEvent[]): Map<string, { orgId: string; refs: string[] }> {
+  const byUnit = new Map<string, { orgId: string; refs: string[] }>();
+  const seen = new Set<string>();
+  for (const e of events) {
+    if (e.eventType !== LeadEvent.EventRecorded || seen.has(e.streamId)) continue;
+    const p = e.payload as LeadEventRecordedPayload;
+    if (!p.profile_set && !p.created_lead) continue;
+    const unitId = String(e.metadata.unit_id ?? '');
+    const orgId = String(e.metadata.org_id ?? '');
+    if (!unitId || !orgId) continue;
+    seen.add(e.streamId);
+    const entry = byUnit.get(unitId);
+    if (entry) entry.refs.push(e.streamId);
+    else byUnit.set(unitId, { orgId, refs: [e.streamId] });
+  }
+  return byUnit;
 }

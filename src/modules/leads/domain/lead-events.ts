@@ -80,6 +80,12 @@ export interface LeadEventRecordedPayload extends RecordedEventPayload {
    * mapped changes in a LeadMetadataChanged (cause `profile_mapping`) after the batch's events.
    */
   profile_set?: Record<string, unknown>;
+  /**
+   * Set on the event whose ingestion created the lead (the pipeline creates a lead with its first event, with empty
+   * metadata): its profile is evaluated with that event's projection (PRF-8), not with the creation. Absent on every
+   * other event and on events recorded before this field existed.
+   */
+  created_lead?: true;
 }
 
 export interface SuppressedEventRecordedPayload extends RecordedEventPayload {

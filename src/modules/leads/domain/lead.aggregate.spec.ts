@@ -42,6 +42,15 @@ describe('Lead aggregate', () => {
     expect(p.suppression).toBeNull();
   });
 
+  it('marks the first event of a lead it creates, and no other (created_lead)', () => {
+    const lead = newLead();
+    expect(lead.record(event('Page View', 0), setup()).created_lead).toBe(true);
+    expect(lead.record(event('Page View', 1000), setup()).created_lead).toBeUndefined();
+    const stored = newLead();
+    stored.markCommitted(1);
+    expect(stored.record(event('Page View', 0), setup()).created_lead).toBeUndefined();
+  });
+
   it('stores but does not score an observe-only or hidden type', () => {
     expect(newLead().record(event('Page View', 0), setup({ scopes: new Map([['page_view', 'observe']]) })).contributions).toEqual([]);
     expect(newLead().record(event('Page View', 0), setup({ hiddenEventTypes: new Set(['page_view']) })).contributions).toEqual([]);

@@ -135,6 +135,8 @@ export class Lead extends EventSourcedAggregate<LeadState> {
       scope,
       ...(surge ? { surge } : {}),
       ...(profileSet && Object.keys(profileSet).length ? { profile_set: profileSet } : {}),
+      // the first event of a lead this unit of work creates (only the ingest pipeline records on a lead it creates)
+      ...(this.version === 0 && !this.uncommitted.some((e) => e.type === LeadEvent.EventRecorded) ? { created_lead: true as const } : {}),
     };
     for (const id of regroup) {
       this.raise<LeadEventRegroupedPayload>(LeadEvent.EventRegrouped, { event_id: id, suppression: 'inorganic_grouped' }, event.received_at);

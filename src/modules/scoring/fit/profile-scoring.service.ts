@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
 import { lockRowsInIdOrder, selectOne, selectRows, sql } from '../../../platform/database';
 import { QueueName } from '../../../platform/queues';
-import { AttributeDimension, AttributeRuleset, AttributeScore, scoreAttributeRulesets } from '../domain/attribute-rules';
+import { AttributeDimension, AttributeRuleset, AttributeScore, Disqualifier, scoreAttributeRulesets } from '../domain/attribute-rules';
 import { Metadata } from '../domain/metadata-path';
 import { ScoringSetupService } from '../setup/scoring-setup.service';
 import { applyDisqualifications } from './disqualification.sql';
@@ -37,6 +37,20 @@ export interface ProfileOutcome {
 }
 
 const PROFILE = 'profile' as const;
+const NO_OUTCOME: ProfileOutcome = { leads: 0, scores_changed: 0, disqualified: 0, requalified: 0 };
+
+/** A profile re-evaluation decided (ProfileScoring.plan) and not yet written. */
+export interface ProfilePlan {
+  unitId: string;
+  /** live leads evaluated */
+  leads: number;
+  /** leads whose profile score moves, and to what */
+  moved: { id: string; score: number }[];
+  /** disqualifications of the profile dimension to set, move or clear */
+  dqChanges: { lead_ref: string; disqualified_by: Disqualifier | null }[];
+  /** leads whose profile level is re-derived */
+  follow: string[];
+}
 
 /** Whether any enabled ruleset has a rule: without one, nothing can score or disqualify. */
 export function hasLiveRules(rulesets: readonly AttributeRuleset[]): boolean {
@@ -87,11 +101,48 @@ export class ProfileScoring {
     /** re-derive the profile level of every given lead, not only of those whose score moved (the configuration changed) */
     allLevels = false,
   ): Promise<{ outcome: ProfileOutcome; afterCommit: () => Promise<void> }> {
+    // a change of attributes is evaluated under the row locks, so that of two evaluations of one lead (this and the
+    // lead-events projection's, see `plan`) the later always reads the later metadata; the OU-wide job's chunks lock
+    // only the rows they write
+    const plan = await this.plan(m, orgId, unitId, leadRefs, { allLevels, lockFirst: !allLevels });
+    return plan ? this.write(m, plan, { locked: !allLevels }) : { outcome: NO_OUTCOME, afterCommit: async () => undefined };
+  }
+
+  /**
+   * Of leads just created with this metadata, those whose profile does not already read right: a new row's profile
+   * score is 0 and it is not disqualified, so a creation metadata scoring 0 with no hard-DQ match needs nothing (any
+   * later change of the lead's attributes is evaluated on its own). An ingested lead is created with none: with
+   * mappings, its events' properties are the lead-events projection's to evaluate. One version read per call.
+   */
+  async createdNeedingEvaluation(m: EntityManager, orgId: string, unitId: string, created: ReadonlyMap<string, Metadata | null>): Promise<string[]> {
+    if (!created.size) return [];
     const rulesets = await this.setups.attributeRulesets(orgId, unitId, PROFILE, m);
-    const none = { outcome: { leads: 0, scores_changed: 0, disqualified: 0, requalified: 0 }, afterCommit: async () => undefined };
+    if (!hasLiveRules(rulesets)) return [];
+    return [...created].flatMap(([ref, metadata]) => {
+      const { score, disqualified_by } = scoreAttributeRulesets(PROFILE, rulesets, metadata);
+      return score !== 0 || disqualified_by ? [ref] : [];
+    });
+  }
+
+  /**
+   * The decision of a re-evaluation, nothing written yet: the leads' metadata, profile score and disqualification as
+   * this transaction sees them (after locking their rows in id order when `lockFirst`, or when the caller holds those
+   * locks), scored by the OU's rules. Null when there is nothing to do. The lead-events projection plans the leads an
+   * ingest batch's mapped properties changed, writes the moved scores with its own row update and `write`s the rest.
+   */
+  async plan(
+    m: EntityManager,
+    orgId: string,
+    unitId: string,
+    leadRefs: string[],
+    options: { allLevels?: boolean; lockFirst?: boolean } = {},
+  ): Promise<ProfilePlan | null> {
+    const allLevels = options.allLevels ?? false;
+    const rulesets = await this.setups.attributeRulesets(orgId, unitId, PROFILE, m);
     const live = hasLiveRules(rulesets);
     // without a rule nothing can score or disqualify; leftovers of rules since removed are the OU-wide job's (queued by that change)
-    if (!leadRefs.length || (!live && !allLevels)) return none;
+    if (!leadRefs.length || (!live && !allLevels)) return null;
+    if (options.lockFirst) await lockRowsInIdOrder(m, 'leads', leadRefs);
     const leads = await selectRows<{
       id: string;
       metadata: Metadata | null;
@@ -106,7 +157,7 @@ export class ProfileScoring {
     );
     // an OU without rules: only leftovers (scores or disqualifications from rules since removed) need writing
     const work = live ? leads : leads.filter((l) => Number(l.profile_score) !== 0 || (l.disqualified && l.dq_dimension === PROFILE));
-    if (!work.length && !allLevels) return none;
+    if (!work.length && !allLevels) return null;
     const results = work.map((l) => ({ lead: l, result: scoreAttributeRulesets(PROFILE, rulesets, l.metadata) }));
     const moved = results.filter((r) => Number(r.lead.profile_score) !== r.result.score);
     // only decisions that would set, move or clear this dimension's disqualification as read above (applyDisqualifications
@@ -114,28 +165,44 @@ export class ProfileScoring {
     const dqChanges = results.filter(({ lead, result: { disqualified_by: dq } }) =>
       dq ? !lead.disqualified || (lead.dq_dimension === PROFILE && lead.dq_rule_id !== dq.rule_id) : lead.disqualified && lead.dq_dimension === PROFILE,
     );
-    const follow = allLevels ? leads.map((l) => l.id) : moved.map((r) => r.lead.id);
+    return {
+      unitId,
+      leads: leads.length,
+      moved: moved.map((r) => ({ id: r.lead.id, score: r.result.score })),
+      dqChanges: dqChanges.map((r) => ({ lead_ref: r.lead.id, disqualified_by: r.result.disqualified_by })),
+      follow: allLevels ? leads.map((l) => l.id) : moved.map((r) => r.lead.id),
+    };
+  }
+
+  /**
+   * Writes a plan: the moved profile scores (unless `scoresWritten`: the caller wrote them), the disqualifications,
+   * what follows qualification, and the profile levels. `locked`: the caller holds the plan's row locks (implied by
+   * `scoresWritten`). Returns the outcome and what to do after commit (level changes published).
+   */
+  async write(
+    m: EntityManager,
+    plan: ProfilePlan,
+    options: { locked?: boolean; scoresWritten?: boolean } = {},
+  ): Promise<{ outcome: ProfileOutcome; afterCommit: () => Promise<void> }> {
+    const { unitId, moved, dqChanges, follow } = plan;
     // the rows written below (the level follows a moved score), locked in id order as every writer of `leads` does, so
     // that this never deadlocks with an ingest batch or the lead-events projection (the OU-wide job's level pass over a
     // whole chunk writes only the levels that change and is left out)
-    await lockRowsInIdOrder(m, 'leads', [...moved.map((r) => r.lead.id), ...dqChanges.map((r) => r.lead.id)]);
-    if (moved.length) {
-      await m.query(`UPDATE leads l SET profile_score = x.score FROM jsonb_to_recordset($1::jsonb) AS x(id text, score double precision) WHERE l.id = x.id`, [
-        JSON.stringify(moved.map((r) => ({ id: r.lead.id, score: r.result.score }))),
-      ]);
+    if (!options.locked && !options.scoresWritten) await lockRowsInIdOrder(m, 'leads', [...moved.map((r) => r.id), ...dqChanges.map((r) => r.lead_ref)]);
+    if (!options.scoresWritten) {
+      if (moved.length) {
+        await m.query(`UPDATE leads l SET profile_score = x.score FROM jsonb_to_recordset($1::jsonb) AS x(id text, score double precision) WHERE l.id = x.id`, [
+          JSON.stringify(moved),
+        ]);
+      }
     }
-    const dq = await applyDisqualifications(
-      m,
-      PROFILE,
-      dqChanges.map((r) => ({ lead_ref: r.lead.id, disqualified_by: r.result.disqualified_by })),
-      this.clock.now(),
-    );
+    const dq = await applyDisqualifications(m, PROFILE, dqChanges, this.clock.now());
     // disqualified leads leave the account aggregates (an OU-wide re-evaluation has no Lead event the grouping follows)
     const requalified = [...dq.disqualified, ...dq.requalified];
     if (requalified.length && this.qualification) await this.qualification.qualificationChanged(m, requalified);
     const publish = follow.length && this.follower ? await this.follower.followProfile(m, unitId, follow) : async () => undefined;
     return {
-      outcome: { leads: leads.length, scores_changed: moved.length, disqualified: dq.disqualified.length, requalified: dq.requalified.length },
+      outcome: { leads: plan.leads, scores_changed: moved.length, disqualified: dq.disqualified.length, requalified: dq.requalified.length },
       afterCommit: publish,
     };
   }
