@@ -430,6 +430,13 @@ describe('Profile scoring, hard disqualification, dry runs', () => {
       expect(trail).toEqual([{ action: 'disqualified' }, { action: 'requalified' }]);
     });
 
+    it('gives a new lead the profile level its first score falls in, even a score of 0', async () => {
+      await createLead('fit-zero', { email: 'zero@example.com' });
+      expect(await until('fit-zero', (l) => l.profile_level !== null)).toMatchObject({ profile_score: 0, profile_level: 'Weak fit', disqualified: false });
+      const [first] = await visit(emailAliases('mapped-zero@example.com'), { utm_phone: '+44 20 7946 0002' });
+      expect(await leadOf(await leadOfEvent(t, sa.auth, first))).toMatchObject({ profile_score: 0, profile_level: 'Weak fit', disqualified: false });
+    });
+
     it('evaluates a lead the pipeline creates even when its event maps nothing', async () => {
       const [first] = await visit(emailAliases('mapped-bare@example.com'), { page: '/pricing' });
       const leadId = await leadOfEvent(t, sa.auth, first);

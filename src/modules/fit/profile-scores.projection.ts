@@ -49,9 +49,13 @@ export class ProfileScoresProjection implements Projection {
     for (const [unitId, { orgId, changed, created }] of byUnit) {
       // a lead created and changed in one batch is evaluated on its current metadata anyway
       for (const ref of changed) created.delete(ref);
-      const refs = [...changed, ...(await this.profiles.createdNeedingEvaluation(m, orgId, unitId, created))];
+      const evaluate = await this.profiles.createdNeedingEvaluation(m, orgId, unitId, created);
+      // the others read right already but for their first profile level (a score of 0 may have one too)
+      const readRight = [...created.keys()].filter((ref) => !evaluate.includes(ref));
+      if (readRight.length) after.push(await this.profiles.followCreated(m, unitId, readRight));
+      const refs = [...changed, ...evaluate];
       if (!refs.length) continue;
-      const { afterCommit } = await this.profiles.reevaluate(m, orgId, unitId, refs);
+      const { afterCommit } = await this.profiles.reevaluate(m, orgId, unitId, refs, false, new Set(evaluate));
       after.push(afterCommit);
     }
     this.pending.set(events, after);

@@ -155,8 +155,8 @@ export class LeadEventsProjection implements Projection {
     const mapped = mappedProfileLeads(events);
     await lockRowsInIdOrder(m, 'leads', mapped.size ? new Set([...leadsOfBatch, ...[...mapped.values()].flatMap((u) => u.refs)]) : leadsOfBatch);
     const plans: ProfilePlan[] = [];
-    for (const [unitId, { orgId, refs }] of mapped) {
-      const plan = await this.profiles.plan(m, orgId, unitId, refs);
+    for (const [unitId, { orgId, refs, created }] of mapped) {
+      const plan = await this.profiles.plan(m, orgId, unitId, refs, { created });
       if (plan) plans.push(plan);
     }
     for (const ref of effects.activity) latest.delete(ref);
@@ -306,8 +306,8 @@ function streamLead(e: StoredEvent): { org_id: string; unit_id: string; lead_ref
  * The leads, per OU, whose profile this batch's recorded events may have changed: mapped properties set (`profile_set`,
  * PRF-2..4), or the lead created by its first event (`created_lead`: its creation is not evaluated elsewhere).
  */
-function mappedProfileLeads(events: StoredEvent[]): Map<string, { orgId: string; refs: string[] }> {
-  const byUnit = new Map<string, { orgId: string; refs: string[] }>();
+function mappedProfileLeads(events: StoredEvent[]): Map<string, { orgId: string; refs: string[]; created: Set<string> }> {
+  const byUnit = new Map<string, { orgId: string; refs: string[]; created: Set<string> }>();
   const seen = new Set<string>();
   for (const e of events) {
     if (e.eventType !== LeadEvent.EventRecorded || seen.has(e.streamId)) continue;
@@ -317,9 +317,10 @@ function mappedProfileLeads(events: StoredEvent[]): Map<string, { orgId: string;
     const orgId = String(e.metadata.org_id ?? '');
     if (!unitId || !orgId) continue;
     seen.add(e.streamId);
-    const entry = byUnit.get(unitId);
-    if (entry) entry.refs.push(e.streamId);
-    else byUnit.set(unitId, { orgId, refs: [e.streamId] });
+    let entry = byUnit.get(unitId);
+    if (!entry) byUnit.set(unitId, (entry = { orgId, refs: [], created: new Set() }));
+    entry.refs.push(e.streamId);
+    if (p.created_lead) entry.created.add(e.streamId);
   }
   return byUnit;
 }

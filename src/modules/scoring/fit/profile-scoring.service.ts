@@ -100,11 +100,13 @@ export class ProfileScoring {
     leadRefs: string[],
     /** re-derive the profile level of every given lead, not only of those whose score moved (the configuration changed) */
     allLevels = false,
+    /** of the leads, those just created (their first profile level is derived even when the score stays 0) */
+    created?: ReadonlySet<string>,
   ): Promise<{ outcome: ProfileOutcome; afterCommit: () => Promise<void> }> {
     // a change of attributes is evaluated under the row locks, so that of two evaluations of one lead (this and the
     // lead-events projection's, see `plan`) the later always reads the later metadata; the OU-wide job's chunks lock
     // only the rows they write
-    const plan = await this.plan(m, orgId, unitId, leadRefs, { allLevels, lockFirst: !allLevels });
+    const plan = await this.plan(m, orgId, unitId, leadRefs, { allLevels, lockFirst: !allLevels, created });
     return plan ? this.write(m, plan, { locked: !allLevels }) : { outcome: NO_OUTCOME, afterCommit: async () => undefined };
   }
 
@@ -125,6 +127,14 @@ export class ProfileScoring {
   }
 
   /**
+   * The profile level of leads just created whose profile already reads right (see createdNeedingEvaluation): their
+   * first level, which a score of 0 may have too. Returns what to publish after commit.
+   */
+  async followCreated(m: EntityManager, unitId: string, leadRefs: string[]): Promise<() => Promise<void>> {
+    return leadRefs.length && this.follower ? this.follower.followProfile(m, unitId, leadRefs) : async () => undefined;
+  }
+
+  /**
    * The decision of a re-evaluation, nothing written yet: the leads' metadata, profile score and disqualification as
    * this transaction sees them (after locking their rows in id order when `lockFirst`, or when the caller holds those
    * locks), scored by the OU's rules. Null when there is nothing to do. The lead-events projection plans the leads an
@@ -135,7 +145,8 @@ export class ProfileScoring {
     orgId: string,
     unitId: string,
     leadRefs: string[],
-    options: { allLevels?: boolean; lockFirst?: boolean } = {},
+    /** `created`: of the leads, those just created, whose first profile level is derived even when their score stays 0 */
+    options: { allLevels?: boolean; lockFirst?: boolean; created?: ReadonlySet<string> } = {},
   ): Promise<ProfilePlan | null> {
     const allLevels = options.allLevels ?? false;
     const rulesets = await this.setups.attributeRulesets(orgId, unitId, PROFILE, m);
@@ -157,7 +168,8 @@ export class ProfileScoring {
     );
     // an OU without rules: only leftovers (scores or disqualifications from rules since removed) need writing
     const work = live ? leads : leads.filter((l) => Number(l.profile_score) !== 0 || (l.disqualified && l.dq_dimension === PROFILE));
-    if (!work.length && !allLevels) return null;
+    const created = leads.filter((l) => options.created?.has(l.id)).map((l) => l.id);
+    if (!work.length && !allLevels && !created.length) return null;
     const results = work.map((l) => ({ lead: l, result: scoreAttributeRulesets(PROFILE, rulesets, l.metadata) }));
     const moved = results.filter((r) => Number(r.lead.profile_score) !== r.result.score);
     // only decisions that would set, move or clear this dimension's disqualification as read above (applyDisqualifications
@@ -170,7 +182,7 @@ export class ProfileScoring {
       leads: leads.length,
       moved: moved.map((r) => ({ id: r.lead.id, score: r.result.score })),
       dqChanges: dqChanges.map((r) => ({ lead_ref: r.lead.id, disqualified_by: r.result.disqualified_by })),
-      follow: allLevels ? leads.map((l) => l.id) : moved.map((r) => r.lead.id),
+      follow: allLevels ? leads.map((l) => l.id) : [...new Set([...moved.map((r) => r.lead.id), ...created])],
     };
   }
 
