@@ -399,6 +399,8 @@ describe('Profile scoring, hard disqualification, dry runs', () => {
     });
     const visit = (lead: object, metadata: Record<string, unknown>) =>
       ingestAndWait(t, sa.auth, { ...lead, event_type: 'Page View', timestamp: ago(MIN), metadata });
+    /** The lead the pipeline creates for a new e-mail alias with this event (its id). */
+    const newLeadFrom = async (email: string, metadata: Record<string, unknown>) => leadOfEvent(t, sa.auth, (await visit(emailAliases(email), metadata))[0]);
 
     it('moves the profile score and level in the same step that records the event', async () => {
       await createLead('fit-mapped', { employees: '250', email: 'mapped@example.com' });
@@ -415,8 +417,7 @@ describe('Profile scoring, hard disqualification, dry runs', () => {
 
     it('disqualifies and re-qualifies by the properties it maps, with the trail', async () => {
       // a lead known by alias alone has no email in its metadata: the no-contact rule waits for a phone
-      const [first] = await visit(emailAliases('mapped-ghost@example.com'), { utm_industry: 'Fintech' });
-      const leadId = await leadOfEvent(t, sa.auth, first);
+      const leadId = await newLeadFrom('mapped-ghost@example.com', { utm_industry: 'Fintech' });
       expect(await leadOf(leadId)).toMatchObject({
         profile_score: 25,
         disqualified: true,
@@ -433,13 +434,15 @@ describe('Profile scoring, hard disqualification, dry runs', () => {
     it('gives a new lead the profile level its first score falls in, even a score of 0', async () => {
       await createLead('fit-zero', { email: 'zero@example.com' });
       expect(await until('fit-zero', (l) => l.profile_level !== null)).toMatchObject({ profile_score: 0, profile_level: 'Weak fit', disqualified: false });
-      const [first] = await visit(emailAliases('mapped-zero@example.com'), { utm_phone: '+44 20 7946 0002' });
-      expect(await leadOf(await leadOfEvent(t, sa.auth, first))).toMatchObject({ profile_score: 0, profile_level: 'Weak fit', disqualified: false });
+      expect(await leadOf(await newLeadFrom('mapped-zero@example.com', { utm_phone: '+44 20 7946 0002' }))).toMatchObject({
+        profile_score: 0,
+        profile_level: 'Weak fit',
+        disqualified: false,
+      });
     });
 
     it('evaluates a lead the pipeline creates even when its event maps nothing', async () => {
-      const [first] = await visit(emailAliases('mapped-bare@example.com'), { page: '/pricing' });
-      const leadId = await leadOfEvent(t, sa.auth, first);
+      const leadId = await newLeadFrom('mapped-bare@example.com', { page: '/pricing' });
       expect(await leadOf(leadId)).toMatchObject({
         profile_score: 0,
         disqualified: true,
