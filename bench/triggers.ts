@@ -9,14 +9,16 @@
  * (thresholds 40 … 1,000, any event type, fire once) and 10 sequence triggers (2–3 steps, windows of 10–30 minutes),
  * each with a webhook to the receiver (OUTBOUND_ALLOW_HOSTS=127.0.0.1 lets the outbound guard reach it).
  *
- * (a) end to end: BENCH_EVENTS events over BENCH_LEADS leads (the event mix of bench:ingest, 500-event batches from
- *     8 clients), first into OU "plain", then the same number into OU "triggers" (after a warm-up into a third
- *     alias range of OU "plain"). Each pass runs from the first POST until every event is in `lead_events` and
- *     the `trigger_detection` projection has passed the last one; the triggers pass then also waits for every
- *     outbox row to be delivered, so its CPU includes the deliveries. Reported: events/s of both passes and the
- *     difference (target: at most 10 % slower with triggers), firings recorded, deliveries, and CPU µs per event of
- *     the worker, the api and PostgreSQL (this database's backends but the bench's own, + WAL/background) — the figure to trust on a
- *     shared machine.
+ * (a) end to end: BENCH_EVENTS events over BENCH_LEADS new leads per pass (the event mix of bench:ingest, 500-event
+ *     batches from 8 clients), into OU "plain" and into OU "triggers", BENCH_PAIRS pairs of passes in ABBA order
+ *     (without first, then with first, …; after a warm-up into a third alias range of OU "plain"), each pass after a
+ *     CHECKPOINT and BENCH_SETTLE_MS of rest: tables grow with every pass and a small machine drifts, and the order puts
+ *     both on each side alike. Each pass runs from the first POST until every event is in `lead_events` and the
+ *     `trigger_detection` projection has passed the last one; a triggers pass then also waits for every outbox row to
+ *     be delivered, so its CPU includes the deliveries. Reported: events/s of every pass, the change per pair, the
+ *     change of the medians (target: at most 10 % slower with triggers), firings recorded, deliveries, and CPU µs per
+ *     event of the worker, the api and PostgreSQL (this database's backends but the bench's own, + WAL/background)
+ *     over all passes of each kind — the figure to trust on a shared machine.
  * (b) latency: BENCH_RATE single-event POSTs/s for BENCH_SECONDS into OU "triggers"; every BENCH_PROBE_EVERY-th is
  *     a "Demo Request" (+50 in the primary ruleset) to a lead that has no events yet, which crosses exactly the
  *     milestones with thresholds ≤ 50; the others are the usual mix to the leads of (a) (some of them fire too).
@@ -27,7 +29,7 @@
  *     the first POST.
  * Afterwards every outbox row must be delivered and no delivery id received twice, else the run fails.
  *
- * Settings: TEST_DATABASE_SERVER, REDIS_URL, BENCH_EVENTS (30000), BENCH_LEADS (10000), BENCH_WARMUP (3000),
+ * Settings: TEST_DATABASE_SERVER, REDIS_URL, BENCH_EVENTS (30000), BENCH_LEADS (10000), BENCH_WARMUP (3000), BENCH_PAIRS (2), BENCH_SETTLE_MS (3000),
  * BENCH_RATE (200), BENCH_SECONDS (20), BENCH_PROBE_EVERY (10), BENCH_BURST (5000), BENCH_ONLY=a|b|c (the setup
  * and the triggers always; b and c need no pass of (a): their other events go to leads that may not exist yet),
  * BENCH_KEEP_DB=1, BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes, written at exit), BENCH_PG_LOG_MS=<ms>
@@ -55,6 +57,8 @@ const S = {
   seconds: int('BENCH_SECONDS', 20),
   probeEvery: int('BENCH_PROBE_EVERY', 10),
   burst: int('BENCH_BURST', 5_000),
+  pairs: int('BENCH_PAIRS', 2),
+  settleMs: int('BENCH_SETTLE_MS', 3_000),
 };
 const ONLY = process.env.BENCH_ONLY;
 if (ONLY !== undefined && !['a', 'b', 'c'].includes(ONLY)) throw new Error(`BENCH_ONLY must be a, b or c, got ${ONLY}`);
@@ -248,6 +252,31 @@ async function pass(pg: Client, name: string, auth: string, bodies: string[], ev
   return { name, events, postedMs, projectedMs, detectedMs, deliveredMs };
 }
 
+const rateOf = (p: Pass) => p.events / (p.detectedMs / 1000);
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${fmt(x, 1)}`;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Before each pass of (a): the previous pass's dirty pages written out and a short rest, so no pass pays for its predecessor's background writes. */
+async function settle(pg: Client): Promise<void> {
+  await pg.query('CHECKPOINT');
+  await sleep(S.settleMs);
+}
+
+const dbNow = async (pg: Client): Promise<string> => String((await pg.query(`SELECT now()::text AS t`)).rows[0].t);
+
+/** Events that fired at least one milestone (reached) or completed a sequence, among firings recorded since `since`. */
+async function firingEventsSince(pg: Client, since: string): Promise<number> {
+  const { rows } = await pg.query(
+    `SELECT count(DISTINCT event_id)::int AS n FROM (SELECT event_id FROM milestone_events WHERE kind = 'reached' AND fired_at >= $1
+       UNION ALL SELECT (event_ids->>-1)::uuid FROM sequence_events WHERE fired_at >= $1) x`,
+    [since],
+  );
+  return rows[0].n as number;
+}
+
 async function run(): Promise<void> {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
@@ -319,50 +348,77 @@ async function run(): Promise<void> {
     await pass(pg, 'warm-up', plain, bodiesFor(S.warmup, Math.min(S.leads, S.warmup), 1_000_000), S.warmup, false);
     console.log('done');
 
-    bench.enter('(a) no triggers');
-    process.stdout.write('(a) no triggers ... ');
-    const off = await pass(pg, 'no triggers', plain, bodiesFor(S.events, S.leads, 0), S.events, false);
-    console.log(`${fmt(S.events / (off.detectedMs / 1000))} events/s`);
+    // pairs in ABBA order, each pass on leads of its own: tables grow with every pass, and the machine drifts, on both sides alike
+    const offs: Pass[] = [];
+    const ons: Pass[] = [];
+    const offPhases: string[] = [];
+    const onPhases: string[] = [];
+    const fired = { reached: 0, exited: 0, sequences: 0, deliveries: 0, delivered: 0, received: 0, events: 0 };
+    const pairLines: string[] = [];
+    for (let i = 0; i < S.pairs; i++) {
+      const firstLead = i * S.leads;
+      const order = i % 2 === 0 ? [false, true] : [true, false];
+      let off: Pass | undefined;
+      let on: Pass | undefined;
+      for (const withT of order) {
+        bench.enter(`(a) settle ${i + 1}${withT ? 't' : 'p'}`);
+        await settle(pg);
+        const phase = `(a) ${withT ? 'triggers' : 'no triggers'} #${i + 1}`;
+        (withT ? onPhases : offPhases).push(phase);
+        const countsBefore = await tableCounts(pg);
+        const arrivedBefore = arrivals.size;
+        const since = await dbNow(pg);
+        bench.enter(phase);
+        process.stdout.write(`${phase} ... `);
+        const p = await pass(pg, phase, withT ? withTriggers : plain, bodiesFor(S.events, S.leads, firstLead), S.events, withT);
+        console.log(`${fmt(S.events / (p.detectedMs / 1000))} events/s`);
+        bench.enter(`(a) after ${phase}`);
+        if (withT) {
+          on = p;
+          const counts = await tableCounts(pg);
+          for (const k of ['reached', 'exited', 'sequences', 'deliveries', 'delivered'] as const) fired[k] += counts[k] - countsBefore[k];
+          fired.received += arrivals.size - arrivedBefore;
+          fired.events += await firingEventsSince(pg, since);
+        } else off = p;
+      }
+      offs.push(off!);
+      ons.push(on!);
+      const offEps = rateOf(off!);
+      const onEps = rateOf(on!);
+      pairLines.push(
+        `    pair ${i + 1} (${i % 2 === 0 ? 'without first' : 'with first'}): ${fmt(offEps)} -> ${fmt(onEps)} events/s, ${signed((100 * (onEps - offEps)) / offEps)} %` +
+          ` (every delivery received at ${fmt(on!.deliveredMs! / 1000, 2)} s of ${fmt(on!.detectedMs / 1000, 2)} s)`,
+      );
+    }
 
-    const countsBefore = await tableCounts(pg);
-    const arrivedBefore = arrivals.size;
-    bench.enter('(a) triggers');
-    process.stdout.write('(a) triggers ... ');
-    const on = await pass(pg, 'triggers', withTriggers, bodiesFor(S.events, S.leads, 0), S.events, true);
-    console.log(`${fmt(S.events / (on.detectedMs / 1000))} events/s`);
-    bench.enter('(a) done');
-    const counts = await tableCounts(pg);
-    const d = (k: string) => counts[k] - countsBefore[k];
-    const firingEvents = (
-      await pg.query(
-        `SELECT count(DISTINCT event_id)::int AS n FROM (SELECT event_id FROM milestone_events WHERE kind = 'reached'
-           UNION ALL SELECT (event_ids->>-1)::uuid FROM sequence_events) x`,
-      )
-    ).rows[0].n as number;
-
-    const rate = (p: Pass, ms: number) => p.events / (ms / 1000);
-    const offEps = rate(off, off.detectedMs);
-    const onEps = rate(on, on.detectedMs);
-    const diff = (100 * (onEps - offEps)) / offEps;
+    const offMed = median(offs.map(rateOf));
+    const onMed = median(ons.map(rateOf));
+    const diff = (100 * (onMed - offMed)) / offMed;
+    const pairDiffs = offs.map((o, i) => (100 * (rateOf(ons[i]) - rateOf(o))) / rateOf(o));
+    const firings = fired.reached + fired.sequences;
+    const allEvents = S.events * S.pairs;
     results.push(
-      `(a) end to end, ${fmt(S.events)} events over ${fmt(S.leads)} leads (first POST -> projected and trigger_detection past the last event):`,
-      `    no triggers:  ${fmt(offEps)} events/s (${fmt(off.detectedMs / 1000, 2)} s; lead_events complete at ${fmt(off.projectedMs / 1000, 2)} s)`,
-      `    30 triggers:  ${fmt(onEps)} events/s (${fmt(on.detectedMs / 1000, 2)} s; lead_events complete at ${fmt(on.projectedMs / 1000, 2)} s; ` +
-        `every delivery received at ${fmt(on.deliveredMs! / 1000, 2)} s = ${fmt(rate(on, on.deliveredMs!))} events/s)`,
-      `    difference:   ${diff >= 0 ? '+' : ''}${fmt(diff, 1)} % (target: no more than ${TARGET.overheadPct} % below: ${mark(diff >= -TARGET.overheadPct)})`,
-      `    firings: ${fmt(d('reached'))} milestone reached (+ ${fmt(d('exited'))} exited, not delivered), ${fmt(d('sequences'))} sequence; ` +
-        `${fmt(firingEvents)} of ${fmt(S.events)} events (${fmt((100 * firingEvents) / S.events, 1)} %) fired at least one; ` +
-        `${fmt(d('deliveries'))} outbox rows, ${fmt(d('delivered'))} delivered, ${fmt(arrivals.size - arrivedBefore)} received`,
+      `(a) end to end, ${fmt(S.events)} events over ${fmt(S.leads)} new leads per pass, ${S.pairs} pairs in ABBA order (first POST -> projected and trigger_detection past the last event):`,
+      ...pairLines,
+      `    medians: no triggers ${fmt(offMed)} events/s, 30 triggers ${fmt(onMed)} events/s: ${signed(diff)} % (median pair ${signed(median(pairDiffs))} %; target: no more than ${TARGET.overheadPct} % below: ${mark(diff >= -TARGET.overheadPct)})`,
+      `    firings over the triggers passes: ${fmt(fired.reached)} milestone reached (+ ${fmt(fired.exited)} exited, not delivered), ${fmt(fired.sequences)} sequence; ` +
+        `${fmt(fired.events)} of ${fmt(allEvents)} events (${fmt((100 * fired.events) / allEvents, 1)} %) fired at least one; ` +
+        `${fmt(fired.deliveries)} outbox rows, ${fmt(fired.delivered)} delivered, ${fmt(fired.received)} received`,
     );
-    cpuLines.push(`    (a) no triggers: ${cpuPerEvent('(a) no triggers', S.events)}`, `    (a) triggers:    ${cpuPerEvent('(a) triggers', S.events)}`);
-    const cpuOf = (phase: string, role: string) => bench.procs.find((p) => p.role === role)?.cpu.get(phase) ?? 0;
-    const pgOf = (phase: string) => bench.machine.get(phase)!.postgres + bench.machine.get(phase)!.postgresBackground;
-    const extra = (f: (ph: string) => number) => fmt(((f('(a) triggers') - f('(a) no triggers')) / S.events) * 1e6, 0);
+    const cpuOf = (phases: string[], role: string) => phases.reduce((s, ph) => s + (bench.procs.find((p) => p.role === role)?.cpu.get(ph) ?? 0), 0);
+    const pgOf = (phases: string[]) => phases.reduce((s, ph) => s + bench.machine.get(ph)!.postgres + bench.machine.get(ph)!.postgresBackground, 0);
+    const per = (v: number, n: number) => fmt((v / n) * 1e6, 0);
+    const line = (phases: string[]) =>
+      `${bench.procs.map((p) => `${p.role} ${per(cpuOf(phases, p.role), allEvents)}`).join(', ')}, postgres ${per(pgOf(phases), allEvents)} µs/event`;
+    cpuLines.push(`    (a) no triggers (${S.pairs} passes): ${line(offPhases)}`, `    (a) triggers (${S.pairs} passes):    ${line(onPhases)}`);
+    const extraW = cpuOf(onPhases, 'worker#1') - cpuOf(offPhases, 'worker#1');
+    const extraP = pgOf(onPhases) - pgOf(offPhases);
+    const extraA = cpuOf(onPhases, 'api#1') - cpuOf(offPhases, 'api#1');
+    const base = cpuOf(offPhases, 'worker#1') + cpuOf(offPhases, 'api#1') + pgOf(offPhases);
     cpuLines.push(
-      `    triggers' extra CPU per event: worker ${extra((ph) => cpuOf(ph, 'worker#1'))} µs, api ${extra((ph) => cpuOf(ph, 'api#1'))} µs, postgres ${extra(pgOf)} µs` +
-        (d('reached') + d('sequences')
-          ? `; per firing: worker ${fmt(((cpuOf('(a) triggers', 'worker#1') - cpuOf('(a) no triggers', 'worker#1')) / (d('reached') + d('sequences'))) * 1e6, 0)} µs, postgres ${fmt(((pgOf('(a) triggers') - pgOf('(a) no triggers')) / (d('reached') + d('sequences'))) * 1e6, 0)} µs`
-          : ''),
+      `    triggers' extra CPU per event: worker ${per(extraW, allEvents)} µs, api ${per(extraA, allEvents)} µs, postgres ${per(extraP, allEvents)} µs` +
+        ` (${signed((100 * (extraW + extraA + extraP)) / base)} % of the events' CPU without triggers)` +
+        (firings ? `; per firing: worker ${per(extraW, firings)} µs, postgres ${per(extraP, firings)} µs` : ''),
     );
   }
 
