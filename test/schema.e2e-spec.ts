@@ -33,4 +33,40 @@ describe('schema', () => {
     await ds.runMigrations({ transaction: 'each' });
     expect(await ds.showMigrations()).toBe(false);
   });
+  it('folds the trigger state tables into trigger_lead_scores.state, and back on the way down (1764000000170)', async () => {
+    const name = 'TriggerLeadMemory1764000000170';
+    const applied = async () => (await ds.query(`SELECT 1 FROM typeorm_migrations WHERE name = $1`, [name])).length > 0;
+    while (await applied()) await ds.undoLastMigration({ transaction: 'each' });
+    const [e1, e2] = ['0190a0b0-0000-7000-8000-000000000001', '0190a0b0-0000-7000-8000-000000000002'];
+    await ds.query(`INSERT INTO trigger_lead_scores (lead_ref, ruleset_id, terms, as_of) VALUES ('lead-1', 'rs', '{}', '2026-01-02T00:00:00Z')`);
+    await ds.query(`INSERT INTO trigger_lead_state VALUES ('t1', 'lead-1', 2, '2026-01-02T03:04:05.678Z', true), ('t2', 'lead-1', 0, NULL, false)`);
+    await ds.query(
+      `INSERT INTO trigger_recent_events VALUES ('t3', 'lead-1', $1, 'page_view', '2026-01-02T00:01:00Z'), ('t3', 'lead-1', $2, 'pricing_page', '2026-01-02T00:00:00Z')`,
+      [e1, e2],
+    );
+    await ds.runMigrations({ transaction: 'each' });
+    const [{ state }] = await ds.query(`SELECT state FROM trigger_lead_scores WHERE lead_ref = 'lead-1'`);
+    // t2 remembered nothing (never fired, not above): no entry; t3's events oldest first
+    expect(state).toEqual({
+      t1: { n: 2, l: Date.parse('2026-01-02T03:04:05.678Z'), a: 1 },
+      t3: {
+        p: [
+          [e2, 'pricing_page', Date.parse('2026-01-02T00:00:00Z')],
+          [e1, 'page_view', Date.parse('2026-01-02T00:01:00Z')],
+        ],
+      },
+    });
+
+    while (await applied()) await ds.undoLastMigration({ transaction: 'each' });
+    expect(await ds.query(`SELECT trigger_id, lead_ref, fired_count, last_fired_at, above FROM trigger_lead_state`)).toEqual([
+      { trigger_id: 't1', lead_ref: 'lead-1', fired_count: 2, last_fired_at: new Date('2026-01-02T03:04:05.678Z'), above: true },
+    ]);
+    expect(await ds.query(`SELECT trigger_id, event_id, event_type_key, occurred_at FROM trigger_recent_events ORDER BY occurred_at`)).toEqual([
+      { trigger_id: 't3', event_id: e2, event_type_key: 'pricing_page', occurred_at: new Date('2026-01-02T00:00:00Z') },
+      { trigger_id: 't3', event_id: e1, event_type_key: 'page_view', occurred_at: new Date('2026-01-02T00:01:00Z') },
+    ]);
+    await ds.runMigrations({ transaction: 'each' });
+    await ds.query(`DELETE FROM trigger_lead_scores`);
+    expect(await ds.showMigrations()).toBe(false);
+  });
 });

@@ -330,6 +330,27 @@ describe('Milestone triggers', () => {
       expect(await firings(trigger.trigger_id)).toHaveLength(1);
       await as.put(`/triggers/${trigger.trigger_id}`, { active: false }).expect(200);
     });
+
+    it("a paused once-trigger remembers its firing when resumed; a deleted trigger's memory leaves the lead's row", async () => {
+      const kept = (await as.post('/triggers', { score_threshold: 30, webhook_url: `${hook.base}/kept` }).expect(201)).body;
+      const gone = (await as.post('/triggers', { score_threshold: 25, webhook_url: `${hook.base}/gone` }).expect(201)).body;
+      const first = await send('memory@example.com', 'Demo Request'); // 0 → 30: both fire
+      const [{ lead_ref: ref }] = await ds.query(`SELECT lead_ref FROM milestone_events WHERE event_id = $1 LIMIT 1`, [first]);
+      const memory = async () => (await ds.query(`SELECT state FROM trigger_lead_scores WHERE lead_ref = $1`, [ref]))[0].state;
+      expect(await memory()).toEqual({
+        [kept.trigger_id]: { n: 1, l: expect.any(Number), a: 1 },
+        [gone.trigger_id]: { n: 1, l: expect.any(Number), a: 1 },
+      });
+
+      await as.put(`/triggers/${kept.trigger_id}`, { active: false }).expect(200);
+      await as.delete(`/triggers/${gone.trigger_id}`).expect(204);
+      await send('memory@example.com', 'Unsubscribe'); // 30 → 0 while paused: nothing stepped
+      expect(Object.keys(await memory())).toEqual([kept.trigger_id]);
+      await as.put(`/triggers/${kept.trigger_id}`, { active: true }).expect(200);
+      await send('memory@example.com', 'Demo Request'); // 0 → 30 again: mode once, fired before
+      expect((await firings(kept.trigger_id)).map((f: { kind: string }) => f.kind)).toEqual(['reached']);
+      await as.put(`/triggers/${kept.trigger_id}`, { active: false }).expect(200);
+    });
   });
 
   describe('lead filters', () => {

@@ -97,7 +97,7 @@ export class LeadEraser {
     await m.query(`DELETE FROM surge_events WHERE lead_ref = $1`, [ref]);
     await m.query(`DELETE FROM surge_recent_events WHERE lead_ref = $1`, [ref]);
     await m.query(`DELETE FROM surge_lead_state WHERE lead_ref = $1`, [ref]);
-    for (const table of ['trigger_lead_scores', 'trigger_lead_state', 'trigger_recent_events', 'milestone_events', 'sequence_events', 'pattern_events']) {
+    for (const table of ['trigger_lead_scores', 'milestone_events', 'sequence_events', 'pattern_events']) {
       await m.query(`DELETE FROM ${table} WHERE lead_ref = $1`, [ref]);
     }
 

@@ -1,5 +1,5 @@
 import { detectPatterns } from './pattern';
-import { detectSequences, SeenEvent } from './sequence';
+import { detectSequences, poolsEvent, SeenEvent } from './sequence';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const e = (id: string, type: string, s: number): SeenEvent => ({ event_id: id, event_type_key: type, at: new Date(T0 + s * 1000) });
@@ -15,6 +15,16 @@ describe('sequence detection', () => {
 
   it('unordered: any order counts', () => {
     expect(ids(detectSequences({ ...rule, ordered: false }, [e('1', 'demo', 0), e('2', 'paper', 10), e('3', 'pricing', 20)]))).toEqual(['3,2,1']);
+  });
+
+  it('keeps for later only events that can still be a step: in an ordered sequence not those of the last step alone', () => {
+    expect(poolsEvent(rule, 'pricing')).toBe(true);
+    expect(poolsEvent(rule, 'paper')).toBe(true);
+    expect(poolsEvent(rule, 'demo')).toBe(false);
+    expect(poolsEvent({ ...rule, stepKeys: ['demo', 'paper', 'demo'] }, 'demo')).toBe(true);
+    expect(poolsEvent({ ...rule, ordered: false }, 'demo')).toBe(true);
+    // a demo before the others never completes a later match: the one after them does
+    expect(ids(detectSequences(rule, [e('0', 'demo', 0), e('1', 'pricing', 1), e('2', 'paper', 2), e('3', 'demo', 3)]))).toEqual(['1,2,3']);
   });
 
   it('needs every step inside the window ending at the completing event', () => {

@@ -62,6 +62,14 @@ export interface SequenceLeadState {
   firedCount: number;
 }
 
+/**
+ * Whether an event that did not complete the sequence can still be a step of a later match, and so is worth keeping
+ * in the lead's pool: in an ordered sequence an event whose type is only the last step can only ever complete one.
+ */
+export function poolsEvent(rule: Pick<SequenceRule, 'stepKeys' | 'ordered'>, typeKey: string): boolean {
+  return !rule.ordered || rule.stepKeys.indexOf(typeKey) < rule.stepKeys.length - 1;
+}
+
 /** One event: whether it completes the sequence, given the lead's unconsumed recent events and firings so far. */
 export function sequenceStep(rule: SequenceRule, state: SequenceLeadState, recent: SeenEvent[], latest: SeenEvent): SeenEvent[] | null {
   if (rule.fireMode === 'once' && state.firedCount > 0) return null;
@@ -81,7 +89,7 @@ export function detectSequences(rule: SequenceRule, events: SeenEvent[]): SeenEv
       state.firedCount++;
       const used = new Set(match.map((x) => x.event_id));
       pool = pool.filter((x) => !used.has(x.event_id));
-    } else pool.push(e);
+    } else if (poolsEvent(rule, e.event_type_key)) pool.push(e);
     pool = pool.filter((x) => x.at.getTime() >= e.at.getTime() - rule.windowMs);
   }
   return fired;

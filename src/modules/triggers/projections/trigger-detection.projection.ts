@@ -13,35 +13,70 @@ import {
   MilestoneLeadState,
   milestoneStep,
   NEW_MILESTONE_STATE,
+  poolsEvent,
   RunningScore,
   ScoreStep,
   SeenEvent,
   sequenceStep,
 } from '../domain';
-import { ActiveTriggerRow, TriggerSetupCache } from './trigger-setup';
+import { ActiveTriggerRow, triggersFor, TriggerSetupCache, UnitTriggerSetup } from './trigger-setup';
 import { notifyTriggerOwner } from './trigger-owner-dm';
+
+/**
+ * What the detection remembers of one lead for one trigger, compactly (in `trigger_lead_scores.state`, keyed by
+ * trigger id): firings so far (`n`), the last one in ms (`l`), above a milestone's threshold (`a`), and a sequence's
+ * or pattern's unconsumed events inside its window (`p`: event id, type key, ms). Absent fields are 0 / none / false.
+ */
+interface StoredTriggerMemory {
+  n?: number;
+  l?: number;
+  a?: 1;
+  p?: [string, string, number][];
+}
 
 interface RunningRow {
   lead_ref: string;
   ruleset_id: string | null;
   terms: ScoreTerms;
   as_of: Date;
+  state: Record<string, StoredTriggerMemory>;
 }
 
-interface StateRow {
-  trigger_id: string;
-  lead_ref: string;
-  fired_count: number;
-  last_fired_at: Date | null;
-  above: boolean;
+/** One trigger's memory of the lead while a batch works on it. */
+interface TriggerMemory {
+  state: MilestoneLeadState;
+  pool: SeenEvent[];
 }
 
-interface RecentRow {
-  trigger_id: string;
-  lead_ref: string;
-  event_id: string;
-  event_type_key: string;
-  occurred_at: Date;
+/** One lead as the batch finds and leaves it: its running score and its memory per trigger (parsed when first needed). */
+interface LeadMemory {
+  running: (RunningScore & { ruleset_id: string | null }) | null;
+  stored: Record<string, StoredTriggerMemory>;
+  working: Map<string, TriggerMemory>;
+}
+
+function memoryOf(lead: LeadMemory, triggerId: string): TriggerMemory {
+  let w = lead.working.get(triggerId);
+  if (!w) {
+    const s = lead.stored[triggerId];
+    w = s
+      ? {
+          state: { firedCount: s.n ?? 0, lastFiredAt: s.l !== undefined ? new Date(s.l) : null, above: !!s.a },
+          pool: (s.p ?? []).map(([event_id, event_type_key, at]) => ({ event_id, event_type_key, at: new Date(at) })),
+        }
+      : { state: NEW_MILESTONE_STATE, pool: [] };
+    lead.working.set(triggerId, w);
+  }
+  return w;
+}
+
+function storedOf(w: TriggerMemory): StoredTriggerMemory | null {
+  const s: StoredTriggerMemory = {};
+  if (w.state.firedCount) s.n = w.state.firedCount;
+  if (w.state.lastFiredAt) s.l = w.state.lastFiredAt.getTime();
+  if (w.state.above) s.a = 1;
+  if (w.pool.length) s.p = w.pool.map((e) => [e.event_id, e.event_type_key, e.at.getTime()]);
+  return Object.keys(s).length ? s : null;
 }
 
 /** One firing of the batch, before it is recorded. */
@@ -53,8 +88,6 @@ interface Firing {
   milestone?: { kind: MilestoneKind; step: ScoreStep };
   events?: SeenEvent[];
 }
-
-const key = (triggerId: string, leadRef: string) => `${triggerId}\u0000${leadRef}`;
 
 export const milestoneEventId = (triggerId: string, leadRef: string, eventId: string, kind: MilestoneKind) =>
   nameUuid(`kenbun:milestone:${triggerId}:${leadRef}:${eventId}:${kind}`);
@@ -75,13 +108,15 @@ function destinationsOf(t: ActiveTriggerRow): DeliveryDestination[] {
  * Live detection of milestone, sequence and pattern triggers (MS-3/4/10, SEQ-3, PAT-T1) over the Lead streams, with
  * the pure domain functions simulate uses too.
  *
- * Every scored event moves the lead's primary engagement score as the detection follows it (`trigger_lead_scores`:
- * one running sum per half-life, scoring's own score-terms arithmetic), which gives the score just before and just
- * after each event — what a milestone crossing is about. Events that may fire triggers (kept, scope `activate`,
- * not `skip_triggers`) are then stepped through the OU's active triggers (cached per OU until `trigger_setup_version`
- * or `scoring_setup_version` moves) with per-trigger per-lead state read and written once per batch
- * (`trigger_lead_state`, `trigger_recent_events`). Each firing is a row keyed by (trigger, lead, source event) —
- * a replayed batch records nothing twice — and its notifications go to the delivery outbox in the same transaction.
+ * The detection's whole memory of a lead is one row of `trigger_lead_scores`, read and written once per batch: the
+ * lead's primary engagement score as the detection follows it (one running sum per half-life, scoring's own
+ * score-terms arithmetic), which gives the score just before and just after each event — what a milestone crossing
+ * is about — and, per trigger, its fire state and a sequence's or pattern's unconsumed events in the window
+ * (`state`). Events that may fire triggers (kept, scope `activate`, not `skip_triggers`) are then stepped through the
+ * OU's active triggers that can react to them (cached per OU until `trigger_setup_version` or `scoring_setup_version`
+ * moves): a milestone only when the step crosses its threshold, a windowed trigger only for the types it lists.
+ * Each firing is a row keyed by (trigger, lead, source event) — a replayed batch records nothing twice — and its
+ * notifications go to the delivery outbox in the same transaction.
  *
  * A trigger only watches events recorded after it was created, so a rebuild replaying history raises nothing old.
  */
@@ -90,7 +125,7 @@ function destinationsOf(t: ActiveTriggerRow): DeliveryDestination[] {
 export class TriggerDetectionProjection implements Projection {
   readonly name = 'trigger_detection';
   readonly eventTypes = [LeadEvent.EventRecorded, LeadEvent.ScoresReset];
-  readonly tables = ['trigger_lead_scores', 'trigger_lead_state', 'trigger_recent_events', 'milestone_events', 'sequence_events', 'pattern_events'];
+  readonly tables = ['trigger_lead_scores', 'milestone_events', 'sequence_events', 'pattern_events'];
   private readonly setups = new TriggerSetupCache();
   /** outbox rows written by a batch (keyed by its first event), queued once that batch's transaction has committed */
   private readonly toDispatch = new Map<string, string[]>();
@@ -114,125 +149,115 @@ export class TriggerDetectionProjection implements Projection {
     const setups = await this.setups.load(m, units);
     const refs = [...new Set(relevant.map((e) => e.streamId))];
 
-    const running = new Map<string, RunningScore & { ruleset_id: string | null }>();
+    const leads = new Map<string, LeadMemory>();
     for (const r of await selectRows<RunningRow>(
       m,
-      sql`SELECT lead_ref, ruleset_id, terms, as_of FROM trigger_lead_scores WHERE lead_ref = ANY(${refs}::text[])`,
+      sql`SELECT lead_ref, ruleset_id, terms, as_of, state FROM trigger_lead_scores WHERE lead_ref = ANY(${refs}::text[])`,
     )) {
-      running.set(r.lead_ref, { terms: r.terms, asOf: new Date(r.as_of), ruleset_id: r.ruleset_id });
+      leads.set(r.lead_ref, { running: { terms: r.terms, asOf: new Date(r.as_of), ruleset_id: r.ruleset_id }, stored: r.state ?? {}, working: new Map() });
     }
-    const triggers = units.flatMap((u) => setups.get(u)?.triggers ?? []);
-    const stateIds = triggers.map((t) => t.id);
-    const states = new Map<string, MilestoneLeadState>();
-    const recent = new Map<string, SeenEvent[]>();
-    const loadedRecent = new Set<string>();
+    for (const ref of refs) if (!leads.has(ref)) leads.set(ref, { running: null, stored: {}, working: new Map() });
     let levels = new Map<string, string | null>();
-    if (triggers.length) {
-      for (const s of await selectRows<StateRow>(
+    if (units.some((u) => setups.get(u)?.triggers.some((t) => t.config.engagement_levels?.length))) {
+      const rows = await selectRows<{ id: string; engagement_level: string | null }>(
         m,
-        sql`SELECT * FROM trigger_lead_state WHERE trigger_id = ANY(${stateIds}::text[]) AND lead_ref = ANY(${refs}::text[])`,
-      )) {
-        states.set(key(s.trigger_id, s.lead_ref), {
-          firedCount: s.fired_count,
-          lastFiredAt: s.last_fired_at ? new Date(s.last_fired_at) : null,
-          above: s.above,
-        });
-      }
-      const windowed = triggers.filter((t) => t.kind !== 'milestone').map((t) => t.id);
-      if (windowed.length) {
-        for (const r of await selectRows<RecentRow>(
-          m,
-          sql`SELECT * FROM trigger_recent_events WHERE trigger_id = ANY(${windowed}::text[]) AND lead_ref = ANY(${refs}::text[])`,
-        )) {
-          const k = key(r.trigger_id, r.lead_ref);
-          const list = recent.get(k) ?? [];
-          list.push({ event_id: r.event_id, event_type_key: r.event_type_key, at: new Date(r.occurred_at) });
-          recent.set(k, list);
-          loadedRecent.add(`${k}\u0000${r.event_id}`);
-        }
-      }
-      if (triggers.some((t) => t.config.engagement_levels?.length)) {
-        const rows = await selectRows<{ id: string; engagement_level: string | null }>(
-          m,
-          sql`SELECT id, engagement_level FROM leads WHERE id = ANY(${refs}::text[])`,
-        );
-        levels = new Map(rows.map((r) => [r.id, r.engagement_level]));
-      }
+        sql`SELECT id, engagement_level FROM leads WHERE id = ANY(${refs}::text[])`,
+      );
+      levels = new Map(rows.map((r) => [r.id, r.engagement_level]));
     }
 
-    const touchedScores = new Set<string>();
-    const touchedStates = new Set<string>();
     const firings: Firing[] = [];
     for (const e of relevant) {
-      const unitId = e.metadata.unit_id as string;
-      const setup = setups.get(unitId)!;
+      const setup = setups.get(e.metadata.unit_id as string)!;
+      const lead = leads.get(e.streamId)!;
       if (e.eventType === LeadEvent.ScoresReset) {
         const at = new Date((e.payload as LeadScoresResetPayload).reset_at);
-        running.set(e.streamId, { terms: {}, asOf: at, ruleset_id: setup.primaryRulesetId });
-        touchedScores.add(e.streamId);
+        lead.running = { terms: {}, asOf: at, ruleset_id: setup.primaryRulesetId };
         continue;
       }
       const p = e.payload as LeadEventRecordedPayload;
-      const before = running.get(e.streamId);
-      const from = before && before.ruleset_id === setup.primaryRulesetId ? before : null;
+      const from = lead.running && lead.running.ruleset_id === setup.primaryRulesetId ? lead.running : null;
       const occurredAt = new Date(p.occurred_at);
       const points = p.contributions.filter((c) => c.ruleset_id === setup.primaryRulesetId);
       const { running: after, step } = advanceScore(from, { event_id: p.event_id, event_type_key: p.event_type_key, occurred_at: occurredAt, points });
-      running.set(e.streamId, { ...after, ruleset_id: setup.primaryRulesetId });
-      touchedScores.add(e.streamId);
-      if (p.scope !== 'activate' || p.skip_triggers) continue;
-
-      for (const t of setup.triggers) {
-        if (e.recordedAt.getTime() < t.created_ms) continue;
-        const wanted = t.config.engagement_levels;
-        if (wanted?.length && !wanted.includes(levels.get(e.streamId) ?? '')) continue;
-        const k = key(t.id, e.streamId);
-        if (t.kind === 'milestone') {
-          if (!t.milestone_rule) continue;
-          const r = milestoneStep(t.milestone_rule, states.get(k) ?? NEW_MILESTONE_STATE, step);
-          if (r.state !== (states.get(k) ?? NEW_MILESTONE_STATE)) {
-            states.set(k, r.state);
-            touchedStates.add(k);
-          }
-          if (r.kind) firings.push({ id: milestoneEventId(t.id, e.streamId, p.event_id, r.kind), trigger: t, e, p, milestone: { kind: r.kind, step } });
-          continue;
-        }
-        const seen: SeenEvent = { event_id: p.event_id, event_type_key: p.event_type_key, at: occurredAt };
-        const windowMs = (t.config.window_seconds ?? 0) * 1000;
-        let pool = recent.get(k) ?? [];
-        const state = states.get(k) ?? NEW_MILESTONE_STATE;
-        let match: SeenEvent[] | null;
-        if (t.kind === 'sequence') {
-          if (!t.config.event_type_keys?.includes(p.event_type_key)) continue;
-          match = sequenceStep(
-            { stepKeys: t.config.event_type_keys, ordered: !!t.config.ordered, windowMs, fireMode: t.fire_mode },
-            { firedCount: state.firedCount },
-            pool,
-            seen,
-          );
-        } else {
-          if (!t.config.conditions?.some((c) => c.event_type_key === p.event_type_key)) continue;
-          match = matchPattern({ conditions: t.config.conditions, windowMs }, pool, seen);
-        }
-        if (match) {
-          const used = new Set(match.map((x) => x.event_id));
-          pool = pool.filter((x) => !used.has(x.event_id));
-          states.set(k, { ...state, firedCount: state.firedCount + 1, lastFiredAt: e.recordedAt });
-          touchedStates.add(k);
-          firings.push({ id: sequenceEventId(t.kind, t.id, e.streamId, p.event_id), trigger: t, e, p, events: match });
-        } else pool.push(seen);
-        recent.set(
-          k,
-          pool.filter((x) => x.at.getTime() >= occurredAt.getTime() - windowMs),
-        );
-      }
+      lead.running = { ...after, ruleset_id: setup.primaryRulesetId };
+      if (p.scope !== 'activate' || p.skip_triggers || !setup.triggers.length) continue;
+      this.step(e, p, step, occurredAt, lead, setup, levels, firings);
     }
 
-    await this.writeScores(m, touchedScores, running);
-    await this.writeStates(m, touchedStates, states);
-    await this.writeRecent(m, recent, loadedRecent);
+    await this.writeLeads(m, leads, setups, relevant);
     const written = await this.record(m, firings);
     if (written.length) this.toDispatch.set(events[0].eventId, written);
+  }
+
+  /** One event through the triggers that can react to it (milestones only when the step crosses their threshold). */
+  private step(
+    e: StoredEvent,
+    p: LeadEventRecordedPayload,
+    step: ScoreStep,
+    occurredAt: Date,
+    lead: LeadMemory,
+    setup: UnitTriggerSetup,
+    levels: Map<string, string | null>,
+    firings: Firing[],
+  ): void {
+    const { previous, score } = step.rounded!;
+    for (const t of triggersFor(setup, p.event_type_key)) {
+      if (e.recordedAt.getTime() < t.created_ms) continue;
+      // both sides of the threshold alike: no crossing, and milestoneStep would leave the state as it is
+      if (t.kind === 'milestone' && (!t.milestone_rule || previous < t.milestone_rule.threshold === score < t.milestone_rule.threshold)) continue;
+      const wanted = t.config.engagement_levels;
+      if (wanted?.length && !wanted.includes(levels.get(e.streamId) ?? '')) continue;
+      const mem = memoryOf(lead, t.id);
+      if (t.kind === 'milestone') {
+        const r = milestoneStep(t.milestone_rule!, mem.state, step);
+        mem.state = r.state;
+        if (r.kind) firings.push({ id: milestoneEventId(t.id, e.streamId, p.event_id, r.kind), trigger: t, e, p, milestone: { kind: r.kind, step } });
+        continue;
+      }
+      const seen: SeenEvent = { event_id: p.event_id, event_type_key: p.event_type_key, at: occurredAt };
+      const windowMs = (t.config.window_seconds ?? 0) * 1000;
+      const sequence = t.kind === 'sequence' ? { stepKeys: t.config.event_type_keys!, ordered: !!t.config.ordered, windowMs, fireMode: t.fire_mode } : null;
+      const match = sequence
+        ? sequenceStep(sequence, { firedCount: mem.state.firedCount }, mem.pool, seen)
+        : matchPattern({ conditions: t.config.conditions!, windowMs }, mem.pool, seen);
+      let pool = mem.pool;
+      if (match) {
+        const used = new Set(match.map((x) => x.event_id));
+        pool = pool.filter((x) => !used.has(x.event_id));
+        mem.state = { ...mem.state, firedCount: mem.state.firedCount + 1, lastFiredAt: e.recordedAt };
+        firings.push({ id: sequenceEventId(t.kind, t.id, e.streamId, p.event_id), trigger: t, e, p, events: match });
+      } else if (!sequence || poolsEvent(sequence, seen.event_type_key)) pool = [...pool, seen];
+      mem.pool = pool.filter((x) => x.at.getTime() >= occurredAt.getTime() - windowMs);
+    }
+  }
+
+  /**
+   * Every lead of the batch, one row each: its running score and its memory per trigger (what the batch worked on
+   * replaced, empty memories and those of triggers no longer in the OU dropped).
+   */
+  private async writeLeads(m: EntityManager, leads: Map<string, LeadMemory>, setups: Map<string, UnitTriggerSetup>, relevant: StoredEvent[]): Promise<void> {
+    const unitOf = new Map(relevant.map((e) => [e.streamId, e.metadata.unit_id as string]));
+    const rows: { lead_ref: string; ruleset_id: string | null; terms: ScoreTerms; as_of: string; state: Record<string, StoredTriggerMemory> }[] = [];
+    for (const [ref, lead] of leads) {
+      if (!lead.running) continue;
+      const known = setups.get(unitOf.get(ref)!)?.knownIds;
+      const state: Record<string, StoredTriggerMemory> = {};
+      for (const [id, s] of Object.entries(lead.stored)) if (known?.has(id)) state[id] = s;
+      for (const [id, w] of lead.working) {
+        const s = storedOf(w);
+        if (s) state[id] = s;
+        else delete state[id];
+      }
+      rows.push({ lead_ref: ref, ruleset_id: lead.running.ruleset_id, terms: lead.running.terms, as_of: lead.running.asOf.toISOString(), state });
+    }
+    if (!rows.length) return;
+    await m.query(
+      `INSERT INTO trigger_lead_scores (lead_ref, ruleset_id, terms, as_of, state)
+       SELECT lead_ref, ruleset_id, terms, as_of, state FROM jsonb_to_recordset($1::jsonb) AS r(lead_ref text, ruleset_id text, terms jsonb, as_of timestamptz, state jsonb)
+       ON CONFLICT (lead_ref) DO UPDATE SET ruleset_id = excluded.ruleset_id, terms = excluded.terms, as_of = excluded.as_of, state = excluded.state`,
+      [JSON.stringify(rows)],
+    );
   }
 
   /** The batch's notifications go to the queue only now that their rows are visible (see DeliveryOutbox.dispatchCommitted). */
@@ -241,70 +266,6 @@ export class TriggerDetectionProjection implements Projection {
     if (!ids) return;
     this.toDispatch.delete(events[0].eventId);
     await this.outbox.dispatchCommitted(ids);
-  }
-
-  private async writeScores(m: EntityManager, refs: Set<string>, running: Map<string, RunningScore & { ruleset_id: string | null }>): Promise<void> {
-    if (!refs.size) return;
-    const rows = [...refs].map((ref) => {
-      const r = running.get(ref)!;
-      return { lead_ref: ref, ruleset_id: r.ruleset_id, terms: r.terms, as_of: r.asOf.toISOString() };
-    });
-    await m.query(
-      `INSERT INTO trigger_lead_scores (lead_ref, ruleset_id, terms, as_of)
-       SELECT lead_ref, ruleset_id, terms, as_of FROM jsonb_to_recordset($1::jsonb) AS r(lead_ref text, ruleset_id text, terms jsonb, as_of timestamptz)
-       ON CONFLICT (lead_ref) DO UPDATE SET ruleset_id = excluded.ruleset_id, terms = excluded.terms, as_of = excluded.as_of`,
-      [JSON.stringify(rows)],
-    );
-  }
-
-  private async writeStates(m: EntityManager, keys: Set<string>, states: Map<string, MilestoneLeadState>): Promise<void> {
-    if (!keys.size) return;
-    const rows = [...keys].map((k) => {
-      const [trigger_id, lead_ref] = k.split('\u0000');
-      const s = states.get(k)!;
-      return { trigger_id, lead_ref, fired_count: s.firedCount, last_fired_at: s.lastFiredAt?.toISOString() ?? null, above: s.above };
-    });
-    await m.query(
-      `INSERT INTO trigger_lead_state (trigger_id, lead_ref, fired_count, last_fired_at, above)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(trigger_id text, lead_ref text, fired_count int, last_fired_at timestamptz, above boolean)
-       ON CONFLICT (trigger_id, lead_ref) DO UPDATE SET fired_count = excluded.fired_count, last_fired_at = excluded.last_fired_at, above = excluded.above`,
-      [JSON.stringify(rows)],
-    );
-  }
-
-  /** The pools as they end the batch: rows no longer in them are deleted, new ones inserted. */
-  private async writeRecent(m: EntityManager, pools: Map<string, SeenEvent[]>, loaded: Set<string>): Promise<void> {
-    const keep = new Set<string>();
-    const inserts: RecentRow[] = [];
-    for (const [k, pool] of pools) {
-      const [trigger_id, lead_ref] = k.split('\u0000');
-      for (const e of pool) {
-        const id = `${k}\u0000${e.event_id}`;
-        keep.add(id);
-        if (!loaded.has(id)) inserts.push({ trigger_id, lead_ref, event_id: e.event_id, event_type_key: e.event_type_key, occurred_at: e.at });
-      }
-    }
-    const deletes = [...loaded]
-      .filter((id) => !keep.has(id))
-      .map((id) => {
-        const [trigger_id, lead_ref, event_id] = id.split('\u0000');
-        return { trigger_id, lead_ref, event_id };
-      });
-    if (deletes.length) {
-      await m.query(
-        `DELETE FROM trigger_recent_events t USING jsonb_to_recordset($1::jsonb) AS r(trigger_id text, lead_ref text, event_id uuid)
-          WHERE t.trigger_id = r.trigger_id AND t.lead_ref = r.lead_ref AND t.event_id = r.event_id`,
-        [JSON.stringify(deletes)],
-      );
-    }
-    if (inserts.length) {
-      await m.query(
-        `INSERT INTO trigger_recent_events (trigger_id, lead_ref, event_id, event_type_key, occurred_at)
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(trigger_id text, lead_ref text, event_id uuid, event_type_key text, occurred_at timestamptz)
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(inserts)],
-      );
-    }
   }
 
   /**

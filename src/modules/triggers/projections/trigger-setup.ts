@@ -31,6 +31,26 @@ export interface ActiveTriggerRow {
 export interface UnitTriggerSetup {
   primaryRulesetId: string | null;
   triggers: ActiveTriggerRow[];
+  /** every trigger of the OU, paused ones included: a lead's memory of any other trigger (deleted) is dropped */
+  knownIds: Set<string>;
+  /** per event type key, the active triggers an event of it may step (every milestone; the sequences and patterns listing it), in id order */
+  byType: Map<string, ActiveTriggerRow[]>;
+}
+
+/** The active triggers an event of type `typeKey` may step: milestones watch every event, windowed triggers the types they list. */
+export function triggersFor(setup: UnitTriggerSetup, typeKey: string): ActiveTriggerRow[] {
+  let list = setup.byType.get(typeKey);
+  if (!list) {
+    list = setup.triggers.filter((t) =>
+      t.kind === 'milestone'
+        ? true
+        : t.kind === 'sequence'
+          ? !!t.config.event_type_keys?.includes(typeKey)
+          : !!t.config.conditions?.some((c) => c.event_type_key === typeKey),
+    );
+    setup.byType.set(typeKey, list);
+  }
+  return list;
 }
 
 const MAX_CACHED = 10_000;
@@ -59,23 +79,30 @@ export class TriggerSetupCache {
       m,
       sql`SELECT unit_id, id FROM rulesets WHERE unit_id = ANY(${missing}::text[]) AND dimension = 'engagement' AND is_primary`,
     );
-    const rows = await selectRows<Omit<ActiveTriggerRow, 'created_ms' | 'milestone_rule'>>(
+    const rows = await selectRows<Omit<ActiveTriggerRow, 'created_ms' | 'milestone_rule'> & { active: boolean }>(
       m,
       sql`SELECT id, unit_id, kind, name, event_type, event_type_key, score_threshold, fire_mode, cooldown_seconds, config, created_at,
-                 notification_channel_id, webhook_url, teams_webhook_url, emails, email_subject, email_message, notify_owner
-            FROM triggers WHERE unit_id = ANY(${missing}::text[]) AND active ORDER BY id`,
+                 notification_channel_id, webhook_url, teams_webhook_url, emails, email_subject, email_message, notify_owner, active
+            FROM triggers WHERE unit_id = ANY(${missing}::text[]) ORDER BY id`,
     );
-    const triggers: ActiveTriggerRow[] = rows.map((t) => ({
-      ...t,
-      created_ms: new Date(t.created_at).getTime(),
-      milestone_rule:
-        t.kind === 'milestone' && t.score_threshold !== null
-          ? { threshold: t.score_threshold, eventTypeKey: t.event_type_key, fireMode: t.fire_mode, cooldownMs: t.cooldown_seconds * 1000 }
-          : null,
-    }));
+    const triggers: ActiveTriggerRow[] = rows
+      .filter((t) => t.active)
+      .map(({ active: _active, ...t }) => ({
+        ...t,
+        created_ms: new Date(t.created_at).getTime(),
+        milestone_rule:
+          t.kind === 'milestone' && t.score_threshold !== null
+            ? { threshold: t.score_threshold, eventTypeKey: t.event_type_key, fireMode: t.fire_mode, cooldownMs: t.cooldown_seconds * 1000 }
+            : null,
+      }));
     if (this.cache.size + missing.length > MAX_CACHED) this.cache.clear();
     for (const u of missing) {
-      const setup = { primaryRulesetId: primaries.find((p) => p.unit_id === u)?.id ?? null, triggers: triggers.filter((t) => t.unit_id === u) };
+      const setup: UnitTriggerSetup = {
+        primaryRulesetId: primaries.find((p) => p.unit_id === u)?.id ?? null,
+        triggers: triggers.filter((t) => t.unit_id === u),
+        knownIds: new Set(rows.filter((t) => t.unit_id === u).map((t) => t.id)),
+        byType: new Map(),
+      };
       this.cache.set(u, { version, setup });
       out.set(u, setup);
     }
