@@ -254,12 +254,16 @@ async function run(): Promise<void> {
     ? { name: 'skipped', clients: 0, requests: 0, events: 0, seconds: 1, latencies: [] }
     : await closedLoop(agentA, auth, `${BATCH}-event batches`, S.batchClients, S.acceptSeconds, batchBodies, BATCH);
   process.stdout.write(`${singleOnly ? 'skipped' : `${fmt(batched.events / batched.seconds)} events/s`}; single ... `);
+  // BENCH_ONLY=single: the single events are a phase of their own, so their CPU per request is printed
+  if (singleOnly) enter('(a) single');
   const single = await closedLoop(agentA, auth, 'single events', S.singleClients, S.acceptSeconds, singleBodies, 1);
   console.log(`${fmt(single.requests / single.seconds)} requests/s`);
   agentA.destroy();
   if (process.env.BENCH_ONLY === 'a' || singleOnly) {
     enter('end');
-    for (const pr of procs) console.log(`${pr.role} CPU s in (a): ${fmt(pr.cpu.get('(a) acceptance') ?? 0, 1)}`);
+    for (const pr of procs) console.log(`${pr.role} CPU s in (a): ${fmt((pr.cpu.get('(a) acceptance') ?? 0) + (pr.cpu.get('(a) single') ?? 0), 1)}`);
+    if (singleOnly)
+      for (const pr of procs) console.log(`${pr.role} CPU per single-event request: ${fmt(((pr.cpu.get('(a) single') ?? 0) / single.requests) * 1e6, 0)} µs`);
     await pg.end();
     return;
   }

@@ -56,6 +56,27 @@ describe('Authentication: three credential types', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: 'unauthorized', message: expect.any(String) });
     });
+
+    it("reads the header's scheme case-insensitively and answers 401 for a scheme or value no credential type accepts", async () => {
+      const jwt = a.admin.value.slice('Bearer '.length);
+      const sa = await serviceAccount(t, a, 'schemes');
+      const as = (value: string) => api(t, { header: 'Authorization', value }).get('/me/rate-limit');
+      expect((await as(`bearer ${jwt}`)).status).toBe(200);
+      expect((await as(sa.auth.value.replace(/^Basic/, 'basic'))).status).toBe(200);
+      for (const value of [
+        `Digest ${jwt}`,
+        'Bearer',
+        `Token ${jwt}`,
+        'Basic !!!',
+        'Basic ' + Buffer.from('no-colon-here').toString('base64'),
+        'Basic ' + Buffer.from(`${sa.clientId}:`).toString('base64'),
+        `Bearer kbn_pat_${jwt}`,
+        jwt,
+      ]) {
+        const res = await as(value);
+        expect({ value, status: res.status, body: res.body }).toEqual({ value, status: 401, body: { error: 'unauthorized', message: expect.any(String) } });
+      }
+    });
   });
 
   describe('service accounts (HTTP Basic client_id:client_secret)', () => {
