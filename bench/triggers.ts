@@ -30,6 +30,7 @@
  * Afterwards every outbox row must be delivered and no delivery id received twice, else the run fails.
  *
  * Settings: TEST_DATABASE_SERVER, REDIS_URL, BENCH_EVENTS (30000), BENCH_LEADS (10000), BENCH_WARMUP (3000), BENCH_PAIRS (2), BENCH_SETTLE_MS (3000),
+ * BENCH_DESTINATIONS=0 (with BENCH_ONLY=a: triggers without webhooks, to split detection from delivery),
  * BENCH_RATE (200), BENCH_SECONDS (20), BENCH_PROBE_EVERY (10), BENCH_BURST (5000), BENCH_ONLY=a|b|c (the setup
  * and the triggers always; b and c need no pass of (a): their other events go to leads that may not exist yet),
  * BENCH_KEEP_DB=1, BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes, written at exit), BENCH_PG_LOG_MS=<ms>
@@ -63,6 +64,9 @@ const S = {
 const ONLY = process.env.BENCH_ONLY;
 if (ONLY !== undefined && !['a', 'b', 'c'].includes(ONLY)) throw new Error(`BENCH_ONLY must be a, b or c, got ${ONLY}`);
 const runs = (x: 'a' | 'b' | 'c') => !ONLY || ONLY === x;
+/** BENCH_DESTINATIONS=0: the triggers get no webhook, so (a) measures detection and firing records without deliveries */
+const DESTINATIONS = process.env.BENCH_DESTINATIONS !== '0';
+if (!DESTINATIONS && ONLY !== 'a') throw new Error('BENCH_DESTINATIONS=0 needs BENCH_ONLY=a: (b) and (c) measure deliveries');
 const BATCH = 500;
 const CLIENTS = 8;
 const TARGET = { overheadPct: 10, deliveriesPerSecond: 500, p99Ms: 2_000 };
@@ -291,14 +295,18 @@ async function run(): Promise<void> {
   const withTriggers = await seedCredential(setup, admin, 'bench-triggers', unit);
   await seedRulesets(setup, withTriggers);
   for (const [i, threshold] of MILESTONES.entries())
-    await json(setup, 'POST', '/triggers', withTriggers, { name: `Milestone ${threshold}`, score_threshold: threshold, webhook_url: `${hook}/m${i}` });
+    await json(setup, 'POST', '/triggers', withTriggers, {
+      name: `Milestone ${threshold}`,
+      score_threshold: threshold,
+      ...(DESTINATIONS ? { webhook_url: `${hook}/m${i}` } : {}),
+    });
   for (const [i, s] of SEQUENCES.entries())
     await json(setup, 'POST', '/sequences', withTriggers, {
       name: `Sequence ${i + 1}`,
       ...s,
       window_seconds: [600, 900, 1200, 1800][i % 4],
       window_unit: 'minutes',
-      webhook_url: `${hook}/s${i}`,
+      ...(DESTINATIONS ? { webhook_url: `${hook}/s${i}` } : {}),
     });
   setup.destroy();
   // BENCH_PG_LOG_MS=<ms>: the worker's statements taking at least that long go to the PostgreSQL server log
@@ -323,7 +331,7 @@ async function run(): Promise<void> {
     ['scoring setup', 'per OU: 3 rulesets x 20 rules (as bench:ingest), the first primary'],
     [
       'triggers',
-      `OU "triggers": ${MILESTONES.length} milestone (thresholds ${MILESTONES.join(', ')}; any event; fire once), ${SEQUENCES.length} sequence (2-3 steps, 10-30 min); each a webhook to ${hook}/…`,
+      `OU "triggers": ${MILESTONES.length} milestone (thresholds ${MILESTONES.join(', ')}; any event; fire once), ${SEQUENCES.length} sequence (2-3 steps, 10-30 min); ${DESTINATIONS ? `each a webhook to ${hook}/…` : 'no destinations (BENCH_DESTINATIONS=0: firings recorded, nothing delivered)'}`,
     ],
     ['load average', `${loadAverage()} at the start`],
     ['(a)', `${fmt(S.events)} events over ${fmt(S.leads)} leads per pass, ${BATCH}-event batches from ${CLIENTS} clients; warm-up ${fmt(S.warmup)} events`],
@@ -408,8 +416,11 @@ async function run(): Promise<void> {
     const cpuOf = (phases: string[], role: string) => phases.reduce((s, ph) => s + (bench.procs.find((p) => p.role === role)?.cpu.get(ph) ?? 0), 0);
     const pgOf = (phases: string[]) => phases.reduce((s, ph) => s + bench.machine.get(ph)!.postgres + bench.machine.get(ph)!.postgresBackground, 0);
     const per = (v: number, n: number) => fmt((v / n) * 1e6, 0);
+    const clientOf = (phases: string[]) => phases.reduce((sum, ph) => sum + bench.machine.get(ph)!.client, 0);
     const line = (phases: string[]) =>
-      `${bench.procs.map((p) => `${p.role} ${per(cpuOf(phases, p.role), allEvents)}`).join(', ')}, postgres ${per(pgOf(phases), allEvents)} µs/event`;
+      `${bench.procs.map((p) => `${p.role} ${per(cpuOf(phases, p.role), allEvents)}`).join(', ')}, postgres ${per(pgOf(phases), allEvents)} µs/event` +
+      // the receiver runs in this process, on the same cores: its share of the machine is not the server's, but it slows the pass
+      `; this process (load generator + webhook receiver) ${per(clientOf(phases), allEvents)} µs/event`;
     cpuLines.push(`    (a) no triggers (${S.pairs} passes): ${line(offPhases)}`, `    (a) triggers (${S.pairs} passes):    ${line(onPhases)}`);
     const extraW = cpuOf(onPhases, 'worker#1') - cpuOf(offPhases, 'worker#1');
     const extraP = pgOf(onPhases) - pgOf(offPhases);
