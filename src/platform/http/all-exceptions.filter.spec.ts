@@ -36,6 +36,19 @@ describe('AllExceptionsFilter.render', () => {
     });
   });
 
+  it('answers 503 database_unavailable when PostgreSQL cannot be reached, and 500 for other database errors', () => {
+    const unavailable = { status: 503, body: { error: 'database_unavailable', message: 'the database is unavailable; retry the request shortly' } };
+    // what node-postgres and TypeORM raise while PostgreSQL restarts: refused, shutting down, starting up, cut mid-query
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    const starting = Object.assign(new Error('the database system is starting up'), { code: '57P03' });
+    const typeorm = Object.assign(new Error('QueryFailedError'), { driverError: shutdown });
+    const all = Object.assign(new AggregateError([refused, refused], ''), {});
+    for (const e of [refused, shutdown, starting, typeorm, new Error('Connection terminated unexpectedly'), all]) expect(filter.render(e, req)).toEqual(unavailable);
+    const unique = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
+    expect(filter.render(Object.assign(new Error('QueryFailedError'), { driverError: unique }), req).status).toBe(500);
+  });
+
   it('answers only registered codes for statuses without a code of their own', () => {
     for (const status of [400, 401, 402, 403, 404, 405, 406, 409, 410, 412, 413, 415, 422, 429, 500, 502, 503, 504]) {
       expect([status, isRegisteredErrorCode(codeForStatus(status))]).toEqual([status, true]);

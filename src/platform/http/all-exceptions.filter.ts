@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { codeForStatus, ErrorBody } from './app-error';
+import { PlatformErrors } from './platform.errors';
 
 /** Errors raised while reading a body before any handler runs, shaped like body-parser's (see json-body.ts). */
 interface BodyParserError extends Error {
@@ -30,14 +31,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<FastifyReply | ServerResponse>();
     const req = ctx.getRequest<FastifyRequest>();
     const { status, body } = this.render(exception, req);
-    if (status >= 500) this.logger.error({ msg: 'request failed', err: exception, path: req.url, method: req.method });
+    const unavailable = body.error === 'database_unavailable';
+    if (unavailable) this.logger.warn({ msg: 'request failed: database unavailable', err: String(exception), path: req.url, method: req.method });
+    else if (status >= 500) this.logger.error({ msg: 'request failed', err: exception, path: req.url, method: req.method });
+    // a client that retries (as it must on a 503) is told when: the database is back within seconds after a restart
+    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', ...(unavailable ? { 'Retry-After': '1' } : {}) };
     if ('raw' in res) {
       if (res.sent || res.raw.headersSent) return;
-      res.status(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
+      res.status(status).headers(headers).send(body);
       return;
     }
     if (res.headersSent) return;
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+    res.writeHead(status, headers).end(JSON.stringify(body));
   }
 
   render(exception: unknown, req: FastifyRequest): { status: number; body: ErrorBody } {
@@ -59,6 +64,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status, body: { error: codeForStatus(status), message: Array.isArray(message) ? message.join('; ') : String(message) } };
     }
     void req;
+    // PostgreSQL restarting, failing over or unreachable: nothing was written (the statement's transaction did not
+    // commit), and the same request succeeds once it is back — a 503 the client retries, not a 500 (a bug)
+    if (isDatabaseUnavailable(exception))
+      return { status: PlatformErrors.codes.database_unavailable, body: { error: 'database_unavailable', message: 'the database is unavailable; retry the request shortly' } };
     return { status: 500, body: { error: 'internal_error', message: 'internal server error' } };
   }
 
@@ -72,6 +81,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
         return { status: e.statusCode!, body: { error: codeForStatus(e.statusCode!), message: e.message } };
     }
   }
+}
+
+/** SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, starting up). */
+const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
+/** Socket errors of a connection attempt, and node-postgres's own errors for a connection lost mid-query. */
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGE = /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+/** Whether an error (or what it wraps: TypeORM's `driverError`, a `cause`) says PostgreSQL cannot be reached. */
+export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {
+  if (!e || typeof e !== 'object' || depth > 4) return false;
+  const x = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof x.code === 'string' && (UNAVAILABLE_SQLSTATE.test(x.code) || UNAVAILABLE_ERRNO.has(x.code))) return true;
+  if (typeof x.message === 'string' && UNAVAILABLE_MESSAGE.test(x.message)) return true;
+  // an AggregateError (a connection attempt to every address of a host) unavailable in each of its errors
+  if (Array.isArray(x.errors) && x.errors.length && x.errors.every((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
+  return isDatabaseUnavailable(x.driverError, depth + 1) || isDatabaseUnavailable(x.cause, depth + 1);
 }
 
 function bodyParserError(e: unknown): BodyParserError | undefined {

@@ -35,4 +35,6 @@ export const PlatformErrors = defineErrors('platform', {
   rate_limited: 429,
   internal_error: 500,
   queue_unavailable: 503,
+  // PostgreSQL unreachable, restarting or failing over (all-exceptions.filter.ts)
+  database_unavailable: 503,
 });
