@@ -38,6 +38,12 @@ export function retryDelayMs(baseMs: number, attemptsMade: number): number {
   return baseMs * BACKOFF_FACTORS[Math.min(attemptsMade, BACKOFF_FACTORS.length) - 1];
 }
 
+interface Claim {
+  id: string;
+  /** the Bull job asking */
+  jobId: string;
+}
+
 interface AttemptRecord {
   row: DeliveryRow;
   outcome: SendOutcome;
@@ -60,7 +66,7 @@ interface AttemptRecord {
 @Injectable()
 export class NotificationDeliveryJob {
   private readonly logger = new Logger('NotificationDelivery');
-  private readonly claims = new StatementBatcher<string, DeliveryRow | null>((ids) => this.claimRows(ids), 200, 1);
+  private readonly claims = new StatementBatcher<Claim, DeliveryRow | null>((cs) => this.claimRows(cs), 200, 1);
   private readonly records = new StatementBatcher<AttemptRecord, void>((rs) => this.recordAttempts(rs), 200, 1);
 
   constructor(
@@ -78,7 +84,7 @@ export class NotificationDeliveryJob {
     const sends: Promise<string>[] = [];
     let pending = deliveryIdsOf(job.data);
     for (let round = 0; round < 2 && pending.length; round++) {
-      const rows = await Promise.all(pending.map((id) => this.claim(id)));
+      const rows = await Promise.all(pending.map((id) => this.claim(id, String(job.id))));
       const unclaimed = pending.filter((_, i) => !rows[i]);
       for (const row of rows) if (row) sends.push(this.deliver(row));
       pending = [];
@@ -144,24 +150,33 @@ export class NotificationDeliveryJob {
     return states.map((s) => (found.has(s.id) ? { ...s, exists: true } : s));
   }
 
-  /** Takes the row for one send (a lease that outlives the send's time limits), or null. */
-  private claim(id: string): Promise<DeliveryRow | null> {
-    return this.claims.call(id);
+  /**
+   * Takes the row for one send (a lease that outlives the send's time limits), or null. The lease names the job that
+   * took it: when that job comes back (Bull hands a stalled job — its worker was killed mid-send — to another worker
+   * under the same id), it takes the row over at once instead of finding it leased and waiting for the lease to end
+   * and the sweeper (up to the lease plus a minute).
+   */
+  private claim(id: string, jobId: string): Promise<DeliveryRow | null> {
+    return this.claims.call({ id, jobId });
   }
 
   /** One UPDATE for the claims of a batch; a row asked for twice in it goes to the first caller only. */
-  private async claimRows(ids: string[]): Promise<(DeliveryRow | null)[]> {
+  private async claimRows(claims: Claim[]): Promise<(DeliveryRow | null)[]> {
     const leaseMs = this.config.env.OUTBOUND_TIMEOUT_MS * 2 + 30_000;
+    const first = new Map<string, string>();
+    for (const c of claims) if (!first.has(c.id)) first.set(c.id, c.jobId);
     // TypeORM answers an UPDATE … RETURNING with [rows, affected]
     const [rows] = await selectRows<DeliveryRow[]>(
       this.ds,
-      sql`UPDATE notification_deliveries SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
-           WHERE id = ANY(${[...new Set(ids)]}::uuid[]) AND status IN ('pending', 'enqueue_failed') AND next_attempt_at <= now() + interval '1 second'
-             AND (claimed_until IS NULL OR claimed_until < now())
-       RETURNING id, org_id, unit_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, kind, created_at, target, secret_enc, payload, attempts`,
+      sql`UPDATE notification_deliveries d SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000}), claimed_by = c.job_id
+            FROM unnest(${[...first.keys()]}::uuid[], ${[...first.values()]}::text[]) AS c(id, job_id)
+           WHERE d.id = c.id AND d.status IN ('pending', 'enqueue_failed') AND d.next_attempt_at <= now() + interval '1 second'
+             AND (d.claimed_until IS NULL OR d.claimed_until < now() OR d.claimed_by = c.job_id)
+       RETURNING d.id, d.org_id, d.unit_id, d.trigger_type, d.trigger_id, d.channel_id, d.source_id, d.lead_ref, d.kind, d.created_at, d.target, d.secret_enc,
+                 d.payload, d.attempts`,
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => {
+    return claims.map(({ id }) => {
       const row = byId.get(id) ?? null;
       byId.delete(id);
       return row;
@@ -225,7 +240,7 @@ export class NotificationDeliveryJob {
          SELECT attempt_id, org_id, unit_id, id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, attempt_status, http_status, error, at FROM x
        )
        UPDATE notification_deliveries d SET status = x.status, attempts = x.attempts, http_status = x.http_status, last_error = x.last_error, last_attempt_at = x.at,
-              claimed_until = NULL, delivered_at = CASE WHEN x.status = 'delivered' THEN x.at END, next_attempt_at = now() + make_interval(secs => x.delay_ms / 1000)
+              claimed_until = NULL, claimed_by = NULL, delivered_at = CASE WHEN x.status = 'delivered' THEN x.at END, next_attempt_at = now() + make_interval(secs => x.delay_ms / 1000)
          FROM x WHERE d.id = x.id`,
       [JSON.stringify(x)],
     );
