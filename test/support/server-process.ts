@@ -100,7 +100,8 @@ export async function startMetricsWorker(env: Record<string, string>): Promise<S
 /** Starts the built server (both roles) on a free port and waits until it is ready. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   assertBuilt();
-  const port = await freePort();
+  // a caller that fixes the port (to start a process again where clients expect it) gets its readiness waited on there
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [START_SCRIPT], {
     env: { ...process.env, PORT: String(port), REDIS_URL: TEST_REDIS_URL, KENBUN_ROLES: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
