@@ -1,9 +1,10 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
+import { RedisPersistenceCheck } from './redis-persistence.check';
+import { REDIS } from './redis.tokens';
 
-export const REDIS = Symbol('kenbun:redis');
-export const InjectRedis = () => Inject(REDIS);
+export { InjectRedis, REDIS } from './redis.tokens';
 
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
@@ -13,7 +14,10 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
-/** One shared ioredis client for health checks, locks and counters (Bull keeps its own connections). */
+/**
+ * One shared ioredis client for health checks, locks and counters (Bull keeps its own connections), and the boot
+ * check that Redis persists the jobs it accepts.
+ */
 @Global()
 @Module({
   providers: [
@@ -23,6 +27,7 @@ class RedisCloser implements OnApplicationShutdown {
       useFactory: (config: AppConfig) => new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }),
     },
     RedisCloser,
+    RedisPersistenceCheck,
   ],
   exports: [REDIS],
 })
