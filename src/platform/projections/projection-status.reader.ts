@@ -19,8 +19,8 @@ export interface ProjectionLag {
   name: string;
   /** committed events after the checkpoint, counted up to LAG_COUNT_CAP */
   events: number;
-  /** when the oldest of them was recorded; null when caught up */
-  oldestRecordedAt: Date | null;
+  /** seconds since the oldest of them was recorded (PostgreSQL's clock, which stamped it); 0 when caught up */
+  oldestAgeSeconds: number;
 }
 
 /** How far lag is counted: beyond it the count would cost a scan as long as the backlog, on every scrape. */
@@ -33,7 +33,7 @@ interface LagRow {
   last_error: string | null;
   updated_at: Date | null;
   lag: string | number;
-  oldest_recorded_at: Date | null;
+  oldest_age_seconds: string | number | null;
 }
 
 /** Every registered projection with its checkpoint, lag and last error, for operators and /metrics. */
@@ -66,7 +66,7 @@ export class ProjectionStatusReader {
     const rows = new Map((await this.read()).map((r) => [r.name, r]));
     return this.registry.all().map((p) => {
       const row = p.mode === 'inline' ? undefined : rows.get(p.name);
-      return { name: p.name, events: Number(row?.lag ?? 0), oldestRecordedAt: row?.oldest_recorded_at ?? null };
+      return { name: p.name, events: Number(row?.lag ?? 0), oldestAgeSeconds: Math.max(0, Number(row?.oldest_age_seconds ?? 0)) };
     });
   }
 
@@ -85,9 +85,9 @@ export class ProjectionStatusReader {
                  (SELECT count(*) FROM (SELECT 1 FROM event_store_events e
                                          WHERE e.transaction_id >= cp.tx AND (e.transaction_id, e.global_position) > (cp.tx, cp.pos)
                                          LIMIT ${LAG_COUNT_CAP}) unapplied) AS lag,
-                 (SELECT e.recorded_at FROM event_store_events e
+                 (SELECT extract(epoch FROM clock_timestamp() - e.recorded_at) FROM event_store_events e
                    WHERE e.transaction_id >= cp.tx AND (e.transaction_id, e.global_position) > (cp.tx, cp.pos)
-                   ORDER BY e.transaction_id, e.global_position LIMIT 1) AS oldest_recorded_at
+                   ORDER BY e.transaction_id, e.global_position LIMIT 1) AS oldest_age_seconds
             FROM unnest(${names}::text[]) AS p(name)
             LEFT JOIN projection_checkpoints c ON c.name = p.name
            CROSS JOIN LATERAL (SELECT coalesce(c.last_transaction_id, '0'::xid8) AS tx, coalesce(c.last_position, 0) AS pos) cp`,
