@@ -23,7 +23,10 @@ async function startRedis(flags: string[]): Promise<RedisServer> {
     const up = await client
       .connect()
       .then(() => client.ping())
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     client.disconnect();
     if (up) break;
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server ${flags.join(' ')} did not start`);
@@ -81,7 +84,10 @@ describe('Redis persistence check at start', () => {
     const server = await startServerProcess(env(redis));
     try {
       expect((await fetch(`${server.base}/health/ready`)).status).toBe(200);
-      expect(logLines(server.output()).find((l) => l.msg?.startsWith(LOUD_ERROR))).toMatchObject({ level: 50, action: expect.stringContaining('starting anyway') });
+      expect(logLines(server.output()).find((l) => l.msg?.startsWith(LOUD_ERROR))).toMatchObject({
+        level: 50,
+        action: expect.stringContaining('starting anyway'),
+      });
       expect(await (await fetch(`${server.base}/metrics`)).text()).toMatch(/^redis_persistence_ok 0$/m);
 
       // fixed while running: the gauge follows at the next scrape

@@ -141,7 +141,8 @@ export class MetricsService {
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), COLLECT_TIMEOUT_MS)));
     try {
       const outcome = await Promise.race([fn().then(() => 'done' as const), timeout]);
-      if (outcome === 'timeout') this.logger.warn({ msg: 'metrics collector timed out; its gauges keep their last values', collector: name, timeout_ms: COLLECT_TIMEOUT_MS });
+      if (outcome === 'timeout')
+        this.logger.warn({ msg: 'metrics collector timed out; its gauges keep their last values', collector: name, timeout_ms: COLLECT_TIMEOUT_MS });
     } catch (err) {
       this.logger.warn({ msg: 'metrics collector failed; its gauges keep their last values', collector: name, err: (err as Error)?.message ?? String(err) });
     } finally {

@@ -11,7 +11,15 @@ import { StreamSummariesProjection } from './stream-summaries.projection';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [ProjectionRegistry, ProjectionRunner, ProjectionRebuilder, InlineProjections, StreamSummariesProjection, ProjectionStatusReader, ProjectionLagMetrics],
+  providers: [
+    ProjectionRegistry,
+    ProjectionRunner,
+    ProjectionRebuilder,
+    InlineProjections,
+    StreamSummariesProjection,
+    ProjectionStatusReader,
+    ProjectionLagMetrics,
+  ],
   exports: [ProjectionRegistry, ProjectionRunner, ProjectionRebuilder, InlineProjections, ProjectionStatusReader],
 })
 export class ProjectionsModule {}
