@@ -14,10 +14,7 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
-/**
- * One shared ioredis client for health checks, locks and counters (Bull keeps its own connections), and the boot
- * check that Redis persists the jobs it accepts.
- */
+/** One shared ioredis client for health checks, locks and counters (Bull keeps its own connections). */
 @Global()
 @Module({
   providers: [
@@ -27,8 +24,14 @@ class RedisCloser implements OnApplicationShutdown {
       useFactory: (config: AppConfig) => new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }),
     },
     RedisCloser,
-    RedisPersistenceCheck,
   ],
   exports: [REDIS],
 })
 export class RedisModule {}
+
+/**
+ * The api and worker roles check at start that Redis persists the jobs they accept and hand out; the CLI (no role)
+ * does not, so that `migrate` and friends stay quiet.
+ */
+@Module({ providers: [RedisPersistenceCheck] })
+export class RedisPersistenceModule {}
