@@ -37,7 +37,7 @@ import { ProjectionsModule } from './platform/projections/projections.module';
 import { QueueDashboardModule } from './platform/queues/queue-dashboard.module';
 import { QueuesModule } from './platform/queues/queues.module';
 import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
-import { RedisModule } from './platform/redis/redis.module';
+import { RedisModule, RedisPersistenceModule } from './platform/redis/redis.module';
 import { SecurityModule } from './platform/security/security.module';
 import { OutboundModule } from './platform/outbound';
 import { ScheduledJobsModule, SchedulingModule } from './platform/scheduling/scheduling.module';
@@ -106,6 +106,7 @@ export class AppModule {
       imports: [
         ...platform(config),
         ...features,
+        ...(api || worker ? [RedisPersistenceModule] : []),
         ...(api ? [HttpMetricsModule, HealthModule, QueueDashboardModule.register(config)] : []),
         ...(worker
           ? [

@@ -110,6 +110,11 @@ export async function bootstrap(defaultRoles: Role[]): Promise<INestApplicationC
 
 export function runOrExit(p: Promise<unknown>): void {
   p.catch((err) => {
+    if (err instanceof ConfigurationError) {
+      // a setting checked only once the services answer (e.g. REDIS_REQUIRE_PERSISTENCE): the same exit as a bad one
+      process.stderr.write(`kenbun: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
     process.stderr.write(`kenbun failed to start: ${err?.stack ?? err}\n`);
     process.exit(1);
   });

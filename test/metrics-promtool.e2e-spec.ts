@@ -10,6 +10,19 @@ const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
 const available = promtool.status === 0;
 const itWithPromtool = available || process.env.CI === 'true' ? it : it.skip;
 
+/** The operator's gauges (README "Running it for real"): each must be exposed, typed and pass promtool. */
+const OPERATOR_GAUGES = ['projection_lag_events', 'projection_lag_seconds', 'dead_letter_jobs', 'notification_dead_letters', 'redis_persistence_ok'];
+
+function expectOperatorGauges(text: string): void {
+  for (const name of OPERATOR_GAUGES) {
+    expect(text).toContain(`# TYPE ${name} gauge`);
+    expect(text).toMatch(new RegExp(`^${name}(\\{[^}]*\\})? \\d`, 'm'));
+  }
+  expect(text).toMatch(/^projection_lag_events\{projection="stream_summaries"\} \d+$/m);
+  expect(text).toMatch(/^dead_letter_jobs\{queue="ingest"\} 0$/m);
+  expect(text).toMatch(/^notification_dead_letters\{status="retry_exhausted"\} 0$/m);
+}
+
 function check(text: string): { status: number | null; output: string } {
   if (!available) throw new Error('promtool is not installed (apt-get install prometheus); CI=true requires it');
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 20_000 });
@@ -34,6 +47,7 @@ describe('Prometheus exposition passes promtool', () => {
       expect(res.status).toBe(200);
       const text = await res.text();
       expect(text).toContain('# TYPE http_requests_total counter');
+      expectOperatorGauges(text);
       expect(check(text)).toEqual({ status: 0, output: '' });
     } finally {
       await server.stop();
@@ -47,6 +61,7 @@ describe('Prometheus exposition passes promtool', () => {
       expect(res.status).toBe(200);
       const text = await res.text();
       expect(text).toContain('# TYPE events_processed_total counter');
+      expectOperatorGauges(text);
       expect(check(text)).toEqual({ status: 0, output: '' });
     } finally {
       await worker.stop();

@@ -51,6 +51,14 @@ export class Environment {
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  /**
+   * Refuse to start (exit 78) when Redis would lose accepted jobs on a restart: neither AOF nor RDB snapshots on, or a
+   * maxmemory-policy other than noeviction. false: log an error and start anyway.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  REDIS_REQUIRE_PERSISTENCE = false;
+
   @Matches(/^[a-zA-Z0-9_-]+$/, { message: 'must be letters, digits, _ or -' })
   QUEUE_PREFIX = 'kenbun';
 

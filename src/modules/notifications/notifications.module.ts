@@ -8,6 +8,7 @@ import { NotificationFailuresController } from './http/notification-failures.con
 import { DeliveryHealth } from './outbox/delivery-health.service';
 import { DeliveryOutbox } from './outbox/delivery-outbox.service';
 import { DeliverySender } from './outbox/delivery-sender';
+import { NotificationDeadLetterMetrics } from './outbox/notification-dead-letters.metrics';
 import { NotificationDeliveryJob, OutboxSweeper } from './outbox/notification-delivery.job';
 
 /**
@@ -17,7 +18,7 @@ import { NotificationDeliveryJob, OutboxSweeper } from './outbox/notification-de
 @Module({
   imports: [QueuesModule.forFeature(QueueName.NotificationDelivery)],
   controllers: [NotificationChannelsController, NotificationFailuresController],
-  providers: [NotificationChannels, NotificationDestinations, NotificationFailures, DeliveryHealth, DeliveryOutbox],
+  providers: [NotificationChannels, NotificationDestinations, NotificationFailures, DeliveryHealth, DeliveryOutbox, NotificationDeadLetterMetrics],
   exports: [NotificationChannels, NotificationDestinations, DeliveryHealth, DeliveryOutbox],
 })
 export class NotificationsModule {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { collectProcessMetrics } from './default-metrics';
 
@@ -84,24 +84,72 @@ export class MetricsService {
 
   readonly projectionLag = new Gauge({
     name: 'projection_lag_events',
-    help: 'Events in the store that a projection has not applied yet',
+    help: 'Committed events in the store that a projection has not applied yet (counted up to 1,000,000)',
     labelNames: ['projection'] as const,
     registers: [this.registry],
   });
 
-  private readonly collectors: Array<() => Promise<void>> = [];
+  readonly projectionLagSeconds = new Gauge({
+    name: 'projection_lag_seconds',
+    help: 'Age of the oldest committed event a projection has not applied yet; 0 when caught up',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deadLetterJobs = new Gauge({
+    name: 'dead_letter_jobs',
+    help: 'Jobs in the failed set of each queue: attempts exhausted (or stalled too often), kept until re-driven',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  readonly notificationDeadLetters = new Gauge({
+    name: 'notification_dead_letters',
+    help: 'Notification outbox rows that were given up (terminal_4xx, retry_exhausted), all organizations',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly redisPersistenceOk = new Gauge({
+    name: 'redis_persistence_ok',
+    help: 'Redis keeps accepted jobs across a restart (AOF or RDB on, maxmemory-policy noeviction): 1, else or unverifiable 0',
+    registers: [this.registry],
+  });
+
+  private readonly logger = new Logger('Metrics');
+  private readonly collectors: Array<{ name: string; fn: () => Promise<void> }> = [];
 
   constructor() {
     collectProcessMetrics(this.registry);
   }
 
-  /** Registers a function run before each scrape to refresh gauges. */
-  onCollect(fn: () => Promise<void>): void {
-    this.collectors.push(fn);
+  /**
+   * Registers a function run before each scrape to refresh gauges. Each gets COLLECT_TIMEOUT_MS: a collector stuck
+   * on a dead database or Redis leaves its gauges at their last values instead of hanging the scrape.
+   */
+  onCollect(name: string, fn: () => Promise<void>): void {
+    this.collectors.push({ name, fn });
   }
 
   async render(): Promise<string> {
-    await Promise.allSettled(this.collectors.map((fn) => fn()));
+    await Promise.all(this.collectors.map((c) => this.runCollector(c.name, c.fn)));
     return this.registry.metrics();
   }
+
+  private async runCollector(name: string, fn: () => Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), COLLECT_TIMEOUT_MS)));
+    try {
+      const outcome = await Promise.race([fn().then(() => 'done' as const), timeout]);
+      if (outcome === 'timeout')
+        this.logger.warn({ msg: 'metrics collector timed out; its gauges keep their last values', collector: name, timeout_ms: COLLECT_TIMEOUT_MS });
+    } catch (err) {
+      this.logger.warn({ msg: 'metrics collector failed; its gauges keep their last values', collector: name, err: (err as Error)?.message ?? String(err) });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
+
+/** The most one collector may add to a scrape. */
+export const COLLECT_TIMEOUT_MS = 2000;

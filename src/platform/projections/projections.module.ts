@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { InlineProjections } from './inline-projections.service';
+import { ProjectionLagMetrics } from './projection-lag.metrics';
 import { ProjectionRebuilder } from './projection-rebuilder.service';
 import { ProjectionStatusReader } from './projection-status.reader';
 import { ProjectionRegistry } from './projection.registry';
@@ -10,7 +11,15 @@ import { StreamSummariesProjection } from './stream-summaries.projection';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [ProjectionRegistry, ProjectionRunner, ProjectionRebuilder, InlineProjections, StreamSummariesProjection, ProjectionStatusReader],
+  providers: [
+    ProjectionRegistry,
+    ProjectionRunner,
+    ProjectionRebuilder,
+    InlineProjections,
+    StreamSummariesProjection,
+    ProjectionStatusReader,
+    ProjectionLagMetrics,
+  ],
   exports: [ProjectionRegistry, ProjectionRunner, ProjectionRebuilder, InlineProjections, ProjectionStatusReader],
 })
 export class ProjectionsModule {}

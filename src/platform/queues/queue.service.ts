@@ -36,9 +36,12 @@ export class QueueService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.metrics.onCollect(async () => {
+    this.metrics.onCollect('queues', async () => {
       for (const s of await this.stats()) {
         this.metrics.queueDepth.set({ queue: s.name }, s.depth);
+        // Bull moves a job to its failed set only when it will not retry it by itself (attempts exhausted, discarded,
+        // stalled more than maxStalledCount): each one waits for an operator's re-drive
+        this.metrics.deadLetterJobs.set({ queue: s.name }, s.failed);
         for (const state of ['waiting', 'active', 'delayed', 'failed', 'completed'] as const) {
           this.metrics.queueJobs.set({ queue: s.name, state }, s[state]);
         }

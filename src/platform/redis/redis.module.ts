@@ -1,9 +1,10 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
+import { RedisPersistenceCheck } from './redis-persistence.check';
+import { REDIS } from './redis.tokens';
 
-export const REDIS = Symbol('kenbun:redis');
-export const InjectRedis = () => Inject(REDIS);
+export { InjectRedis, REDIS } from './redis.tokens';
 
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
@@ -27,3 +28,10 @@ class RedisCloser implements OnApplicationShutdown {
   exports: [REDIS],
 })
 export class RedisModule {}
+
+/**
+ * The api and worker roles check at start that Redis persists the jobs they accept and hand out; the CLI (no role)
+ * does not, so that `migrate` and friends stay quiet.
+ */
+@Module({ providers: [RedisPersistenceCheck] })
+export class RedisPersistenceModule {}
