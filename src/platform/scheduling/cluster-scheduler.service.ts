@@ -8,6 +8,12 @@ import { DataSource } from 'typeorm';
 import { JobRunStore } from './job-run.store';
 import { JobContext, JobSummary, SCHEDULED_JOB, ScheduledJobOptions } from './scheduled-job.decorator';
 
+/** A tick whose claim (or run record) failed is tried again after these delays, doubling up to the cap. */
+const TICK_RETRY_FIRST_MS = 1_000;
+const TICK_RETRY_MAX_MS = 30_000;
+/** …for at most this long, and never past the job's next tick. */
+const TICK_RETRY_WINDOW_MS = 10 * 60_000;
+
 /** How late a worker's timer may fire and still claim the tick it was meant for. */
 const TICK_TOLERANCE_MS = 500;
 /** Progress is logged at most this often, and written to the run row at most every PROGRESS_WRITE_MS. */
@@ -35,6 +41,7 @@ export class ClusterScheduler implements OnApplicationShutdown {
   private readonly running = new Set<Promise<unknown>>();
   private handlers?: Map<string, Handler>;
   private started = false;
+  private stopping = false;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -71,7 +78,7 @@ export class ClusterScheduler implements OnApplicationShutdown {
     const job = CronJob.from({
       cronTime: options.cron,
       timeZone: 'UTC',
-      onTick: () => void this.track(this.tick(options, run)),
+      onTick: () => void this.track(this.tickSurely(options, run)),
       start: true,
     });
     this.registry.addCronJob(options.name, job as never);
@@ -93,6 +100,33 @@ export class ClusterScheduler implements OnApplicationShutdown {
   /** The next time the cron expression fires after `from`. */
   static nextOf(cron: string, from: Date): Date {
     return CronExpressionParser.parse(cron, { currentDate: from, tz: 'UTC' }).next().toDate();
+  }
+
+  /**
+   * A timer's tick, which must neither crash the worker nor be lost when PostgreSQL is away for a moment: an error
+   * (the claim's INSERT refused while PostgreSQL restarts) was an unhandled rejection, and Node ends the process on
+   * one — the fault suite's worker died at the first minute tick of a PostgreSQL restart. The same tick is claimed
+   * again with backoff until it succeeds, another worker has claimed it (the claim is idempotent per tick), the
+   * job's next tick comes, or the worker stops. A run that failed after its claim is not run again: the retry finds
+   * the tick claimed.
+   */
+  async tickSurely(options: ScheduledJobOptions, run: JobRunner, firedAt = new Date()): Promise<boolean> {
+    const giveUpAt = Math.min(ClusterScheduler.nextOf(options.cron, firedAt).getTime(), firedAt.getTime() + TICK_RETRY_WINDOW_MS);
+    for (let delay = TICK_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, TICK_RETRY_MAX_MS)) {
+      try {
+        return await this.tick(options, run, firedAt);
+      } catch (err) {
+        const last = this.stopping || Date.now() + delay >= giveUpAt;
+        const log = { job: options.name, tick: ClusterScheduler.tickOf(options.cron, firedAt).toISOString(), err: (err as Error)?.message ?? String(err) };
+        if (last) {
+          this.logger.error({ msg: 'scheduled tick lost: it could not be claimed before the next one', ...log });
+          return false;
+        }
+        this.logger.warn({ msg: 'scheduled tick could not be claimed; trying again', ...log, retry_in_ms: delay });
+        // in slices, so that a stopping worker does not wait out the delay
+        for (const until = Date.now() + delay; Date.now() < until && !this.stopping;) await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   /** Claims the tick and runs the job when this worker won it. Returns whether it ran. */
@@ -184,6 +218,7 @@ export class ClusterScheduler implements OnApplicationShutdown {
 
   /** Stops the timers and waits for runs in flight. */
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     for (const [name, job] of this.registry.getCronJobs()) {
       job.stop();
       this.registry.deleteCronJob(name);
