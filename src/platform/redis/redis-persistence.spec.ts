@@ -5,7 +5,6 @@ describe('redisPersistenceVerdict', () => {
 
   it.each([
     ['AOF only', { appendonly: 'yes', save: '', maxmemoryPolicy: 'noeviction' }],
-    ['RDB only (the redis.conf default)', { appendonly: 'no', save: rdbDefault, maxmemoryPolicy: 'noeviction' }],
     ['both', { appendonly: 'yes', save: rdbDefault, maxmemoryPolicy: 'noeviction' }],
     ['upper-case answers', { appendonly: 'YES', save: '', maxmemoryPolicy: 'NoEviction' }],
   ])('accepts %s', (_, settings) => {
@@ -19,6 +18,13 @@ describe('redisPersistenceVerdict', () => {
       problems: [expect.stringContaining('neither AOF')],
       settings,
       use: { appendonly: 'yes', appendfsync: 'everysec', 'maxmemory-policy': 'noeviction' },
+    });
+  });
+
+  it('rejects RDB snapshots alone (the redis.conf default): a crash loses the jobs since the last snapshot', () => {
+    expect(redisPersistenceVerdict({ appendonly: 'no', save: rdbDefault, maxmemoryPolicy: 'noeviction' })).toMatchObject({
+      ok: false,
+      problems: [expect.stringContaining('only RDB snapshots')],
     });
   });
 

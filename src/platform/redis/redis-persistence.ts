@@ -23,6 +23,8 @@ export function redisPersistenceVerdict(s: RedisPersistenceSettings): RedisPersi
   // `save ""` (or an empty answer) turns RDB snapshots off; "3600 1 300 100" keeps them on
   const rdb = s.save.trim() !== '' && s.save.trim() !== '""';
   if (!aof && !rdb) problems.push('neither AOF (appendonly no) nor RDB snapshots (save "") are on: a restart loses every queued job');
+  // snapshots alone are written every few minutes at best: a crash (kill -9, OOM, power) loses the jobs since the last
+  else if (!aof) problems.push('only RDB snapshots are on (appendonly no): a crash loses every job accepted since the last snapshot');
   const policy = s.maxmemoryPolicy.trim().toLowerCase();
   if (policy !== 'noeviction') problems.push(`maxmemory-policy is ${policy || '(empty)'}: at maxmemory Redis evicts keys, queued jobs among them`);
   return problems.length ? { ok: false, problems, settings: s, use: { ...REQUIRED_REDIS_SETTINGS } } : { ok: true };
