@@ -44,7 +44,8 @@ describe('AllExceptionsFilter.render', () => {
     const starting = Object.assign(new Error('the database system is starting up'), { code: '57P03' });
     const typeorm = Object.assign(new Error('QueryFailedError'), { driverError: shutdown });
     const all = Object.assign(new AggregateError([refused, refused], ''), {});
-    for (const e of [refused, shutdown, starting, typeorm, new Error('Connection terminated unexpectedly'), all]) expect(filter.render(e, req)).toEqual(unavailable);
+    for (const e of [refused, shutdown, starting, typeorm, new Error('Connection terminated unexpectedly'), all])
+      expect(filter.render(e, req)).toEqual(unavailable);
     const unique = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
     expect(filter.render(Object.assign(new Error('QueryFailedError'), { driverError: unique }), req).status).toBe(500);
   });

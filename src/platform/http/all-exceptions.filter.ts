@@ -67,7 +67,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // PostgreSQL restarting, failing over or unreachable: nothing was written (the statement's transaction did not
     // commit), and the same request succeeds once it is back — a 503 the client retries, not a 500 (a bug)
     if (isDatabaseUnavailable(exception))
-      return { status: PlatformErrors.codes.database_unavailable, body: { error: 'database_unavailable', message: 'the database is unavailable; retry the request shortly' } };
+      return {
+        status: PlatformErrors.codes.database_unavailable,
+        body: { error: 'database_unavailable', message: 'the database is unavailable; retry the request shortly' },
+      };
     return { status: 500, body: { error: 'internal_error', message: 'internal server error' } };
   }
 
