@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bull';
 import type { JobStatus, Queue } from 'bull';
@@ -30,12 +30,26 @@ export interface FailedJob {
 /** Depth, failed-job inspection and re-drive for every registered queue. */
 @Injectable()
 export class QueueService implements OnModuleInit {
+  private readonly logger = new Logger('Queues');
+  /** Since when the queues' Redis has been failing (null: fine), and the errors not logged since. */
+  private troubleSince: number | null = null;
+  private lastTroubleLog = 0;
+  private suppressed = 0;
+
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
+    // Bull reports a lost Redis (and any error taking or finishing a job) as an 'error' event, which went unheard:
+    // a worker cut off from Redis logged nothing at all. One line when it starts, one every 30 s while it lasts,
+    // one when a connection is ready again.
+    for (const name of this.names()) {
+      const queue = this.queue(name);
+      queue.on('error', (err: Error) => this.trouble(name, err));
+      queue.client.on('ready', () => this.recovered(name));
+    }
     this.metrics.onCollect('queues', async () => {
       for (const s of await this.stats()) {
         this.metrics.queueDepth.set({ queue: s.name }, s.depth);
@@ -47,6 +61,32 @@ export class QueueService implements OnModuleInit {
         }
       }
     });
+  }
+
+  private trouble(queue: string, err: Error): void {
+    const now = Date.now();
+    if (this.troubleSince !== null && now - this.lastTroubleLog < 30_000) {
+      this.suppressed++;
+      return;
+    }
+    const first = this.troubleSince === null;
+    this.troubleSince ??= now;
+    this.lastTroubleLog = now;
+    this.logger.error({
+      msg: first ? 'queue error: Redis unreachable or failing' : 'queue errors continue',
+      queue,
+      err: err?.message ?? String(err),
+      for_ms: now - this.troubleSince,
+      errors_not_logged: this.suppressed,
+    });
+    this.suppressed = 0;
+  }
+
+  private recovered(queue: string): void {
+    if (this.troubleSince === null) return;
+    this.logger.log({ msg: 'queue connection ready again', queue, down_ms: Date.now() - this.troubleSince, errors_not_logged: this.suppressed });
+    this.troubleSince = null;
+    this.suppressed = 0;
   }
 
   names(): string[] {
