@@ -52,16 +52,29 @@ describe('Operator metrics', () => {
   let t: TestApp;
   let receiver: Server;
   let base: string;
+  /** the destinations are fixed: every path answers 200 */
+  let fixed = false;
+  /** delivery ids (X-Kenbun-Delivery-Id) the receiver answered 200 */
+  const delivered: string[] = [];
+  const ops = 'Basic ' + Buffer.from('admin:ops-secret').toString('base64');
   const metrics = async () => (await request(t.http).get('/metrics').expect(200)).text;
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(Number(/^\/status\/(\d{3})/.exec(req.url ?? '')?.[1] ?? 200)).end());
+      req.on('end', () => {
+        const status = fixed ? 200 : Number(/^\/status\/(\d{3})/.exec(req.url ?? '')?.[1] ?? 200);
+        if (status === 200) delivered.push(String(req.headers['x-kenbun-delivery-id']));
+        res.writeHead(status).end();
+      });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    t = await startTestApp({ roles: ['api', 'worker'], imports: [DoomedModule], env: { NOTIFICATION_MAX_ATTEMPTS: 2 } });
+    t = await startTestApp({
+      roles: ['api', 'worker'],
+      imports: [DoomedModule],
+      env: { NOTIFICATION_MAX_ATTEMPTS: 2, QUEUE_DASHBOARD_PASSWORD: 'ops-secret' },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -132,5 +145,42 @@ describe('Operator metrics', () => {
     const text = await metrics();
     expect(sample(text, 'notification_dead_letters', { status: 'terminal_4xx' })).toBe(1);
     expect(sample(text, 'notification_dead_letters', { status: 'retry_exhausted' })).toBe(1);
+
+    // POST /admin/notification-deliveries/retry: operations credentials, a validated body, nothing touched on a 4xx
+    const retry = (body: unknown, auth = ops) =>
+      request(t.http)
+        .post('/admin/notification-deliveries/retry')
+        .set('Authorization', auth)
+        .send(body as object);
+    expect((await request(t.http).post('/admin/notification-deliveries/retry').send({})).status).toBe(401);
+    expect((await retry({}, 'Basic ' + Buffer.from('admin:wrong').toString('base64'))).status).toBe(401);
+    const bad = await retry({ delivery_ids: ['not-a-uuid'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('delivery_ids');
+    expect((await retry({ status: ['delivered'] })).body.message).toContain('status');
+    expect((await retry({ limit: 0 })).status).toBe(400);
+    expect(await statusOf(refused)).toBe('terminal_4xx');
+
+    // the destination is fixed: the refused row is sent again under its own delivery id, the other stays given up
+    fixed = true;
+    const one = await retry({ delivery_ids: [refused] });
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({ retried: 1, delivery_ids: [refused] });
+    await eventually(async () => (await statusOf(refused)) === 'delivered');
+    expect(delivered).toEqual([refused]);
+    expect(await statusOf(failing)).toBe('retry_exhausted');
+    const after = await metrics();
+    expect(sample(after, 'notification_dead_letters', { status: 'terminal_4xx' })).toBe(0);
+    expect(sample(after, 'notification_dead_letters', { status: 'retry_exhausted' })).toBe(1);
+
+    // without ids: every given-up row (here the one left); a delivered row is never sent again
+    const all = await retry({});
+    expect(all.body).toEqual({ retried: 1, delivery_ids: [failing] });
+    await eventually(async () => (await statusOf(failing)) === 'delivered');
+    expect((await retry({ delivery_ids: [refused, failing] })).body).toEqual({ retried: 0, delivery_ids: [] });
+    expect(delivered.sort()).toEqual([refused, failing].sort());
+    expect(sample(await metrics(), 'notification_dead_letters', { status: 'retry_exhausted' })).toBe(0);
+    const [attempts] = await ds.query(`SELECT count(*)::int AS n FROM notification_attempts WHERE delivery_id = ANY($1::uuid[])`, [[refused, failing]]);
+    expect(attempts.n).toBe(1 + 2 + 2); // the history is kept: 400, 500 ×2, then one success each
   });
 });

@@ -5,6 +5,7 @@ import { NotificationDestinations } from './channels/notification-destinations';
 import { NotificationFailures } from './failures/notification-failures.service';
 import { NotificationChannelsController } from './http/notification-channels.controller';
 import { NotificationFailuresController } from './http/notification-failures.controller';
+import { NotificationsAdminController } from './http/notifications-admin.controller';
 import { DeliveryHealth } from './outbox/delivery-health.service';
 import { DeliveryOutbox } from './outbox/delivery-outbox.service';
 import { DeliverySender } from './outbox/delivery-sender';
@@ -17,7 +18,7 @@ import { NotificationDeliveryJob, OutboxSweeper } from './outbox/notification-de
  */
 @Module({
   imports: [QueuesModule.forFeature(QueueName.NotificationDelivery)],
-  controllers: [NotificationChannelsController, NotificationFailuresController],
+  controllers: [NotificationChannelsController, NotificationFailuresController, NotificationsAdminController],
   providers: [NotificationChannels, NotificationDestinations, NotificationFailures, DeliveryHealth, DeliveryOutbox, NotificationDeadLetterMetrics],
   exports: [NotificationChannels, NotificationDestinations, DeliveryHealth, DeliveryOutbox],
 })

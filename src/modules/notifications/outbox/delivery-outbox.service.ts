@@ -8,6 +8,10 @@ import { QueueName } from '../../../platform/queues';
 import { ChannelRow } from '../channels/channel-views';
 import { DELIVER_NOTIFICATION, DeliveryDestination, DeliveryKind, deliveryJobs, OutboxEnqueue } from './delivery.types';
 
+/** The outbox statuses of rows that will not be sent again by themselves. */
+export const GIVEN_UP_STATUSES = ['terminal_4xx', 'retry_exhausted'] as const;
+export type GivenUpStatus = (typeof GIVEN_UP_STATUSES)[number];
+
 /** How long a firing waits for the queue to take a delivery job before the row is marked `enqueue_failed`. */
 const ENQUEUE_TIMEOUT_MS = 2000;
 
@@ -106,6 +110,32 @@ export class DeliveryOutbox {
    */
   dispatchCommitted(ids: string[]): Promise<void> {
     return ids.length ? this.dispatch(this.ds.manager, ids) : Promise.resolve();
+  }
+
+  /**
+   * Operations: sends given-up rows again (`terminal_4xx`, `retry_exhausted`; the given ids, or up to `limit` of the
+   * oldest with the given statuses), once their destination is fixed. Each row gets a fresh attempt budget, keeps its
+   * id (the receiver's idempotency key) and its attempt history, and is queued at once. Returns the ids sent again.
+   */
+  async redrive(f: { ids?: string[]; statuses: GivenUpStatus[]; since?: Date; limit: number }): Promise<string[]> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected]
+    const [rows] = await selectRows<{ id: string }[]>(
+      this.ds,
+      sql`UPDATE notification_deliveries d SET status = 'pending', attempts = 0, next_attempt_at = now(), claimed_until = NULL, claimed_by = NULL
+            FROM (SELECT id FROM notification_deliveries
+                   WHERE status = ANY(${f.statuses}::text[])
+                     AND (${f.ids ?? null}::uuid[] IS NULL OR id = ANY(${f.ids ?? null}::uuid[]))
+                     AND (${f.since?.toISOString() ?? null}::timestamptz IS NULL OR created_at >= ${f.since?.toISOString() ?? null}::timestamptz)
+                   ORDER BY created_at, id LIMIT ${f.limit} FOR UPDATE SKIP LOCKED) x
+           WHERE d.id = x.id
+       RETURNING d.id::text AS id`,
+    );
+    const ids = rows.map((r) => r.id);
+    if (ids.length) {
+      this.logger.log({ msg: 'given-up notifications re-driven', count: ids.length, delivery_ids: ids.slice(0, 100) });
+      await this.dispatch(this.ds.manager, ids);
+    }
+    return ids;
   }
 
   /** Hands the queue the rows' jobs (a batch's rows share one); a queue that does not take them leaves `enqueue_failed` records the sweeper retries. */
