@@ -57,5 +57,12 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    {
+      // npm run test:faults: real processes on a PostgreSQL and a Redis of the suite's own, restarted and killed
+      ...base,
+      displayName: 'faults',
+      roots: ['<rootDir>/test/faults'],
+      testMatch: ['**/*.fault-spec.ts'],
+    },
   ],
 };
