@@ -15,4 +15,29 @@ describe('MetricsService collectors', () => {
     expect(took).toBeLessThan(COLLECT_TIMEOUT_MS + 1000);
     expect(text).toContain('dead_letter_jobs{queue="ingest"} 3');
   });
+
+  it('runs a collector with minIntervalMs at most that often, and never twice at once', async () => {
+    const metrics = new MetricsService();
+    let runs = 0;
+    metrics.onCollect(
+      'projection_lag',
+      async () => {
+        runs++;
+        metrics.projectionLag.set({ projection: 'p' }, runs);
+        await new Promise((r) => setTimeout(r, 50));
+      },
+      { minIntervalMs: 300 },
+    );
+    let every = 0;
+    metrics.onCollect('queues', async () => void every++);
+    // two scrapes at once share one run; the next ones within the interval read its value
+    const [a, b] = await Promise.all([metrics.render(), metrics.render()]);
+    expect(a).toContain('projection_lag_events{projection="p"} 1');
+    expect(b).toContain('projection_lag_events{projection="p"} 1');
+    expect(await metrics.render()).toContain('projection_lag_events{projection="p"} 1');
+    expect(runs).toBe(1);
+    expect(every).toBe(2); // without an interval: every scrape (the two at once shared one run)
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await metrics.render()).toContain('projection_lag_events{projection="p"} 2');
+  });
 });

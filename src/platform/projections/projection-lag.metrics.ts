@@ -11,7 +11,8 @@ export class ProjectionLagMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.metrics.onCollect('projection_lag', () => this.collect());
+    // at most once a second, however often /metrics is scraped (the count reads the store's index)
+    this.metrics.onCollect('projection_lag', () => this.collect(), { minIntervalMs: 1000 });
   }
 
   async collect(): Promise<void> {
