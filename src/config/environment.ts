@@ -52,8 +52,9 @@ export class Environment {
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /**
-   * Refuse to start (exit 78) when Redis would lose accepted jobs on a restart: neither AOF nor RDB snapshots on, or a
-   * maxmemory-policy other than noeviction. false: log an error and start anyway.
+   * Refuse to start (exit 78) when Redis would lose accepted jobs on a restart or a crash: appendonly not yes (RDB
+   * snapshots alone lose what came since the last one), or a maxmemory-policy other than noeviction. false: log an
+   * error and start anyway.
    */
   @Transform(toBool)
   @IsBoolean()

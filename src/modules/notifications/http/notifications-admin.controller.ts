@@ -3,7 +3,8 @@ import { ApiBasicAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOpti
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { OpsAdminGuard } from '../../../platform/auth/ops-admin';
 import { ApiErrors, Public } from '../../../platform/http';
-import { DeliveryOutbox, GIVEN_UP_STATUSES, GivenUpStatus } from '../outbox/delivery-outbox.service';
+import { DeliveryOutbox } from '../outbox/delivery-outbox.service';
+import { GIVEN_UP_STATUSES, GivenUpStatus } from '../outbox/delivery.types';
 
 const MAX_REDRIVE = 10_000;
 

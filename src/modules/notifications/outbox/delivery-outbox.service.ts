@@ -6,11 +6,7 @@ import { selectRows, sql } from '../../../platform/database';
 import { uuidv7 } from '../../../platform/event-store';
 import { QueueName } from '../../../platform/queues';
 import { ChannelRow } from '../channels/channel-views';
-import { DELIVER_NOTIFICATION, DeliveryDestination, DeliveryKind, deliveryJobs, OutboxEnqueue } from './delivery.types';
-
-/** The outbox statuses of rows that will not be sent again by themselves. */
-export const GIVEN_UP_STATUSES = ['terminal_4xx', 'retry_exhausted'] as const;
-export type GivenUpStatus = (typeof GIVEN_UP_STATUSES)[number];
+import { DELIVER_NOTIFICATION, DeliveryDestination, DeliveryKind, deliveryJobs, GivenUpStatus, OutboxEnqueue } from './delivery.types';
 
 /** How long a firing waits for the queue to take a delivery job before the row is marked `enqueue_failed`. */
 const ENQUEUE_TIMEOUT_MS = 2000;

@@ -6,6 +6,14 @@ export type TriggerType = (typeof TRIGGER_TYPES)[number];
 export const DELIVERY_STATUSES = ['delivered', 'terminal_4xx', 'retry_exhausted', 'enqueue_failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number] | 'pending';
 
+/**
+ * Rows nothing will send any more by itself: the receiver refused them (`terminal_4xx`) or every attempt failed
+ * (`retry_exhausted`) — the outbox's dead letters, counted by /metrics and sent again by an operator's re-drive.
+ * `enqueue_failed` is not one: the sweeper re-enqueues it.
+ */
+export const GIVEN_UP_STATUSES = ['terminal_4xx', 'retry_exhausted'] as const;
+export type GivenUpStatus = (typeof GIVEN_UP_STATUSES)[number];
+
 export const FAILURE_STAGES = ['enqueue', 'dispatch', 'surge_webhook', 'probe'] as const;
 export type FailureStage = (typeof FAILURE_STAGES)[number];
 

@@ -2,16 +2,13 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
 import { MetricsService } from '../../../platform/metrics';
-import { DeliveryStatus } from './delivery.types';
+import { GIVEN_UP_STATUSES } from './delivery.types';
 
 /**
- * Outbox rows nothing will send any more: the receiver refused them (`terminal_4xx`) or every attempt failed
- * (`retry_exhausted`). `enqueue_failed` is not one: the sweeper re-enqueues it. Counted through a partial index
- * holding only these rows (migration 1764000000190), so a scrape does not read the whole outbox.
+ * `notification_dead_letters{status}`, read at scrape time (all organizations: an operator's number): the given-up
+ * rows, counted through a partial index holding only them (migration 1764000000190), so a scrape does not read the
+ * whole outbox.
  */
-export const GIVEN_UP_STATUSES: readonly DeliveryStatus[] = ['terminal_4xx', 'retry_exhausted'];
-
-/** `notification_dead_letters{status}`, read at scrape time (all organizations: an operator's number). */
 @Injectable()
 export class NotificationDeadLetterMetrics implements OnModuleInit {
   constructor(
@@ -24,6 +21,7 @@ export class NotificationDeadLetterMetrics implements OnModuleInit {
   }
 
   async collect(): Promise<void> {
+    // the literal list is the partial index's predicate (a bound array would not let the planner prove it)
     const rows = await selectRows<{ status: string; n: string }>(
       this.dataSource,
       sql`SELECT status, count(*) AS n FROM notification_deliveries WHERE status IN ('terminal_4xx', 'retry_exhausted') GROUP BY status`,
