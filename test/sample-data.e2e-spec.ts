@@ -45,8 +45,11 @@ describe('Sample data (POST/DELETE /admin/seed)', () => {
   const settled = async (unitId: string, abm: boolean) =>
     eventually(
       async () =>
-        (await count(`SELECT count(*)::int AS n FROM lead_events WHERE unit_id = $1 AND metadata->>'utm_campaign' IS NOT NULL`, unitId)) === PLAN.events.length &&
-        (!abm || (await count(`SELECT count(*)::int AS n FROM leads WHERE unit_id = $1 AND lead_id LIKE 'sample_lead_%' AND account_ref IS NOT NULL`, unitId)) === PLAN.leads.length),
+        (await count(`SELECT count(*)::int AS n FROM lead_events WHERE unit_id = $1 AND metadata->>'utm_campaign' IS NOT NULL`, unitId)) ===
+          PLAN.events.length &&
+        (!abm ||
+          (await count(`SELECT count(*)::int AS n FROM leads WHERE unit_id = $1 AND lead_id LIKE 'sample_lead_%' AND account_ref IS NOT NULL`, unitId)) ===
+            PLAN.leads.length),
       60_000,
       200,
     );
@@ -212,8 +215,12 @@ describe('Sample data (POST/DELETE /admin/seed)', () => {
       const rows = await ds.query(`SELECT method, verb, summary FROM audit_logs WHERE unit_id = $1 AND entity_type = 'sample_data' ORDER BY id`, [a.unitId]);
       return rows.length >= 4 && rows;
     });
-    const rows = await ds.query(`SELECT method, path, status, verb, summary FROM audit_logs WHERE unit_id = $1 AND entity_type = 'sample_data' ORDER BY id`, [a.unitId]);
+    const rows = await ds.query(`SELECT method, path, status, verb, summary FROM audit_logs WHERE unit_id = $1 AND entity_type = 'sample_data' ORDER BY id`, [
+      a.unitId,
+    ]);
     expect(rows.map((r: { method: string; status: number }) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'DELETE 200', 'DELETE 200', 'POST 201']);
-    expect(rows[1].summary).toContain(`wiped sample data: 240 leads, ${PLAN.events.length} events, ${COMPANIES} accounts, 1 rulesets, 7 rules, 3 levels, 1 triggers, 0 segments`);
+    expect(rows[1].summary).toContain(
+      `wiped sample data: 240 leads, ${PLAN.events.length} events, ${COMPANIES} accounts, 1 rulesets, 7 rules, 3 levels, 1 triggers, 0 segments`,
+    );
   });
 });

@@ -23,6 +23,9 @@ export class SampleWipeCountsDto {
 
 export class SampleWipeResultDto {
   @ApiProperty({ example: 'sample data wiped' }) message: string;
-  @ApiProperty({ type: SampleWipeCountsDto, description: 'Per kind: how many sample rows were deleted; nothing that was not created by POST /admin/seed is touched' })
+  @ApiProperty({
+    type: SampleWipeCountsDto,
+    description: 'Per kind: how many sample rows were deleted; nothing that was not created by POST /admin/seed is touched',
+  })
   deleted: SampleWipeCountsDto;
 }

@@ -218,10 +218,12 @@ export class SampleDataService {
   private async record(kind: SampleKind, entityIds: string[]): Promise<void> {
     if (!entityIds.length) return;
     const { orgId, unitId } = currentUnit();
-    await this.ds.query(
-      `INSERT INTO sample_data_items (org_id, unit_id, kind, entity_id) SELECT $1, $2, $3, unnest($4::text[]) ON CONFLICT DO NOTHING`,
-      [orgId, unitId, kind, entityIds],
-    );
+    await this.ds.query(`INSERT INTO sample_data_items (org_id, unit_id, kind, entity_id) SELECT $1, $2, $3, unnest($4::text[]) ON CONFLICT DO NOTHING`, [
+      orgId,
+      unitId,
+      kind,
+      entityIds,
+    ]);
   }
 
   /** One seed or wipe per OU at a time (a session advisory lock); a concurrent one answers 409 sample_data_busy. */
