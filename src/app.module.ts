@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
+import { AdminModule } from './modules/admin';
 import { AuditLogsModule } from './modules/audit';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
@@ -87,6 +88,7 @@ const features = [
   MappingsModule,
   FitModule,
   AccountsModule,
+  AdminModule,
 ];
 
 @Module({})

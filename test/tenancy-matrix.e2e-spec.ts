@@ -403,6 +403,9 @@ const MATRIX: Row[] = [
     viewerMay: true,
   },
   { method: 'POST', path: '/backfill/account-mapping', url: () => '/backfill/account-mapping' },
+  // sample data (ADM-4): OU B seeds and wipes its own sample; the wipe of a Viewer is refused
+  { method: 'POST', path: '/admin/seed', url: () => '/admin/seed' },
+  { method: 'DELETE', path: '/admin/seed', url: () => '/admin/seed' },
   { method: 'POST', path: '/backfill/event-account-id', url: () => '/backfill/event-account-id' },
   { method: 'POST', path: '/leads/:leadID/owner', url: (c) => `/leads/${c.leadOfA}/owner`, body: { owner_id: 'intruder', owner_name: 'Intruder' }, item: true },
   { method: 'POST', path: '/leads/bulk-assign-owner', url: () => '/leads/bulk-assign-owner', body: (c) => ({ lead_ids: [c.leadOfA], owner_id: 'intruder' }) },

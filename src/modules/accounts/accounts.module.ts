@@ -47,7 +47,7 @@ const CORE = [AccountScoring, AccountGrouping, AccountFigures];
     { provide: AccountLevelsFollower, useExisting: AccountScoring },
     { provide: QualificationFollower, useExisting: AccountFigures },
   ],
-  exports: [ACCOUNT_MAPPING_SINK, LeadAccountReader, AccountLevelsFollower, QualificationFollower, ...CORE],
+  exports: [ACCOUNT_MAPPING_SINK, LeadAccountReader, AccountLevelsFollower, QualificationFollower, AccountCommands, ...CORE],
 })
 export class AccountsModule {}
 

@@ -1,2 +1,4 @@
 // The accounts module's public surface: the modules (the api side binds ACCOUNT_MAPPING_SINK for the mappings module).
 export { AccountsModule, AccountsWorkerModule } from './accounts.module';
+// the ABM mutations other modules drive on the OU's behalf (the sample data wipe deletes its accounts)
+export { AccountCommands } from './application/account-commands';

@@ -33,6 +33,9 @@ export { LeadAttributeMapper, type BatchAttributeMapping } from './lead-attribut
 // the port the accounts module implements: the account a lead is grouped into, for the lead reads
 export { LeadAccountReader, type LeadAccountView } from './lead-account-reader';
 
+// identity reads and deletion requests (LEAD-18) other modules make on the OU's behalf (the sample data wipe)
+export { LeadsService } from './leads.service';
+
 // reads the e2e tests drive directly
 export { LeadReadsService } from './lead-reads.service';
 export { LeadExplainService } from './explain/lead-explain.service';

@@ -5,3 +5,6 @@ export { levelsInEffect } from './classification/engagement-levels.sql';
 // the port the accounts module implements: account levels follow a level configuration change
 export { AccountLevelsFollower } from './classification/account-levels-follower';
 export { LevelsModule, LevelsWorkerModule } from './levels.module';
+// level configuration changes other modules make on the OU's behalf (the sample data)
+export { LevelsService } from './config/levels.service';
+export type { LevelKind } from './domain/level-range';

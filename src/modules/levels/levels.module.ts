@@ -22,7 +22,7 @@ import { LEVEL_CONTROLLERS } from './http/levels.controllers';
     { provide: PrimaryScoreFollower, useClass: LevelsScoreFollower },
     { provide: ProfileScoreFollower, useClass: LevelsProfileFollower },
   ],
-  exports: [LevelClassifier, PrimaryScoreFollower, ProfileScoreFollower],
+  exports: [LevelsService, LevelClassifier, PrimaryScoreFollower, ProfileScoreFollower],
 })
 export class LevelsModule {}
 

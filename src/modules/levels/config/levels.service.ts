@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DataSource, EntityManager } from 'typeorm';
-import { newId, selectOne, selectRows, sql } from '../../../platform/database';
+import { execute, newId, selectOne, selectRows, sql } from '../../../platform/database';
 import { QueueName } from '../../../platform/queues';
 import { RequestContext, currentUnit, unitScope } from '../../../platform/tenancy';
 import { ENGAGEMENT } from '../../scoring';
@@ -105,6 +105,29 @@ export class LevelsService {
       RequestContext.describe({ entityType: `${kind}_level`, entityId: id, summary: `deleted ${kind} level '${level.name}'` });
       return { result: undefined, rulesetId: level.ruleset_id, action: 'delete' };
     });
+  }
+
+  /**
+   * Deletes these levels of the active OU, the last level of a configuration included (a configuration may be empty:
+   * an OU without levels): one configuration change (lock, snapshot, re-classification) per ruleset they belong to.
+   * Ids of other OUs or already gone are ignored; answers how many were deleted. For removals of whole configurations
+   * (the sample data wipe); single deletions keep the last-level rule of `remove`.
+   */
+  async removeMany(kind: LevelKind, ids: string[]): Promise<number> {
+    const rows = await selectRows<{ id: string; ruleset_id: string | null }>(
+      this.ds,
+      sql`SELECT id, ruleset_id FROM levels WHERE ${unitScope()} AND kind = ${kind} AND id = ANY(${ids}::text[]) ORDER BY id`,
+    );
+    const byRuleset = new Map<string | null, string[]>();
+    for (const r of rows) byRuleset.set(r.ruleset_id, [...(byRuleset.get(r.ruleset_id) ?? []), r.id]);
+    let deleted = 0;
+    for (const [rulesetId, group] of byRuleset) {
+      deleted += await this.changed(kind, async (m) => {
+        const n = await execute(m, sql`DELETE FROM levels WHERE ${unitScope()} AND kind = ${kind} AND id = ANY(${group}::text[])`);
+        return { result: n, rulesetId, action: 'delete' };
+      });
+    }
+    return deleted;
   }
 
   /** Snapshots of a ruleset's configuration (by default the one in effect), newest first. */
