@@ -162,9 +162,9 @@ export class SegmentsService {
     const current = await this.segment(this.ds.manager, id);
     const [row] = await selectRows<SegmentRow>(
       this.ds,
-      sql`UPDATE segments SET name = ${input.name.trim()}, description = ${input.description === undefined ? current.description : input.description},
+      sql`WITH u AS (UPDATE segments SET name = ${input.name.trim()}, description = ${input.description === undefined ? current.description : input.description},
                  active = ${input.active ?? current.active}, updated_by = ${actor()}, updated_at = now()
-           WHERE id = ${current.id} AND ${unitScope()} RETURNING *`,
+           WHERE id = ${current.id} AND ${unitScope()} RETURNING *) SELECT * FROM u`,
     );
     if (!row) throw SegmentErrors.notFound('segment_not_found', 'segment');
     RequestContext.describe({ entityType: 'segment', entityId: id, summary: `updated segment ${row.name}${row.active ? '' : ' (inactive)'}` });
@@ -213,10 +213,10 @@ export class SegmentsService {
     this.validateRule(next);
     const [row] = await selectRows<RuleRow>(
       this.ds,
-      sql`UPDATE segment_rules SET rule_name = ${next.rule_name}, rule_type = ${next.rule_type}, field_name = ${next.field_name}, operator = ${next.operator},
+      sql`WITH u AS (UPDATE segment_rules SET rule_name = ${next.rule_name}, rule_type = ${next.rule_type}, field_name = ${next.field_name}, operator = ${next.operator},
                  value = ${next.value}, event_type = ${next.event_type}, logic_group = ${next.logic_group}, logic_op = ${next.logic_op},
                  order_index = ${next.order_index}, active = ${next.active}, updated_by = ${actor()}, updated_at = now()
-           WHERE id = ${current.id} AND segment_id = ${seg.id} RETURNING *`,
+           WHERE id = ${current.id} AND segment_id = ${seg.id} RETURNING *) SELECT * FROM u`,
     );
     if (!row) throw SegmentErrors.notFound('segment_rule_not_found', 'segment rule');
     RequestContext.describe({ entityType: 'segment_rule', entityId: row.id, summary: `updated rule of segment ${seg.name}: ${describeRule(row)}` });
