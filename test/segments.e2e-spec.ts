@@ -22,7 +22,11 @@ describe('Segments', () => {
 
   /** Creates a segment with its rules through the API; answers its id. */
   const segment = async (name: string, rules: Rule[], extra: object = {}): Promise<string> => {
-    const id = (await as().post('/segments', { name, ...extra }).expect(201)).body.segment_id as string;
+    const id = (
+      await as()
+        .post('/segments', { name, ...extra })
+        .expect(201)
+    ).body.segment_id as string;
     for (const r of rules) await as().post(`/segments/${id}/rules`, r).expect(201);
     return id;
   };
@@ -118,18 +122,28 @@ describe('Segments', () => {
     it('a metadata change makes a lead leave and another join', async () => {
       saas = await segment('saas follow', [meta('industry', 'equals', 'saas')]);
       await settles(saas, ['seg-l1', 'seg-l2']);
-      await as().put('/lead/seg-l1', { metadata: { industry: 'Retail', plan: 'pro', employees: 50 } }).expect(200);
+      await as()
+        .put('/lead/seg-l1', { metadata: { industry: 'Retail', plan: 'pro', employees: 50 } })
+        .expect(200);
       await settles(saas, ['seg-l2']);
-      await as().put('/lead/seg-l4', { metadata: { industry: 'SaaS' } }).expect(200);
+      await as()
+        .put('/lead/seg-l4', { metadata: { industry: 'SaaS' } })
+        .expect(200);
       await settles(saas, ['seg-l2', 'seg-l4']);
       // restore seg-l1 and seg-l4 for later tests
-      await as().put('/lead/seg-l1', { metadata: { industry: 'SaaS', plan: 'pro', employees: 50 } }).expect(200);
-      await as().put('/lead/seg-l4', { metadata: { industry: 'Fintech' } }).expect(200);
+      await as()
+        .put('/lead/seg-l1', { metadata: { industry: 'SaaS', plan: 'pro', employees: 50 } })
+        .expect(200);
+      await as()
+        .put('/lead/seg-l4', { metadata: { industry: 'Fintech' } })
+        .expect(200);
       await settles(saas, ['seg-l1', 'seg-l2']);
     });
 
     it('event_metadata: an ingested event makes its lead join (any event of the type, or any type)', async () => {
-      const webinar = await segment('webinar ai', [{ rule_type: 'event_metadata', field_name: 'topic', operator: 'equals', value: 'ai', event_type: 'Webinar' }]);
+      const webinar = await segment('webinar ai', [
+        { rule_type: 'event_metadata', field_name: 'topic', operator: 'equals', value: 'ai', event_type: 'Webinar' },
+      ]);
       const anyType = await segment('any ai', [{ rule_type: 'event_metadata', field_name: 'topic', operator: 'equals', value: 'AI' }]);
       await settles(webinar, []);
       const [w] = await ingestAndWait(t, sa.auth, [
@@ -161,7 +175,9 @@ describe('Segments', () => {
       const who = { ...email('seg-level@example.com'), event_type: 'Seg Ping' };
       const [first] = await ingestAndWait(t, sa.auth, who);
       const lead = await leadOfEvent(t, sa.auth, first);
-      await as().put(`/lead/${lead}`, { metadata: { lane: 'levels' } }).expect(200);
+      await as()
+        .put(`/lead/${lead}`, { metadata: { lane: 'levels' } })
+        .expect(200);
       await settles(notHot, [lead]);
       expect(await members(hot)).toEqual([]);
       await ingestAndWait(t, sa.auth, who);
@@ -288,7 +304,12 @@ describe('Segments', () => {
     it('creates, lists and updates segments in the seed shape', async () => {
       const created = (await as().post('/segments', { name: 'Marketing Leads', description: 'Leads from marketing sources', active: true }).expect(201)).body;
       id = created.segment_id;
-      expect(created).toMatchObject({ segment_id: expect.stringMatching(/^sg_/), name: 'Marketing Leads', description: 'Leads from marketing sources', active: true });
+      expect(created).toMatchObject({
+        segment_id: expect.stringMatching(/^sg_/),
+        name: 'Marketing Leads',
+        description: 'Leads from marketing sources',
+        active: true,
+      });
       expect((await as().get('/segments').expect(200)).body.map((s: { segment_id: string }) => s.segment_id)).toContain(id);
       expect((await as().put(`/segments/${id}`, { name: 'Marketing' }).expect(200)).body).toMatchObject({
         name: 'Marketing',
@@ -335,7 +356,11 @@ describe('Segments', () => {
         updated_by: expect.any(String),
       });
       await settles(id, ['seg-l1', 'seg-l2']);
-      expect((await as().put(`/segments/${id}/rules/${ruleId}`, { value: 'retail' }).expect(200)).body).toMatchObject({ rule_id: ruleId, value: 'retail', operator: 'equals' });
+      expect((await as().put(`/segments/${id}/rules/${ruleId}`, { value: 'retail' }).expect(200)).body).toMatchObject({
+        rule_id: ruleId,
+        value: 'retail',
+        operator: 'equals',
+      });
       await settles(id, ['seg-l3']);
     });
 
@@ -397,7 +422,11 @@ describe('Segments', () => {
         ['put', `/segments/${id}/rules/${ruleId}`, { value: 'x' }],
         ['delete', `/segments/${id}/rules/${ruleId}`],
       ];
-      for (const [method, url, body] of routes) await (request(t.http) as unknown as Record<string, (u: string) => request.Test>)[method](url).send(body ?? {}).expect(401);
+      const anonymous = request(t.http) as unknown as Record<string, (u: string) => request.Test>;
+      for (const [method, url, body] of routes)
+        await anonymous[method](url)
+          .send(body ?? {})
+          .expect(401);
       const intruder = api(t, b.admin);
       expect((await intruder.get('/segments').expect(200)).body).toEqual([]);
       for (const [method, url, body] of routes.filter(([, u]) => u.includes(id))) {
@@ -423,12 +452,16 @@ describe('Segments', () => {
       await as().delete(`/segments/${id}/rules/${ruleId}`).expect(204);
       expect((await as().get(`/segments/${id}/rules`).expect(200)).body).toEqual([]);
       await settles(id, []);
-      await as().post(`/segments/${id}/rules`, meta('industry', 'equals', 'retail')).expect(201);
+      await as()
+        .post(`/segments/${id}/rules`, meta('industry', 'equals', 'retail'))
+        .expect(201);
       await settles(id, ['seg-l3']);
       await as().delete(`/segments/${id}`).expect(204);
       await as().delete(`/segments/${id}`).expect(404);
       await as().get(`/segments/${id}/rules`).expect(404);
-      expect(await ds.query(`SELECT 1 FROM segment_rules WHERE segment_id = $1 UNION ALL SELECT 1 FROM segment_members WHERE segment_id = $1`, [id])).toEqual([]);
+      expect(await ds.query(`SELECT 1 FROM segment_rules WHERE segment_id = $1 UNION ALL SELECT 1 FROM segment_members WHERE segment_id = $1`, [id])).toEqual(
+        [],
+      );
       await as().get('/leads/seg-l3').expect(200);
       await t.app.get(AuditWriter).flush();
       const audited: { entity_type: string; verb: string }[] = await ds.query(

@@ -8,13 +8,7 @@ import { QueueName } from '../../platform/queues';
 import { currentUnit, RequestContext, unitScope } from '../../platform/tenancy';
 import { roundScore } from '../scoring/domain';
 import { type LogicOp, ruleProblems, type RuleType } from './domain/segment-rules';
-import {
-  SegmentCountDto,
-  SegmentDto,
-  SegmentLeadDto,
-  SegmentOverlapDto,
-  SegmentRuleDto,
-} from './http/segments.dto';
+import { SegmentCountDto, SegmentDto, SegmentLeadDto, SegmentOverlapDto, SegmentRuleDto } from './http/segments.dto';
 import { RECOMPUTE_SEGMENT, RecomputeSegmentJobData } from './membership/recompute.processor';
 import { SegmentErrors } from './segments.errors';
 
@@ -153,7 +147,11 @@ export class SegmentsService {
       for (const r of rules) await this.insertRule(m, id, r, by);
       return created;
     });
-    RequestContext.describe({ entityType: 'segment', entityId: id, summary: `created segment ${row.name}${rules.length ? ` with ${rules.length} rule(s)` : ''}` });
+    RequestContext.describe({
+      entityType: 'segment',
+      entityId: id,
+      summary: `created segment ${row.name}${rules.length ? ` with ${rules.length} rule(s)` : ''}`,
+    });
     await this.recomputeLater(id);
     return toSegmentView(row);
   }

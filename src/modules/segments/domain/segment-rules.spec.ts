@@ -60,10 +60,18 @@ describe('segment rule logic (SEG-10)', () => {
   });
 
   it('reads levels and accounts from their columns', () => {
-    expect(compileRule({ rule_type: 'engagement_level', field_name: 'level', operator: 'equals', value: 'Hot', event_type: null }).text).toContain('l.engagement_level');
-    expect(compileRule({ rule_type: 'profile_level', field_name: 'level', operator: 'not_equals', value: 'A', event_type: null }).text).toContain('l.profile_level');
-    expect(compileRule({ rule_type: 'account_level', field_name: 'level', operator: 'equals', value: 'Tier 1', event_type: null }).text).toContain('a.account_level');
-    expect(compileRule({ rule_type: 'account_metadata', field_name: 'industry', operator: 'is_empty', value: null, event_type: null }).text).toContain('a.metadata->>');
+    expect(compileRule({ rule_type: 'engagement_level', field_name: 'level', operator: 'equals', value: 'Hot', event_type: null }).text).toContain(
+      'l.engagement_level',
+    );
+    expect(compileRule({ rule_type: 'profile_level', field_name: 'level', operator: 'not_equals', value: 'A', event_type: null }).text).toContain(
+      'l.profile_level',
+    );
+    expect(compileRule({ rule_type: 'account_level', field_name: 'level', operator: 'equals', value: 'Tier 1', event_type: null }).text).toContain(
+      'a.account_level',
+    );
+    expect(compileRule({ rule_type: 'account_metadata', field_name: 'industry', operator: 'is_empty', value: null, event_type: null }).text).toContain(
+      'a.metadata->>',
+    );
   });
 });
 
@@ -75,15 +83,25 @@ describe('segment rule validation', () => {
 
   it('names the field of each problem', () => {
     expect(ruleProblems({ rule_type: 'nope', field_name: 'x', operator: 'equals', value: 'v' })).toEqual([{ field: 'rule_type', reason: expect.any(String) }]);
-    expect(ruleProblems({ rule_type: 'lead_metadata', field_name: ' ', operator: 'equals', value: 'v' })).toEqual([{ field: 'field_name', reason: 'is required' }]);
-    expect(ruleProblems({ rule_type: 'lead_metadata', field_name: 'x', operator: 'like', value: 'v' })).toEqual([{ field: 'operator', reason: expect.any(String) }]);
-    expect(ruleProblems({ rule_type: 'lead_metadata', field_name: 'x', operator: 'equals' })).toEqual([{ field: 'value', reason: 'is required with operator equals' }]);
-    expect(ruleProblems({ rule_type: 'lead_metadata', field_name: 'x', operator: 'gt', value: 'ten' })).toEqual([{ field: 'value', reason: 'must be a number with operator gt' }]);
+    expect(ruleProblems({ rule_type: 'lead_metadata', field_name: ' ', operator: 'equals', value: 'v' })).toEqual([
+      { field: 'field_name', reason: 'is required' },
+    ]);
+    expect(ruleProblems({ rule_type: 'lead_metadata', field_name: 'x', operator: 'like', value: 'v' })).toEqual([
+      { field: 'operator', reason: expect.any(String) },
+    ]);
+    expect(ruleProblems({ rule_type: 'lead_metadata', field_name: 'x', operator: 'equals' })).toEqual([
+      { field: 'value', reason: 'is required with operator equals' },
+    ]);
+    expect(ruleProblems({ rule_type: 'lead_metadata', field_name: 'x', operator: 'gt', value: 'ten' })).toEqual([
+      { field: 'value', reason: 'must be a number with operator gt' },
+    ]);
   });
 
   it('allows only equals / not_equals on level rules', () => {
     for (const t of ['engagement_level', 'profile_level', 'account_level']) {
-      expect(ruleProblems({ rule_type: t, field_name: 'level', operator: 'contains', value: 'Hot' })).toEqual([{ field: 'operator', reason: expect.stringContaining('equals') }]);
+      expect(ruleProblems({ rule_type: t, field_name: 'level', operator: 'contains', value: 'Hot' })).toEqual([
+        { field: 'operator', reason: expect.stringContaining('equals') },
+      ]);
       expect(ruleProblems({ rule_type: t, field_name: 'level', operator: 'not_equals', value: 'Hot' })).toEqual([]);
     }
   });

@@ -61,7 +61,8 @@ export function ruleProblems(r: { rule_type: string; field_name?: string | null;
     return problems;
   }
   const op = r.operator as Operator;
-  if (isLevel(type) && !LEVEL_OPERATORS.includes(op)) problems.push({ field: 'operator', reason: `a ${type} rule accepts only: ${LEVEL_OPERATORS.join(', ')}` });
+  if (isLevel(type) && !LEVEL_OPERATORS.includes(op))
+    problems.push({ field: 'operator', reason: `a ${type} rule accepts only: ${LEVEL_OPERATORS.join(', ')}` });
   if (!VALUELESS.includes(op)) {
     if (r.value === undefined || r.value === null || r.value === '') problems.push({ field: 'value', reason: `is required with operator ${op}` });
     else if (NUMERIC.includes(op) && !NUMBER_RE.test(r.value)) problems.push({ field: 'value', reason: `must be a number with operator ${op}` });

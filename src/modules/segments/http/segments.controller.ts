@@ -77,7 +77,11 @@ export class SegmentsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'deleteSegment', summary: 'Delete segment (OU-scoped)', description: 'Removes the segment and its rules, never its member leads (SEG-7).' })
+  @ApiOperation({
+    operationId: 'deleteSegment',
+    summary: 'Delete segment (OU-scoped)',
+    description: 'Removes the segment and its rules, never its member leads (SEG-7).',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(401, 403, 404)
   async remove(@Param('id') id: string): Promise<void> {
@@ -100,7 +104,8 @@ export class SegmentsController {
   @ApiOperation({
     operationId: 'listSegmentLeads',
     summary: 'List leads in a segment (OU-scoped)',
-    description: 'A page of the members, most recently joined first; disqualified leads excluded unless include_disqualified=true; none for an inactive segment.',
+    description:
+      'A page of the members, most recently joined first; disqualified leads excluded unless include_disqualified=true; none for an inactive segment.',
   })
   @ApiOkResponse({ type: [SegmentLeadDto] })
   @ApiErrors(400, 401, 404)

@@ -31,7 +31,14 @@ export class RecomputeSegmentProcessor {
     });
     await job.progress(100);
     if (!outcome) return { skipped: 'segment_gone' };
-    this.log.log({ msg: 'segment members recomputed', segment_id: job.data.segment_id, unit_id: outcome.unit_id, joined: outcome.joined, left: outcome.left, ms: Date.now() - started });
+    this.log.log({
+      msg: 'segment members recomputed',
+      segment_id: job.data.segment_id,
+      unit_id: outcome.unit_id,
+      joined: outcome.joined,
+      left: outcome.left,
+      ms: Date.now() - started,
+    });
     return { joined: outcome.joined, left: outcome.left };
   }
 }

@@ -69,7 +69,10 @@ export class SegmentMembershipProjection implements Projection {
       if (!ofUnit.length) continue;
       const refs = new Set(u.leads);
       if (u.accounts.size) {
-        const linked = await selectRows<{ id: string }>(m, sql`SELECT id FROM leads WHERE unit_id = ${unitId} AND account_ref = ANY(${[...u.accounts]}::text[])`);
+        const linked = await selectRows<{ id: string }>(
+          m,
+          sql`SELECT id FROM leads WHERE unit_id = ${unitId} AND account_ref = ANY(${[...u.accounts]}::text[])`,
+        );
         for (const r of linked) refs.add(r.id);
       }
       if (!refs.size) continue;
