@@ -18,6 +18,7 @@ import { IngestionModule, IngestionWorkerModule } from './modules/ingestion';
 import { LeadImportModule, LeadImportWorkerModule } from './modules/lead-import';
 import { LeadsModule, LeadsWorkerModule } from './modules/leads';
 import { LevelsModule, LevelsWorkerModule } from './modules/levels';
+import { SegmentsModule, SegmentsWorkerModule } from './modules/segments';
 import { MappingsModule, MappingsWorkerModule } from './modules/mappings';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring';
 import { StreamModule } from './modules/stream';
@@ -89,6 +90,7 @@ const features = [
   FitModule,
   AccountsModule,
   AdminModule,
+  SegmentsModule,
 ];
 
 @Module({})
@@ -126,6 +128,7 @@ export class AppModule {
                   LevelsWorkerModule,
                   MappingsWorkerModule,
                   AccountsWorkerModule,
+                  SegmentsWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],

@@ -46,6 +46,9 @@ interface Ctx {
   patternTriggerOfA: string;
   notificationChannelOfA: string;
   decayOfA: string;
+  /** a segment of OU A and one of its rules */
+  segmentOfA: string;
+  segmentRuleOfA: string;
   leadOfA: string;
   eventOfA: string;
   scoreJobOfA: string;
@@ -178,6 +181,23 @@ const MATRIX: Row[] = [
   { method: 'POST', path: '/decays', url: () => '/decays', body: { inactive_for: 30, unit: 'days', decrease: 5 } },
   { method: 'PUT', path: '/decays/:id', url: (c) => `/decays/${c.decayOfA}`, body: { decrease: 99 }, item: true },
   { method: 'DELETE', path: '/decays/:id', url: (c) => `/decays/${c.decayOfA}`, item: true },
+  { method: 'GET', path: '/segments/overlap', url: (c) => `/segments/overlap?a=${c.segmentOfA}&b=${c.segmentOfA}`, item: true },
+  { method: 'GET', path: '/segments', url: () => '/segments' },
+  { method: 'POST', path: '/segments', url: () => '/segments', body: { name: 'Matrix segment' } },
+  { method: 'PUT', path: '/segments/:id', url: (c) => `/segments/${c.segmentOfA}`, body: { name: 'Taken over' }, item: true },
+  { method: 'DELETE', path: '/segments/:id', url: (c) => `/segments/${c.segmentOfA}`, item: true },
+  { method: 'GET', path: '/segments/:id/count', url: (c) => `/segments/${c.segmentOfA}/count`, item: true },
+  { method: 'GET', path: '/segments/:id/leads', url: (c) => `/segments/${c.segmentOfA}/leads`, item: true },
+  { method: 'GET', path: '/segments/:id/rules', url: (c) => `/segments/${c.segmentOfA}/rules`, item: true },
+  {
+    method: 'POST',
+    path: '/segments/:id/rules',
+    url: (c) => `/segments/${c.segmentOfA}/rules`,
+    body: { rule_type: 'lead_metadata', field_name: 'plan', operator: 'is_empty' },
+    item: true,
+  },
+  { method: 'PUT', path: '/segments/:id/rules/:ruleId', url: (c) => `/segments/${c.segmentOfA}/rules/${c.segmentRuleOfA}`, body: { value: 'x' }, item: true },
+  { method: 'DELETE', path: '/segments/:id/rules/:ruleId', url: (c) => `/segments/${c.segmentOfA}/rules/${c.segmentRuleOfA}`, item: true },
   {
     method: 'POST',
     path: '/ingest',
@@ -490,6 +510,12 @@ describe('Tenancy matrix', () => {
         .expect(201)
     ).body.id;
     const decayOfA = (await api(t, a.admin).post('/decays', { inactive_for: 14, unit: 'days', decrease: 3 }).expect(201)).body.decay_id;
+    const segmentOfA = (await api(t, a.admin).post('/segments', { name: 'A segment' }).expect(201)).body.segment_id;
+    const segmentRuleOfA = (
+      await api(t, a.admin)
+        .post(`/segments/${segmentOfA}/rules`, { rule_type: 'lead_metadata', field_name: 'plan', operator: 'equals', value: 'pro' })
+        .expect(201)
+    ).body.rule_id;
     const leadOfA = 'ld_matrix_a';
     await api(t, a.admin)
       .post('/ingest', { aliases: [{ alias_kind: 'external_id', raw_value: 'matrix-a' }], event_type: 'A Event' })
@@ -574,6 +600,8 @@ describe('Tenancy matrix', () => {
       patternTriggerOfA,
       notificationChannelOfA,
       decayOfA,
+      segmentOfA,
+      segmentRuleOfA,
       leadOfA: leadIdOfA ?? leadOfA,
       eventOfA,
       scoreJobOfA,

@@ -2,3 +2,5 @@
 export { AccountsModule, AccountsWorkerModule } from './accounts.module';
 // the ABM mutations other modules drive on the OU's behalf (the sample data wipe deletes its accounts)
 export { AccountCommands } from './application/account-commands';
+// the Account's event vocabulary (segments follow account changes)
+export { AccountEvent, AccountStreamType } from './domain/account-events';

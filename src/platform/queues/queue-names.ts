@@ -16,6 +16,8 @@ export const QueueName = {
   LeadDeletion: 'lead-deletion',
   /** Re-classification of a large OU's leads after its levels changed. */
   Levels: 'levels',
+  /** Re-derivation of a segment's members after its configuration changed (SEG-5). */
+  Segments: 'segments',
 } as const;
 
 export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];

@@ -1,0 +1,69 @@
+import { EntityManager } from 'typeorm';
+import { execute, raw, selectRows, Sql, sql } from '../../../platform/database';
+import { compileSegment, readsAccount, SegmentRuleForLogic } from '../domain/segment-rules';
+
+/** A segment as membership is derived from it: its OU, whether it is active, and its rules. */
+export interface SegmentDefinition {
+  id: string;
+  org_id: string;
+  unit_id: string;
+  active: boolean;
+  rules: SegmentRuleForLogic[];
+}
+
+interface DefinitionRow {
+  id: string;
+  org_id: string;
+  unit_id: string;
+  active: boolean;
+  rules: SegmentRuleForLogic[] | null;
+}
+
+const DEFINITIONS = sql`SELECT s.id, s.org_id, s.unit_id, s.active,
+       (SELECT jsonb_agg(jsonb_build_object('rule_type', r.rule_type, 'field_name', r.field_name, 'operator', r.operator, 'value', r.value,
+                 'event_type', r.event_type, 'logic_group', r.logic_group, 'logic_op', r.logic_op, 'order_index', r.order_index, 'active', r.active)
+                 ORDER BY r.logic_group, r.order_index, r.created_at, r.id)
+          FROM segment_rules r WHERE r.segment_id = s.id) AS rules
+  FROM segments s`;
+
+const definition = (r: DefinitionRow): SegmentDefinition => ({ ...r, rules: r.rules ?? [] });
+
+/** One segment's definition (undefined when it is gone). */
+export async function segmentDefinition(m: EntityManager, segmentId: string): Promise<SegmentDefinition | undefined> {
+  const [row] = await selectRows<DefinitionRow>(m, sql`${DEFINITIONS} WHERE s.id = ${segmentId}`);
+  return row && definition(row);
+}
+
+/** The active segments of the given OUs, each with its rules. */
+export async function activeSegmentsOf(m: EntityManager, unitIds: string[]): Promise<SegmentDefinition[]> {
+  if (!unitIds.length) return [];
+  return (await selectRows<DefinitionRow>(m, sql`${DEFINITIONS} WHERE s.unit_id = ANY(${unitIds}::text[]) AND s.active ORDER BY s.id`)).map(definition);
+}
+
+/**
+ * Re-derives who of `leadRefs` (every lead of the OU when 'all') is in the segment, in two set-based statements over
+ * the read models: members that no longer qualify leave, qualifying leads not yet in join (keeping when a member
+ * joined). An inactive segment keeps no member (SEG-6). Serialised per segment (transaction-scoped advisory lock) so
+ * the background recompute and the projection never interleave on one segment. Answers the rows written.
+ */
+export async function reevaluateMembers(m: EntityManager, seg: SegmentDefinition, leadRefs: string[] | 'all'): Promise<{ left: number; joined: number }> {
+  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('segment:' || $1, 0))`, [seg.id]);
+  const predicate = seg.active ? compileSegment(seg.rules) : raw('FALSE');
+  const account = readsAccount(seg.rules) ? raw(' LEFT JOIN accounts a ON a.id = l.account_ref') : raw('');
+  const some = (column: string): Sql => (leadRefs === 'all' ? raw('') : sql` AND ${raw(column)} = ANY(${leadRefs}::text[])`);
+  const left = await execute(
+    m,
+    sql`DELETE FROM segment_members sm WHERE sm.segment_id = ${seg.id}${some('sm.lead_ref')}
+          AND NOT EXISTS (SELECT 1 FROM leads l${account} WHERE l.id = sm.lead_ref AND l.status = 'active' AND (${predicate}))`,
+  );
+  const [{ n: joined }] = await selectRows<{ n: number }>(
+    m,
+    sql`WITH ins AS (
+          INSERT INTO segment_members (segment_id, lead_ref, org_id, unit_id, joined_at)
+          SELECT ${seg.id}, l.id, l.org_id, l.unit_id, now() FROM leads l${account}
+           WHERE l.unit_id = ${seg.unit_id} AND l.status = 'active'${some('l.id')} AND (${predicate})
+          ON CONFLICT (segment_id, lead_ref) DO NOTHING RETURNING 1)
+        SELECT count(*)::int AS n FROM ins`,
+  );
+  return { left, joined };
+}

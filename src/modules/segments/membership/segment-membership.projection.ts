@@ -1,0 +1,129 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { selectRows, sql } from '../../../platform/database';
+import { StoredEvent } from '../../../platform/event-store';
+import { Projection, ReadModelProjection } from '../../../platform/projections';
+import { AccountEvent } from '../../accounts';
+import { LeadEvent } from '../../leads';
+import { activeSegmentsOf, reevaluateMembers, SegmentDefinition } from './membership.sql';
+
+/**
+ * The async projections whose read models the rules read: `lead_events` and scores/engagement levels, profile scores
+ * and levels, the lead's account link and the accounts' metadata and levels.
+ */
+const RULE_SOURCES = ['lead-events', 'profile-scores', 'account-grouping', 'accounts'];
+const WAIT_MS = 3000;
+const POLL_MS = 25;
+const CACHED_UNITS_MAX = 10_000;
+
+/**
+ * SEG-5 incrementally: per batch, the leads its events touched (lead streams, and the leads of touched accounts) are
+ * re-evaluated against their OU's active segments, set-based (`lead_ref = ANY(…)`, two statements per segment). The
+ * OU's active segments come from a cache keyed by `segment_setup_version`, so a batch of OUs without active segments
+ * costs one one-row read and nothing else. Envelopes only (the stream id is all it needs). The rules read columns
+ * other async projections keep, so a batch with work first waits (bounded) until those passed its last event; on a
+ * timeout it goes on and the next batch touching the lead catches up. Idempotent (derived from current state);
+ * a rebuild empties `segment_members` and re-derives every active segment whole afterwards.
+ */
+@ReadModelProjection()
+@Injectable()
+export class SegmentMembershipProjection implements Projection {
+  readonly name = 'segment-membership';
+  readonly tables = ['segment_members'];
+  readonly readsPayload = false;
+  readonly eventTypes = [
+    LeadEvent.Created,
+    LeadEvent.MetadataChanged,
+    LeadEvent.EventRecorded,
+    LeadEvent.EventsAdopted,
+    LeadEvent.EventsDeleted,
+    LeadEvent.MergedInto,
+    LeadEvent.Rescored,
+    LeadEvent.ScoresReset,
+    AccountEvent.Created,
+    AccountEvent.MetadataChanged,
+    AccountEvent.MergedInto,
+    AccountEvent.Deleted,
+  ];
+  private readonly log = new Logger('SegmentMembership');
+  private readonly cache = new Map<string, { version: string; segments: SegmentDefinition[] }>();
+  private readonly accountEvents = new Set<string>(Object.values(AccountEvent));
+
+  constructor(private readonly ds: DataSource) {}
+
+  async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
+    const units = new Map<string, { leads: Set<string>; accounts: Set<string> }>();
+    for (const e of events) {
+      const unitId = e.metadata.unit_id;
+      if (!unitId) continue;
+      const u = units.get(unitId) ?? { leads: new Set<string>(), accounts: new Set<string>() };
+      (this.accountEvents.has(e.eventType) ? u.accounts : u.leads).add(e.streamId);
+      units.set(unitId, u);
+    }
+    if (!units.size) return;
+    const segments = await this.activeSegments(m, [...units.keys()]);
+    if (!segments.length) return;
+    await this.awaitSources(events[events.length - 1]);
+    for (const [unitId, u] of units) {
+      const ofUnit = segments.filter((s) => s.unit_id === unitId);
+      if (!ofUnit.length) continue;
+      const refs = new Set(u.leads);
+      if (u.accounts.size) {
+        const linked = await selectRows<{ id: string }>(
+          m,
+          sql`SELECT id FROM leads WHERE unit_id = ${unitId} AND account_ref = ANY(${[...u.accounts]}::text[])`,
+        );
+        for (const r of linked) refs.add(r.id);
+      }
+      if (!refs.size) continue;
+      let left = 0;
+      let joined = 0;
+      for (const seg of ofUnit) {
+        const n = await reevaluateMembers(m, seg, [...refs]);
+        left += n.left;
+        joined += n.joined;
+      }
+      if (left || joined) this.log.debug({ msg: 'segment members re-evaluated', unit_id: unitId, leads: refs.size, segments: ofUnit.length, joined, left });
+    }
+  }
+
+  /** Rebuilds: every active segment re-derived whole from the read models as they now stand. */
+  async afterRebuild(m: EntityManager): Promise<void> {
+    const units = await selectRows<{ unit_id: string }>(m, sql`SELECT DISTINCT unit_id FROM segments WHERE active`);
+    for (const seg of await activeSegmentsOf(
+      m,
+      units.map((u) => u.unit_id),
+    ))
+      await reevaluateMembers(m, seg, 'all');
+  }
+
+  /** The active segments of these OUs, as of the version read first (one one-row read when nothing changed). */
+  private async activeSegments(m: EntityManager, unitIds: string[]): Promise<SegmentDefinition[]> {
+    const [{ version }] = await m.query(`SELECT version::text AS version FROM segment_setup_version`);
+    const missing = unitIds.filter((u) => this.cache.get(u)?.version !== version);
+    if (missing.length) {
+      const read = await activeSegmentsOf(m, missing);
+      if (this.cache.size + missing.length > CACHED_UNITS_MAX) this.cache.clear();
+      for (const u of missing) this.cache.set(u, { version, segments: read.filter((s) => s.unit_id === u) });
+    }
+    return unitIds.flatMap((u) => this.cache.get(u)?.segments ?? []);
+  }
+
+  /** Waits until the projections the rules read have applied `last` (bounded). */
+  private async awaitSources(last: StoredEvent): Promise<void> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const [row] = await this.ds.query(
+        `SELECT count(*)::int AS behind FROM projection_checkpoints
+          WHERE name = ANY($1::text[]) AND (last_transaction_id, last_position) < ($2::xid8, $3::bigint)`,
+        [RULE_SOURCES, last.transactionId, last.globalPosition],
+      );
+      if (!row?.behind) return;
+      if (Date.now() >= deadline) {
+        this.log.warn({ msg: 'segment members evaluated before their sources caught up', behind: row.behind });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+}
