@@ -37,6 +37,10 @@ describe('Sample data (POST/DELETE /admin/seed)', () => {
       levels: await q(`SELECT kind, name, min_score, max_score, color, position FROM levels WHERE unit_id = $1 ORDER BY kind, min_score`),
       triggers: await q(`SELECT kind, name, description, score_threshold, active FROM triggers WHERE unit_id = $1 ORDER BY name`),
       accounts: await q(`SELECT account_id, name, domain, leads_count FROM accounts WHERE unit_id = $1 ORDER BY account_id`),
+      segments: await q(
+        `SELECT s.name, s.active, array_agg(r.rule_type || ' ' || r.field_name || ' ' || r.operator || ' ' || coalesce(r.value, '') ORDER BY r.order_index) AS rules
+           FROM segments s JOIN segment_rules r ON r.segment_id = s.id WHERE s.unit_id = $1 GROUP BY s.id ORDER BY s.name`,
+      ),
       items: await q(`SELECT kind, count(*)::int AS n FROM sample_data_items WHERE unit_id = $1 GROUP BY kind ORDER BY kind`),
     };
   };
@@ -124,8 +128,25 @@ describe('Sample data (POST/DELETE /admin/seed)', () => {
       { kind: 'level', n: 3 },
       { kind: 'rule', n: 7 },
       { kind: 'ruleset', n: 1 },
+      { kind: 'segment', n: 1 },
       { kind: 'trigger', n: 1 },
     ]);
+    expect(d.segments).toEqual([
+      {
+        name: 'Sample: Warm or hot, looked at pricing',
+        active: true,
+        rules: ['engagement_level engagement_level not_equals Cold', 'event_metadata path contains /pricing'],
+      },
+    ]);
+    // its membership is kept by the product: warm or hot leads with a pricing page view
+    const expected = await count(
+      `SELECT count(*)::int AS n FROM leads l WHERE l.unit_id = $1 AND l.engagement_level IN ('Warm', 'Hot')
+          AND EXISTS (SELECT 1 FROM lead_events e WHERE e.lead_ref = l.id AND e.event_type = 'Page View' AND e.metadata->>'path' LIKE '%/pricing%')`,
+      a.unitId,
+    );
+    expect(expected).toBeGreaterThan(0);
+    const [{ segment_id }] = (await api(t, a.admin).get('/segments').expect(200)).body;
+    await eventually(async () => (await api(t, a.admin).get(`/segments/${segment_id}/count`).expect(200)).body.count === expected, 30_000, 200);
     // scored by the pipeline, classified by the levels; some hot leads
     expect(d.scores).toHaveLength(240);
     expect(d.leads.every((l: { score: string }) => Number(l.score) > 0)).toBe(true);
@@ -150,11 +171,23 @@ describe('Sample data (POST/DELETE /admin/seed)', () => {
     const res = await api(t, a.admin).delete('/admin/seed').expect(200);
     expect(res.body).toEqual({
       message: 'sample data wiped',
-      deleted: { leads: 240, events: PLAN.events.length, accounts: COMPANIES, rulesets: 1, rules: 7, levels: 3, triggers: 1, segments: 0 },
+      deleted: { leads: 240, events: PLAN.events.length, accounts: COMPANIES, rulesets: 1, rules: 7, levels: 3, triggers: 1, segments: 1 },
     });
     await erased(a.unitId);
     const empty = await dump(a.unitId);
-    expect(empty).toEqual({ leads: [], aliases: [], events: [], scores: [], rulesets: [], rules: [], levels: [], triggers: [], accounts: [], items: [] });
+    expect(empty).toEqual({
+      leads: [],
+      aliases: [],
+      events: [],
+      scores: [],
+      rulesets: [],
+      rules: [],
+      levels: [],
+      triggers: [],
+      accounts: [],
+      segments: [],
+      items: [],
+    });
     // nothing left: a second wipe deletes nothing
     expect((await api(t, a.admin).delete('/admin/seed').expect(200)).body.deleted).toEqual({
       leads: 0,
@@ -203,7 +236,7 @@ describe('Sample data (POST/DELETE /admin/seed)', () => {
     expect(seeded.accounts).toEqual([]); // ABM off in B: no account grouped, none deleted
 
     const res = await api(t, b.admin).delete('/admin/seed').expect(200);
-    expect(res.body.deleted).toEqual({ leads: 240, events: PLAN.events.length, accounts: 0, rulesets: 1, rules: 7, levels: 3, triggers: 1, segments: 0 });
+    expect(res.body.deleted).toEqual({ leads: 240, events: PLAN.events.length, accounts: 0, rulesets: 1, rules: 7, levels: 3, triggers: 1, segments: 1 });
     await erased(b.unitId);
     expect(await dump(b.unitId)).toEqual(before);
     // OU A (another organization) untouched by B's seed and wipe
@@ -220,7 +253,7 @@ describe('Sample data (POST/DELETE /admin/seed)', () => {
     ]);
     expect(rows.map((r: { method: string; status: number }) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'DELETE 200', 'DELETE 200', 'POST 201']);
     expect(rows[1].summary).toContain(
-      `wiped sample data: 240 leads, ${PLAN.events.length} events, ${COMPANIES} accounts, 1 rulesets, 7 rules, 3 levels, 1 triggers, 0 segments`,
+      `wiped sample data: 240 leads, ${PLAN.events.length} events, ${COMPANIES} accounts, 1 rulesets, 7 rules, 3 levels, 1 triggers, 1 segments`,
     );
   });
 });

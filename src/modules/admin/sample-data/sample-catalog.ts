@@ -159,6 +159,35 @@ export const SAMPLE_TRIGGER = {
   active: false,
 } as const;
 
+/** A segment of the sample: warm or hot leads who looked at pricing (an engagement-level rule and an event rule). */
+export const SAMPLE_SEGMENT = {
+  name: 'Sample: Warm or hot, looked at pricing',
+  description: 'Sample data: leads at the Warm or Hot level that viewed a pricing page.',
+  active: true,
+} as const;
+export const SAMPLE_SEGMENT_RULES = [
+  {
+    rule_name: 'Not cold',
+    rule_type: 'engagement_level',
+    field_name: 'engagement_level',
+    operator: 'not_equals',
+    value: 'Cold',
+    logic_group: 1,
+    order_index: 1,
+  },
+  {
+    rule_name: 'Viewed pricing',
+    rule_type: 'event_metadata',
+    event_type: 'Page View',
+    field_name: 'path',
+    operator: 'contains',
+    value: '/pricing',
+    logic_group: 1,
+    order_index: 2,
+    logic_op: 'AND' as const,
+  },
+] as const;
+
 export interface SampleLead {
   lead_id: string;
   email: string;

@@ -12,7 +12,18 @@ import { LevelsService } from '../../levels';
 import { AddRuleCommand, CreateRulesetCommand, DeleteRulesetCommand, RemoveRuleCommand } from '../../rulesets';
 import { ENGAGEMENT } from '../../scoring';
 import { CreateTriggerCommand, DeleteTriggerCommand } from '../../triggers';
-import { SAMPLE_LEVELS, SAMPLE_RULES, SAMPLE_RULESET, SAMPLE_TRIGGER, SampleEvent, samplePlan, sampleDay } from './sample-catalog';
+import { SegmentsService } from '../../segments';
+import {
+  SAMPLE_LEVELS,
+  SAMPLE_RULES,
+  SAMPLE_RULESET,
+  SAMPLE_SEGMENT,
+  SAMPLE_SEGMENT_RULES,
+  SAMPLE_TRIGGER,
+  SampleEvent,
+  samplePlan,
+  sampleDay,
+} from './sample-catalog';
 import { SampleDataErrors } from './sample-data.errors';
 
 /** Kinds of entity the sample records (sample_data_items.kind). */
@@ -58,6 +69,7 @@ export class SampleDataService {
     private readonly leads: LeadsService,
     private readonly accounts: AccountCommands,
     private readonly intake: IngestIntake,
+    private readonly segments: SegmentsService,
   ) {}
 
   async seed(): Promise<SeedOutcome> {
@@ -98,8 +110,11 @@ export class SampleDataService {
       }
       const { triggerId } = await this.commands.execute(new CreateTriggerCommand('milestone', { ...SAMPLE_TRIGGER, event_type: '' }));
       await this.record('trigger', [triggerId]);
-      // A segment goes here once the segments module is merged: create it through its command, then
-      // `await this.record('segment', [segmentId])`; `wipe` deletes the recorded ones (see wipe).
+      const segment = await this.segments.createWithRules(
+        SAMPLE_SEGMENT,
+        SAMPLE_SEGMENT_RULES.map((r) => ({ ...r })),
+      );
+      await this.record('segment', [segment.segment_id]);
 
       // leads with their profile metadata (aliases come with their events, as a customer's tracking sends them)
       for (let i = 0; i < plan.leads.length; i += LEAD_CONCURRENCY) {
@@ -132,6 +147,7 @@ export class SampleDataService {
         `- ruleset '${SAMPLE_RULESET.name}' (${rulesetId}) with ${SAMPLE_RULES.length} rules`,
         `- engagement levels: ${SAMPLE_LEVELS.map((l) => l.name).join(', ')}`,
         `- milestone trigger '${SAMPLE_TRIGGER.name}' (${triggerId}), inactive, no destination`,
+        `- segment '${SAMPLE_SEGMENT.name}' (${segment.segment_id}) with ${SAMPLE_SEGMENT_RULES.length} rules`,
         `- ${plan.leads.length} leads with e-mail aliases and profile metadata, from ${plan.account_ids.length} companies (grouped into accounts when ABM is on)`,
         `- ${plan.events.length} events queued (page views, e-mail opens and clicks, form submits, webinars, demo requests); scores and levels follow within seconds`,
         `Remove it all with DELETE /admin/seed.`,
@@ -156,8 +172,12 @@ export class SampleDataService {
       const ids = (kind: SampleKind) => items.filter((i) => i.kind === kind).map((i) => i.entity_id);
       const counts: WipeCounts = { leads: 0, events: 0, accounts: 0, rulesets: 0, rules: 0, levels: 0, triggers: 0, segments: 0 };
 
-      // A segment recorded by the seed is deleted here once the segments module is merged (its delete command per id
-      // of ids('segment'), counted in counts.segments).
+      const segments = await selectRows<{ id: string }>(
+        this.ds,
+        sql`SELECT id FROM segments WHERE ${unitScope()} AND id = ANY(${ids('segment')}::text[]) ORDER BY id`,
+      );
+      for (const s of segments) await this.segments.remove(s.id);
+      counts.segments = segments.length;
 
       const triggers = await selectRows<{ id: string; kind: 'milestone' | 'sequence' | 'pattern' }>(
         this.ds,
