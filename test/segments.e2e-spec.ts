@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SegmentsService } from '../src/modules/segments';
+import { SegmentsRefreshJob } from '../src/modules/segments/membership/segments-refresh.job';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { ProjectionRebuilder } from '../src/platform/projections/projection-rebuilder.service';
 import { RequestContext } from '../src/platform/tenancy';
@@ -159,14 +160,17 @@ describe('Segments', () => {
       await settles(anyType, [webLead, dlLead]);
     });
 
+    let cold: string;
+    let hotLevel: string;
+
     it('level rules: a lead joins when its engagement level changes to the one named, and leaves when it changes away', async () => {
       await as().put('/settings/ou/surge-session-policy', { mode: 'off' }).expect(200);
       const rs = await createRuleset(t, sa.auth, 'Segment scoring', [
         { event_type: 'Seg Ping', weight: 10 },
         { event_type: 'Seg Unping', weight: -30 },
       ]);
-      await as().post('/engagement-levels', { name: 'Cold', min_score: 0, max_score: 19, ruleset_id: rs.id }).expect(201);
-      await as().post('/engagement-levels', { name: 'Hot', min_score: 20, ruleset_id: rs.id }).expect(201);
+      cold = (await as().post('/engagement-levels', { name: 'Cold', min_score: 0, max_score: 19, ruleset_id: rs.id }).expect(201)).body.stage_id;
+      hotLevel = (await as().post('/engagement-levels', { name: 'Hot', min_score: 20, ruleset_id: rs.id }).expect(201)).body.stage_id;
       const hot = await segment('hot', [{ rule_type: 'engagement_level', field_name: 'level', operator: 'equals', value: 'hot' }]);
       const notHot = await segment('not hot', [
         { rule_type: 'engagement_level', field_name: 'level', operator: 'not_equals', value: 'Hot' },
@@ -186,6 +190,33 @@ describe('Segments', () => {
       await ingestAndWait(t, sa.auth, { ...who, event_type: 'Seg Unping' });
       await settles(hot, []);
       await settles(notHot, [lead]);
+    });
+
+    it('level changes with no lead event (a level reconfiguration) reach level segments at the hourly segments.refresh', async () => {
+      const drift = await segment('hot drift', [
+        { rule_type: 'engagement_level', field_name: 'level', operator: 'equals', value: 'Hot' },
+        meta('lane', 'equals', 'drift', { logic_op: 'AND', order_index: 1 }),
+      ]);
+      const [first] = await ingestAndWait(t, sa.auth, { ...email('seg-drift@example.com'), event_type: 'Seg Ping' });
+      const lead = await leadOfEvent(t, sa.auth, first);
+      await as()
+        .put(`/lead/${lead}`, { metadata: { lane: 'drift' } })
+        .expect(200);
+      await settles(drift, []); // 10 points: Cold
+      // the bands move: 10 points are Hot now, and the lead is reclassified without an event of its own
+      await as().put(`/engagement-levels/${cold}`, { max_score: 4 }).expect(200);
+      await as().put(`/engagement-levels/${hotLevel}`, { min_score: 5 }).expect(200);
+      await eventually(async () => (await ds.query(`SELECT engagement_level FROM leads WHERE lead_id = $1`, [lead]))[0].engagement_level === 'Hot', 20_000);
+      expect(await members(drift)).toEqual([]);
+      const job = t.app.get(SegmentsRefreshJob);
+      // the reclassification commits level by level: refresh until the job has seen the final bands
+      await eventually(async () => {
+        await job.refresh();
+        return JSON.stringify(await members(drift)) === JSON.stringify([lead]);
+      }, 20_000);
+      expect(await members(drift)).toEqual([lead]);
+      // run again: nothing moves
+      expect(await job.refresh()).toEqual(expect.objectContaining({ joined: 0, left: 0 }));
     });
   });
 
