@@ -4,6 +4,8 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
 import { AuditLogsModule } from './modules/audit';
+import { BillingModule } from './modules/billing';
+import { AdminModule } from './modules/admin';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
 import { AccountsModule, AccountsWorkerModule } from './modules/accounts';
@@ -87,6 +89,8 @@ const features = [
   MappingsModule,
   FitModule,
   AccountsModule,
+  BillingModule,
+  AdminModule,
 ];
 
 @Module({})
