@@ -42,7 +42,8 @@ describe('Usage and billing', () => {
   });
   afterAll(() => t.close());
 
-  const subscription = async (orgId: string): Promise<{ status: string; trial_ends_at: Date | null; last_event_type: string }> => (await ds.query(`SELECT status, trial_ends_at, last_event_type FROM billing_subscriptions WHERE org_id = $1`, [orgId]))[0];
+  const subscription = async (orgId: string): Promise<{ status: string; trial_ends_at: Date | null; last_event_type: string }> =>
+    (await ds.query(`SELECT status, trial_ends_at, last_event_type FROM billing_subscriptions WHERE org_id = $1`, [orgId]))[0];
   const setStatus = async (orgId: string, status: string, type = 'subscription.updated') => {
     const res = await post(t, signed({ type, data: { org_id: orgId, status, trial_ends_at: null } }));
     expect(res.status).toBe(200);
@@ -111,7 +112,10 @@ describe('Usage and billing', () => {
       const csv = 'email,event_type\nimp1@a.example,Imported\nimp2@a.example,Imported\nimp3@a.example,Imported\n';
       await request(t.http).post('/import').set(a.admin.header, a.admin.value).attach('file', Buffer.from(csv), 'events.csv').expect(202);
       await eventually(async () => (await usage(t, a.admin)).monthly_events === start + 3);
-      await eventually(async () => (await api(t, a.admin).get('/events?limit=500')).body.events.filter((e: { event_type: string }) => e.event_type === 'Imported').length === 3);
+      await eventually(
+        async () =>
+          (await api(t, a.admin).get('/events?limit=500')).body.events.filter((e: { event_type: string }) => e.event_type === 'Imported').length === 3,
+      );
       await api(t, a.admin).post('/decays', { inactive_for: 1, unit: 'days', decrease: 1 }).expect(201);
       t.clock.advance(2 * 24 * 3600_000); // still the same month (the suite starts on the 10th)
       const decayed = (await t.app.get(DecayApplyJob).apply()) as { events_written: number };
@@ -129,7 +133,7 @@ describe('Usage and billing', () => {
       // the same events handed to the pipeline again (what a redelivered job does): recognised by their ids
       const [row] = await ds.query(`SELECT payload, metadata FROM event_store_events WHERE event_id = $1`, [ids[0]]);
       expect(row).toBeDefined();
-            const again = ids.map((id, i) => ({
+      const again = ids.map((id, i) => ({
         event_id: id,
         client_event_id: null,
         org_id: a.orgId,
@@ -162,12 +166,17 @@ describe('Usage and billing', () => {
       const d = signed({ type: 'subscription.created', data: { org_id: b.orgId, status: 'trialing', trial_ends_at: '2030-01-08T00:00:00Z' } });
       const res = await post(t, d).expect(200);
       expect(res.body).toEqual({ received: true });
-      expect(await subscription(b.orgId)).toEqual({ status: 'trialing', trial_ends_at: new Date('2030-01-08T00:00:00Z'), last_event_type: 'subscription.created' });
+      expect(await subscription(b.orgId)).toEqual({
+        status: 'trialing',
+        trial_ends_at: new Date('2030-01-08T00:00:00Z'),
+        last_event_type: 'subscription.created',
+      });
       const u = await usage(t, b.admin);
       expect([u.subscription_status, u.trial_ends_at]).toEqual(['trialing', '2030-01-08T00:00:00.000Z']);
-      const audit = await ds.query(`SELECT actor_type, actor_id, entity_type, entity_id, summary FROM audit_logs WHERE org_id = $1 AND actor_type = 'billing_provider'`, [
-        b.orgId,
-      ]);
+      const audit = await ds.query(
+        `SELECT actor_type, actor_id, entity_type, entity_id, summary FROM audit_logs WHERE org_id = $1 AND actor_type = 'billing_provider'`,
+        [b.orgId],
+      );
       expect(audit).toEqual([
         {
           actor_type: 'billing_provider',
@@ -195,7 +204,9 @@ describe('Usage and billing', () => {
     });
 
     it('accepts svix-* headers', async () => {
-      await post(t, signed({ type: 'subscription.updated', data: { org_id: b.orgId, status: 'trialing', trial_ends_at: null } }, { prefix: 'svix' })).expect(200);
+      await post(t, signed({ type: 'subscription.updated', data: { org_id: b.orgId, status: 'trialing', trial_ends_at: null } }, { prefix: 'svix' })).expect(
+        200,
+      );
       expect((await subscription(b.orgId)).status).toBe('trialing');
       await setStatus(b.orgId, 'active');
     });
@@ -216,7 +227,11 @@ describe('Usage and billing', () => {
       const bare = await request(t.http).post('/billing/webhook').send(payload);
       expect(bare.status).toBe(401);
       expect((await subscription(b.orgId)).status).toBe('active');
-      expect((await ds.query(`SELECT count(*)::int AS n FROM billing_webhook_events WHERE webhook_id = ANY($1)`, [[wrongKey.id, tampered.id, stale.id, future.id]]))[0].n).toBe(0);
+      expect(
+        (
+          await ds.query(`SELECT count(*)::int AS n FROM billing_webhook_events WHERE webhook_id = ANY($1)`, [[wrongKey.id, tampered.id, stale.id, future.id]])
+        )[0].n,
+      ).toBe(0);
     });
 
     it('ignores unknown types and unknown organizations (200), and names a bad field (400)', async () => {
@@ -261,7 +276,9 @@ describe('Usage and billing', () => {
       await api(t, b.admin).get('/events').expect(200);
       const again = await login(t, b.adminEmail, ADMIN_PASSWORD);
       await api(t, again).post('/org-units/active', { ouId: b.unitId }).expect(200);
-      await api(t, again).post('/metadata-filters/preview', { conditions: [{ key: 'x', operator: 'exists' }] }).expect(200);
+      await api(t, again)
+        .post('/metadata-filters/preview', { conditions: [{ key: 'x', operator: 'exists' }] })
+        .expect(200);
 
       await setStatus(b.orgId, 'active');
       await api(t, b.admin)

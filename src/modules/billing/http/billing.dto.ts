@@ -4,7 +4,9 @@ import { REPORTED_STATUSES, SubscriptionStatus } from '../domain';
 
 /** USE-1 */
 export class UsageDto {
-  @ApiProperty({ description: 'Accepted ingested and imported events this billing cycle, all OUs of the organization (suppressed included, duplicates and decay not)' })
+  @ApiProperty({
+    description: 'Accepted ingested and imported events this billing cycle, all OUs of the organization (suppressed included, duplicates and decay not)',
+  })
   monthly_events: number;
 
   @ApiProperty({ example: 500000, description: 'Events included per month' })
@@ -40,7 +42,10 @@ export class UsageDto {
 
 /** contracts §6 */
 export class BillingWebhookDto {
-  @ApiProperty({ example: 'subscription.updated', description: 'subscription.created, subscription.updated, subscriptionItem.freeTrialEnding, payment_attempt; others are ignored' })
+  @ApiProperty({
+    example: 'subscription.updated',
+    description: 'subscription.created, subscription.updated, subscriptionItem.freeTrialEnding, payment_attempt; others are ignored',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

@@ -159,7 +159,12 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
     if (mapped) await mapped.flushAccount(m, leads);
     // USE-5: every event accepted for the first time counts once (recorded, suppressed, or dropped with its deleted
     // lead), committed with them; last, so the counter row is held only until the commit
-    await recordUsage(m, org_id, unit_id, events.map((e) => e.received_at));
+    await recordUsage(
+      m,
+      org_id,
+      unit_id,
+      events.map((e) => e.received_at),
+    );
     return result;
   }
 }
