@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiErrors, KeepRawBody, Public } from '../../../platform/http';
 import { RequestContext } from '../../../platform/tenancy';
@@ -11,6 +11,7 @@ const HEADER = (name: string, description: string) => ApiHeader({ name: `webhook
 
 /** contracts §6: called by the billing provider, never by API clients; the signed payload is its credential. */
 @ApiTags('Usage')
+@ApiSecurity('webhookSignature')
 @Controller('billing')
 export class BillingWebhookController {
   constructor(private readonly webhooks: BillingWebhookService) {}
@@ -32,7 +33,6 @@ export class BillingWebhookController {
   })
   @HEADER('id', 'Unique message id: a replay is applied once')
   @HEADER('timestamp', 'Unix seconds; refused when more than 5 minutes away')
-  @HEADER('signature', 'Space-separated v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">')
   @ApiOkResponse({ type: WebhookReceivedDto })
   @ApiErrors(400, 401)
   async receive(@Body() body: BillingWebhookDto, @Req() req: FastifyRequest): Promise<WebhookReceivedDto> {
