@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
 import { AdminModule } from './modules/admin';
 import { AuditLogsModule } from './modules/audit';
+import { BillingModule } from './modules/billing';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
 import { AccountsModule, AccountsWorkerModule } from './modules/accounts';
@@ -91,6 +92,7 @@ const features = [
   AccountsModule,
   AdminModule,
   SegmentsModule,
+  BillingModule,
 ];
 
 @Module({})

@@ -89,6 +89,9 @@ const MAPPING_PATHS: ['profile' | 'account', string][] = [
 
 const MATRIX: Row[] = [
   { method: 'GET', path: '/audit-logs', url: () => '/audit-logs' },
+  { method: 'GET', path: '/usage', url: () => '/usage' },
+  { method: 'GET', path: '/onboarding/status', url: () => '/onboarding/status' },
+  { method: 'GET', path: '/onboarding-status', url: () => '/onboarding-status' },
   { method: 'GET', path: '/me/notification-prefs', url: () => '/me/notification-prefs' },
   { method: 'PUT', path: '/me/notification-prefs', url: () => '/me/notification-prefs', body: { notifications_enabled: true } },
   ...(['/engagement-scoring/rulesets', '/rulesets'] as const).flatMap((base): Row[] => [

@@ -290,6 +290,13 @@ export class Environment {
   @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'must be empty or an http:// or https:// URL' })
   KENBUN_APP_URL = '';
 
+  /**
+   * contracts §6: the billing provider's signing secret (Standard Webhooks, `whsec_<base64>`) that verifies every
+   * POST /billing/webhook; empty = no billing provider: every webhook call answers 401.
+   */
+  @Matches(/^(whsec_[A-Za-z0-9+/]{16,}={0,2})?$/, { message: 'must be empty or a whsec_ secret (whsec_ then base64)' })
+  BILLING_WEBHOOK_SECRET = '';
+
   @IsOptional()
   @IsString()
   KENBUN_ROLES?: string;

@@ -1,2 +1,2 @@
-/** The admin module's public surface: its module (sample data; backfills and onboarding status to come). */
+/** The admin module's public surface: its module (sample data, onboarding status). */
 export { AdminModule } from './admin.module';

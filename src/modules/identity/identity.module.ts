@@ -53,6 +53,6 @@ import { ServiceAccountsService } from './services/service-accounts.service';
     BasicStrategy,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [OuAccessService, MembersService, ServiceAccountsService, FirstRunService, OrgUnitsService],
+  exports: [OuAccessService, MembersService, ServiceAccountsService, FirstRunService, OrgUnitsService, CredentialCache],
 })
 export class IdentityModule {}

@@ -5,6 +5,7 @@
 export { IdentityModule } from './identity.module';
 export { ACTIVE_OU_COOKIE } from './auth/active-ou-cookie';
 export { OuAccessService } from './services/ou-access.service';
+export { CredentialCache } from './services/credential-cache.service';
 export { MembersService } from './services/members.service';
 export type { OuAccess } from './services/ou-access.service';
 export { FirstRunService } from './services/first-run.service';

@@ -12,3 +12,4 @@ export * from './public.decorator';
 export * from './rfc3339';
 export * from './time-range';
 export * from './validation';
+export * from './raw-body';

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { markJsonBodyText } from './edge-input';
+import { keepRawBodyIfAsked } from './raw-body';
 
 /** An error shaped like body-parser's, which the exception filter maps to the API's error shape. */
 export interface BodyParserError extends Error {
@@ -29,6 +30,7 @@ export function parseJsonBody(req: FastifyRequest, body: Buffer, done: (err: Err
       return;
     }
   }
+  keepRawBodyIfAsked(req, body);
   if (body.length === 0) {
     done(null, {});
     return;

@@ -7,6 +7,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'tr
 const INT32 = 2 ** 31;
 /** Operations under this prefix take the operations-admin credential (OpsAdminGuard), not an organization's. */
 export const OPS_ADMIN_PREFIX = '/admin/';
+/** Operations a provider calls with a signed payload (the billing webhook): their credential is the signature. */
+export const WEBHOOK_SIGNATURE_SCHEME = 'webhookSignature';
 const RATE_LIMIT_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
 
 const int = (description: string): Json => ({ description, schema: { type: 'integer', format: 'int64', minimum: 0, maximum: MAX_NUMBER } });
@@ -46,6 +48,14 @@ export function hardenDocument(doc: OpenAPIObject): OpenAPIObject {
       scheme: 'basic',
       description: 'Operations admin: QUEUE_DASHBOARD_USER as user name, QUEUE_DASHBOARD_PASSWORD as password (the /admin/ operations only)',
     },
+    [WEBHOOK_SIGNATURE_SCHEME]: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'webhook-signature',
+      description:
+        'Standard Webhooks signed payload (receivers called by a provider, not by API clients): webhook-id, webhook-timestamp and webhook-signature ' +
+        '(or svix-*) headers, an HMAC-SHA256 of "{id}.{timestamp}.{raw body}" with the shared whsec_ secret; no rate limit applies',
+    },
   };
   d.components.headers = { ...d.components.headers, ...HEADERS };
   const inputs = inputSchemaNames(doc);
@@ -60,7 +70,8 @@ export function hardenDocument(doc: OpenAPIObject): OpenAPIObject {
       }
       for (const media of Object.values<Json>(op.requestBody?.content ?? {})) if (media.schema) visitSchema(media.schema, limitInput);
       if (path.startsWith(OPS_ADMIN_PREFIX)) op.security = [{ opsAdminAuth: [] }];
-      const rateLimited = !path.startsWith(OPS_ADMIN_PREFIX) && (op.security ?? []).length > 0;
+      const rateLimited =
+        !path.startsWith(OPS_ADMIN_PREFIX) && (op.security ?? []).some((req: Json) => Object.keys(req).some((name) => name !== WEBHOOK_SIGNATURE_SCHEME));
       if (rateLimited && !op.responses['429']) {
         op.responses['429'] = {
           description: 'Rate limit exceeded',

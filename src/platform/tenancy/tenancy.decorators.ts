@@ -6,6 +6,7 @@ export const OU_ROLES = 'kenbun:ou-roles';
 export const ORG_ADMIN = 'kenbun:org-admin';
 export const USER_ONLY = 'kenbun:user-only';
 export const VIEWER_MAY_WRITE = 'kenbun:viewer-may-write';
+export const BILLING_EXEMPT = 'kenbun:billing-exempt';
 
 /** The route acts in the caller's active OU (400 no_active_ou without one). Viewers may only read. */
 export const OuScoped = () => SetMetadata(OU_SCOPED, true);
@@ -21,3 +22,10 @@ export const UserOnly = () => SetMetadata(USER_ONLY, true);
 
 /** A mutation a Viewer may still make (e.g. their own preferences). */
 export const ViewerMayWrite = () => SetMetadata(VIEWER_MAY_WRITE, true);
+
+/**
+ * A write that stays open while the organization's subscription is past due or canceled (G-11): one that does not
+ * change the organization's data, such as choosing the active OU or revoking a credential. (Public routes and the
+ * routes a Viewer may use are exempt already.)
+ */
+export const BillingExempt = () => SetMetadata(BILLING_EXEMPT, true);

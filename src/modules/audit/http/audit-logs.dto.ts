@@ -23,7 +23,7 @@ export class AuditLogItemDto {
   @ApiProperty() id: string;
   @ApiProperty() created_at: string;
   @ApiProperty({ nullable: true, type: String }) user_email: string | null;
-  @ApiProperty({ enum: ['member', 'service_account', 'pat'] }) actor_type: string;
+  @ApiProperty({ enum: ['member', 'service_account', 'pat', 'billing_provider'] }) actor_type: string;
   @ApiProperty() actor_id: string;
   @ApiProperty() method: string;
   @ApiProperty() path: string;

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import type { FastifyReply as Response } from 'fastify';
 import { AppConfig } from '../../../config/app-config';
 import { ApiErrors } from '../../../platform/http';
-import { RequestContext, RequireOrgAdmin } from '../../../platform/tenancy';
+import { BillingExempt, RequestContext, RequireOrgAdmin } from '../../../platform/tenancy';
 import { ACTIVE_OU_COOKIE } from '../auth/active-ou-cookie';
 import { ActiveOuService } from '../services/active-ou.service';
 import { OrgUnitsService } from '../services/org-units.service';
@@ -57,6 +57,7 @@ export class OrgUnitsController {
 
   @Post('active')
   @HttpCode(200)
+  @BillingExempt()
   @ApiOperation({
     operationId: 'setActiveOrgUnit',
     summary: 'Set active Organization Unit (OU)',

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../../platform/http';
-import { actorLabel, RequestContext, RequireOrgAdmin } from '../../../platform/tenancy';
+import { actorLabel, BillingExempt, RequestContext, RequireOrgAdmin } from '../../../platform/tenancy';
 import { ServiceAccountsService } from '../services/service-accounts.service';
 import { CreatedSecretDto, CreateSecretDto, SecretDto } from './secrets.dto';
 import { toSecret } from './identity.mappers';
@@ -43,6 +43,7 @@ export class SecretsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @BillingExempt()
   @ApiOperation({ operationId: 'deleteSecret', summary: 'Delete API credential', description: 'Takes effect on the next request.' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(401, 403, 404)

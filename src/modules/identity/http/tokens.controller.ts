@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../../platform/http';
-import { RequestContext, UserOnly } from '../../../platform/tenancy';
+import { BillingExempt, RequestContext, UserOnly } from '../../../platform/tenancy';
 import { PersonalTokensService } from '../services/personal-tokens.service';
 import { CreatedTokenDto, CreateTokenDto, TokenDto } from './tokens.dto';
 import { toToken } from './identity.mappers';
@@ -52,6 +52,7 @@ export class TokensController {
 
   @Delete(':id')
   @HttpCode(204)
+  @BillingExempt()
   @ApiOperation({
     operationId: 'revokePersonalAccessToken',
     summary: 'Revoke a Personal Access Token',

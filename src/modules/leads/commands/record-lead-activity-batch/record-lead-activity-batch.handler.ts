@@ -5,6 +5,7 @@ import { isDeadlock, isUniqueViolation } from '../../../../platform/database';
 import { AggregateRepository, EventIdConflictError, StreamAppend, uuidv7 } from '../../../../platform/event-store';
 import { deriveChannel, canonicalEventType, firstSuppressingFilter } from '../../../scoring/domain';
 import { ScoringSetupService } from '../../../scoring';
+import { recordUsage } from '../../../billing';
 import { aliasKey } from '../../domain/alias-normalisation';
 import { Alias, LeadEvent, SuppressedEventRecordedPayload, SuppressedEventStreamType } from '../../domain/lead-events';
 import { IncomingEvent, Lead } from '../../domain/lead.aggregate';
@@ -156,6 +157,14 @@ export class RecordLeadActivityBatchHandler implements ICommandHandler<RecordLea
     const metadata = { org_id, unit_id, actor: all[0].actor, correlation_id: correlationId };
     await this.repo.saveMany([...leads.values()], metadata, m, extra, { racedIsConflict: true });
     if (mapped) await mapped.flushAccount(m, leads);
+    // USE-5: every event accepted for the first time counts once (recorded, suppressed, or dropped with its deleted
+    // lead), committed with them; last, so the counter row is held only until the commit
+    await recordUsage(
+      m,
+      org_id,
+      unit_id,
+      events.map((e) => e.received_at),
+    );
     return result;
   }
 }

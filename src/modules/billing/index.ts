@@ -1,0 +1,3 @@
+/** The billing module's public surface. */
+export { BillingModule } from './billing.module';
+export { recordUsage } from './usage/usage-counter';
