@@ -13,7 +13,7 @@ const QUIET: JobContext = { progress: () => undefined, trigger: 'manual' };
 export const DRIFTING_RULE_TYPES = ['engagement_level', 'profile_level', 'account_level', 'account_metadata'];
 
 /**
- * SEG-5, hourly (after `decay.apply` at :00 and `scores.refresh-decaying` at :07): every active segment with a level
+ * SEG-5, hourly at :20 (after `decay.apply` at :00, `scores.refresh-decaying` at :07 and `scores.snapshot` at :15): every active segment with a level
  * or account rule, re-derived whole, one transaction (two set-based statements) per segment. Safe to run twice and
  * on two workers at once: each segment's statements hold its advisory lock and only move the difference.
  */
@@ -23,7 +23,7 @@ export class SegmentsRefreshJob {
 
   constructor(private readonly ds: DataSource) {}
 
-  @ScheduledJob({ name: 'segments.refresh', cron: '15 * * * *' })
+  @ScheduledJob({ name: 'segments.refresh', cron: '20 * * * *' })
   async refresh(ctx: JobContext = QUIET): Promise<JobSummary> {
     const ids: { id: string }[] = await this.ds.query(
       `SELECT s.id FROM segments s
