@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
+import { AnalyticsModule, AnalyticsWorkerModule } from './modules/analytics';
 import { AuditLogsModule } from './modules/audit';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
@@ -87,6 +88,7 @@ const features = [
   MappingsModule,
   FitModule,
   AccountsModule,
+  AnalyticsModule,
 ];
 
 @Module({})
@@ -124,6 +126,7 @@ export class AppModule {
                   LevelsWorkerModule,
                   MappingsWorkerModule,
                   AccountsWorkerModule,
+                  AnalyticsWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
