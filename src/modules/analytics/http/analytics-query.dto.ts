@@ -39,9 +39,9 @@ export class ScoreGainsQueryDto extends TopLeadsQueryDto {
 
 export class CampaignsQueryDto {
   @ApiPropertyOptional({
-    enum: CAMPAIGN_DIMENSIONS,
     default: 'campaign',
-    description: 'Which UTM key to aggregate on; an unknown value falls back to campaign',
+    example: 'source',
+    description: `Which UTM key to aggregate on: ${CAMPAIGN_DIMENSIONS.join(' | ')}. Any other value falls back to campaign (AN-1: never a 400).`,
   })
   @IsOptional()
   @IsString()

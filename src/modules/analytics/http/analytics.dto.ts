@@ -41,7 +41,7 @@ export class EventStatsDto {
 export class TopLeadDto {
   @ApiProperty({ example: 'ld_123' }) lead_id: string;
   @ApiProperty({ example: 85, description: 'Engagement score as the lead list shows it' }) score: number;
-  @ApiProperty({ nullable: true, example: '2026-06-15T11:00:00.000Z' }) last_event_at: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2026-06-15T11:00:00.000Z' }) last_event_at: string | null;
 }
 
 export class TopLeadsDto {
@@ -98,8 +98,8 @@ export class CampaignLeadDto {
   @ApiProperty({ example: 3, description: 'Events of the lead carrying the value' }) events: number;
   @ApiProperty({ example: '2026-06-02T10:00:00.000Z', description: 'Earliest event carrying the value' }) first_touch_at: string;
   @ApiProperty({ example: '2026-06-10T10:00:00.000Z' }) last_touch_at: string;
-  @ApiProperty({ nullable: true, example: 'acct_42', description: 'The account the lead is grouped into' }) account_id: string | null;
-  @ApiProperty({ nullable: true, example: 'Acme' }) account_name: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'acct_42', description: 'The account the lead is grouped into' }) account_id: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Acme' }) account_name: string | null;
   @ApiProperty({ example: 2, description: 'Deals of that account' }) deals: number;
   @ApiProperty({ example: 1 }) closed_won_deals: number;
   @ApiProperty({ example: 120000, description: 'Sum of the account’s deal amounts' }) pipeline_amount: number;
