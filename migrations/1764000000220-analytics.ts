@@ -10,8 +10,9 @@ const UTM = ['campaign', 'source', 'medium'] as const;
  *   (PERF-6, 90 days) keeps each lead's newest snapshot older than the cutoff: it carries the score the lead had at
  *   the cutoff. Erasing a lead erases its history (cascade).
  * - `lead_events.utm_campaign|utm_source|utm_medium`: the event's UTM values (AN-1), generated from `metadata`, so
- *   the campaign reads are index-only scans of partial covering indexes over engagement events (not suppressed,
- *   not system-written) carrying a value; writers of `lead_events` are unchanged.
+ *   the campaign reads are index-only scans of partial indexes over engagement events (not suppressed, not
+ *   system-written) carrying a value; writers of `lead_events` are unchanged. Ordered (value, lead) so the per-lead
+ *   touch counts are a streamed group aggregate (no hash spilling to disk); a drill-down is a range of one value.
  * - `lead_events_analytics_idx`: event counts by time (event stats, events analytics) as index-only scans.
  * - `analytics_try_timestamptz(text)`: a CRM date property (RFC 3339 / ISO text or epoch milliseconds) as an
  *   instant, NULL when it is not one, so one bad deal property never fails a read (deal attribution, DEAL-3).
@@ -34,7 +35,7 @@ export class Analytics1764000000220 implements MigrationInterface {
     for (const key of UTM) {
       await q.query(`ALTER TABLE lead_events ADD COLUMN utm_${key} text GENERATED ALWAYS AS (nullif(metadata->>'utm_${key}', '')) STORED`);
       await q.query(
-        `CREATE INDEX lead_events_utm_${key}_idx ON lead_events (unit_id, utm_${key}, occurred_at) INCLUDE (lead_ref)
+        `CREATE INDEX lead_events_utm_${key}_idx ON lead_events (unit_id, utm_${key}, lead_ref, occurred_at)
           WHERE utm_${key} IS NOT NULL AND suppression IS NULL AND source <> 'system'`,
       );
     }
