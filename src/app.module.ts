@@ -4,6 +4,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
 import { AdminModule } from './modules/admin';
+import { AnalyticsModule, AnalyticsWorkerModule } from './modules/analytics';
 import { AuditLogsModule } from './modules/audit';
 import { BillingModule } from './modules/billing';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
@@ -93,6 +94,7 @@ const features = [
   AdminModule,
   SegmentsModule,
   BillingModule,
+  AnalyticsModule,
 ];
 
 @Module({})
@@ -131,6 +133,7 @@ export class AppModule {
                   MappingsWorkerModule,
                   AccountsWorkerModule,
                   SegmentsWorkerModule,
+                  AnalyticsWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../../platform/clock';
+import { joinSql, selectOne, selectRows, Sql, sql } from '../../../platform/database';
+import { relativeRange, RelativeRange } from '../../../platform/http';
+import { unitOnly } from '../../../platform/tenancy';
+import { canonicalEventType } from '../../scoring';
+import { EventsAnalyticsDto, EventStatsDto } from '../http/analytics.dto';
+import { engagementEvent, occurredWithin } from './analytics-sql';
+
+const DAY_MS = 86_400_000;
+const TOP_EVENTS = 10;
+
+interface TotalsRow {
+  events: number;
+  leads: number;
+  suppressed: number;
+  event_types: number;
+}
+
+/**
+ * Counts of the active OU's events over a period, set-based on `lead_events` (index-only scans of
+ * `lead_events_analytics_idx`); event types are named by the OU's catalog (`event_type_stats.name`).
+ */
+@Injectable()
+export class EventAnalyticsQuery {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async analytics(range: RelativeRange, eventType: string | undefined): Promise<EventsAnalyticsDto> {
+    const where = [unitOnly('e'), sql`e.source <> 'system'`, this.period(range)];
+    if (eventType !== undefined) where.push(sql`e.event_type_key = ${canonicalEventType(eventType)}`);
+    const scope = joinSql(where);
+    const totals = await this.totals(scope);
+    const byType = await selectRows<{ name: string; n: number }>(
+      this.ds,
+      sql`SELECT coalesce(st.name, c.event_type_key) AS name, c.n FROM (
+            SELECT e.event_type_key, count(*)::int AS n FROM lead_events e WHERE ${scope} AND ${engagementEvent('e')} GROUP BY e.event_type_key
+          ) c LEFT JOIN event_type_stats st ON ${unitOnly('st')} AND st.key = c.event_type_key
+          ORDER BY c.n DESC, name`,
+    );
+    return { range, totals, by_type: Object.fromEntries(byType.map((r) => [r.name, r.n])) };
+  }
+
+  async stats(range: RelativeRange): Promise<EventStatsDto> {
+    const now = this.clock.now();
+    const day = sql`${unitOnly('e')} AND e.source <> 'system' AND e.occurred_at >= ${new Date(now.getTime() - DAY_MS).toISOString()}`;
+    const { events, leads, event_types } = await this.totals(day);
+    const top = await selectRows<{ event_type: string; count: number; leads: number }>(
+      this.ds,
+      sql`SELECT coalesce(st.name, c.event_type_key) AS event_type, c.n AS count, c.leads FROM (
+            SELECT e.event_type_key, count(*)::int AS n, count(DISTINCT e.lead_ref)::int AS leads
+              FROM lead_events e WHERE ${unitOnly('e')} AND e.source <> 'system' AND ${this.period(range)} AND ${engagementEvent('e')}
+             GROUP BY e.event_type_key ORDER BY n DESC, e.event_type_key LIMIT ${TOP_EVENTS}
+          ) c LEFT JOIN event_type_stats st ON ${unitOnly('st')} AND st.key = c.event_type_key
+          ORDER BY c.n DESC, c.event_type_key`,
+    );
+    return { range, last_24h: { events, leads, event_types }, top_events: top };
+  }
+
+  private period(range: RelativeRange): Sql {
+    return occurredWithin('e', relativeRange(range, this.clock.now()));
+  }
+
+  private async totals(scope: Sql): Promise<TotalsRow> {
+    const row = await selectOne<TotalsRow>(
+      this.ds,
+      sql`SELECT count(*) FILTER (WHERE e.suppression IS NULL)::int AS events,
+                 count(DISTINCT e.lead_ref) FILTER (WHERE e.suppression IS NULL)::int AS leads,
+                 count(*) FILTER (WHERE e.suppression IS NOT NULL)::int AS suppressed,
+                 count(DISTINCT e.event_type_key) FILTER (WHERE e.suppression IS NULL)::int AS event_types
+            FROM lead_events e WHERE ${scope}`,
+    );
+    return row!;
+  }
+}
