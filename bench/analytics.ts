@@ -175,8 +175,8 @@ runBench(bench, async () => {
   }
   const levels: { id: string; name: string; min: number }[] = [];
   for (const [name, min, max] of [
-    ['Cold', 0, 39.99],
-    ['Warm', 40, 99.99],
+    ['Cold', 0, 39],
+    ['Warm', 40, 99],
     ['Hot', 100, null],
   ] as const) {
     const l = await json(agent, 'POST', '/engagement-levels', auth, { name, min_score: min, max_score: max });
@@ -184,6 +184,7 @@ runBench(bench, async () => {
   }
 
   const pg = new Client({ connectionString: bench.dbUrl });
+  pg.on('error', () => undefined); // the database is dropped under it when the run fails: the run's own error is the one to show
   await pg.connect();
   bench.ownBackend((await pg.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
   const [{ org_id: orgId }] = (await pg.query(`SELECT org_id FROM rulesets WHERE id = $1`, [rulesetId])).rows;
@@ -268,12 +269,17 @@ runBench(bench, async () => {
     const g = 1 + ((i * 97) % LEADS);
     if (i % 500 === 0) batches.push([]);
     batches[batches.length - 1].push({
-      lead_id: `person${g}@company${g % 50000}.example`,
+      aliases: [{ alias_kind: 'email', raw_value: `person${g}@company${g % 50000}.example` }],
       event_type: 'Page View',
       metadata: { page: '/pricing', utm_campaign: 'bench-refresh', utm_source: 'google', utm_medium: 'cpc' },
     });
   }
-  await Promise.all(batches.map((events) => json(agent, 'POST', '/ingest', auth, { events }, [202])));
+  await Promise.all(
+    batches.map(async (events) => {
+      const r = await request(agent, 'POST', '/ingest', auth, JSON.stringify(events));
+      if (r.status !== 202) throw new Error(`POST /ingest answered ${r.status}: ${r.body.slice(0, 300)}`);
+    }),
+  );
   let members = 0;
   const refreshDeadline = Date.now() + 120_000;
   while (members < NEW_EVENTS && Date.now() < refreshDeadline) {
@@ -306,8 +312,12 @@ runBench(bench, async () => {
   // 4. scores.snapshot by hand
   bench.enter('scores.snapshot');
   t0 = performance.now();
-  const run = await json(agent, 'POST', '/admin/scheduled-jobs/scores.snapshot/run', opsAuth, undefined, [200, 201, 202]);
-  if (run.run_id) throw new Error('scores.snapshot took longer than 60 s (answered 202)');
+  let run = await json(agent, 'POST', '/admin/scheduled-jobs/scores.snapshot/run', opsAuth, undefined, [200, 201, 202]);
+  // longer than the route's wait (202 with the run id): follow the run until it has finished
+  while (run.run_id && !['succeeded', 'failed', 'skipped'].includes(run.status)) {
+    await sleep(500);
+    run = { ...(await json(agent, 'GET', `/admin/scheduled-jobs/scores.snapshot/runs/${run.run_id}`, opsAuth, undefined, [200, 202])), run_id: run.run_id };
+  }
   const snapSeconds = (performance.now() - t0) / 1000;
   results.push([`scores.snapshot (${JSON.stringify(run.result)})`, '', fmt(snapSeconds * 1000, 0), snapSeconds <= 60 ? 'MET (<= 60 s)' : 'MISSED (<= 60 s)']);
   bench.enter('end');
