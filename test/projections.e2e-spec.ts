@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventStore } from '../src/platform/event-store/event-store.service';
 import { StoredEvent } from '../src/platform/event-store/event-store.types';
-import { Projection, ReadModelProjection } from '../src/platform/projections/projection';
+import { Projection, ProjectionSourcesBehind, ReadModelProjection } from '../src/platform/projections/projection';
 import { ProjectionRebuilder } from '../src/platform/projections/projection-rebuilder.service';
 import { ProjectionRegistry } from '../src/platform/projections/projection.registry';
 import { ProjectionRunner } from '../src/platform/projections/projection-runner.service';
@@ -47,7 +47,27 @@ class EvenProbeProjection implements Projection {
   }
 }
 
+/** Waits for its "sources": throws ProjectionSourcesBehind for a while before applying a batch of WaitProbe events. */
+@ReadModelProjection()
+@Injectable()
+class WaitingProbeProjection implements Projection {
+  readonly name = 'probe_waiting';
+  readonly tables = ['probe_waiting_deliveries'];
+  readonly eventTypes = ['WaitProbe'];
+  behindUntil = 0;
+  waits = 0;
+
+  async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
+    if (Date.now() < this.behindUntil) {
+      this.waits++;
+      throw new ProjectionSourcesBehind(['probe'], 50);
+    }
+    for (const e of events) await m.query(`INSERT INTO probe_waiting_deliveries (event_id) VALUES ($1)`, [e.eventId]);
+  }
+}
+
 async function createProbeTable(ds: DataSource) {
+  await ds.query(`CREATE TABLE IF NOT EXISTS probe_waiting_deliveries (event_id uuid NOT NULL)`);
   await ds.query(`CREATE TABLE IF NOT EXISTS probe_deliveries (event_id uuid NOT NULL, stream_id text NOT NULL, stream_version int NOT NULL)`);
   await ds.query(`CREATE TABLE IF NOT EXISTS probe_even_deliveries (event_id uuid NOT NULL, event_type text NOT NULL)`);
 }
@@ -62,11 +82,21 @@ describe('Projections', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     // one process that only writes, two worker processes that both run every projection
-    writer = await startTestApp({ roles: [], db, providers: [ProbeProjection, EvenProbeProjection] });
+    writer = await startTestApp({ roles: [], db, providers: [ProbeProjection, EvenProbeProjection, WaitingProbeProjection] });
     await createProbeTable(writer.app.get(DataSource));
     workers = [
-      await startTestApp({ roles: ['worker'], db, providers: [ProbeProjection, EvenProbeProjection], env: { PROJECTION_BATCH_SIZE: 250 } }),
-      await startTestApp({ roles: ['worker'], db, providers: [ProbeProjection, EvenProbeProjection], env: { PROJECTION_BATCH_SIZE: 250 } }),
+      await startTestApp({
+        roles: ['worker'],
+        db,
+        providers: [ProbeProjection, EvenProbeProjection, WaitingProbeProjection],
+        env: { PROJECTION_BATCH_SIZE: 250 },
+      }),
+      await startTestApp({
+        roles: ['worker'],
+        db,
+        providers: [ProbeProjection, EvenProbeProjection, WaitingProbeProjection],
+        env: { PROJECTION_BATCH_SIZE: 250 },
+      }),
     ];
   });
   afterAll(async () => {
@@ -210,6 +240,27 @@ describe('Projections', () => {
     await sleep(200);
     expect(await count(`SELECT count(*) AS n FROM probe_deliveries WHERE stream_id = '${stream}'`)).toBe(120);
     expect(await count(`SELECT count(DISTINCT stream_version) AS n FROM probe_deliveries WHERE stream_id = '${stream}'`)).toBe(120);
+  });
+
+  it('retries a batch whose sources are behind from its checkpoint, quietly (ProjectionSourcesBehind): applied once, never marked failing', async () => {
+    const probes = workers.map((w) => w.app.get(ProjectionRegistry).get('probe_waiting') as WaitingProbeProjection);
+    for (const p of probes) p.behindUntil = Date.now() + 1500;
+    const stream = `waiting-${randomUUID()}`;
+    await writer.app.get(EventStore).append(
+      stream,
+      'lead',
+      'no_stream',
+      Array.from({ length: 25 }, (_, i) => ({ type: 'WaitProbe', payload: { i } })),
+    );
+    await sleep(800);
+    expect(await count(`SELECT count(*) AS n FROM probe_waiting_deliveries`)).toBe(0);
+    const [cp] = await writer.app.get(DataSource).query(`SELECT status, last_error FROM projection_checkpoints WHERE name = 'probe_waiting'`);
+    expect(cp).toEqual({ status: 'running', last_error: null });
+    await eventually(async () => (await count(`SELECT count(*) AS n FROM probe_waiting_deliveries`)) === 25, 20_000);
+    expect(probes.reduce((n, p) => n + p.waits, 0)).toBeGreaterThan(3);
+    await sleep(200);
+    expect(await count(`SELECT count(DISTINCT event_id) AS n FROM probe_waiting_deliveries`)).toBe(25);
+    expect(await count(`SELECT count(*) AS n FROM probe_waiting_deliveries`)).toBe(25);
   });
 
   it('catches up on events committed while no worker ran (process died between commit and handler)', async () => {

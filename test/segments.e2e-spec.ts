@@ -8,7 +8,7 @@ import { RequestContext } from '../src/platform/tenancy';
 import { emailAliases as email, ingestAndWait, leadOfEvent } from './support/ingest';
 import { createRuleset } from './support/rulesets';
 import { startScenario } from './support/scenario';
-import { api, memberWithRole, ServiceAccount, Tenant } from './support/tenants';
+import { activateOu, api, memberWithRole, ServiceAccount, Tenant } from './support/tenants';
 import { eventually, TestApp } from './support/test-app';
 
 type Rule = Record<string, unknown>;
@@ -520,5 +520,71 @@ describe('Segments', () => {
       ),
     ).rejects.toMatchObject({ status: 400 });
     expect((await as().get('/segments').expect(200)).body.map((s: { name: string }) => s.name)).not.toContain('bad');
+  });
+
+  // last: these turn on profile levels and ABM for the whole OU, which earlier tests' exact member sets do not expect
+  describe('profile and account rules (last)', () => {
+    it('profile_level: a lead joins when its profile level becomes the one named, and leaves when it changes away', async () => {
+      const fit = (await as().post('/profile-scoring/rulesets', { name: 'Segment fit', enabled: true }).expect(201)).body.id;
+      await as().put(`/profile-scoring/rulesets/${fit}`, { name: 'Segment fit', is_primary: true }).expect(200);
+      await as()
+        .post(`/profile-scoring/rulesets/${fit}/rules`, { profile_property: 'seg_tier', condition: 'in', comparison_value: 'gold', weight: 50, ui_order: 0 })
+        .expect(201);
+      await as().post('/profile-scoring/levels', { name: 'Segment fit', min_score: 40 }).expect(201);
+      await as().post('/profile-scoring/levels', { name: 'Segment misfit', min_score: 0, max_score: 39 }).expect(201);
+      const fitting = await segment('profile fit', [
+        { rule_type: 'profile_level', field_name: 'level', operator: 'equals', value: 'segment fit' },
+        meta('lane', 'equals', 'profile', { logic_op: 'AND', order_index: 1 }),
+      ]);
+      await as()
+        .post('/leads', { id: 'seg-fit', metadata: { seg_tier: 'gold', lane: 'profile' } })
+        .expect(201);
+      await as()
+        .post('/leads', { id: 'seg-misfit', metadata: { seg_tier: 'bronze', lane: 'profile' } })
+        .expect(201);
+      await settles(fitting, ['seg-fit']);
+      await as().patch('/lead/seg-fit/metadata', { seg_tier: 'bronze' }).expect(200);
+      await as().patch('/lead/seg-misfit/metadata', { seg_tier: 'gold' }).expect(200);
+      await settles(fitting, ['seg-misfit']);
+    });
+
+    it('account_metadata and account_level: leads follow their account (ABM grouping by e-mail domain)', async () => {
+      await activateOu(t, a.admin, a.unitId);
+      await api(t, a.admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
+      const enterprise = await segment('enterprise accounts', [{ rule_type: 'account_metadata', field_name: 'tier', operator: 'equals', value: 'enterprise' }]);
+      const leveled = await segment('not a strategic account', [
+        { rule_type: 'account_level', field_name: 'level', operator: 'not_equals', value: 'Strategic' },
+        meta('lane', 'equals', 'accounts', { logic_op: 'AND', order_index: 1 }),
+      ]);
+      const [e1] = await ingestAndWait(t, sa.auth, { ...email('ann@segment-acme.example'), event_type: 'Seg Account Ping' });
+      const [e2] = await ingestAndWait(t, sa.auth, { ...email('bo@segment-acme.example'), event_type: 'Seg Account Ping' });
+      const [e3] = await ingestAndWait(t, sa.auth, { ...email('cy@segment-other.example'), event_type: 'Seg Account Ping' });
+      const acme = [await leadOfEvent(t, sa.auth, e1), await leadOfEvent(t, sa.auth, e2)];
+      const other = await leadOfEvent(t, sa.auth, e3);
+      for (const lead of [...acme, other]) await as().patch(`/lead/${lead}/metadata`, { lane: 'accounts' }).expect(200);
+      await eventually(
+        async () =>
+          Number(
+            (
+              await ds.query(`SELECT count(*)::int AS n FROM leads WHERE unit_id = $1 AND account_ref IS NOT NULL AND metadata->>'lane' = 'accounts'`, [
+                a.unitId,
+              ])
+            )[0].n,
+          ) === 3,
+        20_000,
+      );
+      // no account level is Strategic (none configured): every lead of the lane is in; nobody's account has the tier yet
+      await settles(leveled, [...acme, other]);
+      expect(await members(enterprise)).toEqual([]);
+      const [{ account_id }] = await ds.query(`SELECT a.account_id FROM accounts a WHERE a.unit_id = $1 AND a.domain = 'segment-acme.example'`, [a.unitId]);
+      await as()
+        .patch(`/accounts/${account_id}/metadata`, { metadata: { tier: 'enterprise' } })
+        .expect(204);
+      await settles(enterprise, acme);
+      await as()
+        .patch(`/accounts/${account_id}/metadata`, { metadata: { tier: null } })
+        .expect(204);
+      await settles(enterprise, []);
+    });
   });
 });

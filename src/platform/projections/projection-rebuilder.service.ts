@@ -37,6 +37,8 @@ export class ProjectionRebuilder {
     await this.waitUntilStoreVisible();
     const replayed = await this.dataSource.transaction(async (m) => {
       await m.query(`SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE`, [p.name]);
+      // marks the transaction as this projection's replay (`inRebuild`)
+      await m.query(`SELECT set_config('kenbun.rebuild', $1, true)`, [p.name]);
       for (const table of p.tables) {
         const kept = p.keptOnRebuild?.[table];
         await m.query(`DELETE FROM ${quoteIdent(table)}${kept ? ` WHERE NOT (${kept})` : ''}`);

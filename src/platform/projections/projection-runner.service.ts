@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { EventBodySelection, EventStore } from '../event-store/event-store.service';
 import { Checkpoint, StoredEvent } from '../event-store/event-store.types';
-import { Projection } from './projection';
+import { Projection, ProjectionSourcesBehind } from './projection';
 import { ProjectionRegistry } from './projection.registry';
 
 export interface BatchOutcome {
@@ -71,6 +71,12 @@ export class ProjectionRunner implements OnApplicationShutdown {
         failures = 0;
         if (applied === 0 && poked === this.pokes) await this.idle(this.config.env.PROJECTION_POLL_MS);
       } catch (err) {
+        if (err instanceof ProjectionSourcesBehind) {
+          // not a failure: the batch waits for the projections it reads (see ProjectionSourcesBehind)
+          this.logger.debug({ msg: 'projection waits for its sources', projection: p.name, sources: err.sources });
+          await this.idle(err.retryInMs);
+          continue;
+        }
         failures++;
         const delay = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
         this.logger.error({ msg: 'projection batch failed; retrying from its checkpoint', projection: p.name, err, retry_in_ms: delay });

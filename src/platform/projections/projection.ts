@@ -52,3 +52,27 @@ export interface Projection {
    */
   afterCommit?(events: StoredEvent[]): Promise<void>;
 }
+
+/**
+ * Thrown by a projection whose batch reads another projection's read model that has not yet applied the batch's
+ * events: the runner rolls the batch back and retries it from the same checkpoint after `retryInMs`, quietly (no
+ * failure recorded, no error logged, no backoff), so the batch is never applied to stale sources and never skipped.
+ */
+export class ProjectionSourcesBehind extends Error {
+  constructor(
+    readonly sources: string[],
+    readonly retryInMs = 100,
+  ) {
+    super(`projection sources not caught up yet: ${sources.join(', ')}`);
+    this.name = 'ProjectionSourcesBehind';
+  }
+}
+
+/**
+ * Whether `manager`'s transaction is a rebuild's replay (the rebuilder marks its transaction): a projection that reads
+ * other projections' read models can skip per-batch work there and derive everything in `afterRebuild`.
+ */
+export async function inRebuild(manager: EntityManager): Promise<boolean> {
+  const [row] = await manager.query(`SELECT current_setting('kenbun.rebuild', true) AS name`);
+  return Boolean(row?.name);
+}

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
 import { StoredEvent } from '../../../platform/event-store';
-import { Projection, ReadModelProjection } from '../../../platform/projections';
+import { inRebuild, Projection, ProjectionSourcesBehind, ReadModelProjection } from '../../../platform/projections';
 import { AccountEvent } from '../../accounts';
 import { LeadEvent } from '../../leads';
 import { activeSegmentsOf, reevaluateMembers, SegmentDefinition } from './membership.sql';
@@ -12,7 +12,7 @@ import { activeSegmentsOf, reevaluateMembers, SegmentDefinition } from './member
  * and levels, the lead's account link and the accounts' metadata and levels.
  */
 const RULE_SOURCES = ['lead-events', 'profile-scores', 'account-grouping', 'accounts'];
-const WAIT_MS = 3000;
+const WAIT_MS = 1000;
 const POLL_MS = 25;
 const CACHED_UNITS_MAX = 10_000;
 
@@ -21,8 +21,9 @@ const CACHED_UNITS_MAX = 10_000;
  * re-evaluated against their OU's active segments, set-based (`lead_ref = ANY(…)`, two statements per segment). The
  * OU's active segments come from a cache keyed by `segment_setup_version`, so a batch of OUs without active segments
  * costs one one-row read and nothing else. Envelopes only (the stream id is all it needs). The rules read columns
- * other async projections keep, so a batch with work first waits (bounded) until those passed its last event; on a
- * timeout it goes on and the next batch touching the lead catches up. Idempotent (derived from current state);
+ * other async projections keep, so a batch with work first waits until those passed its last event: after a second
+ * it throws `ProjectionSourcesBehind` and the runner retries the batch from its checkpoint, so no batch is ever
+ * evaluated on stale sources (or skipped). Idempotent (derived from current state);
  * a rebuild empties `segment_members` and re-derives every active segment whole afterwards.
  */
 @ReadModelProjection()
@@ -63,6 +64,8 @@ export class SegmentMembershipProjection implements Projection {
     if (!units.size) return;
     const segments = await this.activeSegments(m, [...units.keys()]);
     if (!segments.length) return;
+    // a rebuild derives every segment whole in afterRebuild, from read models that may be mid-rebuild themselves
+    if (await inRebuild(m)) return;
     await this.awaitSources(events[events.length - 1]);
     for (const [unitId, u] of units) {
       const ofUnit = segments.filter((s) => s.unit_id === unitId);
@@ -113,16 +116,14 @@ export class SegmentMembershipProjection implements Projection {
   private async awaitSources(last: StoredEvent): Promise<void> {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
-      const [row] = await this.ds.query(
-        `SELECT count(*)::int AS behind FROM projection_checkpoints
+      const behind: { name: string }[] = await this.ds.query(
+        `SELECT name FROM projection_checkpoints
           WHERE name = ANY($1::text[]) AND (last_transaction_id, last_position) < ($2::xid8, $3::bigint)`,
         [RULE_SOURCES, last.transactionId, last.globalPosition],
       );
-      if (!row?.behind) return;
-      if (Date.now() >= deadline) {
-        this.log.warn({ msg: 'segment members evaluated before their sources caught up', behind: row.behind });
-        return;
-      }
+      if (!behind.length) return;
+      // never evaluate on stale sources: the runner retries this batch from its checkpoint
+      if (Date.now() >= deadline) throw new ProjectionSourcesBehind(behind.map((b) => b.name));
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
