@@ -295,8 +295,8 @@ export class SegmentsService {
       const row = await selectOne<{ n: number }>(
         this.ds,
         sql`SELECT count(*)::int AS n FROM segment_members x JOIN segment_members y ON y.segment_id = ${sb.id} AND y.lead_ref = x.lead_ref
-              JOIN leads l ON l.id = x.lead_ref
-             WHERE x.segment_id = ${sa.id} AND l.status = 'active' AND NOT l.disqualified`,
+             WHERE x.segment_id = ${sa.id}
+               AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = x.lead_ref AND (l.status <> 'active' OR l.disqualified))`,
       );
       both = row?.n ?? 0;
     }
@@ -305,14 +305,16 @@ export class SegmentsService {
 
   /**
    * Members minus those not to count: an index-only count of the segment, less the members whose lead is
-   * disqualified or no longer live (few; found through the lead's primary key).
+   * disqualified or no longer live (few: found through the partial index `leads_segment_uncounted_idx`, never by
+   * reading each member's lead row).
    */
   private async memberCount(segmentId: string, includeDisqualified: boolean): Promise<number> {
     const row = await selectOne<{ n: number }>(
       this.ds,
       sql`SELECT (SELECT count(*) FROM segment_members WHERE segment_id = ${segmentId})
-               - (SELECT count(*) FROM segment_members sm JOIN leads l ON l.id = sm.lead_ref
-                   WHERE sm.segment_id = ${segmentId} AND (l.status <> 'active'${includeDisqualified ? sql`` : sql` OR l.disqualified`}))::int AS n`,
+               - (SELECT count(*) FROM segment_members sm
+                   WHERE sm.segment_id = ${segmentId}
+                     AND EXISTS (SELECT 1 FROM leads l WHERE l.id = sm.lead_ref AND (l.status <> 'active'${includeDisqualified ? sql`` : sql` OR l.disqualified`})))::int AS n`,
     );
     return Number(row?.n ?? 0);
   }
