@@ -169,6 +169,21 @@ export class EventStore {
     };
   }
 
+  /**
+   * The last event after `from` below the oldest running transaction (commit-safe, as readTypes' `head`): where a
+   * reader that needs none of the events up to now may move its checkpoint. Null when there is none.
+   */
+  async visibleHead(from: Checkpoint, manager?: EntityManager): Promise<Checkpoint | null> {
+    const [row] = await (manager ?? this.dataSource.manager).query(
+      `SELECT transaction_id::text AS tx, global_position FROM event_store_events
+        WHERE transaction_id >= $1::xid8 AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+      [from.transactionId, from.position],
+    );
+    return row ? { transactionId: row.tx, position: Number(row.global_position) } : null;
+  }
+
   /** Highest global position: an upper bound of the number of events, read from the index (progress bars). */
   async headPosition(manager?: EntityManager): Promise<number> {
     const [row] = await (manager ?? this.dataSource.manager).query(`SELECT coalesce(max(global_position), 0) AS n FROM event_store_events`);

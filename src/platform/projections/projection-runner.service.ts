@@ -124,7 +124,11 @@ export class ProjectionRunner implements OnApplicationShutdown {
   async applyFrom(p: Projection, from: Checkpoint, batchSize: number, m: EntityManager): Promise<{ applied: number; next: Checkpoint; events: StoredEvent[] }> {
     let events: StoredEvent[];
     let next: Checkpoint | null;
-    if (p.eventTypes) {
+    if (p.eventTypes && p.wantsEvents && !(await p.wantsEvents(m))) {
+      // nothing to do with any event for now: past them all without reading one
+      events = [];
+      next = await this.store.visibleHead(from, m);
+    } else if (p.eventTypes) {
       const read = await this.store.readTypes(from, batchSize, p.eventTypes, m, bodyOf(p));
       events = read.events;
       // a short batch means every visible event up to the head was looked at: skip the non-matching ones for good

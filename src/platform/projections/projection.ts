@@ -44,6 +44,12 @@ export interface Projection {
    * carrying one) when every inline projection taking the type lists it.
    */
   readonly payloadFields?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * With `eventTypes`: whether the projection needs any event at all from this batch on (false, e.g., while nothing it
+   * maintains exists anywhere). When false, the runner reads no event and moves the checkpoint to the store's
+   * commit-safe head, as it does past events of types the projection does not take. Asked in the batch's transaction.
+   */
+  wantsEvents?(manager: EntityManager): Promise<boolean>;
   handle(events: StoredEvent[], manager: EntityManager): Promise<void>;
   /**
    * Live runs only (never rebuilds): called after a batch's transaction committed, so the read model already

@@ -20,7 +20,8 @@ const CACHED_UNITS_MAX = 10_000;
  * SEG-5 incrementally: per batch, the leads its events touched (lead streams, and the leads of touched accounts) are
  * re-evaluated against their OU's active segments, set-based (`lead_ref = ANY(…)`, two statements per segment). The
  * OU's active segments come from a cache keyed by `segment_setup_version`, so a batch of OUs without active segments
- * costs one one-row read and nothing else. Envelopes only (the stream id is all it needs). The rules read columns
+ * costs one one-row read and nothing else, and while no OU has an active segment the runner reads no event at all
+ * (`wantsEvents`). Envelopes only (the stream id is all it needs). The rules read columns
  * other async projections keep, so a batch with work first waits until those passed its last event: after a second
  * it throws `ProjectionSourcesBehind` and the runner retries the batch from its checkpoint, so no batch is ever
  * evaluated on stale sources (or skipped). Idempotent (derived from current state);
@@ -48,6 +49,7 @@ export class SegmentMembershipProjection implements Projection {
   ];
   private readonly log = new Logger('SegmentMembership');
   private readonly cache = new Map<string, { version: string; segments: SegmentDefinition[] }>();
+  private anyActive?: { version: string; any: boolean };
   private readonly accountEvents = new Set<string>(Object.values(AccountEvent));
 
   constructor(private readonly ds: DataSource) {}
@@ -98,6 +100,18 @@ export class SegmentMembershipProjection implements Projection {
       units.map((u) => u.unit_id),
     ))
       await reevaluateMembers(m, seg, 'all');
+  }
+
+  /**
+   * No active segment anywhere: the runner moves past the events without reading them (a segment created later is
+   * derived whole by its recompute job; the hourly refresh covers an event that committed during that handover).
+   */
+  async wantsEvents(m: EntityManager): Promise<boolean> {
+    const [{ version }] = await m.query(`SELECT version::text AS version FROM segment_setup_version`);
+    if (this.anyActive && this.anyActive.version === version) return this.anyActive.any;
+    const [{ any }] = await m.query(`SELECT EXISTS (SELECT 1 FROM segments WHERE active) AS any`);
+    this.anyActive = { version, any };
+    return any;
   }
 
   /** The active segments of these OUs, as of the version read first (one one-row read when nothing changed). */
