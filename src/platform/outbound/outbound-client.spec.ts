@@ -79,4 +79,50 @@ describe('OutboundClient destination rules', () => {
       fresh.onModuleDestroy();
     });
   });
+
+  describe('answers', () => {
+    let server: Server;
+    let base: string;
+    let bigDone = false;
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        if (req.url === '/slow') return void setTimeout(() => res.end('late'), 1500).unref();
+        if (req.url === '/big') {
+          // 10 MiB in 64 KiB writes, unless the client hangs up first
+          res.writeHead(200, { 'Content-Type': 'text/html' });
+          let left = 160;
+          const write = () => {
+            while (left > 0) {
+              left--;
+              if (!res.write(Buffer.alloc(64 * 1024, 'a'))) return res.once('drain', write);
+            }
+            bigDone = true;
+            res.end();
+          };
+          return write();
+        }
+        res.writeHead(429, { 'Retry-After': '7', 'Content-Type': 'application/json' });
+        res.end('{"status":"error"}');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    });
+
+    it('gives the headers, a per-call time limit and, with stopAtLimit, hangs up once the body passes its budget', async () => {
+      const c = client('127.0.0.1');
+      const limited = await c.send({ url: `${base}/x`, method: 'GET' });
+      expect(limited).toMatchObject({ status: 429, body: '{"status":"error"}', truncated: false });
+      expect(limited.headers['retry-after']).toBe('7');
+      await expect(c.send({ url: `${base}/slow`, method: 'GET', timeoutMs: 200 })).rejects.toThrow('timeout after 0.2s');
+      const big = await c.send({ url: `${base}/big`, method: 'GET', maxBodyBytes: 100_000, stopAtLimit: true });
+      expect(big).toMatchObject({ status: 200, truncated: true });
+      expect(big.body.length).toBe(100_000);
+      expect(bigDone).toBe(false);
+      c.onModuleDestroy();
+    });
+  });
 });

@@ -10,12 +10,19 @@ import { DestinationRefusedError, OutboundErrors, OutboundTimeoutError } from '.
 
 export interface OutboundRequest {
   url: string;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   headers?: Record<string, string>;
   /** sent as is (the caller sets Content-Type) */
   body?: string;
   /** how much of the answer's body is kept (default 64 KiB: deliveries only need the status; API clients read more) */
   maxBodyBytes?: number;
+  /**
+   * `true`: a body longer than `maxBodyBytes` is cut off there and the connection closed (crawlers: a page is never
+   * downloaded past its budget); default: the rest is read and dropped, which keeps the connection reusable.
+   */
+  stopAtLimit?: boolean;
+  /** a shorter total time limit than OUTBOUND_TIMEOUT_MS for this call (never a longer one) */
+  timeoutMs?: number;
 }
 
 export interface OutboundResponse {
@@ -24,6 +31,10 @@ export interface OutboundResponse {
   url: string;
   /** at most the first `maxBodyBytes` (64 KiB) of the body */
   body: string;
+  /** the answer's headers, names in lower case (e.g. `retry-after`, `content-type`) */
+  headers: Record<string, string | string[] | undefined>;
+  /** the body was longer than `maxBodyBytes` */
+  truncated: boolean;
 }
 
 const MAX_REDIRECTS = 3;
@@ -134,15 +145,15 @@ export class OutboundClient implements OnModuleDestroy {
     for (let hop = 0; ; hop++) {
       const refusal = this.refusalOf(url);
       if (refusal) throw new DestinationRefusedError(refusal);
-      const res = await this.once(url, method, req.headers ?? {}, body, req.maxBodyBytes ?? MAX_BODY).catch((err: Error & { staleSocket?: boolean }) => {
+      const res = await this.once(url, method, body, req).catch((err: Error & { staleSocket?: boolean }) => {
         // a kept-alive connection the server had just closed: the request never reached it, so it goes again once on a
         // fresh connection (Node's documented pattern for `reusedSocket`) instead of failing as a network error
         if (!err.staleSocket) throw err;
         this.logger.debug({ msg: 'kept-alive connection was closed by the server; sending again on a new one' });
-        return this.once(url, method, req.headers ?? {}, body, req.maxBodyBytes ?? MAX_BODY);
+        return this.once(url, method, body, req);
       });
       const location = res.status >= 300 && res.status < 400 ? res.location : undefined;
-      if (!location) return { status: res.status, url, body: res.body };
+      if (!location) return { status: res.status, url, body: res.body, headers: res.headers, truncated: res.truncated };
       if (hop >= MAX_REDIRECTS) throw new DestinationRefusedError(`more than ${MAX_REDIRECTS} redirects`);
       url = new URL(location, url).toString();
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
@@ -156,11 +167,13 @@ export class OutboundClient implements OnModuleDestroy {
   private once(
     url: string,
     method: string,
-    headers: Record<string, string>,
     body: string | undefined,
-    maxBody: number,
-  ): Promise<{ status: number; location?: string; body: string }> {
-    const { OUTBOUND_CONNECT_TIMEOUT_MS: connectMs, OUTBOUND_TIMEOUT_MS: totalMs } = this.config.env;
+    options: OutboundRequest,
+  ): Promise<{ status: number; location?: string; body: string; headers: IncomingMessage['headers']; truncated: boolean }> {
+    const { OUTBOUND_CONNECT_TIMEOUT_MS: connectMs, OUTBOUND_TIMEOUT_MS: envTotalMs } = this.config.env;
+    const totalMs = Math.min(envTotalMs, options.timeoutMs ?? envTotalMs);
+    const headers = options.headers ?? {};
+    const maxBody = options.maxBodyBytes ?? MAX_BODY;
     const u = new URL(url);
     const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
@@ -175,15 +188,22 @@ export class OutboundClient implements OnModuleDestroy {
         (res: IncomingMessage) => {
           const chunks: Buffer[] = [];
           let size = 0;
+          const finish = () => {
+            clearTimeout(total);
+            const location = res.headers.location;
+            const kept = Buffer.concat(chunks).subarray(0, maxBody).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, location, body: kept, headers: res.headers, truncated: size > maxBody });
+          };
           res.on('data', (c: Buffer) => {
             if (size < maxBody) chunks.push(c);
             size += c.length;
+            if (size > maxBody && options.stopAtLimit) {
+              res.removeAllListeners('end');
+              req.destroy();
+              finish();
+            }
           });
-          res.on('end', () => {
-            clearTimeout(total);
-            const location = res.headers.location;
-            resolve({ status: res.statusCode ?? 0, location, body: Buffer.concat(chunks).subarray(0, maxBody).toString('utf8') });
-          });
+          res.on('end', finish);
           res.on('error', fail);
         },
       );
