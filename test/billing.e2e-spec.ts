@@ -287,6 +287,32 @@ describe('Usage and billing', () => {
       await api(t, operator.auth).post('/rulesets', { name: 'Open again' }).expect(201);
     });
 
+    it('the OpenAPI document lists 402 on exactly the writes the gate stops', async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const doc = require('../openapi.json') as { paths: Record<string, Record<string, { security?: object[]; responses: Record<string, unknown> }>> };
+      // the ABM routes answer 403 abm_disabled (a guard, before the gate) while ABM is off
+      await api(t, b.admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
+      await setStatus(b.orgId, 'past_due');
+      const mismatches: string[] = [];
+      let documented = 0;
+      for (const [path, item] of Object.entries(doc.paths)) {
+        for (const method of ['post', 'put', 'patch', 'delete'] as const) {
+          const op = item[method];
+          const schemes = (op?.security ?? []).flatMap((req) => Object.keys(req));
+          if (!op || !schemes.some((x) => x === 'bearerAuth' || x === 'basicAuth')) continue;
+          const url = path.replace(/\{[^}]+\}/g, 'gate_probe');
+          const res = await api(t, b.admin)[method](url, {});
+          const says402 = '402' in op.responses;
+          if (says402) documented++;
+          if ((res.status === 402) !== says402)
+            mismatches.push(`${method.toUpperCase()} ${path}: documented ${says402 ? '402' : 'no 402'}, answered ${res.status}`);
+        }
+      }
+      await setStatus(b.orgId, 'active');
+      expect(mismatches).toEqual([]);
+      expect(documented).toBeGreaterThan(100);
+    });
+
     it('canceled, ended and expired answer 402 subscription_canceled; trialing writes', async () => {
       for (const status of ['canceled', 'ended', 'expired']) {
         await setStatus(b.orgId, status);

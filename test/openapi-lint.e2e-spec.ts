@@ -48,6 +48,11 @@ const EXCEPTIONS: Exception[] = [
     why: 'The rate limit is per organization credential (AccessGuard): public operations (health probes, login, cookie cleanup, shared score links, metrics, root), the operations-admin routes and receivers a provider calls with a signed payload (the billing webhook) carry no organization credential and send no rate-limit headers.',
   },
   {
+    rule: 'owasp:api5:2023-admin-security-unique',
+    applies: (path) => path[1] === '/admin/seed',
+    why: 'POST/DELETE /admin/seed (catalog n=164–165) seed and erase sample data of the caller’s active OU: an OU Owner’s operation under an /admin path, so it takes the same bearer credential as every OU route, not the operations-admin one.',
+  },
+  {
     rule: 'owasp:api2:2023-write-restricted',
     applies: (path) => ['/auth/login', '/auth/cleanup'].includes(String(path[1])),
     why: 'POST /auth/login is how a credential is obtained; POST /auth/cleanup only expires cookies of earlier sign-ins. Both must work without a credential.',

@@ -1,9 +1,11 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { MAX_ARRAY_ITEMS, MAX_NUMBER, MAX_STRING_LENGTH } from '../http/input-limits';
+import { BILLING_EXEMPT_EXTENSION } from '../tenancy/tenancy.decorators';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+const WRITES = new Set(['put', 'post', 'delete', 'patch']);
 const INT32 = 2 ** 31;
 /** Operations under this prefix take the operations-admin credential (OpsAdminGuard), not an organization's. */
 export const OPS_ADMIN_PREFIX = '/admin/';
@@ -34,7 +36,10 @@ const ref = (name: string) => ({ $ref: `#/components/headers/${name}` });
  *   enforces (MAX_STRING_LENGTH, MAX_ARRAY_ITEMS, ±MAX_NUMBER), integers an int32/int64 format;
  * - operations behind an organization credential document the rate-limit headers on 2xx/4xx and a 429 with
  *   Retry-After; every response headers object documents Access-Control-Allow-Origin;
- * - /admin/ operations use their own security scheme (the operations-admin Basic credential);
+ * - writes behind an organization credential document the billing gate's 402 (G-11), except those the gate lets
+ *   through (@BillingExempt, @ViewerMayWrite: they mark the operation with BILLING_EXEMPT_EXTENSION);
+ * - /admin/ operations use their own security scheme (the operations-admin Basic credential), except those that
+ *   declare the bearer scheme (the active OU's sample data);
  * - the server entry is the serving host, marked public.
  */
 export function hardenDocument(doc: OpenAPIObject): OpenAPIObject {
@@ -69,9 +74,20 @@ export function hardenDocument(doc: OpenAPIObject): OpenAPIObject {
         if (p.schema) visitSchema(p.schema, limitInput);
       }
       for (const media of Object.values<Json>(op.requestBody?.content ?? {})) if (media.schema) visitSchema(media.schema, limitInput);
-      if (path.startsWith(OPS_ADMIN_PREFIX)) op.security = [{ opsAdminAuth: [] }];
-      const rateLimited =
-        !path.startsWith(OPS_ADMIN_PREFIX) && (op.security ?? []).some((req: Json) => Object.keys(req).some((name) => name !== WEBHOOK_SIGNATURE_SCHEME));
+      // an /admin/ route that declares the bearer scheme acts for an organization (sample data), not for the operator
+      const opsAdmin = path.startsWith(OPS_ADMIN_PREFIX) && !(op.security ?? []).some((req: Json) => 'bearerAuth' in req);
+      if (opsAdmin) op.security = [{ opsAdminAuth: [] }];
+      const rateLimited = !opsAdmin && (op.security ?? []).some((req: Json) => Object.keys(req).some((name) => name !== WEBHOOK_SIGNATURE_SCHEME));
+      const billingExempt = op[BILLING_EXEMPT_EXTENSION] === true;
+      delete op[BILLING_EXEMPT_EXTENSION];
+      if (rateLimited && WRITES.has(method) && !billingExempt && !op.responses['402']) {
+        op.responses['402'] = {
+          description:
+            'The organization’s subscription is past due (subscription_past_due) or has ended (subscription_canceled): reads keep working, ' +
+            'writes are paused and nothing was written',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+        };
+      }
       if (rateLimited && !op.responses['429']) {
         op.responses['429'] = {
           description: 'Rate limit exceeded',
