@@ -116,6 +116,34 @@ describe('Scheduled jobs an operator runs (contracts §1)', () => {
     expect(res.body).toMatchObject({ status: 'failed', result: null, error: 'Error: the downstream store refused the batch' });
   });
 
+  it('closes runs a dead worker left running when the job next runs, and only those', async () => {
+    // a worker killed mid-run (or one that lost PostgreSQL as it recorded the end) leaves its run `running`
+    const [dead] = await ds.query(
+      `INSERT INTO scheduled_job_runs (job_name, tick_at, worker, status, trigger, started_at)
+       VALUES ('selftest.count', '2030-01-01T03:00:00Z', 'worker-killed', 'running', 'cron', now() - interval '2 hours') RETURNING id::text AS id`,
+    );
+    // one claimed a moment ago by a worker that has not tried the lock yet is not touched
+    const [fresh] = await ds.query(
+      `INSERT INTO scheduled_job_runs (job_name, tick_at, worker, status, trigger) VALUES ('selftest.count', '2030-01-02T03:00:00Z', 'worker-b', 'running', 'cron') RETURNING id::text AS id`,
+    );
+    const res = await request(t.http).post('/admin/scheduled-jobs/selftest.count/run').set('Authorization', ops);
+    expect(res.body.status).toBe('succeeded');
+    const rows = await ds.query(
+      `SELECT id::text AS id, status, error, finished_at IS NOT NULL AS finished FROM scheduled_job_runs WHERE id IN ($1, $2) ORDER BY id`,
+      [dead.id, fresh.id],
+    );
+    expect(rows).toEqual([
+      {
+        id: dead.id,
+        status: 'failed',
+        error: 'abandoned: the run stopped without recording its end (its worker stopped or lost the database); found by the next run',
+        finished: true,
+      },
+      { id: fresh.id, status: 'running', error: null, finished: false },
+    ]);
+    await ds.query(`DELETE FROM scheduled_job_runs WHERE id = $1`, [fresh.id]);
+  });
+
   it('answers 202 for a long run, which keeps going; a second run while it runs, by hand or by cron, is skipped', async () => {
     const res = await request(t.http).post('/admin/scheduled-jobs/selftest.slow/run').set('Authorization', ops);
     expect(res.status).toBe(202);

@@ -5,7 +5,7 @@ import { CronJob } from 'cron';
 import { CronExpressionParser } from 'cron-parser';
 import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
-import { JobRunStore } from './job-run.store';
+import { JobRunStatus, JobRunStore } from './job-run.store';
 import { JobContext, JobSummary, SCHEDULED_JOB, ScheduledJobOptions } from './scheduled-job.decorator';
 
 /** A tick whose claim (or run record) failed is tried again after these delays, doubling up to the cap. */
@@ -13,6 +13,8 @@ const TICK_RETRY_FIRST_MS = 1_000;
 const TICK_RETRY_MAX_MS = 30_000;
 /** …for at most this long, and never past the job's next tick. */
 const TICK_RETRY_WINDOW_MS = 10 * 60_000;
+/** How long a run's end is tried again while PostgreSQL is away. */
+const FINISH_RETRY_WINDOW_MS = 5 * 60_000;
 
 /** How late a worker's timer may fire and still claim the tick it was meant for. */
 const TICK_TOLERANCE_MS = 500;
@@ -169,20 +171,47 @@ export class ClusterScheduler implements OnApplicationShutdown {
         return;
       }
       try {
-        const ctx = this.context(id, name, trigger);
-        const summary = await run(ctx);
-        await ctx.flush();
-        const result = summary && typeof summary === 'object' ? (summary as JobSummary) : null;
-        await this.runs.finish(id, 'succeeded', result, null);
-        this.logger.log({ msg: 'scheduled job finished', job: name, run_id: id, trigger, ms: Date.now() - started, result });
-      } catch (err) {
-        await this.runs.finish(id, 'failed', null, String((err as Error)?.stack ?? err));
-        this.logger.error({ msg: 'scheduled job failed', job: name, run_id: id, trigger, err });
+        const abandoned = await this.runs.closeAbandoned(name, id).catch(() => []);
+        if (abandoned.length) this.logger.warn({ msg: 'closed runs that stopped without recording their end', job: name, run_ids: abandoned });
+        let outcome: { status: 'succeeded' | 'failed'; result: JobSummary | null; error: string | null };
+        try {
+          const ctx = this.context(id, name, trigger);
+          const summary = await run(ctx);
+          await ctx.flush();
+          outcome = { status: 'succeeded', result: summary && typeof summary === 'object' ? (summary as JobSummary) : null, error: null };
+          this.logger.log({ msg: 'scheduled job finished', job: name, run_id: id, trigger, ms: Date.now() - started, result: outcome.result });
+        } catch (err) {
+          outcome = { status: 'failed', result: null, error: String((err as Error)?.stack ?? err) };
+          this.logger.error({ msg: 'scheduled job failed', job: name, run_id: id, trigger, err });
+        }
+        await this.finishSurely(id, name, outcome);
       } finally {
         await lockConn.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`scheduled-job:${name}`]);
       }
     } finally {
       await lockConn.release();
+    }
+  }
+
+  /**
+   * Records a run's end, trying again with backoff (1 s doubling to 30 s, for up to FINISH_RETRY_WINDOW_MS) while
+   * PostgreSQL is away, so that a run that ended during a restart is not left `running`. What still fails is closed
+   * by the job's next run (JobRunStore.closeAbandoned).
+   */
+  private async finishSurely(id: string, name: string, o: { status: JobRunStatus; result: JobSummary | null; error: string | null }): Promise<void> {
+    const giveUpAt = Date.now() + FINISH_RETRY_WINDOW_MS;
+    for (let delay = TICK_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, TICK_RETRY_MAX_MS)) {
+      try {
+        return await this.runs.finish(id, o.status, o.result, o.error);
+      } catch (err) {
+        const log = { job: name, run_id: id, status: o.status, err: (err as Error)?.message ?? String(err) };
+        if (this.stopping || Date.now() + delay >= giveUpAt) {
+          this.logger.error({ msg: 'the end of a scheduled run could not be recorded; the next run of the job closes it', ...log });
+          return;
+        }
+        this.logger.warn({ msg: 'the end of a scheduled run could not be recorded; trying again', ...log, retry_in_ms: delay });
+        for (const until = Date.now() + delay; Date.now() < until && !this.stopping;) await new Promise((r) => setTimeout(r, 250));
+      }
     }
   }
 

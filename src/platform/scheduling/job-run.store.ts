@@ -70,6 +70,23 @@ export class JobRunStore {
     ]);
   }
 
+  /**
+   * Runs of `name` still marked running although the caller holds the job's cluster lock, so none of them is in
+   * progress: their worker died, or lost PostgreSQL when it recorded the end. They are closed as failed. A run
+   * claimed in the last minute is left alone: its worker may be about to try the lock (and record `skipped`).
+   */
+  async closeAbandoned(name: string, currentId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.ds.query(
+      `UPDATE scheduled_job_runs
+          SET status = 'failed', finished_at = now(),
+              error = 'abandoned: the run stopped without recording its end (its worker stopped or lost the database); found by the next run'
+        WHERE job_name = $1 AND status = 'running' AND id <> $2 AND started_at < now() - interval '1 minute'
+        RETURNING id::text AS id`,
+      [name, currentId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async get(id: string): Promise<JobRun | null> {
     if (!/^\d{1,18}$/.test(id)) return null;
     const rows: JobRun[] = await this.ds.query(`SELECT ${COLUMNS} FROM scheduled_job_runs WHERE id = $1`, [id]);
