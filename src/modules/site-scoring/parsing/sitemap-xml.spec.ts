@@ -28,4 +28,13 @@ describe('parseSitemap', () => {
     expect(parseSitemap('<urlset><url><loc>https://example.com/a</loc></url><url><loc>https://exa').kind).toBe('invalid');
     expect(parseSitemap('').kind).toBe('invalid');
   });
+
+  it('expands no nested entities (billion laughs) and no external ones', () => {
+    let entities = '<!ENTITY lol "lol">';
+    for (let i = 1; i < 10; i++) entities += `<!ENTITY lol${i} "${`&lol${i === 1 ? '' : i - 1};`.repeat(10)}">`;
+    const laughs = parseSitemap(`<?xml version="1.0"?><!DOCTYPE urlset [${entities}]><urlset><url><loc>https://x.example/&lol9;</loc></url></urlset>`);
+    expect(laughs.kind === 'urlset' && laughs.urls[0].length).toBeLessThan(100);
+    const external = `<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY x SYSTEM "file:///etc/passwd">]><urlset><url><loc>https://x.example/&x;</loc></url></urlset>`;
+    expect(parseSitemap(external).kind).toBe('invalid');
+  });
 });
