@@ -29,6 +29,13 @@ const esmPackages = [
   'uint8array-extras',
   '@tokenizer',
   '@borewit',
+  // htmlparser2 (the site analyzer's HTML parser) and its dependencies
+  'htmlparser2',
+  'domhandler',
+  'domutils',
+  'domelementtype',
+  'dom-serializer',
+  'entities',
 ];
 const base = {
   testEnvironment: 'node',

@@ -25,6 +25,7 @@ import { MappingsModule, MappingsWorkerModule } from './modules/mappings';
 import { ScoringModule, ScoringWorkerModule } from './modules/scoring';
 import { StreamModule } from './modules/stream';
 import { NotificationsModule, NotificationsWorkerModule } from './modules/notifications';
+import { SiteScoringModule } from './modules/site-scoring';
 import { SlackModule } from './modules/slack';
 import { SurgeModule } from './modules/surge';
 import { TriggersModule } from './modules/triggers';
@@ -95,6 +96,7 @@ const features = [
   SegmentsModule,
   BillingModule,
   AnalyticsModule,
+  SiteScoringModule,
 ];
 
 @Module({})

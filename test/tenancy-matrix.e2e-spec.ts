@@ -9,6 +9,7 @@ import request from 'supertest';
 import { QueueName } from '../src/platform/queues';
 import { DataSource } from 'typeorm';
 import { eventually, startTestApp, TestApp } from './support/test-app';
+import { FakeSite, fakeSite, html } from './support/fake-site';
 
 /**
  * Isolation and role matrix over every OU-scoped route. Routes are found by their @OuScoped() metadata, so a
@@ -61,6 +62,8 @@ interface Ctx {
   profileMappingOfA: string;
   accountMappingOfA: string;
   backfillJobOfA: string;
+  /** a website on 127.0.0.1 for the site analyzer (it reads no OU data: every OU analyzes it alike) */
+  siteUrl: string;
   /** a profile and an account ruleset of OU A with one rule each, and a deal of OU A */
   fitRulesetOfA: Record<'profile' | 'account', string>;
   fitRuleOfA: Record<'profile' | 'account', string>;
@@ -440,6 +443,8 @@ const MATRIX: Row[] = [
   { method: 'POST', path: '/backfill/event-account-id', url: () => '/backfill/event-account-id' },
   { method: 'POST', path: '/leads/:leadID/owner', url: (c) => `/leads/${c.leadOfA}/owner`, body: { owner_id: 'intruder', owner_name: 'Intruder' }, item: true },
   { method: 'POST', path: '/leads/bulk-assign-owner', url: () => '/leads/bulk-assign-owner', body: (c) => ({ lead_ids: [c.leadOfA], owner_id: 'intruder' }) },
+  // outbound fetches on behalf of the OU: a Viewer may not start them
+  { method: 'POST', path: '/site-scoring/analyze', url: () => '/site-scoring/analyze', body: (c) => ({ url: c.siteUrl }) },
 ];
 
 const OU_IN_PATH: Row[] = [
@@ -484,9 +489,11 @@ describe('Tenancy matrix', () => {
   let ctx: Ctx;
   let viewerA: Auth;
   let unitA2Admin: Auth;
+  let site: FakeSite;
 
   beforeAll(async () => {
     t = await startTestApp();
+    site = await fakeSite(() => ({ '/': html([['/pricing', 'Pricing']]) }));
     const a = await firstRunTenant(t);
     const b = await anotherTenant(t, 'Intruder Ltd');
     const member = await memberWithRole(t, a, 'member-of-a@first.example', 'Operator');
@@ -623,6 +630,7 @@ describe('Tenancy matrix', () => {
       profileMappingOfA,
       accountMappingOfA,
       backfillJobOfA,
+      siteUrl: site.base,
     };
     await api(t, b.admin).post('/org-units/active', { ouId: b.unitId }).expect(200);
     // an admin of A acting in a second OU of A (OU B of the same organization)
@@ -630,7 +638,10 @@ describe('Tenancy matrix', () => {
     const secondAdmin = await memberWithRole(t, a, 'second-ou@first.example', 'Owner', unit2);
     unitA2Admin = secondAdmin.auth;
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await site.close();
+  });
 
   it('lists every @OuScoped route', () => {
     const discovery = t.app.get(DiscoveryService);

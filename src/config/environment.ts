@@ -253,6 +253,55 @@ export class Environment {
   @Max(600000)
   OUTBOUND_TIMEOUT_MS = 30000;
 
+  /** Site analyzer (POST /site-scoring/analyze): HTML pages fetched per analysis in a homepage crawl, the homepage included. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  SITE_ANALYZER_MAX_PAGES = 20;
+
+  /** Site analyzer: sitemap files read per analysis (index files included). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SITE_ANALYZER_MAX_SITEMAPS = 10;
+
+  /** Site analyzer: page URLs taken per analysis (from sitemaps or links); the rest count in `skipped_urls`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50000)
+  SITE_ANALYZER_MAX_URLS = 1000;
+
+  /** Site analyzer: bytes read of one page or sitemap; the download stops there. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(52428800)
+  SITE_ANALYZER_MAX_PAGE_BYTES = 2097152;
+
+  /** Site analyzer: bytes read per analysis, all fetches together. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(268435456)
+  SITE_ANALYZER_MAX_TOTAL_BYTES = 10485760;
+
+  /** Site analyzer: wall time of one analysis; it answers with what it found by then. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(120000)
+  SITE_ANALYZER_TIMEOUT_MS = 20000;
+
+  /** Site analyzer: analyses per minute per organization (bucket of the same size; 0 = no limit of its own). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  SITE_ANALYZER_PER_MINUTE = 10;
+
   /** contracts §5: `smtp://user:pass@host:587`; empty = e-mail deliveries fail with a record saying e-mail is not configured. */
   @Matches(/^(smtps?:\/\/.+)?$/, { message: 'must be empty or an smtp:// or smtps:// URL' })
   SMTP_URL = '';

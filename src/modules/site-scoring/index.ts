@@ -1,0 +1,1 @@
+export { SiteScoringModule } from './site-scoring.module';
