@@ -174,4 +174,6 @@ function Route({ path, ws, query }: { path: string; ws: Workspace; query: URLSea
   );
 }
 
-render(<App />, document.getElementById('root')!);
+const root = document.getElementById('root')!;
+root.textContent = ''; // the boot message
+render(<App />, root);

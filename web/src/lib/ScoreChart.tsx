@@ -29,6 +29,11 @@ export function ScoreChart({ points, label }: { points: [number, number][]; labe
   }, [points, label]);
   if (points.length === 0) return <p class="muted">No scored activity yet.</p>;
   return (
-    <div ref={el} class="chart" role="img" aria-label={`${label}: from ${points[0][1]} to ${points[points.length - 1][1]} over ${points.length} scored events`} />
+    <div
+      ref={el}
+      class="chart"
+      role="img"
+      aria-label={`${label}: from ${points[0][1]} to ${points[points.length - 1][1]} over ${points.length} scored events`}
+    />
   );
 }

@@ -28,7 +28,7 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
 export function useAction(): { busy: boolean; error: Error | undefined; run: <T>(fn: () => Promise<T>) => Promise<T | undefined>; clear: () => void } {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
-  const run = useCallback(async <T,>(fn: () => Promise<T>) => {
+  const run = useCallback(async <T>(fn: () => Promise<T>) => {
     setBusy(true);
     setError(undefined);
     try {

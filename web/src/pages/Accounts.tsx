@@ -104,7 +104,12 @@ export function AccountPage({ id }: { id: string }) {
           <p>{why.data?.summary ?? ''}</p>
           <ul class="plain">
             {(why.data?.factors ?? []).map((f, i) => (
-              <li key={i}>{Object.values(f).filter((v) => typeof v === 'string' || typeof v === 'number').slice(0, 3).join(' · ')}</li>
+              <li key={i}>
+                {Object.values(f)
+                  .filter((v) => typeof v === 'string' || typeof v === 'number')
+                  .slice(0, 3)
+                  .join(' · ')}
+              </li>
             ))}
           </ul>
           {why.data && (

@@ -24,7 +24,9 @@ export function ChannelsPage() {
   const create = useAction();
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (await create.run(() => must(api.POST('/notification-channels', { body: { name: name.trim(), type, config: { [CONFIG_KEY[type]]: target.trim() } } })))) {
+    if (
+      await create.run(() => must(api.POST('/notification-channels', { body: { name: name.trim(), type, config: { [CONFIG_KEY[type]]: target.trim() } } })))
+    ) {
       setName('');
       setTarget('');
       channels.reload();
@@ -77,7 +79,9 @@ export function ChannelsPage() {
             </select>
           </div>
           <div>
-            <label for="c-target">{{ slack: 'Slack channel id', teams: 'Teams webhook URL', webhook: 'Webhook URL', email: 'Recipients (comma-separated)' }[type]}</label>
+            <label for="c-target">
+              {{ slack: 'Slack channel id', teams: 'Teams webhook URL', webhook: 'Webhook URL', email: 'Recipients (comma-separated)' }[type]}
+            </label>
             <input id="c-target" required value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
           </div>
         </div>

@@ -28,12 +28,7 @@ export function LeadPage({ id }: { id: string }) {
   const activity = useAsync(() => must(api.GET('/leads/{leadID}/activity', { params: { path: { leadID: id }, query: { range: 'all' } } })), [id, version]);
   const aliases = useAsync(() => must(api.GET('/leads/{leadID}/aliases', path)), [id]);
   const setup = useAsync(
-    () =>
-      Promise.all([
-        must(api.GET('/rulesets')),
-        must(api.GET('/engagement-levels', {})),
-        must(api.GET('/profile-scoring/rulesets')).catch(() => []),
-      ]),
+    () => Promise.all([must(api.GET('/rulesets')), must(api.GET('/engagement-levels', {})), must(api.GET('/profile-scoring/rulesets')).catch(() => [])]),
     [],
   );
 
@@ -70,7 +65,11 @@ export function LeadPage({ id }: { id: string }) {
   if (!lead.data) return <Loading what="the lead" />;
   const l = lead.data.lead;
   const engagementScores = { ...((score.data?.engagement_scores ?? {}) as Record<string, number>), ...live.scores };
-  const headline = score.data ? (score.data.ruleset_id && live.scores[text(score.data.ruleset_id)] !== undefined ? live.scores[text(score.data.ruleset_id)] : score.data.score) : undefined;
+  const headline = score.data
+    ? score.data.ruleset_id && live.scores[text(score.data.ruleset_id)] !== undefined
+      ? live.scores[text(score.data.ruleset_id)]
+      : score.data.score
+    : undefined;
   const email = aliases.data?.aliases.find((a) => a.kind === 'email')?.value;
 
   return (

@@ -36,13 +36,10 @@ export function LeadsPage({ query }: { query: URLSearchParams }) {
   const page = Math.max(1, Number(query.get('page')) || 1);
   const key = JSON.stringify([filters, page]);
   const list = useAsync(() => must(api.GET('/leads', { params: { query: { ...filters, page, limit: PAGE_SIZE } } })), [key]);
-  const levels = useAsync(
-    async (): Promise<[Level[], Level[]]> => {
-      const [engagement, profile] = await Promise.all([must(api.GET('/engagement-levels', {})), must(api.GET('/profile-levels', {}))]).catch(() => [[], []]);
-      return [engagement, profile];
-    },
-    [],
-  );
+  const levels = useAsync(async (): Promise<[Level[], Level[]]> => {
+    const [engagement, profile] = await Promise.all([must(api.GET('/engagement-levels', {})), must(api.GET('/profile-levels', {}))]).catch(() => [[], []]);
+    return [engagement, profile];
+  }, []);
   const colors = new Map<string, string>();
   for (const l of [...(levels.data?.[0] ?? []), ...(levels.data?.[1] ?? [])]) if (l.color) colors.set(l.name, l.color);
 
@@ -186,7 +183,7 @@ function Filters({
       </div>
       <div>
         <label for="f-range">Created</label>
-        <select id="f-range" value={filters.range ?? 'all'} onChange={set('range')}>
+        <select id="f-range" value={filters.range ?? ''} onChange={set('range')}>
           {RANGES.map((r) => (
             <option key={r} value={r === 'all' ? '' : r}>
               {r.replace(/_/g, ' ')}
@@ -196,7 +193,7 @@ function Filters({
       </div>
       <div>
         <label for="f-active">Last active</label>
-        <select id="f-active" value={filters.last_active ?? 'any'} onChange={set('last_active')}>
+        <select id="f-active" value={filters.last_active ?? ''} onChange={set('last_active')}>
           <option value="">any time</option>
           <option value="7d">last 7 days</option>
           <option value="30d">last 30 days</option>

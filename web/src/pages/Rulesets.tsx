@@ -165,7 +165,11 @@ function RuleEditor({ rulesetId, rule, onDone }: { rulesetId: string; rule?: Rul
   const dryRun = async () => {
     setDry(undefined);
     const result = await test.run(async () =>
-      must(api.POST('/engagement-scoring/test', { body: { lead_id: await resolveLead(lead.trim()), ruleset_id: rulesetId, rule: testRule(body(), rule?.rule_id) } })),
+      must(
+        api.POST('/engagement-scoring/test', {
+          body: { lead_id: await resolveLead(lead.trim()), ruleset_id: rulesetId, rule: testRule(body(), rule?.rule_id) },
+        }),
+      ),
     );
     if (result) setDry(result);
   };
@@ -209,8 +213,8 @@ function RuleEditor({ rulesetId, rule, onDone }: { rulesetId: string; rule?: Rul
         <ErrorBox error={test.error} />
         {dry && (
           <p role="status" data-testid="dry-run">
-            {dry.matches ? 'Matches' : 'Does not match'}: {dry.matching_event_count} events. Score now <strong>{fmtNum(dry.current_score, 2)}</strong>,
-            with this rule <strong>{fmtNum(dry.projected_score, 2)}</strong>.
+            {dry.matches ? 'Matches' : 'Does not match'}: {dry.matching_event_count} events. Score now <strong>{fmtNum(dry.current_score, 2)}</strong>, with
+            this rule <strong>{fmtNum(dry.projected_score, 2)}</strong>.
           </p>
         )}
       </fieldset>

@@ -20,7 +20,8 @@ export function SegmentsPage({ query }: { query: URLSearchParams }) {
   const selected = query.get('segment') ?? undefined;
   const page = Math.max(1, Number(query.get('page')) || 1);
   const members = useAsync(
-    () => (selected ? must(api.GET('/segments/{id}/leads', { params: { path: { id: selected }, query: { page, limit: MEMBERS_PAGE } } })) : Promise.resolve([])),
+    () =>
+      selected ? must(api.GET('/segments/{id}/leads', { params: { path: { id: selected }, query: { page, limit: MEMBERS_PAGE } } })) : Promise.resolve([]),
     [selected, page],
   );
   const [a, setA] = useState('');
@@ -44,7 +45,12 @@ export function SegmentsPage({ query }: { query: URLSearchParams }) {
           {(segments.data ?? []).map((s) => (
             <tr key={s.segment_id}>
               <td>
-                <button type="button" class="link" aria-pressed={s.segment_id === selected} onClick={() => setQuery({ segment: s.segment_id, page: undefined })}>
+                <button
+                  type="button"
+                  class="link"
+                  aria-pressed={s.segment_id === selected}
+                  onClick={() => setQuery({ segment: s.segment_id, page: undefined })}
+                >
                   {s.name}
                 </button>
                 {s.description ? <span class="muted"> — {s.description}</span> : null}

@@ -48,7 +48,12 @@ export function DecaysPage() {
               </td>
               <td class="num">{d.decrease}</td>
               <td>
-                <input type="checkbox" aria-label={`Decay ${d.name || d.decay_id} active`} checked={d.active} onChange={(e) => void setActive(d.decay_id, e.currentTarget.checked)} />
+                <input
+                  type="checkbox"
+                  aria-label={`Decay ${d.name || d.decay_id} active`}
+                  checked={d.active}
+                  onChange={(e) => void setActive(d.decay_id, e.currentTarget.checked)}
+                />
               </td>
               <td>
                 <button type="button" class="secondary" onClick={() => void remove(d.decay_id)}>
