@@ -219,7 +219,7 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.getByLabel('Score threshold').fill('80');
     await page.getByLabel('or webhook URL').fill('https://127.0.0.2/hook');
     await page.getByRole('button', { name: 'Create trigger' }).click();
-    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toBe('webhook_url: destination not allowed: 127.0.0.2 is a loopback address');
     await shot('07-triggers');
   });
 
@@ -242,6 +242,20 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Buying committee' }).waitFor();
     await settled(page);
     await shot('14-account');
+  });
+
+  it('fits a 1280 × 720 laptop screen and works from the keyboard', async () => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(`${server.base}/app/leads`);
+    await page.locator('tbody tr[data-lead]').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.getByRole('button', { name: /^Score/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/sort_by=score&sort_order=asc/);
+    expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Score');
+    await shot('15-leads-laptop');
   });
 
   it('shows the sign-in page when the session has expired, never a blank screen', async () => {

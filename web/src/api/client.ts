@@ -67,17 +67,18 @@ api.use(auth);
 export function errorMessage(status: number, body: unknown): ApiError {
   const b = (body ?? {}) as { error?: string; message?: string; details?: unknown };
   let message = typeof b.message === 'string' && b.message ? b.message : `The server answered ${status}`;
-  if (Array.isArray(b.details) && b.details.length) {
-    const parts = b.details.map((d) => {
-      if (d && typeof d === 'object') {
-        const o = d as Record<string, unknown>;
-        const field = o.field ?? o.property ?? o.path;
-        const reason = o.reason ?? o.message ?? o.constraints;
-        return [field, typeof reason === 'object' ? JSON.stringify(reason) : reason].filter((x) => x !== undefined).join(': ');
-      }
-      return String(d);
-    });
-    message += ` (${parts.join('; ')})`;
+  // per-field details the message does not already say (a validation 400 names each field and reason)
+  if (Array.isArray(b.details)) {
+    const extra: string[] = [];
+    for (const d of b.details as unknown[]) {
+      const o = (d && typeof d === 'object' ? d : { reason: d }) as Record<string, unknown>;
+      const field = o.field ?? o.property ?? o.path;
+      const raw = o.reason ?? o.message ?? o.constraints;
+      const reason = raw === undefined ? '' : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+      if (reason && message.includes(reason)) continue;
+      extra.push(field !== undefined ? `${String(field)}: ${reason}` : reason);
+    }
+    if (extra.length) message += ` (${extra.join('; ')})`;
   }
   return new ApiError(status, typeof b.error === 'string' ? b.error : 'error', message);
 }
