@@ -242,6 +242,15 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Buying committee' }).waitFor();
     await settled(page);
     await shot('14-account');
+    // a segment's members: as many rows as the API's count (up to a page)
+    const segment = (await call('GET', '/segments'))[0];
+    const { count } = await call('GET', `/segments/${segment.segment_id}/count`);
+    expect(count).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'Segments', exact: true }).click();
+    await page.getByRole('button', { name: segment.name }).click();
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await page.waitForFunction((n: number) => document.querySelectorAll('table')[1]?.querySelectorAll('tbody tr').length === n, Math.min(count, 50));
+    await shot('15-segment-members');
   });
 
   it('fits a 1280 × 720 laptop screen and works from the keyboard', async () => {
@@ -255,7 +264,7 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/sort_by=score&sort_order=asc/);
     expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Score');
-    await shot('15-leads-laptop');
+    await shot('16-leads-laptop');
   });
 
   it('shows the sign-in page when the session has expired, never a blank screen', async () => {

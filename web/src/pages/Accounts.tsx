@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, must } from '../api/client';
-import { useAsync } from '../lib/hooks';
+import { useAction, useAsync } from '../lib/hooks';
 import { setQuery } from '../lib/router';
 import { ErrorBox, fmtDate, fmtNum, LevelBadge, Link, Loading, Pager } from '../lib/ui';
 
@@ -83,6 +83,7 @@ export function AccountPage({ id }: { id: string }) {
   const account = useAsync(() => must(api.GET('/accounts/{id}', { params: { path: { id } } })), [id]);
   const committee = useAsync(() => must(api.GET('/accounts/{accountId}/buying-committee', { params: { path: { accountId: id } } })), [id]);
   const why = useAsync(() => must(api.GET('/accounts/{accountID}/why', { params: { path: { accountID: id } } })), [id]);
+  const refresh = useAction();
   if (account.error) return <ErrorBox error={account.error} />;
   if (!account.data) return <Loading what="the account" />;
   const a = account.data;
@@ -97,6 +98,18 @@ export function AccountPage({ id }: { id: string }) {
           <h2>Account score</h2>
           <p class="big">{fmtNum(a.account_score, 1)}</p>
           <LevelBadge name={a.account_level} />
+          <dl>
+            <dt>Engagement</dt>
+            <dd>{fmtNum(a.engagement_score, 1)}</dd>
+            <dt>Top lead score</dt>
+            <dd>{fmtNum(a.top_score, 1)}</dd>
+            <dt>Domain</dt>
+            <dd>{a.domain}</dd>
+            <dt>Owner</dt>
+            <dd>{a.owner_name || '—'}</dd>
+            <dt>Last activity</dt>
+            <dd>{fmtDate(a.last_activity_at)}</dd>
+          </dl>
         </div>
         <div class="card">
           <h2>Why</h2>
@@ -119,8 +132,21 @@ export function AccountPage({ id }: { id: string }) {
           )}
         </div>
       </div>
-      <h2>Buying committee</h2>
-      <ErrorBox error={committee.error} />
+      <div class="title-row">
+        <h2>Buying committee</h2>
+        <button
+          type="button"
+          class="secondary"
+          disabled={refresh.busy}
+          onClick={async () => {
+            if (await refresh.run(() => must(api.POST('/accounts/{accountId}/buying-committee/refresh', { params: { path: { accountId: id } } }))))
+              committee.reload();
+          }}
+        >
+          Refresh committee
+        </button>
+      </div>
+      <ErrorBox error={committee.error ?? refresh.error} />
       <table class="grid compact">
         <thead>
           <tr>
@@ -146,16 +172,40 @@ export function AccountPage({ id }: { id: string }) {
               <td>{fmtDate(m.last_engagement_at)}</td>
             </tr>
           ))}
+          {committee.data && !committee.data.length && (
+            <tr>
+              <td colSpan={5} class="muted">
+                No committee members yet.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
       <h2>Leads</h2>
-      <ul class="plain">
-        {a.leads.map((l) => (
-          <li key={l.lead_id}>
-            <Link to={`/leads/${encodeURIComponent(l.lead_id)}`}>{l.lead_id}</Link>
-          </li>
-        ))}
-      </ul>
+      <table class="grid compact">
+        <thead>
+          <tr>
+            <th scope="col">Lead</th>
+            <th scope="col">Score</th>
+            <th scope="col">Profile</th>
+            <th scope="col">Owner</th>
+            <th scope="col">Last event</th>
+          </tr>
+        </thead>
+        <tbody>
+          {a.leads.map((l) => (
+            <tr key={l.lead_id} class={l.disqualified ? 'dq' : undefined}>
+              <td>
+                <Link to={`/leads/${encodeURIComponent(l.lead_id)}`}>{l.lead_id}</Link>
+              </td>
+              <td class="num">{fmtNum(l.score, 1)}</td>
+              <td class="num">{fmtNum(l.profile_score, 1)}</td>
+              <td>{l.owner_name || '—'}</td>
+              <td>{fmtDate(l.last_event_at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }
