@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -159,6 +159,20 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await shot('04-lead');
   });
 
+  it('exports the filtered list as the CSV the API answers', async () => {
+    await page.goto(`${server.base}/app/leads?search=${encodeURIComponent(email)}`);
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-lead]').length === 1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const file = await download.path();
+    const csv = readFileSync(file, 'utf8');
+    const res = await fetch(`${server.base}/leads/export?search=${encodeURIComponent(email)}`, { headers: { authorization: auth } });
+    expect(csv).toBe(await res.text());
+    expect(csv.trim().split('\n')).toHaveLength(2);
+    await page.goto(`${server.base}/app/leads/${encodeURIComponent(leadId)}`);
+    await page.getByRole('heading', { name: email }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="top-drivers"] tr').length > 0);
+  });
+
   it('shows a score change arriving over SSE after an ingest', async () => {
     const before = Number(await page.getByTestId('lead-score').textContent());
     await call('POST', '/ingest', { lead_id: leadId, event_type: 'Demo Request' });
@@ -283,6 +297,23 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('kenbun.token'))).toBeNull();
     await page.goto(`${server.base}/app/leads`);
     await page.getByRole('heading', { name: 'Sign in to kenbun' }).waitFor();
+  });
+
+  it('holds a Viewer to the API role rules and shows the API message on a refused change', async () => {
+    const viewer = { email: 'viewer@webapp.example', password: 'viewer-password-12345' };
+    const member = await call('POST', '/members', { first_name: 'Vera', last_name: 'Viewer', email: viewer.email, password: viewer.password, role: 'member' });
+    await call('POST', `/org-units/${seededOu}/members`, { org_member_id: member.org_member_id, role: 'Viewer' });
+    await page.getByLabel('E-mail').fill(viewer.email);
+    await page.getByLabel('Password').fill(viewer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('tbody tr[data-lead]').first().waitFor();
+    expect(await page.getByLabel('Organizational unit').locator('option').allTextContents()).toEqual(['Default (Viewer)']);
+    await page.getByRole('link', { name: 'Triggers' }).click();
+    await page.getByLabel('Name').fill('Not allowed');
+    await page.getByRole('button', { name: 'Create trigger' }).click();
+    expect(await page.getByRole('alert').textContent()).toBe('the Viewer role may read but not change data in this organizational unit');
+    expect((await call('GET', '/triggers')).map((t: { name: string }) => t.name)).not.toContain('Not allowed');
+    await page.getByRole('button', { name: 'Sign out' }).click();
   });
 });
 
