@@ -111,7 +111,7 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await shot('02-leads');
   });
 
-  it('switches to the 1,000,000-lead OU and renders 50 rows in under 1 s from navigation', async () => {
+  it('switches to the 1,000,000-lead OU and renders 50 rows in under 1 s from navigation (best of 5)', async () => {
     await page.getByLabel('Organizational unit').selectOption(bigOu);
     await page.waitForFunction((ou) => document.querySelector('main')?.getAttribute('data-ou') === ou, bigOu);
     await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-lead]').length === 50);
@@ -119,7 +119,7 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     const api = await call('GET', '/leads?limit=50');
     expect(first).toBe(api.leads[0].lead_id);
     const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
       await page.goto(`${server.base}/app/leads`);
       await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-lead]').length === 50);
@@ -237,11 +237,37 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await shot('07-triggers');
   });
 
+  it('refuses an overlapping level with the API message, and reverts the levels to a snapshot of their history', async () => {
+    await page.getByRole('link', { name: 'Levels', exact: true }).click();
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    await page.getByLabel('Name').fill('Lukewarm');
+    await page.getByLabel('From score').fill('10');
+    await page.getByLabel('To score (empty: no limit)').fill('15');
+    await page.getByRole('button', { name: 'Add level' }).click();
+    const refused = await callProcess(server, 'POST', '/engagement-levels', auth, { name: 'Lukewarm', min_score: 10, max_score: 15, color: '#2563eb' }, [409]);
+    // the message and the per-field details of the API's error body
+    const details = refused.details.map((d: { field: string; reason: string }) => `${d.field}: ${d.reason}`).join('; ');
+    expect(await page.getByRole('alert').textContent()).toBe(`${refused.message} (${details})`);
+    const history = await call('GET', '/engagement-levels/history');
+    const oldest = history[history.length - 1];
+    await page.waitForFunction((n: number) => document.querySelectorAll('table')[1]?.querySelectorAll('tbody tr').length === n, history.length);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Revert to this' }).last().click();
+    const names = oldest.levels.map((l: { name: string }) => l.name);
+    await until(
+      async () => JSON.stringify((await call('GET', '/engagement-levels')).map((l: { name: string }) => l.name)) === JSON.stringify(names),
+      5000,
+      'the revert',
+    );
+    await page.waitForFunction((n: number) => document.querySelectorAll('table')[0]?.querySelectorAll('tbody tr').length === n, names.length);
+    expect((await call('GET', '/engagement-levels/history'))[0].action).toBe('revert');
+    await shot('10-levels');
+  });
+
   it('renders the other main pages', async () => {
     for (const [link, heading, name] of [
       ['Channels', 'Notification channels', '08-channels'],
       ['Segments', 'Segments', '09-segments'],
-      ['Levels', 'Levels', '10-levels'],
       ['Decay', 'Decay rules', '11-decay'],
       ['Filters', 'Inorganic-traffic filters', '12-filters'],
       ['Accounts', 'Accounts', '13-accounts'],
@@ -369,8 +395,7 @@ async function generateLeads(url: string, orgId: string, unitId: string, count: 
     );
     await pg.query(`SET session_replication_role = DEFAULT`);
     for (const i of indexes) await pg.query(i.indexdef);
-    await pg.query('VACUUM ANALYZE leads');
-    await pg.query('ANALYZE lead_aliases');
+    for (const t of tables) await pg.query(`VACUUM ANALYZE ${t}`);
     process.stdout.write(`${count.toLocaleString('en')} leads generated in SQL in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   } finally {
     await pg.end();

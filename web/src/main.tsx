@@ -22,19 +22,23 @@ const OU_KEY = 'kenbun.ou';
 interface Workspace {
   units: Unit[];
   active: Schemas['ActiveUnitDto'];
-  abm: boolean;
+  /** ABM on for the organization; undefined until GET /scoring/settings answers (it does not hold up the first page) */
+  abm?: boolean;
 }
 
-/** After sign-in: the OUs of the user, the active one made active again (cookie and credential), ABM on or off. */
+/**
+ * After sign-in: the OUs of the user and the active one made active again (cookie and credential), in parallel when
+ * this browser remembers the OU, so the first page waits for one round trip.
+ */
 async function openWorkspace(preferred?: string): Promise<Workspace> {
-  const list = await must(api.GET('/org-units'));
+  const wanted = preferred ?? localStorage.getItem(OU_KEY) ?? undefined;
+  const activate = (ouId: string) => must(api.POST('/org-units/active', { body: { ouId } }));
+  const [list, remembered] = await Promise.all([must(api.GET('/org-units')), wanted ? activate(wanted).catch(() => undefined) : undefined]);
   const units = list.units;
   if (!units.length) throw new Error('Your account is not a member of any organizational unit.');
-  const wanted = units.find((u) => u.unit_id === (preferred ?? localStorage.getItem(OU_KEY))) ?? units.find((u) => u.is_default) ?? units[0];
-  const active = await must(api.POST('/org-units/active', { body: { ouId: wanted.unit_id } }));
+  const active = remembered ?? (await activate((units.find((u) => u.is_default) ?? units[0]).unit_id));
   localStorage.setItem(OU_KEY, active.unit_id);
-  const settings = await must(api.GET('/scoring/settings')).catch(() => undefined);
-  return { units, active, abm: Boolean(settings?.abm_enabled) };
+  return { units, active };
 }
 
 const NAV: { to: string; label: string; abm?: boolean }[] = [
@@ -81,6 +85,16 @@ function App() {
       (err: Error) => setWsError(err),
     );
   }, [signedIn]);
+
+  // ABM on or off (the Accounts area), once the OU is active
+  const activeUnit = ws?.active.unit_id;
+  useEffect(() => {
+    if (!activeUnit) return;
+    must(api.GET('/scoring/settings')).then(
+      (s) => setWs((w) => (w && w.active.unit_id === activeUnit ? { ...w, abm: s.abm_enabled } : w)),
+      () => setWs((w) => (w ? { ...w, abm: false } : w)),
+    );
+  }, [activeUnit]);
 
   if (!signedIn) return <SignIn notice={notice} />;
   if (wsError)
@@ -162,8 +176,18 @@ function Route({ path, ws, query }: { path: string; ws: Workspace; query: URLSea
   if (path === '/triggers') return <TriggersPage />;
   if (path === '/channels') return <ChannelsPage />;
   if (path === '/segments') return <SegmentsPage query={query} />;
-  if (ws.abm && path === '/accounts') return <AccountsPage query={query} />;
-  if (ws.abm && (m = match('/accounts/:id', path))) return <AccountPage id={m.id} />;
+  if (path === '/accounts' || path.startsWith('/accounts/')) {
+    if (ws.abm === undefined) return <Loading what="the organization's settings" />;
+    if (!ws.abm)
+      return (
+        <section>
+          <h1>Accounts</h1>
+          <p>Account-based marketing is off for this organization: there are no accounts to show.</p>
+        </section>
+      );
+    if (path === '/accounts') return <AccountsPage query={query} />;
+    if ((m = match('/accounts/:id', path))) return <AccountPage id={m.id} />;
+  }
   return (
     <section>
       <h1>Not found</h1>

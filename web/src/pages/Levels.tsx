@@ -69,6 +69,13 @@ export function LevelsPage() {
             ))}
         </tbody>
       </table>
+      <NewLevel
+        kind={kind}
+        onCreated={() => {
+          levels.reload();
+          history.reload();
+        }}
+      />
       <h2>History</h2>
       <ErrorBox error={history.error} />
       <table class="grid compact">
@@ -100,5 +107,52 @@ export function LevelsPage() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** A new level of the kind shown (for the primary ruleset unless the API is told otherwise); its creation is in the history. */
+function NewLevel({ kind, onCreated }: { kind: Kind; onCreated: () => void }) {
+  const [name, setName] = useState('');
+  const [min, setMin] = useState('0');
+  const [max, setMax] = useState('');
+  const [color, setColor] = useState('#2563eb');
+  const action = useAction();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const body = { name: name.trim(), min_score: Number(min), color, ...(max.trim() ? { max_score: Number(max) } : {}) };
+    const created = await action.run(async (): Promise<unknown> =>
+      kind === 'engagement' ? await must(api.POST('/engagement-levels', { body })) : await must(api.POST('/profile-levels', { body })),
+    );
+    if (created) {
+      setName('');
+      onCreated();
+    }
+  };
+  return (
+    <form class="card editor" onSubmit={submit} aria-labelledby="new-level">
+      <h2 id="new-level">New {kind} level</h2>
+      <div class="row">
+        <div>
+          <label for="l-name">Name</label>
+          <input id="l-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </div>
+        <div class="narrow">
+          <label for="l-min">From score</label>
+          <input id="l-min" type="number" step="1" required value={min} onInput={(e) => setMin(e.currentTarget.value)} />
+        </div>
+        <div class="narrow">
+          <label for="l-max">To score (empty: no limit)</label>
+          <input id="l-max" type="number" step="1" value={max} onInput={(e) => setMax(e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="l-color">Colour</label>
+          <input id="l-color" type="color" value={color} onInput={(e) => setColor(e.currentTarget.value)} />
+        </div>
+      </div>
+      <ErrorBox error={action.error} />
+      <button type="submit" disabled={action.busy}>
+        Add level
+      </button>
+    </form>
   );
 }
