@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'coverage/', 'node_modules/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'test-output/', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
@@ -23,6 +23,11 @@ export default defineConfig(
       // extends Alias {}`), so handlers and the event catalog read by name.
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
     },
+  },
+  {
+    // The back-office (web/): browser code, built by vite.
+    files: ['web/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // CommonJS configuration files (jest, dependency-cruiser, the jest reporter) load with require().

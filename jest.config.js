@@ -65,6 +65,15 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
+      // npm run test:browser: the back-office (/app) in a real headless Chromium against the built server
+      ...base,
+      displayName: 'browser',
+      roots: ['<rootDir>/test/browser'],
+      testMatch: ['**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
       // npm run test:faults: real processes on a PostgreSQL and a Redis of the suite's own, restarted and killed
       ...base,
       displayName: 'faults',

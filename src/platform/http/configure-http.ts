@@ -12,12 +12,14 @@ import { rejectUnsafeInput } from './edge-input';
 import { parseByteSize } from './http-adapter';
 import { parseJsonBody } from './json-body';
 import { createValidationPipe } from './validation';
+import { serveWebApp } from './web-app';
 
 type RawMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /**
  * HTTP conventions shared by main.ts and the e2e tests (the app is made with createHttpAdapter): JSON body limits,
- * helmet, CORS, global validation, the one error shape, and the OpenAPI document at /docs and /docs-json.
+ * helmet, CORS, global validation, the one error shape, the OpenAPI document at /docs and /docs-json, and the
+ * back-office at /app.
  * Call before `app.init()`.
  */
 export async function configureHttp(app: INestApplication, config: AppConfig): Promise<void> {
@@ -55,4 +57,6 @@ export async function configureHttp(app: INestApplication, config: AppConfig): P
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(bodyLimit));
   serveOpenApi(app, buildOpenApiDocument(app));
+  // the back-office (/app): static files under helmet's strict CSP (scripts and styles of its own origin only)
+  await serveWebApp(fastify);
 }

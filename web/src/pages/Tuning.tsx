@@ -1,0 +1,177 @@
+import { useState } from 'preact/hooks';
+import { api, must } from '../api/client';
+import { useAction, useAsync } from '../lib/hooks';
+import { ErrorBox, Loading } from '../lib/ui';
+
+/** Decay rules: score lost per period of inactivity. */
+export function DecaysPage() {
+  const decays = useAsync(() => must(api.GET('/decays')), []);
+  const action = useAction();
+  const [inactive, setInactive] = useState('7');
+  const [unit, setUnit] = useState<'hours' | 'days' | 'weeks'>('days');
+  const [decrease, setDecrease] = useState('5');
+  const [name, setName] = useState('');
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const body = { inactive_for: Number(inactive), unit, decrease: Number(decrease), ...(name.trim() ? { name: name.trim() } : {}) };
+    if (await action.run(() => must(api.POST('/decays', { body })))) decays.reload();
+  };
+  const setActive = async (id: string, active: boolean) => {
+    if (await action.run(() => must(api.PUT('/decays/{id}', { params: { path: { id } }, body: { active } })))) decays.reload();
+  };
+  const remove = async (id: string) => {
+    if (await action.run(() => must(api.DELETE('/decays/{id}', { params: { path: { id } } })).then(() => true))) decays.reload();
+  };
+  return (
+    <section>
+      <h1>Decay rules</h1>
+      <ErrorBox error={decays.error ?? action.error} />
+      {!decays.data && !decays.error && <Loading what="decay rules" />}
+      <table class="grid compact">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">After inactivity of</th>
+            <th scope="col">Score decrease</th>
+            <th scope="col">Active</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(decays.data ?? []).map((d) => (
+            <tr key={d.decay_id}>
+              <td>{d.name || '—'}</td>
+              <td>
+                {d.inactive_for} {d.unit}
+              </td>
+              <td class="num">{d.decrease}</td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Decay ${d.name || d.decay_id} active`}
+                  checked={d.active}
+                  onChange={(e) => void setActive(d.decay_id, e.currentTarget.checked)}
+                />
+              </td>
+              <td>
+                <button type="button" class="secondary" onClick={() => void remove(d.decay_id)}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form class="card editor" onSubmit={create} aria-labelledby="new-decay">
+        <h2 id="new-decay">New decay rule</h2>
+        <div class="row">
+          <div>
+            <label for="d-name">Name</label>
+            <input id="d-name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </div>
+          <div class="narrow">
+            <label for="d-inactive">Inactive for</label>
+            <input id="d-inactive" type="number" min="1" required value={inactive} onInput={(e) => setInactive(e.currentTarget.value)} />
+          </div>
+          <div>
+            <label for="d-unit">Unit</label>
+            <select id="d-unit" value={unit} onChange={(e) => setUnit(e.currentTarget.value as 'hours' | 'days' | 'weeks')}>
+              <option>hours</option>
+              <option>days</option>
+              <option>weeks</option>
+            </select>
+          </div>
+          <div class="narrow">
+            <label for="d-decrease">Decrease</label>
+            <input id="d-decrease" type="number" step="any" required value={decrease} onInput={(e) => setDecrease(e.currentTarget.value)} />
+          </div>
+        </div>
+        <button type="submit" disabled={action.busy}>
+          Add decay rule
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** Inorganic (velocity) filters: more than N events of a type within a window are suppressed. */
+export function FiltersPage() {
+  const filters = useAsync(() => must(api.GET('/filters')), []);
+  const action = useAction();
+  const [eventType, setEventType] = useState('');
+  const [count, setCount] = useState('10');
+  const [minutes, setMinutes] = useState('5');
+  const [group, setGroup] = useState(false);
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const body = { event_type: eventType.trim(), count_threshold: Number(count), time_window_ms: Math.round(Number(minutes) * 60_000), group_events: group };
+    if (await action.run(() => must(api.POST('/filters', { body })))) {
+      setEventType('');
+      filters.reload();
+    }
+  };
+  const remove = async (id: string) => {
+    if (await action.run(() => must(api.DELETE('/filters/{id}', { params: { path: { id } } })).then(() => true))) filters.reload();
+  };
+  return (
+    <section>
+      <h1>Inorganic-traffic filters</h1>
+      <ErrorBox error={filters.error ?? action.error} />
+      {!filters.data && !filters.error && <Loading what="filters" />}
+      <table class="grid compact">
+        <thead>
+          <tr>
+            <th scope="col">Event type</th>
+            <th scope="col">Allowed events</th>
+            <th scope="col">Window</th>
+            <th scope="col">Burst kept once</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(filters.data ?? []).map((f) => (
+            <tr key={f.filter_id}>
+              <td>{f.event_type}</td>
+              <td class="num">{f.count_threshold}</td>
+              <td>{Math.round(f.time_window_ms / 60_000)} min</td>
+              <td>{f.group_events ? 'yes' : 'no'}</td>
+              <td>
+                <button type="button" class="secondary" onClick={() => void remove(f.filter_id)}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form class="card editor" onSubmit={create} aria-labelledby="new-filter">
+        <h2 id="new-filter">New filter</h2>
+        <div class="row">
+          <div>
+            <label for="fl-event">Event type</label>
+            <input id="fl-event" required value={eventType} onInput={(e) => setEventType(e.currentTarget.value)} />
+          </div>
+          <div class="narrow">
+            <label for="fl-count">Allowed events</label>
+            <input id="fl-count" type="number" min="1" required value={count} onInput={(e) => setCount(e.currentTarget.value)} />
+          </div>
+          <div class="narrow">
+            <label for="fl-window">Window (minutes)</label>
+            <input id="fl-window" type="number" min="1" required value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
+          </div>
+          <div class="check">
+            <input id="fl-group" type="checkbox" checked={group} onChange={(e) => setGroup(e.currentTarget.checked)} />
+            <label for="fl-group">Keep the first event of a burst</label>
+          </div>
+        </div>
+        <button type="submit" disabled={action.busy}>
+          Add filter
+        </button>
+      </form>
+    </section>
+  );
+}
