@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
 import { AdminModule } from './modules/admin';
 import { AnalyticsModule, AnalyticsWorkerModule } from './modules/analytics';
+import { CalibrationModule, CalibrationWorkerModule } from './modules/calibration';
 import { AuditLogsModule } from './modules/audit';
 import { BillingModule } from './modules/billing';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
@@ -95,6 +96,7 @@ const features = [
   SegmentsModule,
   BillingModule,
   AnalyticsModule,
+  CalibrationModule,
 ];
 
 @Module({})
@@ -134,6 +136,7 @@ export class AppModule {
                   AccountsWorkerModule,
                   SegmentsWorkerModule,
                   AnalyticsWorkerModule,
+                  CalibrationWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
