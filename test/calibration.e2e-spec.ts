@@ -63,8 +63,11 @@ describe('Calibration', () => {
     [pageView, demo, pricing, webinar] = engagement.rules;
     profile = (await as().post('/profile-scoring/rulesets', { name: 'Fit' }).expect(201)).body.id;
     const profileRule = async (value: string) =>
-      (await as().post(`/profile-scoring/rulesets/${profile}/rules`, { profile_property: 'plan', condition: 'equals', comparison_value: value, weight: 10 }).expect(201))
-        .body.id as string;
+      (
+        await as()
+          .post(`/profile-scoring/rulesets/${profile}/rules`, { profile_property: 'plan', condition: 'equals', comparison_value: value, weight: 10 })
+          .expect(201)
+      ).body.id as string;
     pro = await profileRule('pro');
     free = await profileRule('free');
 
@@ -157,15 +160,34 @@ describe('Calibration', () => {
 
     it('checks deal stages against the synced pipelines only when the OU has some', async () => {
       const unchecked = await put({ conversion_type: 'closed_won', deal_stages: ['anything'] }).expect(200);
-      expect(unchecked.body).toMatchObject({ conversion_type: 'closed_won', deal_stages: ['anything'], event_type_id: null, engagement_persistence_days: 14, lookback_days: 90 });
+      expect(unchecked.body).toMatchObject({
+        conversion_type: 'closed_won',
+        deal_stages: ['anything'],
+        event_type_id: null,
+        engagement_persistence_days: 14,
+        lookback_days: 90,
+      });
       await ds.query(
         `INSERT INTO deal_pipelines (unit_id, org_id, source, pipeline_id, label, stages, synced_at) VALUES ($1, $2, 'hubspot', 'default', 'Sales', $3::jsonb, now())`,
-        [a.unitId, a.orgId, JSON.stringify([{ id: 'closedwon', label: 'Closed Won', display_order: 5, is_closed: true, probability: 1 }, { id: 'appointmentscheduled', label: 'Appointment', display_order: 0, is_closed: false, probability: 0.2 }])],
+        [
+          a.unitId,
+          a.orgId,
+          JSON.stringify([
+            { id: 'closedwon', label: 'Closed Won', display_order: 5, is_closed: true, probability: 1 },
+            { id: 'appointmentscheduled', label: 'Appointment', display_order: 0, is_closed: false, probability: 0.2 },
+          ]),
+        ],
       );
       const refused = await put({ conversion_type: 'deal_stage_reached', deal_stages: ['closedwon', 'nope'] }).expect(400);
       expect(refused.body.details).toEqual([{ field: 'deal_stages', reason: expect.stringContaining('nope') }]);
       const ok = await put({ conversion_type: 'deal_stage_reached', deal_stages: ['closedwon', 'appointmentscheduled'], lookback_days: 60 }).expect(200);
-      expect(ok.body).toMatchObject({ id: unchecked.body.id, unit_id: a.unitId, org_id: a.orgId, deal_stages: ['closedwon', 'appointmentscheduled'], lookback_days: 60 });
+      expect(ok.body).toMatchObject({
+        id: unchecked.body.id,
+        unit_id: a.unitId,
+        org_id: a.orgId,
+        deal_stages: ['closedwon', 'appointmentscheduled'],
+        lookback_days: 60,
+      });
       await ds.query(`DELETE FROM deal_pipelines WHERE unit_id = $1`, [a.unitId]);
     });
 
@@ -193,7 +215,10 @@ describe('Calibration', () => {
       });
       const cold = { eligible: true, conversions_observed: 34, conversions_required: 30, leads_scored: 80, leads_required: 50, phase: 'warm' };
       expect((await as().get('/settings/ou/conversion-definition').expect(200)).body).toEqual({ definition: res.body, cold_start_state: cold });
-      await ds.query(`INSERT INTO hubspot_connections (unit_id, org_id, status, created_at, updated_at) VALUES ($1, $2, 'connected', now(), now())`, [a.unitId, a.orgId]);
+      await ds.query(`INSERT INTO hubspot_connections (unit_id, org_id, status, created_at, updated_at) VALUES ($1, $2, 'connected', now(), now())`, [
+        a.unitId,
+        a.orgId,
+      ]);
       expect((await as().get('/settings/ou/conversion-definition').expect(200)).body.hubspot_sync_freshness).toBeUndefined();
       await ds.query(`UPDATE hubspot_connections SET last_sync_at = $2 WHERE unit_id = $1`, [a.unitId, iso(-30 * 3_600_000)]);
       expect((await as().get('/settings/ou/conversion-definition').expect(200)).body.hubspot_sync_freshness).toEqual({
@@ -221,7 +246,13 @@ describe('Calibration', () => {
         leads_required: 50,
       });
       const forced = await calibration(rulesetOfB, ruleOfB, '?force=1', 'engagement', b.admin).expect(200);
-      expect(forced.body).toMatchObject({ state: 'insufficient_cohort', leads_scored: 3, computed_at: NOW.toISOString(), stale: false, suggested_weight: null });
+      expect(forced.body).toMatchObject({
+        state: 'insufficient_cohort',
+        leads_scored: 3,
+        computed_at: NOW.toISOString(),
+        stale: false,
+        suggested_weight: null,
+      });
     });
 
     it('?force=1 computes every rule of the OU and persists: the exact figures of the cohort', async () => {
@@ -249,7 +280,15 @@ describe('Calibration', () => {
       });
       // the other rules come from the same run, without recomputing
       const page = (await calibration(engagement.id, pageView).expect(200)).body;
-      expect(page).toMatchObject({ state: 'ready', sample_size: 80, conversions_count: 34, raw_lift: 1, shrunk_lift: 1, suggested_weight: 10, required_action: null });
+      expect(page).toMatchObject({
+        state: 'ready',
+        sample_size: 80,
+        conversions_count: 34,
+        raw_lift: 1,
+        shrunk_lift: 1,
+        suggested_weight: 10,
+        required_action: null,
+      });
       expect(page.co_occurrence_warnings).toEqual(
         [
           { rule_id: demo, overlap_pct: 100 },
@@ -273,7 +312,10 @@ describe('Calibration', () => {
         required_action: 'wait_for_rule_activity',
         computed_at: NOW.toISOString(),
       });
-      const runs = await ds.query(`SELECT ruleset_id, trigger FROM calibration_runs WHERE unit_id = $1 AND ruleset_id = ANY($2)`, [a.unitId, [engagement.id, profile]]);
+      const runs = await ds.query(`SELECT ruleset_id, trigger FROM calibration_runs WHERE unit_id = $1 AND ruleset_id = ANY($2)`, [
+        a.unitId,
+        [engagement.id, profile],
+      ]);
       expect(runs.map((r: { ruleset_id: string }) => r.ruleset_id).sort()).toEqual([engagement.id, profile].sort());
     });
 
@@ -316,7 +358,15 @@ describe('Calibration', () => {
       });
       expect(res.body.runs).toHaveLength(1);
       const [run] = res.body.runs;
-      expect(run).toMatchObject({ computed_at: NOW.toISOString(), stale: false, trigger: 'force', conversion_type: 'event_type_match', cohort_size: 80, conversions: 34, baseline_cr: 0.425 });
+      expect(run).toMatchObject({
+        computed_at: NOW.toISOString(),
+        stale: false,
+        trigger: 'force',
+        conversion_type: 'event_type_match',
+        cohort_size: 80,
+        conversions: 34,
+        baseline_cr: 0.425,
+      });
       expect(run.rules.find((r: { rule_id: string }) => r.rule_id === demo)).toEqual({
         rule_id: demo,
         name: 'Demo Request',
@@ -381,7 +431,9 @@ describe('Calibration', () => {
       expect(entry.summary).toContain('confidence low');
       // one entry for the successful request, not two (the middleware's generic one is not written)
       await t.app.get(AuditWriter).flush();
-      const n = await ds.query(`SELECT count(*)::int AS n FROM audit_logs WHERE path = $1 AND status = 200`, [`/engagement-scoring/rules/${demo}/calibration/apply`]);
+      const n = await ds.query(`SELECT count(*)::int AS n FROM audit_logs WHERE path = $1 AND status = 200`, [
+        `/engagement-scoring/rules/${demo}/calibration/apply`,
+      ]);
       expect(n[0].n).toBe(1);
       // the ready state shows the rule at its new weight, nothing left to apply
       expect((await calibration(engagement.id, demo).expect(200)).body).toMatchObject({ current_weight: 29, suggested_weight: 29, required_action: null });
@@ -401,7 +453,11 @@ describe('Calibration', () => {
     it('a run older than 14 days is stale: shown as such, and apply answers 409 stale_calibration', async () => {
       t.clock.set(new Date(NOW.getTime() + 15 * D));
       try {
-        expect((await calibration(engagement.id, pageView).expect(200)).body).toMatchObject({ state: 'ready', stale: true, required_action: 'recompute_calibration' });
+        expect((await calibration(engagement.id, pageView).expect(200)).body).toMatchObject({
+          state: 'ready',
+          stale: true,
+          required_action: 'recompute_calibration',
+        });
         expect((await apply(pageView).expect(409)).body.error).toBe('stale_calibration');
         expect(await weightOf(engagement.id, pageView)).toBe(10);
         const list = (await as().get(`/engagement-scoring/rulesets/${engagement.id}/calibrations`).expect(200)).body;

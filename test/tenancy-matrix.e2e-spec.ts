@@ -381,7 +381,12 @@ const MATRIX: Row[] = [
   // calibration (CAL-1..6): the OU's conversion definition, and per-dimension calibration of OU A's rules. There is no
   // deal ruleset API yet, so the deal rows aim at OU A's engagement rule (a rule of another dimension is not found either).
   { method: 'GET', path: '/settings/ou/conversion-definition', url: () => '/settings/ou/conversion-definition' },
-  { method: 'PUT', path: '/settings/ou/conversion-definition', url: () => '/settings/ou/conversion-definition', body: { conversion_type: 'engagement_persistence' } },
+  {
+    method: 'PUT',
+    path: '/settings/ou/conversion-definition',
+    url: () => '/settings/ou/conversion-definition',
+    body: { conversion_type: 'engagement_persistence' },
+  },
   { method: 'DELETE', path: '/settings/ou/conversion-definition', url: () => '/settings/ou/conversion-definition', item: true },
   ...(['engagement', 'profile', 'account', 'deal'] as const).flatMap((dim): Row[] => {
     const ruleset = (c: Ctx) => (dim === 'profile' || dim === 'account' ? c.fitRulesetOfA[dim] : c.rulesetOfA);

@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../platform/clock';
-import { selectOne, selectRows, sql } from '../../../platform/database';
+import { raw as sqlRaw, selectOne, selectRows, Sql, sql } from '../../../platform/database';
 import { UnitScope, unitScope } from '../../../platform/tenancy';
-import { ATTRIBUTE_DIMENSIONS, AttributeDimension, attributeRuleMatches, AttributeRuleset, DECAY_RULE_ID, Metadata, ScoringSetupService } from '../../scoring';
+import { ATTRIBUTE_DIMENSIONS, AttributeDimension, attributeRuleMatches, AttributeRuleset, Metadata, ScoringSetupService } from '../../scoring';
 import { calibrateRules, CohortCounts, medianPositiveWeight, PairOverlap, RuleCalibration, RuleCounts } from '../domain/calibration-math';
 import { ConversionDefinition } from '../domain/conversion-definition';
 import { cohortQuery } from './cohort.sql';
@@ -94,6 +94,8 @@ export class CalibrationEngine {
     const summary = await this.ds.transaction(async (m) => {
       const now = this.clock.now();
       const { from, to } = this.window(def, now);
+      // the cohort and set aggregates sort a few million rows: in memory, not in temporary files
+      await m.query(`SET LOCAL work_mem = '64MB'`);
       await m.query(`CREATE TEMP TABLE cal_cohort (lead_ref text PRIMARY KEY, converted boolean NOT NULL) ON COMMIT DROP`);
       const c = cohortQuery(scope, def, from, to).compile();
       await m.query(`INSERT INTO cal_cohort (lead_ref, converted) ${c.text}`, c.values);
@@ -128,44 +130,71 @@ export class CalibrationEngine {
     return { from: new Date(now.getTime() - def.lookback_days * DAY_MS), to: now };
   }
 
-  /** Engagement: every ruleset of the OU from the window's contributions, set-based. */
+  /**
+   * Engagement: every ruleset of the OU from the window's contributions, set-based. One statement reduces the
+   * contributions to each cohort lead's set of triggered rules per ruleset (`int[]` of rule positions) and groups the
+   * leads by that set, with their count and converted count; the distinct sets are then read in keyset pages and
+   * tallied (per-rule leads and conversions, and leads per rule pair). A pair self-join over (rule, lead) hits costs
+   * leads × pairs rows in PostgreSQL; the grouped sets are at most one row per lead and usually far fewer.
+   */
   private async engagement(m: EntityManager, scope: UnitScope, cohort: CohortCounts, from: Date, to: Date): Promise<Map<string, RuleCalibration[]>> {
-    const rules = await selectRows<RuleRef>(
+    const rules = await selectRows<RuleRef & { i: number }>(
       m,
-      sql`SELECT id, ruleset_id, weight FROM rules WHERE ${unitScope(undefined, scope)} AND dimension = 'engagement' ORDER BY ruleset_id, id`,
+      sql`SELECT id, ruleset_id, weight, (row_number() OVER (PARTITION BY ruleset_id ORDER BY id))::int - 1 AS i
+            FROM rules WHERE ${unitScope(undefined, scope)} AND dimension = 'engagement' ORDER BY ruleset_id, id`,
     );
-    const hits = sql`SELECT DISTINCT es.ruleset_id, es.rule_id, es.lead_ref
-                       FROM event_scores es JOIN cal_cohort c ON c.lead_ref = es.lead_ref
-                      WHERE ${unitScope('es', scope)} AND es.occurred_at >= ${from.toISOString()} AND es.occurred_at <= ${to.toISOString()}
-                        AND es.rule_id <> ${DECAY_RULE_ID}`.compile();
-    await m.query(`CREATE TEMP TABLE cal_hits ON COMMIT DROP AS ${hits.text}`, hits.values);
-    await m.query(`ANALYZE cal_hits`);
-    const counts = await selectRows<{ ruleset_id: string; rule_id: string; n: number; conv: number }>(
-      m,
-      sql`SELECT h.ruleset_id, h.rule_id, count(*)::int AS n, count(*) FILTER (WHERE c.converted)::int AS conv
-            FROM cal_hits h JOIN cal_cohort c ON c.lead_ref = h.lead_ref GROUP BY h.ruleset_id, h.rule_id`,
-    );
-    const pairs = await selectRows<{ ruleset_id: string; a: string; b: string; both: number }>(
-      m,
-      sql`SELECT x.ruleset_id, x.rule_id AS a, y.rule_id AS b, count(*)::int AS both
-            FROM cal_hits x JOIN cal_hits y ON y.ruleset_id = x.ruleset_id AND y.lead_ref = x.lead_ref AND y.rule_id > x.rule_id
-           GROUP BY x.ruleset_id, x.rule_id, y.rule_id`,
-    );
-    await m.query(`DROP TABLE cal_hits`);
-    const byRule = new Map(counts.map((c) => [`${c.ruleset_id}\u0000${c.rule_id}`, c]));
+    const ids = rules.map((r) => r.id);
+    const positions = rules.map((r) => r.i);
+    const sets = sql`SELECT h.ruleset_id, h.rules, count(*)::int AS n, count(*) FILTER (WHERE h.converted)::int AS conv
+                       FROM (SELECT es.ruleset_id, c.converted, array_agg(DISTINCT ri.i ORDER BY ri.i) AS rules
+                               FROM event_scores es
+                               JOIN cal_cohort c ON c.lead_ref = es.lead_ref
+                               JOIN unnest(${ids}::text[], ${positions}::int[]) AS ri(rule_id, i) ON ri.rule_id = es.rule_id
+                              WHERE ${unitScope('es', scope)} AND es.occurred_at >= ${from.toISOString()} AND es.occurred_at <= ${to.toISOString()}
+                              GROUP BY es.ruleset_id, es.lead_ref, c.converted) h
+                      GROUP BY h.ruleset_id, h.rules`.compile();
+    await m.query(`CREATE TEMP TABLE cal_sets ON COMMIT DROP AS ${sets.text}`, sets.values);
+    const byRuleset = new Map<string, (RuleRef & { i: number })[]>();
+    for (const r of rules) (byRuleset.get(r.ruleset_id) ?? byRuleset.set(r.ruleset_id, []).get(r.ruleset_id)!).push(r);
+    const tallies = new Map([...byRuleset.keys()].map((rs) => [rs, new Tally()]));
+    let after: { ruleset_id: string; rules: number[] } | null = null;
+    for (;;) {
+      const keyset: Sql = after ? sql`WHERE (ruleset_id, rules) > (${after.ruleset_id}, ${after.rules}::int[])` : sqlRaw('');
+      const rows = await selectRows<{ ruleset_id: string; rules: number[]; n: number; conv: number }>(
+        m,
+        sql`SELECT ruleset_id, rules, n, conv FROM cal_sets ${keyset} ORDER BY ruleset_id, rules LIMIT ${BATCH}`,
+      );
+      for (const row of rows) {
+        const list = byRuleset.get(row.ruleset_id);
+        if (list)
+          tallies.get(row.ruleset_id)!.add(
+            row.rules.map((i) => list[i].id),
+            row.n,
+            row.conv,
+          );
+      }
+      if (rows.length < BATCH) break;
+      after = rows[rows.length - 1];
+    }
+    await m.query(`DROP TABLE cal_sets`);
     const median = medianPositiveWeight(rules.map((r) => r.weight));
     const out = new Map<string, RuleCalibration[]>();
-    for (const rs of new Set(rules.map((r) => r.ruleset_id))) {
-      const ruleCounts: RuleCounts[] = rules
-        .filter((r) => r.ruleset_id === rs)
-        .map((r) => {
-          const c = byRule.get(`${rs}\u0000${r.id}`);
-          return { rule_id: r.id, weight: r.weight, sample_size: c?.n ?? 0, conversions_count: c?.conv ?? 0 };
-        });
-      const rsPairs: PairOverlap[] = pairs.filter((p) => p.ruleset_id === rs);
-      out.set(rs, calibrateRules(cohort, ruleCounts, rsPairs, median));
-    }
+    for (const [rs, list] of byRuleset) out.set(rs, this.calibrate(cohort, list, tallies.get(rs)!, median));
     return out;
+  }
+
+  private calibrate(cohort: CohortCounts, rules: readonly { id: string; weight: number }[], t: Tally, median: number): RuleCalibration[] {
+    const counts: RuleCounts[] = rules.map((r) => ({
+      rule_id: r.id,
+      weight: r.weight,
+      sample_size: t.leads.get(r.id) ?? 0,
+      conversions_count: t.converted.get(r.id) ?? 0,
+    }));
+    const pairs: PairOverlap[] = [...t.pairs].map(([key, both]) => {
+      const [a, b] = key.split('\u0000');
+      return { a, b, both };
+    });
+    return calibrateRules(cohort, counts, pairs, median);
   }
 
   /**
@@ -194,15 +223,8 @@ export class CalibrationEngine {
     const median = medianPositiveWeight(rules.map((r) => r.rule.weight));
     const out = new Map<string, RuleCalibration[]>();
     for (const rs of rulesets) {
-      const t = tallies.get(rs.id)!;
-      const counts: RuleCounts[] = rules
-        .filter((r) => r.rs === rs.id)
-        .map(({ rule }) => ({ rule_id: rule.id, weight: rule.weight, sample_size: t.leads.get(rule.id) ?? 0, conversions_count: t.converted.get(rule.id) ?? 0 }));
-      const pairs: PairOverlap[] = [...t.pairs].map(([key, both]) => {
-        const [a, b] = key.split('\u0000');
-        return { a, b, both };
-      });
-      out.set(rs.id, calibrateRules(cohort, counts, pairs, median));
+      const list = rules.filter((r) => r.rs === rs.id).map((r) => r.rule);
+      out.set(rs.id, this.calibrate(cohort, list, tallies.get(rs.id)!, median));
     }
     return out;
   }
@@ -243,7 +265,20 @@ export class CalibrationEngine {
     await m.query(
       `INSERT INTO calibration_runs (id, org_id, unit_id, ruleset_id, dimension, computed_at, trigger, conversion_type, lookback_days, cohort_size, conversions, baseline_cr)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [runId, scope.orgId, scope.unitId, rs.id, rs.dimension, now, trigger, def.conversion_type, def.lookback_days, cohort.cohort_size, cohort.conversions, baseline],
+      [
+        runId,
+        scope.orgId,
+        scope.unitId,
+        rs.id,
+        rs.dimension,
+        now,
+        trigger,
+        def.conversion_type,
+        def.lookback_days,
+        cohort.cohort_size,
+        cohort.conversions,
+        baseline,
+      ],
     );
     if (results.length) {
       await m.query(

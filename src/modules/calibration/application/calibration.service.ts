@@ -8,13 +8,7 @@ import { UpdateRuleCommand } from '../../rulesets';
 import { AttributeRulesChanged, Dimension, isAttributeDimension, ScoringErrors } from '../../scoring';
 import { CalibrationErrors } from '../calibration.errors';
 import { CoOccurrenceWarning, COLD_START_CONVERSIONS, Confidence, isStale, LEADS_REQUIRED, round4 } from '../domain/calibration-math';
-import {
-  ApplyCalibrationDto,
-  CalibrationRunDto,
-  ConversionDefinitionStateDto,
-  RuleCalibrationDto,
-  RulesetCalibrationsDto,
-} from '../http/calibration.dto';
+import { ApplyCalibrationDto, CalibrationRunDto, ConversionDefinitionStateDto, RuleCalibrationDto, RulesetCalibrationsDto } from '../http/calibration.dto';
 import { CalibrationEngine } from './calibration-engine';
 import { ConversionDefinitions, StoredDefinition, toDefinitionView } from './conversion-definitions.service';
 import { coldStartPhase } from '../domain/conversion-definition';
@@ -128,10 +122,15 @@ export class CalibrationService {
     const run = await this.latestRun(scope, rule.ruleset_id, def);
     if (!run) {
       const counts = await this.engine.cohortCounts(scope, def);
-      if (counts.cohort_size < LEADS_REQUIRED) return { ...base, state: 'insufficient_cohort', required_action: 'wait_for_more_scored_leads', leads_scored: counts.cohort_size };
+      if (counts.cohort_size < LEADS_REQUIRED)
+        return { ...base, state: 'insufficient_cohort', required_action: 'wait_for_more_scored_leads', leads_scored: counts.cohort_size };
       return { ...base, state: 'never_computed', required_action: 'run_calibration', leads_scored: counts.cohort_size };
     }
-    const computed = { computed_at: new Date(run.computed_at).toISOString(), stale: isStale(new Date(run.computed_at), this.clock.now()), leads_scored: run.cohort_size };
+    const computed = {
+      computed_at: new Date(run.computed_at).toISOString(),
+      stale: isStale(new Date(run.computed_at), this.clock.now()),
+      leads_scored: run.cohort_size,
+    };
     if (run.cohort_size < LEADS_REQUIRED) return { ...base, ...computed, state: 'insufficient_cohort', required_action: 'wait_for_more_scored_leads' };
     const r = await selectOne<ResultRow>(this.ds, sql`SELECT * FROM calibration_rule_results WHERE run_id = ${run.id} AND rule_id = ${rule.id}`);
     if (!r || r.sample_size === 0) return { ...base, ...computed, state: 'never_computed', required_action: r ? 'wait_for_rule_activity' : 'run_calibration' };
@@ -139,7 +138,13 @@ export class CalibrationService {
       ...base,
       ...computed,
       state: 'ready',
-      required_action: computed.stale ? 'recompute_calibration' : r.suggested_weight === null ? 'wait_for_more_data' : r.suggested_weight === rule.weight ? null : 'apply_suggested_weight',
+      required_action: computed.stale
+        ? 'recompute_calibration'
+        : r.suggested_weight === null
+          ? 'wait_for_more_data'
+          : r.suggested_weight === rule.weight
+            ? null
+            : 'apply_suggested_weight',
       suggested_weight: r.suggested_weight,
       sample_size: r.sample_size,
       conversions_count: r.conversions_count,
@@ -190,35 +195,33 @@ export class CalibrationService {
             },
           }
         : {}),
-      runs: runs.map(
-        (run): CalibrationRunDto => ({
-          run_id: run.id,
-          computed_at: new Date(run.computed_at).toISOString(),
-          stale: isStale(new Date(run.computed_at), now),
-          trigger: run.trigger,
-          conversion_type: run.conversion_type,
-          lookback_days: run.lookback_days,
-          cohort_size: run.cohort_size,
-          conversions: run.conversions,
-          baseline_cr: round4(Number(run.baseline_cr)),
-          rules: results
-            .filter((x) => x.run_id === run.id)
-            .map((x) => ({
-              rule_id: x.rule_id,
-              name: x.name,
-              current_weight: x.current_weight,
-              weight_at_run: x.weight_at_run,
-              suggested_weight: x.suggested_weight,
-              sample_size: x.sample_size,
-              conversions_count: x.conversions_count,
-              rule_cr: round4(Number(x.rule_cr)),
-              raw_lift: round4(Number(x.raw_lift)),
-              shrunk_lift: round4(Number(x.shrunk_lift)),
-              confidence: x.confidence,
-              co_occurrence_warnings: x.co_occurrence,
-            })),
-        }),
-      ),
+      runs: runs.map((run): CalibrationRunDto => ({
+        run_id: run.id,
+        computed_at: new Date(run.computed_at).toISOString(),
+        stale: isStale(new Date(run.computed_at), now),
+        trigger: run.trigger,
+        conversion_type: run.conversion_type,
+        lookback_days: run.lookback_days,
+        cohort_size: run.cohort_size,
+        conversions: run.conversions,
+        baseline_cr: round4(Number(run.baseline_cr)),
+        rules: results
+          .filter((x) => x.run_id === run.id)
+          .map((x) => ({
+            rule_id: x.rule_id,
+            name: x.name,
+            current_weight: x.current_weight,
+            weight_at_run: x.weight_at_run,
+            suggested_weight: x.suggested_weight,
+            sample_size: x.sample_size,
+            conversions_count: x.conversions_count,
+            rule_cr: round4(Number(x.rule_cr)),
+            raw_lift: round4(Number(x.raw_lift)),
+            shrunk_lift: round4(Number(x.shrunk_lift)),
+            confidence: x.confidence,
+            co_occurrence_warnings: x.co_occurrence,
+          })),
+      })),
     };
   }
 
@@ -234,10 +237,16 @@ export class CalibrationService {
       throw CalibrationErrors.error('never_computed', 'no calibration of this rule was found: call GET …/calibration?force=1 first');
     }
     if (isStale(new Date(run.computed_at), this.clock.now())) {
-      throw CalibrationErrors.error('stale_calibration', `the calibration was computed ${new Date(run.computed_at).toISOString()}, more than 14 days ago: recompute it first`);
+      throw CalibrationErrors.error(
+        'stale_calibration',
+        `the calibration was computed ${new Date(run.computed_at).toISOString()}, more than 14 days ago: recompute it first`,
+      );
     }
     if (r.suggested_weight === null) {
-      throw CalibrationErrors.error('insufficient_sample', `no suggested weight: confidence is insufficient (${r.sample_size} leads, ${r.conversions_count} conversions)`);
+      throw CalibrationErrors.error(
+        'insufficient_sample',
+        `no suggested weight: confidence is insufficient (${r.sample_size} leads, ${r.conversions_count} conversions)`,
+      );
     }
     const prior = rule.weight;
     const next = r.suggested_weight;

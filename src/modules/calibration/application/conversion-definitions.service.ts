@@ -77,7 +77,8 @@ export class ConversionDefinitions {
       if (definition.deal_stages.length) {
         const known = await this.syncedStages(scope);
         const unknown = unknownStages(definition.deal_stages, known);
-        if (unknown.length) problems.push({ field: 'deal_stages', reason: `unknown deal stage(s) ${unknown.join(', ')}: not among the synced HubSpot pipeline stages` });
+        if (unknown.length)
+          problems.push({ field: 'deal_stages', reason: `unknown deal stage(s) ${unknown.join(', ')}: not among the synced HubSpot pipeline stages` });
       }
       if (definition.event_type_id && !(await this.eventTypeExists(scope.orgId, definition.event_type_id))) {
         problems.push({ field: 'event_type_id', reason: `no event type '${definition.event_type_id}' has been seen in this organization` });
@@ -102,7 +103,10 @@ export class ConversionDefinitions {
 
   /** 404 rule_not_found when none is configured (as 002 documents). */
   async remove(scope: UnitScope): Promise<void> {
-    const gone = await selectOne<{ id: string }>(this.ds, sql`WITH gone AS (DELETE FROM conversion_definitions WHERE ${unitScope(undefined, scope)} RETURNING id) SELECT id FROM gone`);
+    const gone = await selectOne<{ id: string }>(
+      this.ds,
+      sql`WITH gone AS (DELETE FROM conversion_definitions WHERE ${unitScope(undefined, scope)} RETURNING id) SELECT id FROM gone`,
+    );
     if (!gone) throw CalibrationErrors.error('rule_not_found', 'no conversion definition is configured for this OU');
     RequestContext.describe({ entityType: 'conversion_definition', entityId: gone.id, summary: 'deleted the conversion definition' });
   }

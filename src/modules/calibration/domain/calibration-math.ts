@@ -107,7 +107,11 @@ export function suggestedWeight(current: number, shrunk: number, confidence: Con
  * CAL-10/11: for each pair whose overlap |A ∩ B| / min(|A|, |B|) reaches 70 %, a warning on both rules naming the
  * other. Warnings of a rule are ordered by overlap (highest first), then rule id.
  */
-export function coOccurrence(sampleSizes: ReadonlyMap<string, number>, pairs: readonly PairOverlap[], threshold = OVERLAP_THRESHOLD): Map<string, CoOccurrenceWarning[]> {
+export function coOccurrence(
+  sampleSizes: ReadonlyMap<string, number>,
+  pairs: readonly PairOverlap[],
+  threshold = OVERLAP_THRESHOLD,
+): Map<string, CoOccurrenceWarning[]> {
   const out = new Map<string, CoOccurrenceWarning[]>();
   for (const p of pairs) {
     if (p.a === p.b) continue;

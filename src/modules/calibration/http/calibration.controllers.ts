@@ -65,7 +65,8 @@ export class ConversionDefinitionController {
   @ApiOperation({
     operationId: 'deleteConversionDefinition',
     summary: 'Delete conversion definition',
-    description: "Removes the active OU's conversion definition. 404 rule_not_found when none was configured. Stored calibration runs stay (listed by the rulesets).",
+    description:
+      "Removes the active OU's conversion definition. 404 rule_not_found when none was configured. Stored calibration runs stay (listed by the rulesets).",
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(401, 403, 404)

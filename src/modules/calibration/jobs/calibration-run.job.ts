@@ -23,10 +23,7 @@ export class CalibrationRunJob {
 
   @ScheduledJob({ name: 'calibration.run', cron: '30 3 * * 1' })
   async run(ctx: JobContext = QUIET): Promise<JobSummary> {
-    const units = await selectRows<{ org_id: string; unit_id: string }>(
-      this.ds,
-      sql`SELECT org_id, unit_id FROM conversion_definitions ORDER BY unit_id`,
-    );
+    const units = await selectRows<{ org_id: string; unit_id: string }>(this.ds, sql`SELECT org_id, unit_id FROM conversion_definitions ORDER BY unit_id`);
     const summary = { units: 0, units_failed: 0, rulesets: 0, rules: 0 };
     ctx.progress(0, units.length);
     for (const [i, u] of units.entries()) {
