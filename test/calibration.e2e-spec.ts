@@ -4,7 +4,7 @@ import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { ingestAndWait, scoreOf } from './support/ingest';
 import { createRuleset } from './support/rulesets';
 import { startScenario } from './support/scenario';
-import { api, Auth, memberWithRole, ServiceAccount, Tenant } from './support/tenants';
+import { activateOu, api, Auth, memberWithRole, ServiceAccount, Tenant } from './support/tenants';
 import { TestApp } from './support/test-app';
 
 const NOW = new Date('2026-11-02T12:00:00.000Z');
@@ -32,6 +32,7 @@ describe('Calibration', () => {
   let engagement: { id: string; rules: string[] };
   let pageView: string, demo: string, pricing: string, webinar: string;
   let profile: string, pro: string, free: string;
+  let account: string, saas: string;
   let ruleOfB: string, rulesetOfB: string;
 
   const calibration = (rulesetId: string, ruleId: string, qs = '', dim = 'engagement', auth: Auth = sa.auth) =>
@@ -85,6 +86,41 @@ describe('Calibration', () => {
       if ((isDemo && i < 30) || i >= 76) events.push({ lead_id: lead, event_type: 'Signed Up', timestamp: at(2) });
     }
     for (let i = 0; i < events.length; i += 20) await ingestAndWait(t, sa.auth, events.slice(i, i + 20));
+
+    // account and deal rules: the 40 demo leads belong to account "acme" (SaaS) with a closed-won deal. The account
+    // read model is written directly (as account grouping would); there is no deal ruleset API yet, so the deal
+    // ruleset and rule go straight into the rulesets read model the engine reads.
+    await activateOu(t, a.admin, a.unitId);
+    await api(t, a.admin).put('/scoring/settings', { abm_enabled: true }).expect(204);
+    account = (await as().post('/account-scoring/rulesets', { name: 'Accounts' }).expect(201)).body.id;
+    saas = (
+      await as()
+        .post(`/account-scoring/rulesets/${account}/rules`, { account_property: 'industry', condition: 'equals', comparison_value: 'saas', weight: 10 })
+        .expect(201)
+    ).body.id;
+    await ds.query(
+      `INSERT INTO accounts (id, org_id, unit_id, account_id, group_key, name, metadata, created_at, updated_at)
+       VALUES ('acc-acme', $1, $2, 'acme', 'acme', 'Acme', '{"industry": "SaaS"}', now(), now())`,
+      [a.orgId, a.unitId],
+    );
+    await ds.query(`UPDATE leads SET account_ref = 'acc-acme' WHERE unit_id = $1 AND lead_id = ANY($2)`, [
+      a.unitId,
+      Array.from({ length: 40 }, (_, i) => `cal-${i}`),
+    ]);
+    await ds.query(
+      `INSERT INTO deals (id, org_id, unit_id, name, stage, account_id, properties, created_at, updated_at)
+       VALUES ('6f1c1d2e-0000-4000-8000-0000000000ca', $1, $2, 'Acme deal', 'closedwon', 'acme', '{"pipeline": "default"}', now(), now())`,
+      [a.orgId, a.unitId],
+    );
+    await ds.query(
+      `INSERT INTO rulesets (id, org_id, unit_id, dimension, name, score_column, active, created_at, updated_at) VALUES ('rs-deal', $1, $2, 'deal', 'Deals', 'deal_score', true, now(), now())`,
+      [a.orgId, a.unitId],
+    );
+    await ds.query(
+      `INSERT INTO rules (id, ruleset_id, org_id, unit_id, dimension, property, condition, comparison_value, weight, active, priority, created_at, updated_at)
+       VALUES ('rl-deal-won', 'rs-deal', $1, $2, 'deal', 'stage', 'equals', 'closedwon', 5, true, 0, now(), now())`,
+      [a.orgId, a.unitId],
+    );
 
     // OU B: a rule and 3 scored leads (too few for a cohort)
     const rsB = await createRuleset(t, b.admin, 'B rules', [{ event_type: 'Page View', weight: 7 }]);
@@ -344,6 +380,12 @@ describe('Calibration', () => {
         confidence: 'insufficient',
         suggested_weight: null,
       });
+    });
+
+    it('account rules: a lead triggers what its account matches; deal rules: what a deal of its account matches', async () => {
+      const figures = { state: 'ready', sample_size: 40, conversions_count: 30, rule_cr: 0.75, raw_lift: 1.7647, shrunk_lift: 1.437, confidence: 'low' };
+      expect((await calibration(account, saas, '', 'account').expect(200)).body).toMatchObject({ ...figures, dimension: 'account', suggested_weight: 14 });
+      expect((await calibration('rs-deal', 'rl-deal-won', '', 'deal').expect(200)).body).toMatchObject({ ...figures, dimension: 'deal', suggested_weight: 7 });
     });
 
     it('lists the ruleset’s runs with the rules’ current names and weights (CAL-5)', async () => {

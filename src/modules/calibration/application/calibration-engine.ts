@@ -15,6 +15,8 @@ const DAY_MS = 86_400_000;
 export const CALIBRATION_RUNS_KEPT = 12;
 /** Rows of the attribute dimensions' pass read per round trip (memory stays flat whatever the cohort). */
 const BATCH = 5_000;
+/** Bits of a rule-set mask word (int4, sign bit unused). */
+const MASK_BITS = 30;
 
 export type RunTrigger = 'cron' | 'manual' | 'force';
 
@@ -94,8 +96,10 @@ export class CalibrationEngine {
     const summary = await this.ds.transaction(async (m) => {
       const now = this.clock.now();
       const { from, to } = this.window(def, now);
-      // the cohort and set aggregates sort a few million rows: in memory, not in temporary files
+      // the cohort and rule-set aggregates hash a few million rows: in memory, not in temporary files
       await m.query(`SET LOCAL work_mem = '64MB'`);
+      // a few statements, each run once: compiling them with JIT costs more than it saves
+      await m.query(`SET LOCAL jit = off`);
       await m.query(`CREATE TEMP TABLE cal_cohort (lead_ref text PRIMARY KEY, converted boolean NOT NULL) ON COMMIT DROP`);
       const c = cohortQuery(scope, def, from, to).compile();
       await m.query(`INSERT INTO cal_cohort (lead_ref, converted) ${c.text}`, c.values);
@@ -132,10 +136,11 @@ export class CalibrationEngine {
 
   /**
    * Engagement: every ruleset of the OU from the window's contributions, set-based. One statement reduces the
-   * contributions to each cohort lead's set of triggered rules per ruleset (`int[]` of rule positions) and groups the
-   * leads by that set, with their count and converted count; the distinct sets are then read in keyset pages and
-   * tallied (per-rule leads and conversions, and leads per rule pair). A pair self-join over (rule, lead) hits costs
-   * leads × pairs rows in PostgreSQL; the grouped sets are at most one row per lead and usually far fewer.
+   * contributions to each lead's set of triggered rules per ruleset (a bit mask over the ruleset's rules, hash
+   * aggregated), joins the cohort, and groups the leads by (ruleset, set) with their count and converted count; the
+   * distinct sets are read through a cursor in pages and tallied (per-rule leads and conversions, and leads per rule
+   * pair). A pair self-join over (rule, lead) hits costs leads × pairs rows in PostgreSQL; the grouped sets are at most
+   * one row per lead and ruleset.
    */
   private async engagement(m: EntityManager, scope: UnitScope, cohort: CohortCounts, from: Date, to: Date): Promise<Map<string, RuleCalibration[]>> {
     const rules = await selectRows<RuleRef & { i: number }>(
@@ -143,40 +148,42 @@ export class CalibrationEngine {
       sql`SELECT id, ruleset_id, weight, (row_number() OVER (PARTITION BY ruleset_id ORDER BY id))::int - 1 AS i
             FROM rules WHERE ${unitScope(undefined, scope)} AND dimension = 'engagement' ORDER BY ruleset_id, id`,
     );
-    const ids = rules.map((r) => r.id);
-    const positions = rules.map((r) => r.i);
-    const sets = sql`SELECT h.ruleset_id, h.rules, count(*)::int AS n, count(*) FILTER (WHERE h.converted)::int AS conv
-                       FROM (SELECT es.ruleset_id, c.converted, array_agg(DISTINCT ri.i ORDER BY ri.i) AS rules
-                               FROM event_scores es
-                               JOIN cal_cohort c ON c.lead_ref = es.lead_ref
-                               JOIN unnest(${ids}::text[], ${positions}::int[]) AS ri(rule_id, i) ON ri.rule_id = es.rule_id
-                              WHERE ${unitScope('es', scope)} AND es.occurred_at >= ${from.toISOString()} AND es.occurred_at <= ${to.toISOString()}
-                              GROUP BY es.ruleset_id, es.lead_ref, c.converted) h
-                      GROUP BY h.ruleset_id, h.rules`.compile();
-    await m.query(`CREATE TEMP TABLE cal_sets ON COMMIT DROP AS ${sets.text}`, sets.values);
     const byRuleset = new Map<string, (RuleRef & { i: number })[]>();
     for (const r of rules) (byRuleset.get(r.ruleset_id) ?? byRuleset.set(r.ruleset_id, []).get(r.ruleset_id)!).push(r);
-    const tallies = new Map([...byRuleset.keys()].map((rs) => [rs, new Tally()]));
-    let after: { ruleset_id: string; rules: number[] } | null = null;
-    for (;;) {
-      const keyset: Sql = after ? sql`WHERE (ruleset_id, rules) > (${after.ruleset_id}, ${after.rules}::int[])` : sqlRaw('');
-      const rows = await selectRows<{ ruleset_id: string; rules: number[]; n: number; conv: number }>(
-        m,
-        sql`SELECT ruleset_id, rules, n, conv FROM cal_sets ${keyset} ORDER BY ruleset_id, rules LIMIT ${BATCH}`,
-      );
-      for (const row of rows) {
-        const list = byRuleset.get(row.ruleset_id);
-        if (list)
-          tallies.get(row.ruleset_id)!.add(
-            row.rules.map((i) => list[i].id),
-            row.n,
-            row.conv,
-          );
+    const rulesetIds = [...byRuleset.keys()];
+    const tallies = new Map(rulesetIds.map((rs) => [rs, new Tally()]));
+    if (rules.length) {
+      // a lead's rules of one ruleset as bit masks of MASK_BITS bits per int4 word (hash-aggregated, no sort)
+      const words = Math.ceil(Math.max(...[...byRuleset.values()].map((l) => l.length)) / MASK_BITS);
+      const wordList = Array.from({ length: words }, (_, k) => k);
+      const masks = sqlRaw(wordList.map((k) => `bit_or(CASE WHEN ri.i / ${MASK_BITS} = ${k} THEN 1 << (ri.i % ${MASK_BITS}) ELSE 0 END) AS w${k}`).join(', '));
+      const keys = sqlRaw(wordList.map((k) => `h.w${k}`).join(', '));
+      const sets = sql`SELECT h.rs, ${keys}, count(*)::int AS n, count(*) FILTER (WHERE c.converted)::int AS conv
+                         FROM (SELECT ri.rs, es.lead_ref, ${masks}
+                                 FROM event_scores es
+                                 JOIN unnest(${rules.map((r) => r.id)}::text[], ${rules.map((r) => rulesetIds.indexOf(r.ruleset_id))}::int[],
+                                             ${rules.map((r) => r.i)}::int[]) AS ri(rule_id, rs, i) ON ri.rule_id = es.rule_id
+                                WHERE ${unitScope('es', scope)} AND es.occurred_at >= ${from.toISOString()} AND es.occurred_at <= ${to.toISOString()}
+                                GROUP BY ri.rs, es.lead_ref) h
+                         JOIN cal_cohort c ON c.lead_ref = h.lead_ref
+                        GROUP BY h.rs, ${keys}`.compile();
+      // read in pages through a cursor of this transaction: memory stays flat whatever the number of distinct sets
+      await m.query(`DECLARE cal_sets NO SCROLL CURSOR FOR ${sets.text}`, sets.values);
+      for (;;) {
+        const rows: Record<string, number>[] = await m.query(`FETCH ${BATCH} FROM cal_sets`);
+        for (const row of rows) {
+          const list = byRuleset.get(rulesetIds[row.rs])!;
+          const matched: string[] = [];
+          for (let k = 0; k < words; k++) {
+            const w = row[`w${k}`];
+            for (let b = 0; b < MASK_BITS; b++) if (w & (1 << b)) matched.push(list[k * MASK_BITS + b].id);
+          }
+          tallies.get(rulesetIds[row.rs])!.add(matched, row.n, row.conv);
+        }
+        if (rows.length < BATCH) break;
       }
-      if (rows.length < BATCH) break;
-      after = rows[rows.length - 1];
+      await m.query(`CLOSE cal_sets`);
     }
-    await m.query(`DROP TABLE cal_sets`);
     const median = medianPositiveWeight(rules.map((r) => r.weight));
     const out = new Map<string, RuleCalibration[]>();
     for (const [rs, list] of byRuleset) out.set(rs, this.calibrate(cohort, list, tallies.get(rs)!, median));
@@ -198,7 +205,7 @@ export class CalibrationEngine {
   }
 
   /**
-   * Profile, account and deal rulesets: one keyset-paged pass over the cohort grouped by what the rules read, each
+   * Profile, account and deal rulesets: one pass, read through a cursor, over the cohort grouped by what the rules read, each
    * group's attributes tested by the engine's matcher (`attributeRuleMatches`) against every add_points rule.
    * "A lead triggered" a profile rule when its attributes match it; an account rule when its account's do; a deal
    * rule when at least one deal of its account does (see README "Calibration").
@@ -207,9 +214,10 @@ export class CalibrationEngine {
     const rulesets: AttributeRuleset[] = await this.setups.attributeRulesets(scope.orgId, scope.unitId, dimension, m);
     const rules = rulesets.flatMap((rs) => rs.rules.filter((r) => r.rule_type === 'add_points').map((r) => ({ rs: rs.id, rule: r })));
     const tallies = new Map(rulesets.map((rs) => [rs.id, new Tally()]));
-    let after = '';
+    const groups = this.groups(dimension, scope).compile();
+    await m.query(`DECLARE cal_groups NO SCROLL CURSOR FOR ${groups.text}`, groups.values);
     for (;;) {
-      const rows = await selectRows<{ k: string; n: number; conv: number; subjects: (Metadata | null)[] }>(m, this.groups(dimension, scope, after));
+      const rows: { n: number; conv: number; subjects: (Metadata | null)[] }[] = await m.query(`FETCH ${BATCH} FROM cal_groups`);
       for (const row of rows) {
         const matched = new Map<string, string[]>();
         for (const { rs, rule } of rules) {
@@ -218,8 +226,8 @@ export class CalibrationEngine {
         for (const [rs, ids] of matched) tallies.get(rs)!.add(ids, row.n, row.conv);
       }
       if (rows.length < BATCH) break;
-      after = rows[rows.length - 1].k;
     }
+    await m.query(`CLOSE cal_groups`);
     const median = medianPositiveWeight(rules.map((r) => r.rule.weight));
     const out = new Map<string, RuleCalibration[]>();
     for (const rs of rulesets) {
@@ -229,25 +237,22 @@ export class CalibrationEngine {
     return out;
   }
 
-  /** One page of cohort groups `(k, n, conv, subjects[])` of a dimension, after key `after`. */
-  private groups(dimension: AttributeDimension, scope: UnitScope, after: string) {
+  /** The cohort grouped by what a dimension's rules read: `(n, conv, subjects[])`, read through a cursor. */
+  private groups(dimension: AttributeDimension, scope: UnitScope): Sql {
     if (dimension === 'profile') {
-      return sql`SELECT c.lead_ref AS k, 1 AS n, c.converted::int AS conv, jsonb_build_array(l.metadata) AS subjects
-                   FROM cal_cohort c JOIN leads l ON l.id = c.lead_ref
-                  WHERE c.lead_ref > ${after} ORDER BY c.lead_ref LIMIT ${BATCH}`;
+      return sql`SELECT 1 AS n, c.converted::int AS conv, jsonb_build_array(l.metadata) AS subjects FROM cal_cohort c JOIN leads l ON l.id = c.lead_ref`;
     }
     if (dimension === 'account') {
-      return sql`SELECT a.id AS k, count(*)::int AS n, count(*) FILTER (WHERE c.converted)::int AS conv, jsonb_build_array(a.metadata) AS subjects
+      return sql`SELECT count(*)::int AS n, count(*) FILTER (WHERE c.converted)::int AS conv, jsonb_build_array(a.metadata) AS subjects
                    FROM cal_cohort c JOIN leads l ON l.id = c.lead_ref JOIN accounts a ON a.id = l.account_ref
-                  WHERE a.id > ${after} GROUP BY a.id, a.metadata ORDER BY a.id LIMIT ${BATCH}`;
+                  GROUP BY a.id, a.metadata`;
     }
-    return sql`SELECT g.k, g.n, g.conv,
+    return sql`SELECT g.n, g.conv,
                       (SELECT coalesce(jsonb_agg(d.properties || jsonb_strip_nulls(jsonb_build_object('stage', d.stage, 'amount', d.amount, 'account_id', d.account_id, 'name', d.name))), '[]'::jsonb)
                          FROM deals d WHERE ${unitScope('d', scope)} AND d.account_id = g.account_key) AS subjects
-                 FROM (SELECT a.id AS k, a.account_id AS account_key, count(*)::int AS n, count(*) FILTER (WHERE c.converted)::int AS conv
+                 FROM (SELECT a.account_id AS account_key, count(*)::int AS n, count(*) FILTER (WHERE c.converted)::int AS conv
                          FROM cal_cohort c JOIN leads l ON l.id = c.lead_ref JOIN accounts a ON a.id = l.account_ref
-                        WHERE a.id > ${after} GROUP BY a.id, a.account_id ORDER BY a.id LIMIT ${BATCH}) g
-                ORDER BY g.k`;
+                        GROUP BY a.id, a.account_id) g`;
   }
 
   private async persist(
