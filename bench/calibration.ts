@@ -194,7 +194,8 @@ runBench(bench, async () => {
       `  ${r.event_type}: sample ${fmt(r.sample_size)}, conversions ${fmt(r.conversions_count)}, lift ${r.lift}, ${r.confidence}, weight ${r.weight_at_run} → ${r.suggested_weight}`,
     );
   console.log('\nCPU seconds and peak RSS per process and phase:');
-  for (const phase of ['calibration.run #1', 'calibration.run #2']) {
+  // 'generate': the processes idle while the data is written (the baseline of the runs' peaks)
+  for (const phase of ['generate', 'calibration.run #1', 'calibration.run #2']) {
     const m = bench.machine.get(phase);
     const procs = bench.procs.map((p) => `${p.role} ${fmt(p.cpu.get(phase) ?? 0, 2)} s / ${fmt((p.peaks.get(phase) ?? 0) / 1024)} MiB`).join(', ');
     console.log(`  ${phase.padEnd(20)} wall ${fmt(bench.phaseWall.get(phase) ?? 0, 1)} s; ${procs}; postgres ${fmt(m?.postgres ?? 0, 2)} s`);

@@ -57,6 +57,42 @@ class Tally {
   }
 }
 
+/** The engagement pass's tally, by rule position (typed arrays: millions of additions without string keys). */
+class IndexTally {
+  private readonly leads: Float64Array;
+  private readonly converted: Float64Array;
+  private readonly pairs: Float64Array;
+
+  constructor(private readonly size: number) {
+    this.leads = new Float64Array(size);
+    this.converted = new Float64Array(size);
+    this.pairs = new Float64Array(size * size);
+  }
+
+  /** `matched`: ascending rule positions. */
+  add(matched: readonly number[], n: number, conv: number): void {
+    for (let x = 0; x < matched.length; x++) {
+      const i = matched[x];
+      this.leads[i] += n;
+      this.converted[i] += conv;
+      for (let y = x + 1; y < matched.length; y++) this.pairs[i * this.size + matched[y]] += n;
+    }
+  }
+
+  toTally(ids: readonly string[]): Tally {
+    const t = new Tally();
+    for (let i = 0; i < this.size; i++) {
+      if (this.leads[i]) t.leads.set(ids[i], this.leads[i]);
+      if (this.converted[i]) t.converted.set(ids[i], this.converted[i]);
+      for (let j = i + 1; j < this.size; j++) {
+        const both = this.pairs[i * this.size + j];
+        if (both) t.pairs.set(ids[i] < ids[j] ? `${ids[i]}\u0000${ids[j]}` : `${ids[j]}\u0000${ids[i]}`, both);
+      }
+    }
+    return t;
+  }
+}
+
 /**
  * Computes every ruleset of an OU in one transaction (CAL-4 `?force=1`, the weekly `calibration.run`):
  * 1. the cohort `(lead, converted)` once into a temporary table (one aggregate over the window's contributions);
@@ -151,7 +187,7 @@ export class CalibrationEngine {
     const byRuleset = new Map<string, (RuleRef & { i: number })[]>();
     for (const r of rules) (byRuleset.get(r.ruleset_id) ?? byRuleset.set(r.ruleset_id, []).get(r.ruleset_id)!).push(r);
     const rulesetIds = [...byRuleset.keys()];
-    const tallies = new Map(rulesetIds.map((rs) => [rs, new Tally()]));
+    const counters = rulesetIds.map((rs) => new IndexTally(byRuleset.get(rs)!.length));
     if (rules.length) {
       // a lead's rules of one ruleset as bit masks of MASK_BITS bits per int4 word (hash-aggregated, no sort)
       const words = Math.ceil(Math.max(...[...byRuleset.values()].map((l) => l.length)) / MASK_BITS);
@@ -171,14 +207,14 @@ export class CalibrationEngine {
       await m.query(`DECLARE cal_sets NO SCROLL CURSOR FOR ${sets.text}`, sets.values);
       for (;;) {
         const rows: Record<string, number>[] = await m.query(`FETCH ${BATCH} FROM cal_sets`);
+        const matched: number[] = [];
         for (const row of rows) {
-          const list = byRuleset.get(rulesetIds[row.rs])!;
-          const matched: string[] = [];
+          matched.length = 0;
           for (let k = 0; k < words; k++) {
             const w = row[`w${k}`];
-            for (let b = 0; b < MASK_BITS; b++) if (w & (1 << b)) matched.push(list[k * MASK_BITS + b].id);
+            for (let b = 0; b < MASK_BITS; b++) if (w & (1 << b)) matched.push(k * MASK_BITS + b);
           }
-          tallies.get(rulesetIds[row.rs])!.add(matched, row.n, row.conv);
+          counters[row.rs].add(matched, row.n, row.conv);
         }
         if (rows.length < BATCH) break;
       }
@@ -186,7 +222,10 @@ export class CalibrationEngine {
     }
     const median = medianPositiveWeight(rules.map((r) => r.weight));
     const out = new Map<string, RuleCalibration[]>();
-    for (const [rs, list] of byRuleset) out.set(rs, this.calibrate(cohort, list, tallies.get(rs)!, median));
+    rulesetIds.forEach((rs, k) => {
+      const list = byRuleset.get(rs)!;
+      out.set(rs, this.calibrate(cohort, list, counters[k].toTally(list.map((r) => r.id)), median));
+    });
     return out;
   }
 
