@@ -108,9 +108,9 @@ describe('Calibration', () => {
       Array.from({ length: 40 }, (_, i) => `cal-${i}`),
     ]);
     await ds.query(
-      `INSERT INTO deals (id, org_id, unit_id, name, stage, account_id, properties, created_at, updated_at)
-       VALUES ('6f1c1d2e-0000-4000-8000-0000000000ca', $1, $2, 'Acme deal', 'closedwon', 'acme', '{"pipeline": "default"}', now(), now())`,
-      [a.orgId, a.unitId],
+      `INSERT INTO deals (id, org_id, unit_id, name, stage, account_id, properties, closed_at, created_at, updated_at)
+       VALUES ('6f1c1d2e-0000-4000-8000-0000000000ca', $1, $2, 'Acme deal', 'closedwon', 'acme', '{"pipeline": "default"}', $3, $3, $3)`,
+      [a.orgId, a.unitId, iso(-D)],
     );
     await ds.query(
       `INSERT INTO rulesets (id, org_id, unit_id, dimension, name, score_column, active, created_at, updated_at) VALUES ('rs-deal', $1, $2, 'deal', 'Deals', 'deal_score', true, now(), now())`,
@@ -534,6 +534,34 @@ describe('Calibration', () => {
         expect(run).toMatchObject({ trigger: 'manual', cohort_size: 81, conversions: 34 });
         const jobs = (await request(t.http).get('/admin/scheduled-jobs').set('Authorization', ops).expect(200)).body;
         expect(jobs.find((j: { name: string }) => j.name === 'calibration.run')).toMatchObject({ cron: '30 3 * * 1', last_status: 'succeeded' });
+      } finally {
+        t.clock.set(NOW);
+      }
+    });
+
+    it('counts conversions per type: closed_won by the deals of the lead’s account, manual_label, engagement_persistence', async () => {
+      t.clock.set(new Date(NOW.getTime() + 3 * 60_000));
+      const observed = async (body: object) => {
+        await as().put('/settings/ou/conversion-definition', body).expect(200);
+        return (await as().get('/settings/ou/conversion-definition').expect(200)).body.cold_start_state;
+      };
+      try {
+        // the 40 leads of acme (closed-won yesterday); a stage the deal is not in counts nobody
+        expect(await observed({ conversion_type: 'closed_won', deal_stages: ['ClosedWon'] })).toMatchObject({
+          conversions_observed: 40,
+          leads_scored: 81,
+          eligible: true,
+        });
+        expect(await observed({ conversion_type: 'deal_stage_reached', deal_stages: ['appointmentscheduled'] })).toMatchObject({
+          conversions_observed: 0,
+          eligible: false,
+        });
+        // manual_label: leads whose attribute `converted` is true
+        for (const id of ['cal-1', 'cal-2', 'cal-50']) await as().patch(`/lead/${id}/metadata`, { converted: true }).expect(200);
+        await as().patch('/lead/cal-3/metadata', { converted: 'no' }).expect(200);
+        expect(await observed({ conversion_type: 'manual_label' })).toMatchObject({ conversions_observed: 3, phase: 'warming_up' });
+        // engagement_persistence: every lead's scored events span two days at most
+        expect(await observed({ conversion_type: 'engagement_persistence', engagement_persistence_days: 7 })).toMatchObject({ conversions_observed: 0 });
       } finally {
         t.clock.set(NOW);
       }
