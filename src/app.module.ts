@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { Role } from './config/environment';
 import { AdminModule } from './modules/admin';
 import { AnalyticsModule, AnalyticsWorkerModule } from './modules/analytics';
+import { CalibrationModule, CalibrationWorkerModule } from './modules/calibration';
 import { AuditLogsModule } from './modules/audit';
 import { BillingModule } from './modules/billing';
 import { DecaysModule, DecaysWorkerModule } from './modules/decays';
@@ -97,6 +98,7 @@ const features = [
   BillingModule,
   AnalyticsModule,
   SiteScoringModule,
+  CalibrationModule,
 ];
 
 @Module({})
@@ -136,6 +138,7 @@ export class AppModule {
                   AccountsWorkerModule,
                   SegmentsWorkerModule,
                   AnalyticsWorkerModule,
+                  CalibrationWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],

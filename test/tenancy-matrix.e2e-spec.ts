@@ -381,6 +381,31 @@ const MATRIX: Row[] = [
       { method: 'DELETE', path: `${base}/:id/rules/:ruleId`, url: (c) => `${base}/${c.fitRulesetOfA[dim]}/rules/${c.fitRuleOfA[dim]}`, item: true },
     ];
   }),
+  // calibration (CAL-1..6): the OU's conversion definition, and per-dimension calibration of OU A's rules. There is no
+  // deal ruleset API yet, so the deal rows aim at OU A's engagement rule (a rule of another dimension is not found either).
+  { method: 'GET', path: '/settings/ou/conversion-definition', url: () => '/settings/ou/conversion-definition' },
+  {
+    method: 'PUT',
+    path: '/settings/ou/conversion-definition',
+    url: () => '/settings/ou/conversion-definition',
+    body: { conversion_type: 'engagement_persistence' },
+  },
+  { method: 'DELETE', path: '/settings/ou/conversion-definition', url: () => '/settings/ou/conversion-definition', item: true },
+  ...(['engagement', 'profile', 'account', 'deal'] as const).flatMap((dim): Row[] => {
+    const ruleset = (c: Ctx) => (dim === 'profile' || dim === 'account' ? c.fitRulesetOfA[dim] : c.rulesetOfA);
+    const rule = (c: Ctx) => (dim === 'profile' || dim === 'account' ? c.fitRuleOfA[dim] : c.ruleOfA);
+    const base = `/${dim}-scoring`;
+    return [
+      {
+        method: 'GET',
+        path: `${base}/rulesets/:rulesetId/rules/:ruleId/calibration`,
+        url: (c) => `${base}/rulesets/${ruleset(c)}/rules/${rule(c)}/calibration`,
+        item: true,
+      },
+      { method: 'GET', path: `${base}/rulesets/:rulesetId/calibrations`, url: (c) => `${base}/rulesets/${ruleset(c)}/calibrations`, item: true },
+      { method: 'POST', path: `${base}/rules/:ruleId/calibration/apply`, url: (c) => `${base}/rules/${rule(c)}/calibration/apply`, item: true },
+    ];
+  }),
   {
     method: 'POST',
     path: '/profile-scoring/test',

@@ -8,3 +8,4 @@ export { CreateRulesetCommand } from './commands/create-ruleset/create-ruleset.c
 export { DeleteRulesetCommand } from './commands/delete-ruleset/delete-ruleset.command';
 export { AddRuleCommand } from './commands/add-rule/add-rule.command';
 export { RemoveRuleCommand } from './commands/remove-rule/remove-rule.command';
+export { UpdateRuleCommand } from './commands/update-rule/update-rule.command';

@@ -17,17 +17,28 @@ export class UpdateRuleHandler implements ICommandHandler<UpdateRuleCommand> {
     private readonly clock: Clock,
   ) {}
 
-  async execute({ ruleId, changes, dimension }: UpdateRuleCommand): Promise<{ rulesetId: string }> {
+  async execute({ ruleId, changes, dimension, alsoInTransaction }: UpdateRuleCommand): Promise<{ rulesetId: string }> {
     const rulesetId = await this.lookup.rulesetOfRule(ruleId, dimension);
-    await this.repo
-      .execute(Ruleset, rulesetId, RequestContext.eventMetadata(), (ruleset) => {
-        assertInActiveUnit(ruleset, dimension);
-        // the window is checked on the rule as it would be, so changing one end alone cannot invert it
-        const next = { ...ruleset.rule(ruleId), ...changes } as RuleState;
-        if (!isAttributeRuleFields(next)) assertRuleWindow(next);
-        ruleset.updateRule(ruleId, changes, RequestContext.actor(), this.clock.now().toISOString());
-      })
-      .catch(rethrowRuleViolation);
+    const decide = (ruleset: Ruleset) => {
+      assertInActiveUnit(ruleset, dimension);
+      // the window is checked on the rule as it would be, so changing one end alone cannot invert it
+      const next = { ...ruleset.rule(ruleId), ...changes } as RuleState;
+      if (!isAttributeRuleFields(next)) assertRuleWindow(next);
+      ruleset.updateRule(ruleId, changes, RequestContext.actor(), this.clock.now().toISOString());
+    };
+    const metadata = RequestContext.eventMetadata();
+    const done = alsoInTransaction
+      ? this.repo.transaction(
+          async (m) => {
+            const ruleset = await this.repo.load(Ruleset, rulesetId, m);
+            decide(ruleset);
+            await this.repo.save(ruleset, metadata, m);
+            await alsoInTransaction(m);
+          },
+          { attempts: 5 },
+        )
+      : this.repo.execute(Ruleset, rulesetId, metadata, decide);
+    await done.catch(rethrowRuleViolation);
     return { rulesetId };
   }
 }
