@@ -11,6 +11,7 @@ import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
 import { AccountsModule, AccountsWorkerModule } from './modules/accounts';
 import { FitModule } from './modules/fit';
+import { HubSpotModule, HubSpotWorkerModule } from './modules/hubspot';
 import { IdentityModule } from './modules/identity';
 import { RootModule } from './modules/root';
 import { RulesetsModule } from './modules/rulesets';
@@ -95,6 +96,7 @@ const features = [
   SegmentsModule,
   BillingModule,
   AnalyticsModule,
+  HubSpotModule,
 ];
 
 @Module({})
@@ -134,6 +136,7 @@ export class AppModule {
                   AccountsWorkerModule,
                   SegmentsWorkerModule,
                   AnalyticsWorkerModule,
+                  HubSpotWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],
