@@ -1,5 +1,9 @@
 import { DataSource } from 'typeorm';
 import request from 'supertest';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { RUN_HUBSPOT_SYNC } from '../src/modules/hubspot/sync/hubspot-sync.processor';
+import { QueueName } from '../src/platform/queues';
 import { fakeHubSpot, FakeObject, HUBSPOT_CODE, listData } from '../bench/support/fake-hubspot';
 import { activateOu, api, Auth, basic, memberWithRole, Tenant } from './support/tenants';
 import { eventually, TestApp } from './support/test-app';
@@ -398,6 +402,29 @@ describe('HubSpot', () => {
       // without force, engagement history already imported is not asked for again
       const again = await as().post('/settings/ou/hubspot/backfill', { include_contacts: false, include_engagement_history: true }).expect(202);
       expect(again.body).toEqual({ status: 'queued', message: 'Nothing to import', queued: [] });
+    });
+
+    it('resumes a restarted run at the HubSpot page it had committed', async () => {
+      // a run that had committed its pipelines, companies and the first contacts page before its worker stopped
+      await ds.query(
+        `INSERT INTO hubspot_sync_runs (id, org_id, unit_id, kind, status, phases, phase, cursor, counts, created_at, started_at)
+         VALUES ('hsrun_resumed', $1, $2, 'backfill', 'running', ARRAY['pipelines', 'companies', 'contacts', 'deals'], 'contacts', '2',
+                 '{"pipelines": 1, "companies": 2, "contacts": 2}'::jsonb, now(), now())`,
+        [a.orgId, a.unitId],
+      );
+      const callsBefore = hs.calls.length;
+      await t.app
+        .get<Queue>(getQueueToken(QueueName.HubSpotSync))
+        .add(RUN_HUBSPOT_SYNC, { run_id: 'hsrun_resumed', unit_id: a.unitId }, { jobId: 'hsrun_resumed' });
+      const run = await eventually(async () => {
+        const [r] = await ds.query(`SELECT * FROM hubspot_sync_runs WHERE id = 'hsrun_resumed'`);
+        return ['completed', 'failed'].includes(r.status) ? r : null;
+      }, 30000);
+      expect(run.status).toBe('completed');
+      const asked = hs.calls.slice(callsBefore).map((c) => `${c.path.replace('/crm/v3/objects/', '')}@${c.query.after ?? 0}`);
+      // neither the pipelines nor the companies nor the first contacts page again
+      expect(asked).toEqual(['contacts@2', 'deals@0']);
+      expect(run.counts).toMatchObject({ pipelines: 1, companies: 2, contacts: 3, contacts_skipped: 1, deals: 2 });
     });
 
     it('no body imports contacts only; a chosen engagement type list overrides the preferences', async () => {

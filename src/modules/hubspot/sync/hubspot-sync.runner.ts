@@ -45,6 +45,9 @@ export interface SyncRunRow {
   started_at: Date;
 }
 
+/** Objects taken in per transaction (HubSpot pages hold at most 100). */
+export const CHUNK_OBJECTS = 500;
+
 /** A run that must not be retried: the connection is gone or broken (the run fails at once). */
 export class SyncCannotRun extends Error {}
 
@@ -107,7 +110,6 @@ export class HubSpotSyncRunner {
     const start = run.phase ? Math.max(0, run.phases.indexOf(run.phase)) : 0;
     for (let i = start; i < run.phases.length; i++) {
       const phase = run.phases[i];
-      let cursor: string | null = i === start ? run.cursor : null;
       if (phase === 'pipelines') {
         const pipelines = await call((t) => this.api.dealPipelines(t));
         await this.ds.transaction(async (m) => {
@@ -125,20 +127,38 @@ export class HubSpotSyncRunner {
       }
       const type = phase;
       const associations = type === 'deals' ? ['companies'] : isEngagement(type) ? ['contacts'] : [];
-      do {
-        const page: CrmPage = await call((t) => this.api.objects(t, type, { after: cursor, properties: OBJECT_PROPERTIES[type], associations }));
-        const next = page.paging?.next?.after ?? null;
-        const results = page.results.filter((o) => changedSince(o, run.since));
-        counts.skipped_unchanged = (counts.skipped_unchanged ?? 0) + page.results.length - results.length;
-        // the position after this page: the next page of this phase, or the start of the next phase
+      type Chunk = { batch: CrmObject[]; read: number; next: string | null };
+      // up to CHUNK_OBJECTS objects (several of HubSpot's pages of 100) per transaction: fewer commits, same
+      // resumability; the next chunk is read from HubSpot while this one is written
+      const readChunk = async (from: string | null): Promise<Chunk> => {
+        const batch: CrmObject[] = [];
+        let read = 0;
+        let next: string | null = from;
+        do {
+          const after = next;
+          const page: CrmPage = await call((t) => this.api.objects(t, type, { after, properties: OBJECT_PROPERTIES[type], associations }));
+          next = page.paging?.next?.after ?? null;
+          read += page.results.length;
+          for (const o of page.results) if (changedSince(o, run.since)) batch.push(o);
+        } while (next && read < CHUNK_OBJECTS);
+        return { batch, read, next };
+      };
+      let reading: Promise<Chunk> | null = readChunk(i === start ? run.cursor : null);
+      while (reading) {
+        const chunk: Chunk = await reading;
+        const { batch, read, next } = chunk;
+        reading = next ? readChunk(next) : null;
+        // a failure of the read ahead surfaces when it is awaited, not as an unhandled rejection meanwhile
+        reading?.catch(() => undefined);
+        counts.skipped_unchanged = (counts.skipped_unchanged ?? 0) + read - batch.length;
+        // the position after these pages: the next page of this phase, or the start of the next phase
         const position: [SyncPhase | null, string | null] = next ? [phase, next] : [run.phases[i + 1] ?? null, null];
-        if (type === 'contacts') await this.contacts(run, results, counts, position);
-        else if (type === 'companies') await this.companies(run, results, counts, position);
-        else if (type === 'deals') await this.deals(run, results, counts, position);
-        else await this.engagements(run, type, results, counts, position);
-        cursor = next;
+        if (type === 'contacts') await this.contacts(run, batch, counts, position);
+        else if (type === 'companies') await this.companies(run, batch, counts, position);
+        else if (type === 'deals') await this.deals(run, batch, counts, position);
+        else await this.engagements(run, type, batch, counts, position);
         await progress(counts);
-      } while (cursor);
+      }
       this.log.log({ msg: 'HubSpot sync phase done', run_id: run.id, unit_id: run.unit_id, phase, counts });
     }
     const now = this.clock.now();
