@@ -16,10 +16,11 @@
  * Settings: BENCH_CONTACTS, BENCH_COMPANIES, BENCH_DEALS, BENCH_KEEP_DB=1 keeps the database.
  */
 import http from 'node:http';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { fmt, freePort, int, sleep } from './support/common';
-import { environmentPairs, printPairs } from './support/environment';
+import { environmentPairs, loadAverage, printPairs } from './support/environment';
 import { fakeHubSpot, FakeObject, HUBSPOT_CODE } from './support/fake-hubspot';
 import { json, request } from './support/http';
 import { BenchRun, memOf, runBench } from './support/processes';
@@ -129,7 +130,9 @@ async function run(): Promise<void> {
   const phaseStart = new Map<string, { t: number; n: number }>();
   let row: { status: string; phase: string | null; counts: Record<string, number>; failure_reason: string | null } | undefined;
   let lastPrint = 0;
+  let polls = 0;
   const heaps: number[] = [];
+  let lastHeap: number | null = null;
   const rsss: number[] = [];
   for (;;) {
     await sleep(1000);
@@ -140,14 +143,15 @@ async function run(): Promise<void> {
     const elapsed = (performance.now() - started) / 1000;
     const phase = row.phase ?? '-';
     if (!phaseStart.has(phase)) phaseStart.set(phase, { t: elapsed, n: done });
-    const heap = await heapOf(metricsPort);
+    // the worker's /metrics also reads projection lag from PostgreSQL: scraped every 5 s only, so as not to load what is measured
+    const heap = ++polls % 5 === 0 || row.status !== 'running' ? await heapOf(metricsPort) : null;
     const rss = (memOf(worker.child.pid!)?.rss ?? 0) / 1024;
-    if (heap !== null) heaps.push(heap / 2 ** 20);
+    if (heap !== null) heaps.push((lastHeap = heap) / 2 ** 20);
     rsss.push(rss);
     if (elapsed - lastPrint >= 5 || row.status !== 'running') {
       lastPrint = elapsed;
       console.log(
-        `${fmt(elapsed, 0).padStart(9)}  ${phase.padEnd(10)}  ${fmt(done).padStart(9)}  ${fmt(done / elapsed).padStart(7)}  ${fmt(rss).padStart(14)}  ${heap === null ? '-'.padStart(8) : fmt(heap / 2 ** 20).padStart(8)}`,
+        `${fmt(elapsed, 0).padStart(9)}  ${phase.padEnd(10)}  ${fmt(done).padStart(9)}  ${fmt(done / elapsed).padStart(7)}  ${fmt(rss).padStart(14)}  ${lastHeap === null ? '-'.padStart(8) : fmt(lastHeap / 2 ** 20).padStart(8)}`,
       );
     }
     if (row.status === 'completed' || row.status === 'failed') break;
@@ -175,7 +179,17 @@ async function run(): Promise<void> {
   );
   console.log(
     `worker memory: peak RSS ${fmt(peak)} MiB; RSS median first third ${fmt(median(rsss.slice(0, third)))} MiB, last third ${fmt(median(rsss.slice(-third)))} MiB; ` +
-      `heap used max ${heaps.length ? fmt(Math.max(...heaps)) : '-'} MiB (median first third ${heaps.length ? fmt(median(heaps.slice(0, third))) : '-'}, last third ${heaps.length ? fmt(median(heaps.slice(-third))) : '-'})`,
+      `heap used max ${heaps.length ? fmt(Math.max(...heaps)) : '-'} MiB (median first third ${heaps.length ? fmt(median(heaps.slice(0, Math.max(1, Math.floor(heaps.length / 3))))) : '-'}, last third ${heaps.length ? fmt(median(heaps.slice(-Math.max(1, Math.floor(heaps.length / 3))))) : '-'})`,
+  );
+  // CPU per record: comparable between runs on a shared machine, where wall time is not
+  const m = bench.machine.get('backfill');
+  const workerCpu = worker.cpu.get('backfill') ?? 0;
+  console.log(
+    `CPU in the import: worker ${fmt(workerCpu, 1)} s (${fmt((workerCpu / records) * 1e6)} µs/record)` +
+      (m
+        ? `, PostgreSQL ${fmt(m.postgres + m.postgresBackground, 1)} s (${fmt(((m.postgres + m.postgresBackground) / records) * 1e6)} µs/record), machine busy ${fmt(m.busy, 1)} s of ${fmt(seconds * os.cpus().length, 1)} s`
+        : '') +
+      `; load average now ${loadAverage()}`,
   );
   await pg.end();
   agent.destroy();
