@@ -12,6 +12,7 @@ import { DecaysModule, DecaysWorkerModule } from './modules/decays';
 import { FiltersModule } from './modules/filters';
 import { AccountsModule, AccountsWorkerModule } from './modules/accounts';
 import { FitModule } from './modules/fit';
+import { HubSpotModule, HubSpotWorkerModule } from './modules/hubspot';
 import { IdentityModule } from './modules/identity';
 import { RootModule } from './modules/root';
 import { RulesetsModule } from './modules/rulesets';
@@ -99,6 +100,7 @@ const features = [
   AnalyticsModule,
   SiteScoringModule,
   CalibrationModule,
+  HubSpotModule,
 ];
 
 @Module({})
@@ -139,6 +141,7 @@ export class AppModule {
                   SegmentsWorkerModule,
                   AnalyticsWorkerModule,
                   CalibrationWorkerModule,
+                  HubSpotWorkerModule,
                 ],
                 providers: [WorkerLifecycle],
                 exports: [WorkerLifecycle],

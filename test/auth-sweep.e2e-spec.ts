@@ -15,6 +15,8 @@ const PUBLIC = new Set([
   'GET /public/score-explain/{token}',
   // Slack sends the browser back here; the single-use OAuth state identifies the OU and the member
   'GET /slack/oauth/callback',
+  // HubSpot likewise (contracts §4)
+  'GET /hubspot/oauth/callback',
 ]);
 
 const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));

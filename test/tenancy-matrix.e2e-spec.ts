@@ -260,6 +260,24 @@ const MATRIX: Row[] = [
   },
   { method: 'GET', path: '/integrations/slack/identity-status', url: () => '/integrations/slack/identity-status' },
   { method: 'POST', path: '/integrations/slack/sync-identities', url: () => '/integrations/slack/sync-identities', item: true },
+  { method: 'GET', path: '/settings/ou/hubspot', url: () => '/settings/ou/hubspot' },
+  { method: 'GET', path: '/settings/ou/hubspot/engagement-types', url: () => '/settings/ou/hubspot/engagement-types' },
+  {
+    method: 'PUT',
+    path: '/settings/ou/hubspot/engagement-types',
+    url: () => '/settings/ou/hubspot/engagement-types',
+    body: { engagement_types: ['emails'], include_engagement_history: true },
+  },
+  { method: 'POST', path: '/settings/ou/hubspot/oauth/initiate', url: () => '/settings/ou/hubspot/oauth/initiate' },
+  {
+    method: 'POST',
+    path: '/settings/ou/hubspot/credentials',
+    url: () => '/settings/ou/hubspot/credentials',
+    body: { client_id: 'byo-app', client_secret: 'byo-secret' },
+  },
+  { method: 'DELETE', path: '/settings/ou/hubspot/credentials', url: () => '/settings/ou/hubspot/credentials' },
+  // only OU A is connected: the import of another OU finds no connection
+  { method: 'POST', path: '/settings/ou/hubspot/backfill', url: () => '/settings/ou/hubspot/backfill', body: { include_contacts: true }, item: true },
   { method: 'PUT', path: '/settings/ou/surge-session-policy', url: () => '/settings/ou/surge-session-policy', body: { mode: 'gentle' } },
   { method: 'GET', path: '/scoring/half-life-suggestions', url: () => '/scoring/half-life-suggestions' },
   {
@@ -517,7 +535,8 @@ describe('Tenancy matrix', () => {
   let site: FakeSite;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // a shared HubSpot app: every OU can start a HubSpot connection
+    t = await startTestApp({ env: { HUBSPOT_CLIENT_ID: 'matrix-hubspot', HUBSPOT_CLIENT_SECRET: 'matrix-hubspot-secret' } });
     site = await fakeSite(() => ({ '/': html([['/pricing', 'Pricing']]) }));
     const a = await firstRunTenant(t);
     const b = await anotherTenant(t, 'Intruder Ltd');
@@ -604,6 +623,13 @@ describe('Tenancy matrix', () => {
           .expect(201)
       ).body.id;
     }
+    // OU A is connected to HubSpot (nothing is ever synced here: only refused requests reach the backfill)
+    await t.app
+      .get(DataSource)
+      .query(`INSERT INTO hubspot_connections (unit_id, org_id, status, created_at, updated_at) VALUES ($1, $2, 'connected', now(), now())`, [
+        a.unitId,
+        a.orgId,
+      ]);
     const dealOfA = '6f1c1d2e-0000-4000-8000-00000000000a';
     await t.app
       .get(DataSource)

@@ -331,6 +331,22 @@ export class Environment {
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
   SLACK_AUTHORIZE_URL = 'https://slack.com/oauth/v2/authorize';
 
+  /** contracts §4: HubSpot's API (OAuth token endpoint `/oauth/v1/token`, CRM v3 objects and pipelines), reached through the outbound client. */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
+  HUBSPOT_API_BASE_URL = 'https://api.hubapi.com';
+
+  /** contracts §4: where a browser is sent to authorize the HubSpot app (client_id, scope, redirect_uri, state are appended). */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
+  HUBSPOT_AUTHORIZE_URL = 'https://app.hubspot.com/oauth/authorize';
+
+  /** contracts §4: the kenbun-managed (shared) HubSpot OAuth app; empty = no shared app (only BYO credentials connect). */
+  @IsString()
+  HUBSPOT_CLIENT_ID = '';
+
+  /** contracts §4: the shared app's client secret (never logged); empty = no shared app. */
+  @IsString()
+  HUBSPOT_CLIENT_SECRET = '';
+
   /** contracts §3: this server's external URL (the Slack OAuth redirect_uri is `<it>/slack/oauth/callback`). */
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
   KENBUN_PUBLIC_URL = 'http://localhost:3000';

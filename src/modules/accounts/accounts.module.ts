@@ -12,6 +12,7 @@ import { AccountReads } from './application/account-reads';
 import { AccountRescoreProcessor, AccountRulesChangedHandler } from './application/account-rescoring';
 import { AccountScoring } from './application/account-scoring';
 import { BuyingCommittee } from './application/buying-committee';
+import { CrmAccounts } from './application/crm-accounts';
 import { AccountBackfillsProcessor } from './backfill/account-backfills';
 import { AbmGuard } from './http/abm.guard';
 import { AccountScoringController } from './http/account-scoring.controller';
@@ -37,6 +38,7 @@ const CORE = [AccountScoring, AccountGrouping, AccountFigures];
     ...CORE,
     AccountReads,
     AccountCommands,
+    CrmAccounts,
     BuyingCommittee,
     AbmGuard,
     AccountsProjection,
@@ -47,7 +49,7 @@ const CORE = [AccountScoring, AccountGrouping, AccountFigures];
     { provide: AccountLevelsFollower, useExisting: AccountScoring },
     { provide: QualificationFollower, useExisting: AccountFigures },
   ],
-  exports: [ACCOUNT_MAPPING_SINK, LeadAccountReader, AccountLevelsFollower, QualificationFollower, AccountCommands, ...CORE],
+  exports: [ACCOUNT_MAPPING_SINK, LeadAccountReader, AccountLevelsFollower, QualificationFollower, AccountCommands, CrmAccounts, ...CORE],
 })
 export class AccountsModule {}
 

@@ -5,3 +5,4 @@ export { RFC3339 } from './http/ingest.dto';
 export { IngestPipeline } from './pipeline/ingest.pipeline';
 // the intake other modules hand events to, exactly as POST /ingest and /import do (the sample data)
 export { IngestIntake } from './ingest-intake.service';
+export { clientEventUuid } from './ingest-job';

@@ -19,9 +19,11 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found (or not visible in the active OU)',
   409: 'Conflict with the current state',
   410: 'Gone',
+  412: 'Precondition failed (a required setup is missing)',
   413: 'Request body or field too large',
   415: 'Unsupported media type',
   429: 'Rate limit exceeded',
+  502: 'An outside service did not answer as expected',
   503: 'Temporarily unavailable',
 };
 

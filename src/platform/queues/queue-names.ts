@@ -18,6 +18,8 @@ export const QueueName = {
   Levels: 'levels',
   /** Re-derivation of a segment's members after its configuration changed (SEG-5). */
   Segments: 'segments',
+  /** HubSpot imports and incremental syncs (HS-2): one job per sync run, resumable at the page it stopped at. */
+  HubSpotSync: 'hubspot-sync',
 } as const;
 
 export type QueueNameValue = (typeof QueueName)[keyof typeof QueueName];

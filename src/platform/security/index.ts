@@ -1,2 +1,3 @@
 export * from './secret-box';
 export * from './server-keys.service';
+export * from './oauth-states.service';

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { Clock } from '../../../platform/clock';
-import { execute, selectOne, selectRows, sql } from '../../../platform/database';
-import { ServerKeys, openSecret, sealSecret } from '../../../platform/security';
-import { Principal, RequestContext, currentUnit, unitOnly } from '../../../platform/tenancy';
+import { execute, selectOne, sql } from '../../../platform/database';
+import { OAuthStates, ServerKeys, openSecret, sealSecret } from '../../../platform/security';
+import { RequestContext, currentUnit, unitOnly } from '../../../platform/tenancy';
 import { SlackAnswer, SlackCallResult, SlackWebApi } from '../client/slack-web-api';
 import { classifySlackFailure } from '../domain/slack-error-class';
 import { SlackApps } from '../settings/slack-apps.service';
@@ -13,8 +12,6 @@ import { SlackErrors } from '../slack.errors';
 
 /** OAuth scopes the bot asks for: post (also to public channels it was not invited to), list channels and users, DM, match e-mails. */
 export const SLACK_BOT_SCOPES = ['chat:write', 'chat:write.public', 'channels:read', 'groups:read', 'im:write', 'users:read', 'users:read.email'];
-/** contracts §3: an install state lives 10 minutes and is used once. */
-export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 
 export type SlackTargetKind = 'channel' | 'user';
 
@@ -42,8 +39,6 @@ export interface SlackStatusView {
   authorize_url: string | null;
 }
 
-const hashState = (state: string) => createHash('sha256').update(state).digest('hex');
-
 /**
  * The active OU's Slack connection (SL-2..5): install (single-use expiring state bound to the OU and the member),
  * OAuth callback (code exchanged with oauth.v2.access, bot token sealed), status, disconnect, channel and user lists
@@ -58,6 +53,7 @@ export class SlackConnections {
     private readonly config: AppConfig,
     private readonly api: SlackWebApi,
     private readonly apps: SlackApps,
+    private readonly states: OAuthStates,
   ) {}
 
   private get redirectUri(): string {
@@ -89,25 +85,7 @@ export class SlackConnections {
     const { orgId, unitId } = currentUnit();
     const app = await this.apps.credentials(orgId);
     if (!app) throw SlackErrors.error('slack_app_not_configured', 'the organization has no Slack app credentials: PUT /settings/slack first');
-    const state = randomBytes(32).toString('base64url');
-    const now = this.clock.now();
-    const p = RequestContext.principal();
-    const principal: Principal = {
-      type: p.type,
-      id: p.id,
-      orgId: p.orgId,
-      memberId: p.memberId,
-      email: p.email,
-      orgRole: p.orgRole,
-      activeOuKey: p.activeOuKey,
-    };
-    await execute(
-      this.ds,
-      sql`INSERT INTO slack_oauth_states (state_hash, org_id, unit_id, principal, created_at, expires_at)
-          VALUES (${hashState(state)}, ${orgId}, ${unitId}, ${JSON.stringify(principal)}::jsonb, ${now}, ${new Date(now.getTime() + OAUTH_STATE_TTL_MS)})`,
-    );
-    // spent and expired states are of no use: drop them on the way
-    await execute(this.ds, sql`DELETE FROM slack_oauth_states WHERE expires_at < ${new Date(now.getTime() - OAUTH_STATE_TTL_MS)}`);
+    const state = await this.states.issue('slack_oauth_states', orgId, unitId);
     RequestContext.describe({ verb: 'created', entityType: 'slack_connection', entityId: unitId, summary: 'started the Slack installation' });
     const url = new URL(this.config.env.SLACK_AUTHORIZE_URL);
     url.searchParams.set('client_id', app.clientId);
@@ -123,22 +101,9 @@ export class SlackConnections {
    * member who started it.
    */
   async complete(q: { state: string; code?: string; error?: string }): Promise<string> {
-    const now = this.clock.now();
-    // an UPDATE … RETURNING through TypeORM answers [rows, affected]
-    const [rows] = await selectRows<{ org_id: string; unit_id: string; principal: Principal }[]>(
-      this.ds,
-      sql`UPDATE slack_oauth_states SET used_at = ${now}
-           WHERE state_hash = ${hashState(q.state)} AND used_at IS NULL AND expires_at > ${now}
-       RETURNING org_id, unit_id, principal`,
-    );
-    const claimed = rows?.[0];
+    const claimed = await this.states.claim('slack_oauth_states', q.state);
     if (!claimed) throw SlackErrors.error('slack_oauth_state_invalid', 'unknown, used or expired OAuth state: start the installation again');
-    const ctx = RequestContext.current();
-    if (ctx) {
-      ctx.principal = claimed.principal;
-      ctx.orgId = claimed.org_id;
-      ctx.unitId = claimed.unit_id;
-    }
+    const now = this.clock.now();
     const back = `${this.appUrl}/settings/integrations`;
     if (q.error || !q.code) {
       RequestContext.describe({
