@@ -439,6 +439,18 @@ describe('Calibration', () => {
       expect((await calibration(engagement.id, demo, '?force=2').expect(400)).body.details).toEqual([expect.objectContaining({ field: 'force' })]);
       expect((await request(t.http).get(`/engagement-scoring/rulesets/${engagement.id}/rules/${demo}/calibration`)).status).toBe(401);
     });
+
+    it('account rules answer 403 abm_disabled while the organization has ABM off, as their rulesets do', async () => {
+      // organization B never turned ABM on
+      for (const [method, path] of [
+        ['get', `/account-scoring/rulesets/${account}/rules/${saas}/calibration`],
+        ['get', `/account-scoring/rulesets/${account}/calibrations`],
+        ['post', `/account-scoring/rules/${saas}/calibration/apply`],
+      ] as const) {
+        const res = await api(t, b.admin)[method](path, {});
+        expect([path, res.status, res.body.error]).toEqual([path, 403, 'abm_disabled']);
+      }
+    });
   });
 
   describe('apply (CAL-6)', () => {

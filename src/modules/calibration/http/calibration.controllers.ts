@@ -3,7 +3,7 @@ import { ApiBasicAuth, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOp
 import type { FastifyRequest as Request } from 'fastify';
 import { ApiErrors } from '../../../platform/http';
 import { currentUnit, OuScoped } from '../../../platform/tenancy';
-import { Dimension } from '../../scoring';
+import { Dimension, FitReads } from '../../scoring';
 import { CalibrationService } from '../application/calibration.service';
 import { ConversionDefinitions } from '../application/conversion-definitions.service';
 import {
@@ -89,6 +89,7 @@ const FORMULAS =
 /** CAL-3..6 routes of one dimension (the four variants share semantics and code). */
 function calibrationController(dimension: Dimension): Type<unknown> {
   const D = cap(dimension);
+  const abmNote = dimension === 'account' ? ' 403 abm_disabled unless the organization has ABM on (scoring settings abm_enabled).' : '';
 
   @ApiTags(TAGS[dimension])
   @ApiBearerAuth('bearerAuth')
@@ -96,17 +97,26 @@ function calibrationController(dimension: Dimension): Type<unknown> {
   @OuScoped()
   @Controller(`${dimension}-scoring`)
   class DimensionCalibrationController {
-    constructor(readonly calibration: CalibrationService) {}
+    constructor(
+      readonly calibration: CalibrationService,
+      readonly fit: FitReads,
+    ) {}
+
+    /** ABM-1: account rules (like their rulesets) only while the organization has ABM on: 403 abm_disabled. */
+    async abm(): Promise<void> {
+      if (dimension === 'account') await this.fit.assertAbmEnabled();
+    }
 
     @Get('rulesets/:rulesetId/rules/:ruleId/calibration')
     @ApiOperation({
       operationId: `get${D}RuleCalibration`,
       summary: `Get per-rule calibration (${dimension})`,
-      description: `Returns the cached or freshly-computed calibration lift estimate for a single ${dimension} scoring rule. ?force=1 recomputes every rule of the OU and persists the result before answering. ${STATES}${FORMULAS}`,
+      description: `Returns the cached or freshly-computed calibration lift estimate for a single ${dimension} scoring rule. ?force=1 recomputes every rule of the OU and persists the result before answering. ${STATES}${FORMULAS}${abmNote}`,
     })
     @ApiOkResponse({ type: RuleCalibrationDto })
-    @ApiErrors(400, 401, 404)
-    get(@Param('rulesetId') rulesetId: string, @Param('ruleId') ruleId: string, @Query() q: CalibrationQueryDto): Promise<RuleCalibrationDto> {
+    @ApiErrors(...(dimension === 'account' ? [400, 401, 403, 404] : [400, 401, 404]))
+    async get(@Param('rulesetId') rulesetId: string, @Param('ruleId') ruleId: string, @Query() q: CalibrationQueryDto): Promise<RuleCalibrationDto> {
+      await this.abm();
       return this.calibration.ruleCalibration(dimension, rulesetId, ruleId, q.force === '1' || q.force === 'true');
     }
 
@@ -116,11 +126,13 @@ function calibrationController(dimension: Dimension): Type<unknown> {
       summary: `List ruleset calibrations (${dimension})`,
       description:
         `Returns the stored calibration runs of the ${dimension} ruleset (newest first, the last 12), each with its rules joined with their current name and weight. ` +
-        'conversion_definition_summary is present when the OU has a conversion definition; runs is empty when nothing was computed yet.',
+        'conversion_definition_summary is present when the OU has a conversion definition; runs is empty when nothing was computed yet.' +
+        abmNote,
     })
     @ApiOkResponse({ type: RulesetCalibrationsDto })
-    @ApiErrors(401, 404)
-    list(@Param('rulesetId') rulesetId: string): Promise<RulesetCalibrationsDto> {
+    @ApiErrors(...(dimension === 'account' ? [401, 403, 404] : [401, 404]))
+    async list(@Param('rulesetId') rulesetId: string): Promise<RulesetCalibrationsDto> {
+      await this.abm();
       return this.calibration.rulesetCalibrations(dimension, rulesetId);
     }
 
@@ -132,11 +144,13 @@ function calibrationController(dimension: Dimension): Type<unknown> {
       description:
         `Applies the newest stored calibration’s suggested weight to the ${dimension} rule through the ruleset (later scoring uses it), writing a fully attributed audit entry ` +
         'in the same transaction. 404 rule_not_found; 400 no_conversion_definition; 400 never_computed (call GET …/calibration?force=1 first); ' +
-        '409 stale_calibration (computed more than 14 days ago); 400 insufficient_sample (no suggested weight).',
+        '409 stale_calibration (computed more than 14 days ago); 400 insufficient_sample (no suggested weight).' +
+        abmNote,
     })
     @ApiOkResponse({ type: ApplyCalibrationDto })
     @ApiErrors(400, 401, 403, 404, 409)
-    apply(@Param('ruleId') ruleId: string, @Req() req: Request): Promise<ApplyCalibrationDto> {
+    async apply(@Param('ruleId') ruleId: string, @Req() req: Request): Promise<ApplyCalibrationDto> {
+      await this.abm();
       return this.calibration.apply(dimension, ruleId, { ip: req.ip ?? null, path: req.url.split('?')[0] });
     }
   }
