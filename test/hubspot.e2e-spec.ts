@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { RUN_HUBSPOT_SYNC } from '../src/modules/hubspot/sync/hubspot-sync.processor';
+import { hubSpotSyncLock, RUN_HUBSPOT_SYNC } from '../src/modules/hubspot/sync/hubspot-sync.processor';
 import { QueueName } from '../src/platform/queues';
 import { fakeHubSpot, FakeObject, HUBSPOT_CODE, listData } from '../bench/support/fake-hubspot';
 import { activateOu, api, Auth, basic, memberWithRole, Tenant } from './support/tenants';
@@ -425,6 +425,35 @@ describe('HubSpot', () => {
       // neither the pipelines nor the companies nor the first contacts page again
       expect(asked).toEqual(['contacts@2', 'deals@0']);
       expect(run.counts).toMatchObject({ pipelines: 1, companies: 2, contacts: 3, contacts_skipped: 1, deals: 2 });
+    });
+
+    it('runs one sync of an OU at a time: a run waits while another worker holds the OU', async () => {
+      // another worker's run of OU A holds the OU's sync lock
+      const other = ds.createQueryRunner();
+      await other.connect();
+      await other.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [hubSpotSyncLock(a.unitId)]);
+      try {
+        await ds.query(
+          `INSERT INTO hubspot_sync_runs (id, org_id, unit_id, kind, phases, created_at) VALUES ('hsrun_waits', $1, $2, 'backfill', ARRAY['pipelines'], now())`,
+          [a.orgId, a.unitId],
+        );
+        const callsBefore = hs.calls.length;
+        await t.app
+          .get<Queue>(getQueueToken(QueueName.HubSpotSync))
+          .add(RUN_HUBSPOT_SYNC, { run_id: 'hsrun_waits', unit_id: a.unitId }, { jobId: 'hsrun_waits', attempts: 5 });
+        await new Promise((r) => setTimeout(r, 2500));
+        const [waiting] = await ds.query(`SELECT status FROM hubspot_sync_runs WHERE id = 'hsrun_waits'`);
+        expect(waiting.status).toBe('queued');
+        expect(hs.calls.length).toBe(callsBefore);
+      } finally {
+        await other.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [hubSpotSyncLock(a.unitId)]);
+        await other.release();
+      }
+      const run = await eventually(async () => {
+        const [r] = await ds.query(`SELECT * FROM hubspot_sync_runs WHERE id = 'hsrun_waits'`);
+        return ['completed', 'failed'].includes(r.status) ? r : null;
+      }, 30000);
+      expect(run).toMatchObject({ status: 'completed', counts: { pipelines: 1 } });
     });
 
     it('no body imports contacts only; a chosen engagement type list overrides the preferences', async () => {
