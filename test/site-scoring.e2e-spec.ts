@@ -276,6 +276,32 @@ describe('Site analyzer (POST /site-scoring/analyze)', () => {
     });
   });
 
+  describe('robots.txt access rules', () => {
+    it('does not fetch navigation pages robots.txt disallows (user agent kenbun, else *), counting them as skipped', async () => {
+      const s = await site(() => ({
+        '/robots.txt': {
+          type: 'text/plain',
+          body: 'User-agent: *\nDisallow: /\n\nUser-agent: kenbun\nDisallow: /partners\nDisallow: /customers\nAllow: /customers/stories\n',
+        },
+        '/': html([
+          ['/pricing', 'Pricing'],
+          ['/partners', 'Partners'],
+          ['/customers', 'Customers'],
+          ['/customers/stories', 'Stories'],
+        ]),
+        '/pricing': html([], [['/demo', 'Book a demo']]),
+        '/partners': html([], [['/partners/apply', 'Apply']]),
+        '/customers': html([], []),
+        '/customers/stories': html([], [['/security', 'Security']]),
+      }));
+      const res = await analyze(s.base).expect(200);
+      expect(res.body).toMatchObject({ source: 'crawl', skipped_urls: 2, limits_reached: [] });
+      // known from the homepage's links, but only the allowed pages were read (their links count)
+      expect(res.body.categories.map((c: { category: string }) => c.category)).toEqual(['demo', 'pricing', 'customers', 'security', 'partners', 'blog']);
+      expect([...s.requests].sort()).toEqual(['/', '/customers/stories', '/pricing', '/robots.txt', '/sitemap.xml']);
+    });
+  });
+
   describe('bounds', () => {
     it('stops at the sitemap, URL and per-file byte caps and counts what it skipped', async () => {
       let hugeFinished = false;

@@ -4,7 +4,7 @@ import { OutboundClient, OutboundErrors } from '../../../platform/outbound';
 import { DiscoveredPage, proposeRules, SiteProposal } from '../domain/propose-rules';
 import { domainOf, pageKey, sameSite } from '../domain/site-url';
 import { extractLinks, PageLink } from '../parsing/html-links';
-import { sitemapsOfRobotsTxt } from '../parsing/robots-txt';
+import { robotsRules, sitemapsOfRobotsTxt } from '../parsing/robots-txt';
 import { parseSitemap } from '../parsing/sitemap-xml';
 import { SiteScoringErrors } from '../site-scoring.errors';
 import { Fetched, FetchBudget, LimitName, SiteAnalyzerLimits } from './fetch-budget';
@@ -103,13 +103,13 @@ export class SiteAnalyzer {
     const found = new PageSet(site, budget);
 
     // sitemap files that were listed but could not be read stay counted when the analysis falls back to a crawl
-    const skippedSitemaps = await this.readSitemaps(site, budget, found);
+    const { skipped: skippedSitemaps, allows } = await this.readSitemaps(site, budget, found);
     let source: SiteSource = 'sitemap';
     let fetchedUrl = site.toString();
     let skippedPages = 0;
     if (found.pages.size === 0) {
       source = 'crawl';
-      ({ fetchedUrl, skippedPages } = await this.crawl(site, budget, found));
+      ({ fetchedUrl, skippedPages } = await this.crawl(site, budget, found, allows));
     }
     const pages = [...found.pages.values()];
     const proposal = proposeRules(pages);
@@ -146,13 +146,15 @@ export class SiteAnalyzer {
   /**
    * Sitemap files breadth-first from robots.txt's `Sitemap:` lines (or /sitemap.xml), index files followed up to
    * SITE_ANALYZER_MAX_SITEMAPS files. Returns how many listed sitemap files were not read (over the cap, too large,
-   * failing, gzip-compressed, out of budget); a missing /sitemap.xml guess is not one of them.
+   * failing, gzip-compressed, out of budget); a missing /sitemap.xml guess is not one of them. Also answers
+   * robots.txt's access rules for a crawl (everything allowed without a robots.txt).
    */
-  private async readSitemaps(site: URL, budget: FetchBudget, found: PageSet): Promise<number> {
+  private async readSitemaps(site: URL, budget: FetchBudget, found: PageSet): Promise<{ skipped: number; allows: (path: string) => boolean }> {
     const robotsUrl = new URL('/robots.txt', site).toString();
     const robots = await budget.get(robotsUrl, 'text/plain,*/*;q=0.1');
     this.refused(robots);
     const listed = isSuccess(robots) ? sitemapsOfRobotsTxt(robots.response.body, robotsUrl) : [];
+    const allows = robotsRules(isSuccess(robots) ? robots.response.body : '');
     const queue = listed.length > 0 ? [...listed] : [new URL('/sitemap.xml', site).toString()];
     /** /sitemap.xml tried without robots.txt naming it: its absence is no skipped URL */
     const guess = listed.length === 0 ? queue[0] : null;
@@ -202,15 +204,21 @@ export class SiteAnalyzer {
       }
       for (const loc of doc.urls) found.add(loc);
     }
-    return skipped;
+    return { skipped, allows };
   }
 
   /**
    * The homepage and its top-level navigation (links inside <nav> or <header>; all its links when it has neither),
-   * up to SITE_ANALYZER_MAX_PAGES pages; links of every page read are taken. Returns the homepage's final URL and how
-   * many navigation pages were not read.
+   * up to SITE_ANALYZER_MAX_PAGES pages; links of every page read are taken. Navigation pages robots.txt disallows
+   * (RFC 9309, user agent `kenbun` or `*`) are not fetched; the homepage is read as any visitor's would be. Returns
+   * the homepage's final URL and how many navigation pages were not read.
    */
-  private async crawl(site: URL, budget: FetchBudget, found: PageSet): Promise<{ fetchedUrl: string; skippedPages: number }> {
+  private async crawl(
+    site: URL,
+    budget: FetchBudget,
+    found: PageSet,
+    allows: (path: string) => boolean,
+  ): Promise<{ fetchedUrl: string; skippedPages: number }> {
     const home = await budget.get(site.toString(), HTML);
     this.refused(home);
     if (!isSuccess(home)) {
@@ -226,13 +234,18 @@ export class SiteAnalyzer {
     const sameSiteLinks = homeLinks.filter((l) => sameSite(new URL(l.url), site) && pageKey(new URL(l.url)) !== null);
     const navigation = sameSiteLinks.some((l) => l.navigation) ? sameSiteLinks.filter((l) => l.navigation) : sameSiteLinks;
     const targets: string[] = [];
+    const disallowed = new Set<string>();
     for (const link of navigation) {
-      const key = pageKey(new URL(link.url))!;
-      if (key !== homeKey && !targets.includes(key)) targets.push(key);
+      const url = new URL(link.url);
+      const key = pageKey(url)!;
+      if (key === homeKey || targets.includes(key)) continue;
+      if (allows(url.pathname + url.search)) targets.push(key);
+      else disallowed.add(key);
     }
     const room = Math.max(0, budget.limits.maxPages - 1);
-    let skippedPages = Math.max(0, targets.length - room);
-    if (skippedPages > 0) budget.reached.add('max_pages');
+    const overflow = Math.max(0, targets.length - room);
+    if (overflow > 0) budget.reached.add('max_pages');
+    let skippedPages = disallowed.size + overflow;
     const toRead = targets.slice(0, room);
 
     const results: Fetched[] = new Array<Fetched>(toRead.length);
