@@ -1,4 +1,5 @@
 import { AddressInfo, createServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
 import { emailAliases, ingestAndWait, leadOfEvent, scoreOf } from './support/ingest';
 import { FakeSite, fakeSite, html, sitemapIndex, urlset } from './support/fake-site';
@@ -273,6 +274,22 @@ describe('Site analyzer (POST /site-scoring/analyze)', () => {
       ]);
       // robots.txt and the /sitemap.xml guess (both 404), the homepage and its four navigation pages; nothing deeper
       expect([...s.requests].sort()).toEqual(['/', '/get-going', '/pricing', '/product', '/resources', '/robots.txt', '/sitemap.xml']);
+    });
+  });
+
+  describe('gzip sitemaps', () => {
+    it('inflates .xml.gz sitemaps within the page budget; a gzip bomb stops at it and is skipped', async () => {
+      const gz = (answer: { body: string }) => (_req: unknown, res: import('node:http').ServerResponse) =>
+        res.writeHead(200, { 'Content-Type': 'application/gzip' }).end(gzipSync(answer.body));
+      const s = await site((base) => ({
+        '/robots.txt': { type: 'text/plain', body: `Sitemap: ${base}/pages.xml.gz\nSitemap: ${base}/bomb.xml.gz\n` },
+        '/pages.xml.gz': gz(urlset([`${base}/pricing`, `${base}/demo`, `${base}/blog/launch`])),
+        // 64 KiB compressed to a few hundred bytes: more than SITE_ANALYZER_MAX_PAGE_BYTES once inflated
+        '/bomb.xml.gz': gz(urlset(Array.from({ length: 3000 }, (_, i) => `${base}/careers/job-${i}`))),
+      }));
+      const res = await analyze(s.base).expect(200);
+      expect(res.body).toMatchObject({ source: 'sitemap', page_count: 3, skipped_urls: 1, limits_reached: ['max_page_bytes'] });
+      expect(res.body.categories.map((c: { category: string }) => c.category)).toEqual(['demo', 'pricing', 'blog']);
     });
   });
 

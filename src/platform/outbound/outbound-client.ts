@@ -31,6 +31,8 @@ export interface OutboundResponse {
   url: string;
   /** at most the first `maxBodyBytes` (64 KiB) of the body */
   body: string;
+  /** the same bytes undecoded (binary answers: gzip files) */
+  bytes: Buffer;
   /** the answer's headers, names in lower case (e.g. `retry-after`, `content-type`) */
   headers: Record<string, string | string[] | undefined>;
   /** the body was longer than `maxBodyBytes` */
@@ -153,7 +155,7 @@ export class OutboundClient implements OnModuleDestroy {
         return this.once(url, method, body, req);
       });
       const location = res.status >= 300 && res.status < 400 ? res.location : undefined;
-      if (!location) return { status: res.status, url, body: res.body, headers: res.headers, truncated: res.truncated };
+      if (!location) return { status: res.status, url, body: res.bytes.toString('utf8'), bytes: res.bytes, headers: res.headers, truncated: res.truncated };
       if (hop >= MAX_REDIRECTS) throw new DestinationRefusedError(`more than ${MAX_REDIRECTS} redirects`);
       url = new URL(location, url).toString();
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
@@ -169,7 +171,7 @@ export class OutboundClient implements OnModuleDestroy {
     method: string,
     body: string | undefined,
     options: OutboundRequest,
-  ): Promise<{ status: number; location?: string; body: string; headers: IncomingMessage['headers']; truncated: boolean }> {
+  ): Promise<{ status: number; location?: string; bytes: Buffer; headers: IncomingMessage['headers']; truncated: boolean }> {
     const { OUTBOUND_CONNECT_TIMEOUT_MS: connectMs, OUTBOUND_TIMEOUT_MS: envTotalMs } = this.config.env;
     const totalMs = Math.min(envTotalMs, options.timeoutMs ?? envTotalMs);
     const headers = options.headers ?? {};
@@ -191,8 +193,8 @@ export class OutboundClient implements OnModuleDestroy {
           const finish = () => {
             clearTimeout(total);
             const location = res.headers.location;
-            const kept = Buffer.concat(chunks).subarray(0, maxBody).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, location, body: kept, headers: res.headers, truncated: size > maxBody });
+            const kept = Buffer.concat(chunks).subarray(0, maxBody);
+            resolve({ status: res.statusCode ?? 0, location, bytes: kept, headers: res.headers, truncated: size > maxBody });
           };
           res.on('data', (c: Buffer) => {
             if (size < maxBody) chunks.push(c);

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { gunzipSync } from 'node:zlib';
 import { AppConfig } from '../../../config/app-config';
 import { OutboundClient, OutboundErrors } from '../../../platform/outbound';
 import { DiscoveredPage, proposeRules, SiteProposal } from '../domain/propose-rules';
@@ -22,6 +23,19 @@ export interface SiteAnalysis extends SiteProposal {
 
 const HTML = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1';
 const XML = 'application/xml,text/xml;q=0.9,*/*;q=0.1';
+const GZIP = 'application/gzip,application/x-gzip,application/xml;q=0.9,*/*;q=0.1';
+
+/** gzip's magic number (RFC 1952). */
+const isGzip = (bytes: Buffer) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/** The text of a gzip body, never inflating past `max` bytes (a gzip bomb stops there). */
+function gunzipWithin(bytes: Buffer, max: number): string | 'too_large' | 'invalid' {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: max }).toString('utf8');
+  } catch (err) {
+    return (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? 'too_large' : 'invalid';
+  }
+}
 /** navigation pages fetched at once */
 const CONCURRENCY = 4;
 
@@ -145,8 +159,8 @@ export class SiteAnalyzer {
 
   /**
    * Sitemap files breadth-first from robots.txt's `Sitemap:` lines (or /sitemap.xml), index files followed up to
-   * SITE_ANALYZER_MAX_SITEMAPS files. Returns how many listed sitemap files were not read (over the cap, too large,
-   * failing, gzip-compressed, out of budget); a missing /sitemap.xml guess is not one of them. Also answers
+   * SITE_ANALYZER_MAX_SITEMAPS files; gzip-compressed ones (`.xml.gz`) are inflated within the page budget. Returns
+   * how many listed sitemap files were not read (over the cap, too large, failing, corrupt, out of budget); a missing /sitemap.xml guess is not one of them. Also answers
    * robots.txt's access rules for a crawl (everything allowed without a robots.txt).
    */
   private async readSitemaps(site: URL, budget: FetchBudget, found: PageSet): Promise<{ skipped: number; allows: (path: string) => boolean }> {
@@ -172,17 +186,24 @@ export class SiteAnalyzer {
         break;
       }
       const url = queue.shift()!;
-      if (/\.gz$/i.test(new URL(url).pathname)) {
-        skipped++;
-        continue;
-      }
       read++;
-      const fetched = await budget.get(url, XML);
+      const fetched = await budget.get(url, /\.gz$/i.test(new URL(url).pathname) ? GZIP : XML);
       if (isSuccess(fetched) && fetched.response.truncated) {
         skipped++; // cut off at the page budget: XML that cannot be parsed
         continue;
       }
-      const doc = isSuccess(fetched) ? parseSitemap(fetched.response.body) : null;
+      let text = isSuccess(fetched) ? fetched.response.body : '';
+      if (isSuccess(fetched) && isGzip(fetched.response.bytes)) {
+        // a .xml.gz sitemap (or one served compressed without saying so): inflated within the page budget
+        const inflated = gunzipWithin(fetched.response.bytes, budget.limits.maxPageBytes);
+        if (inflated === 'too_large') budget.reached.add('max_page_bytes');
+        if (typeof inflated !== 'string') {
+          skipped++;
+          continue;
+        }
+        text = inflated;
+      }
+      const doc = isSuccess(fetched) ? parseSitemap(text) : null;
       if (!doc || doc.kind === 'invalid') {
         if (url !== guess) skipped++;
         continue;
