@@ -293,6 +293,34 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await shot('15-segment-members');
   });
 
+  it('creates a segment with its first rule; a refused rule shows the API message and leaves no segment behind', async () => {
+    await page.getByRole('link', { name: 'Segments', exact: true }).click();
+    await page.getByRole('heading', { name: 'New segment' }).waitFor();
+    await page.getByLabel('Name').fill('Litware people');
+    await page.getByLabel('Rule on').selectOption('lead_metadata');
+    await page.getByLabel('Field').fill('email');
+    await page.getByLabel('Condition').selectOption('ends_with');
+    await page.getByLabel('Value').fill('@litware.example');
+    await page.getByRole('button', { name: 'Create segment' }).click();
+    await page.getByRole('button', { name: 'Litware people' }).waitFor();
+    const created = (await call('GET', '/segments')).find((x: { name: string }) => x.name === 'Litware people');
+    expect(await call('GET', `/segments/${created.segment_id}/rules`)).toMatchObject([
+      { rule_type: 'lead_metadata', field_name: 'email', operator: 'ends_with', value: '@litware.example' },
+    ]);
+    // gt needs a number: the API refuses the rule, the page shows its message and removes the segment it had made
+    const bad = { rule_type: 'lead_metadata', field_name: 'employees', operator: 'gt', value: 'many' };
+    const refused = await callProcess(server, 'POST', `/segments/${created.segment_id}/rules`, auth, bad, [400]);
+    await page.getByLabel('Name').fill('Broken');
+    await page.getByLabel('Field').fill('employees');
+    await page.getByLabel('Condition').selectOption('gt');
+    await page.getByLabel('Value').fill('many');
+    await page.getByRole('button', { name: 'Create segment' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain(refused.message);
+    await until(async () => !(await call('GET', '/segments')).some((x: { name: string }) => x.name === 'Broken'), 5000, 'no segment Broken');
+    await shot('17-segment-created');
+  });
+
   it('fits a 1280 × 720 laptop screen and works from the keyboard', async () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.goto(`${server.base}/app/leads`);

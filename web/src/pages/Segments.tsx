@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api, must, text } from '../api/client';
-import { useAsync } from '../lib/hooks';
+import { api, must, text, type Schemas } from '../api/client';
+import { useAction, useAsync } from '../lib/hooks';
 import { setQuery } from '../lib/router';
 import { ErrorBox, fmtDate, fmtNum, LevelBadge, Link, Loading } from '../lib/ui';
 
@@ -101,6 +101,7 @@ export function SegmentsPage({ query }: { query: URLSearchParams }) {
           </nav>
         </>
       )}
+      <NewSegment onCreated={segments.reload} />
       <h2>Overlap</h2>
       <div class="row">
         {(
@@ -130,5 +131,111 @@ export function SegmentsPage({ query }: { query: URLSearchParams }) {
         </p>
       )}
     </section>
+  );
+}
+
+type SegmentRule = Schemas['CreateSegmentRuleDto'];
+const RULE_TYPES: [SegmentRule['rule_type'], string][] = [
+  ['lead_metadata', 'Lead field'],
+  ['event_metadata', 'Event field'],
+  ['engagement_level', 'Engagement level'],
+  ['profile_level', 'Profile level'],
+  ['account_metadata', 'Account field'],
+  ['account_level', 'Account level'],
+];
+const OPERATORS: SegmentRule['operator'][] = [
+  'equals',
+  'not_equals',
+  'contains',
+  'starts_with',
+  'ends_with',
+  'gt',
+  'lt',
+  'gte',
+  'lte',
+  'is_empty',
+  'is_not_empty',
+];
+
+/** A new segment with its first rule (more rules and logic groups through the API); the API validates both. */
+function NewSegment({ onCreated }: { onCreated: () => void }) {
+  const [name, setName] = useState('');
+  const [ruleType, setRuleType] = useState<SegmentRule['rule_type']>('lead_metadata');
+  const [field, setField] = useState('');
+  const [operator, setOperator] = useState<SegmentRule['operator']>('equals');
+  const [value, setValue] = useState('');
+  const action = useAction();
+  const level = ruleType.endsWith('_level');
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const rule: SegmentRule = {
+      rule_type: ruleType,
+      field_name: level ? 'level' : field.trim(),
+      operator,
+      ...(operator === 'is_empty' || operator === 'is_not_empty' ? {} : { value }),
+    };
+    const created = await action.run(async () => {
+      const segment = await must(api.POST('/segments', { body: { name: name.trim(), active: true } }));
+      try {
+        await must(api.POST('/segments/{id}/rules', { params: { path: { id: segment.segment_id } }, body: rule }));
+      } catch (err) {
+        // a refused rule leaves no half-made segment behind
+        await api.DELETE('/segments/{id}', { params: { path: { id: segment.segment_id } } });
+        throw err;
+      }
+      return segment;
+    });
+    if (created) {
+      setName('');
+      setValue('');
+      onCreated();
+    }
+  };
+  return (
+    <form class="card editor" onSubmit={submit} aria-labelledby="new-segment">
+      <h2 id="new-segment">New segment</h2>
+      <div class="row">
+        <div>
+          <label for="sg-name">Name</label>
+          <input id="sg-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="sg-type">Rule on</label>
+          <select id="sg-type" value={ruleType} onChange={(e) => setRuleType(e.currentTarget.value as SegmentRule['rule_type'])}>
+            {RULE_TYPES.map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {!level && (
+          <div>
+            <label for="sg-field">Field</label>
+            <input id="sg-field" required value={field} onInput={(e) => setField(e.currentTarget.value)} placeholder="e.g. industry" />
+          </div>
+        )}
+        <div>
+          <label for="sg-operator">Condition</label>
+          <select id="sg-operator" value={operator} onChange={(e) => setOperator(e.currentTarget.value as SegmentRule['operator'])}>
+            {(level ? OPERATORS.slice(0, 2) : OPERATORS).map((o) => (
+              <option key={o} value={o}>
+                {o.replace(/_/g, ' ')}
+              </option>
+            ))}
+          </select>
+        </div>
+        {operator !== 'is_empty' && operator !== 'is_not_empty' && (
+          <div>
+            <label for="sg-value">Value</label>
+            <input id="sg-value" value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+          </div>
+        )}
+      </div>
+      <ErrorBox error={action.error} />
+      <button type="submit" disabled={action.busy}>
+        Create segment
+      </button>
+    </form>
   );
 }
