@@ -228,6 +228,14 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.getByRole('button', { name: 'Create trigger' }).click();
     await page.getByTestId('triggers').getByText('Hot lead alert').waitFor();
     expect((await call('GET', '/triggers')).map((t: { name: string }) => t.name)).toContain('Hot lead alert');
+    // paused and resumed from the list, through PUT /triggers/{id}
+    const activeOf = async () => (await call('GET', '/triggers')).find((t: { name: string }) => t.name === 'Hot lead alert').active;
+    await page.getByRole('button', { name: 'Pause Hot lead alert' }).click();
+    await page.getByRole('button', { name: 'Resume Hot lead alert' }).waitFor();
+    expect(await activeOf()).toBe(false);
+    await page.getByRole('button', { name: 'Resume Hot lead alert' }).click();
+    await page.getByRole('button', { name: 'Pause Hot lead alert' }).waitFor();
+    expect(await activeOf()).toBe(true);
     // a refused body shows the API's message, not a blank or generic failure
     await page.getByLabel('Name').fill('Bad');
     await page.getByLabel('Score threshold').fill('80');
@@ -319,6 +327,15 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     expect(await page.getByRole('alert').textContent()).toContain(refused.message);
     await until(async () => !(await call('GET', '/segments')).some((x: { name: string }) => x.name === 'Broken'), 5000, 'no segment Broken');
     await shot('17-segment-created');
+  });
+
+  it('deletes a notification channel', async () => {
+    await call('POST', '/notification-channels', { name: 'Old mailbox', type: 'email', config: { recipients: 'ops@example.com' } });
+    await page.getByRole('link', { name: 'Channels', exact: true }).click();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete Old mailbox' }).click();
+    await until(async () => !(await call('GET', '/notification-channels')).some((c: { name: string }) => c.name === 'Old mailbox'), 5000, 'the deletion');
+    await page.getByRole('button', { name: 'Delete Old mailbox' }).waitFor({ state: 'detached' });
   });
 
   it('fits a 1280 × 720 laptop screen and works from the keyboard', async () => {

@@ -22,6 +22,12 @@ export function ChannelsPage() {
   const [type, setType] = useState<ChannelType>('webhook');
   const [target, setTarget] = useState('');
   const create = useAction();
+  const remove = useAction();
+  const del = async (c: Schemas['NotificationChannelDto']) => {
+    if (!confirm(`Delete the channel "${c.name}"?`)) return;
+    if ((await remove.run(() => must(api.DELETE('/notification-channels/{id}', { params: { path: { id: c.id } } })).then(() => true))) === true)
+      channels.reload();
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     if (
@@ -35,7 +41,7 @@ export function ChannelsPage() {
   return (
     <section>
       <h1>Notification channels</h1>
-      <ErrorBox error={channels.error} />
+      <ErrorBox error={channels.error ?? remove.error} />
       {!channels.data && !channels.error && <Loading what="channels" />}
       <table class="grid compact">
         <thead>
@@ -44,6 +50,9 @@ export function ChannelsPage() {
             <th scope="col">Type</th>
             <th scope="col">Health (24 h)</th>
             <th scope="col">Last failure</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -57,6 +66,11 @@ export function ChannelsPage() {
                   <Health status={h?.status} /> {h ? `${h.delivered_24h} delivered, ${h.failed_24h} failed` : ''}
                 </td>
                 <td>{h?.last_error ? `${fmtDate(h.last_failure_at)}: ${h.last_error}` : '—'}</td>
+                <td>
+                  <button type="button" class="secondary" aria-label={`Delete ${c.name}`} onClick={() => void del(c)}>
+                    Delete
+                  </button>
+                </td>
               </tr>
             );
           })}

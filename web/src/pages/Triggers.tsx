@@ -18,6 +18,11 @@ export function TriggersPage() {
     return out;
   }, [triggers.data]);
   const remove = useAction();
+  const pause = async (t: Trigger) => {
+    const body = { active: !t.active };
+    if ((await remove.run(() => must(api.PUT('/triggers/{id}', { params: { path: { id: t.trigger_id } }, body })).then(() => true))) === true)
+      triggers.reload();
+  };
   const del = async (t: Trigger) => {
     if (!confirm(`Delete the trigger "${t.name}"?`)) return;
     if ((await remove.run(() => must(api.DELETE('/triggers/{id}', { params: { path: { id: t.trigger_id } } })).then(() => true))) === true) triggers.reload();
@@ -60,7 +65,10 @@ export function TriggersPage() {
                 </td>
                 <td>{h?.last_error ? `${fmtDate(h.last_failure_at)}: ${h.last_error}` : '—'}</td>
                 <td>
-                  <button type="button" class="secondary" onClick={() => void del(t)}>
+                  <button type="button" class="secondary" aria-label={`${t.active ? 'Pause' : 'Resume'} ${t.name}`} onClick={() => void pause(t)}>
+                    {t.active ? 'Pause' : 'Resume'}
+                  </button>{' '}
+                  <button type="button" class="secondary" aria-label={`Delete ${t.name}`} onClick={() => void del(t)}>
                     Delete
                   </button>
                 </td>
