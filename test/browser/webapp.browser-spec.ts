@@ -329,6 +329,30 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await shot('17-segment-created');
   });
 
+  it('previews, adds, disables and deletes a metadata filter', async () => {
+    await page.getByRole('link', { name: 'Filters', exact: true }).click();
+    await page.getByRole('heading', { name: 'New metadata filter' }).waitFor();
+    const conditions = [{ key: 'path', operator: 'contains', value: 'pricing' }];
+    const { count } = await call('POST', '/metadata-filters/preview', { event_type: '', conditions });
+    expect(count).toBeGreaterThan(0);
+    await page.getByLabel('Filter name').fill('Pricing page bots');
+    await page.getByLabel('Metadata key').fill('path');
+    await page.getByLabel('Operator').selectOption('contains');
+    await page.getByLabel('Value').fill('pricing');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    expect(await page.getByRole('status').textContent()).toBe(`Would suppress ${count.toLocaleString('en-US')} stored events of this OU.`);
+    await page.getByRole('button', { name: 'Add metadata filter' }).click();
+    await page.getByTestId('metadata-filters').getByText('Pricing page bots').waitFor();
+    const created = (await call('GET', '/metadata-filters')).find((f: { name: string }) => f.name === 'Pricing page bots');
+    expect(created).toMatchObject({ event_type: '', conditions, enabled: true });
+    await page.getByRole('button', { name: 'Disable Pricing page bots' }).click();
+    await page.getByRole('button', { name: 'Enable Pricing page bots' }).waitFor();
+    expect((await call('GET', `/metadata-filters/${created.id}`)).enabled).toBe(false);
+    await page.getByRole('button', { name: 'Delete Pricing page bots' }).click();
+    await page.getByTestId('metadata-filters').getByText('Pricing page bots').waitFor({ state: 'detached' });
+    expect((await call('GET', '/metadata-filters')).some((f: { name: string }) => f.name === 'Pricing page bots')).toBe(false);
+  });
+
   it('deletes a notification channel', async () => {
     await call('POST', '/notification-channels', { name: 'Old mailbox', type: 'email', config: { recipients: 'ops@example.com' } });
     await page.getByRole('link', { name: 'Channels', exact: true }).click();

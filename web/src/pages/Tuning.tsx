@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, must } from '../api/client';
+import { api, must, text, type Schemas } from '../api/client';
 import { useAction, useAsync } from '../lib/hooks';
-import { ErrorBox, Loading } from '../lib/ui';
+import { ErrorBox, fmtNum, Loading } from '../lib/ui';
 
 /** Decay rules: score lost per period of inactivity. */
 export function DecaysPage() {
@@ -172,6 +172,144 @@ export function FiltersPage() {
           Add filter
         </button>
       </form>
+      <MetadataFilters />
     </section>
+  );
+}
+
+type Condition = Schemas['ConditionDto'];
+const CONDITION_OPERATORS: Condition['operator'][] = [
+  'equals',
+  'not_equals',
+  'contains',
+  'not_contains',
+  'starts_with',
+  'ends_with',
+  'exists',
+  'not_exists',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+];
+const NUMERIC = new Set<Condition['operator']>(['gt', 'gte', 'lt', 'lte']);
+
+/** Metadata filters: events whose metadata match every condition are stored but suppressed (internal traffic, bots). */
+function MetadataFilters() {
+  const filters = useAsync(() => must(api.GET('/metadata-filters')), []);
+  const action = useAction();
+  const [name, setName] = useState('');
+  const [eventType, setEventType] = useState('');
+  const [key, setKey] = useState('');
+  const [operator, setOperator] = useState<Condition['operator']>('equals');
+  const [value, setValue] = useState('');
+  const [preview, setPreview] = useState<number>();
+  const condition = (): Condition => ({
+    key: key.trim(),
+    operator,
+    ...(operator === 'exists' || operator === 'not_exists' ? {} : { value: NUMERIC.has(operator) ? Number(value) : value }),
+  });
+  const dryRun = async () => {
+    setPreview(undefined);
+    const out = await action.run(() => must(api.POST('/metadata-filters/preview', { body: { event_type: eventType.trim(), conditions: [condition()] } })));
+    if (out) setPreview(out.count);
+  };
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const body = { name: name.trim(), event_type: eventType.trim(), conditions: [condition()], enabled: true };
+    if (await action.run(() => must(api.POST('/metadata-filters', { body })))) {
+      setName('');
+      setPreview(undefined);
+      filters.reload();
+    }
+  };
+  const remove = async (id: string) => {
+    if (await action.run(() => must(api.DELETE('/metadata-filters/{id}', { params: { path: { id } } })).then(() => true))) filters.reload();
+  };
+  const toggle = async (f: Schemas['MetadataFilterDto']) => {
+    const body = { name: f.name, event_type: f.event_type, conditions: f.conditions, enabled: !f.enabled };
+    if (await action.run(() => must(api.PUT('/metadata-filters/{id}', { params: { path: { id: f.id } }, body })).then(() => true))) filters.reload();
+  };
+  return (
+    <>
+      <h2>Metadata filters</h2>
+      <ErrorBox error={filters.error} />
+      {!filters.data && !filters.error && <Loading what="metadata filters" />}
+      <table class="grid compact">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Event type</th>
+            <th scope="col">Suppresses events where</th>
+            <th scope="col">Suppressed</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody data-testid="metadata-filters">
+          {(filters.data ?? []).map((f) => (
+            <tr key={f.id}>
+              <td>
+                {f.name}
+                {!f.enabled && <span class="tag">disabled</span>}
+              </td>
+              <td>{f.event_type || 'any'}</td>
+              <td>{f.conditions.map((c) => `${c.key} ${c.operator.replace(/_/g, ' ')}${c.value === undefined ? '' : ` ${text(c.value)}`}`).join(' and ')}</td>
+              <td class="num">{fmtNum(f.suppressed_count)}</td>
+              <td>
+                <button type="button" class="secondary" aria-label={`${f.enabled ? 'Disable' : 'Enable'} ${f.name}`} onClick={() => void toggle(f)}>
+                  {f.enabled ? 'Disable' : 'Enable'}
+                </button>{' '}
+                <button type="button" class="secondary" aria-label={`Delete ${f.name}`} onClick={() => void remove(f.id)}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form class="card editor" onSubmit={create} aria-labelledby="new-metadata-filter">
+        <h3 id="new-metadata-filter">New metadata filter</h3>
+        <div class="row">
+          <div>
+            <label for="mf-name">Filter name</label>
+            <input id="mf-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </div>
+          <div>
+            <label for="mf-event">Event type (empty: any)</label>
+            <input id="mf-event" value={eventType} onInput={(e) => setEventType(e.currentTarget.value)} />
+          </div>
+          <div>
+            <label for="mf-key">Metadata key</label>
+            <input id="mf-key" required value={key} onInput={(e) => setKey(e.currentTarget.value)} placeholder="e.g. ip" />
+          </div>
+          <div>
+            <label for="mf-operator">Operator</label>
+            <select id="mf-operator" value={operator} onChange={(e) => setOperator(e.currentTarget.value as Condition['operator'])}>
+              {CONDITION_OPERATORS.map((o) => (
+                <option key={o} value={o}>
+                  {o.replace(/_/g, ' ')}
+                </option>
+              ))}
+            </select>
+          </div>
+          {operator !== 'exists' && operator !== 'not_exists' && (
+            <div>
+              <label for="mf-value">Value</label>
+              <input id="mf-value" value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+            </div>
+          )}
+        </div>
+        <ErrorBox error={action.error} />
+        {preview !== undefined && <p role="status">Would suppress {fmtNum(preview)} stored events of this OU.</p>}
+        <button type="button" class="secondary" disabled={action.busy || !key.trim()} onClick={() => void dryRun()}>
+          Preview
+        </button>{' '}
+        <button type="submit" disabled={action.busy}>
+          Add metadata filter
+        </button>
+      </form>
+    </>
   );
 }
