@@ -353,6 +353,46 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     expect((await call('GET', '/metadata-filters')).some((f: { name: string }) => f.name === 'Pricing page bots')).toBe(false);
   });
 
+  it('creates a profile ruleset and its rules, disables it, and deletes a rule', async () => {
+    await page.getByRole('link', { name: 'Profile', exact: true }).click();
+    await page.getByRole('heading', { name: 'New profile ruleset' }).waitFor();
+    await page.getByLabel('Ruleset name').fill('Ideal customer');
+    await page.getByRole('button', { name: 'Create ruleset' }).click();
+    await page.getByRole('heading', { name: 'New rule' }).waitFor();
+    await page.getByLabel('Profile property').fill('industry');
+    await page.getByLabel('Condition').selectOption('in');
+    await page.getByLabel('Compared with').fill('SaaS, Fintech');
+    await page.getByLabel('Points').fill('15');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByTestId('profile-rules').getByText('SaaS, Fintech').waitFor();
+    const ruleset = (await call('GET', '/profile-scoring/rulesets')).find((r: { name: string }) => r.name === 'Ideal customer');
+    expect(await call('GET', `/profile-scoring/rulesets/${ruleset.id}/rules`)).toMatchObject([
+      { profile_property: 'industry', condition: 'in', comparison_value: 'SaaS, Fintech', weight: 15 },
+    ]);
+    // a numeric condition with text: the API's message
+    await page.getByLabel('Profile property').fill('employees');
+    await page.getByLabel('Condition').selectOption('gte');
+    await page.getByLabel('Compared with').fill('lots');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    const refused = await callProcess(
+      server,
+      'POST',
+      `/profile-scoring/rulesets/${ruleset.id}/rules`,
+      auth,
+      { profile_property: 'employees', condition: 'gte', comparison_value: 'lots', weight: 10 },
+      [400],
+    );
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain(refused.message);
+    await page.getByRole('button', { name: 'Disable Ideal customer' }).click();
+    await page.getByRole('button', { name: 'Enable Ideal customer' }).waitFor();
+    expect((await call('GET', '/profile-scoring/rulesets')).find((r: { id: string }) => r.id === ruleset.id).enabled).toBe(false);
+    await page.getByRole('button', { name: 'Delete rule industry in' }).click();
+    await page.getByTestId('profile-rules').getByText('SaaS, Fintech').waitFor({ state: 'detached' });
+    expect(await call('GET', `/profile-scoring/rulesets/${ruleset.id}/rules`)).toEqual([]);
+    await shot('18-profile-rulesets');
+  });
+
   it('deletes a notification channel', async () => {
     await call('POST', '/notification-channels', { name: 'Old mailbox', type: 'email', config: { recipients: 'ops@example.com' } });
     await page.getByRole('link', { name: 'Channels', exact: true }).click();

@@ -7,6 +7,7 @@ import { stream } from './lib/stream';
 import { SignIn } from './pages/SignIn';
 import { LeadsPage } from './pages/Leads';
 import { LeadPage } from './pages/Lead';
+import { ProfileRulesPage } from './pages/ProfileRules';
 import { RulesetsPage } from './pages/Rulesets';
 import { LevelsPage } from './pages/Levels';
 import { DecaysPage, FiltersPage } from './pages/Tuning';
@@ -45,6 +46,7 @@ const NAV: { to: string; label: string; abm?: boolean }[] = [
   { to: '/leads', label: 'Leads' },
   { to: '/accounts', label: 'Accounts', abm: true },
   { to: '/rulesets', label: 'Rulesets' },
+  { to: '/profile', label: 'Profile' },
   { to: '/levels', label: 'Levels' },
   { to: '/decays', label: 'Decay' },
   { to: '/filters', label: 'Filters' },
@@ -170,6 +172,7 @@ function Route({ path, ws, query }: { path: string; ws: Workspace; query: URLSea
   if (path === '/leads') return <LeadsPage query={query} />;
   if ((m = match('/leads/:id', path))) return <LeadPage id={m.id} />;
   if (path === '/rulesets') return <RulesetsPage query={query} />;
+  if (path === '/profile') return <ProfileRulesPage query={query} />;
   if (path === '/levels') return <LevelsPage />;
   if (path === '/decays') return <DecaysPage />;
   if (path === '/filters') return <FiltersPage />;
