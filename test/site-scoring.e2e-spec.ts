@@ -2,7 +2,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
 import { emailAliases, ingestAndWait, leadOfEvent, scoreOf } from './support/ingest';
-import { FakeSite, fakeSite, html, sitemapIndex, urlset } from './support/fake-site';
+import { FakeAnswer, FakeSite, fakeSite, html, sitemapIndex, urlset } from './support/fake-site';
 import { activateOu, api, Auth, firstRunTenant, memberWithRole, ServiceAccount, Tenant } from './support/tenants';
 import { startScenario } from './support/scenario';
 import { startTestApp, TestApp } from './support/test-app';
@@ -279,8 +279,10 @@ describe('Site analyzer (POST /site-scoring/analyze)', () => {
 
   describe('gzip sitemaps', () => {
     it('inflates .xml.gz sitemaps within the page budget; a gzip bomb stops at it and is skipped', async () => {
-      const gz = (answer: { body: string }) => (_req: unknown, res: import('node:http').ServerResponse) =>
-        res.writeHead(200, { 'Content-Type': 'application/gzip' }).end(gzipSync(answer.body));
+      const gz =
+        (answer: FakeAnswer): FakeAnswer =>
+        (_req, res) =>
+          res.writeHead(200, { 'Content-Type': 'application/gzip' }).end(gzipSync((answer as { body: string }).body));
       const s = await site((base) => ({
         '/robots.txt': { type: 'text/plain', body: `Sitemap: ${base}/pages.xml.gz\nSitemap: ${base}/bomb.xml.gz\n` },
         '/pages.xml.gz': gz(urlset([`${base}/pricing`, `${base}/demo`, `${base}/blog/launch`])),
