@@ -27,6 +27,7 @@ import { environmentPairs, loadAverage, printPairs } from './support/environment
 import { apiPorts, json, request } from './support/http';
 import { BenchRun, runBench } from './support/processes';
 import { adminBearer, seedCredential } from './support/workload';
+import { bulkLoad } from './support/bulk-load';
 
 const LEADS = int('BENCH_LEADS', 1_000_000);
 const EVENTS = int('BENCH_EVENTS', 10_000_000);
@@ -50,25 +51,6 @@ const hashPick = (xs: string[], expr: string) => `(${arr(xs)})[1 + (hashint4(${e
 /** engagement score of generated lead g: skewed low, 0–200 */
 const SCORE_SQL = `round((power((hashint4(g * 31) & 65535) / 65536.0, 3) * 200)::numeric, 2)::float8`;
 const leadRef = (g: string) => `'${UNIT}-' || lpad(${g}::text, 8, '0')`;
-
-async function bulkLoad(pg: Client, tables: string[], load: () => Promise<void>): Promise<number> {
-  const indexes: { indexname: string; indexdef: string }[] = (
-    await pg.query(
-      `SELECT i.indexname, i.indexdef FROM pg_indexes i
-        WHERE i.schemaname = 'public' AND i.tablename = ANY($1)
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
-      [tables],
-    )
-  ).rows;
-  for (const i of indexes) await pg.query(`DROP INDEX ${i.indexname}`);
-  await pg.query(`SET maintenance_work_mem = '1GB'`);
-  await pg.query(`SET session_replication_role = replica`);
-  await load();
-  await pg.query(`SET session_replication_role = DEFAULT`);
-  const t0 = performance.now();
-  for (const i of indexes) await pg.query(i.indexdef);
-  return (performance.now() - t0) / 1000;
-}
 
 async function generate(pg: Client, orgId: string, rulesetId: string, levels: { id: string; name: string; min: number }[], now: Date): Promise<void> {
   const levelCase = `CASE ${[...levels]
@@ -265,8 +247,11 @@ runBench(bench, async () => {
   bench.enter('segment refresh');
   t0 = performance.now();
   const batches: object[][] = [];
+  /** the leads the new events go to: all of them join (fewer than NEW_EVENTS when the OU is scaled down) */
+  const touched = new Set<number>();
   for (let i = 0; i < NEW_EVENTS; i++) {
     const g = 1 + ((i * 97) % LEADS);
+    touched.add(g);
     if (i % 500 === 0) batches.push([]);
     batches[batches.length - 1].push({
       aliases: [{ alias_kind: 'email', raw_value: `person${g}@company${g % 50000}.example` }],
@@ -282,16 +267,16 @@ runBench(bench, async () => {
   );
   let members = 0;
   const refreshDeadline = Date.now() + 120_000;
-  while (members < NEW_EVENTS && Date.now() < refreshDeadline) {
+  while (members < touched.size && Date.now() < refreshDeadline) {
     members = (await json(agent, 'GET', `/segments/${refresh.segment_id}/count`, auth)).count;
-    if (members < NEW_EVENTS) await sleep(50);
+    if (members < touched.size) await sleep(50);
   }
   const refreshSeconds = (performance.now() - t0) / 1000;
   results.push([
-    `membership after ${fmt(NEW_EVENTS)} new events (${fmt(members)} joined)`,
+    `membership after ${fmt(NEW_EVENTS)} new events (${fmt(members)} of ${fmt(touched.size)} leads joined)`,
     '',
     `${fmt(refreshSeconds * 1000, 0)}`,
-    members === NEW_EVENTS && refreshSeconds <= 5 ? 'MET (<= 5 s)' : 'MISSED (<= 5 s)',
+    members === touched.size && refreshSeconds <= 5 ? 'MET (<= 5 s)' : 'MISSED (<= 5 s)',
   ]);
 
   // 3. analytics routes

@@ -24,6 +24,7 @@ import { environmentPairs, loadAverage, printPairs } from './support/environment
 import { json } from './support/http';
 import { BenchRun, runBench } from './support/processes';
 import { adminBearer, seedCredential } from './support/workload';
+import { bulkLoad } from './support/bulk-load';
 
 const LEADS = int('BENCH_LEADS', 100_000);
 const EVENTS = int('BENCH_EVENTS', 1_000_000);
@@ -34,25 +35,6 @@ const UNIT = 'unit_default';
 
 const signal = (i: number) => `Signal ${String(i).padStart(2, '0')}`;
 const leadRef = (g: string) => `'${UNIT}-' || lpad(${g}::text, 8, '0')`;
-
-async function bulkLoad(pg: Client, tables: string[], load: () => Promise<void>): Promise<number> {
-  const indexes: { indexname: string; indexdef: string }[] = (
-    await pg.query(
-      `SELECT i.indexname, i.indexdef FROM pg_indexes i
-        WHERE i.schemaname = 'public' AND i.tablename = ANY($1)
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
-      [tables],
-    )
-  ).rows;
-  for (const i of indexes) await pg.query(`DROP INDEX ${i.indexname}`);
-  await pg.query(`SET maintenance_work_mem = '1GB'`);
-  await pg.query(`SET session_replication_role = replica`);
-  await load();
-  await pg.query(`SET session_replication_role = DEFAULT`);
-  const t0 = performance.now();
-  for (const i of indexes) await pg.query(i.indexdef);
-  return (performance.now() - t0) / 1000;
-}
 
 /**
  * Lead g converts when g % 10 = 0 (one "Signed Up" event); half of a converting lead's events are among the first five
