@@ -90,3 +90,22 @@ export const fmtDate = (v: unknown): string => {
 };
 
 export const fmtNum = (n: unknown, digits = 0): string => (typeof n === 'number' ? n.toLocaleString(undefined, { maximumFractionDigits: digits }) : '—');
+
+/** snake_case API values as words (`not_equals` → "not equals"). */
+export const words = (v: string): string => v.replace(/_/g, ' ');
+
+/** A labelled select of API enum values, shown as words (rule conditions and operators). */
+export function ChoiceField<T extends string>(props: { id: string; label: string; value: T; choices: readonly T[]; onChange: (v: T) => void }) {
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value as T)}>
+        {props.choices.map((c) => (
+          <option key={c} value={c}>
+            {words(c)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

@@ -3,7 +3,7 @@ import { api, must, rawFetch, text, type Schemas } from '../api/client';
 import { useAction, useAsync } from '../lib/hooks';
 import { setQuery } from '../lib/router';
 import { stream } from '../lib/stream';
-import { ErrorBox, fmtDate, LevelBadge, Link, Loading, Pager } from '../lib/ui';
+import { ErrorBox, fmtDate, LevelBadge, Link, Loading, Pager, words } from '../lib/ui';
 
 type Lead = Schemas['LeadListItemDto'];
 type Level = { name: string; color: string | null };
@@ -186,7 +186,7 @@ function Filters({
         <select id="f-range" value={filters.range ?? ''} onChange={set('range')}>
           {RANGES.map((r) => (
             <option key={r} value={r === 'all' ? '' : r}>
-              {r.replace(/_/g, ' ')}
+              {words(r)}
             </option>
           ))}
         </select>

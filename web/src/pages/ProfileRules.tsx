@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, must, type Schemas } from '../api/client';
 import { useAction, useAsync } from '../lib/hooks';
 import { setQuery } from '../lib/router';
-import { ErrorBox, Loading } from '../lib/ui';
+import { ChoiceField, ErrorBox, Loading, words } from '../lib/ui';
 
 type ProfileRule = Schemas['CreateProfileRuleDto'];
 const CONDITIONS: ProfileRule['condition'][] = [
@@ -129,7 +129,7 @@ export function ProfileRulesPage({ query }: { query: URLSearchParams }) {
               {(rules.data ?? []).map((r) => (
                 <tr key={r.rule_id}>
                   <td>{r.profile_property}</td>
-                  <td>{r.condition.replace(/_/g, ' ')}</td>
+                  <td>{words(r.condition)}</td>
                   <td>{r.comparison_value}</td>
                   <td class="num">{r.rule_type === 'hard_disqualify' ? 'disqualifies' : r.weight}</td>
                   <td>
@@ -182,16 +182,7 @@ function NewProfileRule({ rulesetId, onCreated }: { rulesetId: string; onCreated
           <label for="prr-property">Profile property</label>
           <input id="prr-property" required value={property} onInput={(e) => setProperty(e.currentTarget.value)} placeholder="e.g. industry" />
         </div>
-        <div>
-          <label for="prr-condition">Condition</label>
-          <select id="prr-condition" value={condition} onChange={(e) => setCondition(e.currentTarget.value as ProfileRule['condition'])}>
-            {CONDITIONS.map((c) => (
-              <option key={c} value={c}>
-                {c.replace(/_/g, ' ')}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ChoiceField id="prr-condition" label="Condition" value={condition} choices={CONDITIONS} onChange={setCondition} />
         <div>
           <label for="prr-value">Compared with</label>
           <input id="prr-value" value={value} onInput={(e) => setValue(e.currentTarget.value)} />

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, must, text, type Schemas } from '../api/client';
 import { useAction, useAsync } from '../lib/hooks';
 import { setQuery } from '../lib/router';
-import { ErrorBox, fmtDate, fmtNum, LevelBadge, Link, Loading } from '../lib/ui';
+import { ChoiceField, ErrorBox, fmtDate, fmtNum, LevelBadge, Link, Loading } from '../lib/ui';
 
 const MEMBERS_PAGE = 50;
 
@@ -215,16 +215,7 @@ function NewSegment({ onCreated }: { onCreated: () => void }) {
             <input id="sg-field" required value={field} onInput={(e) => setField(e.currentTarget.value)} placeholder="e.g. industry" />
           </div>
         )}
-        <div>
-          <label for="sg-operator">Condition</label>
-          <select id="sg-operator" value={operator} onChange={(e) => setOperator(e.currentTarget.value as SegmentRule['operator'])}>
-            {(level ? OPERATORS.slice(0, 2) : OPERATORS).map((o) => (
-              <option key={o} value={o}>
-                {o.replace(/_/g, ' ')}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ChoiceField id="sg-operator" label="Condition" value={operator} choices={level ? OPERATORS.slice(0, 2) : OPERATORS} onChange={setOperator} />
         {operator !== 'is_empty' && operator !== 'is_not_empty' && (
           <div>
             <label for="sg-value">Value</label>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, must, text, type Schemas } from '../api/client';
 import { useAction, useAsync } from '../lib/hooks';
-import { ErrorBox, fmtNum, Loading } from '../lib/ui';
+import { ChoiceField, ErrorBox, fmtNum, Loading, words } from '../lib/ui';
 
 /** Decay rules: score lost per period of inactivity. */
 export function DecaysPage() {
@@ -255,7 +255,7 @@ function MetadataFilters() {
                 {!f.enabled && <span class="tag">disabled</span>}
               </td>
               <td>{f.event_type || 'any'}</td>
-              <td>{f.conditions.map((c) => `${c.key} ${c.operator.replace(/_/g, ' ')}${c.value === undefined ? '' : ` ${text(c.value)}`}`).join(' and ')}</td>
+              <td>{f.conditions.map((c) => `${c.key} ${words(c.operator)}${c.value === undefined ? '' : ` ${text(c.value)}`}`).join(' and ')}</td>
               <td class="num">{fmtNum(f.suppressed_count)}</td>
               <td>
                 <button type="button" class="secondary" aria-label={`${f.enabled ? 'Disable' : 'Enable'} ${f.name}`} onClick={() => void toggle(f)}>
@@ -284,16 +284,7 @@ function MetadataFilters() {
             <label for="mf-key">Metadata key</label>
             <input id="mf-key" required value={key} onInput={(e) => setKey(e.currentTarget.value)} placeholder="e.g. ip" />
           </div>
-          <div>
-            <label for="mf-operator">Operator</label>
-            <select id="mf-operator" value={operator} onChange={(e) => setOperator(e.currentTarget.value as Condition['operator'])}>
-              {CONDITION_OPERATORS.map((o) => (
-                <option key={o} value={o}>
-                  {o.replace(/_/g, ' ')}
-                </option>
-              ))}
-            </select>
-          </div>
+          <ChoiceField id="mf-operator" label="Operator" value={operator} choices={CONDITION_OPERATORS} onChange={setOperator} />
           {operator !== 'exists' && operator !== 'not_exists' && (
             <div>
               <label for="mf-value">Value</label>
