@@ -11,7 +11,7 @@ import { activeSegmentsOf, reevaluateMembers, SegmentDefinition } from './member
  * The async projections whose read models the rules read: `lead_events` and scores/engagement levels, profile scores
  * and levels, the lead's account link and the accounts' metadata and levels.
  */
-const RULE_SOURCES = ['lead-events', 'profile-scores', 'account-grouping', 'accounts'];
+export const RULE_SOURCES = ['lead-events', 'profile-scores', 'account-grouping', 'accounts'];
 const WAIT_MS = 1000;
 const POLL_MS = 25;
 const CACHED_UNITS_MAX = 10_000;
