@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../platform/clock';
 import { Sql, raw, selectOne, selectRows, sql } from '../../../platform/database';
+import { unitOnly } from '../../../platform/tenancy';
 import { isoOrNull } from '../../../platform/http';
 import { TriggerType } from './delivery.types';
 
@@ -40,6 +41,10 @@ export function healthColour(delivered: number, failed: number): HealthStatus {
  * Counts are of notifications (outbox rows) whose last attempt is in the window: delivered, or failed for good
  * (`terminal_4xx`, `retry_exhausted`, `enqueue_failed`); a notification still being retried counts in neither.
  * `last_failure_at`/`last_error` and the 10 latest attempts come from the attempts themselves.
+ *
+ * The counts read the active OU's last 24 hours through `notification_deliveries_unit_time_idx`: the trigger or
+ * channel alone has no index on that table, and filtering by it scanned every OU's deliveries ever kept (89 ms at
+ * 420,000 rows, 1 ms this way), growing with the table.
  */
 @Injectable()
 export class DeliveryHealth {
@@ -61,7 +66,7 @@ export class DeliveryHealth {
     const counts = await selectOne<{ delivered: number; failed: number }>(
       this.ds,
       sql`SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*) FILTER (WHERE status IN ${raw(FAILED)})::int AS failed
-            FROM notification_deliveries WHERE ${of} AND last_attempt_at >= ${since}`,
+            FROM notification_deliveries WHERE ${unitOnly()} AND last_attempt_at >= ${since} AND ${of}`,
     );
     const lastFailure = await selectOne<{ attempted_at: Date; error: string | null }>(
       this.ds,
