@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { LeadEvent, LeadEventRecordedPayload } from '../src/modules/leads';
 import { DeliveryOutbox, DeliveryDestination } from '../src/modules/notifications';
 import { OutboxSweeper } from '../src/modules/notifications/outbox/notification-delivery.job';
+import { OutboxRetentionJob } from '../src/modules/notifications/outbox/outbox-retention.job';
 import { canonicalEventType } from '../src/modules/scoring/domain/event-type';
 import { EventStore } from '../src/platform/event-store/event-store.service';
 import { QueueName } from '../src/platform/queues';
@@ -705,6 +706,81 @@ describe('Notification channels and delivery', () => {
         total_count: 0,
         next_cursor: null,
       });
+    });
+  });
+
+  describe('retention (notifications.prune)', () => {
+    it('drops delivered rows after 30 days and given-up ones after 90, with their attempts; rows still to be sent stay', async () => {
+      const DAY = 86_400_000;
+      const started = t.clock.now();
+      const sent = (await notify([{ kind: 'webhook', url: `${hook.base}/kept-30` }])).ids[0];
+      const refused = (await notify([{ kind: 'webhook', url: `${hook.base}/status/400` }])).ids[0];
+      const waiting = (await notify([{ kind: 'webhook', url: `${hook.base}/later` }])).ids[0];
+      expect((await settled(sent)).status).toBe('delivered');
+      expect((await settled(refused)).status).toBe('terminal_4xx');
+      // a row still to be sent (a retry due next year): never pruned, however old
+      expect((await settled(waiting)).status).toBe('delivered');
+      await ds.query(`UPDATE notification_deliveries SET status = 'pending', next_attempt_at = now() + interval '365 days' WHERE id = $1`, [waiting]);
+      const rows = async () =>
+        (await ds.query(`SELECT id FROM notification_deliveries WHERE id = ANY($1::uuid[]) ORDER BY id`, [[sent, refused, waiting]])).map(
+          (r: { id: string }) => r.id,
+        );
+      const attempts = async (id: string) =>
+        (await ds.query(`SELECT count(*)::int AS n FROM notification_attempts WHERE delivery_id = $1`, [id]))[0].n as number;
+      /** what the rules match, counted without the job's key range: the job must delete exactly these */
+      const expected = async (now: Date) => {
+        const d = new Date(now.getTime() - 30 * DAY).toISOString();
+        const g = new Date(now.getTime() - 90 * DAY).toISOString();
+        const [x] = await ds.query(
+          `SELECT (SELECT count(*) FROM notification_deliveries WHERE status = 'delivered' AND delivered_at < $1)::int AS delivered,
+                  (SELECT count(*) FROM notification_deliveries WHERE status IN ('terminal_4xx', 'retry_exhausted') AND last_attempt_at < $2)::int AS given_up,
+                  (SELECT count(*) FROM notification_attempts WHERE (status = 'delivered' AND attempted_at < $1) OR (status = 'failed' AND attempted_at < $2))::int AS attempts`,
+          [d, g],
+        );
+        return x as { delivered: number; given_up: number; attempts: number };
+      };
+      const progress: [number, number | undefined][] = [];
+      const run = () => t.app.get(OutboxRetentionJob).run({ trigger: 'manual', progress: (done, total) => progress.push([done, total]) });
+
+      try {
+        // 29 days on: nothing is old enough
+        t.clock.advance(29 * DAY);
+        expect(await run()).toMatchObject({ deliveries_delivered_deleted: 0, deliveries_given_up_deleted: 0, attempts_deleted: 0 });
+        expect(await rows()).toEqual([sent, refused, waiting].sort());
+
+        // 31 days on: the delivered ones go with their attempt; the refused one is kept for NF-1 and re-drives
+        t.clock.advance(2 * DAY);
+        let want = await expected(t.clock.now());
+        expect(want.delivered).toBeGreaterThanOrEqual(1);
+        expect(await run()).toMatchObject({ deliveries_delivered_deleted: want.delivered, deliveries_given_up_deleted: 0, attempts_deleted: want.attempts });
+        expect(await rows()).toEqual([refused, waiting].sort());
+        expect(await attempts(sent)).toBe(0);
+        expect(await attempts(refused)).toBe(1);
+        expect(await attempts(waiting)).toBe(0);
+        expect(progress.at(-1)).toEqual([want.delivered + want.attempts, want.delivered + want.attempts]);
+        expect(
+          (
+            await as()
+              .get(`/notification-failures?since=${encodeURIComponent(started.toISOString())}`)
+              .expect(200)
+          ).body.items.map((i: { id: string }) => i.id),
+        ).toContain(refused);
+
+        // 91 days on: the refused one and its failed attempt go too; the waiting row stays
+        t.clock.advance(60 * DAY);
+        want = await expected(t.clock.now());
+        expect(want.given_up).toBeGreaterThanOrEqual(1);
+        expect(await run()).toMatchObject({
+          deliveries_delivered_deleted: want.delivered,
+          deliveries_given_up_deleted: want.given_up,
+          attempts_deleted: want.attempts,
+        });
+        expect(await rows()).toEqual([waiting]);
+        expect(await attempts(refused)).toBe(0);
+        expect(await expected(t.clock.now())).toEqual({ delivered: 0, given_up: 0, attempts: 0 });
+      } finally {
+        t.clock.set(started);
+      }
     });
   });
 });

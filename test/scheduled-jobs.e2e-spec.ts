@@ -70,7 +70,9 @@ describe('Scheduled jobs an operator runs (contracts §1)', () => {
     expect(res.status).toBe(200);
     const names = res.body.map((j: { name: string }) => j.name);
     expect(names).toEqual([...names].sort());
-    expect(names).toEqual(expect.arrayContaining(['scores.refresh-decaying', 'maintenance.prune-job-runs', 'lead-import.purge-files', 'selftest.count']));
+    expect(names).toEqual(
+      expect.arrayContaining(['scores.refresh-decaying', 'maintenance.prune-job-runs', 'lead-import.purge-files', 'notifications.prune', 'selftest.count']),
+    );
     const refresh = res.body.find((j: { name: string }) => j.name === 'scores.refresh-decaying');
     expect(refresh).toEqual({ name: 'scores.refresh-decaying', cron: '7 * * * *', last_run_at: null, last_status: null, next_run_at: expect.any(String) });
     const next = new Date(refresh.next_run_at);

@@ -323,6 +323,20 @@ export class Environment {
   @Max(3_600_000)
   NOTIFICATION_RETRY_BASE_MS = 30000;
 
+  /** Days a delivered notification and its successful attempt are kept (the daily `notifications.prune` job). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  NOTIFICATION_RETENTION_DAYS = 30;
+
+  /** Days a notification given up for good (`terminal_4xx`, `retry_exhausted`) and failed attempts are kept, for NF-1 and re-drives. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  NOTIFICATION_FAILURE_RETENTION_DAYS = 90;
+
   /** contracts §3: Slack's Web API (oauth.v2.access, conversations.*, users.*, chat.postMessage), reached through the outbound client. */
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
   SLACK_API_BASE_URL = 'https://slack.com/api';

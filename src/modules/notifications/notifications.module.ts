@@ -11,6 +11,7 @@ import { DeliveryOutbox } from './outbox/delivery-outbox.service';
 import { DeliverySender } from './outbox/delivery-sender';
 import { NotificationDeadLetterMetrics } from './outbox/notification-dead-letters.metrics';
 import { NotificationDeliveryJob, OutboxSweeper } from './outbox/notification-delivery.job';
+import { OutboxRetentionJob } from './outbox/outbox-retention.job';
 
 /**
  * Notification channels and the one delivery outbox every notifier writes to (surge, milestone, sequence and pattern
@@ -24,6 +25,9 @@ import { NotificationDeliveryJob, OutboxSweeper } from './outbox/notification-de
 })
 export class NotificationsModule {}
 
-/** Worker role: drains the outbox (sends, retries with backoff) and sweeps rows whose job was lost. */
-@Module({ imports: [QueuesModule.forFeature(QueueName.NotificationDelivery)], providers: [DeliverySender, NotificationDeliveryJob, OutboxSweeper] })
+/** Worker role: drains the outbox (sends, retries with backoff), sweeps rows whose job was lost, prunes old rows daily. */
+@Module({
+  imports: [QueuesModule.forFeature(QueueName.NotificationDelivery)],
+  providers: [DeliverySender, NotificationDeliveryJob, OutboxSweeper, OutboxRetentionJob],
+})
 export class NotificationsWorkerModule {}

@@ -1,4 +1,4 @@
-import { uuidv7 } from './uuid-v7';
+import { uuidv7, uuidv7Floor } from './uuid-v7';
 
 describe('uuidv7', () => {
   it('is a version-7, variant-1 UUID carrying its millisecond', () => {
@@ -13,5 +13,16 @@ describe('uuidv7', () => {
     const later = uuidv7(1_700_000_000_001);
     expect(later > ids[ids.length - 1]).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('has a floor per millisecond: every id of that millisecond or later sorts at or above it, every earlier one below', () => {
+    const ms = 1_700_000_000_000;
+    const floor = uuidv7Floor(ms);
+    expect(floor).toBe('018bcfe5-6800-7000-8000-000000000000');
+    for (let i = 0; i < 200; i++) {
+      expect(uuidv7(ms) >= floor).toBe(true);
+      expect(uuidv7(ms + 1) > floor).toBe(true);
+      expect(uuidv7(ms - 1) < floor).toBe(true);
+    }
   });
 });

@@ -37,3 +37,12 @@ export function uuidv7(now = Date.now()): string {
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/**
+ * The smallest UUID v7 of millisecond `ms`: every UUID v7 generated before `ms` sorts below it, so a key range
+ * `id < uuidv7Floor(t)` reads only rows keyed before `t` (a retention job walks a primary key this way).
+ */
+export function uuidv7Floor(ms: number): string {
+  const h = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-000000000000`;
+}
