@@ -93,9 +93,11 @@ export class DeliveryOutbox {
     // rows keep their batch order for the queue (the insert's RETURNING order is not promised)
     const fresh = new Set(written.map((r) => r.id));
     const ids = rows.map((r) => r.id as string).filter((id) => fresh.has(id));
+    // after-commit: no job exists before the commit (the sweeper waits a minute), so there is no writer to wait for
+    if (opts.dispatch === 'after-commit') return ids;
     // held until the firing's transaction ends: a job waits on it, then finds the row (commit) or not (rollback)
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest($1::text[]) AS id`, [ids]);
-    if (opts.dispatch !== 'after-commit') await this.dispatch(m, ids);
+    await this.dispatch(m, ids);
     return ids;
   }
 
