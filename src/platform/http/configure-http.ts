@@ -56,7 +56,7 @@ export async function configureHttp(app: INestApplication, config: AppConfig): P
     });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(bodyLimit));
-  serveOpenApi(app, buildOpenApiDocument(app));
+  serveOpenApi(app, () => buildOpenApiDocument(app));
   // the back-office (/app): static files under helmet's strict CSP (scripts and styles of its own origin only)
   await serveWebApp(fastify);
 }

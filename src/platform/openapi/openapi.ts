@@ -77,7 +77,12 @@ function sortDocument(doc: OpenAPIObject): OpenAPIObject {
   return doc;
 }
 
-export function serveOpenApi(app: INestApplication, document: OpenAPIObject): void {
+/**
+ * /docs and /docs-json. The document is built by the first request for it, then kept: building it takes the better
+ * part of a second (every route and DTO of the app), which every process start paid before, and most processes
+ * (workers, api replicas behind a balancer, test apps) are never asked for it.
+ */
+export function serveOpenApi(app: INestApplication, document: () => OpenAPIObject): void {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'kenbun API reference',
