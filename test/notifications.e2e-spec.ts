@@ -348,6 +348,35 @@ describe('Notification channels and delivery', () => {
       expect(hook.at('/after-crash')).toHaveLength(1);
     });
 
+    it('a notification the queue did not take (enqueue_failed) goes at the next sweep, and as soon as Redis is back', async () => {
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.NotificationDelivery));
+      const sweeper = t.app.get(OutboxSweeper);
+      const delivered = (id: string) => eventually(async () => ((await delivery(id)).status === 'delivered' ? delivery(id) : null));
+      /** a firing whose job the queue never got, as DeliveryOutbox records it when Redis does not answer */
+      const unqueued = async (path: string) => {
+        await queue.pause(true);
+        const { ids } = await notify([{ kind: 'webhook', url: `${hook.base}/${path}` }]);
+        await queue.empty();
+        await ds.query(`UPDATE notification_deliveries SET status = 'enqueue_failed', failure_stage = 'enqueue' WHERE id = $1`, [ids[0]]);
+        await queue.resume(true);
+        return ids[0];
+      };
+      // the minute sweep: no grace period for it (a pending row just written still waits for its own job)
+      const first = await unqueued('unqueued-1');
+      const fresh = (await notify([{ kind: 'webhook', url: `${hook.base}/fresh` }])).ids[0];
+      expect(await sweeper.requeueDue(60_000)).toBe(1);
+      expect(await delivered(first)).toMatchObject({ attempts: 1 });
+      expect(await delivered(fresh)).toMatchObject({ attempts: 1 });
+      // the queue's connection lost and back: sent at once, without a sweep
+      const second = await unqueued('unqueued-2');
+      queue.client.emit('error', new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+      queue.client.emit('ready');
+      expect(await delivered(second)).toMatchObject({ attempts: 1 });
+      expect(hook.at('/unqueued-1')).toHaveLength(1);
+      expect(hook.at('/unqueued-2')).toHaveLength(1);
+      expect(hook.at('/fresh')).toHaveLength(1);
+    });
+
     it('writes nothing twice for a replayed firing (one row per firing and destination)', async () => {
       const sourceId = randomUUID();
       const write = () =>

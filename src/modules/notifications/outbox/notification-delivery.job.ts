@@ -1,5 +1,5 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
@@ -258,15 +258,35 @@ export function eventIngestedAt(row: { created_at: Date; payload: NotificationMe
   return received && !Number.isNaN(received.getTime()) ? received : new Date(row.created_at);
 }
 
-/** Re-enqueues outbox rows that are due and unclaimed but have no live job (a lost job, a queue that was down). */
+/**
+ * Re-enqueues outbox rows that are due and unclaimed but have no live job (a lost job, a queue that was down).
+ * Rows marked `enqueue_failed` (the queue did not take their job) go at once, both on the minute sweep and as soon
+ * as the queue's Redis connection is back after an outage; `pending` rows wait a grace period first, in which their
+ * own job would have run.
+ */
 @Injectable()
-export class OutboxSweeper {
+export class OutboxSweeper implements OnApplicationBootstrap {
   private readonly logger = new Logger('OutboxSweeper');
+  /** set by a connection error, cleared by the sweep that follows the reconnect */
+  private redisLost = false;
 
   constructor(
     private readonly ds: DataSource,
     @InjectQueue(QueueName.NotificationDelivery) private readonly queue: Queue,
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.queue.client.on('error', () => (this.redisLost = true));
+    this.queue.client.on('ready', () => {
+      if (!this.redisLost) return;
+      this.redisLost = false;
+      // notifications fired during the outage: their jobs go now rather than at the next minute's sweep
+      this.requeueDue(Number.POSITIVE_INFINITY).then(
+        (n) => n && this.logger.log({ msg: 'notifications that could not be enqueued during the Redis outage re-enqueued', count: n }),
+        (err: Error) => this.logger.warn({ msg: 're-enqueue after the Redis outage failed; the minute sweep will retry', err: err.message }),
+      );
+    });
+  }
 
   @ScheduledJob({ name: 'notifications.sweep-outbox', cron: '* * * * *' })
   async run(ctx: JobContext): Promise<JobSummary> {
@@ -274,12 +294,17 @@ export class OutboxSweeper {
     return { requeued };
   }
 
-  /** Rows due for at least `graceMs` (their own job would have run by then) and not claimed by a live worker. */
+  /**
+   * `enqueue_failed` rows, and `pending` rows due for at least `graceMs` (their own job would have run by then;
+   * Infinity: none of them), that a live worker has not claimed.
+   */
   async requeueDue(graceMs: number, ctx?: JobContext): Promise<number> {
+    const graceSecs = Number.isFinite(graceMs) ? graceMs / 1000 : null;
     const rows = await selectRows<{ id: string }>(
       this.ds,
       sql`SELECT id FROM notification_deliveries
-           WHERE status IN ('pending', 'enqueue_failed') AND next_attempt_at <= now() - make_interval(secs => ${graceMs / 1000})
+           WHERE status IN ('pending', 'enqueue_failed')
+             AND (status = 'enqueue_failed' OR (${graceSecs}::float8 IS NOT NULL AND next_attempt_at <= now() - make_interval(secs => ${graceSecs}::float8)))
              AND (claimed_until IS NULL OR claimed_until < now())
            ORDER BY next_attempt_at LIMIT 5000`,
     );
