@@ -109,3 +109,13 @@ export function ChoiceField<T extends string>(props: { id: string; label: string
     </div>
   );
 }
+
+/** The Enable/Disable button of a row that can be switched off (profile rulesets, metadata filters), named for screen readers. */
+export function EnableToggle(props: { name: string; enabled: boolean; onToggle: () => void }) {
+  const verb = props.enabled ? 'Disable' : 'Enable';
+  return (
+    <button type="button" class="secondary" aria-label={`${verb} ${props.name}`} onClick={props.onToggle}>
+      {verb}
+    </button>
+  );
+}

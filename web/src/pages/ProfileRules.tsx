@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, must, type Schemas } from '../api/client';
 import { useAction, useAsync } from '../lib/hooks';
 import { setQuery } from '../lib/router';
-import { ChoiceField, ErrorBox, Loading, words } from '../lib/ui';
+import { ChoiceField, EnableToggle, ErrorBox, Loading, words } from '../lib/ui';
 
 type ProfileRule = Schemas['CreateProfileRuleDto'];
 const CONDITIONS: ProfileRule['condition'][] = [
@@ -85,9 +85,7 @@ export function ProfileRulesPage({ query }: { query: URLSearchParams }) {
               <td class="num">{r.rule_count}</td>
               <td>{r.is_primary ? 'yes' : 'no'}</td>
               <td>
-                <button type="button" class="secondary" aria-label={`${r.enabled ? 'Disable' : 'Enable'} ${r.name}`} onClick={() => void toggle(r)}>
-                  {r.enabled ? 'Disable' : 'Enable'}
-                </button>
+                <EnableToggle name={r.name} enabled={r.enabled} onToggle={() => void toggle(r)} />
               </td>
             </tr>
           ))}

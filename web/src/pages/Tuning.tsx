@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, must, text, type Schemas } from '../api/client';
 import { useAction, useAsync } from '../lib/hooks';
-import { ChoiceField, ErrorBox, fmtNum, Loading, words } from '../lib/ui';
+import { ChoiceField, EnableToggle, ErrorBox, fmtNum, Loading, words } from '../lib/ui';
 
 /** Decay rules: score lost per period of inactivity. */
 export function DecaysPage() {
@@ -258,9 +258,7 @@ function MetadataFilters() {
               <td>{f.conditions.map((c) => `${c.key} ${words(c.operator)}${c.value === undefined ? '' : ` ${text(c.value)}`}`).join(' and ')}</td>
               <td class="num">{fmtNum(f.suppressed_count)}</td>
               <td>
-                <button type="button" class="secondary" aria-label={`${f.enabled ? 'Disable' : 'Enable'} ${f.name}`} onClick={() => void toggle(f)}>
-                  {f.enabled ? 'Disable' : 'Enable'}
-                </button>{' '}
+                <EnableToggle name={f.name} enabled={f.enabled} onToggle={() => void toggle(f)} />{' '}
                 <button type="button" class="secondary" aria-label={`Delete ${f.name}`} onClick={() => void remove(f.id)}>
                   Delete
                 </button>
