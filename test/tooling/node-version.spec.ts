@@ -46,3 +46,36 @@ describe('one Node version', () => {
     expect(process.version).toBe(`v${version}`);
   });
 });
+
+/**
+ * `npm ci` warns ERESOLVE when a locked package's peer dependency resolves to a version outside its range. The only
+ * ones allowed are those `overrides` in package.json decides on purpose (a peer range that lags a major release the
+ * package works with: nest-commander's pinned @golevelup/nestjs-discovery 7 declares NestJS 11 only, and
+ * openapi-typescript TypeScript 5); each is resolved the way Node would, from the nearest node_modules up.
+ */
+describe('locked dependencies', () => {
+  type Locked = { version?: string; peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+  const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, Locked> };
+  const overrides = JSON.parse(read('package.json')).overrides as Record<string, Record<string, string>>;
+  const resolve = (from: string, name: string): Locked | undefined => {
+    for (let dir = from; ;) {
+      const found = lock.packages[`${dir ? `${dir}/` : ''}node_modules/${name}`];
+      if (found || !dir) return found;
+      const i = dir.lastIndexOf('/node_modules/');
+      dir = i < 0 ? '' : dir.slice(0, i);
+    }
+  };
+
+  it('meet every peer range but the ones package.json overrides (no ERESOLVE warning)', () => {
+    const unmet: string[] = [];
+    for (const [path, meta] of Object.entries(lock.packages)) {
+      for (const [peer, range] of Object.entries(meta.peerDependencies ?? {})) {
+        const found = resolve(path, peer);
+        if (found ? satisfies(found.version!, range, { includePrerelease: true }) : meta.peerDependenciesMeta?.[peer]?.optional) continue;
+        const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+        if (!overrides[name]?.[peer]) unmet.push(`${path} wants ${peer}@${range}, gets ${found?.version ?? 'nothing'}`);
+      }
+    }
+    expect(unmet).toEqual([]);
+  });
+});
