@@ -423,6 +423,8 @@ describe('Notification channels and delivery', () => {
           await eventually(async () => outcomes.includes('writer_busy') || failures.length > 0);
         });
         expect((await settled(ids[0])).status).toBe('delivered');
+        // the job's 'completed' event comes after the row is recorded (Bull moves the job over in Redis first)
+        await eventually(async () => outcomes.includes('delivered'));
         expect(hook.at('/slow-writer')).toHaveLength(1);
         expect(failures).toEqual([]);
         expect(outcomes).toContain('delivered');
