@@ -207,23 +207,6 @@ export class NotificationDeliveryJob {
    * meanwhile (lead deleted mid-send) gets no attempt either.
    */
   private async recordAttempts(records: AttemptRecord[]): Promise<void[]> {
-    const n = records.length;
-    const ids = new Array<string>(n);
-    const statuses = new Array<string>(n);
-    const attempts = new Array<number>(n);
-    const httpStatuses = new Array<number | null>(n);
-    const errors = new Array<string | null>(n);
-    const delays = new Array<number>(n);
-    const attemptIds = new Array<string>(n);
-    records.forEach((r, i) => {
-      ids[i] = r.row.id;
-      statuses[i] = r.status;
-      attempts[i] = r.attempts;
-      httpStatuses[i] = r.outcome.httpStatus;
-      errors[i] = r.outcome.error;
-      delays[i] = r.delayMs;
-      attemptIds[i] = uuidv7();
-    });
     await this.ds.query(
       `WITH x AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[], $6::float8[], $7::uuid[])
@@ -239,7 +222,16 @@ export class NotificationDeliveryJob {
        INSERT INTO notification_attempts (id, org_id, unit_id, delivery_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, status, http_status, error, attempted_at)
        SELECT attempt_id, org_id, unit_id, id, trigger_type, trigger_id, channel_id, source_id, lead_ref, kind,
               CASE WHEN status = 'delivered' THEN 'delivered' ELSE 'failed' END, http_status, error, $8::timestamptz FROM d`,
-      [ids, statuses, attempts, httpStatuses, errors, delays, attemptIds, this.clock.now().toISOString()],
+      [
+        records.map((r) => r.row.id),
+        records.map((r) => r.status),
+        records.map((r) => r.attempts),
+        records.map((r) => r.outcome.httpStatus),
+        records.map((r) => r.outcome.error),
+        records.map((r) => r.delayMs),
+        records.map(() => uuidv7()),
+        this.clock.now().toISOString(),
+      ],
     );
     return records.map(() => undefined);
   }
