@@ -506,6 +506,51 @@ describe('HubSpot', () => {
       const [event] = await ds.query(`SELECT skip_triggers FROM lead_events WHERE unit_id = $1 AND metadata->>'hubspot_engagement_id' = '404'`, [a.unitId]);
       expect(event.skip_triggers).toBe(false);
     });
+
+    it('removes the deals archived (deleted) in HubSpot since the last sync, in this OU only, and takes a restored one back', async () => {
+      const deals = async (unitId: string) =>
+        (await ds.query(`SELECT external_id FROM deals WHERE unit_id = $1 AND source = 'hubspot' ORDER BY external_id`, [unitId])).map(
+          (r: { external_id: string }) => r.external_id,
+        );
+      const sync = async () => {
+        await ds.query(`DELETE FROM hubspot_sync_runs WHERE unit_id = $1 AND kind = 'incremental'`, [a.unitId]);
+        await request(t.http).post('/admin/scheduled-jobs/hubspot.sync/run').set(OPS.header, OPS.value).expect(200);
+        return eventually(async () => {
+          const [r] = await ds.query(`SELECT * FROM hubspot_sync_runs WHERE unit_id = $1 AND kind = 'incremental'`, [a.unitId]);
+          return r && ['completed', 'failed'].includes(r.status) ? r : null;
+        }, 30000);
+      };
+      expect(await deals(a.unitId)).toEqual(['301', '302']);
+      // another OU's deal with the same HubSpot id (its own portal) is not this OU's to remove
+      await ds.query(
+        `INSERT INTO deals (id, org_id, unit_id, external_id, source, name, stage, amount, properties, created_at, updated_at)
+         VALUES (gen_random_uuid(), $1, $2, '302', 'hubspot', 'Other portal', 'appointmentscheduled', 10, '{}'::jsonb, now(), now())`,
+        [b.orgId, b.unitId],
+      );
+      const [{ last_sync_at }] = await ds.query(`SELECT last_sync_at FROM hubspot_connections WHERE unit_id = $1`, [a.unitId]);
+      const pilot = data.objects.deals.find((d) => d.id === '302')!;
+      // deleted in HubSpot after the last sync
+      pilot.archivedAt = new Date(new Date(last_sync_at).getTime() + 60_000).toISOString();
+
+      const run = await sync();
+      expect(run.status).toBe('completed');
+      expect(run.counts).toMatchObject({ deals_removed: 1 });
+      expect(run.phases).toContain('deals_archived');
+      const archivedCall = hs.calls.filter((c) => c.path === '/crm/v3/objects/deals' && c.query.archived === 'true');
+      expect(archivedCall.length).toBeGreaterThan(0);
+      expect(await deals(a.unitId)).toEqual(['301']);
+      expect(await deals(b.unitId)).toEqual(['302']);
+
+      // restored in HubSpot: listed live again with a new modification time, so the next sync brings it back
+      const [{ last_sync_at: synced }] = await ds.query(`SELECT last_sync_at FROM hubspot_connections WHERE unit_id = $1`, [a.unitId]);
+      delete pilot.archivedAt;
+      pilot.updatedAt = new Date(new Date(synced).getTime() + 60_000).toISOString();
+      const again = await sync();
+      expect(again.status).toBe('completed');
+      expect(again.counts).toMatchObject({ deals: 1 });
+      expect(again.counts.deals_removed ?? 0).toBe(0);
+      expect(await deals(a.unitId)).toEqual(['301', '302']);
+    });
   });
 
   describe('revoked access and clearing credentials (HS-5)', () => {

@@ -7,17 +7,24 @@ export interface FakeObject {
   properties: Record<string, string | null>;
   createdAt?: string;
   updatedAt?: string;
+  /** archived (deleted) in HubSpot at this time: listed only with `archived=true` */
+  archivedAt?: string;
   associations?: Record<string, string[]>;
 }
 
 /** Where the fake's objects come from: a list per type, or generated on demand (the benchmark's 100,000 contacts). */
 export interface FakeData {
+  /** the live objects of a type (what `archived=false` lists) */
   count(type: string): number;
   object(type: string, index: number): FakeObject;
+  /** the archived ones (what `archived=true` lists); none when absent */
+  archived?(type: string): FakeObject[];
 }
 
+/** Lists a test can change between calls: objects with `archivedAt` are the archived ones. */
 export function listData(objects: Record<string, FakeObject[]>): FakeData & { objects: Record<string, FakeObject[]> } {
-  return { objects, count: (type) => objects[type]?.length ?? 0, object: (type, i) => objects[type][i] };
+  const of = (type: string, archived: boolean) => (objects[type] ?? []).filter((o) => !!o.archivedAt === archived);
+  return { objects, count: (type) => of(type, false).length, object: (type, i) => of(type, false)[i], archived: (type) => of(type, true) };
 }
 
 export interface FakeHubSpotOptions {
@@ -42,7 +49,7 @@ export const HUBSPOT_CODE = 'hubspot-good-code';
 
 /**
  * A fake HubSpot on 127.0.0.1: `POST /oauth/v1/token` (authorization_code for HUBSPOT_CODE, refresh_token for a
- * refresh token it issued), `GET /crm/v3/objects/{type}` paged with `after` (an offset) and `associations`,
+ * refresh token it issued), `GET /crm/v3/objects/{type}` paged with `after` (an offset) and `associations` (`archived=true`: the archived objects),
  * `GET /crm/v3/pipelines/deals`. Only the last access token it issued is accepted. `rateLimitOnce(type)` answers the
  * next call for that type 429 with `Retry-After: 1`; `revoke()` makes every token invalid (401) and every refresh
  * `400 invalid_grant`, as HubSpot does when the app was uninstalled.
@@ -116,19 +123,22 @@ export async function fakeHubSpot(opts: FakeHubSpotOptions) {
             { status: 'error', category: 'RATE_LIMITS', message: 'You have reached your ten_secondly_rolling limit.' },
             { 'Retry-After': '1' },
           );
-        const total = opts.data.count(type);
+        const archived = query.archived === 'true';
+        const archivedList = archived ? (opts.data.archived?.(type) ?? []) : [];
+        const total = archived ? archivedList.length : opts.data.count(type);
         const from = Number(query.after ?? 0);
         const to = Math.min(total, from + Math.min(pageSize, Number(query.limit ?? 100)));
         const assoc = (query.associations ?? '').split(',').filter(Boolean);
         const results = [];
         for (let i = from; i < to; i++) {
-          const o = opts.data.object(type, i);
+          const o = archived ? archivedList[i] : opts.data.object(type, i);
           const out: Record<string, unknown> = {
             id: o.id,
             properties: { hs_object_id: o.id, ...o.properties },
             createdAt: o.createdAt ?? '2026-01-01T00:00:00.000Z',
             updatedAt: o.updatedAt ?? '2026-01-01T00:00:00.000Z',
-            archived: false,
+            archived,
+            ...(archived ? { archivedAt: o.archivedAt } : {}),
           };
           const a: Record<string, object> = {};
           for (const to of assoc) if (o.associations?.[to]?.length) a[to] = { results: o.associations[to].map((id) => ({ id, type: `${type}_to_${to}` })) };

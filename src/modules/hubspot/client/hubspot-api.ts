@@ -70,14 +70,21 @@ export class HubSpotApi {
     return { access_token: answer.access_token, refresh_token: answer.refresh_token, expires_in: Number(answer.expires_in ?? 1800), hub_id: answer.hub_id };
   }
 
-  /** One page of CRM objects of a type (`after` from the previous page), with properties and associations. */
-  async objects(token: string, type: string, q: { after?: string | null; properties: readonly string[]; associations?: readonly string[] }): Promise<CrmPage> {
+  /**
+   * One page of CRM objects of a type (`after` from the previous page), with properties and associations; with
+   * `archived`, the objects archived (deleted) in HubSpot instead of the live ones.
+   */
+  async objects(
+    token: string,
+    type: string,
+    q: { after?: string | null; properties: readonly string[]; associations?: readonly string[]; archived?: boolean },
+  ): Promise<CrmPage> {
     const url = new URL(`${this.base}/crm/v3/objects/${type}`);
     url.searchParams.set('limit', String(PAGE_LIMIT));
     if (q.after) url.searchParams.set('after', q.after);
     if (q.properties.length) url.searchParams.set('properties', q.properties.join(','));
     if (q.associations?.length) url.searchParams.set('associations', q.associations.join(','));
-    url.searchParams.set('archived', 'false');
+    url.searchParams.set('archived', q.archived ? 'true' : 'false');
     const res = await this.send({ url: url.toString(), method: 'GET', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
     const page = parse(res.body) as CrmPage | null;
     if (!page || !Array.isArray(page.results)) throw new HubSpotHttpError(res.status, 'invalid_response', `HubSpot answered no results for ${type}`);

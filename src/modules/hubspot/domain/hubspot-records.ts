@@ -35,6 +35,8 @@ export interface CrmObject {
   createdAt?: string;
   updatedAt?: string;
   archived?: boolean;
+  /** when HubSpot archived (deleted) it: in `archived=true` listings */
+  archivedAt?: string;
   associations?: Record<string, { results?: { id: string; type?: string }[] }>;
 }
 
@@ -97,6 +99,14 @@ export function changedSince(o: CrmObject, since: Date | null): boolean {
   if (!since) return true;
   const at = modifiedAt(o);
   return !at || at.getTime() >= since.getTime();
+}
+
+/** Incremental sync: an archived object archived at or after `since` (null: every one; unknown time: taken). */
+export function archivedSince(o: CrmObject, since: Date | null): boolean {
+  if (!since) return true;
+  const raw = o.archivedAt ?? o.updatedAt ?? null;
+  const t = raw ? Date.parse(raw) : NaN;
+  return !Number.isFinite(t) || t >= since.getTime();
 }
 
 /** The ids of the objects of a type an object is associated with. */

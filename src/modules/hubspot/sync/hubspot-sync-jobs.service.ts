@@ -12,7 +12,7 @@ import { HubSpotConnections } from '../connection/hubspot-connections.service';
 import { EngagementType } from '../domain';
 import { HubSpotErrors } from '../hubspot.errors';
 import { HUBSPOT_SYNC_ATTEMPTS, HubSpotSyncJobData, RUN_HUBSPOT_SYNC } from './hubspot-sync.processor';
-import type { SyncPhase } from './hubspot-sync.runner';
+import { CRM_PHASES, SyncPhase } from './hubspot-sync.runner';
 
 export interface BackfillRequest {
   include_contacts?: boolean;
@@ -58,7 +58,7 @@ export class HubSpotSyncJobs {
     const phases: SyncPhase[] = [];
     const queued: string[] = [];
     if (body.include_contacts ?? true) {
-      phases.push('pipelines', 'companies', 'contacts', 'deals');
+      phases.push(...CRM_PHASES);
       queued.push('contacts', 'companies', 'deals');
     }
     if (body.include_engagement_history && (body.force || !row.engagement_history_synced)) {
@@ -119,14 +119,7 @@ export class HubSpotSyncJobs {
     ctx.progress(0, units.length);
     let queued = 0;
     for (const u of units) {
-      await this.enqueue(
-        u.org_id,
-        u.unit_id,
-        'incremental',
-        ['pipelines', 'companies', 'contacts', 'deals', ...u.engagement_types],
-        new Date(u.last_sync_at),
-        null,
-      );
+      await this.enqueue(u.org_id, u.unit_id, 'incremental', [...CRM_PHASES, ...u.engagement_types], new Date(u.last_sync_at), null);
       ctx.progress(++queued, units.length);
     }
     this.log.log({ msg: 'HubSpot incremental syncs queued', units: queued });

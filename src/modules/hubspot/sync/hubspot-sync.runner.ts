@@ -13,6 +13,7 @@ import { ProfileScoring } from '../../scoring';
 import { HubSpotApi, HubSpotHttpError } from '../client/hubspot-api';
 import { HubSpotConnections } from '../connection/hubspot-connections.service';
 import {
+  archivedSince,
   changedSince,
   companyDomain,
   contactAlias,
@@ -27,8 +28,14 @@ import {
   presentProperties,
 } from '../domain';
 
-/** A phase of a run: deal pipelines, an object type, or an engagement type's history. */
-export type SyncPhase = 'pipelines' | 'companies' | 'contacts' | 'deals' | EngagementType;
+/**
+ * A phase of a run: deal pipelines, an object type, the deals archived (deleted) in HubSpot, or an engagement type's
+ * history.
+ */
+export type SyncPhase = 'pipelines' | 'companies' | 'contacts' | 'deals' | 'deals_archived' | EngagementType;
+
+/** The phases of every run that takes contacts, companies and deals (a backfill with contacts, each incremental sync). */
+export const CRM_PHASES: SyncPhase[] = ['pipelines', 'companies', 'contacts', 'deals', 'deals_archived'];
 
 export interface SyncRunRow {
   id: string;
@@ -125,8 +132,12 @@ export class HubSpotSyncRunner {
         });
         continue;
       }
-      const type = phase;
-      const associations = type === 'deals' ? ['companies'] : isEngagement(type) ? ['contacts'] : [];
+      // the archived deals are HubSpot's `archived=true` listing of deals: only their ids are needed
+      const archived = phase === 'deals_archived';
+      const type = archived ? 'deals' : phase;
+      const properties = archived ? [] : OBJECT_PROPERTIES[type];
+      const associations = archived ? [] : type === 'deals' ? ['companies'] : isEngagement(type) ? ['contacts'] : [];
+      const wanted = (o: CrmObject) => (archived ? archivedSince(o, run.since) : changedSince(o, run.since));
       type Chunk = { batch: CrmObject[]; read: number; next: string | null };
       // up to CHUNK_OBJECTS objects (several of HubSpot's pages of 100) per transaction: fewer commits, same
       // resumability; the next chunk is read from HubSpot while this one is written
@@ -136,10 +147,10 @@ export class HubSpotSyncRunner {
         let next: string | null = from;
         do {
           const after = next;
-          const page: CrmPage = await call((t) => this.api.objects(t, type, { after, properties: OBJECT_PROPERTIES[type], associations }));
+          const page: CrmPage = await call((t) => this.api.objects(t, type, { after, properties, associations, archived }));
           next = page.paging?.next?.after ?? null;
           read += page.results.length;
-          for (const o of page.results) if (changedSince(o, run.since)) batch.push(o);
+          for (const o of page.results) if (wanted(o)) batch.push(o);
         } while (next && read < CHUNK_OBJECTS);
         return { batch, read, next };
       };
@@ -153,7 +164,8 @@ export class HubSpotSyncRunner {
         counts.skipped_unchanged = (counts.skipped_unchanged ?? 0) + read - batch.length;
         // the position after these pages: the next page of this phase, or the start of the next phase
         const position: [SyncPhase | null, string | null] = next ? [phase, next] : [run.phases[i + 1] ?? null, null];
-        if (type === 'contacts') await this.contacts(run, batch, counts, position);
+        if (archived) await this.archivedDeals(run, batch, counts, position);
+        else if (type === 'contacts') await this.contacts(run, batch, counts, position);
         else if (type === 'companies') await this.companies(run, batch, counts, position);
         else if (type === 'deals') await this.deals(run, batch, counts, position);
         else await this.engagements(run, type, batch, counts, position);
@@ -319,6 +331,32 @@ export class HubSpotSyncRunner {
         );
       }
       const next = { ...counts, deals: (counts.deals ?? 0) + rows.length };
+      await this.savePosition(m, run.id, phase, cursor, next);
+      Object.assign(counts, next);
+    });
+  }
+
+  /**
+   * Deals archived (deleted) in HubSpot leave kenbun too: their `deals` rows go, so they no longer count in account
+   * views, campaign revenue, attribution or calibration. A deal restored in HubSpot comes back with the next sync
+   * (restoring changes its modification time).
+   */
+  private async archivedDeals(
+    run: SyncRunRow,
+    objects: CrmObject[],
+    counts: Record<string, number>,
+    [phase, cursor]: [SyncPhase | null, string | null],
+  ): Promise<void> {
+    const ids = objects.map((o) => o.id);
+    await this.ds.transaction(async (m) => {
+      // TypeORM answers a DELETE with [rows, affected]
+      const [, removed] = ids.length
+        ? ((await m.query(`DELETE FROM deals WHERE unit_id = $1 AND source = 'hubspot' AND external_id = ANY($2::text[])`, [run.unit_id, ids])) as [
+            unknown[],
+            number,
+          ])
+        : [[], 0];
+      const next = { ...counts, deals_removed: (counts.deals_removed ?? 0) + removed };
       await this.savePosition(m, run.id, phase, cursor, next);
       Object.assign(counts, next);
     });
