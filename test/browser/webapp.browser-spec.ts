@@ -295,9 +295,9 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     const { count } = await call('GET', `/segments/${segment.segment_id}/count`);
     expect(count).toBeGreaterThan(0);
     await page.getByRole('link', { name: 'Segments', exact: true }).click();
-    await page.getByRole('button', { name: segment.name }).click();
+    await page.getByRole('button', { name: segment.name, exact: true }).click();
     await page.getByRole('heading', { name: 'Members' }).waitFor();
-    await page.waitForFunction((n: number) => document.querySelectorAll('table')[1]?.querySelectorAll('tbody tr').length === n, Math.min(count, 50));
+    await page.waitForFunction((n: number) => document.querySelectorAll('[data-testid="segment-members"] tr').length === n, Math.min(count, 50));
     await shot('15-segment-members');
   });
 
@@ -305,12 +305,12 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.getByRole('link', { name: 'Segments', exact: true }).click();
     await page.getByRole('heading', { name: 'New segment' }).waitFor();
     await page.getByLabel('Name').fill('Litware people');
-    await page.getByLabel('Rule on').selectOption('lead_metadata');
-    await page.getByLabel('Field').fill('email');
-    await page.getByLabel('Condition').selectOption('ends_with');
-    await page.getByLabel('Value').fill('@litware.example');
+    await page.getByLabel('Rule on', { exact: true }).selectOption('lead_metadata');
+    await page.getByLabel('Field', { exact: true }).fill('email');
+    await page.getByLabel('Condition', { exact: true }).selectOption('ends_with');
+    await page.getByLabel('Value', { exact: true }).fill('@litware.example');
     await page.getByRole('button', { name: 'Create segment' }).click();
-    await page.getByRole('button', { name: 'Litware people' }).waitFor();
+    await page.getByRole('button', { name: 'Litware people', exact: true }).waitFor();
     const created = (await call('GET', '/segments')).find((x: { name: string }) => x.name === 'Litware people');
     expect(await call('GET', `/segments/${created.segment_id}/rules`)).toMatchObject([
       { rule_type: 'lead_metadata', field_name: 'email', operator: 'ends_with', value: '@litware.example' },
@@ -319,14 +319,65 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     const bad = { rule_type: 'lead_metadata', field_name: 'employees', operator: 'gt', value: 'many' };
     const refused = await callProcess(server, 'POST', `/segments/${created.segment_id}/rules`, auth, bad, [400]);
     await page.getByLabel('Name').fill('Broken');
-    await page.getByLabel('Field').fill('employees');
-    await page.getByLabel('Condition').selectOption('gt');
-    await page.getByLabel('Value').fill('many');
+    await page.getByLabel('Field', { exact: true }).fill('employees');
+    await page.getByLabel('Condition', { exact: true }).selectOption('gt');
+    await page.getByLabel('Value', { exact: true }).fill('many');
     await page.getByRole('button', { name: 'Create segment' }).click();
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain(refused.message);
     await until(async () => !(await call('GET', '/segments')).some((x: { name: string }) => x.name === 'Broken'), 5000, 'no segment Broken');
     await shot('17-segment-created');
+  });
+
+  it("edits a segment's rules: adds an OR rule, switches it off, deletes it, and switches the segment off", async () => {
+    const segment = (await call('GET', '/segments')).find((x: { name: string }) => x.name === 'Litware people');
+    const rulesOf = async () =>
+      (await call('GET', `/segments/${segment.segment_id}/rules`)) as { rule_id: string; field_name: string; value: string; active: boolean }[];
+    const countOf = async () => (await call('GET', `/segments/${segment.segment_id}/count`)).count as number;
+    const before = await countOf();
+    await page.getByRole('button', { name: 'Litware people', exact: true }).click();
+    await page.getByRole('heading', { name: 'Rules of Litware people' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="segment-rules"] tr').length === 1);
+    // a second rule, OR-ed in the same group: Litware people or anyone at Contoso (the sample data has some)
+    await page.getByLabel('New rule on').selectOption('lead_metadata');
+    await page.getByLabel('Rule field').fill('company');
+    await page.getByLabel('Rule condition').selectOption('equals');
+    await page.getByLabel('Rule value').fill('Contoso');
+    await page.getByLabel('Joined by').selectOption('OR');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="segment-rules"] tr').length === 2);
+    expect(await page.locator('[data-testid="segment-rules"] tr').nth(1).textContent()).toContain('Contoso');
+    expect((await rulesOf())[1]).toMatchObject({ field_name: 'company', operator: 'equals', value: 'Contoso', logic_group: 0, logic_op: 'OR', order_index: 1 });
+    // membership is recalculated in the background: the Contoso leads join
+    let withContoso = 0;
+    await until(async () => (withContoso = await countOf()) > before, 15_000, 'the Contoso leads to join the segment');
+    // the page's count follows
+    await page.waitForFunction(
+      (n: string) =>
+        [...document.querySelectorAll('[data-testid="segments"] tr')].some(
+          (tr) => tr.children[0]?.textContent?.startsWith('Litware people') && tr.children[1]?.textContent === n,
+        ),
+      withContoso.toLocaleString('en-US'),
+    );
+    // switched off, the rule is kept and ignored: the Contoso leads leave
+    await page.getByRole('button', { name: 'Disable rule lead metadata company equals' }).click();
+    await until(async () => (await rulesOf()).find((r) => r.field_name === 'company')?.active === false, 5000, 'the rule switched off');
+    await until(async () => (await countOf()) === before, 15_000, 'the count back to the first rule alone');
+    await page.getByRole('button', { name: 'Enable rule lead metadata company equals' }).waitFor();
+    // deleted: the first rule is left
+    await page.getByRole('button', { name: 'Delete rule lead metadata company equals' }).click();
+    await until(async () => (await rulesOf()).length === 1, 5000, 'the deleted rule gone');
+    expect((await rulesOf())[0]).toMatchObject({ field_name: 'email', active: true });
+    // the segment switched off (SEG-6: it keeps its rules and counts 0)
+    await page.getByRole('button', { name: 'Disable Litware people' }).click();
+    await until(
+      async () => (await call('GET', '/segments')).find((x: { segment_id: string }) => x.segment_id === segment.segment_id).active === false,
+      5000,
+      'the segment switched off',
+    );
+    await page.getByRole('button', { name: 'Enable Litware people' }).waitFor();
+    expect(await rulesOf()).toHaveLength(1);
+    await shot('18-segment-rules');
   });
 
   it('previews, adds, disables and deletes a metadata filter', async () => {
@@ -338,7 +389,7 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.getByLabel('Filter name').fill('Pricing page bots');
     await page.getByLabel('Metadata key').fill('path');
     await page.getByLabel('Operator').selectOption('contains');
-    await page.getByLabel('Value').fill('pricing');
+    await page.getByLabel('Value', { exact: true }).fill('pricing');
     await page.getByRole('button', { name: 'Preview' }).click();
     expect(await page.getByRole('status').textContent()).toBe(`Would suppress ${count.toLocaleString('en-US')} stored events of this OU.`);
     await page.getByRole('button', { name: 'Add metadata filter' }).click();
@@ -360,7 +411,7 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.getByRole('button', { name: 'Create ruleset' }).click();
     await page.getByRole('heading', { name: 'New rule' }).waitFor();
     await page.getByLabel('Profile property').fill('industry');
-    await page.getByLabel('Condition').selectOption('in');
+    await page.getByLabel('Condition', { exact: true }).selectOption('in');
     await page.getByLabel('Compared with').fill('SaaS, Fintech');
     await page.getByLabel('Points').fill('15');
     await page.getByRole('button', { name: 'Add rule' }).click();
@@ -371,7 +422,7 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     ]);
     // a numeric condition with text: the API's message
     await page.getByLabel('Profile property').fill('employees');
-    await page.getByLabel('Condition').selectOption('gte');
+    await page.getByLabel('Condition', { exact: true }).selectOption('gte');
     await page.getByLabel('Compared with').fill('lots');
     await page.getByRole('button', { name: 'Add rule' }).click();
     const refused = await callProcess(
