@@ -377,7 +377,7 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     );
     await page.getByRole('button', { name: 'Enable Litware people' }).waitFor();
     expect(await rulesOf()).toHaveLength(1);
-    await shot('18-segment-rules');
+    await shot('17b-segment-rules');
   });
 
   it('previews, adds, disables and deletes a metadata filter', async () => {
@@ -442,6 +442,35 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.getByTestId('profile-rules').getByText('SaaS, Fintech').waitFor({ state: 'detached' });
     expect(await call('GET', `/profile-scoring/rulesets/${ruleset.id}/rules`)).toEqual([]);
     await shot('18-profile-rulesets');
+  });
+
+  it('switches to account fit and creates an account ruleset and its rule (ABM on in this OU)', async () => {
+    await page.getByRole('link', { name: 'Profile', exact: true }).click();
+    await page.getByRole('button', { name: 'Account fit' }).click();
+    await page.getByRole('heading', { name: 'Account rulesets' }).waitFor();
+    await page.getByRole('heading', { name: 'New account ruleset' }).waitFor();
+    await page.getByLabel('Ruleset name').fill('Enterprise accounts');
+    await page.getByRole('button', { name: 'Create ruleset' }).click();
+    await page.getByTestId('account-rulesets').getByText('Enterprise accounts').waitFor();
+    await page.getByLabel('Account property').fill('employees');
+    await page.getByLabel('Condition', { exact: true }).selectOption('gte');
+    await page.getByLabel('Compared with').fill('1000');
+    await page.getByLabel('Points').fill('20');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByTestId('account-rules').getByText('employees').waitFor();
+    const ruleset = (await call('GET', '/account-scoring/rulesets')).find((r: { name: string }) => r.name === 'Enterprise accounts');
+    expect(ruleset).toMatchObject({ dimension: 'account', enabled: true });
+    expect(await call('GET', `/account-scoring/rulesets/${ruleset.id}/rules`)).toMatchObject([
+      { account_property: 'employees', condition: 'gte', comparison_value: '1000', weight: 20 },
+    ]);
+    // the profile rulesets are not mixed in
+    expect((await call('GET', '/profile-scoring/rulesets')).some((r: { name: string }) => r.name === 'Enterprise accounts')).toBe(false);
+    await shot('18b-account-rulesets');
+    await page.getByRole('button', { name: 'Delete rule employees gte' }).click();
+    await page.getByTestId('account-rules').getByText('employees').waitFor({ state: 'detached' });
+    expect(await call('GET', `/account-scoring/rulesets/${ruleset.id}/rules`)).toEqual([]);
+    await page.getByRole('button', { name: 'Lead profile fit' }).click();
+    await page.getByRole('heading', { name: 'Profile rulesets' }).waitFor();
   });
 
   it('deletes a notification channel', async () => {
