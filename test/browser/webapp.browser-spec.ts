@@ -245,6 +245,37 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await shot('07-triggers');
   });
 
+  it('edits a trigger: threshold, fire mode with its cooldown, and a cleared webhook', async () => {
+    const created = await call('POST', '/triggers', { name: 'Edit me', score_threshold: 60, webhook_url: 'https://hooks.example.com/kenbun' });
+    const saved = async () => (await call('GET', '/triggers')).find((t: { trigger_id: string }) => t.trigger_id === created.trigger_id);
+    await page.getByRole('link', { name: 'Leads', exact: true }).click();
+    await page.getByRole('link', { name: 'Triggers' }).click();
+    await page.getByRole('button', { name: 'Edit Edit me' }).click();
+    await page.getByRole('heading', { name: 'Edit trigger Edit me' }).waitFor();
+    expect(await page.getByLabel('or webhook URL').inputValue()).toBe('https://hooks.example.com/kenbun');
+    await page.getByLabel('Score threshold').fill('120');
+    await page.getByLabel('Fires').selectOption('always');
+    await page.getByLabel('Cooldown (seconds)').fill('3600');
+    await page.getByLabel('or webhook URL').fill('');
+    await page.getByRole('button', { name: 'Save trigger' }).click();
+    await page.getByRole('heading', { name: 'New trigger' }).waitFor();
+    await page.getByTestId('triggers').getByText('score ≥ 120').waitFor();
+    expect(await saved()).toMatchObject({
+      name: 'Edit me',
+      score_threshold: 120,
+      fire_mode: 'always',
+      cooldown_seconds: 3600,
+      webhook_url: null,
+    });
+    // Cancel leaves it as it is
+    await page.getByRole('button', { name: 'Edit Edit me' }).click();
+    await page.getByLabel('Score threshold').fill('999');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('heading', { name: 'New trigger' }).waitFor();
+    expect((await saved()).score_threshold).toBe(120);
+    await call('DELETE', `/triggers/${created.trigger_id}`);
+  });
+
   it('refuses an overlapping level with the API message, and reverts the levels to a snapshot of their history', async () => {
     await page.getByRole('link', { name: 'Levels', exact: true }).click();
     await page.getByRole('heading', { name: 'History' }).waitFor();
@@ -480,6 +511,49 @@ describeBrowser('back-office (/app) in headless Chromium', () => {
     await page.getByRole('button', { name: 'Delete Old mailbox' }).click();
     await until(async () => !(await call('GET', '/notification-channels')).some((c: { name: string }) => c.name === 'Old mailbox'), 5000, 'the deletion');
     await page.getByRole('button', { name: 'Delete Old mailbox' }).waitFor({ state: 'detached' });
+  });
+
+  it('edits a notification channel, keeping its webhook auth header', async () => {
+    const created = await call('POST', '/notification-channels', {
+      name: 'CRM hook',
+      type: 'webhook',
+      config: { url: 'https://hooks.example.com/a', auth_header: 'Bearer hook-secret-1234' },
+    });
+    const sealed = async () => {
+      const pg = new Client({ connectionString: fixture.db.url });
+      await pg.connect();
+      try {
+        return (await pg.query(`SELECT secret_enc FROM notification_channels WHERE id = $1`, [created.id])).rows[0]?.secret_enc as string | undefined;
+      } finally {
+        await pg.end();
+      }
+    };
+    const secretBefore = await sealed();
+    await page.getByRole('link', { name: 'Leads', exact: true }).click();
+    await page.getByRole('link', { name: 'Channels', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit CRM hook' }).click();
+    await page.getByRole('heading', { name: 'Edit channel CRM hook' }).waitFor();
+    expect(await page.getByLabel('Webhook URL').inputValue()).toBe('https://hooks.example.com/a');
+    await page.getByLabel('Name', { exact: true }).fill('CRM hook v2');
+    await page.getByLabel('Webhook URL').fill('https://hooks.example.com/b');
+    await page.getByRole('button', { name: 'Save channel' }).click();
+    await page.getByRole('heading', { name: 'New channel' }).waitFor();
+    const saved = (await call('GET', '/notification-channels')).find((c: { id: string }) => c.id === created.id);
+    expect(saved).toMatchObject({
+      name: 'CRM hook v2',
+      type: 'webhook',
+      config: { url: 'https://hooks.example.com/b', auth_header: created.config.auth_header },
+    });
+    expect(secretBefore).toBeTruthy();
+    expect(await sealed()).toBe(secretBefore);
+    // a refused destination shows the API's message and changes nothing
+    await page.getByRole('button', { name: 'Edit CRM hook v2' }).click();
+    await page.getByLabel('Webhook URL').fill('https://10.0.0.1/hook');
+    await page.getByRole('button', { name: 'Save channel' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('destination not allowed');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect((await call('GET', '/notification-channels')).find((c: { id: string }) => c.id === created.id).config.url).toBe('https://hooks.example.com/b');
+    await call('DELETE', `/notification-channels/${created.id}`);
   });
 
   it('fits a 1280 × 720 laptop screen and works from the keyboard', async () => {

@@ -1,10 +1,17 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, must, type Schemas } from '../api/client';
 import { useAction, useAsync } from '../lib/hooks';
 import { ErrorBox, fmtDate, Health, Loading } from '../lib/ui';
 
 type ChannelType = Schemas['CreateNotificationChannelDto']['type'];
+type Channel = Schemas['NotificationChannelDto'];
 const CONFIG_KEY: Record<ChannelType, string> = { slack: 'channel_id', teams: 'webhook_url', webhook: 'url', email: 'recipients' };
+
+/** A channel's main destination as the form shows it (e-mail recipients joined). */
+function targetOf(c: Channel): string {
+  const v = c.config[CONFIG_KEY[c.type as ChannelType]];
+  return Array.isArray(v) ? v.join(', ') : typeof v === 'string' ? v : '';
+}
 
 export function ChannelsPage() {
   const channels = useAsync(() => must(api.GET('/notification-channels')), []);
@@ -18,25 +25,12 @@ export function ChannelsPage() {
     return out;
   }, [channels.data]);
   const failures = useAsync(() => must(api.GET('/notification-failures', { params: { query: { limit: 20 } } })), []);
-  const [name, setName] = useState('');
-  const [type, setType] = useState<ChannelType>('webhook');
-  const [target, setTarget] = useState('');
-  const create = useAction();
+  const [editing, setEditing] = useState<Channel>();
   const remove = useAction();
   const del = async (c: Schemas['NotificationChannelDto']) => {
     if (!confirm(`Delete the channel "${c.name}"?`)) return;
     if ((await remove.run(() => must(api.DELETE('/notification-channels/{id}', { params: { path: { id: c.id } } })).then(() => true))) === true)
       channels.reload();
-  };
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (
-      await create.run(() => must(api.POST('/notification-channels', { body: { name: name.trim(), type, config: { [CONFIG_KEY[type]]: target.trim() } } })))
-    ) {
-      setName('');
-      setTarget('');
-      channels.reload();
-    }
   };
   return (
     <section>
@@ -67,6 +61,9 @@ export function ChannelsPage() {
                 </td>
                 <td>{h?.last_error ? `${fmtDate(h.last_failure_at)}: ${h.last_error}` : '—'}</td>
                 <td>
+                  <button type="button" class="secondary" aria-label={`Edit ${c.name}`} onClick={() => setEditing(c)}>
+                    Edit
+                  </button>{' '}
                   <button type="button" class="secondary" aria-label={`Delete ${c.name}`} onClick={() => void del(c)}>
                     Delete
                   </button>
@@ -76,34 +73,15 @@ export function ChannelsPage() {
           })}
         </tbody>
       </table>
-      <form class="card editor" onSubmit={submit} aria-labelledby="new-channel">
-        <h2 id="new-channel">New channel</h2>
-        <div class="row">
-          <div>
-            <label for="c-name">Name</label>
-            <input id="c-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
-          </div>
-          <div>
-            <label for="c-type">Type</label>
-            <select id="c-type" value={type} onChange={(e) => setType(e.currentTarget.value as ChannelType)}>
-              <option value="webhook">webhook</option>
-              <option value="slack">Slack</option>
-              <option value="teams">Teams</option>
-              <option value="email">e-mail</option>
-            </select>
-          </div>
-          <div>
-            <label for="c-target">
-              {{ slack: 'Slack channel id', teams: 'Teams webhook URL', webhook: 'Webhook URL', email: 'Recipients (comma-separated)' }[type]}
-            </label>
-            <input id="c-target" required value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
-          </div>
-        </div>
-        <ErrorBox error={create.error} />
-        <button type="submit" disabled={create.busy}>
-          Create channel
-        </button>
-      </form>
+      <ChannelForm
+        key={editing?.id ?? 'new'}
+        editing={editing}
+        onSaved={() => {
+          setEditing(undefined);
+          channels.reload();
+        }}
+        onCancel={() => setEditing(undefined)}
+      />
       <h2>Recent failures</h2>
       <ErrorBox error={failures.error} />
       <table class="grid compact">
@@ -139,5 +117,77 @@ export function ChannelsPage() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/**
+ * A new channel, or (`editing`) an existing one renamed, retargeted or given another type. The API replaces the whole
+ * config, so an edit keeps the rest of it (a webhook's masked auth header keeps the stored secret); a new type starts
+ * from its destination alone.
+ */
+function ChannelForm(props: { editing?: Channel; onSaved: () => void; onCancel: () => void }) {
+  const c = props.editing;
+  const [name, setName] = useState(c?.name ?? '');
+  const [type, setType] = useState<ChannelType>((c?.type as ChannelType | undefined) ?? 'webhook');
+  const [target, setTarget] = useState(c ? targetOf(c) : '');
+  const action = useAction();
+  useEffect(() => {
+    if (c) document.getElementById('c-name')?.focus();
+  }, []);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const destination = { [CONFIG_KEY[type]]: target.trim() };
+    const saved = c
+      ? await action.run(() =>
+          must(
+            api.PUT('/notification-channels/{id}', {
+              params: { path: { id: c.id } },
+              body: { name: name.trim(), type, config: type === c.type ? { ...c.config, ...destination } : destination },
+            }),
+          ),
+        )
+      : await action.run(() => must(api.POST('/notification-channels', { body: { name: name.trim(), type, config: destination } })));
+    if (saved) {
+      setName('');
+      setTarget('');
+      props.onSaved();
+    }
+  };
+  return (
+    <form class="card editor" onSubmit={submit} aria-labelledby="channel-form">
+      <h2 id="channel-form">{c ? `Edit channel ${c.name}` : 'New channel'}</h2>
+      <div class="row">
+        <div>
+          <label for="c-name">Name</label>
+          <input id="c-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="c-type">Type</label>
+          <select id="c-type" value={type} onChange={(e) => setType(e.currentTarget.value as ChannelType)}>
+            <option value="webhook">webhook</option>
+            <option value="slack">Slack</option>
+            <option value="teams">Teams</option>
+            <option value="email">e-mail</option>
+          </select>
+        </div>
+        <div>
+          <label for="c-target">
+            {{ slack: 'Slack channel id', teams: 'Teams webhook URL', webhook: 'Webhook URL', email: 'Recipients (comma-separated)' }[type]}
+          </label>
+          <input id="c-target" required value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
+        </div>
+      </div>
+      <ErrorBox error={action.error} />
+      <div class="actions">
+        <button type="submit" disabled={action.busy}>
+          {c ? 'Save channel' : 'Create channel'}
+        </button>
+        {c && (
+          <button type="button" class="secondary" onClick={props.onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, must, type Schemas } from '../api/client';
 import { useAction, useAsync } from '../lib/hooks';
 import { ErrorBox, fmtDate, Health, Loading } from '../lib/ui';
@@ -18,6 +18,7 @@ export function TriggersPage() {
     return out;
   }, [triggers.data]);
   const remove = useAction();
+  const [editing, setEditing] = useState<Trigger>();
   const pause = async (t: Trigger) => {
     const body = { active: !t.active };
     if ((await remove.run(() => must(api.PUT('/triggers/{id}', { params: { path: { id: t.trigger_id } }, body })).then(() => true))) === true)
@@ -68,6 +69,9 @@ export function TriggersPage() {
                   <button type="button" class="secondary" aria-label={`${t.active ? 'Pause' : 'Resume'} ${t.name}`} onClick={() => void pause(t)}>
                     {t.active ? 'Pause' : 'Resume'}
                   </button>{' '}
+                  <button type="button" class="secondary" aria-label={`Edit ${t.name}`} onClick={() => setEditing(t)}>
+                    Edit
+                  </button>{' '}
                   <button type="button" class="secondary" aria-label={`Delete ${t.name}`} onClick={() => void del(t)}>
                     Delete
                   </button>
@@ -77,37 +81,75 @@ export function TriggersPage() {
           })}
         </tbody>
       </table>
-      <NewTrigger channels={channels.data ?? []} onCreated={triggers.reload} />
+      <TriggerForm
+        key={editing?.trigger_id ?? 'new'}
+        channels={channels.data ?? []}
+        editing={editing}
+        onSaved={() => {
+          setEditing(undefined);
+          triggers.reload();
+        }}
+        onCancel={() => setEditing(undefined)}
+      />
     </section>
   );
 }
 
-function NewTrigger({ channels, onCreated }: { channels: Schemas['NotificationChannelDto'][]; onCreated: () => void }) {
-  const [name, setName] = useState('');
-  const [threshold, setThreshold] = useState('50');
-  const [eventType, setEventType] = useState('');
-  const [mode, setMode] = useState<'once' | 'always'>('once');
-  const [channel, setChannel] = useState('');
-  const [webhook, setWebhook] = useState('');
+/**
+ * A new trigger, or (`editing`) the whole of an existing one: every field of the form is sent, a cleared channel or
+ * webhook as null (the API's partial PUT keeps what is not sent: e-mail, Slack and level filters stay as they are).
+ */
+function TriggerForm(props: { channels: Schemas['NotificationChannelDto'][]; editing?: Trigger; onSaved: () => void; onCancel: () => void }) {
+  const { channels, editing: t } = props;
+  const [name, setName] = useState(t?.name ?? '');
+  const [threshold, setThreshold] = useState(String(t?.score_threshold ?? 50));
+  const [eventType, setEventType] = useState(t?.event_type ?? '');
+  const [mode, setMode] = useState<'once' | 'always'>((t?.fire_mode as 'once' | 'always' | undefined) ?? 'once');
+  const [cooldown, setCooldown] = useState(String(t?.cooldown_seconds ?? 0));
+  const [channel, setChannel] = useState(t?.notification_channel_id ?? '');
+  const [webhook, setWebhook] = useState(t?.webhook_url ?? '');
   const action = useAction();
+  // an edit starts where the form is: its first field focused (and scrolled to)
+  useEffect(() => {
+    if (t) document.getElementById('t-name')?.focus();
+  }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const body: Schemas['CreateMilestoneTriggerDto'] = {
+    const fields = {
       name: name.trim(),
       score_threshold: Number(threshold),
       fire_mode: mode,
-      ...(eventType.trim() ? { event_type: eventType.trim() } : {}),
-      ...(channel ? { notification_channel_id: channel } : {}),
-      ...(webhook.trim() ? { webhook_url: webhook.trim() } : {}),
+      ...(mode === 'always' ? { cooldown_seconds: Number(cooldown) } : {}),
     };
-    if (await action.run(() => must(api.POST('/triggers', { body })))) {
+    const saved = t
+      ? await action.run(() =>
+          must(
+            api.PUT('/triggers/{id}', {
+              params: { path: { id: t.trigger_id } },
+              body: { ...fields, event_type: eventType.trim(), notification_channel_id: channel || null, webhook_url: webhook.trim() || null },
+            }),
+          ),
+        )
+      : await action.run(() =>
+          must(
+            api.POST('/triggers', {
+              body: {
+                ...fields,
+                ...(eventType.trim() ? { event_type: eventType.trim() } : {}),
+                ...(channel ? { notification_channel_id: channel } : {}),
+                ...(webhook.trim() ? { webhook_url: webhook.trim() } : {}),
+              },
+            }),
+          ),
+        );
+    if (saved) {
       setName('');
-      onCreated();
+      props.onSaved();
     }
   };
   return (
-    <form class="card editor" onSubmit={submit} aria-labelledby="new-trigger">
-      <h2 id="new-trigger">New trigger</h2>
+    <form class="card editor" onSubmit={submit} aria-labelledby="trigger-form">
+      <h2 id="trigger-form">{t ? `Edit trigger ${t.name}` : 'New trigger'}</h2>
       <div class="row">
         <div>
           <label for="t-name">Name</label>
@@ -128,6 +170,12 @@ function NewTrigger({ channels, onCreated }: { channels: Schemas['NotificationCh
             <option value="always">every time</option>
           </select>
         </div>
+        {mode === 'always' && (
+          <div class="narrow">
+            <label for="t-cooldown">Cooldown (seconds)</label>
+            <input id="t-cooldown" type="number" min="0" required value={cooldown} onInput={(e) => setCooldown(e.currentTarget.value)} />
+          </div>
+        )}
         <div>
           <label for="t-channel">Notification channel</label>
           <select id="t-channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value)}>
@@ -145,9 +193,16 @@ function NewTrigger({ channels, onCreated }: { channels: Schemas['NotificationCh
         </div>
       </div>
       <ErrorBox error={action.error} />
-      <button type="submit" disabled={action.busy}>
-        Create trigger
-      </button>
+      <div class="actions">
+        <button type="submit" disabled={action.busy}>
+          {t ? 'Save trigger' : 'Create trigger'}
+        </button>
+        {t && (
+          <button type="button" class="secondary" onClick={props.onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
     </form>
   );
 }
