@@ -11,6 +11,7 @@ import { claimStatement, OutboxSweeper } from '../src/modules/notifications/outb
 import { OutboxRetentionJob } from '../src/modules/notifications/outbox/outbox-retention.job';
 import { canonicalEventType } from '../src/modules/scoring/domain/event-type';
 import { EventStore } from '../src/platform/event-store/event-store.service';
+import { uuidv7 } from '../src/platform/event-store';
 import { QueueName } from '../src/platform/queues';
 import { AuditWriter } from '../src/platform/audit/audit-writer.service';
 import { activateOu, api, Auth, memberWithRole, Tenant } from './support/tenants';
@@ -772,7 +773,7 @@ describe('Notification channels and delivery', () => {
   });
 
   describe('retention (notifications.prune)', () => {
-    it('drops delivered rows after 30 days and given-up ones after 90, with their attempts; rows still to be sent stay', async () => {
+    it('drops delivered rows after 30 days and given-up ones after 90, with their attempts (failed ones too); rows still to be sent stay', async () => {
       const DAY = 86_400_000;
       const started = t.clock.now();
       const sent = (await notify([{ kind: 'webhook', url: `${hook.base}/kept-30` }])).ids[0];
@@ -780,6 +781,13 @@ describe('Notification channels and delivery', () => {
       const waiting = (await notify([{ kind: 'webhook', url: `${hook.base}/later` }])).ids[0];
       expect((await settled(sent)).status).toBe('delivered');
       expect((await settled(refused)).status).toBe('terminal_4xx');
+      // `sent` had failed once before it was delivered: that failed attempt goes with it, not 60 days later
+      await ds.query(
+        `INSERT INTO notification_attempts (id, org_id, unit_id, delivery_id, trigger_type, trigger_id, channel_id, source_id, lead_ref, destination, status, http_status, error, attempted_at)
+         SELECT $2::uuid, org_id, unit_id, id, trigger_type, trigger_id, channel_id, source_id, lead_ref, kind, 'failed', 503, 'HTTP 503', created_at
+           FROM notification_deliveries WHERE id = $1`,
+        [sent, uuidv7()],
+      );
       // a row still to be sent (a retry due next year): never pruned, however old
       expect((await settled(waiting)).status).toBe('delivered');
       await ds.query(`UPDATE notification_deliveries SET status = 'pending', next_attempt_at = now() + interval '365 days' WHERE id = $1`, [waiting]);
@@ -796,7 +804,9 @@ describe('Notification channels and delivery', () => {
         const [x] = await ds.query(
           `SELECT (SELECT count(*) FROM notification_deliveries WHERE status = 'delivered' AND delivered_at < $1)::int AS delivered,
                   (SELECT count(*) FROM notification_deliveries WHERE status IN ('terminal_4xx', 'retry_exhausted') AND last_attempt_at < $2)::int AS given_up,
-                  (SELECT count(*) FROM notification_attempts WHERE (status = 'delivered' AND attempted_at < $1) OR (status = 'failed' AND attempted_at < $2))::int AS attempts`,
+                  (SELECT count(*) FROM notification_attempts a WHERE (status = 'delivered' AND attempted_at < $1) OR (status = 'failed' AND attempted_at < $2)
+                       OR (status = 'failed' AND attempted_at < $1 AND NOT EXISTS (SELECT 1 FROM notification_deliveries x
+                             WHERE x.id = a.delivery_id AND NOT (x.status = 'delivered' AND x.delivered_at < $1))))::int AS attempts`,
           [d, g],
         );
         return x as { delivered: number; given_up: number; attempts: number };
@@ -816,6 +826,7 @@ describe('Notification channels and delivery', () => {
         expect(want.delivered).toBeGreaterThanOrEqual(1);
         expect(await run()).toMatchObject({ deliveries_delivered_deleted: want.delivered, deliveries_given_up_deleted: 0, attempts_deleted: want.attempts });
         expect(await rows()).toEqual([refused, waiting].sort());
+        expect(want.attempts).toBeGreaterThanOrEqual(2);
         expect(await attempts(sent)).toBe(0);
         expect(await attempts(refused)).toBe(1);
         expect(await attempts(waiting)).toBe(0);

@@ -24,6 +24,8 @@ interface Rule {
  * - A delivered notification goes `NOTIFICATION_RETENTION_DAYS` (30) after its delivery, with its successful attempt.
  * - A notification given up for good (`terminal_4xx`, `retry_exhausted`) goes `NOTIFICATION_FAILURE_RETENTION_DAYS`
  *   (90) after its last attempt — long enough to be listed (NF-1) and re-driven — and failed attempts at the same age.
+ * - The failed attempts of a notification delivered in the end go with it (30 days), not at the failures' 90: no
+ *   attempt outlives its notification.
  * - Rows still to be sent (`pending`, `enqueue_failed`) are never pruned.
  * The 24-hour health (TRG-H, NC-4) only reads the last day, so it is unchanged by either window.
  *
@@ -53,11 +55,20 @@ export class OutboxRetentionJob {
       { table: 'notification_deliveries', before: givenUp, where: sql`status IN ('terminal_4xx', 'retry_exhausted') AND last_attempt_at < ${g}` },
       { table: 'notification_attempts', before: delivered, where: sql`status = 'delivered' AND attempted_at < ${d}` },
       { table: 'notification_attempts', before: givenUp, where: sql`status = 'failed' AND attempted_at < ${g}` },
+      // younger failed attempts whose notification is gone or goes now (delivered, past its retention): the same set
+      // before and after the first rule, so the progress total counts them once
+      {
+        table: 'notification_attempts',
+        before: delivered,
+        where: sql`status = 'failed' AND attempted_at < ${d} AND attempted_at >= ${g} AND delivery_id IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM notification_deliveries x
+                                    WHERE x.id = notification_attempts.delivery_id AND NOT (x.status = 'delivered' AND x.delivered_at < ${d}))`,
+      },
     ];
     const due = await Promise.all(rules.map((r) => this.count(r)));
     const total = due.reduce((a, b) => a + b, 0);
     let done = 0;
-    const deleted = [0, 0, 0, 0];
+    const deleted = rules.map(() => 0);
     ctx.progress(0, total);
     for (const [i, r] of rules.entries()) {
       for (;;) {
@@ -71,7 +82,7 @@ export class OutboxRetentionJob {
     const summary = {
       deliveries_delivered_deleted: deleted[0],
       deliveries_given_up_deleted: deleted[1],
-      attempts_deleted: deleted[2] + deleted[3],
+      attempts_deleted: deleted[2] + deleted[3] + deleted[4],
       delivered_cutoff: d,
       given_up_cutoff: g,
     };
