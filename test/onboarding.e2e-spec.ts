@@ -77,6 +77,24 @@ describe('Onboarding status (ONB-1..3)', () => {
     expect(done(await status('/onboarding/status', b))).toEqual(['connect_integration']);
   });
 
+  it('counts HubSpot as a connected integration once its OAuth is done, not on saved app credentials or a revoked connection', async () => {
+    const unit = (await api(t, a.admin).post('/org-units', { name: 'CRM only' }).expect(201)).body.unit_id;
+    const owner = await memberWithRole(t, a, 'owner3@first.example', 'Owner', unit);
+    const integration = async () =>
+      (await api(t, owner.auth).get('/onboarding/status').expect(200)).body.steps.find((x: { id: string }) => x.id === 'connect_integration').completed;
+    // BYO credentials saved through the API: a row, but no connection yet
+    await api(t, owner.auth).post('/settings/ou/hubspot/credentials', { client_id: 'byo-id', client_secret: 'byo-secret-12345' }).expect(200);
+    const [row] = await t.app.get(DataSource).query(`SELECT status FROM hubspot_connections WHERE unit_id = $1`, [unit]);
+    expect(row.status).toBe('disconnected');
+    expect(await integration()).toBe(false);
+    // the state the OAuth callback leaves (the round trip itself is covered by hubspot.e2e-spec.ts)
+    await t.app.get(DataSource).query(`UPDATE hubspot_connections SET status = 'connected' WHERE unit_id = $1`, [unit]);
+    expect(await integration()).toBe(true);
+    // HubSpot revoked the access: broken, not connected
+    await t.app.get(DataSource).query(`UPDATE hubspot_connections SET status = 'broken' WHERE unit_id = $1`, [unit]);
+    expect(await integration()).toBe(false);
+  });
+
   it('a Viewer reads it; no credential is 401', async () => {
     const viewer = await memberWithRole(t, a, 'viewer@first.example', 'Viewer');
     expect((await api(t, viewer.auth).get('/onboarding/status').expect(200)).body.total_count).toBe(3);

@@ -8,7 +8,7 @@ import { OnboardingReader } from './onboarding.reader';
 const SUMMARY = 'Guided setup checklist status (OU-scoped)';
 const DESCRIPTION =
   'Returns the completion status of each guided setup step for the active Organizational Unit, detected from live data (no flags to set): ' +
-  'connect_integration (a Slack workspace installed, or a Slack or Microsoft Teams notification channel), create_scoring_rules (a scoring rule), ' +
+  'connect_integration (a Slack workspace installed, HubSpot connected, or a Slack or Microsoft Teams notification channel), create_scoring_rules (a scoring rule), ' +
   'set_engagement_levels (an engagement level). Also accessible at the legacy path /onboarding-status (same handler, same response). ' +
   '400 no_active_ou without an active OU the caller may access.';
 
