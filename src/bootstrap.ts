@@ -84,14 +84,16 @@ export async function bootstrap(defaultRoles: Role[]): Promise<INestApplicationC
     server = http.getHttpServer();
   } else if (config.env.WORKER_METRICS_PORT > 0) {
     // a worker without the api role has no HTTP server: its own metrics (pipeline throughput, ingest-to-score
-    // latency, projection lag) are served on a port of their own for Prometheus
+    // latency, projection lag) are served on a port of their own for Prometheus; `?name=<metric>` (repeatable) serves
+    // only those metrics, without running the collectors (MetricsService.render)
     const metrics = app.get(MetricsService);
     server = createServer((req, res) => {
-      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      const url = new URL(req.url ?? '/', 'http://worker');
+      if (req.method !== 'GET' || url.pathname !== '/metrics') {
         res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":"not_found","message":"only GET /metrics here"}');
         return;
       }
-      metrics.render().then(
+      metrics.render(url.searchParams.getAll('name')).then(
         (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
         () => res.writeHead(500).end(),
       );

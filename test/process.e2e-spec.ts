@@ -45,6 +45,13 @@ describe('server process', () => {
       expect(text).toContain('# TYPE ingest_to_score_latency_seconds histogram');
       expect(text).toContain('# TYPE events_processed_total counter');
       expect((await fetch(`${worker.base}/anything`)).status).toBe(404);
+      // ?name= serves only the named metrics (unknown names skipped), without running the collectors
+      const one = await (await fetch(`${worker.base}/metrics?name=events_processed_total&name=no_such_metric`)).text();
+      expect(one).toContain('# TYPE events_processed_total counter');
+      expect(one).not.toContain('ingest_to_score_latency_seconds');
+      expect(one).not.toContain('projection_lag');
+      const two = await (await fetch(`${worker.base}/metrics?name=events_processed_total&name=ingest_to_score_latency_seconds`)).text();
+      expect(two.match(/^# TYPE \S+/gm)).toEqual(['# TYPE events_processed_total', '# TYPE ingest_to_score_latency_seconds']);
     } finally {
       await worker.stop();
     }

@@ -40,4 +40,22 @@ describe('MetricsService collectors', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await metrics.render()).toContain('projection_lag_events{projection="p"} 2');
   });
+
+  it('serves only the named metrics as they stand, running no collector', async () => {
+    const metrics = new MetricsService();
+    let runs = 0;
+    metrics.onCollect('projection_lag', async () => {
+      runs++;
+      metrics.projectionLag.set({ projection: 'p' }, runs);
+    });
+    metrics.eventsProcessed.inc({ outcome: 'recorded' }, 7);
+    const text = await metrics.render(['events_processed_total', 'no_such_metric', 'events_processed_total']);
+    expect(runs).toBe(0);
+    expect(text).toMatch(/^events_processed_total\{outcome="recorded"\} 7$/m);
+    expect(text.match(/^# TYPE /gm)).toHaveLength(1);
+    expect(text.endsWith('\n')).toBe(true);
+    // the full exposition still runs it
+    expect(await metrics.render()).toContain('projection_lag_events{projection="p"} 1');
+    expect(runs).toBe(1);
+  });
 });

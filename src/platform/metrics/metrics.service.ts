@@ -134,7 +134,17 @@ export class MetricsService {
     this.collectors.push({ name, fn, minIntervalMs: opts.minIntervalMs ?? 0, lastStarted: 0, running: null });
   }
 
-  async render(): Promise<string> {
+  /**
+   * The whole exposition, collectors refreshed first; or (`names`) only the named metrics as they stand, with no
+   * collector run — counters and histograms are always current, a collector's gauges keep their last values. The
+   * named read is what a poller of one counter asks for (a benchmark waiting on `events_processed_total`): a full
+   * scrape runs the projection-lag count, which under a backlog kept a PostgreSQL backend busy for the whole pass.
+   */
+  async render(names?: readonly string[]): Promise<string> {
+    if (names?.length) {
+      const known = [...new Set(names)].filter((n) => this.registry.getSingleMetric(n));
+      return (await Promise.all(known.map((n) => this.registry.getSingleMetricAsString(n)))).map((t) => `${t}\n`).join('');
+    }
     await Promise.all(this.collectors.map((c) => this.refresh(c)));
     return this.registry.metrics();
   }
