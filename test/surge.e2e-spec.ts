@@ -295,6 +295,45 @@ describe('Surge triggers', () => {
     const caughtUp = () => t.app.get(ProjectionRunner).catchUp(t.app.get(ProjectionRegistry).get('surge_detection'));
     const surgeRows = (triggerId: string) => ds.query(`SELECT * FROM surge_events WHERE trigger_id = $1 ORDER BY window_end`, [triggerId]);
 
+    it('reads no event while no surge trigger is active anywhere, and reads them again once one is', async () => {
+      const projection = t.app.get(ProjectionRegistry).get('surge_detection')!;
+      const handle = jest.spyOn(projection, 'handle');
+      const atHead = async () => {
+        const [{ behind }] = await ds.query(
+          `SELECT count(*)::int AS behind FROM projection_checkpoints
+            WHERE name = 'surge_detection' AND last_position < (SELECT max(global_position) FROM event_store_events)`,
+        );
+        return behind === 0;
+      };
+      try {
+        expect((await ds.query(`SELECT count(*)::int AS n FROM surge_triggers WHERE active`))[0].n).toBe(0);
+        await caughtUp();
+        handle.mockClear();
+        await record('Page View', t.clock.now());
+        await caughtUp();
+        // moved past without reading the event: no batch handed to the projection
+        expect(handle).not.toHaveBeenCalled();
+        expect(await atHead()).toBe(true);
+        const trigger = (
+          await as
+            .post('/surge-triggers', { event_type: 'Chat Started', window_seconds: 600, threshold_count: 99, webhook_url: `${hook.base}/ok-unused` })
+            .expect(201)
+        ).body;
+        await record('Chat Started', t.clock.now());
+        await caughtUp();
+        expect(handle).toHaveBeenCalled();
+        expect(await atHead()).toBe(true);
+        // read with the fields detection uses, not the event's whole body
+        const seen = handle.mock.calls.flatMap(([events]) => events).find((e) => (e.payload as LeadEventRecordedPayload).event_type === 'Chat Started');
+        expect(Object.keys(seen!.payload).sort()).toEqual(
+          ['channel', 'event_id', 'event_type', 'event_type_key', 'lead_id', 'metadata', 'occurred_at', 'scope', 'skip_triggers', 'suppression'].sort(),
+        );
+        await as.delete(`/surge-triggers/${trigger.trigger_id}`).expect(204);
+      } finally {
+        handle.mockRestore();
+      }
+    });
+
     it('fires once per window when a lead reaches the threshold, and POSTs the webhook with its auth header', async () => {
       const trigger = (
         await as

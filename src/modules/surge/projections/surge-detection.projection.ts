@@ -65,11 +65,35 @@ export class SurgeDetectionProjection implements Projection {
   readonly name = 'surge_detection';
   readonly eventTypes = [LeadEvent.EventRecorded];
   readonly tables = ['surge_recent_events', 'surge_lead_state'];
+  /** of a recorded event what detection and the notification read: not its contributions, the bulk of the body */
+  readonly payloadFields = {
+    [LeadEvent.EventRecorded]: [
+      'event_id',
+      'event_type',
+      'event_type_key',
+      'occurred_at',
+      'channel',
+      'metadata',
+      'lead_id',
+      'suppression',
+      'skip_triggers',
+      'scope',
+    ],
+  };
 
   constructor(
     private readonly outbox: DeliveryOutbox,
     @Optional() private readonly owners?: OwnerNotifications,
   ) {}
+
+  /**
+   * No active surge trigger anywhere: the runner moves past the events without reading them. Nothing is lost: a trigger
+   * only watches events recorded after it was created. One probe of the partial index of active triggers per batch.
+   */
+  async wantsEvents(m: EntityManager): Promise<boolean> {
+    const [{ any }] = (await m.query(`SELECT EXISTS (SELECT 1 FROM surge_triggers WHERE active) AS any`)) as { any: boolean }[];
+    return any;
+  }
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const triggersByUnit = new Map<string, TriggerRow[]>();
