@@ -126,6 +126,21 @@ export class TriggerDetectionProjection implements Projection {
   readonly name = 'trigger_detection';
   readonly eventTypes = [LeadEvent.EventRecorded, LeadEvent.ScoresReset];
   readonly tables = ['trigger_lead_scores', 'milestone_events', 'sequence_events', 'pattern_events'];
+  /** of a recorded event what detection, the firing rows and their notifications read: not its raw metadata and bookkeeping */
+  readonly payloadFields = {
+    [LeadEvent.EventRecorded]: [
+      'event_id',
+      'event_type',
+      'event_type_key',
+      'occurred_at',
+      'channel',
+      'contributions',
+      'lead_id',
+      'suppression',
+      'skip_triggers',
+      'scope',
+    ],
+  };
   private readonly setups = new TriggerSetupCache();
   /** outbox rows written by a batch (keyed by its first event), queued once that batch's transaction has committed */
   private readonly toDispatch = new Map<string, string[]>();
