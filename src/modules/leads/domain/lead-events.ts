@@ -88,6 +88,22 @@ export interface LeadEventRecordedPayload extends RecordedEventPayload {
   created_lead?: true;
 }
 
+/**
+ * The fields of a recorded event that say what happened and whether it may fire anything (`Projection.payloadFields`
+ * of the projections that react to events: surge and trigger detection): each adds what else it reads.
+ */
+export const RECORDED_EVENT_ACTIVATION_FIELDS = [
+  'event_id',
+  'event_type',
+  'event_type_key',
+  'occurred_at',
+  'channel',
+  'lead_id',
+  'suppression',
+  'skip_triggers',
+  'scope',
+] as const;
+
 export interface SuppressedEventRecordedPayload extends RecordedEventPayload {
   /** The existing lead the identifiers resolved to, if any; suppressed events never create leads. */
   lead_ref: string | null;

@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredEvent, nameUuid } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
-import { LeadEvent, LeadEventRecordedPayload, LeadStreamType } from '../../leads';
+import { LeadEvent, LeadEventRecordedPayload, LeadStreamType, RECORDED_EVENT_ACTIVATION_FIELDS } from '../../leads';
 import { DeliveryDestination, DeliveryOutbox, OwnerNotifications } from '../../notifications';
 import { shouldFire, windowEndingAt } from '../domain/surge-window';
 import { selectRows, sql } from '../../../platform/database';
@@ -66,20 +66,7 @@ export class SurgeDetectionProjection implements Projection {
   readonly eventTypes = [LeadEvent.EventRecorded];
   readonly tables = ['surge_recent_events', 'surge_lead_state'];
   /** of a recorded event what detection and the notification read: not its contributions, the bulk of the body */
-  readonly payloadFields = {
-    [LeadEvent.EventRecorded]: [
-      'event_id',
-      'event_type',
-      'event_type_key',
-      'occurred_at',
-      'channel',
-      'metadata',
-      'lead_id',
-      'suppression',
-      'skip_triggers',
-      'scope',
-    ],
-  };
+  readonly payloadFields = { [LeadEvent.EventRecorded]: [...RECORDED_EVENT_ACTIVATION_FIELDS, 'metadata'] };
 
   constructor(
     private readonly outbox: DeliveryOutbox,

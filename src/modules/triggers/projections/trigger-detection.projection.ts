@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
 import { nameUuid, StoredEvent } from '../../../platform/event-store';
 import { Projection, ReadModelProjection } from '../../../platform/projections';
-import { LeadEvent, LeadEventRecordedPayload, LeadScoresResetPayload, LeadStreamType } from '../../leads';
+import { LeadEvent, LeadEventRecordedPayload, LeadScoresResetPayload, LeadStreamType, RECORDED_EVENT_ACTIVATION_FIELDS } from '../../leads';
 import { DeliveryDestination, DeliveryOutbox, OutboxEnqueue, OwnerNotifications } from '../../notifications';
 import { roundScore, ScoreTerms } from '../../scoring/domain';
 import {
@@ -127,20 +127,7 @@ export class TriggerDetectionProjection implements Projection {
   readonly eventTypes = [LeadEvent.EventRecorded, LeadEvent.ScoresReset];
   readonly tables = ['trigger_lead_scores', 'milestone_events', 'sequence_events', 'pattern_events'];
   /** of a recorded event what detection, the firing rows and their notifications read: not its raw metadata and bookkeeping */
-  readonly payloadFields = {
-    [LeadEvent.EventRecorded]: [
-      'event_id',
-      'event_type',
-      'event_type_key',
-      'occurred_at',
-      'channel',
-      'contributions',
-      'lead_id',
-      'suppression',
-      'skip_triggers',
-      'scope',
-    ],
-  };
+  readonly payloadFields = { [LeadEvent.EventRecorded]: [...RECORDED_EVENT_ACTIVATION_FIELDS, 'contributions'] };
   private readonly setups = new TriggerSetupCache();
   /** outbox rows written by a batch (keyed by its first event), queued once that batch's transaction has committed */
   private readonly toDispatch = new Map<string, string[]>();
