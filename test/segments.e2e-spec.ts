@@ -160,6 +160,61 @@ describe('Segments', () => {
       await settles(anyType, [webLead, dlLead]);
     });
 
+    it('a segment held by a whole-segment pass does not hold back other segments; its leads are re-checked once the pass is over', async () => {
+      const topic = (value: string) => ({ rule_type: 'event_metadata', field_name: 'topic', operator: 'equals', value });
+      const held = await segment('held by a pass', [topic('held-pass')]);
+      const rivals = api(t, b.admin);
+      const theirs = (await rivals.post('/segments', { name: 'rival, free' }).expect(201)).body.segment_id as string;
+      await rivals.post(`/segments/${theirs}/rules`, topic('held-pass')).expect(201);
+      const mine = await segment('mine, free', [topic('held-pass-too')]);
+      await settles(held, []);
+      await settles(mine, []);
+      const segLock = `SELECT pg_advisory_lock(hashtextextended('segment:' || $1, 0))`;
+      // what a recompute or the hourly refresh holds for its whole transaction (seconds at a million leads)
+      const pass = ds.createQueryRunner();
+      await pass.connect();
+      try {
+        await pass.query(segLock, [held]);
+        // one event for the held segment first, then events for a segment of the same OU and one of another OU
+        const [h] = await ingestAndWait(t, sa.auth, { ...email('seg-held@example.com'), event_type: 'Webinar', metadata: { topic: 'held-pass' } });
+        const [f] = await ingestAndWait(t, sa.auth, { ...email('seg-free@example.com'), event_type: 'Webinar', metadata: { topic: 'held-pass-too' } });
+        await ingestAndWait(t, b.admin, { ...email('seg-rival@example.com'), event_type: 'Webinar', metadata: { topic: 'held-pass' } });
+        const heldLead = await leadOfEvent(t, sa.auth, h);
+        await settles(mine, [await leadOfEvent(t, sa.auth, f)]);
+        await eventually(async () => (await rivals.get(`/segments/${theirs}/count`).expect(200)).body.count === 1, 20_000);
+        // the held segment's lead waits for the pass
+        expect(await members(held)).toEqual([]);
+        // (with every lead of the OU touched meanwhile: each is re-checked against each of the OU's segments)
+        const pending: { segment_id: string; lead_ref: string }[] = await ds.query(`SELECT segment_id, lead_ref FROM segment_pending_rechecks`);
+        expect(new Set(pending.map((p) => p.segment_id))).toEqual(new Set([held]));
+        expect(pending.map((p) => p.lead_ref)).toContain((await ds.query(`SELECT id FROM leads WHERE lead_id = $1`, [heldLead]))[0].id);
+        await pass.query(`SELECT pg_advisory_unlock(hashtextextended('segment:' || $1, 0))`, [held]);
+        // the pass is over: the follow-up job re-checks the lead it left behind
+        await settles(held, [heldLead]);
+        expect(await ds.query(`SELECT count(*)::int AS n FROM segment_pending_rechecks`)).toEqual([{ n: 0 }]);
+      } finally {
+        // a pooled connection keeps session locks: none may outlive the test
+        await pass.query(`SELECT pg_advisory_unlock_all()`);
+        await pass.release();
+        await rivals.delete(`/segments/${theirs}`).expect(204);
+      }
+    });
+
+    it('a whole-segment pass re-evaluates the leads left pending before it', async () => {
+      const held = await segment('pending at a pass', [{ rule_type: 'event_metadata', field_name: 'topic', operator: 'equals', value: 'pass-takes-it' }]);
+      await settles(held, []);
+      const [e] = await ingestAndWait(t, sa.auth, { ...email('seg-pass@example.com'), event_type: 'Webinar', metadata: { topic: 'pass-takes-it' } });
+      const lead = await leadOfEvent(t, sa.auth, e);
+      await settles(held, [lead]);
+      // as if the projection had deferred this lead (and its membership were lost meanwhile): the refresh takes it
+      const ref = (await ds.query(`SELECT id FROM leads WHERE lead_id = $1`, [lead]))[0].id;
+      await ds.query(`DELETE FROM segment_members WHERE segment_id = $1`, [held]);
+      await ds.query(`INSERT INTO segment_pending_rechecks (segment_id, lead_ref) VALUES ($1, $2)`, [held, ref]);
+      await t.app.get(SegmentsRefreshJob).refresh();
+      expect(await members(held)).toEqual([lead]);
+      expect(await ds.query(`SELECT count(*)::int AS n FROM segment_pending_rechecks WHERE segment_id = $1`, [held])).toEqual([{ n: 0 }]);
+    });
+
     let cold: string;
     let hotLevel: string;
 

@@ -40,14 +40,66 @@ export async function activeSegmentsOf(m: EntityManager, unitIds: string[]): Pro
   return (await selectRows<DefinitionRow>(m, sql`${DEFINITIONS} WHERE s.unit_id = ANY(${unitIds}::text[]) AND s.active ORDER BY s.id`)).map(definition);
 }
 
+const segmentLock = (segmentId: string) => [`SELECT pg_advisory_xact_lock(hashtextextended('segment:' || $1, 0))`, [segmentId]] as const;
+
 /**
  * Re-derives who of `leadRefs` (every lead of the OU when 'all') is in the segment, in two set-based statements over
  * the read models: members that no longer qualify leave, qualifying leads not yet in join (keeping when a member
  * joined). An inactive segment keeps no member (SEG-6). Serialised per segment (transaction-scoped advisory lock) so
- * the background recompute and the projection never interleave on one segment. Answers the rows written.
+ * whole-segment passes never interleave on one segment. Then the leads the membership projection left in
+ * `segment_pending_rechecks` while a pass held the segment are re-evaluated too: their events may have committed
+ * after this pass's statements read the read models. Answers the rows written.
  */
 export async function reevaluateMembers(m: EntityManager, seg: SegmentDefinition, leadRefs: string[] | 'all'): Promise<{ left: number; joined: number }> {
-  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('segment:' || $1, 0))`, [seg.id]);
+  await m.query(...segmentLock(seg.id));
+  const moved = await evaluate(m, seg, leadRefs);
+  const pending = await takePending(m, seg.id);
+  if (!pending.length) return moved;
+  const more = await evaluate(m, seg, pending);
+  return { left: moved.left + more.left, joined: moved.joined + more.joined };
+}
+
+/**
+ * The membership projection's re-evaluation of the leads a batch touched. When a whole-segment pass holds the segment
+ * (a recompute or the hourly refresh, seconds at a million leads), the leads are left in `segment_pending_rechecks`
+ * and the answer is 'deferred': the projection goes on with the other segments and OUs rather than wait, and the pass
+ * (before it commits) or the follow-up job (after) re-evaluates them. Otherwise the leads and any still pending.
+ */
+export async function reevaluateTouched(m: EntityManager, seg: SegmentDefinition, leadRefs: string[]): Promise<{ left: number; joined: number } | 'deferred'> {
+  const [{ held }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended('segment:' || $1, 0)) AS held`, [seg.id]);
+  if (!held) {
+    // the leads may have been erased meanwhile (no row to refer to): only those still there wait
+    await m.query(
+      `INSERT INTO segment_pending_rechecks (segment_id, lead_ref) SELECT $1, l.id FROM leads l WHERE l.id = ANY($2::text[]) ON CONFLICT DO NOTHING`,
+      [seg.id, leadRefs],
+    );
+    return 'deferred';
+  }
+  const pending = await takePending(m, seg.id);
+  return evaluate(m, seg, pending.length ? [...new Set([...leadRefs, ...pending])] : leadRefs);
+}
+
+/** The job name and data of the follow-up of a deferral (`RecomputeSegmentProcessor.recheck`). */
+export const RECHECK_PENDING = 'segments.recheck-pending';
+export interface RecheckPendingJobData {
+  segment_id: string;
+}
+
+/** The follow-up of a deferral: waits for the pass holding the segment, then re-evaluates what is pending. */
+export async function recheckPending(m: EntityManager, seg: SegmentDefinition): Promise<{ left: number; joined: number; leads: number }> {
+  await m.query(...segmentLock(seg.id));
+  const pending = await takePending(m, seg.id);
+  return pending.length ? { ...(await evaluate(m, seg, pending)), leads: pending.length } : { left: 0, joined: 0, leads: 0 };
+}
+
+/** Removes and answers the segment's pending leads (committed ones; the caller holds the segment's lock). */
+async function takePending(m: EntityManager, segmentId: string): Promise<string[]> {
+  // TypeORM answers a DELETE … RETURNING with [rows, affected]
+  const [rows] = await selectRows<{ lead_ref: string }[]>(m, sql`DELETE FROM segment_pending_rechecks WHERE segment_id = ${segmentId} RETURNING lead_ref`);
+  return rows.map((r) => r.lead_ref);
+}
+
+async function evaluate(m: EntityManager, seg: SegmentDefinition, leadRefs: string[] | 'all'): Promise<{ left: number; joined: number }> {
   const predicate = seg.active ? compileSegment(seg.rules) : raw('FALSE');
   const account = readsAccount(seg.rules) ? raw(' LEFT JOIN accounts a ON a.id = l.account_ref') : raw('');
   const some = (column: string): Sql => (leadRefs === 'all' ? raw('') : sql` AND ${raw(column)} = ANY(${leadRefs}::text[])`);

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { QueueName } from '../../../platform/queues';
-import { reevaluateMembers, segmentDefinition } from './membership.sql';
+import { RECHECK_PENDING, recheckPending, RecheckPendingJobData, reevaluateMembers, segmentDefinition } from './membership.sql';
 import { RULE_SOURCES } from './segment-membership.projection';
 
 export const RECOMPUTE_SEGMENT = 'segments.recompute';
@@ -46,6 +46,22 @@ export class RecomputeSegmentProcessor {
       ms: Date.now() - started,
     });
     return { joined: outcome.joined, left: outcome.left };
+  }
+
+  /**
+   * Leads the membership projection left pending while a whole-segment pass held the segment: once the pass is over
+   * (this waits for its lock), each is re-evaluated against the segment as it now stands. Nothing pending (the pass
+   * itself took them) is a no-op.
+   */
+  @Process({ name: RECHECK_PENDING, concurrency: 2 })
+  async recheck(job: Job<RecheckPendingJobData>): Promise<{ leads: number; joined: number; left: number } | { skipped: 'segment_gone' }> {
+    const outcome = await this.ds.transaction(async (m) => {
+      const seg = await segmentDefinition(m, job.data.segment_id);
+      return seg ? recheckPending(m, seg) : null;
+    });
+    if (!outcome) return { skipped: 'segment_gone' };
+    if (outcome.leads) this.log.log({ msg: 'deferred segment members re-checked', segment_id: job.data.segment_id, ...outcome });
+    return outcome;
   }
 
   /**

@@ -1,11 +1,14 @@
+import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bull';
 import { DataSource, EntityManager } from 'typeorm';
 import { selectRows, sql } from '../../../platform/database';
 import { StoredEvent } from '../../../platform/event-store';
 import { inRebuild, Projection, ProjectionSourcesBehind, ReadModelProjection } from '../../../platform/projections';
+import { QueueName } from '../../../platform/queues';
 import { AccountEvent } from '../../accounts';
 import { LeadEvent } from '../../leads';
-import { activeSegmentsOf, reevaluateMembers, SegmentDefinition } from './membership.sql';
+import { activeSegmentsOf, RECHECK_PENDING, RecheckPendingJobData, reevaluateMembers, reevaluateTouched, SegmentDefinition } from './membership.sql';
 
 /**
  * The async projections whose read models the rules read: `lead_events` and scores/engagement levels, profile scores
@@ -24,14 +27,17 @@ const CACHED_UNITS_MAX = 10_000;
  * (`wantsEvents`). Envelopes only (the stream id is all it needs). The rules read columns
  * other async projections keep, so a batch with work first waits until those passed its last event: after a second
  * it throws `ProjectionSourcesBehind` and the runner retries the batch from its checkpoint, so no batch is ever
- * evaluated on stale sources (or skipped). Idempotent (derived from current state);
+ * evaluated on stale sources (or skipped). A segment a whole-segment pass holds (its recompute, the hourly refresh)
+ * is not waited for: its leads go to `segment_pending_rechecks`, which the pass re-evaluates before it commits and a
+ * `segments.recheck-pending` job queued after the batch commits takes over after it — one OU's big segment being
+ * rebuilt no longer holds every other OU's membership back. Idempotent (derived from current state);
  * a rebuild empties `segment_members` and re-derives every active segment whole afterwards.
  */
 @ReadModelProjection()
 @Injectable()
 export class SegmentMembershipProjection implements Projection {
   readonly name = 'segment-membership';
-  readonly tables = ['segment_members'];
+  readonly tables = ['segment_members', 'segment_pending_rechecks'];
   readonly readsPayload = false;
   readonly eventTypes = [
     LeadEvent.Created,
@@ -51,10 +57,17 @@ export class SegmentMembershipProjection implements Projection {
   private readonly cache = new Map<string, { version: string; segments: SegmentDefinition[] }>();
   private anyActive?: { version: string; any: boolean };
   private readonly accountEvents = new Set<string>(Object.values(AccountEvent));
+  /** segments whose leads a batch (keyed by its first event) deferred, re-checked once that batch has committed */
+  private readonly deferred = new Map<string, Set<string>>();
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    @InjectQueue(QueueName.Segments) private readonly queue: Queue,
+  ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
+    // a retried batch starts over: what an earlier, rolled-back attempt deferred is gone
+    if (events.length) this.deferred.delete(events[0].eventId);
     const units = new Map<string, { leads: Set<string>; accounts: Set<string> }>();
     for (const e of events) {
       const unitId = e.metadata.unit_id;
@@ -84,12 +97,27 @@ export class SegmentMembershipProjection implements Projection {
       let left = 0;
       let joined = 0;
       for (const seg of ofUnit) {
-        const n = await reevaluateMembers(m, seg, [...refs]);
+        const n = await reevaluateTouched(m, seg, [...refs]);
+        if (n === 'deferred') {
+          const ids = this.deferred.get(events[0].eventId) ?? new Set<string>();
+          this.deferred.set(events[0].eventId, ids.add(seg.id));
+          continue;
+        }
         left += n.left;
         joined += n.joined;
       }
       if (left || joined) this.log.debug({ msg: 'segment members re-evaluated', unit_id: unitId, leads: refs.size, segments: ofUnit.length, joined, left });
     }
+  }
+
+  /** The batch's deferred leads are visible now: a job per segment re-checks them once the pass holding it is over. */
+  async afterCommit(events: StoredEvent[]): Promise<void> {
+    const ids = events.length ? this.deferred.get(events[0].eventId) : undefined;
+    if (!ids) return;
+    this.deferred.delete(events[0].eventId);
+    this.log.debug({ msg: 'segment members deferred while a whole-segment pass holds the segment', segments: [...ids] });
+    // a lost job leaves the leads pending until the segment's next pass or re-evaluation (the hourly refresh at the latest)
+    await this.queue.addBulk([...ids].map((segment_id) => ({ name: RECHECK_PENDING, data: { segment_id } satisfies RecheckPendingJobData })));
   }
 
   /** Rebuilds: every active segment re-derived whole from the read models as they now stand. */
