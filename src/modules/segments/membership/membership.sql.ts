@@ -40,23 +40,22 @@ export async function activeSegmentsOf(m: EntityManager, unitIds: string[]): Pro
   return (await selectRows<DefinitionRow>(m, sql`${DEFINITIONS} WHERE s.unit_id = ANY(${unitIds}::text[]) AND s.active ORDER BY s.id`)).map(definition);
 }
 
-const segmentLock = (segmentId: string) => [`SELECT pg_advisory_xact_lock(hashtextextended('segment:' || $1, 0))`, [segmentId]] as const;
+/** The key of a segment's transaction-scoped advisory lock (SQL, the segment id as $1). */
+const SEGMENT_LOCK_KEY = `hashtextextended('segment:' || $1, 0)`;
 
 /**
- * Re-derives who of `leadRefs` (every lead of the OU when 'all') is in the segment, in two set-based statements over
- * the read models: members that no longer qualify leave, qualifying leads not yet in join (keeping when a member
- * joined). An inactive segment keeps no member (SEG-6). Serialised per segment (transaction-scoped advisory lock) so
- * whole-segment passes never interleave on one segment. Then the leads the membership projection left in
- * `segment_pending_rechecks` while a pass held the segment are re-evaluated too: their events may have committed
- * after this pass's statements read the read models. Answers the rows written.
+ * Re-derives the segment's members from every lead of its OU, in two set-based statements over the read models:
+ * members that no longer qualify leave, qualifying leads not yet in join (keeping when a member joined). An inactive
+ * segment keeps no member (SEG-6). Serialised per segment (transaction-scoped advisory lock) so whole-segment passes
+ * (the recompute, the hourly refresh, a rebuild) never interleave on one segment. Then the leads the membership
+ * projection left in `segment_pending_rechecks` while a pass held the segment are re-evaluated too: their events may
+ * have committed after this pass's statements read the read models. Answers the rows written.
  */
-export async function reevaluateMembers(m: EntityManager, seg: SegmentDefinition, leadRefs: string[] | 'all'): Promise<{ left: number; joined: number }> {
-  await m.query(...segmentLock(seg.id));
-  const moved = await evaluate(m, seg, leadRefs);
-  const pending = await takePending(m, seg.id);
-  if (!pending.length) return moved;
-  const more = await evaluate(m, seg, pending);
-  return { left: moved.left + more.left, joined: moved.joined + more.joined };
+export async function reevaluateMembers(m: EntityManager, seg: SegmentDefinition): Promise<{ left: number; joined: number }> {
+  await m.query(`SELECT pg_advisory_xact_lock(${SEGMENT_LOCK_KEY})`, [seg.id]);
+  const whole = await evaluate(m, seg, 'all');
+  const pending = await evaluatePending(m, seg);
+  return { left: whole.left + pending.left, joined: whole.joined + pending.joined };
 }
 
 /**
@@ -66,7 +65,7 @@ export async function reevaluateMembers(m: EntityManager, seg: SegmentDefinition
  * (before it commits) or the follow-up job (after) re-evaluates them. Otherwise the leads and any still pending.
  */
 export async function reevaluateTouched(m: EntityManager, seg: SegmentDefinition, leadRefs: string[]): Promise<{ left: number; joined: number } | 'deferred'> {
-  const [{ held }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended('segment:' || $1, 0)) AS held`, [seg.id]);
+  const [{ held }] = await m.query(`SELECT pg_try_advisory_xact_lock(${SEGMENT_LOCK_KEY}) AS held`, [seg.id]);
   if (!held) {
     // the leads may have been erased meanwhile (no row to refer to): only those still there wait
     await m.query(
@@ -87,18 +86,24 @@ export interface RecheckPendingJobData {
 
 /** The follow-up of a deferral: waits for the pass holding the segment, then re-evaluates what is pending. */
 export async function recheckPending(m: EntityManager, seg: SegmentDefinition): Promise<{ left: number; joined: number; leads: number }> {
-  await m.query(...segmentLock(seg.id));
+  await m.query(`SELECT pg_advisory_xact_lock(${SEGMENT_LOCK_KEY})`, [seg.id]);
+  return evaluatePending(m, seg);
+}
+
+/** The segment's pending leads (committed ones; the caller holds the segment's lock) taken and re-evaluated. */
+async function evaluatePending(m: EntityManager, seg: SegmentDefinition): Promise<{ left: number; joined: number; leads: number }> {
   const pending = await takePending(m, seg.id);
   return pending.length ? { ...(await evaluate(m, seg, pending)), leads: pending.length } : { left: 0, joined: 0, leads: 0 };
 }
 
-/** Removes and answers the segment's pending leads (committed ones; the caller holds the segment's lock). */
+/** Removes and answers the segment's pending leads. */
 async function takePending(m: EntityManager, segmentId: string): Promise<string[]> {
   // TypeORM answers a DELETE … RETURNING with [rows, affected]
   const [rows] = await selectRows<{ lead_ref: string }[]>(m, sql`DELETE FROM segment_pending_rechecks WHERE segment_id = ${segmentId} RETURNING lead_ref`);
   return rows.map((r) => r.lead_ref);
 }
 
+/** Who of `leadRefs` (every lead of the OU when 'all') is in the segment: two set-based statements. */
 async function evaluate(m: EntityManager, seg: SegmentDefinition, leadRefs: string[] | 'all'): Promise<{ left: number; joined: number }> {
   const predicate = seg.active ? compileSegment(seg.rules) : raw('FALSE');
   const account = readsAccount(seg.rules) ? raw(' LEFT JOIN accounts a ON a.id = l.account_ref') : raw('');

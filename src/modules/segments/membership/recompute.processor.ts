@@ -33,7 +33,7 @@ export class RecomputeSegmentProcessor {
     await this.awaitSources(job.data.segment_id);
     const outcome = await this.ds.transaction(async (m) => {
       const seg = await segmentDefinition(m, job.data.segment_id);
-      return seg ? { ...(await reevaluateMembers(m, seg, 'all')), unit_id: seg.unit_id } : null;
+      return seg ? { ...(await reevaluateMembers(m, seg)), unit_id: seg.unit_id } : null;
     });
     await job.progress(100);
     if (!outcome) return { skipped: 'segment_gone' };

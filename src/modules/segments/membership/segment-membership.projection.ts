@@ -57,8 +57,8 @@ export class SegmentMembershipProjection implements Projection {
   private readonly cache = new Map<string, { version: string; segments: SegmentDefinition[] }>();
   private anyActive?: { version: string; any: boolean };
   private readonly accountEvents = new Set<string>(Object.values(AccountEvent));
-  /** segments whose leads a batch (keyed by its first event) deferred, re-checked once that batch has committed */
-  private readonly deferred = new Map<string, Set<string>>();
+  /** segments whose leads a batch deferred, re-checked once that batch has committed (a retried batch is a new array) */
+  private readonly deferred = new WeakMap<StoredEvent[], Set<string>>();
 
   constructor(
     private readonly ds: DataSource,
@@ -66,8 +66,6 @@ export class SegmentMembershipProjection implements Projection {
   ) {}
 
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
-    // a retried batch starts over: what an earlier, rolled-back attempt deferred is gone
-    if (events.length) this.deferred.delete(events[0].eventId);
     const units = new Map<string, { leads: Set<string>; accounts: Set<string> }>();
     for (const e of events) {
       const unitId = e.metadata.unit_id;
@@ -99,8 +97,7 @@ export class SegmentMembershipProjection implements Projection {
       for (const seg of ofUnit) {
         const n = await reevaluateTouched(m, seg, [...refs]);
         if (n === 'deferred') {
-          const ids = this.deferred.get(events[0].eventId) ?? new Set<string>();
-          this.deferred.set(events[0].eventId, ids.add(seg.id));
+          this.deferred.set(events, (this.deferred.get(events) ?? new Set<string>()).add(seg.id));
           continue;
         }
         left += n.left;
@@ -112,9 +109,9 @@ export class SegmentMembershipProjection implements Projection {
 
   /** The batch's deferred leads are visible now: a job per segment re-checks them once the pass holding it is over. */
   async afterCommit(events: StoredEvent[]): Promise<void> {
-    const ids = events.length ? this.deferred.get(events[0].eventId) : undefined;
+    const ids = this.deferred.get(events);
     if (!ids) return;
-    this.deferred.delete(events[0].eventId);
+    this.deferred.delete(events);
     this.log.debug({ msg: 'segment members deferred while a whole-segment pass holds the segment', segments: [...ids] });
     // a lost job leaves the leads pending until the segment's next pass or re-evaluation (the hourly refresh at the latest)
     await this.queue.addBulk([...ids].map((segment_id) => ({ name: RECHECK_PENDING, data: { segment_id } satisfies RecheckPendingJobData })));
@@ -127,7 +124,7 @@ export class SegmentMembershipProjection implements Projection {
       m,
       units.map((u) => u.unit_id),
     ))
-      await reevaluateMembers(m, seg, 'all');
+      await reevaluateMembers(m, seg);
   }
 
   /**

@@ -37,7 +37,7 @@ export class SegmentsRefreshJob {
     for (const { id } of ids) {
       const moved = await this.ds.transaction(async (m) => {
         const seg = await segmentDefinition(m, id);
-        return seg?.active ? reevaluateMembers(m, seg, 'all') : null;
+        return seg?.active ? reevaluateMembers(m, seg) : null;
       });
       if (moved) {
         summary.segments++;
