@@ -62,9 +62,15 @@ export async function reevaluateMembers(m: EntityManager, seg: SegmentDefinition
  * The membership projection's re-evaluation of the leads a batch touched. When a whole-segment pass holds the segment
  * (a recompute or the hourly refresh, seconds at a million leads), the leads are left in `segment_pending_rechecks`
  * and the answer is 'deferred': the projection goes on with the other segments and OUs rather than wait, and the pass
- * (before it commits) or the follow-up job (after) re-evaluates them. Otherwise the leads and any still pending.
+ * (before it commits) or the follow-up job (after) re-evaluates them. Otherwise the leads, and any still pending when
+ * `hasPending` (`segmentsWithPending`).
  */
-export async function reevaluateTouched(m: EntityManager, seg: SegmentDefinition, leadRefs: string[]): Promise<{ left: number; joined: number } | 'deferred'> {
+export async function reevaluateTouched(
+  m: EntityManager,
+  seg: SegmentDefinition,
+  leadRefs: string[],
+  hasPending: boolean,
+): Promise<{ left: number; joined: number } | 'deferred'> {
   const [{ held }] = await m.query(`SELECT pg_try_advisory_xact_lock(${SEGMENT_LOCK_KEY}) AS held`, [seg.id]);
   if (!held) {
     // the leads may have been erased meanwhile (no row to refer to): only those still there wait
@@ -74,8 +80,21 @@ export async function reevaluateTouched(m: EntityManager, seg: SegmentDefinition
     );
     return 'deferred';
   }
-  const pending = await takePending(m, seg.id);
+  const pending = hasPending ? await takePending(m, seg.id) : [];
   return evaluate(m, seg, pending.length ? [...new Set([...leadRefs, ...pending])] : leadRefs);
+}
+
+/**
+ * Which of the segments have leads pending, read once per batch (the table is nearly always empty: one statement
+ * instead of a DELETE per segment). Only the membership projection, which runs one batch at a time, adds to it, so
+ * none appear between this read and the batch's re-evaluations.
+ */
+export async function segmentsWithPending(m: EntityManager, segmentIds: string[]): Promise<Set<string>> {
+  const rows = await selectRows<{ segment_id: string }>(
+    m,
+    sql`SELECT DISTINCT segment_id FROM segment_pending_rechecks WHERE segment_id = ANY(${segmentIds}::text[])`,
+  );
+  return new Set(rows.map((r) => r.segment_id));
 }
 
 /** The job name and data of the follow-up of a deferral (`RecomputeSegmentProcessor.recheck`). */

@@ -8,7 +8,15 @@ import { inRebuild, Projection, ProjectionSourcesBehind, ReadModelProjection } f
 import { QueueName } from '../../../platform/queues';
 import { AccountEvent } from '../../accounts';
 import { LeadEvent } from '../../leads';
-import { activeSegmentsOf, RECHECK_PENDING, RecheckPendingJobData, reevaluateMembers, reevaluateTouched, SegmentDefinition } from './membership.sql';
+import {
+  activeSegmentsOf,
+  RECHECK_PENDING,
+  RecheckPendingJobData,
+  reevaluateMembers,
+  reevaluateTouched,
+  SegmentDefinition,
+  segmentsWithPending,
+} from './membership.sql';
 
 /**
  * The async projections whose read models the rules read: `lead_events` and scores/engagement levels, profile scores
@@ -80,6 +88,10 @@ export class SegmentMembershipProjection implements Projection {
     // a rebuild derives every segment whole in afterRebuild, from read models that may be mid-rebuild themselves
     if (await inRebuild(m)) return;
     await this.awaitSources(events[events.length - 1]);
+    const pending = await segmentsWithPending(
+      m,
+      segments.map((s) => s.id),
+    );
     for (const [unitId, u] of units) {
       const ofUnit = segments.filter((s) => s.unit_id === unitId);
       if (!ofUnit.length) continue;
@@ -95,7 +107,7 @@ export class SegmentMembershipProjection implements Projection {
       let left = 0;
       let joined = 0;
       for (const seg of ofUnit) {
-        const n = await reevaluateTouched(m, seg, [...refs]);
+        const n = await reevaluateTouched(m, seg, [...refs], pending.has(seg.id));
         if (n === 'deferred') {
           this.deferred.set(events, (this.deferred.get(events) ?? new Set<string>()).add(seg.id));
           continue;
