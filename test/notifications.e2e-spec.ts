@@ -531,19 +531,25 @@ describe('Notification channels and delivery', () => {
         [pending],
       );
       try {
-        const batch = pending.slice(0, 50);
-        const { text, values } = claimStatement(
-          batch,
-          batch.map(() => 'job-1'),
-          60_000,
-        ).compile();
-        const [{ 'QUERY PLAN': plan }] = await ds.query(`EXPLAIN (FORMAT JSON) ${text}`, values);
-        const scans = JSON.stringify(plan);
-        expect(scans).toContain('notification_deliveries_pkey');
-        expect(scans).not.toContain('notification_deliveries_due_idx');
-        expect(scans).not.toContain('Seq Scan');
-        // and it claims only what is due: these rows are an hour away
-        expect((await ds.query(text, values))[0]).toEqual([]);
+        // a job's 50 rows, and the most a group-committed claim asks for at once (200)
+        for (const size of [50, 200]) {
+          const batch = pending.slice(0, size);
+          const { text, values } = claimStatement(
+            batch,
+            batch.map((_, i) => `job-${i % 4}`),
+            60_000,
+          ).compile();
+          const [{ 'QUERY PLAN': plan }] = await ds.query(`EXPLAIN (FORMAT JSON) ${text}`, values);
+          const scans = JSON.stringify(plan);
+          expect(scans).toContain('notification_deliveries_pkey');
+          expect(scans).not.toContain('notification_deliveries_due_idx');
+          expect(scans).not.toContain('Seq Scan');
+          // one index probe per id asked for (a nested loop over the ids), never the rows read by the array and each
+          // compared with every id asked for (seen at 200: 39,800 pairs dropped by the join filter, 8 ms against 1 ms)
+          expect(scans).toContain('"Index Cond":"(id = c.id)"');
+          // and it claims only what is due: these rows are an hour away
+          expect((await ds.query(text, values))[0]).toEqual([]);
+        }
       } finally {
         await ds.query(`DELETE FROM notification_deliveries WHERE org_id = 'org_backlog'`);
       }
