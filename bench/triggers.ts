@@ -11,10 +11,11 @@
  *
  * (a) end to end: BENCH_EVENTS events over BENCH_LEADS new leads per pass (the event mix of bench:ingest, 500-event
  *     batches from 8 clients), into OU "plain" and into OU "triggers", BENCH_PAIRS pairs of passes in ABBA order
- *     (without first, then with first, …; after a warm-up into a third alias range of OU "plain"), each pass after a
- *     CHECKPOINT and BENCH_SETTLE_MS of rest: tables grow with every pass and a small machine drifts, and the order puts
- *     both on each side alike. Each pass runs from the first POST until every event is in `lead_events` and the
- *     `trigger_detection` projection has passed the last one; a triggers pass then also waits for every outbox row to
+ *     (without first, then with first, …; after a warm-up into a third alias range of OU "plain"), each pass after an
+ *     ANALYZE (the statistics autovacuum would keep current; BENCH_ANALYZE=0: none), a CHECKPOINT and BENCH_SETTLE_MS
+ *     of rest: tables grow with every pass and a small machine drifts, and the order puts both on each side alike.
+ *     Each pass runs from the first POST until every event is in `lead_events` and the `trigger_detection` projection
+ *     has passed the last one; a triggers pass then also waits for every outbox row to
  *     be delivered, so its CPU includes the deliveries. Reported: events/s of every pass, the change per pair, the
  *     change of the medians (target: at most 10 % slower with triggers), firings recorded, deliveries, and CPU µs per
  *     event of the worker, the api and PostgreSQL (this database's backends but the bench's own, + WAL/background)
@@ -33,7 +34,7 @@
  * BENCH_DESTINATIONS=0 (with BENCH_ONLY=a: triggers without webhooks, to split detection from delivery),
  * BENCH_RATE (200), BENCH_SECONDS (20), BENCH_PROBE_EVERY (10), BENCH_BURST (5000), BENCH_ONLY=a|b|c (the setup
  * and the triggers always; b and c need no pass of (a): their other events go to leads that may not exist yet),
- * BENCH_KEEP_DB=1, BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes, written at exit), BENCH_PG_LOG_MS=<ms>
+ * BENCH_ANALYZE=0, BENCH_KEEP_DB=1, BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes, written at exit), BENCH_PG_LOG_MS=<ms>
  * (the worker's statements taking at least that long go to the PostgreSQL server log; 0 = all).
  * INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS, DATABASE_POOL_SIZE and
  * NOTIFICATION_* / OUTBOUND_* are passed on to the server processes unchanged (they inherit the environment).
@@ -279,8 +280,14 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Before each pass of (a): the previous pass's dirty pages written out and a short rest, so no pass pays for its predecessor's background writes. */
+/**
+ * Before each pass of (a): the planner statistics brought up to date (BENCH_ANALYZE=0: not), the previous pass's dirty
+ * pages written out and a short rest, so no pass pays for its predecessor's background writes. The statistics are what
+ * autovacuum's analyze keeps current on a production server; a server with autovacuum off (as this machine's CI
+ * configuration has it) plans every pass with the statistics of an empty database.
+ */
 async function settle(pg: Client): Promise<void> {
+  if (process.env.BENCH_ANALYZE !== '0') await pg.query('ANALYZE');
   await pg.query('CHECKPOINT');
   await sleep(S.settleMs);
 }
@@ -395,7 +402,10 @@ async function run(): Promise<void> {
         bench.enter(phase);
         process.stdout.write(`${phase} ... `);
         const p = await pass(pg, phase, withT ? withTriggers : plain, bodiesFor(S.events, S.leads, firstLead), S.events, withT);
-        console.log(`${fmt(S.events / (p.detectedMs / 1000))} events/s`);
+        console.log(
+          `${fmt(S.events / (p.detectedMs / 1000))} events/s (posted ${fmt(p.postedMs / 1000, 2)} s, projected ${fmt(p.projectedMs / 1000, 2)} s, ` +
+            `detected ${fmt(p.detectedMs / 1000, 2)} s${p.deliveredMs === undefined ? '' : `, delivered ${fmt(p.deliveredMs / 1000, 2)} s`})`,
+        );
         bench.enter(`(a) after ${phase}`);
         if (withT) {
           on = p;
