@@ -15,8 +15,8 @@
  *     ANALYZE (the statistics autovacuum would keep current; BENCH_ANALYZE=0: none), a CHECKPOINT and BENCH_SETTLE_MS
  *     of rest: tables grow with every pass and a small machine drifts, and the order puts both on each side alike.
  *     Each pass runs from the first POST until every event is in `lead_events` and the `trigger_detection` projection
- *     has passed the last one; a triggers pass then also waits for every outbox row to
- *     be delivered, so its CPU includes the deliveries. Reported: events/s of every pass, the change per pair, the
+ *     has passed the last one; a triggers pass then also waits for every outbox row to be delivered, so its CPU
+ *     includes the deliveries. Reported: events/s of every pass, the change per pair, the
  *     change of the medians (target: at most 10 % slower with triggers), firings recorded, deliveries, and CPU µs per
  *     event of the worker, the api and PostgreSQL (this database's backends but the bench's own, + WAL/background)
  *     over all passes of each kind — the figure to trust on a shared machine.
@@ -34,8 +34,8 @@
  * BENCH_DESTINATIONS=0 (with BENCH_ONLY=a: triggers without webhooks, to split detection from delivery),
  * BENCH_RATE (200), BENCH_SECONDS (20), BENCH_PROBE_EVERY (10), BENCH_BURST (5000), BENCH_ONLY=a|b|c (the setup
  * and the triggers always; b and c need no pass of (a): their other events go to leads that may not exist yet),
- * BENCH_ANALYZE=0, BENCH_KEEP_DB=1, BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes, written at exit), BENCH_PG_LOG_MS=<ms>
- * (the worker's statements taking at least that long go to the PostgreSQL server log; 0 = all).
+ * BENCH_ANALYZE=0, BENCH_KEEP_DB=1, BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes, written at exit),
+ * BENCH_PG_LOG_MS=<ms> (the worker's statements taking at least that long go to the PostgreSQL server log; 0 = all).
  * INGEST_WORKER_CONCURRENCY, INGEST_COALESCE_MS, PROJECTION_BATCH_SIZE, PROJECTION_POLL_MS, DATABASE_POOL_SIZE and
  * NOTIFICATION_* / OUTBOUND_* are passed on to the server processes unchanged (they inherit the environment).
  */
