@@ -329,16 +329,18 @@ describe('Site analyzer (POST /site-scoring/analyze)', () => {
         '/index.xml': sitemapIndex(['a', 'b', 'huge', 'd', 'e'].map((n) => `${base}/${n}.xml`)),
         '/a.xml': urlset(Array.from({ length: 60 }, (_, i) => `${base}/blog/p${i}`)),
         '/b.xml': urlset(Array.from({ length: 60 }, (_, i) => `${base}/docs/d${i}`)),
-        // 4 MB in 64 KiB chunks, each after the previous one drained: the analyzer hangs up after its 64 KiB
+        // 128 MB in 64 KiB chunks, each after the previous one drained: the analyzer hangs up after its 64 KiB. More than
+        // both ends' socket buffers hold on loopback (here up to 4 MB sent and 32 MB received): 4 MB were once taken
+        // whole by them before the analyzer hung up, on a loaded machine, and the response counted as finished
         '/huge.xml': (_req, res) => {
           res.writeHead(200, { 'Content-Type': 'application/xml' });
           res.on('finish', () => (hugeFinished = true));
           const chunk = `<url><loc>${base}/pricing</loc></url>`.repeat(Math.ceil(65536 / 40)).slice(0, 65536);
-          let left = 64;
+          let left = 2048;
           const more = () => {
             while (left > 0) {
               left--;
-              if (!res.write(left === 63 ? `<urlset>${chunk}` : chunk)) return void res.once('drain', more);
+              if (!res.write(left === 2047 ? `<urlset>${chunk}` : chunk)) return void res.once('drain', more);
             }
             res.end('</urlset>');
           };
