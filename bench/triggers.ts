@@ -16,10 +16,10 @@
  *     of rest: tables grow with every pass and a small machine drifts, and the order puts both on each side alike.
  *     Each pass runs from the first POST until every event is in `lead_events` and the `trigger_detection` projection
  *     has passed the last one; a triggers pass then also waits for every outbox row to be delivered, so its CPU
- *     includes the deliveries. Reported: events/s of every pass, the change per pair, the
- *     change of the medians (target: at most 10 % slower with triggers), firings recorded, deliveries, and CPU µs per
- *     event of the worker, the api and PostgreSQL (this database's backends but the bench's own, + WAL/background)
- *     over all passes of each kind — the figure to trust on a shared machine.
+ *     includes the deliveries. Reported: events/s of every pass, the change per pair, the change of the medians
+ *     (target: at most 10 % slower with triggers), firings recorded, deliveries, and CPU µs per event of the worker,
+ *     the api and PostgreSQL (this database's backends but the bench's own, + WAL/background) over all passes of each
+ *     kind — the figure to trust on a shared machine.
  * (b) latency: BENCH_RATE single-event POSTs/s for BENCH_SECONDS into OU "triggers"; every BENCH_PROBE_EVERY-th is
  *     a "Demo Request" (+50 in the primary ruleset) to a lead that has no events yet, which crosses exactly the
  *     milestones with thresholds ≤ 50; the others are the usual mix to the leads of (a) (some of them fire too).

@@ -336,11 +336,12 @@ describe('Site analyzer (POST /site-scoring/analyze)', () => {
           res.writeHead(200, { 'Content-Type': 'application/xml' });
           res.on('finish', () => (hugeFinished = true));
           const chunk = `<url><loc>${base}/pricing</loc></url>`.repeat(Math.ceil(65536 / 40)).slice(0, 65536);
-          let left = 2048;
+          const chunks = 2048;
+          let left = chunks;
           const more = () => {
             while (left > 0) {
               left--;
-              if (!res.write(left === 2047 ? `<urlset>${chunk}` : chunk)) return void res.once('drain', more);
+              if (!res.write(left === chunks - 1 ? `<urlset>${chunk}` : chunk)) return void res.once('drain', more);
             }
             res.end('</urlset>');
           };

@@ -89,10 +89,10 @@ export async function reevaluateTouched(
  * instead of a DELETE per segment). Only the membership projection, which runs one batch at a time, adds to it, so
  * none appear between this read and the batch's re-evaluations.
  */
-export async function segmentsWithPending(m: EntityManager, segmentIds: string[]): Promise<Set<string>> {
+export async function segmentsWithPending(m: EntityManager, segments: SegmentDefinition[]): Promise<Set<string>> {
   const rows = await selectRows<{ segment_id: string }>(
     m,
-    sql`SELECT DISTINCT segment_id FROM segment_pending_rechecks WHERE segment_id = ANY(${segmentIds}::text[])`,
+    sql`SELECT DISTINCT segment_id FROM segment_pending_rechecks WHERE segment_id = ANY(${segments.map((s) => s.id)}::text[])`,
   );
   return new Set(rows.map((r) => r.segment_id));
 }

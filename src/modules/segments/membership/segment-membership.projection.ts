@@ -88,10 +88,7 @@ export class SegmentMembershipProjection implements Projection {
     // a rebuild derives every segment whole in afterRebuild, from read models that may be mid-rebuild themselves
     if (await inRebuild(m)) return;
     await this.awaitSources(events[events.length - 1]);
-    const pending = await segmentsWithPending(
-      m,
-      segments.map((s) => s.id),
-    );
+    const pending = await segmentsWithPending(m, segments);
     for (const [unitId, u] of units) {
       const ofUnit = segments.filter((s) => s.unit_id === unitId);
       if (!ofUnit.length) continue;
