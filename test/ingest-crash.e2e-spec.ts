@@ -92,8 +92,11 @@ describe('ingest survives a killed worker', () => {
     expect(await projected()).toBe(0);
 
     // the first worker (of `workers`): killed part way through, once it has recorded something itself
-    // with two workers, batches of two jobs (not four): more batches, so the kill lands while both are at work
-    const workerEnv = workers > 1 ? { ...env, INGEST_WORKER_BATCH_EVENTS: String(2 * BATCH) } : env;
+    // with two workers, batches of two jobs (not four): more batches, so the kill lands while both are at work;
+    // projection batches of 250 (not 2,000): the projected count the kill waits for moves in small steps, so a poll
+    // sees it between 10 and 80 % (with 2,000, a few batches project the whole backlog and the count can pass 80 %
+    // between two polls: a CI run killed at 5,000 of 6,000), and the kill lands among many batch boundaries
+    const workerEnv = { ...env, PROJECTION_BATCH_SIZE: '250', ...(workers > 1 ? { INGEST_WORKER_BATCH_EVENTS: String(2 * BATCH) } : {}) };
     const running = await Promise.all(Array.from({ length: workers }, () => startMetricsWorker(workerEnv)));
     procs.push(...running);
     const [first, ...others] = running;
