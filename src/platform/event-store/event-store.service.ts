@@ -45,16 +45,27 @@ export function eventFilter(sel: EventBodySelection = {}, alias?: string): strin
 }
 
 /**
+ * The events a reader at a checkpoint ($1 its transaction id, $2 its position) may read next: after it in commit order,
+ * and from transactions older than the oldest still running (a later read can never return one that sorts before).
+ * `transaction_id >= $1` is redundant for the result but bounds the index range, which the row comparison alone does
+ * not; the visibility bound is a scalar subquery, computed once before the scan.
+ */
+function visibleAfterCheckpoint(alias?: string): string {
+  const c = (column: string) => (alias ? `${alias}.${column}` : column);
+  return `${c('transaction_id')} >= $1::xid8 AND (${c('transaction_id')}, ${c('global_position')}) > ($1::xid8, $2::bigint)
+           AND ${c('transaction_id')} < (SELECT pg_snapshot_xmin(pg_current_snapshot()))`;
+}
+
+/**
  * readTypes' statement ($1 checkpoint transaction id, $2 its position, $3 limit, $4 event types): the events after the
  * checkpoint in commit order, then the last visible one (the head), one snapshot for both. Run it as
- * `inCommitOrder` says. Its visibility bound is a scalar subquery, computed once before the scans: as a CTE joined to
- * the events (`FROM event_store_events e, h`) it let the planner put that one-row CTE outside the join, whose output
- * then had no order it knew of. Exported for the test that keeps the plan free of a sort.
+ * `inCommitOrder` says. Its visibility bound is `visibleAfterCheckpoint`'s scalar subquery: as a CTE joined to the
+ * events (`FROM event_store_events e, h`) it let the planner put that one-row CTE outside the join, whose output then
+ * had no order it knew of. Exported for the test that keeps the plan free of a sort.
  */
 export function readTypesStatement(body: EventBodySelection = {}): string {
   const columns = eventColumns(body, 'e');
-  const after = `e.transaction_id >= $1::xid8 AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
-           AND e.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))`;
+  const after = visibleAfterCheckpoint('e');
   return `(SELECT false AS is_head, ${columns} FROM event_store_events e
          WHERE ${after} AND e.event_type = ANY($4::text[]) AND ${eventFilter(body, 'e')}
          ORDER BY e.transaction_id, e.global_position LIMIT $3)
@@ -175,8 +186,7 @@ export class EventStore {
     const rows: StoredEventRow[] = await inCommitOrder(opts.manager ?? this.dataSource.manager, (m) =>
       m.query(
         `SELECT ${eventColumns(opts)} FROM event_store_events
-          WHERE transaction_id >= $1::xid8 AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
-            AND transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
+          WHERE ${visibleAfterCheckpoint()}
           ORDER BY transaction_id, global_position
           LIMIT $3`,
         [from.transactionId, from.position, limit],
@@ -214,8 +224,7 @@ export class EventStore {
   async visibleHead(from: Checkpoint, manager?: EntityManager): Promise<Checkpoint | null> {
     const [row] = await (manager ?? this.dataSource.manager).query(
       `SELECT transaction_id::text AS tx, global_position FROM event_store_events
-        WHERE transaction_id >= $1::xid8 AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        WHERE ${visibleAfterCheckpoint()}
         ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
       [from.transactionId, from.position],
     );
@@ -231,9 +240,7 @@ export class EventStore {
   /** Whether any committed event follows `from` (a lock-free peek before a projection takes its lock). */
   async hasEventsAfter(from: Checkpoint, manager?: EntityManager): Promise<boolean> {
     const [row] = await (manager ?? this.dataSource.manager).query(
-      `SELECT EXISTS (SELECT 1 FROM event_store_events
-                       WHERE transaction_id >= $1::xid8 AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
-                         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS more`,
+      `SELECT EXISTS (SELECT 1 FROM event_store_events WHERE ${visibleAfterCheckpoint()}) AS more`,
       [from.transactionId, from.position],
     );
     return row.more;
