@@ -1,12 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { raw, selectRows, sql } from '../../../platform/database';
+import { raw, selectRows, Sql, sql } from '../../../platform/database';
 import { isoOrNull } from '../../../platform/http';
 import { unitOnly } from '../../../platform/tenancy';
+import { HOUR_MS, touchHourOf } from '../../events';
 import { CampaignDimension, utmColumn } from '../domain/campaign-dimension';
 import { DateWindow } from '../domain/date-bound';
 import { CampaignLeadDto, CampaignRowDto } from '../http/analytics.dto';
 import { closedWon, displayedScore, engagementEvent, occurredWithin } from './analytics-sql';
+
+/** The touch rollups' dimension of each UTM key. */
+const DIM_OF: Record<CampaignDimension, string> = { campaign: 'c', source: 's', medium: 'm' };
+
+/** Pipeline figures per value from `value_accounts` (value, account_id): deals of every stage, and the closed-won ones. */
+const perAccount = (): Sql =>
+  sql`per_account AS (
+        SELECT va.value, count(DISTINCT va.account_id)::int AS accounts, count(d.id)::int AS deals, coalesce(sum(d.amount), 0) AS pipeline_amount,
+               count(d.id) FILTER (WHERE ${closedWon('d')})::int AS closed_won_deals,
+               coalesce(sum(d.amount) FILTER (WHERE ${closedWon('d')}), 0) AS closed_won_amount
+          FROM value_accounts va LEFT JOIN deals d ON ${unitOnly('d')} AND d.account_id = va.account_id
+         GROUP BY va.value
+      )`;
+
+/** The report's rows from `per_value` and `per_account`, most events first. */
+const campaignRows = (): Sql =>
+  sql`SELECT p.value, p.events, p.leads, coalesce(x.accounts, 0) AS accounts, coalesce(x.deals, 0) AS deals,
+             coalesce(x.pipeline_amount, 0) AS pipeline_amount, coalesce(x.closed_won_deals, 0) AS closed_won_deals,
+             coalesce(x.closed_won_amount, 0) AS closed_won_amount, p.first_seen, p.last_seen
+        FROM per_value p LEFT JOIN per_account x ON x.value = p.value
+       ORDER BY p.events DESC, p.value`;
 
 /** AN-3: the drill-down's size. */
 export const CAMPAIGN_LEADS_MAX = 500;
@@ -25,8 +47,77 @@ export class CampaignsQuery {
   constructor(private readonly ds: DataSource) {}
 
   async campaigns(dimension: CampaignDimension, window: DateWindow): Promise<CampaignRowDto[]> {
+    const rows = window.end ? await this.fromEvents(dimension, window) : await this.fromRollups(dimension, window.start);
+    return rows.map((r) => ({
+      value: String(r.value),
+      events: num(r.events),
+      leads: num(r.leads),
+      accounts: num(r.accounts),
+      deals: num(r.deals),
+      pipeline_amount: num(r.pipeline_amount),
+      closed_won_deals: num(r.closed_won_deals),
+      closed_won_amount: num(r.closed_won_amount),
+      first_seen: isoOrNull(r.first_seen as Date)!,
+      last_seen: isoOrNull(r.last_seen as Date)!,
+    }));
+  }
+
+  /**
+   * A window that ends now (no `end_date`): from the touch rollups (`event_touch_hours`, `leads.touches`; see the events
+   * module's `event-touches.sql.ts`) — the cells after the start's hour, plus the events of the start's own hour from
+   * the start on, whose leads count when their latest touch of the value is in that hour. Accounts are those of the
+   * leads whose latest touch of the value is in the window, i.e. of the same leads the count is of.
+   */
+  private fromRollups(dimension: CampaignDimension, start: Date | null): Promise<Record<string, unknown>[]> {
+    const dim = DIM_OF[dimension];
     const col = raw(`e.${utmColumn(dimension)}`);
-    const rows = await selectRows<Record<string, unknown>>(
+    const hour = start ? touchHourOf(start) : null;
+    const sliceEnd = hour === null ? null : new Date((hour + 1) * HOUR_MS).toISOString();
+    return selectRows<Record<string, unknown>>(
+      this.ds,
+      sql`WITH cells AS (
+            SELECT value, sum(events)::bigint AS events, sum(leads)::bigint AS leads, min(first_at) AS first_seen, max(last_at) AS last_seen
+              FROM event_touch_hours WHERE ${unitOnly()} AND dim = ${dim} AND (${hour}::int IS NULL OR hour > ${hour}::int)
+             GROUP BY value
+          ), slice AS (
+            SELECT ${col} AS value, e.lead_ref, e.occurred_at
+              FROM lead_events e
+             WHERE ${
+               hour === null
+                 ? raw('FALSE')
+                 : sql`${unitOnly('e')} AND ${col} IS NOT NULL AND e.lead_ref IS NOT NULL AND ${engagementEvent('e')}
+                   AND e.occurred_at >= ${start!.toISOString()} AND e.occurred_at < ${sliceEnd}`
+             }
+          ), slice_values AS (
+            SELECT value, count(*) AS events, min(occurred_at) AS first_seen, max(occurred_at) AS last_seen FROM slice GROUP BY value
+          ), slice_leads AS (
+            SELECT s.value, count(DISTINCT s.lead_ref) AS leads
+              FROM slice s JOIN leads l ON l.id = s.lead_ref
+             WHERE (l.touches ->> (${dim}::text || ':' || s.value))::int = ${hour}::int
+             GROUP BY s.value
+          ), per_value AS (
+            SELECT coalesce(c.value, v.value) AS value, coalesce(c.events, 0) + coalesce(v.events, 0) AS events,
+                   coalesce(c.leads, 0) + coalesce(sl.leads, 0) AS leads,
+                   least(c.first_seen, v.first_seen) AS first_seen, greatest(c.last_seen, v.last_seen) AS last_seen
+              FROM cells c FULL JOIN slice_values v ON v.value = c.value
+              LEFT JOIN slice_leads sl ON sl.value = coalesce(c.value, v.value)
+             WHERE coalesce(c.events, 0) + coalesce(v.events, 0) > 0
+          ), value_accounts AS (
+            SELECT DISTINCT substr(t.k, 3) AS value, a.account_id
+              FROM leads l JOIN accounts a ON a.id = l.account_ref AND a.archived_at IS NULL
+              CROSS JOIN LATERAL jsonb_each_text(l.touches) AS t(k, v)
+             WHERE ${unitOnly('l')} AND l.account_ref IS NOT NULL AND left(t.k, 2) = ${`${dim}:`}
+               AND (${hour}::int IS NULL OR t.v::int > ${hour}::int
+                    OR (t.v::int = ${hour}::int AND EXISTS (SELECT 1 FROM slice s WHERE s.lead_ref = l.id AND s.value = substr(t.k, 3))))
+          ), ${perAccount()}
+          ${campaignRows()}`,
+    );
+  }
+
+  /** Any other window: grouped from the events themselves. */
+  private fromEvents(dimension: CampaignDimension, window: DateWindow): Promise<Record<string, unknown>[]> {
+    const col = raw(`e.${utmColumn(dimension)}`);
+    return selectRows<Record<string, unknown>>(
       this.ds,
       sql`WITH touch AS (
             SELECT ${col} AS value, e.lead_ref, count(*) AS events, min(e.occurred_at) AS first_seen, max(e.occurred_at) AS last_seen
@@ -40,31 +131,9 @@ export class CampaignsQuery {
             SELECT DISTINCT t.value, a.account_id
               FROM touch t JOIN leads l ON l.id = t.lead_ref JOIN accounts a ON a.id = l.account_ref AND a.archived_at IS NULL
              WHERE t.lead_ref IS NOT NULL AND l.account_ref IS NOT NULL
-          ), per_account AS (
-            SELECT va.value, count(DISTINCT va.account_id)::int AS accounts, count(d.id)::int AS deals, coalesce(sum(d.amount), 0) AS pipeline_amount,
-                   count(d.id) FILTER (WHERE ${closedWon('d')})::int AS closed_won_deals,
-                   coalesce(sum(d.amount) FILTER (WHERE ${closedWon('d')}), 0) AS closed_won_amount
-              FROM value_accounts va LEFT JOIN deals d ON ${unitOnly('d')} AND d.account_id = va.account_id
-             GROUP BY va.value
-          )
-          SELECT p.value, p.events, p.leads, coalesce(x.accounts, 0) AS accounts, coalesce(x.deals, 0) AS deals,
-                 coalesce(x.pipeline_amount, 0) AS pipeline_amount, coalesce(x.closed_won_deals, 0) AS closed_won_deals,
-                 coalesce(x.closed_won_amount, 0) AS closed_won_amount, p.first_seen, p.last_seen
-            FROM per_value p LEFT JOIN per_account x ON x.value = p.value
-           ORDER BY p.events DESC, p.value`,
+          ), ${perAccount()}
+          ${campaignRows()}`,
     );
-    return rows.map((r) => ({
-      value: String(r.value),
-      events: num(r.events),
-      leads: num(r.leads),
-      accounts: num(r.accounts),
-      deals: num(r.deals),
-      pipeline_amount: num(r.pipeline_amount),
-      closed_won_deals: num(r.closed_won_deals),
-      closed_won_amount: num(r.closed_won_amount),
-      first_seen: isoOrNull(r.first_seen as Date)!,
-      last_seen: isoOrNull(r.last_seen as Date)!,
-    }));
   }
 
   /** AN-3: the leads whose engagement events carry exactly `value`, most recent first touch first, at most 500. */

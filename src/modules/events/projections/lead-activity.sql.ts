@@ -14,16 +14,26 @@ export interface LatestActivity {
  * The lead rows a batch changed, each written once: last activity moves forward incrementally as events arrive
  * (deletions and regroups recompute it instead, see `refreshActivity`), `score` takes the primary score the batch's
  * recompute derived, and `profile_score` the profile score of leads whose mapped properties the batch changed (PRF-8,
- * decided by ProfileScoring.plan). Each lead row carries several indexes, so one write per lead per batch matters.
+ * decided by ProfileScoring.plan), and `touches` the lead's latest touch hours when they moved (`moveLeadTouches`). Each lead
+ * row carries several indexes, so one write per lead per batch matters.
  */
 export async function updateLeadRows(
   m: EntityManager,
   latest: LatestActivity[],
   primary: Map<string, number>,
   profile: ReadonlyMap<string, number> = new Map(),
+  touches: ReadonlyMap<string, Record<string, number>> = new Map(),
 ): Promise<void> {
-  if (!latest.length && !primary.size && !profile.size) return;
-  type Row = { ref: string; last_at: string | null; last_type: string | null; n: number; score: number | null; profile: number | null };
+  if (!latest.length && !primary.size && !profile.size && !touches.size) return;
+  type Row = {
+    ref: string;
+    last_at: string | null;
+    last_type: string | null;
+    n: number;
+    score: number | null;
+    profile: number | null;
+    touches?: Record<string, number>;
+  };
   const byRef = new Map<string, Row>();
   const rowOf = (ref: string) => {
     let row = byRef.get(ref);
@@ -33,6 +43,7 @@ export async function updateLeadRows(
   for (const a of latest) byRef.set(a.ref, { ...a, score: null, profile: null });
   for (const [ref, score] of primary) rowOf(ref).score = score;
   for (const [ref, score] of profile) rowOf(ref).profile = score;
+  for (const [ref, t] of touches) rowOf(ref).touches = t;
   await execute(
     m,
     sql`UPDATE leads l SET
@@ -41,8 +52,10 @@ export async function updateLeadRows(
                event_count = l.event_count + x.n,
                updated_at = CASE WHEN x.last_at IS NULL THEN l.updated_at ELSE greatest(l.updated_at, x.last_at) END,
                score = coalesce(x.score, l.score),
-               profile_score = coalesce(x.profile, l.profile_score)
-          FROM jsonb_to_recordset(${JSON.stringify([...byRef.values()])}::jsonb) AS x(ref text, last_at timestamptz, last_type text, n int, score double precision, profile double precision)
+               profile_score = coalesce(x.profile, l.profile_score),
+               touches = coalesce(x.touches, l.touches)
+          FROM jsonb_to_recordset(${JSON.stringify([...byRef.values()])}::jsonb)
+               AS x(ref text, last_at timestamptz, last_type text, n int, score double precision, profile double precision, touches jsonb)
          WHERE l.id = x.ref`,
   );
 }

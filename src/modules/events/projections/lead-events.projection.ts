@@ -4,7 +4,7 @@ import { Clock } from '../../../platform/clock';
 import { lockRowsInIdOrder } from '../../../platform/database';
 import { StoredEvent } from '../../../platform/event-store';
 import { MetricsService } from '../../../platform/metrics';
-import { Projection, ReadModelProjection } from '../../../platform/projections';
+import { inRebuild, Projection, ReadModelProjection } from '../../../platform/projections';
 import {
   LeadEvent,
   LeadEventRecordedPayload,
@@ -36,6 +36,7 @@ import { deleteLeadEvents, insertTimelineEntry, leadIdOf, moveLeadEvents, setSup
 import { uncountEventType } from './event-type-catalog.sql';
 import { LatestActivity, refreshActivity, updateLeadRows } from './lead-activity.sql';
 import { recordEvents } from './recorded-events.writer';
+import { AddedTouches, moveLeadTouches, moveTouchCellEvents, rebuildTouchRollups, touchCellEventsOf } from './event-touches.sql';
 
 const REBUILD_RECOMPUTE_CHUNK = 5000;
 
@@ -45,8 +46,10 @@ export interface BatchEffects {
   touched: Set<string>;
   /** contributions of newly recorded events: their leads' scores move forward by these alone */
   added: NewContribution[];
-  /** leads whose last activity needs recomputing */
+  /** leads whose last activity (and touches) need recomputing */
   activity: Set<string>;
+  /** engagement touches the batch inserted, per lead (`event-touches.sql.ts`); not kept while rebuilding */
+  touches: AddedTouches | undefined;
   /** moves a lead's last activity forward (merged per lead, written once at the end of the batch) */
   advance(latest: LatestActivity): void;
   push(unit: string, msg: StreamMessage): void;
@@ -63,7 +66,7 @@ export interface BatchEffects {
 @Injectable()
 export class LeadEventsProjection implements Projection {
   readonly name = 'lead-events';
-  readonly tables = ['lead_events', 'event_scores', 'lead_scores', 'event_type_stats', 'event_type_properties', 'unit_channels'];
+  readonly tables = ['lead_events', 'event_scores', 'lead_scores', 'event_type_stats', 'event_type_properties', 'unit_channels', 'event_touch_hours'];
   /** DECAY events and their contributions are written by the decay job (its ledger is `decay_applications`), not stored on streams. */
   readonly keptOnRebuild = {
     lead_events: `source = 'system' AND event_type_key = '${canonicalEventType(DECAY_EVENT_TYPE)}'`,
@@ -93,10 +96,13 @@ export class LeadEventsProjection implements Projection {
   async handle(events: StoredEvent[], m: EntityManager): Promise<void> {
     const messages = new Map<string, StreamMessage[]>();
     const latest = new Map<string, LatestActivity>();
+    // a rebuild refills the touch rollups from the replayed events at its end (`afterRebuild`)
+    const rebuilding = await inRebuild(m);
     const effects: BatchEffects = {
       touched: new Set(),
       added: [],
       activity: new Set(),
+      touches: rebuilding ? undefined : new Map(),
       advance: (a) => {
         const prev = latest.get(a.ref);
         if (!prev) latest.set(a.ref, { ...a });
@@ -160,7 +166,8 @@ export class LeadEventsProjection implements Projection {
       if (plan) plans.push(plan);
     }
     for (const ref of effects.activity) latest.delete(ref);
-    await updateLeadRows(m, [...latest.values()], primary, new Map(plans.flatMap((p) => p.moved.map((r) => [r.id, r.score] as const))));
+    const touches = effects.touches ? await moveLeadTouches(m, effects.touches, effects.activity) : new Map<string, Record<string, number>>();
+    await updateLeadRows(m, [...latest.values()], primary, new Map(plans.flatMap((p) => p.moved.map((r) => [r.id, r.score] as const))), touches);
     const publishProfile: (() => Promise<void>)[] = [];
     for (const plan of plans) publishProfile.push((await this.profiles.write(m, plan, { scoresWritten: true })).afterCommit);
     if (publishProfile.length) this.pendingProfile.set(events, publishProfile);
@@ -184,6 +191,7 @@ export class LeadEventsProjection implements Projection {
       await m.query(`SELECT DISTINCT s.lead_ref FROM event_scores s JOIN leads l ON l.id = s.lead_ref WHERE s.rule_id = $1 ORDER BY 1`, [DECAY_RULE_ID])
     ).map((r: { lead_ref: string }) => r.lead_ref);
     for (let i = 0; i < refs.length; i += REBUILD_RECOMPUTE_CHUNK) await recomputeLeadScores(m, refs.slice(i, i + REBUILD_RECOMPUTE_CHUNK), this.clock.now());
+    await rebuildTouchRollups(m);
   }
 
   async afterCommit(events: StoredEvent[]): Promise<void> {
@@ -216,7 +224,9 @@ export class LeadEventsProjection implements Projection {
 
   private async regrouped(e: StoredEvent, m: EntityManager, effects: BatchEffects): Promise<void> {
     const p = e.payload as LeadEventRegroupedPayload;
+    const before = effects.touches ? await touchCellEventsOf(m, [p.event_id]) : [];
     await setSuppression(m, p.event_id, p.suppression);
+    if (effects.touches) await moveTouchCellEvents(m, before, await touchCellEventsOf(m, [p.event_id]));
     await dropContributions(m, [p.event_id]);
     effects.touched.add(e.streamId);
     effects.activity.add(e.streamId);
@@ -224,7 +234,9 @@ export class LeadEventsProjection implements Projection {
 
   private async deleted(e: StoredEvent, m: EntityManager, effects: BatchEffects): Promise<void> {
     const p = e.payload as LeadEventsDeletedPayload;
+    const before = effects.touches ? await touchCellEventsOf(m, p.event_ids) : [];
     const gone = await deleteLeadEvents(m, p.event_ids);
+    if (effects.touches) await moveTouchCellEvents(m, before, []);
     await dropContributions(m, p.event_ids);
     for (const g of gone) await uncountEventType(m, g.unit_id, g.event_type_key, g.n);
     effects.touched.add(e.streamId);

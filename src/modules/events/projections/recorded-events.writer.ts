@@ -43,6 +43,7 @@ export async function recordEvents(m: EntityManager, events: StoredEvent[], effe
       skip_triggers: p.skip_triggers,
       surge_multiplier: p.surge?.multiplier ?? 1,
     })),
+    effects.touches,
   );
   const contributions = rows.flatMap(contributionsOf);
   await insertContributions(m, contributions);

@@ -78,6 +78,27 @@ export class LeadEraser {
     ).map((r: { stream_id: string }) => r.stream_id);
     const streams = [ref, ...suppressed];
 
+    // touch rollups (the events module's `event-touches.sql.ts`): the lead's latest touches leave their cells' lead
+    // counts and its engagement events their cells' event counts; those cells' first and last times are read again
+    // from the events left once its events are gone
+    await m.query(
+      `UPDATE event_touch_hours h SET leads = h.leads - 1
+         FROM leads l CROSS JOIN LATERAL jsonb_each_text(coalesce(l.touches, '{}'::jsonb)) AS t(k, v)
+        WHERE l.id = $1 AND h.unit_id = l.unit_id AND h.dim = left(t.k, 1) AND h.value = substr(t.k, 3) AND h.hour = t.v::int`,
+      [ref],
+    );
+    const [cells]: [{ unit_id: string; dim: string; value: string; hour: number }[], number] = await m.query(
+      `UPDATE event_touch_hours h SET events = h.events - x.n
+         FROM (SELECT e.unit_id, d.dim, d.value, floor(extract(epoch FROM e.occurred_at) / 3600)::int AS hour, count(*)::int AS n
+                 FROM lead_events e
+                 CROSS JOIN LATERAL (VALUES ('t', e.event_type_key), ('c', e.utm_campaign), ('s', e.utm_source), ('m', e.utm_medium)) AS d(dim, value)
+                WHERE e.lead_ref = $1 AND e.suppression IS NULL AND e.source <> 'system' AND d.value IS NOT NULL
+                GROUP BY 1, 2, 3, 4) x
+        WHERE h.unit_id = x.unit_id AND h.dim = x.dim AND h.value = x.value AND h.hour = x.hour
+        RETURNING h.unit_id, h.dim, h.value, h.hour`,
+      [ref],
+    );
+
     // read models of the lead's events; event type counts drop by what was counted
     const counted: { unit_id: string; event_type_key: string; n: number }[] = await m.query(
       `WITH d AS (DELETE FROM lead_events WHERE lead_ref = $1 RETURNING unit_id, event_type_key)
@@ -88,6 +109,20 @@ export class LeadEraser {
       await execute(
         m,
         sql`UPDATE event_type_stats SET event_count = greatest(0, event_count - ${c.n}) WHERE ${unitOnly(undefined, c.unit_id)} AND key = ${c.event_type_key}`,
+      );
+    }
+    if (cells.length) {
+      await m.query(
+        `UPDATE event_touch_hours h SET first_at = b.first_at, last_at = b.last_at
+           FROM jsonb_to_recordset($1::jsonb) AS x(unit_id text, dim text, value text, hour int)
+           CROSS JOIN LATERAL (
+             SELECT min(e.occurred_at) AS first_at, max(e.occurred_at) AS last_at FROM lead_events e
+              WHERE e.unit_id = x.unit_id AND e.occurred_at >= to_timestamp(x.hour * 3600.0) AND e.occurred_at < to_timestamp((x.hour + 1) * 3600.0)
+                AND e.suppression IS NULL AND e.source <> 'system' AND e.lead_ref IS NOT NULL
+                AND CASE x.dim WHEN 't' THEN e.event_type_key WHEN 'c' THEN e.utm_campaign WHEN 's' THEN e.utm_source ELSE e.utm_medium END = x.value
+           ) b
+          WHERE h.unit_id = x.unit_id AND h.dim = x.dim AND h.value = x.value AND h.hour = x.hour`,
+        [JSON.stringify(cells)],
       );
     }
     await m.query(`DELETE FROM event_scores WHERE lead_ref = $1`, [ref]);
