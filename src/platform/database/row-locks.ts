@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { execute, raw, sql } from './sql';
+import { raw, selectRows, sql } from './sql';
 
 /**
  * Locks the rows of `table` (a table the code names, keyed by a text `id`) with these ids FOR NO KEY UPDATE, in id
@@ -11,8 +11,11 @@ import { execute, raw, sql } from './sql';
  * `profile-scores` projection's profile columns take it. FOR NO KEY UPDATE leaves FOR KEY SHARE holders (foreign
  * keys, lockLiveLeads) alone.
  */
-export async function lockRowsInIdOrder(m: EntityManager, table: 'leads', ids: Iterable<string>): Promise<void> {
+export async function lockRowsInIdOrder<T = never>(m: EntityManager, table: 'leads', ids: Iterable<string>, read: readonly string[] = []): Promise<T[]> {
   const distinct = [...new Set(ids)];
-  if (!distinct.length) return;
-  await execute(m, sql`SELECT 1 FROM ${raw(table)} WHERE id = ANY(${distinct}::text[]) ORDER BY id FOR NO KEY UPDATE`);
+  if (!distinct.length) return [];
+  // `read`: columns (named by the code) of the locked rows to answer, read by the locking statement itself
+  const columns = read.length ? read.map((c) => `"${c}"`).join(', ') : '1';
+  const rows = await selectRows<T>(m, sql`SELECT ${raw(columns)} FROM ${raw(table)} WHERE id = ANY(${distinct}::text[]) ORDER BY id FOR NO KEY UPDATE`);
+  return read.length ? rows : [];
 }

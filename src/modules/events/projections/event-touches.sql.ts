@@ -29,6 +29,14 @@ export const TOUCH_HOUR_SQL = `floor(extract(epoch FROM e.occurred_at) / 3600)::
 export const HOUR_MS = 3_600_000;
 export const touchHourOf = (at: Date): number => Math.floor(at.getTime() / HOUR_MS);
 
+/** A lead row's columns `moveLeadTouches` works on (read with the batch's row locks: `LEAD_TOUCHES_COLUMNS`). */
+export interface LeadTouchesRow {
+  id: string;
+  unit_id: string;
+  touches: Record<string, number> | null;
+}
+export const LEAD_TOUCHES_COLUMNS = ['id', 'unit_id', 'touches'] as const;
+
 /** lead_ref -> `dim:value` -> latest touch hour, of what a batch inserted */
 export type AddedTouches = Map<string, Map<string, number>>;
 
@@ -104,14 +112,14 @@ export async function moveTouchCellEvents(m: EntityManager, before: TouchCellEve
  * Each latest touch that moved leaves its old cell's `leads` and joins its new one. Answers the touches to write on the
  * lead rows (only those that changed; `{}` for none left). The lead rows are expected to be locked by the caller.
  */
-export async function moveLeadTouches(m: EntityManager, added: AddedTouches, recompute: ReadonlySet<string>): Promise<Map<string, Record<string, number>>> {
+export async function moveLeadTouches(
+  m: EntityManager,
+  current: readonly LeadTouchesRow[],
+  added: AddedTouches,
+  recompute: ReadonlySet<string>,
+): Promise<Map<string, Record<string, number>>> {
   const out = new Map<string, Record<string, number>>();
-  const refs = [...new Set([...added.keys(), ...recompute])];
-  if (!refs.length) return out;
-  const current = await selectRows<{ id: string; unit_id: string; touches: Record<string, number> | null }>(
-    m,
-    sql`SELECT id, unit_id, touches FROM leads WHERE id = ANY(${refs}::text[])`,
-  );
+  if (!added.size && !recompute.size) return out;
   const fresh = new Map<string, Record<string, number>>();
   if (recompute.size) {
     for (const r of await selectRows<{ lead_ref: string; key: string; hour: number }>(
@@ -134,6 +142,7 @@ export async function moveLeadTouches(m: EntityManager, added: AddedTouches, rec
     else moves.set(k, { unit_id: unit, dim: key.slice(0, 1), value: key.slice(2), hour, n });
   };
   for (const lead of current) {
+    if (!added.has(lead.id) && !recompute.has(lead.id)) continue;
     const before = lead.touches ?? {};
     let after: Record<string, number>;
     if (recompute.has(lead.id)) after = fresh.get(lead.id) ?? {};
@@ -155,12 +164,15 @@ export async function moveLeadTouches(m: EntityManager, added: AddedTouches, rec
     if (changed) out.set(lead.id, after);
   }
   const rows = [...moves.values()].filter((c) => c.n !== 0);
+  // every cell a latest touch moves from or to exists: its events put it there (the INSERT of this batch's events, or
+  // an earlier one), so a plain UPDATE (HOT: `leads` is in no index) does, without an upsert's speculative insert
   if (rows.length) {
     await execute(
       m,
-      sql`INSERT INTO event_touch_hours AS h (unit_id, dim, value, hour, leads)
-          SELECT x.unit_id, x.dim, x.value, x.hour, x.n FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(unit_id text, dim text, value text, hour int, n int)
-          ON CONFLICT (unit_id, dim, value, hour) DO UPDATE SET leads = h.leads + excluded.leads`,
+      sql`UPDATE event_touch_hours h SET leads = h.leads + x.n
+            FROM unnest(${rows.map((r) => r.unit_id)}::text[], ${rows.map((r) => r.dim)}::text[], ${rows.map((r) => r.value)}::text[],
+                        ${rows.map((r) => r.hour)}::int[], ${rows.map((r) => r.n)}::int[]) AS x(unit_id, dim, value, hour, n)
+           WHERE h.unit_id = x.unit_id AND h.dim = x.dim AND h.value = x.value AND h.hour = x.hour`,
     );
   }
   return out;

@@ -36,7 +36,15 @@ import { deleteLeadEvents, insertTimelineEntry, leadIdOf, moveLeadEvents, setSup
 import { uncountEventType } from './event-type-catalog.sql';
 import { LatestActivity, refreshActivity, updateLeadRows } from './lead-activity.sql';
 import { recordEvents } from './recorded-events.writer';
-import { AddedTouches, moveLeadTouches, moveTouchCellEvents, rebuildTouchRollups, touchCellEventsOf } from './event-touches.sql';
+import {
+  AddedTouches,
+  LEAD_TOUCHES_COLUMNS,
+  LeadTouchesRow,
+  moveLeadTouches,
+  moveTouchCellEvents,
+  rebuildTouchRollups,
+  touchCellEventsOf,
+} from './event-touches.sql';
 
 const REBUILD_RECOMPUTE_CHUNK = 5000;
 
@@ -159,14 +167,20 @@ export class LeadEventsProjection implements Projection {
     // re-evaluated here, their metadata read under the row locks and the moved profile score written with the same row
     // update (the profile-scores projection follows every other change of attributes)
     const mapped = mappedProfileLeads(events);
-    await lockRowsInIdOrder(m, 'leads', mapped.size ? new Set([...leadsOfBatch, ...[...mapped.values()].flatMap((u) => u.refs)]) : leadsOfBatch);
+    // the lock also reads the rows' latest touches, for the touch rollups
+    const locked = await lockRowsInIdOrder<LeadTouchesRow>(
+      m,
+      'leads',
+      mapped.size ? new Set([...leadsOfBatch, ...[...mapped.values()].flatMap((u) => u.refs)]) : leadsOfBatch,
+      effects.touches ? LEAD_TOUCHES_COLUMNS : [],
+    );
     const plans: ProfilePlan[] = [];
     for (const [unitId, { orgId, refs, created }] of mapped) {
       const plan = await this.profiles.plan(m, orgId, unitId, refs, { created });
       if (plan) plans.push(plan);
     }
     for (const ref of effects.activity) latest.delete(ref);
-    const touches = effects.touches ? await moveLeadTouches(m, effects.touches, effects.activity) : new Map<string, Record<string, number>>();
+    const touches = effects.touches ? await moveLeadTouches(m, locked, effects.touches, effects.activity) : new Map<string, Record<string, number>>();
     await updateLeadRows(m, [...latest.values()], primary, new Map(plans.flatMap((p) => p.moved.map((r) => [r.id, r.score] as const))), touches);
     const publishProfile: (() => Promise<void>)[] = [];
     for (const plan of plans) publishProfile.push((await this.profiles.write(m, plan, { scoresWritten: true })).afterCommit);
