@@ -3,14 +3,14 @@ import { DataSource } from 'typeorm';
 import { raw, selectRows, Sql, sql } from '../../../platform/database';
 import { isoOrNull } from '../../../platform/http';
 import { unitOnly } from '../../../platform/tenancy';
-import { HOUR_MS, touchHourOf } from '../../events';
+import { touchHourOf } from '../../events';
 import { CampaignDimension, utmColumn } from '../domain/campaign-dimension';
 import { DateWindow } from '../domain/date-bound';
 import { CampaignLeadDto, CampaignRowDto } from '../http/analytics.dto';
-import { closedWon, displayedScore, engagementEvent, occurredWithin } from './analytics-sql';
+import { closedWon, displayedScore, engagementEvent, occurredWithin, touchWindow } from './analytics-sql';
 
 /** The touch rollups' dimension of each UTM key. */
-const DIM_OF: Record<CampaignDimension, string> = { campaign: 'c', source: 's', medium: 'm' };
+const DIM_OF: Record<CampaignDimension, 'c' | 's' | 'm'> = { campaign: 'c', source: 's', medium: 'm' };
 
 /** Pipeline figures per value from `value_accounts` (value, account_id): deals of every stage, and the closed-won ones. */
 const perAccount = (): Sql =>
@@ -70,45 +70,16 @@ export class CampaignsQuery {
    */
   private fromRollups(dimension: CampaignDimension, start: Date | null): Promise<Record<string, unknown>[]> {
     const dim = DIM_OF[dimension];
-    const col = raw(`e.${utmColumn(dimension)}`);
     const hour = start ? touchHourOf(start) : null;
-    const sliceEnd = hour === null ? null : new Date((hour + 1) * HOUR_MS).toISOString();
     return selectRows<Record<string, unknown>>(
       this.ds,
-      sql`WITH cells AS (
-            SELECT value, sum(events)::bigint AS events, sum(leads)::bigint AS leads, min(first_at) AS first_seen, max(last_at) AS last_seen
-              FROM event_touch_hours WHERE ${unitOnly()} AND dim = ${dim} AND (${hour}::int IS NULL OR hour > ${hour}::int)
-             GROUP BY value
-          ), slice AS (
-            SELECT ${col} AS value, e.lead_ref, e.occurred_at
-              FROM lead_events e
-             WHERE ${
-               hour === null
-                 ? raw('FALSE')
-                 : sql`${unitOnly('e')} AND ${col} IS NOT NULL AND e.lead_ref IS NOT NULL AND ${engagementEvent('e')}
-                   AND e.occurred_at >= ${start!.toISOString()} AND e.occurred_at < ${sliceEnd}`
-             }
-          ), slice_values AS (
-            SELECT value, count(*) AS events, min(occurred_at) AS first_seen, max(occurred_at) AS last_seen FROM slice GROUP BY value
-          ), slice_leads AS (
-            SELECT s.value, count(DISTINCT s.lead_ref) AS leads
-              FROM slice s JOIN leads l ON l.id = s.lead_ref
-             WHERE (l.touches ->> (${dim}::text || ':' || s.value))::int = ${hour}::int
-             GROUP BY s.value
-          ), per_value AS (
-            SELECT coalesce(c.value, v.value) AS value, coalesce(c.events, 0) + coalesce(v.events, 0) AS events,
-                   coalesce(c.leads, 0) + coalesce(sl.leads, 0) AS leads,
-                   least(c.first_seen, v.first_seen) AS first_seen, greatest(c.last_seen, v.last_seen) AS last_seen
-              FROM cells c FULL JOIN slice_values v ON v.value = c.value
-              LEFT JOIN slice_leads sl ON sl.value = coalesce(c.value, v.value)
-             WHERE coalesce(c.events, 0) + coalesce(v.events, 0) > 0
-          ), value_accounts AS (
+      sql`WITH ${touchWindow(dim, raw(`e.${utmColumn(dimension)}`), start)}, value_accounts AS (
             SELECT DISTINCT substr(t.k, 3) AS value, a.account_id
               FROM leads l JOIN accounts a ON a.id = l.account_ref AND a.archived_at IS NULL
               CROSS JOIN LATERAL jsonb_each_text(l.touches) AS t(k, v)
              WHERE ${unitOnly('l')} AND l.account_ref IS NOT NULL AND left(t.k, 2) = ${`${dim}:`}
                AND (${hour}::int IS NULL OR t.v::int > ${hour}::int
-                    OR (t.v::int = ${hour}::int AND EXISTS (SELECT 1 FROM slice s WHERE s.lead_ref = l.id AND s.value = substr(t.k, 3))))
+                    OR (t.v::int = ${hour}::int AND EXISTS (SELECT 1 FROM touch_slice s WHERE s.lead_ref = l.id AND s.value = substr(t.k, 3))))
           ), ${perAccount()}
           ${campaignRows()}`,
     );

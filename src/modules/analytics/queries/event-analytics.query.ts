@@ -4,10 +4,9 @@ import { Clock } from '../../../platform/clock';
 import { joinSql, raw, selectOne, selectRows, Sql, sql } from '../../../platform/database';
 import { relativeRange, RelativeRange } from '../../../platform/http';
 import { unitOnly } from '../../../platform/tenancy';
-import { HOUR_MS, touchHourOf } from '../../events';
 import { canonicalEventType } from '../../scoring';
 import { EventsAnalyticsDto, EventStatsDto } from '../http/analytics.dto';
-import { engagementEvent, occurredWithin } from './analytics-sql';
+import { engagementEvent, occurredWithin, touchWindow } from './analytics-sql';
 
 const DAY_MS = 86_400_000;
 const TOP_EVENTS = 10;
@@ -66,37 +65,10 @@ export class EventAnalyticsQuery {
    * the start on, whose leads count when their latest touch of the type is in that hour.
    */
   private topFromRollups(start: Date | null): Promise<TopEventRow[]> {
-    const hour = start ? touchHourOf(start) : null;
-    const sliceEnd = hour === null ? null : new Date((hour + 1) * HOUR_MS).toISOString();
     return selectRows<TopEventRow>(
       this.ds,
-      sql`WITH cells AS (
-            SELECT value, sum(events)::bigint AS events, sum(leads)::bigint AS leads
-              FROM event_touch_hours WHERE ${unitOnly()} AND dim = 't' AND (${hour}::int IS NULL OR hour > ${hour}::int)
-             GROUP BY value
-          ), slice AS (
-            SELECT e.event_type_key AS value, e.lead_ref
-              FROM lead_events e
-             WHERE ${
-               hour === null
-                 ? raw('FALSE')
-                 : sql`${unitOnly('e')} AND e.source <> 'system' AND e.lead_ref IS NOT NULL AND ${engagementEvent('e')}
-                   AND e.occurred_at >= ${start!.toISOString()} AND e.occurred_at < ${sliceEnd}`
-             }
-          ), slice_values AS (
-            SELECT value, count(*) AS events FROM slice GROUP BY value
-          ), slice_leads AS (
-            SELECT s.value, count(DISTINCT s.lead_ref) AS leads
-              FROM slice s JOIN leads l ON l.id = s.lead_ref
-             WHERE (l.touches ->> ('t:' || s.value))::int = ${hour}::int
-             GROUP BY s.value
-          ), c AS (
-            SELECT coalesce(c.value, v.value) AS event_type_key, (coalesce(c.events, 0) + coalesce(v.events, 0))::int AS n,
-                   (coalesce(c.leads, 0) + coalesce(sl.leads, 0))::int AS leads
-              FROM cells c FULL JOIN slice_values v ON v.value = c.value
-              LEFT JOIN slice_leads sl ON sl.value = coalesce(c.value, v.value)
-             WHERE coalesce(c.events, 0) + coalesce(v.events, 0) > 0
-             ORDER BY n DESC, event_type_key LIMIT ${TOP_EVENTS}
+      sql`WITH ${touchWindow('t', raw('e.event_type_key'), start)}, c AS (
+            SELECT value AS event_type_key, events::int AS n, leads::int AS leads FROM per_value ORDER BY n DESC, event_type_key LIMIT ${TOP_EVENTS}
           )
           SELECT coalesce(st.name, c.event_type_key) AS event_type, c.n AS count, c.leads
             FROM c LEFT JOIN event_type_stats st ON ${unitOnly('st')} AND st.key = c.event_type_key
